@@ -1,0 +1,146 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	gen "github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/hook"
+	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/internal/network"
+	"github.com/rencontre/rencontre/internal/validation"
+)
+
+// Encounter is one meeting of two people at a meeting: who met whom, how, when.
+// A pair is stored once per meeting, the lower person ID first.
+type Encounter struct {
+	ent.Schema
+}
+
+// Mixin of the Encounter.
+func (Encounter) Mixin() []ent.Mixin {
+	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+}
+
+// Fields of the Encounter.
+func (Encounter) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("meeting_id").Immutable().Comment("The meeting where they met.").Annotations(entgql.Type("ID")),
+		field.Int("person_a_id").Immutable().Comment("The person with the lower ID.").Annotations(entgql.Type("ID")),
+		field.Int("person_b_id").Immutable().Comment("The person with the higher ID.").Annotations(entgql.Type("ID")),
+		field.Enum("how").
+			NamedValues(
+				"SameTable", "SAME_TABLE",
+				"Introduction", "INTRODUCTION",
+				"OneToOne", "ONE_TO_ONE",
+				"Breakout", "BREAKOUT",
+				"BadgeScan", "BADGE_SCAN",
+			).
+			Comment("How they met.").
+			Annotations(entgql.OrderField("HOW")),
+		field.Time("occurred_at").
+			Default(time.Now).
+			Immutable().
+			Comment("When they met.").
+			Annotations(entgql.OrderField("OCCURRED_AT")),
+	}
+}
+
+// Edges of the Encounter.
+func (Encounter) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("meeting", Meeting.Type).Field("meeting_id").Unique().Required().Immutable().Comment("The meeting where they met."),
+		edge.To("person_a", Person.Type).Field("person_a_id").Unique().Required().Immutable().Comment("The person with the lower ID."),
+		edge.To("person_b", Person.Type).Field("person_b_id").Unique().Required().Immutable().Comment("The person with the higher ID."),
+	}
+}
+
+// Indexes of the Encounter: one per pair and meeting.
+func (Encounter) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("meeting_id", "person_a_id", "person_b_id").Unique(),
+		index.Fields("person_b_id"),
+	}
+}
+
+// Hooks of the Encounter: pairs are stored in canonical order, and every new
+// encounter creates or strengthens the pair's Relationship in the same
+// transaction, so the network never disagrees with the encounters.
+func (Encounter) Hooks() []ent.Hook {
+	return []ent.Hook{
+		inheritOrganization("meeting"),
+		hook.On(func(next ent.Mutator) ent.Mutator {
+			return hook.EncounterFunc(func(ctx context.Context, m *gen.EncounterMutation) (ent.Value, error) {
+				a, _ := m.PersonAID()
+				b, _ := m.PersonBID()
+				if a == b {
+					return nil, validation.Invalid("personB", "an encounter needs two different people")
+				}
+				if a > b {
+					m.SetPersonAID(b)
+					m.SetPersonBID(a)
+				}
+				v, err := next.Mutate(ctx, m)
+				if err != nil {
+					return nil, err
+				}
+				e := v.(*gen.Encounter)
+				if err := strengthen(ctx, m.Client(), e); err != nil {
+					return nil, err
+				}
+				return e, nil
+			})
+		}, ent.OpCreate),
+		hook.Reject(ent.OpUpdate | ent.OpUpdateOne),
+	}
+}
+
+// strengthen creates or updates the relationship of an encounter's pair.
+func strengthen(ctx context.Context, c *gen.Client, e *gen.Encounter) error {
+	rel, err := c.Relationship.Query().
+		Where(relationship.PersonAID(e.PersonAID), relationship.PersonBID(e.PersonBID)).
+		Only(ctx)
+	switch {
+	case gen.IsNotFound(err):
+		err = c.Relationship.Create().
+			SetOrganizationID(e.OrganizationID).
+			SetPersonAID(e.PersonAID).
+			SetPersonBID(e.PersonBID).
+			SetFirstMetAt(e.OccurredAt).
+			SetLastMetAt(e.OccurredAt).
+			SetEncounterCount(1).
+			SetStrength(network.Strengthen(0, time.Time{}, e.OccurredAt)).
+			Exec(ctx)
+	case err == nil:
+		upd := c.Relationship.UpdateOne(rel).
+			AddEncounterCount(1).
+			SetStrength(network.Strengthen(rel.Strength, rel.LastMetAt, e.OccurredAt))
+		if e.OccurredAt.Before(rel.FirstMetAt) {
+			upd.SetFirstMetAt(e.OccurredAt)
+		}
+		if e.OccurredAt.After(rel.LastMetAt) {
+			upd.SetLastMetAt(e.OccurredAt)
+		}
+		err = upd.Exec(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("updating relationship %d-%d: %w", e.PersonAID, e.PersonBID, err)
+	}
+	return nil
+}
+
+// Annotations of the Encounter.
+func (Encounter) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField().Description("Encounters: who met whom, at which meeting, how."),
+	}
+}

@@ -1,0 +1,227 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	gen "github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/hook"
+	"github.com/rencontre/rencontre/internal/validation"
+)
+
+// Meeting is a face-to-face gathering: what, where, when (in an IANA time zone),
+// for how many, for whom, and the objectives it serves.
+type Meeting struct {
+	ent.Schema
+}
+
+// Mixin of the Meeting.
+func (Meeting) Mixin() []ent.Mixin {
+	return []ent.Mixin{TenantMixin{}, TimeMixin{}}
+}
+
+// Fields of the Meeting.
+func (Meeting) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("title").
+			Validate(validation.Title).
+			Comment("Title of the meeting.").
+			Annotations(entgql.OrderField("TITLE")),
+		field.Text("description").
+			Optional().
+			Validate(validation.MaxLen(10000)).
+			Comment("What the meeting is about, for the invitees."),
+		field.Enum("format").
+			NamedValues(
+				"AnnualMeeting", "ANNUAL_MEETING",
+				"Offsite", "OFFSITE",
+				"Workshop", "WORKSHOP",
+				"Celebration", "CELEBRATION",
+				"UserConference", "USER_CONFERENCE",
+				"UserGroup", "USER_GROUP",
+				"TeamBuilding", "TEAM_BUILDING",
+				"NetworkingEvent", "NETWORKING_EVENT",
+				"VipEvent", "VIP_EVENT",
+				"Other", "OTHER",
+			).
+			Default("OTHER").
+			Comment("The kind of gathering.").
+			Annotations(entgql.OrderField("FORMAT")),
+		field.String("venue_name").
+			Optional().
+			Validate(validation.MaxLen(200)).
+			Comment("Name of the venue."),
+		field.String("venue_address").
+			Optional().
+			Validate(validation.MaxLen(500)).
+			Comment("Postal address of the venue."),
+		field.Time("starts_at").
+			Comment("When the meeting starts (RFC 3339 with offset).").
+			Annotations(entgql.OrderField("STARTS_AT")),
+		field.Time("ends_at").
+			Comment("When the meeting ends; must be after startsAt.").
+			Annotations(entgql.OrderField("ENDS_AT")),
+		field.String("time_zone").
+			Validate(validation.TimeZone).
+			Comment("IANA time zone of the venue, such as `Europe/Paris`; local times are shown in it."),
+		field.Int("capacity").
+			Optional().
+			Nillable().
+			Validate(validation.Positive).
+			Comment("How many people the venue takes; null means no limit.").
+			Annotations(entgql.OrderField("CAPACITY")),
+		field.Enum("visibility").
+			NamedValues(
+				"Open", "OPEN",
+				"InviteOnly", "INVITE_ONLY",
+				"Vip", "VIP",
+			).
+			Default("OPEN").
+			Comment("Who may take part: anyone (OPEN), invited people only (INVITE_ONLY), or an exclusive VIP guest list (VIP).").
+			Annotations(entgql.OrderField("VISIBILITY")),
+		field.Enum("status").
+			NamedValues(
+				"Draft", "DRAFT",
+				"Scheduled", "SCHEDULED",
+				"Done", "DONE",
+				"Cancelled", "CANCELLED",
+			).
+			Default("DRAFT").
+			Comment("Where the meeting stands in its life.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Float("budget_amount").
+			Optional().
+			Nillable().
+			Validate(validation.NonNegative).
+			Comment("Budget of the meeting, in budgetCurrency.").
+			Annotations(entgql.OrderField("BUDGET_AMOUNT")),
+		field.String("budget_currency").
+			Optional().
+			Nillable().
+			Validate(validation.Currency).
+			Comment("ISO 4217 code of the budget's currency, such as `EUR`."),
+		field.Time("cancelled_at").
+			Optional().
+			Nillable().
+			Comment("When the meeting was cancelled.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("cancellation_reason").
+			Optional().
+			Validate(validation.MaxLen(2000)).
+			Comment("Why the meeting was cancelled.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Edges of the Meeting.
+func (Meeting) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("objectives", Objective.Type).
+			Comment("Objectives the meeting serves.").
+			Annotations(entgql.RelayConnection()),
+		edge.From("agenda_items", AgendaItem.Type).Ref("meeting").
+			Comment("The agenda, in order of start.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("participations", Participation.Type).Ref("meeting").
+			Comment("Invitations, answers and check-ins of the meeting.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("encounters", Encounter.Type).Ref("meeting").
+			Comment("Who met whom at the meeting.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("follow_ups", FollowUp.Type).Ref("meeting").
+			Comment("Actions decided at or after the meeting.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("feedbacks", Feedback.Type).Ref("meeting").
+			Comment("Ratings and comments of participants.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("touchpoints", Touchpoint.Type).Ref("meeting").
+			Comment("Contacts made about the meeting.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of the Meeting.
+func (Meeting) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("organization_id", "starts_at"),
+	}
+}
+
+// Hooks of the Meeting: the end comes after the start, and a budget amount comes
+// with its currency, whichever fields a mutation changes.
+func (Meeting) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(func(next ent.Mutator) ent.Mutator {
+			return hook.MeetingFunc(func(ctx context.Context, m *gen.MeetingMutation) (ent.Value, error) {
+				if err := checkMeetingTimes(ctx, m); err != nil {
+					return nil, err
+				}
+				if err := checkMeetingBudget(ctx, m); err != nil {
+					return nil, err
+				}
+				return next.Mutate(ctx, m)
+			})
+		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+	}
+}
+
+func checkMeetingTimes(ctx context.Context, m *gen.MeetingMutation) error {
+	start, hasStart := m.StartsAt()
+	end, hasEnd := m.EndsAt()
+	if !hasStart && !hasEnd {
+		return nil
+	}
+	switch {
+	case m.Op().Is(ent.OpUpdate) && hasStart != hasEnd:
+		return validation.Invalid("endsAt", "startsAt and endsAt must be changed together when updating several meetings")
+	case m.Op().Is(ent.OpUpdateOne) && !hasStart:
+		old, err := m.OldStartsAt(ctx)
+		if err != nil {
+			return fmt.Errorf("loading meeting start: %w", err)
+		}
+		start = old
+	case m.Op().Is(ent.OpUpdateOne) && !hasEnd:
+		old, err := m.OldEndsAt(ctx)
+		if err != nil {
+			return fmt.Errorf("loading meeting end: %w", err)
+		}
+		end = old
+	}
+	if !end.After(start) {
+		return validation.Invalid("endsAt", "endsAt must be after startsAt (%s is not after %s)",
+			end.Format(time.RFC3339), start.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func checkMeetingBudget(ctx context.Context, m *gen.MeetingMutation) error {
+	_, hasAmount := m.BudgetAmount()
+	_, hasCurrency := m.BudgetCurrency()
+	if !hasAmount || hasCurrency {
+		return nil
+	}
+	if m.Op().Is(ent.OpUpdateOne) {
+		if cur, err := m.OldBudgetCurrency(ctx); err == nil && cur != nil {
+			return nil
+		}
+	}
+	return validation.Invalid("budgetCurrency", "budgetCurrency is required with budgetAmount")
+}
+
+// Annotations of the Meeting.
+func (Meeting) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField().Description("Face-to-face meetings."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		entgql.MultiOrder(),
+	}
+}

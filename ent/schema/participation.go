@@ -1,0 +1,111 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Participation is a person's place in one meeting: role, invitation and answer,
+// check-in. There is at most one per person and meeting.
+type Participation struct {
+	ent.Schema
+}
+
+// Mixin of the Participation.
+func (Participation) Mixin() []ent.Mixin {
+	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+}
+
+// Fields of the Participation.
+func (Participation) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("meeting_id").
+			Immutable().
+			Comment("The meeting.").
+			Annotations(entgql.Type("ID")),
+		field.Int("person_id").
+			Immutable().
+			Comment("The person.").
+			Annotations(entgql.Type("ID")),
+		field.Enum("role").
+			NamedValues(
+				"Host", "HOST",
+				"Speaker", "SPEAKER",
+				"Guest", "GUEST",
+				"Vip", "VIP",
+			).
+			Default("GUEST").
+			Comment("The person's role at the meeting.").
+			Annotations(entgql.OrderField("ROLE")),
+		field.Enum("status").
+			NamedValues(
+				"Invited", "INVITED",
+				"Accepted", "ACCEPTED",
+				"Declined", "DECLINED",
+				"Waitlisted", "WAITLISTED",
+				"Cancelled", "CANCELLED",
+			).
+			Default("INVITED").
+			Comment("Where the invitation stands.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Time("invited_at").
+			Default(time.Now).
+			Immutable().
+			Comment("When the person was invited.").
+			Annotations(entgql.OrderField("INVITED_AT")),
+		field.Time("responded_at").
+			Optional().
+			Nillable().
+			Comment("When the person last answered the invitation."),
+		field.Time("checked_in_at").
+			Optional().
+			Nillable().
+			Comment("When the person was checked in at the venue; null if not (yet) attended.").
+			Annotations(entgql.OrderField("CHECKED_IN_AT")),
+		field.Int("invited_by_id").
+			Optional().
+			Nillable().
+			Immutable().
+			Comment("Who invited the person, if known.").
+			Annotations(entgql.Type("ID")),
+	}
+}
+
+// Edges of the Participation.
+func (Participation) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("meeting", Meeting.Type).Field("meeting_id").Unique().Required().Immutable().
+			Comment("The meeting."),
+		edge.To("person", Person.Type).Field("person_id").Unique().Required().Immutable().
+			Comment("The person."),
+		edge.To("invited_by", Person.Type).Field("invited_by_id").Unique().Immutable().
+			Comment("Who invited the person, if known."),
+	}
+}
+
+// Indexes of the Participation: one per person and meeting.
+func (Participation) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("meeting_id", "person_id").Unique(),
+		index.Fields("person_id"),
+	}
+}
+
+// Hooks of the Participation.
+func (Participation) Hooks() []ent.Hook {
+	return []ent.Hook{inheritOrganization("meeting")}
+}
+
+// Annotations of the Participation.
+func (Participation) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField().Description("Participations: who is invited to, answered and attended which meeting."),
+	}
+}

@@ -1,0 +1,119 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	gen "github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/hook"
+	"github.com/rencontre/rencontre/internal/validation"
+)
+
+// Person is someone the organization has a relationship with: employee, member,
+// customer, supplier, speaker. Personal data.
+type Person struct {
+	ent.Schema
+}
+
+// Mixin of the Person.
+func (Person) Mixin() []ent.Mixin {
+	return []ent.Mixin{TenantMixin{}, TimeMixin{}}
+}
+
+// Fields of the Person.
+func (Person) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").
+			Validate(validation.Title).
+			Comment("Full name.").
+			Annotations(entgql.OrderField("NAME")),
+		field.String("email").
+			Validate(validation.Email).
+			Comment("Email address, unique within the organization regardless of case; stored lower-cased.").
+			Annotations(entgql.OrderField("EMAIL")),
+		field.String("phone").
+			Optional().
+			Validate(validation.MaxLen(40)).
+			Comment("Phone number, free form."),
+		field.String("company").
+			Optional().
+			Validate(validation.MaxLen(200)).
+			Comment("Company the person works for."),
+		field.String("job_title").
+			Optional().
+			Validate(validation.MaxLen(200)).
+			Comment("Job title."),
+		field.Strings("tags").
+			Optional().
+			Validate(validation.Tags).
+			Comment("Free tags such as `speaker` or `board`."),
+		field.Bool("vip").
+			Default(false).
+			Comment("Whether the organization treats this person as a VIP.").
+			Annotations(entgql.OrderField("VIP")),
+	}
+}
+
+// Edges of the Person.
+func (Person) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("communities", Community.Type).Ref("members").
+			Comment("Communities the person is a member of.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("participations", Participation.Type).Ref("person").
+			Comment("The person's places in meetings: invitations, answers, check-ins.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("owned_objectives", Objective.Type).Ref("owner").
+			Comment("Objectives this person owns.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("follow_ups", FollowUp.Type).Ref("owner").
+			Comment("Follow-up actions this person owns.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("concerned_by", FollowUp.Type).Ref("concerns").
+			Comment("Follow-up actions that concern this person.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("feedbacks", Feedback.Type).Ref("person").
+			Comment("Feedback the person gave about meetings.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("touchpoints", Touchpoint.Type).Ref("person").
+			Comment("Contacts with the person, before, during and after meetings.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of the Person: an email is unique within an organization.
+func (Person) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("organization_id", "email").Unique(),
+	}
+}
+
+// Hooks of the Person: emails are stored lower-cased and trimmed, so the unique
+// index makes them unique case-insensitively.
+func (Person) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(func(next ent.Mutator) ent.Mutator {
+			return hook.PersonFunc(func(ctx context.Context, m *gen.PersonMutation) (ent.Value, error) {
+				if email, ok := m.Email(); ok {
+					m.SetEmail(validation.NormalizeEmail(email))
+				}
+				return next.Mutate(ctx, m)
+			})
+		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+	}
+}
+
+// Annotations of the Person.
+func (Person) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField("people").Description("People of the organizations."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	}
+}

@@ -1,0 +1,74 @@
+package graph
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/rencontre/rencontre/ent"
+)
+
+// Options configure the GraphQL handler.
+type Options struct {
+	// ComplexityLimit is the highest cost an operation may have; connections
+	// count their page size. Zero means DefaultComplexityLimit.
+	ComplexityLimit int
+	// MaxBodyBytes is the largest request body accepted. Zero means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// Defaults of Options.
+const (
+	DefaultComplexityLimit = 50_000
+	DefaultMaxBodyBytes    = 1 << 20
+)
+
+// NewHandler returns the GraphQL endpoint over client: POST (JSON) for queries
+// and mutations, GET for queries only, every mutation in one transaction, page
+// sizes bounded, complexity and body size limited.
+func NewHandler(client *ent.Client, opts Options) http.Handler {
+	if opts.ComplexityLimit == 0 {
+		opts.ComplexityLimit = DefaultComplexityLimit
+	}
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	srv := handler.New(NewSchema(client))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	// No query cache on purpose: pageLimits writes default page sizes into
+	// each request's own parsed document.
+	srv.Use(extension.Introspection{})
+	srv.Use(pageLimits{})
+	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.AroundFields(rollbackUserErrors)
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(recoverPanic)
+	return limitBody(srv, opts.MaxBodyBytes)
+}
+
+// limitBody refuses request bodies larger than limit with a GraphQL error and
+// status 413, whether or not the client announced the length.
+func limitBody(next http.Handler, limit int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+				"message":    fmt.Sprintf("request body is larger than the limit of %d bytes", limit),
+				"extensions": map[string]any{"code": codeTooLarge},
+			}}})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}

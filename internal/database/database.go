@@ -1,0 +1,113 @@
+// Package database opens the ent client on the embedded SQLite default or on
+// PostgreSQL, and migrates the schema.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+
+	"github.com/rencontre/rencontre/ent"
+	_ "github.com/rencontre/rencontre/ent/runtime" // schema hooks and defaults
+)
+
+// DefaultURL is the embedded default: a SQLite file in the working directory.
+const DefaultURL = "sqlite:rencontre.db"
+
+// Open connects to the database named by rawURL:
+//
+//	sqlite:PATH or file:PATH    SQLite (pure Go, no cgo); PATH may be :memory:
+//	postgres://… postgresql://… PostgreSQL through lib/pq
+//
+// SQLite connections get foreign keys on, WAL journaling, a busy timeout and
+// immediate write transactions, so that concurrent requests queue instead of
+// failing with "database is locked".
+func Open(rawURL string, opts ...ent.Option) (*ent.Client, error) {
+	drv, err := Driver(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...), nil
+}
+
+// Driver opens the database like Open but returns the ent driver, for callers
+// that wrap it (statement counting in tests).
+func Driver(rawURL string) (*entsql.Driver, error) {
+	driverName, dialectName, dsn, err := parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
+	}
+	if dialectName == dialect.SQLite && strings.Contains(dsn, ":memory:") {
+		db.SetMaxOpenConns(1) // every connection would be its own empty database
+	}
+	return entsql.OpenDB(dialectName, db), nil
+}
+
+// Migrate creates or updates the schema.
+func Migrate(ctx context.Context, c *ent.Client) error {
+	if err := c.Schema.Create(ctx); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func Ping(ctx context.Context, c *ent.Client) error {
+	_, err := c.Organization.Query().Limit(1).Exist(ctx)
+	return err
+}
+
+func parse(rawURL string) (driverName, dialectName, dsn string, err error) {
+	if rawURL == "" {
+		rawURL = DefaultURL
+	}
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return "postgres", dialect.Postgres, rawURL, nil
+	case strings.HasPrefix(rawURL, "sqlite:"), strings.HasPrefix(rawURL, "file:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
+		path = strings.TrimPrefix(path, "//")
+		query := ""
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path, query = path[:i], path[i+1:]
+		}
+		if path == "" {
+			return "", "", "", fmt.Errorf("database URL %q names no SQLite file", rawURL)
+		}
+		q, perr := url.ParseQuery(query)
+		if perr != nil {
+			return "", "", "", fmt.Errorf("database URL %q: %w", rawURL, perr)
+		}
+		for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+			q.Add("_pragma", p)
+		}
+		if q.Get("_txlock") == "" {
+			q.Set("_txlock", "immediate")
+		}
+		return "sqlite", dialect.SQLite, "file:" + path + "?" + q.Encode(), nil
+	}
+	return "", "", "", fmt.Errorf("database URL %q: want sqlite:PATH, file:PATH or postgres://…", rawURL)
+}
+
+// Redact returns the database URL with any password replaced, for logs.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

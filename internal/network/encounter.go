@@ -1,0 +1,116 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/encounter"
+	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/internal/validation"
+)
+
+// Meet describes an encounter to record.
+type Meet struct {
+	MeetingID  int
+	PersonA    int
+	PersonB    int
+	How        encounter.How
+	OccurredAt time.Time // zero: now, kept within the meeting's start and end
+}
+
+// Recorded is the result of RecordEncounter.
+type Recorded struct {
+	Encounter    *ent.Encounter
+	Relationship *ent.Relationship
+	Created      bool
+}
+
+// RecordEncounter records that two participants of a meeting met. The
+// Encounter hook creates or strengthens their Relationship in the same
+// transaction. A pair already recorded at the meeting is returned unchanged.
+func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, error) {
+	if in.PersonA == in.PersonB {
+		return nil, validation.Invalid("personB", "personB must differ from personA: an encounter needs two different people")
+	}
+	if err := encounter.HowValidator(in.How); err != nil {
+		return nil, validation.Invalid("how", "how %q is not a way of meeting", in.How)
+	}
+	m, err := c.Meeting.Get(ctx, in.MeetingID)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound("meetingID", "meetingID: no meeting with ID %d", in.MeetingID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading meeting %d: %w", in.MeetingID, err)
+	}
+	if m.Status == meeting.StatusCancelled {
+		return nil, &validation.Error{Field: "meetingID", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("meeting %d is cancelled: nobody met there", m.ID)}
+	}
+	a, b := min(in.PersonA, in.PersonB), max(in.PersonA, in.PersonB)
+	for _, p := range []struct {
+		id    int
+		field string
+	}{{in.PersonA, "personA"}, {in.PersonB, "personB"}} {
+		ok, err := c.Participation.Query().
+			Where(participation.MeetingID(m.ID), participation.PersonID(p.id)).
+			Exist(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("checking participation: %w", err)
+		}
+		if !ok {
+			return nil, validation.Invalid(p.field, "%s: person %d is not a participant of meeting %d", p.field, p.id, m.ID)
+		}
+	}
+	existing, err := c.Encounter.Query().
+		Where(encounter.MeetingID(m.ID), encounter.PersonAID(a), encounter.PersonBID(b)).
+		Only(ctx)
+	switch {
+	case err == nil:
+		rel, err := pair(ctx, c, a, b)
+		if err != nil {
+			return nil, err
+		}
+		return &Recorded{Encounter: existing, Relationship: rel}, nil
+	case !ent.IsNotFound(err):
+		return nil, fmt.Errorf("loading encounter: %w", err)
+	}
+	at := in.OccurredAt
+	if at.IsZero() {
+		at = time.Now()
+		if at.Before(m.StartsAt) {
+			at = m.StartsAt
+		}
+		if at.After(m.EndsAt) {
+			at = m.EndsAt
+		}
+	}
+	e, err := c.Encounter.Create().
+		SetMeetingID(m.ID).
+		SetPersonAID(a).
+		SetPersonBID(b).
+		SetHow(in.How).
+		SetOccurredAt(at).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := pair(ctx, c, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return &Recorded{Encounter: e, Relationship: rel, Created: true}, nil
+}
+
+func pair(ctx context.Context, c *ent.Client, a, b int) (*ent.Relationship, error) {
+	rel, err := c.Relationship.Query().
+		Where(relationship.PersonAID(a), relationship.PersonBID(b)).
+		Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading relationship %d-%d: %w", a, b, err)
+	}
+	return rel, nil
+}

@@ -1,0 +1,227 @@
+// Package planning holds the domain verbs of a meeting's life: inviting people,
+// answers, check-ins and cancellation. Each function takes the (transaction-bound)
+// ent client and plain values; the caller owns the transaction.
+package planning
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/community"
+	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/internal/tenant"
+	"github.com/rencontre/rencontre/internal/validation"
+)
+
+// Meeting loads a meeting; field names the input field for a NOT_FOUND error.
+func Meeting(ctx context.Context, c *ent.Client, id int, field string) (*ent.Meeting, error) {
+	m, err := c.Meeting.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound(field, "%s: no meeting with ID %d", field, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading meeting %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// checkOpen rejects changes to a cancelled meeting.
+func checkOpen(m *ent.Meeting, field, action string) error {
+	if m.Status == meeting.StatusCancelled {
+		return &validation.Error{Field: field, Code: validation.CodeConflict,
+			Message: fmt.Sprintf("meeting %d is cancelled: cannot %s", m.ID, action)}
+	}
+	return nil
+}
+
+// Cancel cancels a meeting with an optional reason. Cancelling a meeting that
+// is already done is refused; cancelling twice is refused too, so the first
+// cancellation time and reason stay.
+func Cancel(ctx context.Context, c *ent.Client, meetingID int, reason string) (*ent.Meeting, error) {
+	m, err := Meeting(ctx, c, meetingID, "meetingID")
+	if err != nil {
+		return nil, err
+	}
+	switch m.Status {
+	case meeting.StatusCancelled:
+		return nil, &validation.Error{Field: "meetingID", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("meeting %d is already cancelled", m.ID)}
+	case meeting.StatusDone:
+		return nil, &validation.Error{Field: "meetingID", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("meeting %d is done and cannot be cancelled", m.ID)}
+	}
+	return c.Meeting.UpdateOne(m).
+		SetStatus(meeting.StatusCancelled).
+		SetCancelledAt(time.Now()).
+		SetCancellationReason(strings.TrimSpace(reason)).
+		Save(ctx)
+}
+
+// Invitation says whom to invite to a meeting: people by ID, the members of a
+// community, or both.
+type Invitation struct {
+	MeetingID   int
+	PersonIDs   []int
+	CommunityID *int
+	Role        participation.Role
+	InvitedByID *int
+}
+
+// InviteResult is what Invite did.
+type InviteResult struct {
+	Meeting        *ent.Meeting
+	Invited        []*ent.Participation
+	AlreadyInvited int
+}
+
+// Invite creates a participation for every person named who has none in the
+// meeting yet. People already invited are counted and left as they are.
+func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, error) {
+	m, err := Meeting(ctx, c, in.MeetingID, "meetingID")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOpen(m, "meetingID", "invite people"); err != nil {
+		return nil, err
+	}
+	if len(in.PersonIDs) == 0 && in.CommunityID == nil {
+		return nil, &validation.Error{Field: "personIDs", Code: validation.CodeRequired,
+			Message: "personIDs or communityID is required: name the people to invite"}
+	}
+	if in.Role == "" {
+		in.Role = participation.RoleGuest
+	}
+	if err := participation.RoleValidator(in.Role); err != nil {
+		return nil, validation.Invalid("role", "role %q is not a participation role", in.Role)
+	}
+	ids := append([]int(nil), in.PersonIDs...)
+	if in.CommunityID != nil {
+		com, err := c.Community.Query().
+			Where(community.ID(*in.CommunityID), community.OrganizationID(m.OrganizationID)).
+			Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, validation.NotFound("communityID", "communityID: no community with ID %d in this organization", *in.CommunityID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("loading community: %w", err)
+		}
+		members, err := com.QueryMembers().IDs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("loading community members: %w", err)
+		}
+		ids = append(ids, members...)
+	}
+	people, err := tenant.People(ctx, c, m.OrganizationID, ids, "personIDs")
+	if err != nil {
+		return nil, err
+	}
+	if in.InvitedByID != nil {
+		if _, err := tenant.Person(ctx, c, m.OrganizationID, *in.InvitedByID, "invitedByID"); err != nil {
+			return nil, err
+		}
+	}
+	ids = ids[:0]
+	for _, p := range people {
+		ids = append(ids, p.ID)
+	}
+	existing, err := c.Participation.Query().
+		Where(participation.MeetingID(m.ID), participation.PersonIDIn(ids...)).
+		Select(participation.FieldPersonID).
+		Ints(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading participations: %w", err)
+	}
+	invited := make(map[int]bool, len(existing))
+	for _, id := range existing {
+		invited[id] = true
+	}
+	now := time.Now()
+	var creates []*ent.ParticipationCreate
+	for _, id := range ids {
+		if invited[id] {
+			continue
+		}
+		creates = append(creates, c.Participation.Create().
+			SetMeetingID(m.ID).
+			SetPersonID(id).
+			SetRole(in.Role).
+			SetInvitedAt(now).
+			SetNillableInvitedByID(in.InvitedByID))
+	}
+	res := &InviteResult{Meeting: m, AlreadyInvited: len(existing)}
+	if len(creates) > 0 {
+		if res.Invited, err = c.Participation.CreateBulk(creates...).Save(ctx); err != nil {
+			return nil, fmt.Errorf("creating participations: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// participationWithMeeting loads a participation and its meeting.
+func participationWithMeeting(ctx context.Context, c *ent.Client, id int) (*ent.Participation, error) {
+	p, err := c.Participation.Query().Where(participation.ID(id)).WithMeeting().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound("participationID", "participationID: no participation with ID %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading participation %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// Respond records an answer (ACCEPTED or DECLINED) to an invitation.
+func Respond(ctx context.Context, c *ent.Client, participationID int, answer participation.Status) (*ent.Participation, error) {
+	if answer != participation.StatusAccepted && answer != participation.StatusDeclined {
+		return nil, validation.Invalid("answer", "answer must be ACCEPTED or DECLINED, got %s", answer)
+	}
+	p, err := participationWithMeeting(ctx, c, participationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOpen(p.Edges.Meeting, "participationID", "answer the invitation"); err != nil {
+		return nil, err
+	}
+	if p.Status == participation.StatusCancelled {
+		return nil, &validation.Error{Field: "participationID", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("participation %d was cancelled: cannot answer it", p.ID)}
+	}
+	if answer == participation.StatusDeclined && p.CheckedInAt != nil {
+		return nil, &validation.Error{Field: "answer", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("participation %d is checked in: cannot decline", p.ID)}
+	}
+	return c.Participation.UpdateOne(p).
+		SetStatus(answer).
+		SetRespondedAt(time.Now()).
+		Save(ctx)
+}
+
+// CheckIn records that the person arrived at the venue, at time at (now when
+// zero). Checking in twice keeps the first time. An invited person who had not
+// answered is taken as having accepted.
+func CheckIn(ctx context.Context, c *ent.Client, participationID int, at time.Time) (*ent.Participation, error) {
+	p, err := participationWithMeeting(ctx, c, participationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOpen(p.Edges.Meeting, "participationID", "check in"); err != nil {
+		return nil, err
+	}
+	if p.CheckedInAt != nil {
+		return p, nil
+	}
+	if p.Status == participation.StatusCancelled {
+		return nil, &validation.Error{Field: "participationID", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("participation %d was cancelled: cannot check in", p.ID)}
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return c.Participation.UpdateOne(p).
+		SetCheckedInAt(at).
+		SetStatus(participation.StatusAccepted).
+		Save(ctx)
+}
