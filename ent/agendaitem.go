@@ -14,7 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 )
 
-// AgendaItem is the model entity for the AgendaItem schema.
+// One slot of a meeting's agenda: a talk, a workshop, a networking round, a meal, a break.
 type AgendaItem struct {
 	config `json:"-"`
 	// ID of the ent.

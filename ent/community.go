@@ -13,7 +13,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 )
 
-// Community is the model entity for the Community schema.
+// A group of people: a team, a department, a legacy company (in a merger), a user group, a professional community, a chapter.
 type Community struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -15,7 +15,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 )
 
-// Encounter is the model entity for the Encounter schema.
+// One meeting of two people at a meeting: who met whom, how, when. Stored once per pair and meeting.
 type Encounter struct {
 	config `json:"-"`
 	// ID of the ent.

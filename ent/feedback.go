@@ -15,7 +15,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 )
 
-// Feedback is the model entity for the Feedback schema.
+// A participant's rating and comment about a meeting; one per person and meeting.
 type Feedback struct {
 	config `json:"-"`
 	// ID of the ent.

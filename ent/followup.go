@@ -16,7 +16,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 )
 
-// FollowUp is the model entity for the FollowUp schema.
+// An action after a meeting: what, who owns it, by when, its status, and the objective and people it concerns.
 type FollowUp struct {
 	config `json:"-"`
 	// ID of the ent.

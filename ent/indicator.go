@@ -14,7 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 )
 
-// Indicator is the model entity for the Indicator schema.
+// A measurable target of an objective: which metric, the target value and its unit.
 type Indicator struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -13,7 +13,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 )
 
-// Meeting is the model entity for the Meeting schema.
+// A face-to-face gathering: what, where, when (in an IANA time zone), for how many, for whom, and the objectives it serves.
 type Meeting struct {
 	config `json:"-"`
 	// ID of the ent.

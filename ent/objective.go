@@ -14,7 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 )
 
-// Objective is the model entity for the Objective schema.
+// A strategic objective that meetings serve: a category, a purpose within it, an owner, a due date and measurable indicators.
 type Objective struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -12,7 +12,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 )
 
-// Organization is the model entity for the Organization schema.
+// An organization (tenant): a company, a chamber of commerce, a museum, a user community. Every other record belongs to exactly one.
 type Organization struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -15,7 +15,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 )
 
-// Participation is the model entity for the Participation schema.
+// A person's place in one meeting: role, invitation and answer, check-in. One per person and meeting.
 type Participation struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -14,7 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 )
 
-// Person is the model entity for the Person schema.
+// Someone the organization has a relationship with: employee, member, customer, supplier, speaker. Personal data.
 type Person struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -14,7 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent/relationship"
 )
 
-// Relationship is the model entity for the Relationship schema.
+// The pair-level edge of the attendee network, built from encounters: first and last met, how many times, and a strength that grows with encounters and fades with time.
 type Relationship struct {
 	config `json:"-"`
 	// ID of the ent.

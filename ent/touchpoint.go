@@ -15,7 +15,7 @@ import (
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
-// Touchpoint is the model entity for the Touchpoint schema.
+// One contact with a person on a channel, before, during or after a meeting.
 type Touchpoint struct {
 	config `json:"-"`
 	// ID of the ent.

@@ -73,6 +73,7 @@ func (AgendaItem) Hooks() []ent.Hook {
 // Annotations of the AgendaItem.
 func (AgendaItem) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("One slot of a meeting's agenda: a talk, a workshop, a networking round, a meal, a break."),
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

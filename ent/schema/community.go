@@ -69,6 +69,7 @@ func (Community) Indexes() []ent.Index {
 // Annotations of the Community.
 func (Community) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A group of people: a team, a department, a legacy company (in a merger), a user group, a professional community, a chapter."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Communities: teams, departments, legacy companies, user groups."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),

@@ -140,6 +140,7 @@ func strengthen(ctx context.Context, c *gen.Client, e *gen.Encounter) error {
 // Annotations of the Encounter.
 func (Encounter) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("One meeting of two people at a meeting: who met whom, how, when. Stored once per pair and meeting."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Encounters: who met whom, at which meeting, how."),
 	}

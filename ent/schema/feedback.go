@@ -87,6 +87,7 @@ func (Feedback) Hooks() []ent.Hook {
 // Annotations of the Feedback.
 func (Feedback) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A participant's rating and comment about a meeting; one per person and meeting."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Feedback given about meetings."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),

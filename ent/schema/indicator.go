@@ -78,6 +78,7 @@ func (Indicator) Hooks() []ent.Hook {
 // Annotations of the Indicator.
 func (Indicator) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A measurable target of an objective: which metric, the target value and its unit."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Indicators of objectives."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),

@@ -219,6 +219,7 @@ func checkMeetingBudget(ctx context.Context, m *gen.MeetingMutation) error {
 // Annotations of the Meeting.
 func (Meeting) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A face-to-face gathering: what, where, when (in an IANA time zone), for how many, for whom, and the objectives it serves."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Face-to-face meetings."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),

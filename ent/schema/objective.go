@@ -173,6 +173,7 @@ func checkPurpose(c objective.Category, p objective.Purpose) error {
 // Annotations of the Objective.
 func (Objective) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A strategic objective that meetings serve: a category, a purpose within it, an owner, a due date and measurable indicators."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Strategic objectives that meetings serve."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),

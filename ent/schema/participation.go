@@ -105,6 +105,7 @@ func (Participation) Hooks() []ent.Hook {
 // Annotations of the Participation.
 func (Participation) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("A person's place in one meeting: role, invitation and answer, check-in. One per person and meeting."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Participations: who is invited to, answered and attended which meeting."),
 	}

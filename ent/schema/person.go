@@ -112,6 +112,7 @@ func (Person) Hooks() []ent.Hook {
 // Annotations of the Person.
 func (Person) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("Someone the organization has a relationship with: employee, member, customer, supplier, speaker. Personal data."),
 		entgql.RelayConnection(),
 		entgql.QueryField("people").Description("People of the organizations."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),

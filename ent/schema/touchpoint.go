@@ -75,6 +75,7 @@ func (Touchpoint) Hooks() []ent.Hook {
 // Annotations of the Touchpoint.
 func (Touchpoint) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		schema.Comment("One contact with a person on a channel, before, during or after a meeting."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Touchpoints: contacts with people on every channel."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
