@@ -173,34 +173,33 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	if gqlErr.Extensions != nil && gqlErr.Extensions["code"] != nil {
 		return gqlErr
 	}
-	var nf *ent.NotFoundError
+	// gqlgen wraps what a resolver returned in a *gqlerror.Error; classify the
+	// original error.
+	cause := err
+	var wrapped *gqlerror.Error
+	if errors.As(err, &wrapped) {
+		cause = wrapped.Err
+	}
+	var (
+		nf    *ent.NotFoundError
+		entVE *ent.ValidationError
+		inner *gqlerror.Error
+	)
+	_, isValidation := validation.As(cause)
 	switch {
-	case errors.As(err, &nf):
+	case cause == nil, isValidation, errors.As(cause, &entVE), errors.As(cause, &inner):
+		// Errors built for the client: gqlgen's and entgql's own (bad cursor,
+		// first and last together), and rule violations outside a payload.
+		setCode(gqlErr, codeBadInput)
+	case errors.As(cause, &nf):
 		gqlErr.Message = "not found: " + humanLabel(nf)
 		setCode(gqlErr, codeNotFound)
-	case isUserInput(err):
-		setCode(gqlErr, codeBadInput)
 	default:
 		slog.ErrorContext(ctx, "request failed", "path", gqlErr.Path.String(), "error", err)
 		gqlErr.Message = "internal server error"
 		setCode(gqlErr, codeInternal)
 	}
 	return gqlErr
-}
-
-// isUserInput reports errors that come from the request itself: entgql's
-// pagination errors (gqlerror values) and validation errors raised outside a
-// payload.
-func isUserInput(err error) bool {
-	if _, ok := validation.As(err); ok {
-		return true
-	}
-	var ve *ent.ValidationError
-	if errors.As(err, &ve) {
-		return true
-	}
-	var ge *gqlerror.Error
-	return errors.As(err, &ge)
 }
 
 func setCode(e *gqlerror.Error, code string) {

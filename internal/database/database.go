@@ -95,6 +95,12 @@ func parse(rawURL string) (driverName, dialectName, dsn string, err error) {
 		if q.Get("_txlock") == "" {
 			q.Set("_txlock", "immediate")
 		}
+		if q.Get("_time_format") == "" {
+			// Store times as "2006-01-02 15:04:05.999999999-07:00", which the
+			// driver reads back for any offset; its default (time.String)
+			// cannot be read back for fixed offsets such as +01:00.
+			q.Set("_time_format", "sqlite")
+		}
 		return "sqlite", dialect.SQLite, "file:" + path + "?" + q.Encode(), nil
 	}
 	return "", "", "", fmt.Errorf("database URL %q: want sqlite:PATH, file:PATH or postgres://…", rawURL)

@@ -136,7 +136,7 @@ func (l *loader) directory(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if i%10 == 0 {
+		if i%5 == 0 { // managers from both legacy companies
 			if err := l.c.Community.UpdateOne(board).AddMembers(p).Exec(ctx); err != nil {
 				return err
 			}
