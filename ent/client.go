@@ -28,6 +28,8 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+
+	stdsql "database/sql"
 )
 
 // Client is the client that holds all ent builders.
@@ -629,7 +631,8 @@ func (c *CommunityClient) QueryTargetedBy(_m *Community) *ObjectiveQuery {
 
 // Hooks returns the client hooks.
 func (c *CommunityClient) Hooks() []Hook {
-	return c.hooks.Community
+	hooks := c.hooks.Community
+	return append(hooks[:len(hooks):len(hooks)], community.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2719,7 +2722,8 @@ func (c *RelationshipClient) QueryPersonB(_m *Relationship) *PersonQuery {
 
 // Hooks returns the client hooks.
 func (c *RelationshipClient) Hooks() []Hook {
-	return c.hooks.Relationship
+	hooks := c.hooks.Relationship
+	return append(hooks[:len(hooks):len(hooks)], relationship.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2937,3 +2941,27 @@ type (
 		Touchpoint []ent.Interceptor
 	}
 )
+
+// ExecContext allows calling the underlying ExecContext method of the driver if it is supported by it.
+// See, database/sql#DB.ExecContext for more information.
+func (c *config) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
+	ex, ok := c.driver.(interface {
+		ExecContext(context.Context, string, ...any) (stdsql.Result, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("Driver.ExecContext is not supported")
+	}
+	return ex.ExecContext(ctx, query, args...)
+}
+
+// QueryContext allows calling the underlying QueryContext method of the driver if it is supported by it.
+// See, database/sql#DB.QueryContext for more information.
+func (c *config) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
+	q, ok := c.driver.(interface {
+		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("Driver.QueryContext is not supported")
+	}
+	return q.QueryContext(ctx, query, args...)
+}

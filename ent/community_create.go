@@ -127,7 +127,9 @@ func (_c *CommunityCreate) Mutation() *CommunityMutation {
 
 // Save creates the Community in the database.
 func (_c *CommunityCreate) Save(ctx context.Context) (*Community, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -154,15 +156,22 @@ func (_c *CommunityCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *CommunityCreate) defaults() {
+func (_c *CommunityCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if community.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized community.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := community.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if community.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized community.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := community.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

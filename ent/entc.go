@@ -33,6 +33,7 @@ func main() {
 			gen.FeatureGlobalID,
 			gen.FeatureUpsert,
 			gen.FeatureModifier,
+			gen.FeatureExecQuery,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

@@ -116,7 +116,9 @@ func (_c *RelationshipCreate) Mutation() *RelationshipMutation {
 
 // Save creates the Relationship in the database.
 func (_c *RelationshipCreate) Save(ctx context.Context) (*Relationship, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -143,15 +145,22 @@ func (_c *RelationshipCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *RelationshipCreate) defaults() {
+func (_c *RelationshipCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if relationship.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized relationship.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := relationship.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if relationship.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized relationship.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := relationship.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

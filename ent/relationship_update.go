@@ -112,7 +112,9 @@ func (_u *RelationshipUpdate) Mutation() *RelationshipMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *RelationshipUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -139,11 +141,15 @@ func (_u *RelationshipUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RelationshipUpdate) defaults() {
+func (_u *RelationshipUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if relationship.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized relationship.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := relationship.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -317,7 +323,9 @@ func (_u *RelationshipUpdateOne) Select(field string, fields ...string) *Relatio
 
 // Save executes the query and returns the updated Relationship entity.
 func (_u *RelationshipUpdateOne) Save(ctx context.Context) (*Relationship, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -344,11 +352,15 @@ func (_u *RelationshipUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RelationshipUpdateOne) defaults() {
+func (_u *RelationshipUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if relationship.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized relationship.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := relationship.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

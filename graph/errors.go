@@ -17,11 +17,10 @@ import (
 
 // Codes of top-level errors, in extensions.code.
 const (
-	codeInternal    = "INTERNAL_SERVER_ERROR"
-	codeBadInput    = "BAD_USER_INPUT"
-	codeNotFound    = "NOT_FOUND"
-	codeTooLarge    = "REQUEST_TOO_LARGE"
-	codeUnavailable = "SERVICE_UNAVAILABLE"
+	codeInternal = "INTERNAL_SERVER_ERROR"
+	codeBadInput = "BAD_USER_INPUT"
+	codeNotFound = "NOT_FOUND"
+	codeTooLarge = "REQUEST_TOO_LARGE"
 )
 
 // userErrors splits the error of a write: nil becomes an empty list; an error
@@ -90,7 +89,7 @@ func userError(err error) *UserError {
 	}
 	var nf *ent.NotFoundError
 	if errors.As(err, &nf) {
-		return &UserError{Field: []string{"id"}, Message: "no " + humanLabel(err) + " with this ID", Code: UserErrorCodeNotFound}
+		return &UserError{Field: []string{"id"}, Message: "no " + humanLabel(nf) + " with this ID", Code: UserErrorCodeNotFound}
 	}
 	var ce *ent.ConstraintError
 	if errors.As(err, &ce) {

@@ -1,11 +1,16 @@
 package graph
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -25,7 +30,7 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultComplexityLimit = 50_000
+	DefaultComplexityLimit = 200_000
 	DefaultMaxBodyBytes    = 1 << 20
 )
 
@@ -48,11 +53,24 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(pageLimits{})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
-	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.Use(transactioner{entgql.Transactioner{TxOpener: client}})
 	srv.AroundFields(rollbackUserErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	return limitBody(srv, opts.MaxBodyBytes)
+}
+
+// transactioner is entgql.Transactioner for requests that reach execution:
+// a request rejected before it has an operation (a body that is not JSON) gets
+// its error response instead of a panic in the transaction interceptor.
+type transactioner struct{ entgql.Transactioner }
+
+// InterceptResponse implements graphql.ResponseInterceptor.
+func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	return t.Transactioner.InterceptResponse(ctx, next)
 }
 
 // limitBody refuses request bodies larger than limit with a GraphQL error and
@@ -60,15 +78,32 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 func limitBody(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-				"message":    fmt.Sprintf("request body is larger than the limit of %d bytes", limit),
-				"extensions": map[string]any{"code": codeTooLarge},
-			}}})
+			tooLargeResponse(w, limit)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if r.Body != nil && r.ContentLength < 0 { // chunked: read it to know its size
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				tooLargeResponse(w, limit)
+				return
+			}
+			if err != nil {
+				http.Error(w, "reading request body: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func tooLargeResponse(w http.ResponseWriter, limit int64) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message":    fmt.Sprintf("request body is larger than the limit of %d bytes", limit),
+		"extensions": map[string]any{"code": codeTooLarge},
+	}}})
 }

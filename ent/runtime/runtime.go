@@ -26,8 +26,9 @@ import (
 // to their package variables.
 func init() {
 	agendaitemMixin := schema.AgendaItem{}.Mixin()
-	agendaitemHooks := schema.AgendaItem{}.Hooks()
-	agendaitem.Hooks[0] = agendaitemHooks[0]
+	agendaitemMixinHooks0 := agendaitemMixin[0].Hooks()
+	agendaitem.Hooks[0] = agendaitemMixinHooks0[0]
+	agendaitem.Hooks[1] = agendaitemMixinHooks0[1]
 	agendaitemMixinFields1 := agendaitemMixin[1].Fields()
 	_ = agendaitemMixinFields1
 	agendaitemFields := schema.AgendaItem{}.Fields()
@@ -51,6 +52,8 @@ func init() {
 	// agendaitem.DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
 	agendaitem.DurationMinutesValidator = agendaitemDescDurationMinutes.Validators[0].(func(int) error)
 	communityMixin := schema.Community{}.Mixin()
+	communityMixinHooks0 := communityMixin[0].Hooks()
+	community.Hooks[0] = communityMixinHooks0[0]
 	communityMixinFields1 := communityMixin[1].Fields()
 	_ = communityMixinFields1
 	communityFields := schema.Community{}.Fields()
@@ -74,10 +77,12 @@ func init() {
 	// community.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	community.DescriptionValidator = communityDescDescription.Validators[0].(func(string) error)
 	encounterMixin := schema.Encounter{}.Mixin()
+	encounterMixinHooks0 := encounterMixin[0].Hooks()
 	encounterHooks := schema.Encounter{}.Hooks()
-	encounter.Hooks[0] = encounterHooks[0]
-	encounter.Hooks[1] = encounterHooks[1]
-	encounter.Hooks[2] = encounterHooks[2]
+	encounter.Hooks[0] = encounterMixinHooks0[0]
+	encounter.Hooks[1] = encounterMixinHooks0[1]
+	encounter.Hooks[2] = encounterHooks[0]
+	encounter.Hooks[3] = encounterHooks[1]
 	encounterMixinFields1 := encounterMixin[1].Fields()
 	_ = encounterMixinFields1
 	encounterFields := schema.Encounter{}.Fields()
@@ -97,9 +102,11 @@ func init() {
 	// encounter.DefaultOccurredAt holds the default value on creation for the occurred_at field.
 	encounter.DefaultOccurredAt = encounterDescOccurredAt.Default.(func() time.Time)
 	feedbackMixin := schema.Feedback{}.Mixin()
+	feedbackMixinHooks0 := feedbackMixin[0].Hooks()
 	feedbackHooks := schema.Feedback{}.Hooks()
-	feedback.Hooks[0] = feedbackHooks[0]
-	feedback.Hooks[1] = feedbackHooks[1]
+	feedback.Hooks[0] = feedbackMixinHooks0[0]
+	feedback.Hooks[1] = feedbackMixinHooks0[1]
+	feedback.Hooks[2] = feedbackHooks[0]
 	feedbackMixinFields1 := feedbackMixin[1].Fields()
 	_ = feedbackMixinFields1
 	feedbackFields := schema.Feedback{}.Fields()
@@ -123,9 +130,11 @@ func init() {
 	// feedback.CommentValidator is a validator for the "comment" field. It is called by the builders before save.
 	feedback.CommentValidator = feedbackDescComment.Validators[0].(func(string) error)
 	followupMixin := schema.FollowUp{}.Mixin()
+	followupMixinHooks0 := followupMixin[0].Hooks()
 	followupHooks := schema.FollowUp{}.Hooks()
-	followup.Hooks[0] = followupHooks[0]
-	followup.Hooks[1] = followupHooks[1]
+	followup.Hooks[0] = followupMixinHooks0[0]
+	followup.Hooks[1] = followupMixinHooks0[1]
+	followup.Hooks[2] = followupHooks[0]
 	followupMixinFields1 := followupMixin[1].Fields()
 	_ = followupMixinFields1
 	followupFields := schema.FollowUp{}.Fields()
@@ -149,8 +158,9 @@ func init() {
 	// followup.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	followup.DescriptionValidator = followupDescDescription.Validators[0].(func(string) error)
 	indicatorMixin := schema.Indicator{}.Mixin()
-	indicatorHooks := schema.Indicator{}.Hooks()
-	indicator.Hooks[0] = indicatorHooks[0]
+	indicatorMixinHooks0 := indicatorMixin[0].Hooks()
+	indicator.Hooks[0] = indicatorMixinHooks0[0]
+	indicator.Hooks[1] = indicatorMixinHooks0[1]
 	indicatorMixinFields1 := indicatorMixin[1].Fields()
 	_ = indicatorMixinFields1
 	indicatorFields := schema.Indicator{}.Fields()
@@ -174,8 +184,10 @@ func init() {
 	// indicator.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	indicator.DescriptionValidator = indicatorDescDescription.Validators[0].(func(string) error)
 	meetingMixin := schema.Meeting{}.Mixin()
+	meetingMixinHooks0 := meetingMixin[0].Hooks()
 	meetingHooks := schema.Meeting{}.Hooks()
-	meeting.Hooks[0] = meetingHooks[0]
+	meeting.Hooks[0] = meetingMixinHooks0[0]
+	meeting.Hooks[1] = meetingHooks[0]
 	meetingMixinFields1 := meetingMixin[1].Fields()
 	_ = meetingMixinFields1
 	meetingFields := schema.Meeting{}.Fields()
@@ -227,8 +239,10 @@ func init() {
 	// meeting.CancellationReasonValidator is a validator for the "cancellation_reason" field. It is called by the builders before save.
 	meeting.CancellationReasonValidator = meetingDescCancellationReason.Validators[0].(func(string) error)
 	objectiveMixin := schema.Objective{}.Mixin()
+	objectiveMixinHooks0 := objectiveMixin[0].Hooks()
 	objectiveHooks := schema.Objective{}.Hooks()
-	objective.Hooks[0] = objectiveHooks[0]
+	objective.Hooks[0] = objectiveMixinHooks0[0]
+	objective.Hooks[1] = objectiveHooks[0]
 	objectiveMixinFields1 := objectiveMixin[1].Fields()
 	_ = objectiveMixinFields1
 	objectiveFields := schema.Objective{}.Fields()
@@ -275,8 +289,9 @@ func init() {
 	// organization.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
 	organization.SlugValidator = organizationDescSlug.Validators[0].(func(string) error)
 	participationMixin := schema.Participation{}.Mixin()
-	participationHooks := schema.Participation{}.Hooks()
-	participation.Hooks[0] = participationHooks[0]
+	participationMixinHooks0 := participationMixin[0].Hooks()
+	participation.Hooks[0] = participationMixinHooks0[0]
+	participation.Hooks[1] = participationMixinHooks0[1]
 	participationMixinFields1 := participationMixin[1].Fields()
 	_ = participationMixinFields1
 	participationFields := schema.Participation{}.Fields()
@@ -296,8 +311,10 @@ func init() {
 	// participation.DefaultInvitedAt holds the default value on creation for the invited_at field.
 	participation.DefaultInvitedAt = participationDescInvitedAt.Default.(func() time.Time)
 	personMixin := schema.Person{}.Mixin()
+	personMixinHooks0 := personMixin[0].Hooks()
 	personHooks := schema.Person{}.Hooks()
-	person.Hooks[0] = personHooks[0]
+	person.Hooks[0] = personMixinHooks0[0]
+	person.Hooks[1] = personHooks[0]
 	personMixinFields1 := personMixin[1].Fields()
 	_ = personMixinFields1
 	personFields := schema.Person{}.Fields()
@@ -341,6 +358,8 @@ func init() {
 	// person.DefaultVip holds the default value on creation for the vip field.
 	person.DefaultVip = personDescVip.Default.(bool)
 	relationshipMixin := schema.Relationship{}.Mixin()
+	relationshipMixinHooks0 := relationshipMixin[0].Hooks()
+	relationship.Hooks[0] = relationshipMixinHooks0[0]
 	relationshipMixinFields1 := relationshipMixin[1].Fields()
 	_ = relationshipMixinFields1
 	relationshipFields := schema.Relationship{}.Fields()
@@ -356,8 +375,9 @@ func init() {
 	// relationship.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	relationship.UpdateDefaultUpdatedAt = relationshipDescUpdatedAt.UpdateDefault.(func() time.Time)
 	touchpointMixin := schema.Touchpoint{}.Mixin()
-	touchpointHooks := schema.Touchpoint{}.Hooks()
-	touchpoint.Hooks[0] = touchpointHooks[0]
+	touchpointMixinHooks0 := touchpointMixin[0].Hooks()
+	touchpoint.Hooks[0] = touchpointMixinHooks0[0]
+	touchpoint.Hooks[1] = touchpointMixinHooks0[1]
 	touchpointMixinFields1 := touchpointMixin[1].Fields()
 	_ = touchpointMixinFields1
 	touchpointFields := schema.Touchpoint{}.Fields()

@@ -18,7 +18,7 @@ type AgendaItem struct {
 
 // Mixin of the AgendaItem.
 func (AgendaItem) Mixin() []ent.Mixin {
-	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
 }
 
 // Fields of the AgendaItem.
@@ -65,16 +65,12 @@ func (AgendaItem) Edges() []ent.Edge {
 	}
 }
 
-// Hooks of the AgendaItem.
-func (AgendaItem) Hooks() []ent.Hook {
-	return []ent.Hook{inheritOrganization("meeting")}
-}
-
 // Annotations of the AgendaItem.
 func (AgendaItem) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("One slot of a meeting's agenda: a talk, a workshop, a networking round, a meal, a break."),
 		entgql.RelayConnection(),
+		entgql.QueryField().Description("Agenda items of meetings."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

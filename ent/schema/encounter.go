@@ -27,7 +27,7 @@ type Encounter struct {
 
 // Mixin of the Encounter.
 func (Encounter) Mixin() []ent.Mixin {
-	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
 }
 
 // Fields of the Encounter.
@@ -76,7 +76,6 @@ func (Encounter) Indexes() []ent.Index {
 // transaction, so the network never disagrees with the encounters.
 func (Encounter) Hooks() []ent.Hook {
 	return []ent.Hook{
-		inheritOrganization("meeting"),
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.EncounterFunc(func(ctx context.Context, m *gen.EncounterMutation) (ent.Value, error) {
 				a, _ := m.PersonAID()

@@ -25,7 +25,7 @@ type Feedback struct {
 
 // Mixin of the Feedback.
 func (Feedback) Mixin() []ent.Mixin {
-	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
 }
 
 // Fields of the Feedback.
@@ -62,7 +62,6 @@ func (Feedback) Indexes() []ent.Index {
 // Hooks of the Feedback: only a participant of the meeting can give feedback.
 func (Feedback) Hooks() []ent.Hook {
 	return []ent.Hook{
-		inheritOrganization("meeting"),
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.FeedbackFunc(func(ctx context.Context, m *gen.FeedbackMutation) (ent.Value, error) {
 				meetingID, okM := m.MeetingID()

@@ -24,7 +24,7 @@ type FollowUp struct {
 
 // Mixin of the FollowUp.
 func (FollowUp) Mixin() []ent.Mixin {
-	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
 }
 
 // Fields of the FollowUp.
@@ -79,7 +79,6 @@ func (FollowUp) Edges() []ent.Edge {
 // follows the status.
 func (FollowUp) Hooks() []ent.Hook {
 	return []ent.Hook{
-		inheritOrganization("meeting"),
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.FollowUpFunc(func(ctx context.Context, m *gen.FollowUpMutation) (ent.Value, error) {
 				if s, ok := m.Status(); ok {

@@ -18,7 +18,7 @@ type Indicator struct {
 
 // Mixin of the Indicator.
 func (Indicator) Mixin() []ent.Mixin {
-	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+	return []ent.Mixin{ChildTenantMixin{Parent: "objective"}, TimeMixin{}}
 }
 
 // Fields of the Indicator.
@@ -68,11 +68,6 @@ func (Indicator) Edges() []ent.Edge {
 			Immutable().
 			Comment("The objective this indicator measures."),
 	}
-}
-
-// Hooks of the Indicator.
-func (Indicator) Hooks() []ent.Hook {
-	return []ent.Hook{inheritOrganization("objective")}
 }
 
 // Annotations of the Indicator.

@@ -14,6 +14,7 @@ import (
 
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/hook"
+	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -161,6 +162,9 @@ func (Meeting) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.MeetingFunc(func(ctx context.Context, m *gen.MeetingMutation) (ent.Value, error) {
+				if err := checkMeetingStatus(ctx, m); err != nil {
+					return nil, err
+				}
 				if err := checkMeetingTimes(ctx, m); err != nil {
 					return nil, err
 				}
@@ -171,6 +175,32 @@ func (Meeting) Hooks() []ent.Hook {
 			})
 		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 	}
+}
+
+// checkMeetingStatus keeps cancellation to meetingCancel (which records when
+// and why) and freezes a cancelled meeting.
+func checkMeetingStatus(ctx context.Context, m *gen.MeetingMutation) error {
+	if s, ok := m.Status(); ok && s == meeting.StatusCancelled {
+		if _, stamped := m.CancelledAt(); !stamped {
+			return validation.Invalid("status", "status CANCELLED is set by meetingCancel, which records when and why")
+		}
+	}
+	if !m.Op().Is(ent.OpUpdateOne) {
+		return nil
+	}
+	old, err := m.OldStatus(ctx)
+	if gen.IsNotFound(err) {
+		return nil // the update reports the missing meeting
+	}
+	if err != nil {
+		return fmt.Errorf("loading meeting status: %w", err)
+	}
+	if old == meeting.StatusCancelled {
+		id, _ := m.ID()
+		return &validation.Error{Field: "id", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("meeting %d is cancelled and can no longer be changed", id)}
+	}
+	return nil
 }
 
 func checkMeetingTimes(ctx context.Context, m *gen.MeetingMutation) error {

@@ -40,11 +40,19 @@ func (TenantMixin) Edges() []ent.Edge {
 	}
 }
 
+// Hooks of the TenantMixin: every edge must stay within the organization.
+func (TenantMixin) Hooks() []ent.Hook {
+	return []ent.Hook{sameOrganization()}
+}
+
 // ChildTenantMixin is TenantMixin for records created under a parent (an
 // indicator under its objective, a feedback under its meeting): the organization
 // is taken from the parent by a hook, so it is not part of the create input.
 type ChildTenantMixin struct {
 	mixin.Schema
+	// Parent is the edge to the parent record (objective, meeting or person);
+	// empty when the organization is set explicitly (relationships).
+	Parent string
 }
 
 // Fields of the ChildTenantMixin.
@@ -71,6 +79,15 @@ func (ChildTenantMixin) Edges() []ent.Edge {
 			Comment("The organization this record belongs to, the one of its parent.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
+}
+
+// Hooks of the ChildTenantMixin: the organization comes from the parent, then
+// every edge must stay within it.
+func (m ChildTenantMixin) Hooks() []ent.Hook {
+	if m.Parent == "" {
+		return []ent.Hook{sameOrganization()}
+	}
+	return []ent.Hook{inheritOrganization(m.Parent), sameOrganization()}
 }
 
 // TimeMixin records when a record was created and last updated.

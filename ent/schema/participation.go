@@ -19,7 +19,7 @@ type Participation struct {
 
 // Mixin of the Participation.
 func (Participation) Mixin() []ent.Mixin {
-	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
 }
 
 // Fields of the Participation.
@@ -95,11 +95,6 @@ func (Participation) Indexes() []ent.Index {
 		index.Fields("meeting_id", "person_id").Unique(),
 		index.Fields("person_id"),
 	}
-}
-
-// Hooks of the Participation.
-func (Participation) Hooks() []ent.Hook {
-	return []ent.Hook{inheritOrganization("meeting")}
 }
 
 // Annotations of the Participation.

@@ -2,13 +2,18 @@ package schema
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"entgo.io/ent"
 
 	gen "github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/internal"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/objective"
+	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/internal/validation"
 )
@@ -72,4 +77,171 @@ func organizationOf(ctx context.Context, c *gen.Client, parent string, id int) (
 		return 0, fmt.Errorf("loading %s %d: %w", parent, id, err)
 	}
 	return org, nil
+}
+
+// tables maps the type index of a global ID (id >> 32) to its table, from the
+// ID ranges that ent assigns per type (sql/globalid).
+var tables = func() map[int]string {
+	var starts map[string]int
+	if err := json.Unmarshal([]byte(internal.IncrementStarts), &starts); err != nil {
+		panic(fmt.Sprintf("schema: reading global ID ranges: %v", err))
+	}
+	t := make(map[int]string, len(starts))
+	for table, start := range starts {
+		t[start>>32] = table
+	}
+	return t
+}()
+
+// tableOf returns the table of a global ID.
+func tableOf(id int) (string, bool) {
+	t, ok := tables[id>>32]
+	return t, ok
+}
+
+// sameOrganization returns a hook that refuses an edge from a record to a
+// record of another organization (a meeting serving another tenant's
+// objective, a community with another tenant's member), and names the input
+// field. It runs for every mutation of every tenant-owned entity, whatever the
+// path to the data.
+func sameOrganization() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			var edges []string
+			for _, e := range m.AddedEdges() {
+				if e != "organization" {
+					edges = append(edges, e)
+				}
+			}
+			cm, ok := m.(clientMutation)
+			if len(edges) == 0 || !ok {
+				return next.Mutate(ctx, m)
+			}
+			org, err := mutationOrganization(ctx, cm)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range edges {
+				var ids []int
+				for _, v := range m.AddedIDs(e) {
+					ids = append(ids, v.(int))
+				}
+				if err := checkOrganization(ctx, cm.Client(), org, ids, inputField(m.Op(), e)); err != nil {
+					return nil, err
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+// mutationOrganization is the organization of the records a mutation writes:
+// the one being set on create, the stored one on update.
+func mutationOrganization(ctx context.Context, m clientMutation) (int, error) {
+	if org, ok := m.OrganizationID(); ok {
+		return org, nil
+	}
+	withIDs, ok := m.(interface {
+		IDs(context.Context) ([]int, error)
+	})
+	if !ok {
+		return 0, fmt.Errorf("sameOrganization: %s mutation has no IDs", m.Type())
+	}
+	ids, err := withIDs.IDs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("loading %s IDs: %w", m.Type(), err)
+	}
+	orgs, err := organizations(ctx, m.Client(), ids)
+	if err != nil {
+		return 0, err
+	}
+	org := 0
+	for _, o := range orgs {
+		if org != 0 && o != org {
+			return 0, validation.Invalid("id", "cannot link records of several organizations at once")
+		}
+		org = o
+	}
+	return org, nil
+}
+
+// checkOrganization fails with NOT_FOUND on field when an ID does not exist or
+// belongs to another organization: to the caller, another tenant's records do
+// not exist.
+func checkOrganization(ctx context.Context, c *gen.Client, org int, ids []int, field string) error {
+	orgs, err := organizations(ctx, c, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if o, ok := orgs[id]; !ok || o != org {
+			return validation.NotFound(field, "%s: no record with ID %d in this organization", field, id)
+		}
+	}
+	return nil
+}
+
+// organizations returns the organization of each existing record among ids,
+// with one query per table. Organizations are their own organization.
+func organizations(ctx context.Context, c *gen.Client, ids []int) (map[int]int, error) {
+	byTable := map[string][]string{}
+	out := make(map[int]int, len(ids))
+	for _, id := range ids {
+		table, ok := tableOf(id)
+		switch {
+		case !ok:
+			continue // unknown range: reported as not found
+		case table == organization.Table:
+			out[id] = id
+		default:
+			byTable[table] = append(byTable[table], strconv.Itoa(id))
+		}
+	}
+	for table, list := range byTable {
+		// IDs are integers formatted above and table names come from ent's
+		// generated ranges, so the statement is built safely.
+		rows, err := c.QueryContext(ctx, "SELECT id, organization_id FROM "+table+" WHERE id IN ("+strings.Join(list, ",")+")")
+		if err != nil {
+			return nil, fmt.Errorf("loading organizations of %s: %w", table, err)
+		}
+		for rows.Next() {
+			var id, org int
+			if err := rows.Scan(&id, &org); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading organizations of %s: %w", table, err)
+			}
+			out[id] = org
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// inputField is the GraphQL input field of an edge: memberIDs for members
+// (addMemberIDs in updates), ownerID for owner.
+func inputField(op ent.Op, edge string) string {
+	name := edge
+	parts := strings.Split(name, "_")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	name = strings.Join(parts, "")
+	var field string
+	switch {
+	case strings.HasSuffix(name, "ies"):
+		field = strings.TrimSuffix(name, "ies") + "yIDs"
+	case strings.HasSuffix(name, "s"):
+		field = strings.TrimSuffix(name, "s") + "IDs"
+	default:
+		return name + "ID"
+	}
+	if op.Is(ent.OpUpdate | ent.OpUpdateOne) {
+		field = "add" + strings.ToUpper(field[:1]) + field[1:]
+	}
+	return field
 }

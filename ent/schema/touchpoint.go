@@ -20,7 +20,7 @@ type Touchpoint struct {
 
 // Mixin of the Touchpoint.
 func (Touchpoint) Mixin() []ent.Mixin {
-	return []ent.Mixin{ChildTenantMixin{}, TimeMixin{}}
+	return []ent.Mixin{ChildTenantMixin{Parent: "person"}, TimeMixin{}}
 }
 
 // Fields of the Touchpoint.
@@ -65,11 +65,6 @@ func (Touchpoint) Edges() []ent.Edge {
 		edge.To("person", Person.Type).Field("person_id").Unique().Required().Immutable().Comment("The person contacted."),
 		edge.To("meeting", Meeting.Type).Field("meeting_id").Unique().Comment("The meeting the contact was about, if any."),
 	}
-}
-
-// Hooks of the Touchpoint.
-func (Touchpoint) Hooks() []ent.Hook {
-	return []ent.Hook{inheritOrganization("person")}
 }
 
 // Annotations of the Touchpoint.

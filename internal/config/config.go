@@ -34,7 +34,7 @@ var settings = []setting{
 	{"cors-origins", "RENCONTRE_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org (none by default)"},
 	{"playground", "RENCONTRE_PLAYGROUND", "true", "serve the GraphiQL playground at /"},
 	{"demo", "RENCONTRE_DEMO", "false", "load the demo data set at start (harmless if already loaded)"},
-	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "50000", "highest query cost; connections count their page size"},
+	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "200000", "highest query cost; connections count their page size"},
 	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "1048576", "largest accepted request body in bytes"},
 }
 

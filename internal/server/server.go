@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -49,11 +50,14 @@ func Routes(client *ent.Client, cfg config.Config) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	allowed := slices.Clone(cfg.CORSOrigins)
 	return cors.New(cors.Options{
-		AllowedOrigins: cfg.CORSOrigins, // empty: no cross-origin access
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Authorization", "Content-Type"},
-		MaxAge:         600,
+		// A function rather than AllowedOrigins: rs/cors allows every origin
+		// when AllowedOrigins is empty, and an empty list must allow none.
+		AllowOriginFunc: func(origin string) bool { return slices.Contains(allowed, origin) },
+		AllowedMethods:  []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:  []string{"Authorization", "Content-Type"},
+		MaxAge:          600,
 	}).Handler(logRequests(mux))
 }
 

@@ -119,6 +119,30 @@ func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
 	return c.Driver.Exec(ctx, query, args, v)
 }
 
+// QueryContext counts and runs a raw query (ent's sql/execquery feature).
+func (c *Counter) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.Add(1)
+	q, ok := c.Driver.(interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("testenv: driver %T cannot run raw queries", c.Driver)
+	}
+	return q.QueryContext(ctx, query, args...)
+}
+
+// ExecContext counts and runs a raw statement (ent's sql/execquery feature).
+func (c *Counter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.Add(1)
+	e, ok := c.Driver.(interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("testenv: driver %T cannot run raw statements", c.Driver)
+	}
+	return e.ExecContext(ctx, query, args...)
+}
+
 // Count returns how many statements ran since the last Reset.
 func (c *Counter) Count() int64 { return c.n.Load() }
 

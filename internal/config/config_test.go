@@ -1,0 +1,197 @@
+package config_test
+
+import (
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/config"
+	"github.com/rencontre/rencontre/internal/database"
+)
+
+// env returns a getenv over vars.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func load(t *testing.T, args []string, vars map[string]string) config.Config {
+	t.Helper()
+	cfg, err := config.Load(args, env(vars), io.Discard)
+	if err != nil {
+		t.Fatalf("Load(%q, %v): %v", args, vars, err)
+	}
+	return cfg
+}
+
+func TestDefaults(t *testing.T) {
+	cfg := load(t, nil, nil)
+	want := config.Config{
+		Addr:            "127.0.0.1:8080",
+		DatabaseURL:     database.DefaultURL,
+		Playground:      true,
+		Demo:            false,
+		ComplexityLimit: graph.DefaultComplexityLimit,
+		MaxBodyBytes:    graph.DefaultMaxBodyBytes,
+	}
+	if len(cfg.CORSOrigins) != 0 {
+		t.Errorf("CORSOrigins = %q, want none", cfg.CORSOrigins)
+	}
+	cfg.CORSOrigins = nil
+	if cfg.Addr != want.Addr || cfg.DatabaseURL != want.DatabaseURL || cfg.Playground != want.Playground ||
+		cfg.Demo != want.Demo || cfg.ComplexityLimit != want.ComplexityLimit || cfg.MaxBodyBytes != want.MaxBodyBytes {
+		t.Fatalf("defaults = %+v, want %+v", cfg, want)
+	}
+}
+
+// settings names, for each setting, its flag, its environment variable, a
+// value other than the default, and how to read the setting from a Config.
+var settings = []struct {
+	flag, env, value string
+	read             func(config.Config) string
+	want             string
+}{
+	{"addr", "RENCONTRE_ADDR", ":9999", func(c config.Config) string { return c.Addr }, ":9999"},
+	{"database-url", "DATABASE_URL", "postgres://u@db:5432/r?sslmode=disable", func(c config.Config) string { return c.DatabaseURL }, "postgres://u@db:5432/r?sslmode=disable"},
+	{"cors-origins", "RENCONTRE_CORS_ORIGINS", " https://a.example , https://b.example ", func(c config.Config) string { return strings.Join(c.CORSOrigins, "|") }, "https://a.example|https://b.example"},
+	{"playground", "RENCONTRE_PLAYGROUND", "false", func(c config.Config) string { return boolString(c.Playground) }, "false"},
+	{"demo", "RENCONTRE_DEMO", "true", func(c config.Config) string { return boolString(c.Demo) }, "true"},
+	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "1234", func(c config.Config) string { return itoa(int64(c.ComplexityLimit)) }, "1234"},
+	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "4096", func(c config.Config) string { return itoa(c.MaxBodyBytes) }, "4096"},
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestEnvironmentIsAFallback(t *testing.T) {
+	for _, s := range settings {
+		t.Run(s.env+" sets "+s.flag, func(t *testing.T) {
+			cfg := load(t, nil, map[string]string{s.env: s.value})
+			if got := s.read(cfg); got != s.want {
+				t.Fatalf("%s = %q, want %q", s.flag, got, s.want)
+			}
+		})
+	}
+}
+
+func TestFlagWinsOverEnvironment(t *testing.T) {
+	for _, s := range settings {
+		t.Run(s.flag, func(t *testing.T) {
+			def := s.read(load(t, nil, nil))
+			// The environment holds the default, the flag the other value.
+			envValue := def
+			if s.flag == "cors-origins" {
+				envValue = "https://env.example"
+			}
+			cfg := load(t, []string{"--" + s.flag + "=" + s.value}, map[string]string{s.env: envValue})
+			if got := s.read(cfg); got != s.want {
+				t.Fatalf("%s = %q with flag %q and env %q, want the flag's %q", s.flag, got, s.value, envValue, s.want)
+			}
+			// And the other way round: the flag gives the default back.
+			if s.flag == "cors-origins" {
+				return
+			}
+			cfg = load(t, []string{"-" + s.flag + "=" + def}, map[string]string{s.env: s.value})
+			if got := s.read(cfg); got != def {
+				t.Fatalf("%s = %q with flag %q and env %q, want the flag's %q", s.flag, got, def, s.value, def)
+			}
+		})
+	}
+}
+
+func TestBareBooleanFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		demo, play bool
+	}{
+		{"--demo turns the demo on", []string{"--demo"}, nil, true, true},
+		{"-demo turns the demo on", []string{"-demo"}, nil, true, true},
+		{"--demo wins over RENCONTRE_DEMO=false", []string{"--demo"}, map[string]string{"RENCONTRE_DEMO": "false"}, true, true},
+		{"--demo=false turns it off", []string{"--demo=false"}, map[string]string{"RENCONTRE_DEMO": "true"}, false, true},
+		{"--playground=false turns the playground off", []string{"--playground=false"}, nil, false, false},
+		{"--playground wins over RENCONTRE_PLAYGROUND=false", []string{"--playground"}, map[string]string{"RENCONTRE_PLAYGROUND": "false"}, false, true},
+		{"bare flags combine with others", []string{"--demo", "--addr", ":1", "--playground"}, nil, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := load(t, tc.args, tc.env)
+			if cfg.Demo != tc.demo || cfg.Playground != tc.play {
+				t.Fatalf("Demo = %v, Playground = %v; want %v, %v", cfg.Demo, cfg.Playground, tc.demo, tc.play)
+			}
+		})
+	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	t.Run("a list is split and trimmed", func(t *testing.T) {
+		cfg := load(t, []string{"--cors-origins", "https://a.example,, https://b.example "}, nil)
+		if want := []string{"https://a.example", "https://b.example"}; !slices.Equal(cfg.CORSOrigins, want) {
+			t.Fatalf("CORSOrigins = %q, want %q", cfg.CORSOrigins, want)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"* as a flag is refused", []string{"--cors-origins=*"}, nil},
+		{"* in a list is refused", []string{"--cors-origins=https://a.example,*"}, nil},
+		{"* in the environment is refused", nil, map[string]string{"RENCONTRE_CORS_ORIGINS": "*"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Load(tc.args, env(tc.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "cors-origins") {
+				t.Fatalf("err = %v, want an error naming cors-origins", err)
+			}
+		})
+	}
+}
+
+func TestBadValuesAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		setting, env, value string
+	}{
+		{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "lots"},
+		{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "0"},
+		{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "-5"},
+		{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "1.5"},
+		{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "1MB"},
+		{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "0"},
+		{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "-1"},
+		{"playground", "RENCONTRE_PLAYGROUND", "yes"},
+		{"demo", "RENCONTRE_DEMO", "maybe"},
+	} {
+		t.Run("flag "+tc.setting+"="+tc.value, func(t *testing.T) {
+			_, err := config.Load([]string{"--" + tc.setting + "=" + tc.value}, env(nil), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.setting) || !strings.Contains(err.Error(), tc.value) {
+				t.Fatalf("err = %v, want an error naming %s and %q", err, tc.setting, tc.value)
+			}
+		})
+		t.Run("env "+tc.env+"="+tc.value, func(t *testing.T) {
+			_, err := config.Load(nil, env(map[string]string{tc.env: tc.value}), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.setting) || !strings.Contains(err.Error(), tc.value) {
+				t.Fatalf("err = %v, want an error naming %s and %q", err, tc.setting, tc.value)
+			}
+		})
+	}
+	t.Run("an unknown flag is refused", func(t *testing.T) {
+		if _, err := config.Load([]string{"--colour=blue"}, env(nil), io.Discard); err == nil {
+			t.Fatal("no error for an unknown flag")
+		}
+	})
+	t.Run("a stray argument is refused", func(t *testing.T) {
+		_, err := config.Load([]string{"serve"}, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "serve") {
+			t.Fatalf("err = %v, want an error naming the argument", err)
+		}
+	})
+}
