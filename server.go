@@ -43,7 +43,7 @@ func run() error {
 		return err
 	}
 	defer client.Close()
-	if err := database.Migrate(ctx, client); err != nil {
+	if err := database.Migrate(ctx, client, cfg.DatabaseURL); err != nil {
 		return err
 	}
 	if cfg.Demo {

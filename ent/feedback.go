@@ -33,7 +33,7 @@ type Feedback struct {
 	// Satisfaction from 1 (poor) to 5 (excellent).
 	Rating int `json:"rating,omitempty"`
 	// Free comment.
-	Comment string `json:"comment,omitempty"`
+	Comment *string `json:"comment,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FeedbackQuery when eager-loading is set.
 	Edges        FeedbackEdges `json:"edges"`
@@ -160,7 +160,8 @@ func (_m *Feedback) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field comment", values[i])
 			} else if value.Valid {
-				_m.Comment = value.String
+				_m.Comment = new(string)
+				*_m.Comment = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -231,8 +232,10 @@ func (_m *Feedback) String() string {
 	builder.WriteString("rating=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Rating))
 	builder.WriteString(", ")
-	builder.WriteString("comment=")
-	builder.WriteString(_m.Comment)
+	if v := _m.Comment; v != nil {
+		builder.WriteString("comment=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -240,7 +240,7 @@ func (_c *FeedbackCreate) createSpec() (*Feedback, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Comment(); ok {
 		_spec.SetField(feedback.FieldComment, field.TypeString, value)
-		_node.Comment = value
+		_node.Comment = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

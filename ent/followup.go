@@ -36,7 +36,7 @@ type FollowUp struct {
 	// What is to be done.
 	Title string `json:"title,omitempty"`
 	// Details of the action.
-	Description string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty"`
 	// When the action should be done.
 	DueDate *time.Time `json:"due_date,omitempty"`
 	// Where the action stands.
@@ -202,7 +202,8 @@ func (_m *FollowUp) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
-				_m.Description = value.String
+				_m.Description = new(string)
+				*_m.Description = value.String
 			}
 		case followup.FieldDueDate:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -308,8 +309,10 @@ func (_m *FollowUp) String() string {
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)
 	builder.WriteString(", ")
-	builder.WriteString("description=")
-	builder.WriteString(_m.Description)
+	if v := _m.Description; v != nil {
+		builder.WriteString("description=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.DueDate; v != nil {
 		builder.WriteString("due_date=")

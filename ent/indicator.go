@@ -32,9 +32,9 @@ type Indicator struct {
 	// The value the objective aims for.
 	Target float64 `json:"target,omitempty"`
 	// Unit of the target, such as `%`, `connections` or `EUR`.
-	Unit string `json:"unit,omitempty"`
+	Unit *string `json:"unit,omitempty"`
 	// How to read the indicator.
-	Description string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the IndicatorQuery when eager-loading is set.
 	Edges        IndicatorEdges `json:"edges"`
@@ -150,13 +150,15 @@ func (_m *Indicator) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field unit", values[i])
 			} else if value.Valid {
-				_m.Unit = value.String
+				_m.Unit = new(string)
+				*_m.Unit = value.String
 			}
 		case indicator.FieldDescription:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
-				_m.Description = value.String
+				_m.Description = new(string)
+				*_m.Description = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -222,11 +224,15 @@ func (_m *Indicator) String() string {
 	builder.WriteString("target=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Target))
 	builder.WriteString(", ")
-	builder.WriteString("unit=")
-	builder.WriteString(_m.Unit)
+	if v := _m.Unit; v != nil {
+		builder.WriteString("unit=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("description=")
-	builder.WriteString(_m.Description)
+	if v := _m.Description; v != nil {
+		builder.WriteString("description=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -254,11 +254,11 @@ func (_c *IndicatorCreate) createSpec() (*Indicator, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Unit(); ok {
 		_spec.SetField(indicator.FieldUnit, field.TypeString, value)
-		_node.Unit = value
+		_node.Unit = &value
 	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(indicator.FieldDescription, field.TypeString, value)
-		_node.Description = value
+		_node.Description = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

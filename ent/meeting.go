@@ -27,13 +27,13 @@ type Meeting struct {
 	// Title of the meeting.
 	Title string `json:"title,omitempty"`
 	// What the meeting is about, for the invitees.
-	Description string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty"`
 	// The kind of gathering.
 	Format meeting.Format `json:"format,omitempty"`
 	// Name of the venue.
-	VenueName string `json:"venue_name,omitempty"`
+	VenueName *string `json:"venue_name,omitempty"`
 	// Postal address of the venue.
-	VenueAddress string `json:"venue_address,omitempty"`
+	VenueAddress *string `json:"venue_address,omitempty"`
 	// When the meeting starts (RFC 3339 with offset).
 	StartsAt time.Time `json:"starts_at,omitempty"`
 	// When the meeting ends; must be after startsAt.
@@ -53,7 +53,7 @@ type Meeting struct {
 	// When the meeting was cancelled.
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 	// Why the meeting was cancelled.
-	CancellationReason string `json:"cancellation_reason,omitempty"`
+	CancellationReason *string `json:"cancellation_reason,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MeetingQuery when eager-loading is set.
 	Edges        MeetingEdges `json:"edges"`
@@ -229,7 +229,8 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
-				_m.Description = value.String
+				_m.Description = new(string)
+				*_m.Description = value.String
 			}
 		case meeting.FieldFormat:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -241,13 +242,15 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field venue_name", values[i])
 			} else if value.Valid {
-				_m.VenueName = value.String
+				_m.VenueName = new(string)
+				*_m.VenueName = value.String
 			}
 		case meeting.FieldVenueAddress:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field venue_address", values[i])
 			} else if value.Valid {
-				_m.VenueAddress = value.String
+				_m.VenueAddress = new(string)
+				*_m.VenueAddress = value.String
 			}
 		case meeting.FieldStartsAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -311,7 +314,8 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field cancellation_reason", values[i])
 			} else if value.Valid {
-				_m.CancellationReason = value.String
+				_m.CancellationReason = new(string)
+				*_m.CancellationReason = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -401,17 +405,23 @@ func (_m *Meeting) String() string {
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)
 	builder.WriteString(", ")
-	builder.WriteString("description=")
-	builder.WriteString(_m.Description)
+	if v := _m.Description; v != nil {
+		builder.WriteString("description=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("format=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Format))
 	builder.WriteString(", ")
-	builder.WriteString("venue_name=")
-	builder.WriteString(_m.VenueName)
+	if v := _m.VenueName; v != nil {
+		builder.WriteString("venue_name=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("venue_address=")
-	builder.WriteString(_m.VenueAddress)
+	if v := _m.VenueAddress; v != nil {
+		builder.WriteString("venue_address=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("starts_at=")
 	builder.WriteString(_m.StartsAt.Format(time.ANSIC))
@@ -448,8 +458,10 @@ func (_m *Meeting) String() string {
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
-	builder.WriteString("cancellation_reason=")
-	builder.WriteString(_m.CancellationReason)
+	if v := _m.CancellationReason; v != nil {
+		builder.WriteString("cancellation_reason=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -554,7 +554,7 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(meeting.FieldDescription, field.TypeString, value)
-		_node.Description = value
+		_node.Description = &value
 	}
 	if value, ok := _c.mutation.Format(); ok {
 		_spec.SetField(meeting.FieldFormat, field.TypeEnum, value)
@@ -562,11 +562,11 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.VenueName(); ok {
 		_spec.SetField(meeting.FieldVenueName, field.TypeString, value)
-		_node.VenueName = value
+		_node.VenueName = &value
 	}
 	if value, ok := _c.mutation.VenueAddress(); ok {
 		_spec.SetField(meeting.FieldVenueAddress, field.TypeString, value)
-		_node.VenueAddress = value
+		_node.VenueAddress = &value
 	}
 	if value, ok := _c.mutation.StartsAt(); ok {
 		_spec.SetField(meeting.FieldStartsAt, field.TypeTime, value)
@@ -606,7 +606,7 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.CancellationReason(); ok {
 		_spec.SetField(meeting.FieldCancellationReason, field.TypeString, value)
-		_node.CancellationReason = value
+		_node.CancellationReason = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -1211,7 +1211,7 @@ func (m *CommunityMutation) Description() (r string, exists bool) {
 // OldDescription returns the old "description" field's value of the Community entity.
 // If the Community object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CommunityMutation) OldDescription(ctx context.Context) (v string, err error) {
+func (m *CommunityMutation) OldDescription(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
 	}
@@ -3007,7 +3007,7 @@ func (m *FeedbackMutation) Comment() (r string, exists bool) {
 // OldComment returns the old "comment" field's value of the Feedback entity.
 // If the Feedback object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *FeedbackMutation) OldComment(ctx context.Context) (v string, err error) {
+func (m *FeedbackMutation) OldComment(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldComment is only allowed on UpdateOne operations")
 	}
@@ -3897,7 +3897,7 @@ func (m *FollowUpMutation) Description() (r string, exists bool) {
 // OldDescription returns the old "description" field's value of the FollowUp entity.
 // If the FollowUp object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *FollowUpMutation) OldDescription(ctx context.Context) (v string, err error) {
+func (m *FollowUpMutation) OldDescription(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
 	}
@@ -5086,7 +5086,7 @@ func (m *IndicatorMutation) Unit() (r string, exists bool) {
 // OldUnit returns the old "unit" field's value of the Indicator entity.
 // If the Indicator object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *IndicatorMutation) OldUnit(ctx context.Context) (v string, err error) {
+func (m *IndicatorMutation) OldUnit(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldUnit is only allowed on UpdateOne operations")
 	}
@@ -5135,7 +5135,7 @@ func (m *IndicatorMutation) Description() (r string, exists bool) {
 // OldDescription returns the old "description" field's value of the Indicator entity.
 // If the Indicator object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *IndicatorMutation) OldDescription(ctx context.Context) (v string, err error) {
+func (m *IndicatorMutation) OldDescription(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
 	}
@@ -5906,7 +5906,7 @@ func (m *MeetingMutation) Description() (r string, exists bool) {
 // OldDescription returns the old "description" field's value of the Meeting entity.
 // If the Meeting object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *MeetingMutation) OldDescription(ctx context.Context) (v string, err error) {
+func (m *MeetingMutation) OldDescription(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
 	}
@@ -5991,7 +5991,7 @@ func (m *MeetingMutation) VenueName() (r string, exists bool) {
 // OldVenueName returns the old "venue_name" field's value of the Meeting entity.
 // If the Meeting object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *MeetingMutation) OldVenueName(ctx context.Context) (v string, err error) {
+func (m *MeetingMutation) OldVenueName(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldVenueName is only allowed on UpdateOne operations")
 	}
@@ -6040,7 +6040,7 @@ func (m *MeetingMutation) VenueAddress() (r string, exists bool) {
 // OldVenueAddress returns the old "venue_address" field's value of the Meeting entity.
 // If the Meeting object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *MeetingMutation) OldVenueAddress(ctx context.Context) (v string, err error) {
+func (m *MeetingMutation) OldVenueAddress(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldVenueAddress is only allowed on UpdateOne operations")
 	}
@@ -6507,7 +6507,7 @@ func (m *MeetingMutation) CancellationReason() (r string, exists bool) {
 // OldCancellationReason returns the old "cancellation_reason" field's value of the Meeting entity.
 // If the Meeting object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *MeetingMutation) OldCancellationReason(ctx context.Context) (v string, err error) {
+func (m *MeetingMutation) OldCancellationReason(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldCancellationReason is only allowed on UpdateOne operations")
 	}
@@ -7995,7 +7995,7 @@ func (m *ObjectiveMutation) Description() (r string, exists bool) {
 // OldDescription returns the old "description" field's value of the Objective entity.
 // If the Objective object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ObjectiveMutation) OldDescription(ctx context.Context) (v string, err error) {
+func (m *ObjectiveMutation) OldDescription(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
 	}
@@ -11300,7 +11300,7 @@ func (m *PersonMutation) Phone() (r string, exists bool) {
 // OldPhone returns the old "phone" field's value of the Person entity.
 // If the Person object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PersonMutation) OldPhone(ctx context.Context) (v string, err error) {
+func (m *PersonMutation) OldPhone(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
 	}
@@ -11349,7 +11349,7 @@ func (m *PersonMutation) Company() (r string, exists bool) {
 // OldCompany returns the old "company" field's value of the Person entity.
 // If the Person object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PersonMutation) OldCompany(ctx context.Context) (v string, err error) {
+func (m *PersonMutation) OldCompany(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldCompany is only allowed on UpdateOne operations")
 	}
@@ -11398,7 +11398,7 @@ func (m *PersonMutation) JobTitle() (r string, exists bool) {
 // OldJobTitle returns the old "job_title" field's value of the Person entity.
 // If the Person object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *PersonMutation) OldJobTitle(ctx context.Context) (v string, err error) {
+func (m *PersonMutation) OldJobTitle(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldJobTitle is only allowed on UpdateOne operations")
 	}
@@ -13934,7 +13934,7 @@ func (m *TouchpointMutation) Note() (r string, exists bool) {
 // OldNote returns the old "note" field's value of the Touchpoint entity.
 // If the Touchpoint object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *TouchpointMutation) OldNote(ctx context.Context) (v string, err error) {
+func (m *TouchpointMutation) OldNote(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldNote is only allowed on UpdateOne operations")
 	}

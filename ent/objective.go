@@ -28,7 +28,7 @@ type Objective struct {
 	// Short statement of the objective.
 	Title string `json:"title,omitempty"`
 	// What success looks like and why it matters.
-	Description string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty"`
 	// CHANGE captures attention in a situation of change; MOTIVATION inspires a positive emotional climate; NETWORKING builds social networks and relationships.
 	Category objective.Category `json:"category,omitempty"`
 	// The typical purpose, which must belong to the category.
@@ -189,7 +189,8 @@ func (_m *Objective) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
-				_m.Description = value.String
+				_m.Description = new(string)
+				*_m.Description = value.String
 			}
 		case objective.FieldCategory:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -301,8 +302,10 @@ func (_m *Objective) String() string {
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)
 	builder.WriteString(", ")
-	builder.WriteString("description=")
-	builder.WriteString(_m.Description)
+	if v := _m.Description; v != nil {
+		builder.WriteString("description=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("category=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Category))

@@ -356,7 +356,7 @@ func (_c *ObjectiveCreate) createSpec() (*Objective, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(objective.FieldDescription, field.TypeString, value)
-		_node.Description = value
+		_node.Description = &value
 	}
 	if value, ok := _c.mutation.Category(); ok {
 		_spec.SetField(objective.FieldCategory, field.TypeEnum, value)

@@ -30,11 +30,11 @@ type Person struct {
 	// Email address, unique within the organization regardless of case; stored lower-cased.
 	Email string `json:"email,omitempty"`
 	// Phone number, free form.
-	Phone string `json:"phone,omitempty"`
+	Phone *string `json:"phone,omitempty"`
 	// Company the person works for.
-	Company string `json:"company,omitempty"`
+	Company *string `json:"company,omitempty"`
 	// Job title.
-	JobTitle string `json:"job_title,omitempty"`
+	JobTitle *string `json:"job_title,omitempty"`
 	// Free tags such as `speaker` or `board`.
 	Tags []string `json:"tags,omitempty"`
 	// Whether the organization treats this person as a VIP.
@@ -222,19 +222,22 @@ func (_m *Person) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field phone", values[i])
 			} else if value.Valid {
-				_m.Phone = value.String
+				_m.Phone = new(string)
+				*_m.Phone = value.String
 			}
 		case person.FieldCompany:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field company", values[i])
 			} else if value.Valid {
-				_m.Company = value.String
+				_m.Company = new(string)
+				*_m.Company = value.String
 			}
 		case person.FieldJobTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field job_title", values[i])
 			} else if value.Valid {
-				_m.JobTitle = value.String
+				_m.JobTitle = new(string)
+				*_m.JobTitle = value.String
 			}
 		case person.FieldTags:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -341,14 +344,20 @@ func (_m *Person) String() string {
 	builder.WriteString("email=")
 	builder.WriteString(_m.Email)
 	builder.WriteString(", ")
-	builder.WriteString("phone=")
-	builder.WriteString(_m.Phone)
+	if v := _m.Phone; v != nil {
+		builder.WriteString("phone=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("company=")
-	builder.WriteString(_m.Company)
+	if v := _m.Company; v != nil {
+		builder.WriteString("company=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
-	builder.WriteString("job_title=")
-	builder.WriteString(_m.JobTitle)
+	if v := _m.JobTitle; v != nil {
+		builder.WriteString("job_title=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("tags=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Tags))

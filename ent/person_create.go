@@ -403,15 +403,15 @@ func (_c *PersonCreate) createSpec() (*Person, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Phone(); ok {
 		_spec.SetField(person.FieldPhone, field.TypeString, value)
-		_node.Phone = value
+		_node.Phone = &value
 	}
 	if value, ok := _c.mutation.Company(); ok {
 		_spec.SetField(person.FieldCompany, field.TypeString, value)
-		_node.Company = value
+		_node.Company = &value
 	}
 	if value, ok := _c.mutation.JobTitle(); ok {
 		_spec.SetField(person.FieldJobTitle, field.TypeString, value)
-		_node.JobTitle = value
+		_node.JobTitle = &value
 	}
 	if value, ok := _c.mutation.Tags(); ok {
 		_spec.SetField(person.FieldTags, field.TypeJSON, value)

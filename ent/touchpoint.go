@@ -37,7 +37,7 @@ type Touchpoint struct {
 	// When the contact happened.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
 	// What was said or sent.
-	Note string `json:"note,omitempty"`
+	Note *string `json:"note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TouchpointQuery when eager-loading is set.
 	Edges        TouchpointEdges `json:"edges"`
@@ -178,7 +178,8 @@ func (_m *Touchpoint) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field note", values[i])
 			} else if value.Valid {
-				_m.Note = value.String
+				_m.Note = new(string)
+				*_m.Note = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -259,8 +260,10 @@ func (_m *Touchpoint) String() string {
 	builder.WriteString("occurred_at=")
 	builder.WriteString(_m.OccurredAt.Format(time.ANSIC))
 	builder.WriteString(", ")
-	builder.WriteString("note=")
-	builder.WriteString(_m.Note)
+	if v := _m.Note; v != nil {
+		builder.WriteString("note=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

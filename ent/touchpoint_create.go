@@ -293,7 +293,7 @@ func (_c *TouchpointCreate) createSpec() (*Touchpoint, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Note(); ok {
 		_spec.SetField(touchpoint.FieldNote, field.TypeString, value)
-		_node.Note = value
+		_node.Note = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

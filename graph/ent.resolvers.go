@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/rencontre/rencontre/ent"
@@ -29,7 +28,10 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 
 // AgendaItems is the resolver for the agendaItems field.
 func (r *queryResolver) AgendaItems(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) (*ent.AgendaItemConnection, error) {
-	panic(fmt.Errorf("not implemented: AgendaItems - agendaItems"))
+	return r.client.AgendaItem.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAgendaItemOrder(orderBy),
+		ent.WithAgendaItemFilter(where.Filter),
+	)
 }
 
 // Communities is the resolver for the communities field.

@@ -122,7 +122,7 @@ func constraintError(ce *ent.ConstraintError) *UserError {
 func humanLabel(err error) string {
 	s := strings.TrimPrefix(err.Error(), "ent: ")
 	if i := strings.Index(s, " not found"); i > 0 {
-		return s[:i]
+		return strings.ReplaceAll(s[:i], "_", "-") // follow_up: follow-up
 	}
 	return "record"
 }

@@ -100,7 +100,7 @@ func TestFollowUp(t *testing.T) {
 			wantError{"concernIDs", "NOT_FOUND", []string{"concernIDs", gid(missingID)}}},
 		{"an unknown follow-up is not found", followUpUpdate, []client.Option{client.Var("id", gid(missingID)),
 			client.Var("input", map[string]any{"status": "DONE"})},
-			wantError{"id", "NOT_FOUND", []string{"no follow_up with this ID"}}},
+			wantError{"id", "NOT_FOUND", []string{"no follow-up with this ID"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			refuse(t, a, tc.mutation, tc.want, tc.vars...)
@@ -139,7 +139,7 @@ func TestFeedback(t *testing.T) {
 		}
 		id = atoi(t, fb.ID)
 		got := a.ent.Feedback.Query().Where(feedbackOf(f.meeting.ID, f.ana.ID)...).OnlyX(ctx)
-		if got.ID != id || got.Rating != 4 || got.Comment != "Good talks" || got.OrganizationID != f.org.ID {
+		if got.ID != id || got.Rating != 4 || str(got.Comment) != "Good talks" || got.OrganizationID != f.org.ID {
 			t.Fatalf("stored feedback = %+v", got)
 		}
 	})
@@ -149,7 +149,7 @@ func TestFeedback(t *testing.T) {
 		if fb.Rating != 5 || (fb.Comment != nil && *fb.Comment != "") || fb.PersonID != gid(f.ana.ID) {
 			t.Fatalf("feedback = %+v", fb)
 		}
-		if got := a.ent.Feedback.GetX(ctx, id); got.Rating != 5 || got.Comment != "" {
+		if got := a.ent.Feedback.GetX(ctx, id); got.Rating != 5 || str(got.Comment) != "" {
 			t.Fatalf("stored feedback = %+v", got)
 		}
 	})
@@ -230,7 +230,7 @@ func TestTouchpoint(t *testing.T) {
 			t.Fatalf("touchpoint = %+v", tp)
 		}
 		got := a.ent.Touchpoint.GetX(ctx, id)
-		if got.Channel != touchpoint.ChannelPhone || got.Phase != nil || got.MeetingID != nil || got.Note != "Called instead" {
+		if got.Channel != touchpoint.ChannelPhone || got.Phase != nil || got.MeetingID != nil || str(got.Note) != "Called instead" {
 			t.Fatalf("stored touchpoint = %+v", got)
 		}
 	})

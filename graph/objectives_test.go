@@ -166,7 +166,7 @@ func TestIndicator(t *testing.T) {
 		}
 		id = atoi(t, in.ID)
 		got := a.ent.Indicator.GetX(ctx, id)
-		if got.OrganizationID != f.org.ID || got.ObjectiveID != f.objective.ID || got.Target != 3 || got.Unit != "connections" {
+		if got.OrganizationID != f.org.ID || got.ObjectiveID != f.objective.ID || got.Target != 3 || str(got.Unit) != "connections" {
 			t.Fatalf("stored indicator = %+v", got)
 		}
 	})
@@ -178,7 +178,7 @@ func TestIndicator(t *testing.T) {
 			t.Fatalf("indicator = %+v", in)
 		}
 		got := a.ent.Indicator.GetX(ctx, id)
-		if got.Target != 4.5 || got.Unit != "" || got.Description != "Per checked-in attendee" {
+		if got.Target != 4.5 || str(got.Unit) != "" || str(got.Description) != "Per checked-in attendee" {
 			t.Fatalf("stored indicator = %+v", got)
 		}
 	})

@@ -186,7 +186,7 @@ func TestMeetingCancel(t *testing.T) {
 			t.Fatalf("meeting = %+v", m)
 		}
 		got := a.ent.Meeting.GetX(ctx, f.meeting.ID)
-		if got.Status != meeting.StatusCancelled || got.CancelledAt == nil || got.CancellationReason != "Venue flooded" ||
+		if got.Status != meeting.StatusCancelled || got.CancelledAt == nil || str(got.CancellationReason) != "Venue flooded" ||
 			!got.CancelledAt.Equal(parseTime(t, *m.CancelledAt)) {
 			t.Fatalf("stored meeting = %+v", got)
 		}

@@ -42,6 +42,7 @@ func (Community) Fields() []ent.Field {
 			Annotations(entgql.OrderField("KIND")),
 		field.Text("description").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(5000)).
 			Comment("What the community is about."),
 	}

@@ -39,6 +39,7 @@ func (Feedback) Fields() []ent.Field {
 			Annotations(entgql.OrderField("RATING")),
 		field.Text("comment").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(5000)).
 			Comment("Free comment."),
 	}

@@ -39,6 +39,7 @@ func (FollowUp) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TITLE")),
 		field.Text("description").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(5000)).
 			Comment("Details of the action."),
 		field.Time("due_date").

@@ -49,10 +49,12 @@ func (Indicator) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TARGET")),
 		field.String("unit").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(40)).
 			Comment("Unit of the target, such as `%`, `connections` or `EUR`."),
 		field.Text("description").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(2000)).
 			Comment("How to read the indicator."),
 	}

@@ -38,6 +38,7 @@ func (Meeting) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TITLE")),
 		field.Text("description").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(10000)).
 			Comment("What the meeting is about, for the invitees."),
 		field.Enum("format").
@@ -58,10 +59,12 @@ func (Meeting) Fields() []ent.Field {
 			Annotations(entgql.OrderField("FORMAT")),
 		field.String("venue_name").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(200)).
 			Comment("Name of the venue."),
 		field.String("venue_address").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(500)).
 			Comment("Postal address of the venue."),
 		field.Time("starts_at").
@@ -116,6 +119,7 @@ func (Meeting) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("cancellation_reason").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(2000)).
 			Comment("Why the meeting was cancelled.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),

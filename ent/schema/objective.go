@@ -52,6 +52,7 @@ func (Objective) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TITLE")),
 		field.Text("description").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(5000)).
 			Comment("What success looks like and why it matters."),
 		field.Enum("category").

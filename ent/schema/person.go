@@ -39,14 +39,17 @@ func (Person) Fields() []ent.Field {
 			Annotations(entgql.OrderField("EMAIL")),
 		field.String("phone").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(40)).
 			Comment("Phone number, free form."),
 		field.String("company").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(200)).
 			Comment("Company the person works for."),
 		field.String("job_title").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(200)).
 			Comment("Job title."),
 		field.Strings("tags").

@@ -54,6 +54,7 @@ func (Touchpoint) Fields() []ent.Field {
 			Annotations(entgql.OrderField("OCCURRED_AT")),
 		field.Text("note").
 			Optional().
+			Nillable().
 			Validate(validation.MaxLen(5000)).
 			Comment("What was said or sent."),
 	}

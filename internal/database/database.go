@@ -15,6 +15,7 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/migrate"
 	_ "github.com/rencontre/rencontre/ent/runtime" // schema hooks and defaults
 )
 
@@ -54,13 +55,53 @@ func Driver(rawURL string) (*entsql.Driver, error) {
 	return entsql.OpenDB(dialectName, db), nil
 }
 
-// Migrate creates or updates the schema.
-func Migrate(ctx context.Context, c *ent.Client) error {
+// Migrate creates or updates the schema of the database named by rawURL.
+func Migrate(ctx context.Context, c *ent.Client, rawURL string) error {
 	if err := c.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
+	if _, dialectName, _, err := parse(rawURL); err == nil && dialectName == dialect.Postgres {
+		return alignIdentities(ctx, c)
+	}
 	return nil
 }
+
+// alignIdentities makes PostgreSQL hand out the same IDs as SQLite. Each type
+// has its own ID range (ent's sql/globalid); SQLite's first ID in a range is
+// start+1, PostgreSQL's identity would start at start itself, which gives the
+// first type ID 0. A sequence that has never been used is moved to start+1.
+func alignIdentities(ctx context.Context, c *ent.Client) error {
+	for _, t := range migrate.Tables {
+		if t.Annotation == nil || t.Annotation.IncrementStart == nil {
+			continue
+		}
+		var used bool
+		rows, err := c.QueryContext(ctx, fmt.Sprintf("SELECT is_called FROM %s", pqIdent(t.Name+"_id_seq")))
+		if err != nil {
+			return fmt.Errorf("reading the ID sequence of %s: %w", t.Name, err)
+		}
+		for rows.Next() {
+			if err := rows.Scan(&used); err != nil {
+				rows.Close()
+				return fmt.Errorf("reading the ID sequence of %s: %w", t.Name, err)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if used {
+			continue
+		}
+		stmt := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN id RESTART WITH %d", pqIdent(t.Name), *t.Annotation.IncrementStart+1)
+		if _, err := c.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("aligning the IDs of %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// pqIdent quotes a PostgreSQL identifier.
+func pqIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 
 // Ping checks that the database answers.
 func Ping(ctx context.Context, c *ent.Client) error {

@@ -84,14 +84,15 @@ func Client(t testing.TB) *ent.Client {
 // ClientWithCounter is Client with a counter of the SQL statements it runs.
 func ClientWithCounter(t testing.TB) (*ent.Client, *Counter) {
 	t.Helper()
-	drv, err := database.Driver(URL(t))
+	dbURL := URL(t)
+	drv, err := database.Driver(dbURL)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
 	counter := &Counter{Driver: drv}
 	c := ent.NewClient(ent.Driver(counter))
 	t.Cleanup(func() { _ = c.Close() })
-	if err := database.Migrate(context.Background(), c); err != nil {
+	if err := database.Migrate(context.Background(), c, dbURL); err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
 	counter.Reset()
