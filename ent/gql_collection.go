@@ -1991,16 +1991,6 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, meeting.FieldVenueAddress)
 				fieldSeen[meeting.FieldVenueAddress] = struct{}{}
 			}
-		case "startsAt":
-			if _, ok := fieldSeen[meeting.FieldStartsAt]; !ok {
-				selectedFields = append(selectedFields, meeting.FieldStartsAt)
-				fieldSeen[meeting.FieldStartsAt] = struct{}{}
-			}
-		case "endsAt":
-			if _, ok := fieldSeen[meeting.FieldEndsAt]; !ok {
-				selectedFields = append(selectedFields, meeting.FieldEndsAt)
-				fieldSeen[meeting.FieldEndsAt] = struct{}{}
-			}
 		case "timeZone":
 			if _, ok := fieldSeen[meeting.FieldTimeZone]; !ok {
 				selectedFields = append(selectedFields, meeting.FieldTimeZone)

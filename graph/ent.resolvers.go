@@ -130,6 +130,9 @@ func (r *queryResolver) Touchpoints(ctx context.Context, after *entgql.Cursor[in
 	)
 }
 
+// Meeting returns MeetingResolver implementation.
+func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -137,6 +140,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
 
 type (
+	meetingResolver      struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }
 )

@@ -84,3 +84,33 @@ func TestMeetingCreate(t *testing.T) {
 		})
 	}
 }
+
+func TestMeetingTimesAreShownInTheMeetingsTimeZone(t *testing.T) {
+	a := newAPI(t)
+	f := newFixture(t, a.ent)
+	var rsp struct {
+		MeetingCreate struct {
+			Meeting struct{ StartsAt, EndsAt string }
+		}
+	}
+	a.MustPost(`mutation($input: CreateMeetingInput!) { meetingCreate(input: $input) { meeting { startsAt endsAt } } }`, &rsp,
+		client.Var("input", map[string]any{
+			"organizationID": strconv.Itoa(f.org.ID),
+			"title":          "Tokyo user group",
+			"startsAt":       "2030-04-01T09:00:00Z",
+			"endsAt":         "2030-04-01T11:30:00Z",
+			"timeZone":       "Asia/Tokyo",
+		}))
+	if got := rsp.MeetingCreate.Meeting; got.StartsAt != "2030-04-01T18:00:00+09:00" || got.EndsAt != "2030-04-01T20:30:00+09:00" {
+		t.Fatalf("startsAt, endsAt = %s, %s; want them in Asia/Tokyo", got.StartsAt, got.EndsAt)
+	}
+	var q struct {
+		Meetings struct {
+			Edges []struct{ Node struct{ StartsAt string } }
+		}
+	}
+	a.MustPost(`{ meetings(where: {timeZone: "Asia/Tokyo"}) { edges { node { startsAt } } } }`, &q)
+	if len(q.Meetings.Edges) != 1 || q.Meetings.Edges[0].Node.StartsAt != "2030-04-01T18:00:00+09:00" {
+		t.Fatalf("read back: %+v", q.Meetings.Edges)
+	}
+}

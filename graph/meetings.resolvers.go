@@ -7,11 +7,22 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/internal/planning"
 )
+
+// StartsAt is the resolver for the startsAt field.
+func (r *meetingResolver) StartsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error) {
+	return inZone(obj.StartsAt, obj.TimeZone), nil
+}
+
+// EndsAt is the resolver for the endsAt field.
+func (r *meetingResolver) EndsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error) {
+	return inZone(obj.EndsAt, obj.TimeZone), nil
+}
 
 // MeetingCreate is the resolver for the meetingCreate field.
 func (r *mutationResolver) MeetingCreate(ctx context.Context, input ent.CreateMeetingInput) (*MeetingCreatePayload, error) {

@@ -3,6 +3,8 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/rencontre/rencontre/ent"
@@ -25,4 +27,13 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// inZone returns t in the IANA time zone tz (unchanged if tz is unknown, which
+// validation prevents).
+func inZone(t time.Time, tz string) *time.Time {
+	if loc, err := time.LoadLocation(tz); err == nil {
+		t = t.In(loc)
+	}
+	return &t
 }

@@ -67,12 +67,14 @@ func (Meeting) Fields() []ent.Field {
 			Nillable().
 			Validate(validation.MaxLen(500)).
 			Comment("Postal address of the venue."),
+		// startsAt and endsAt are declared on the GraphQL type by hand
+		// (schema/meetings.graphql) to be shown in the meeting's time zone.
 		field.Time("starts_at").
 			Comment("When the meeting starts (RFC 3339 with offset).").
-			Annotations(entgql.OrderField("STARTS_AT")),
+			Annotations(entgql.OrderField("STARTS_AT"), entgql.Skip(entgql.SkipType)),
 		field.Time("ends_at").
 			Comment("When the meeting ends; must be after startsAt.").
-			Annotations(entgql.OrderField("ENDS_AT")),
+			Annotations(entgql.OrderField("ENDS_AT"), entgql.Skip(entgql.SkipType)),
 		field.String("time_zone").
 			Validate(validation.TimeZone).
 			Comment("IANA time zone of the venue, such as `Europe/Paris`; local times are shown in it."),
