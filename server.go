@@ -1,19 +1,26 @@
 // Command rencontre serves the Rencontre GraphQL API: configuration, database,
 // migration, demo data, handler, graceful shutdown. The decisions live in
 // internal/ and graph/.
+//
+//	rencontre [flags]                 serve the API (see --help)
+//	rencontre token create [flags]    bootstrap an organization, an account and an API token
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/rencontre/rencontre/ent/membership"
+	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/demo"
@@ -21,6 +28,10 @@ import (
 )
 
 func main() {
+	run := serve
+	if len(os.Args) > 2 && os.Args[1] == "token" && os.Args[2] == "create" {
+		run = createToken
+	}
 	if err := run(); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
@@ -30,7 +41,7 @@ func main() {
 	}
 }
 
-func run() error {
+func serve() error {
 	cfg, err := config.Load(os.Args[1:], os.Getenv, os.Stderr)
 	if err != nil {
 		return err
@@ -46,9 +57,13 @@ func run() error {
 	if err := database.Migrate(ctx, client, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	var demoToken string
 	if cfg.Demo {
 		res, err := demo.Load(ctx, client, time.Now())
 		if err != nil {
+			return err
+		}
+		if _, demoToken, err = demo.Token(ctx, client); err != nil {
 			return err
 		}
 		slog.Info("demo data", "organization", res.Organization.Name, "loaded_now", res.Created)
@@ -57,7 +72,52 @@ func run() error {
 		slog.Info("Rencontre is listening", "database", database.Redact(cfg.DatabaseURL), "playground", cfg.Playground)
 		fmt.Printf("GraphQL API:  http://%s/graphql\n", addr)
 		if cfg.Playground {
-			fmt.Printf("Playground:   http://%s/\n", addr)
+			fmt.Printf("Playground:   http://%s/%s\n", addr, playgroundQuery(demoToken))
+		}
+		if demoToken != "" {
+			fmt.Printf("Demo token:   %s  (owner of the demo organization; a new one at each start)\n", demoToken)
 		}
 	})
+}
+
+// playgroundQuery opens the playground with the token already in the request
+// headers.
+func playgroundQuery(token string) string {
+	if token == "" {
+		return ""
+	}
+	headers, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + token})
+	return "?" + url.Values{"headers": {string(headers)}}.Encode()
+}
+
+func createToken() error {
+	cmd, err := config.LoadTokenCommand(os.Args[3:], os.Getenv, os.Stderr)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	client, err := database.Open(cmd.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	if err := database.Migrate(ctx, client, cmd.DatabaseURL); err != nil {
+		return err
+	}
+	b := auth.Bootstrap{
+		OrgSlug: cmd.OrgSlug, OrgName: cmd.OrgName,
+		Email: cmd.Email, AccountName: cmd.Name,
+		Role: membership.Role(cmd.Role), TokenName: cmd.TokenName,
+	}
+	if cmd.ExpiresIn > 0 {
+		at := time.Now().Add(cmd.ExpiresIn)
+		b.ExpiresAt = &at
+	}
+	tok, secret, err := b.Run(ctx, client)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "Token %s (%s) for %s as %s in %s. The secret is shown only now:\n", tok.Prefix, tok.Name, cmd.Email, tok.Role, cmd.OrgSlug)
+	fmt.Println(secret)
+	return nil
 }

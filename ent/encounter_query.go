@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -472,6 +473,12 @@ func (_q *EncounterQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if encounter.Policy == nil {
+		return errors.New("ent: uninitialized encounter.Policy (forgotten import ent/runtime?)")
+	}
+	if err := encounter.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -12,13 +12,16 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
+	"github.com/rencontre/rencontre/ent/apitoken"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
 	"github.com/rencontre/rencontre/ent/followup"
 	"github.com/rencontre/rencontre/ent/indicator"
 	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/participation"
@@ -85,6 +88,8 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			apitoken.Table:      apitoken.ValidColumn,
+			account.Table:       account.ValidColumn,
 			agendaitem.Table:    agendaitem.ValidColumn,
 			community.Table:     community.ValidColumn,
 			encounter.Table:     encounter.ValidColumn,
@@ -92,6 +97,7 @@ func checkColumn(t, c string) error {
 			followup.Table:      followup.ValidColumn,
 			indicator.Table:     indicator.ValidColumn,
 			meeting.Table:       meeting.ValidColumn,
+			membership.Table:    membership.ValidColumn,
 			objective.Table:     objective.ValidColumn,
 			organization.Table:  organization.ValidColumn,
 			participation.Table: participation.ValidColumn,

@@ -34,6 +34,9 @@ func main() {
 			gen.FeatureUpsert,
 			gen.FeatureModifier,
 			gen.FeatureExecQuery,
+			gen.FeaturePrivacy,
+			gen.FeatureEntQL,
+			gen.FeatureIntercept,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -437,6 +438,12 @@ func (_q *FeedbackQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if feedback.Policy == nil {
+		return errors.New("ent: uninitialized feedback.Policy (forgotten import ent/runtime?)")
+	}
+	if err := feedback.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -76,11 +76,10 @@ func (c *AgendaItemUpdateOne) SetInput(i UpdateAgendaItemInput) *AgendaItemUpdat
 
 // CreateCommunityInput represents a mutation input for creating communities.
 type CreateCommunityInput struct {
-	Name           string
-	Kind           community.Kind
-	Description    *string
-	OrganizationID int
-	MemberIDs      []int
+	Name        string
+	Kind        community.Kind
+	Description *string
+	MemberIDs   []int
 }
 
 // Mutate applies the CreateCommunityInput on the CommunityMutation builder.
@@ -90,7 +89,6 @@ func (i *CreateCommunityInput) Mutate(m *CommunityMutation) {
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
 	}
-	m.SetOrganizationID(i.OrganizationID)
 	if v := i.MemberIDs; len(v) > 0 {
 		m.AddMemberIDs(v...)
 	}
@@ -401,7 +399,6 @@ type CreateMeetingInput struct {
 	Status         *meeting.Status
 	BudgetAmount   *float64
 	BudgetCurrency *string
-	OrganizationID int
 	ObjectiveIDs   []int
 }
 
@@ -438,7 +435,6 @@ func (i *CreateMeetingInput) Mutate(m *MeetingMutation) {
 	if v := i.BudgetCurrency; v != nil {
 		m.SetBudgetCurrency(*v)
 	}
-	m.SetOrganizationID(i.OrganizationID)
 	if v := i.ObjectiveIDs; len(v) > 0 {
 		m.AddObjectiveIDs(v...)
 	}
@@ -560,15 +556,14 @@ func (c *MeetingUpdateOne) SetInput(i UpdateMeetingInput) *MeetingUpdateOne {
 
 // CreateObjectiveInput represents a mutation input for creating objectives.
 type CreateObjectiveInput struct {
-	Title          string
-	Description    *string
-	Category       objective.Category
-	Purpose        objective.Purpose
-	DueDate        *time.Time
-	Status         *objective.Status
-	OrganizationID int
-	OwnerID        *int
-	CommunityIDs   []int
+	Title        string
+	Description  *string
+	Category     objective.Category
+	Purpose      objective.Purpose
+	DueDate      *time.Time
+	Status       *objective.Status
+	OwnerID      *int
+	CommunityIDs []int
 }
 
 // Mutate applies the CreateObjectiveInput on the ObjectiveMutation builder.
@@ -585,7 +580,6 @@ func (i *CreateObjectiveInput) Mutate(m *ObjectiveMutation) {
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
 	}
-	m.SetOrganizationID(i.OrganizationID)
 	if v := i.OwnerID; v != nil {
 		m.SetOwnerID(*v)
 	}
@@ -672,24 +666,6 @@ func (c *ObjectiveUpdateOne) SetInput(i UpdateObjectiveInput) *ObjectiveUpdateOn
 	return c
 }
 
-// CreateOrganizationInput represents a mutation input for creating organizations.
-type CreateOrganizationInput struct {
-	Name string
-	Slug string
-}
-
-// Mutate applies the CreateOrganizationInput on the OrganizationMutation builder.
-func (i *CreateOrganizationInput) Mutate(m *OrganizationMutation) {
-	m.SetName(i.Name)
-	m.SetSlug(i.Slug)
-}
-
-// SetInput applies the change-set in the CreateOrganizationInput on the OrganizationCreate builder.
-func (c *OrganizationCreate) SetInput(i CreateOrganizationInput) *OrganizationCreate {
-	i.Mutate(c.Mutation())
-	return c
-}
-
 // UpdateOrganizationInput represents a mutation input for updating organizations.
 type UpdateOrganizationInput struct {
 	Name *string
@@ -720,14 +696,13 @@ func (c *OrganizationUpdateOne) SetInput(i UpdateOrganizationInput) *Organizatio
 
 // CreatePersonInput represents a mutation input for creating persons.
 type CreatePersonInput struct {
-	Name           string
-	Email          string
-	Phone          *string
-	Company        *string
-	JobTitle       *string
-	Tags           []string
-	Vip            *bool
-	OrganizationID int
+	Name     string
+	Email    string
+	Phone    *string
+	Company  *string
+	JobTitle *string
+	Tags     []string
+	Vip      *bool
 }
 
 // Mutate applies the CreatePersonInput on the PersonMutation builder.
@@ -749,7 +724,6 @@ func (i *CreatePersonInput) Mutate(m *PersonMutation) {
 	if v := i.Vip; v != nil {
 		m.SetVip(*v)
 	}
-	m.SetOrganizationID(i.OrganizationID)
 }
 
 // SetInput applies the change-set in the CreatePersonInput on the PersonCreate builder.

@@ -10,7 +10,9 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
+	"github.com/rencontre/rencontre/ent/apitoken"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -18,6 +20,7 @@ import (
 	"github.com/rencontre/rencontre/ent/indicator"
 	"github.com/rencontre/rencontre/ent/internal"
 	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/participation"
@@ -30,6 +33,16 @@ import (
 type Noder interface {
 	IsNode()
 }
+
+var apitokenImplementors = []string{"APIToken", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*APIToken) IsNode() {}
+
+var accountImplementors = []string{"Account", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Account) IsNode() {}
 
 var agendaitemImplementors = []string{"AgendaItem", "Node"}
 
@@ -65,6 +78,11 @@ var meetingImplementors = []string{"Meeting", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Meeting) IsNode() {}
+
+var membershipImplementors = []string{"Membership", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Membership) IsNode() {}
 
 var objectiveImplementors = []string{"Objective", "Node"}
 
@@ -173,6 +191,24 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case apitoken.Table:
+		query := c.APIToken.Query().
+			Where(apitoken.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, apitokenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case account.Table:
+		query := c.Account.Query().
+			Where(account.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, accountImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case agendaitem.Table:
 		query := c.AgendaItem.Query().
 			Where(agendaitem.ID(id))
@@ -232,6 +268,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(meeting.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, meetingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case membership.Table:
+		query := c.Membership.Query().
+			Where(membership.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, membershipImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -363,6 +408,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case apitoken.Table:
+		query := c.APIToken.Query().
+			Where(apitoken.IDIn(ids...))
+		query, err := query.CollectFields(ctx, apitokenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case account.Table:
+		query := c.Account.Query().
+			Where(account.IDIn(ids...))
+		query, err := query.CollectFields(ctx, accountImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case agendaitem.Table:
 		query := c.AgendaItem.Query().
 			Where(agendaitem.IDIn(ids...))
@@ -463,6 +540,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Meeting.Query().
 			Where(meeting.IDIn(ids...))
 		query, err := query.CollectFields(ctx, meetingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case membership.Table:
+		query := c.Membership.Query().
+			Where(membership.IDIn(ids...))
+		query, err := query.CollectFields(ctx, membershipImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -625,6 +626,12 @@ func (_q *MeetingQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if meeting.Policy == nil {
+		return errors.New("ent: uninitialized meeting.Policy (forgotten import ent/runtime?)")
+	}
+	if err := meeting.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -14,6 +14,10 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// APIToken is the client for interacting with the APIToken builders.
+	APIToken *APITokenClient
+	// Account is the client for interacting with the Account builders.
+	Account *AccountClient
 	// AgendaItem is the client for interacting with the AgendaItem builders.
 	AgendaItem *AgendaItemClient
 	// Community is the client for interacting with the Community builders.
@@ -28,6 +32,8 @@ type Tx struct {
 	Indicator *IndicatorClient
 	// Meeting is the client for interacting with the Meeting builders.
 	Meeting *MeetingClient
+	// Membership is the client for interacting with the Membership builders.
+	Membership *MembershipClient
 	// Objective is the client for interacting with the Objective builders.
 	Objective *ObjectiveClient
 	// Organization is the client for interacting with the Organization builders.
@@ -171,6 +177,8 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.APIToken = NewAPITokenClient(tx.config)
+	tx.Account = NewAccountClient(tx.config)
 	tx.AgendaItem = NewAgendaItemClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Encounter = NewEncounterClient(tx.config)
@@ -178,6 +186,7 @@ func (tx *Tx) init() {
 	tx.FollowUp = NewFollowUpClient(tx.config)
 	tx.Indicator = NewIndicatorClient(tx.config)
 	tx.Meeting = NewMeetingClient(tx.config)
+	tx.Membership = NewMembershipClient(tx.config)
 	tx.Objective = NewObjectiveClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Participation = NewParticipationClient(tx.config)
@@ -193,7 +202,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AgendaItem.QueryXXX(), the query will be executed
+// applies a query, for example: APIToken.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -12,16 +12,6 @@ import (
 	"github.com/rencontre/rencontre/internal/directory"
 )
 
-// OrganizationCreate is the resolver for the organizationCreate field.
-func (r *mutationResolver) OrganizationCreate(ctx context.Context, input ent.CreateOrganizationInput) (*OrganizationCreatePayload, error) {
-	v, err := ent.FromContext(ctx).Organization.Create().SetInput(input).Save(ctx)
-	ues, err := userErrors(err)
-	if err != nil {
-		return nil, err
-	}
-	return &OrganizationCreatePayload{Organization: v, UserErrors: ues}, nil
-}
-
 // OrganizationUpdate is the resolver for the organizationUpdate field.
 func (r *mutationResolver) OrganizationUpdate(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*OrganizationUpdatePayload, error) {
 	v, err := ent.FromContext(ctx).Organization.UpdateOneID(id).SetInput(input).Save(ctx)

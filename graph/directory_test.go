@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -14,8 +13,10 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/community"
+	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/person"
+	"github.com/rencontre/rencontre/internal/testenv"
 )
 
 // Helpers shared by the mutation tests of this package (directory, objectives,
@@ -168,7 +169,7 @@ func refuse(t *testing.T, a *api, query string, want wantError, opts ...client.O
 // states mean nothing was written in between.
 func dbState(t *testing.T, c *ent.Client) string {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testenv.System()
 	byID := ent.Asc("id")
 	state := map[string]any{
 		"organizations": c.Organization.Query().Order(byID).AllX(ctx),
@@ -199,14 +200,14 @@ func dbState(t *testing.T, c *ent.Client) string {
 // addPerson creates a person directly in the database.
 func addPerson(t *testing.T, c *ent.Client, org *ent.Organization, name, email string) *ent.Person {
 	t.Helper()
-	return c.Person.Create().SetOrganization(org).SetName(name).SetEmail(email).SaveX(context.Background())
+	return c.Person.Create().SetOrganization(org).SetName(name).SetEmail(email).SaveX(testenv.System())
 }
 
 // otherOrg creates a second organization with one person, to check that
 // references do not cross organizations.
 func otherOrg(t *testing.T, c *ent.Client) (*ent.Organization, *ent.Person) {
 	t.Helper()
-	org := c.Organization.Create().SetName("Globex").SetSlug("globex").SaveX(context.Background())
+	org := c.Organization.Create().SetName("Globex").SetSlug("globex").SaveX(testenv.System())
 	return org, addPerson(t, c, org, "Gus", "gus@globex.example")
 }
 
@@ -220,52 +221,14 @@ const organizationFields = `id name slug`
 type organizationObj struct{ ID, Name, Slug string }
 
 var (
-	organizationCreate = createMutation("organizationCreate", "CreateOrganizationInput", "organization", organizationFields)
 	organizationUpdate = updateMutation("organizationUpdate", "UpdateOrganizationInput", "organization", organizationFields)
 )
-
-func TestOrganizationCreate(t *testing.T) {
-	a := newAPI(t)
-	newFixture(t, a.ent)
-	ctx := context.Background()
-
-	o := succeed[organizationObj](t, a, organizationCreate,
-		client.Var("input", map[string]any{"name": "Initech", "slug": "initech-paris"}))
-	if o.Name != "Initech" || o.Slug != "initech-paris" {
-		t.Fatalf("organization = %+v", o)
-	}
-	stored := a.ent.Organization.GetX(ctx, atoi(t, o.ID))
-	if stored.Name != "Initech" || stored.Slug != "initech-paris" {
-		t.Fatalf("stored organization = %+v", stored)
-	}
-
-	for _, tc := range []struct {
-		name  string
-		input map[string]any
-		want  wantError
-	}{
-		{"slug must be lower-case", map[string]any{"name": "Big", "slug": "Big-Co"},
-			wantError{"slug", "INVALID", []string{`slug "Big-Co" is not a slug`}}},
-		{"slug must not contain spaces", map[string]any{"name": "Big", "slug": "big co"},
-			wantError{"slug", "INVALID", []string{`slug "big co" is not a slug`}}},
-		{"slug must not have double hyphens", map[string]any{"name": "Big", "slug": "big--co"},
-			wantError{"slug", "INVALID", []string{`slug "big--co" is not a slug`}}},
-		{"slug is unique", map[string]any{"name": "Acme bis", "slug": "acme"},
-			wantError{"slug", "TAKEN", []string{"slug is already used by another organization"}}},
-		{"name must not be blank", map[string]any{"name": " ", "slug": "blank"},
-			wantError{"name", "INVALID", []string{"name must not be empty"}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			refuse(t, a, organizationCreate, tc.want, client.Var("input", tc.input))
-		})
-	}
-}
 
 func TestOrganizationUpdate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	other, _ := otherOrg(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	t.Run("changes the fields given", func(t *testing.T) {
 		o := succeed[organizationObj](t, a, organizationUpdate, client.Var("id", gid(f.org.ID)),
@@ -320,16 +283,15 @@ func TestPersonCreate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	other, _ := otherOrg(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	t.Run("creates the person with the email lower-cased", func(t *testing.T) {
 		p := succeed[personObj](t, a, personCreate, client.Var("input", map[string]any{
-			"organizationID": gid(f.org.ID),
-			"name":           "Cleo Martin",
-			"email":          "Cleo.Martin@ACME.example",
-			"jobTitle":       "CFO",
-			"tags":           []string{"board"},
-			"vip":            true,
+			"name":     "Cleo Martin",
+			"email":    "Cleo.Martin@ACME.example",
+			"jobTitle": "CFO",
+			"tags":     []string{"board"},
+			"vip":      true,
 		}))
 		if p.OrganizationID != gid(f.org.ID) || p.Name != "Cleo Martin" || p.Email != "cleo.martin@acme.example" ||
 			p.JobTitle == nil || *p.JobTitle != "CFO" || !slices.Equal(p.Tags, []string{"board"}) || !p.Vip {
@@ -341,8 +303,11 @@ func TestPersonCreate(t *testing.T) {
 		}
 	})
 	t.Run("the same email is fine in another organization", func(t *testing.T) {
+		acme := a.token
+		a.token = tokenFor(t, a.ent, other.Slug, membership.RoleOwner) // act in the other organization
+		defer func() { a.token = acme }()
 		p := succeed[personObj](t, a, personCreate, client.Var("input", map[string]any{
-			"organizationID": gid(other.ID), "name": "Ana Bis", "email": "ANA@acme.example",
+			"name": "Ana Bis", "email": "ANA@acme.example",
 		}))
 		if p.Email != "ana@acme.example" || p.OrganizationID != gid(other.ID) {
 			t.Fatalf("person = %+v", p)
@@ -371,20 +336,20 @@ func TestPersonCreate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			refuse(t, a, personCreate, tc.want, client.Var("input", map[string]any{
-				"organizationID": gid(f.org.ID), "name": "Someone", "email": tc.email,
+				"name": "Someone", "email": tc.email,
 			}))
 		})
 	}
 	t.Run("name must not be blank", func(t *testing.T) {
 		refuse(t, a, personCreate, wantError{"name", "INVALID", []string{"name must not be empty"}},
-			client.Var("input", map[string]any{"organizationID": gid(f.org.ID), "name": "", "email": "x@acme.example"}))
+			client.Var("input", map[string]any{"name": "", "email": "x@acme.example"}))
 	})
 }
 
 func TestPersonUpdate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	t.Run("changes the fields given and lower-cases the email", func(t *testing.T) {
 		p := succeed[personObj](t, a, personUpdate, client.Var("id", gid(f.ana.ID)),
@@ -448,7 +413,7 @@ var (
 // storedMembers are the IDs of a community's members in the database, sorted.
 func storedMembers(t *testing.T, c *ent.Client, communityID int) []string {
 	t.Helper()
-	ids := c.Community.Query().Where(community.ID(communityID)).QueryMembers().IDsX(context.Background())
+	ids := c.Community.Query().Where(community.ID(communityID)).QueryMembers().IDsX(testenv.System())
 	out := gids(ids...)
 	slices.Sort(out)
 	return out
@@ -464,11 +429,11 @@ func TestCommunityCreate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	other, _ := otherOrg(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	t.Run("creates the community with its members", func(t *testing.T) {
 		c := succeed[communityObj](t, a, communityCreate, client.Var("input", map[string]any{
-			"organizationID": gid(f.org.ID), "name": "Data", "kind": "DEPARTMENT",
+			"name": "Data", "kind": "DEPARTMENT",
 			"description": "Analytics", "memberIDs": gids(f.ana.ID),
 		}))
 		if c.OrganizationID != gid(f.org.ID) || c.Name != "Data" || c.Kind != "DEPARTMENT" ||
@@ -485,8 +450,11 @@ func TestCommunityCreate(t *testing.T) {
 		}
 	})
 	t.Run("the same name is fine in another organization", func(t *testing.T) {
+		acme := a.token
+		a.token = tokenFor(t, a.ent, other.Slug, membership.RoleOwner) // act in the other organization
+		defer func() { a.token = acme }()
 		c := succeed[communityObj](t, a, communityCreate, client.Var("input", map[string]any{
-			"organizationID": gid(other.ID), "name": f.team.Name, "kind": "TEAM",
+			"name": f.team.Name, "kind": "TEAM",
 		}))
 		if c.OrganizationID != gid(other.ID) || c.Name != f.team.Name {
 			t.Fatalf("community = %+v", c)
@@ -506,7 +474,7 @@ func TestCommunityCreate(t *testing.T) {
 		}, wantError{"memberIDs", "NOT_FOUND", []string{"memberIDs", gid(missingID)}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			in := map[string]any{"organizationID": gid(f.org.ID), "name": "Sales", "kind": "TEAM"}
+			in := map[string]any{"name": "Sales", "kind": "TEAM"}
 			tc.change(in)
 			refuse(t, a, communityCreate, tc.want, client.Var("input", in))
 		})
@@ -516,7 +484,7 @@ func TestCommunityCreate(t *testing.T) {
 func TestCommunityUpdate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	sales := a.ent.Community.Create().SetOrganization(f.org).SetName("Sales").SetKind("TEAM").SaveX(ctx)
 
 	t.Run("changes the fields and members given", func(t *testing.T) {
@@ -595,7 +563,7 @@ func TestCommunityMembers(t *testing.T) {
 		if got := storedMembers(t, a.ent, f.team.ID); !slices.Equal(got, want) {
 			t.Fatalf("stored members = %v, want %v", got, want)
 		}
-		if a.ent.Person.Query().Where(person.ID(f.ben.ID)).CountX(context.Background()) != 1 {
+		if a.ent.Person.Query().Where(person.ID(f.ben.ID)).CountX(testenv.System()) != 1 {
 			t.Fatal("removing a member deleted the person")
 		}
 	})
@@ -639,7 +607,7 @@ func TestCommunityMembersStayInTheOrganization(t *testing.T) {
 		{"communityAddMembers", communityAddMembers, []client.Option{client.Var("input", map[string]any{
 			"communityID": gid(f.team.ID), "personIDs": gids(gus.ID)})}, "personIDs"},
 		{"communityCreate with memberIDs", communityCreate, []client.Option{client.Var("input", map[string]any{
-			"organizationID": gid(f.org.ID), "name": "Mixed", "kind": "TEAM", "memberIDs": gids(gus.ID)})}, "memberIDs"},
+			"name": "Mixed", "kind": "TEAM", "memberIDs": gids(gus.ID)})}, "memberIDs"},
 		{"communityUpdate with addMemberIDs", communityUpdate, []client.Option{client.Var("id", gid(f.team.ID)),
 			client.Var("input", map[string]any{"addMemberIDs": gids(gus.ID)})}, "addMemberIDs"},
 	} {
@@ -656,19 +624,19 @@ func TestCommunityMembersStayInTheOrganization(t *testing.T) {
 func TestRequestIsAtomic(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example")
 	a.ent.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ana.ID).ExecX(ctx)
 	a.ent.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ben.ID).ExecX(ctx)
 	a.ent.Feedback.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ana.ID).SetRating(4).ExecX(ctx)
 
-	const orgThenPerson = `mutation($org: CreateOrganizationInput!, $person: CreatePersonInput!) {
-		first: organizationCreate(input: $org) { object: organization { id } ` + userErrorFields + ` }
+	const orgThenPerson = `mutation($org: CreateCommunityInput!, $person: CreatePersonInput!) {
+		first: communityCreate(input: $org) { object: community { id } ` + userErrorFields + ` }
 		second: personCreate(input: $person) { object: person { id } ` + userErrorFields + ` }
 	}`
-	const personThenOrg = `mutation($org: CreateOrganizationInput!, $person: CreatePersonInput!) {
+	const personThenOrg = `mutation($org: CreateCommunityInput!, $person: CreatePersonInput!) {
 		first: personCreate(input: $person) { object: person { id } ` + userErrorFields + ` }
-		second: organizationCreate(input: $org) { object: organization { id } ` + userErrorFields + ` }
+		second: communityCreate(input: $org) { object: community { id } ` + userErrorFields + ` }
 	}`
 	const inviteThenFeedback = `mutation($invite: MeetingInviteInput!, $feedback: CreateFeedbackInput!) {
 		first: meetingInvite(input: $invite) { object: meeting { id } ` + userErrorFields + ` }
@@ -678,8 +646,8 @@ func TestRequestIsAtomic(t *testing.T) {
 		first: encounterRecord(input: $encounter) { object: encounter { id } ` + userErrorFields + ` }
 		second: feedbackCreate(input: $feedback) { object: feedback { id } ` + userErrorFields + ` }
 	}`
-	newOrg := client.Var("org", map[string]any{"name": "Initech", "slug": "initech"})
-	badPerson := client.Var("person", map[string]any{"organizationID": gid(f.org.ID), "name": "Dan", "email": "not-an-email"})
+	newOrg := client.Var("org", map[string]any{"name": "Initech", "kind": "TEAM"})
+	badPerson := client.Var("person", map[string]any{"name": "Dan", "email": "not-an-email"})
 	// Each case invites its own person, so that a case that wrongly commits
 	// cannot hide the next one.
 	invite := func(p *ent.Person) client.Option {
@@ -700,7 +668,7 @@ func TestRequestIsAtomic(t *testing.T) {
 		firstFailed bool // the first mutation is the one that fails
 		second      wantError
 	}{
-		{"organizationCreate is rolled back when a later personCreate is invalid", orgThenPerson,
+		{"communityCreate is rolled back when a later personCreate is invalid", orgThenPerson,
 			[]client.Option{newOrg, badPerson}, false,
 			wantError{"email", "INVALID", []string{"email", "is not a valid email address"}}},
 		{"meetingInvite is rolled back when a later feedbackCreate is invalid", inviteThenFeedback,
@@ -715,7 +683,7 @@ func TestRequestIsAtomic(t *testing.T) {
 			[]client.Option{encounter, client.Var("feedback", map[string]any{
 				"meetingID": gid(f.meeting.ID), "personID": gid(cleo.ID), "rating": 3})}, false,
 			wantError{"personID", "INVALID", []string{"person " + gid(cleo.ID) + " did not take part in meeting"}}},
-		{"a later organizationCreate is rolled back when an earlier personCreate is invalid", personThenOrg,
+		{"a later communityCreate is rolled back when an earlier personCreate is invalid", personThenOrg,
 			[]client.Option{newOrg, badPerson}, true,
 			wantError{"email", "INVALID", []string{"email", "is not a valid email address"}}},
 	} {

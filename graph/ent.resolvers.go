@@ -26,6 +26,22 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.client.Noders(ctx, ids)
 }
 
+// APITokens is the resolver for the apiTokens field.
+func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
+	return r.client.APIToken.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAPITokenOrder(orderBy),
+		ent.WithAPITokenFilter(where.Filter),
+	)
+}
+
+// Accounts is the resolver for the accounts field.
+func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error) {
+	return r.client.Account.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAccountOrder(orderBy),
+		ent.WithAccountFilter(where.Filter),
+	)
+}
+
 // AgendaItems is the resolver for the agendaItems field.
 func (r *queryResolver) AgendaItems(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) (*ent.AgendaItemConnection, error) {
 	return r.client.AgendaItem.Query().Paginate(ctx, after, first, before, last,
@@ -82,6 +98,14 @@ func (r *queryResolver) Meetings(ctx context.Context, after *entgql.Cursor[int],
 	)
 }
 
+// Memberships is the resolver for the memberships field.
+func (r *queryResolver) Memberships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder, where *ent.MembershipWhereInput) (*ent.MembershipConnection, error) {
+	return r.client.Membership.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMembershipOrder(orderBy),
+		ent.WithMembershipFilter(where.Filter),
+	)
+}
+
 // Objectives is the resolver for the objectives field.
 func (r *queryResolver) Objectives(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error) {
 	return r.client.Objective.Query().Paginate(ctx, after, first, before, last,
@@ -133,6 +157,9 @@ func (r *queryResolver) Touchpoints(ctx context.Context, after *entgql.Cursor[in
 // Meeting returns MeetingResolver implementation.
 func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
 
+// Person returns PersonResolver implementation.
+func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -141,6 +168,7 @@ func (r *Resolver) Relationship() RelationshipResolver { return &relationshipRes
 
 type (
 	meetingResolver      struct{ *Resolver }
+	personResolver       struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }
 )

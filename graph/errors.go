@@ -12,16 +12,23 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/privacy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
 // Codes of top-level errors, in extensions.code.
 const (
-	codeInternal = "INTERNAL_SERVER_ERROR"
-	codeBadInput = "BAD_USER_INPUT"
-	codeNotFound = "NOT_FOUND"
-	codeTooLarge = "REQUEST_TOO_LARGE"
+	codeInternal  = "INTERNAL_SERVER_ERROR"
+	codeBadInput  = "BAD_USER_INPUT"
+	codeNotFound  = "NOT_FOUND"
+	codeTooLarge  = "REQUEST_TOO_LARGE"
+	codeUnauth    = "UNAUTHENTICATED"
+	codeForbidden = "FORBIDDEN"
 )
+
+// errUnauthenticated is returned when a resolver runs without a viewer, which
+// the authentication middleware prevents.
+var errUnauthenticated = &gqlerror.Error{Message: "authentication required", Extensions: map[string]any{"code": codeUnauth}}
 
 // userErrors splits the error of a write: nil becomes an empty list; an error
 // the user can fix becomes a UserError; anything else is returned as a
@@ -186,6 +193,10 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	)
 	_, isValidation := validation.As(cause)
 	switch {
+	case cause != nil && errors.Is(cause, privacy.Deny):
+		// The privacy policy's reason is written for the caller.
+		gqlErr.Message = "forbidden: " + denyReason(cause)
+		setCode(gqlErr, codeForbidden)
 	case cause == nil, isValidation, errors.As(cause, &entVE), errors.As(cause, &inner):
 		// Errors built for the client: gqlgen's and entgql's own (bad cursor,
 		// first and last together), and rule violations outside a payload.
@@ -199,6 +210,22 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		setCode(gqlErr, codeInternal)
 	}
 	return gqlErr
+}
+
+// denyReason is the reason a privacy rule gave, without ent's prefixes.
+func denyReason(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "ent/privacy: deny rule"); i >= 0 && i < len(msg) {
+		msg = msg[:i]
+	}
+	msg = strings.TrimSuffix(strings.TrimSpace(msg), ":")
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	if msg == "" {
+		return "the viewer's role does not allow this"
+	}
+	return msg
 }
 
 func setCode(e *gqlerror.Error, code string) {

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/rencontre/rencontre/ent/followup"
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/testenv"
 )
 
 // feedbackOf selects the feedback of a person about a meeting.
@@ -38,7 +38,7 @@ var (
 func TestFollowUp(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	var id int
 	t.Run("followUpCreate takes the organization of the meeting", func(t *testing.T) {
@@ -124,7 +124,7 @@ var (
 func TestFeedback(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	participate(t, a.ent, f.meeting, f.ana, f.ben)
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example") // not invited
 
@@ -202,7 +202,7 @@ var (
 func TestTouchpoint(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	var id int
 	t.Run("touchpointCreate takes the organization of the person", func(t *testing.T) {

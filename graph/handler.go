@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/internal/auth"
 )
 
 // Options configure the GraphQL handler.
@@ -34,9 +35,10 @@ const (
 	DefaultMaxBodyBytes    = 1 << 20
 )
 
-// NewHandler returns the GraphQL endpoint over client: POST (JSON) for queries
-// and mutations, GET for queries only, every mutation in one transaction, page
-// sizes bounded, complexity and body size limited.
+// NewHandler returns the GraphQL endpoint over client: every request
+// authenticated by its API token, POST (JSON) for queries and mutations, GET
+// for queries only, every mutation in one transaction, page sizes bounded,
+// complexity and body size limited.
 func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.ComplexityLimit == 0 {
 		opts.ComplexityLimit = DefaultComplexityLimit
@@ -52,12 +54,13 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	// each request's own parsed document.
 	srv.Use(extension.Introspection{})
 	srv.Use(pageLimits{})
+	srv.Use(contactFilterGuard{})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: client}})
 	srv.AroundFields(rollbackUserErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return limitBody(srv, opts.MaxBodyBytes)
+	return limitBody(auth.Middleware(client, srv), opts.MaxBodyBytes)
 }
 
 // transactioner is entgql.Transactioner for requests that reach execution:

@@ -1,32 +1,70 @@
 package graph_test
 
 import (
-	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/membership"
+	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/testenv"
 )
 
-// api is the GraphQL API over a fresh database, as a test sees it.
+// api is the GraphQL API over a fresh database, as a test sees it. Requests
+// carry an API token: by default an OWNER token of the first organization,
+// created at the first request (tests set up their data first).
 type api struct {
 	*client.Client
 	ent     *ent.Client
 	counter *testenv.Counter
+	token   string
 }
 
 func newAPI(t *testing.T) *api {
 	t.Helper()
 	c, counter := testenv.ClientWithCounter(t)
-	return &api{
-		Client:  client.New(graph.NewHandler(c, graph.Options{})),
-		ent:     c,
-		counter: counter,
+	a := &api{ent: c, counter: counter}
+	a.Client = client.New(graph.NewHandler(c, graph.Options{}), func(r *client.Request) {
+		r.HTTP.Header.Set("Authorization", "Bearer "+a.bearer(t))
+	})
+	return a
+}
+
+// bearer is the token requests carry.
+func (a *api) bearer(t *testing.T) string {
+	if a.token == "" {
+		a.token = ownerToken(t, a.ent)
 	}
+	return a.token
+}
+
+// ownerToken bootstraps an OWNER token for the first organization (one named
+// "Test" is created when there is none).
+func ownerToken(t *testing.T, c *ent.Client) string {
+	t.Helper()
+	slug := "test"
+	if org, err := c.Organization.Query().Order(ent.Asc(organization.FieldID)).First(testenv.System()); err == nil {
+		slug = org.Slug
+	}
+	return tokenFor(t, c, slug, membership.RoleOwner)
+}
+
+// tokenFor bootstraps a token with role in the organization with slug.
+func tokenFor(t *testing.T, c *ent.Client, slug string, role membership.Role) string {
+	t.Helper()
+	_, secret, err := auth.Bootstrap{
+		OrgSlug: slug, Email: strings.ToLower(string(role)) + "@" + slug + ".example",
+		Role: role, TokenName: "test",
+	}.Run(testenv.System(), c)
+	if err != nil {
+		t.Fatalf("bootstrapping a %s token for %s: %v", role, slug, err)
+	}
+	return secret
 }
 
 // userError is the shape of UserError in responses.
@@ -47,7 +85,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, c *ent.Client) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testenv.System()
 	f := &fixture{}
 	f.org = c.Organization.Create().SetName("Acme").SetSlug("acme").SaveX(ctx)
 	f.ana = c.Person.Create().SetOrganization(f.org).SetName("Ana").SetEmail("ana@acme.example").SaveX(ctx)

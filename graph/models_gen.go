@@ -10,9 +10,47 @@ import (
 	"time"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/apitoken"
 	"github.com/rencontre/rencontre/ent/encounter"
+	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/participation"
 )
+
+// Input of apiTokenCreate.
+type APITokenCreateInput struct {
+	// ID of the member's account; the caller's own account by default.
+	AccountID *int `json:"accountID,omitempty"`
+	// What the token is for, such as `CI` or `playground`.
+	Name string `json:"name"`
+	// The token's role, at most the account's role; the account's role by default.
+	Role *apitoken.Role `json:"role,omitempty"`
+	// When the token stops working; never by default.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// Result of apiTokenCreate.
+type APITokenCreatePayload struct {
+	// The new token; null when userErrors is not empty.
+	Token *ent.APIToken `json:"token,omitempty"`
+	// The secret to send as `Authorization: Bearer <secret>`. Shown only now: only its hash is stored.
+	Secret *string `json:"secret,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of apiTokenRevoke.
+type APITokenRevokeInput struct {
+	// ID of the token.
+	TokenID int `json:"tokenID"`
+}
+
+// Result of apiTokenRevoke.
+type APITokenRevokePayload struct {
+	// The revoked token; null when userErrors is not empty.
+	Token *ent.APIToken `json:"token,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
 
 // Result of agendaItemCreate.
 type AgendaItemCreatePayload struct {
@@ -196,6 +234,54 @@ type MeetingUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Input of membershipCreate.
+type MembershipCreateInput struct {
+	// Email address of the account; an account is created if none has it.
+	Email string `json:"email"`
+	// Name of the account, when it is created.
+	Name *string `json:"name,omitempty"`
+	// The role in the organization.
+	Role membership.Role `json:"role"`
+}
+
+// Result of membershipCreate.
+type MembershipCreatePayload struct {
+	// The new membership; null when userErrors is not empty.
+	Membership *ent.Membership `json:"membership,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of membershipDelete.
+type MembershipDeleteInput struct {
+	// ID of the membership to remove.
+	MembershipID int `json:"membershipID"`
+}
+
+// Result of membershipDelete.
+type MembershipDeletePayload struct {
+	// ID of the removed membership; null when userErrors is not empty.
+	DeletedMembershipID *int `json:"deletedMembershipID,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of membershipUpdate.
+type MembershipUpdateInput struct {
+	// ID of the membership.
+	MembershipID int `json:"membershipID"`
+	// The new role.
+	Role membership.Role `json:"role"`
+}
+
+// Result of membershipUpdate.
+type MembershipUpdatePayload struct {
+	// The membership with its new role; null when userErrors is not empty.
+	Membership *ent.Membership `json:"membership,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of objectiveCreate.
 type ObjectiveCreatePayload struct {
 	// The created objective; null when userErrors is not empty.
@@ -208,14 +294,6 @@ type ObjectiveCreatePayload struct {
 type ObjectiveUpdatePayload struct {
 	// The updated objective; null when userErrors is not empty.
 	Objective *ent.Objective `json:"objective,omitempty"`
-	// What is wrong with the input; empty on success.
-	UserErrors []*UserError `json:"userErrors"`
-}
-
-// Result of organizationCreate.
-type OrganizationCreatePayload struct {
-	// The created organization (tenant); null when userErrors is not empty.
-	Organization *ent.Organization `json:"organization,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -300,6 +378,18 @@ type UserError struct {
 	Message string `json:"message"`
 	// A stable code for programs.
 	Code UserErrorCode `json:"code"`
+}
+
+// The caller of the API, as its token identifies it.
+type Viewer struct {
+	// The account the token acts for.
+	Account *ent.Account `json:"account"`
+	// The organization the token acts in; every query and mutation is limited to it.
+	Organization *ent.Organization `json:"organization"`
+	// The role in effect: the lesser of the token's role and the account's membership role.
+	Role membership.Role `json:"role"`
+	// The token used for this request.
+	Token *ent.APIToken `json:"token"`
 }
 
 // An answer to an invitation.

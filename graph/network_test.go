@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"math"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/internal/network"
+	"github.com/rencontre/rencontre/internal/testenv"
 )
 
 const relationshipFields = `id organizationID personAID personBID firstMetAt lastMetAt encounterCount strength currentStrength`
@@ -59,7 +59,7 @@ func record(t *testing.T, a *api, input map[string]any) (*encounterObj, *relatio
 func TestEncounterRecordRefusals(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example") // not invited
 	participate(t, a.ent, f.meeting, f.ana, f.ben)
 	cancelled := addMeeting(t, a.ent, f.org, "Cancelled", mustParse("2030-04-01T09:00:00Z"))
@@ -113,7 +113,7 @@ func TestEncounterRecordRefusals(t *testing.T) {
 func TestEncounterBuildsRelationship(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	participate(t, a.ent, f.meeting, f.ana, f.ben)
 	low, high := f.ana.ID, f.ben.ID
 	if low > high {

@@ -1,13 +1,13 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/rencontre/rencontre/ent/objective"
+	"github.com/rencontre/rencontre/internal/testenv"
 )
 
 const objectiveFields = `id organizationID title category purpose status ownerID dueDate
@@ -30,17 +30,16 @@ var (
 func TestObjectiveCreate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	t.Run("creates the objective with its owner and communities", func(t *testing.T) {
 		o := succeed[objectiveObj](t, a, objectiveCreate, client.Var("input", map[string]any{
-			"organizationID": gid(f.org.ID),
-			"title":          "Merge the two cultures",
-			"category":       "CHANGE",
-			"purpose":        "CULTURE_MERGER",
-			"ownerID":        gid(f.ana.ID),
-			"dueDate":        "2030-12-31T00:00:00Z",
-			"communityIDs":   gids(f.team.ID),
+			"title":        "Merge the two cultures",
+			"category":     "CHANGE",
+			"purpose":      "CULTURE_MERGER",
+			"ownerID":      gid(f.ana.ID),
+			"dueDate":      "2030-12-31T00:00:00Z",
+			"communityIDs": gids(f.team.ID),
 		}))
 		if o.OrganizationID != gid(f.org.ID) || o.Title != "Merge the two cultures" || o.Category != "CHANGE" ||
 			o.Purpose != "CULTURE_MERGER" || o.Status != "DRAFT" || o.OwnerID == nil || *o.OwnerID != gid(f.ana.ID) ||
@@ -71,7 +70,7 @@ func TestObjectiveCreate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := map[string]any{
-				"organizationID": gid(f.org.ID), "title": "Grow the user group",
+				"title":    "Grow the user group",
 				"category": "NETWORKING", "purpose": "USER_COMMUNITY",
 			}
 			tc.change(in)
@@ -83,7 +82,7 @@ func TestObjectiveCreate(t *testing.T) {
 func TestObjectiveUpdate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent) // f.objective is NETWORKING / DISPERSED_TEAM
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	for _, tc := range []struct {
 		name  string
@@ -153,7 +152,7 @@ var (
 func TestIndicator(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	var id int
 	t.Run("indicatorCreate takes the organization of the objective", func(t *testing.T) {

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/internal/testenv"
 )
 
 // participationOf selects the participation of a person in a meeting.
@@ -24,7 +24,7 @@ func participate(t *testing.T, c *ent.Client, m *ent.Meeting, people ...*ent.Per
 	t.Helper()
 	out := make([]*ent.Participation, len(people))
 	for i, p := range people {
-		out[i] = c.Participation.Create().SetMeetingID(m.ID).SetPersonID(p.ID).SaveX(context.Background())
+		out[i] = c.Participation.Create().SetMeetingID(m.ID).SetPersonID(p.ID).SaveX(testenv.System())
 	}
 	return out
 }
@@ -34,7 +34,7 @@ func addMeeting(t *testing.T, c *ent.Client, org *ent.Organization, title string
 	t.Helper()
 	return c.Meeting.Create().SetOrganization(org).SetTitle(title).
 		SetStartsAt(start).SetEndsAt(start.Add(4 * time.Hour)).SetTimeZone("Europe/Paris").
-		SaveX(context.Background())
+		SaveX(testenv.System())
 }
 
 const meetingFields = `id title status startsAt endsAt capacity cancelledAt cancellationReason
@@ -55,7 +55,7 @@ var (
 func TestMeetingUpdate(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent) // f.meeting: 2030-03-05 09:00 to 17:00 UTC
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	for _, tc := range []struct {
 		name  string
@@ -118,7 +118,7 @@ var (
 func TestAgendaItem(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 
 	var id int
 	t.Run("agendaItemCreate takes the organization of the meeting", func(t *testing.T) {
@@ -175,7 +175,7 @@ func TestAgendaItem(t *testing.T) {
 func TestMeetingCancel(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	parts := participate(t, a.ent, f.meeting, f.ana, f.ben)
 
 	t.Run("cancels the meeting and keeps its participations", func(t *testing.T) {
@@ -241,7 +241,7 @@ func TestMeetingInvite(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	other, gus := otherOrg(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example")
 
 	invite := func(t *testing.T, input map[string]any) inviteResponse {
@@ -370,7 +370,7 @@ var (
 func TestParticipationRespond(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	parts := participate(t, a.ent, f.meeting, f.ana, f.ben)
 
 	for _, answer := range []participation.Status{participation.StatusAccepted, participation.StatusDeclined} {
@@ -402,7 +402,7 @@ func TestParticipationRespond(t *testing.T) {
 func TestParticipationCheckIn(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	parts := participate(t, a.ent, f.meeting, f.ana, f.ben)
 	first := mustParse("2030-03-05T09:10:00+01:00")
 

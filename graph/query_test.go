@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,10 +16,13 @@ import (
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
+	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/network"
 	"github.com/rencontre/rencontre/internal/planning"
+	"github.com/rencontre/rencontre/internal/testenv"
 )
 
 // rawResult is a GraphQL response as it comes over the wire, with the HTTP
@@ -52,6 +54,7 @@ func postRaw(t *testing.T, a *api, query string, vars map[string]any) rawResult 
 	}
 	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.bearer(t))
 	w := httptest.NewRecorder()
 	graph.NewHandler(a.ent, graph.Options{}).ServeHTTP(w, req)
 	res := rawResult{Status: w.Code}
@@ -82,7 +85,7 @@ func strID(n int) string { return strconv.Itoa(n) }
 func TestPageSizeBounds(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	if _, err := planning.Invite(ctx, a.ent, planning.Invitation{MeetingID: f.meeting.ID, PersonIDs: []int{f.ana.ID, f.ben.ID}}); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +156,7 @@ func (p personPage) ids() []string {
 
 func TestDefaultPageSize(t *testing.T) {
 	a := newAPI(t)
-	ctx := context.Background()
+	ctx := testenv.System()
 	org := a.ent.Organization.Create().SetName("Acme").SetSlug("acme").SaveX(ctx)
 	var people []*ent.Person
 	var ids []string
@@ -228,7 +231,7 @@ func TestDefaultPageSize(t *testing.T) {
 // IDs by GraphQL type name.
 func everyType(t *testing.T, c *ent.Client) map[string]int {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testenv.System()
 	f := newFixture(t, c)
 	ind := c.Indicator.Create().SetObjective(f.objective).SetMetric("ATTENDANCE_RATE").SetTarget(80).SaveX(ctx)
 	item := c.AgendaItem.Create().SetMeeting(f.meeting).SetTitle("Welcome").SetKind("TALK").
@@ -244,7 +247,15 @@ func everyType(t *testing.T, c *ent.Client) map[string]int {
 	fu := c.FollowUp.Create().SetMeetingID(f.meeting.ID).SetOwner(f.ana).SetTitle("Send slides").SaveX(ctx)
 	fb := c.Feedback.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ben.ID).SetRating(5).SaveX(ctx)
 	tp := c.Touchpoint.Create().SetPersonID(f.ana.ID).SetMeetingID(f.meeting.ID).SetChannel("EMAIL").SaveX(ctx)
+	tok, _, err := auth.Bootstrap{OrgSlug: f.org.Slug, Email: "owner@acme.example"}.Run(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.Membership.Query().Where(membership.AccountID(tok.AccountID)).OnlyX(ctx)
 	return map[string]int{
+		"Account":       tok.AccountID,
+		"Membership":    m.ID,
+		"APIToken":      tok.ID,
 		"Organization":  f.org.ID,
 		"Person":        f.ana.ID,
 		"Community":     f.team.ID,
@@ -358,7 +369,7 @@ const issueQuery = `{
 // of its own, each participant in one or two of three communities.
 func buildMeetings(t *testing.T, c *ent.Client, n int) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testenv.System()
 	org := c.Organization.Create().SetName("Acme").SetSlug("acme").SaveX(ctx)
 	var coms []*ent.Community
 	for _, name := range []string{"Alpha", "Beta", "Gamma"} {
@@ -484,7 +495,7 @@ func TestComplexityLimit(t *testing.T) {
 func TestFiltersAndOrdering(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
-	ctx := context.Background()
+	ctx := testenv.System()
 	cleo := a.ent.Person.Create().SetOrganization(f.org).SetName("Cleo").SetEmail("cleo@acme.example").SaveX(ctx)
 	other := a.ent.Meeting.Create().SetOrganization(f.org).SetTitle("Town hall").
 		SetStartsAt(f.meeting.StartsAt.AddDate(0, 1, 0)).SetEndsAt(f.meeting.EndsAt.AddDate(0, 1, 0)).

@@ -14,8 +14,8 @@ import (
 
 // entityTypes are the 13 entities of the domain, each a Node.
 var entityTypes = []string{
-	"AgendaItem", "Community", "Encounter", "Feedback", "FollowUp", "Indicator", "Meeting",
-	"Objective", "Organization", "Participation", "Person", "Relationship", "Touchpoint",
+	"APIToken", "Account", "AgendaItem", "Community", "Encounter", "Feedback", "FollowUp", "Indicator",
+	"Meeting", "Membership", "Objective", "Organization", "Participation", "Person", "Relationship", "Touchpoint",
 }
 
 func executableSchema(t *testing.T) *ast.Schema {

@@ -147,7 +147,9 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/rencontre/rencontre/ent/runtime"
 var (
-	Hooks [2]ent.Hook
+	Hooks        [3]ent.Hook
+	Interceptors [1]ent.Interceptor
+	Policy       ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.

@@ -6,6 +6,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIToken is the predicate function for apitoken builders.
+type APIToken func(*sql.Selector)
+
+// Account is the predicate function for account builders.
+type Account func(*sql.Selector)
+
 // AgendaItem is the predicate function for agendaitem builders.
 type AgendaItem func(*sql.Selector)
 
@@ -26,6 +32,9 @@ type Indicator func(*sql.Selector)
 
 // Meeting is the predicate function for meeting builders.
 type Meeting func(*sql.Selector)
+
+// Membership is the predicate function for membership builders.
+type Membership func(*sql.Selector)
 
 // Objective is the predicate function for objective builders.
 type Objective func(*sql.Selector)

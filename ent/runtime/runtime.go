@@ -3,15 +3,19 @@
 package runtime
 
 import (
+	"context"
 	"time"
 
+	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
+	"github.com/rencontre/rencontre/ent/apitoken"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
 	"github.com/rencontre/rencontre/ent/followup"
 	"github.com/rencontre/rencontre/ent/indicator"
 	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/participation"
@@ -19,16 +23,96 @@ import (
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/ent/schema"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apitokenMixin := schema.APIToken{}.Mixin()
+	apitoken.Policy = privacy.NewPolicies(apitokenMixin[0], schema.APIToken{})
+	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apitokenMixinHooks0 := apitokenMixin[0].Hooks()
+
+	apitoken.Hooks[1] = apitokenMixinHooks0[0]
+	apitokenMixinFields1 := apitokenMixin[1].Fields()
+	_ = apitokenMixinFields1
+	apitokenFields := schema.APIToken{}.Fields()
+	_ = apitokenFields
+	// apitokenDescCreatedAt is the schema descriptor for created_at field.
+	apitokenDescCreatedAt := apitokenMixinFields1[0].Descriptor()
+	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	// apitokenDescUpdatedAt is the schema descriptor for updated_at field.
+	apitokenDescUpdatedAt := apitokenMixinFields1[1].Descriptor()
+	// apitoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	apitoken.DefaultUpdatedAt = apitokenDescUpdatedAt.Default.(func() time.Time)
+	// apitoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	apitoken.UpdateDefaultUpdatedAt = apitokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// apitokenDescName is the schema descriptor for name field.
+	apitokenDescName := apitokenFields[1].Descriptor()
+	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apitoken.NameValidator = apitokenDescName.Validators[0].(func(string) error)
+	accountMixin := schema.Account{}.Mixin()
+	account.Policy = privacy.NewPolicies(schema.Account{})
+	account.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := account.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accountHooks := schema.Account{}.Hooks()
+
+	account.Hooks[1] = accountHooks[0]
+	accountMixinFields0 := accountMixin[0].Fields()
+	_ = accountMixinFields0
+	accountFields := schema.Account{}.Fields()
+	_ = accountFields
+	// accountDescCreatedAt is the schema descriptor for created_at field.
+	accountDescCreatedAt := accountMixinFields0[0].Descriptor()
+	// account.DefaultCreatedAt holds the default value on creation for the created_at field.
+	account.DefaultCreatedAt = accountDescCreatedAt.Default.(func() time.Time)
+	// accountDescUpdatedAt is the schema descriptor for updated_at field.
+	accountDescUpdatedAt := accountMixinFields0[1].Descriptor()
+	// account.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	account.DefaultUpdatedAt = accountDescUpdatedAt.Default.(func() time.Time)
+	// account.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	account.UpdateDefaultUpdatedAt = accountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// accountDescEmail is the schema descriptor for email field.
+	accountDescEmail := accountFields[0].Descriptor()
+	// account.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	account.EmailValidator = accountDescEmail.Validators[0].(func(string) error)
+	// accountDescName is the schema descriptor for name field.
+	accountDescName := accountFields[1].Descriptor()
+	// account.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	account.NameValidator = accountDescName.Validators[0].(func(string) error)
 	agendaitemMixin := schema.AgendaItem{}.Mixin()
+	agendaitem.Policy = privacy.NewPolicies(agendaitemMixin[0], schema.AgendaItem{})
+	agendaitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := agendaitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	agendaitemMixinHooks0 := agendaitemMixin[0].Hooks()
-	agendaitem.Hooks[0] = agendaitemMixinHooks0[0]
-	agendaitem.Hooks[1] = agendaitemMixinHooks0[1]
+
+	agendaitem.Hooks[1] = agendaitemMixinHooks0[0]
+
+	agendaitem.Hooks[2] = agendaitemMixinHooks0[1]
 	agendaitemMixinFields1 := agendaitemMixin[1].Fields()
 	_ = agendaitemMixinFields1
 	agendaitemFields := schema.AgendaItem{}.Fields()
@@ -52,8 +136,18 @@ func init() {
 	// agendaitem.DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
 	agendaitem.DurationMinutesValidator = agendaitemDescDurationMinutes.Validators[0].(func(int) error)
 	communityMixin := schema.Community{}.Mixin()
+	community.Policy = privacy.NewPolicies(communityMixin[0], schema.Community{})
+	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := community.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	communityMixinHooks0 := communityMixin[0].Hooks()
-	community.Hooks[0] = communityMixinHooks0[0]
+
+	community.Hooks[1] = communityMixinHooks0[0]
 	communityMixinFields1 := communityMixin[1].Fields()
 	_ = communityMixinFields1
 	communityFields := schema.Community{}.Fields()
@@ -77,12 +171,25 @@ func init() {
 	// community.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	community.DescriptionValidator = communityDescDescription.Validators[0].(func(string) error)
 	encounterMixin := schema.Encounter{}.Mixin()
+	encounter.Policy = privacy.NewPolicies(encounterMixin[0], schema.Encounter{})
+	encounter.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := encounter.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	encounterMixinHooks0 := encounterMixin[0].Hooks()
 	encounterHooks := schema.Encounter{}.Hooks()
-	encounter.Hooks[0] = encounterMixinHooks0[0]
-	encounter.Hooks[1] = encounterMixinHooks0[1]
-	encounter.Hooks[2] = encounterHooks[0]
-	encounter.Hooks[3] = encounterHooks[1]
+
+	encounter.Hooks[1] = encounterMixinHooks0[0]
+
+	encounter.Hooks[2] = encounterMixinHooks0[1]
+
+	encounter.Hooks[3] = encounterHooks[0]
+
+	encounter.Hooks[4] = encounterHooks[1]
 	encounterMixinFields1 := encounterMixin[1].Fields()
 	_ = encounterMixinFields1
 	encounterFields := schema.Encounter{}.Fields()
@@ -102,11 +209,23 @@ func init() {
 	// encounter.DefaultOccurredAt holds the default value on creation for the occurred_at field.
 	encounter.DefaultOccurredAt = encounterDescOccurredAt.Default.(func() time.Time)
 	feedbackMixin := schema.Feedback{}.Mixin()
+	feedback.Policy = privacy.NewPolicies(feedbackMixin[0], schema.Feedback{})
+	feedback.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := feedback.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	feedbackMixinHooks0 := feedbackMixin[0].Hooks()
 	feedbackHooks := schema.Feedback{}.Hooks()
-	feedback.Hooks[0] = feedbackMixinHooks0[0]
-	feedback.Hooks[1] = feedbackMixinHooks0[1]
-	feedback.Hooks[2] = feedbackHooks[0]
+
+	feedback.Hooks[1] = feedbackMixinHooks0[0]
+
+	feedback.Hooks[2] = feedbackMixinHooks0[1]
+
+	feedback.Hooks[3] = feedbackHooks[0]
 	feedbackMixinFields1 := feedbackMixin[1].Fields()
 	_ = feedbackMixinFields1
 	feedbackFields := schema.Feedback{}.Fields()
@@ -130,11 +249,23 @@ func init() {
 	// feedback.CommentValidator is a validator for the "comment" field. It is called by the builders before save.
 	feedback.CommentValidator = feedbackDescComment.Validators[0].(func(string) error)
 	followupMixin := schema.FollowUp{}.Mixin()
+	followup.Policy = privacy.NewPolicies(followupMixin[0], schema.FollowUp{})
+	followup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := followup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	followupMixinHooks0 := followupMixin[0].Hooks()
 	followupHooks := schema.FollowUp{}.Hooks()
-	followup.Hooks[0] = followupMixinHooks0[0]
-	followup.Hooks[1] = followupMixinHooks0[1]
-	followup.Hooks[2] = followupHooks[0]
+
+	followup.Hooks[1] = followupMixinHooks0[0]
+
+	followup.Hooks[2] = followupMixinHooks0[1]
+
+	followup.Hooks[3] = followupHooks[0]
 	followupMixinFields1 := followupMixin[1].Fields()
 	_ = followupMixinFields1
 	followupFields := schema.FollowUp{}.Fields()
@@ -158,9 +289,20 @@ func init() {
 	// followup.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	followup.DescriptionValidator = followupDescDescription.Validators[0].(func(string) error)
 	indicatorMixin := schema.Indicator{}.Mixin()
+	indicator.Policy = privacy.NewPolicies(indicatorMixin[0], schema.Indicator{})
+	indicator.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := indicator.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	indicatorMixinHooks0 := indicatorMixin[0].Hooks()
-	indicator.Hooks[0] = indicatorMixinHooks0[0]
-	indicator.Hooks[1] = indicatorMixinHooks0[1]
+
+	indicator.Hooks[1] = indicatorMixinHooks0[0]
+
+	indicator.Hooks[2] = indicatorMixinHooks0[1]
 	indicatorMixinFields1 := indicatorMixin[1].Fields()
 	_ = indicatorMixinFields1
 	indicatorFields := schema.Indicator{}.Fields()
@@ -184,10 +326,21 @@ func init() {
 	// indicator.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	indicator.DescriptionValidator = indicatorDescDescription.Validators[0].(func(string) error)
 	meetingMixin := schema.Meeting{}.Mixin()
+	meeting.Policy = privacy.NewPolicies(meetingMixin[0], schema.Meeting{})
+	meeting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := meeting.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	meetingMixinHooks0 := meetingMixin[0].Hooks()
 	meetingHooks := schema.Meeting{}.Hooks()
-	meeting.Hooks[0] = meetingMixinHooks0[0]
-	meeting.Hooks[1] = meetingHooks[0]
+
+	meeting.Hooks[1] = meetingMixinHooks0[0]
+
+	meeting.Hooks[2] = meetingHooks[0]
 	meetingMixinFields1 := meetingMixin[1].Fields()
 	_ = meetingMixinFields1
 	meetingFields := schema.Meeting{}.Fields()
@@ -238,11 +391,49 @@ func init() {
 	meetingDescCancellationReason := meetingFields[14].Descriptor()
 	// meeting.CancellationReasonValidator is a validator for the "cancellation_reason" field. It is called by the builders before save.
 	meeting.CancellationReasonValidator = meetingDescCancellationReason.Validators[0].(func(string) error)
+	membershipMixin := schema.Membership{}.Mixin()
+	membership.Policy = privacy.NewPolicies(membershipMixin[0], schema.Membership{})
+	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := membership.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	membershipMixinHooks0 := membershipMixin[0].Hooks()
+
+	membership.Hooks[1] = membershipMixinHooks0[0]
+	membershipMixinFields1 := membershipMixin[1].Fields()
+	_ = membershipMixinFields1
+	membershipFields := schema.Membership{}.Fields()
+	_ = membershipFields
+	// membershipDescCreatedAt is the schema descriptor for created_at field.
+	membershipDescCreatedAt := membershipMixinFields1[0].Descriptor()
+	// membership.DefaultCreatedAt holds the default value on creation for the created_at field.
+	membership.DefaultCreatedAt = membershipDescCreatedAt.Default.(func() time.Time)
+	// membershipDescUpdatedAt is the schema descriptor for updated_at field.
+	membershipDescUpdatedAt := membershipMixinFields1[1].Descriptor()
+	// membership.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	membership.DefaultUpdatedAt = membershipDescUpdatedAt.Default.(func() time.Time)
+	// membership.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	membership.UpdateDefaultUpdatedAt = membershipDescUpdatedAt.UpdateDefault.(func() time.Time)
 	objectiveMixin := schema.Objective{}.Mixin()
+	objective.Policy = privacy.NewPolicies(objectiveMixin[0], schema.Objective{})
+	objective.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := objective.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	objectiveMixinHooks0 := objectiveMixin[0].Hooks()
 	objectiveHooks := schema.Objective{}.Hooks()
-	objective.Hooks[0] = objectiveMixinHooks0[0]
-	objective.Hooks[1] = objectiveHooks[0]
+
+	objective.Hooks[1] = objectiveMixinHooks0[0]
+
+	objective.Hooks[2] = objectiveHooks[0]
 	objectiveMixinFields1 := objectiveMixin[1].Fields()
 	_ = objectiveMixinFields1
 	objectiveFields := schema.Objective{}.Fields()
@@ -266,6 +457,15 @@ func init() {
 	// objective.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	objective.DescriptionValidator = objectiveDescDescription.Validators[0].(func(string) error)
 	organizationMixin := schema.Organization{}.Mixin()
+	organization.Policy = privacy.NewPolicies(schema.Organization{})
+	organization.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := organization.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationFields := schema.Organization{}.Fields()
@@ -289,9 +489,20 @@ func init() {
 	// organization.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
 	organization.SlugValidator = organizationDescSlug.Validators[0].(func(string) error)
 	participationMixin := schema.Participation{}.Mixin()
+	participation.Policy = privacy.NewPolicies(participationMixin[0], schema.Participation{})
+	participation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := participation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	participationMixinHooks0 := participationMixin[0].Hooks()
-	participation.Hooks[0] = participationMixinHooks0[0]
-	participation.Hooks[1] = participationMixinHooks0[1]
+
+	participation.Hooks[1] = participationMixinHooks0[0]
+
+	participation.Hooks[2] = participationMixinHooks0[1]
 	participationMixinFields1 := participationMixin[1].Fields()
 	_ = participationMixinFields1
 	participationFields := schema.Participation{}.Fields()
@@ -311,10 +522,23 @@ func init() {
 	// participation.DefaultInvitedAt holds the default value on creation for the invited_at field.
 	participation.DefaultInvitedAt = participationDescInvitedAt.Default.(func() time.Time)
 	personMixin := schema.Person{}.Mixin()
+	person.Policy = privacy.NewPolicies(personMixin[0], schema.Person{})
+	person.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := person.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	personMixinHooks0 := personMixin[0].Hooks()
 	personHooks := schema.Person{}.Hooks()
-	person.Hooks[0] = personMixinHooks0[0]
-	person.Hooks[1] = personHooks[0]
+
+	person.Hooks[1] = personMixinHooks0[0]
+
+	person.Hooks[2] = personHooks[0]
+	personInters := schema.Person{}.Interceptors()
+	person.Interceptors[0] = personInters[0]
 	personMixinFields1 := personMixin[1].Fields()
 	_ = personMixinFields1
 	personFields := schema.Person{}.Fields()
@@ -358,8 +582,18 @@ func init() {
 	// person.DefaultVip holds the default value on creation for the vip field.
 	person.DefaultVip = personDescVip.Default.(bool)
 	relationshipMixin := schema.Relationship{}.Mixin()
+	relationship.Policy = privacy.NewPolicies(relationshipMixin[0], schema.Relationship{})
+	relationship.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := relationship.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	relationshipMixinHooks0 := relationshipMixin[0].Hooks()
-	relationship.Hooks[0] = relationshipMixinHooks0[0]
+
+	relationship.Hooks[1] = relationshipMixinHooks0[0]
 	relationshipMixinFields1 := relationshipMixin[1].Fields()
 	_ = relationshipMixinFields1
 	relationshipFields := schema.Relationship{}.Fields()
@@ -375,9 +609,20 @@ func init() {
 	// relationship.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	relationship.UpdateDefaultUpdatedAt = relationshipDescUpdatedAt.UpdateDefault.(func() time.Time)
 	touchpointMixin := schema.Touchpoint{}.Mixin()
+	touchpoint.Policy = privacy.NewPolicies(touchpointMixin[0], schema.Touchpoint{})
+	touchpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := touchpoint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	touchpointMixinHooks0 := touchpointMixin[0].Hooks()
-	touchpoint.Hooks[0] = touchpointMixinHooks0[0]
-	touchpoint.Hooks[1] = touchpointMixinHooks0[1]
+
+	touchpoint.Hooks[1] = touchpointMixinHooks0[0]
+
+	touchpoint.Hooks[2] = touchpointMixinHooks0[1]
 	touchpointMixinFields1 := touchpointMixin[1].Fields()
 	_ = touchpointMixinFields1
 	touchpointFields := schema.Touchpoint{}.Fields()

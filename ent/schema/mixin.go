@@ -10,10 +10,14 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
+
+	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/internal/policy"
 )
 
 // TenantMixin makes a record belong to exactly one Organization, for good: the
-// edge is required and immutable.
+// edge is required and immutable, and it is the viewer's organization (the API
+// takes it from the token, not from the input).
 type TenantMixin struct {
 	mixin.Schema
 }
@@ -24,7 +28,10 @@ func (TenantMixin) Fields() []ent.Field {
 		field.Int("organization_id").
 			Immutable().
 			Comment("The organization this record belongs to.").
-			Annotations(entgql.Type("ID")),
+			Annotations(
+				entgql.Type("ID"),
+				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
 	}
 }
 
@@ -36,7 +43,8 @@ func (TenantMixin) Edges() []ent.Edge {
 			Unique().
 			Required().
 			Immutable().
-			Comment("The organization this record belongs to."),
+			Comment("The organization this record belongs to.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -44,6 +52,10 @@ func (TenantMixin) Edges() []ent.Edge {
 func (TenantMixin) Hooks() []ent.Hook {
 	return []ent.Hook{sameOrganization()}
 }
+
+// Policy of the TenantMixin: a viewer reads and writes its own organization's
+// records only, and only writer roles write.
+func (TenantMixin) Policy() ent.Policy { return tenantPolicy() }
 
 // ChildTenantMixin is TenantMixin for records created under a parent (an
 // indicator under its objective, a feedback under its meeting): the organization
@@ -88,6 +100,24 @@ func (m ChildTenantMixin) Hooks() []ent.Hook {
 		return []ent.Hook{sameOrganization()}
 	}
 	return []ent.Hook{inheritOrganization(m.Parent), sameOrganization()}
+}
+
+// Policy of the ChildTenantMixin, the same as TenantMixin's.
+func (ChildTenantMixin) Policy() ent.Policy { return tenantPolicy() }
+
+func tenantPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			policy.DenyIfNoViewer(),
+			policy.FilterTenant(),
+		},
+		Mutation: privacy.MutationPolicy{
+			policy.DenyIfNoViewer(),
+			policy.DenyIfReadOnly(),
+			policy.CreateInViewerOrganization(),
+			policy.FilterTenant(),
+		},
+	}
 }
 
 // TimeMixin records when a record was created and last updated.

@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 
+	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -55,12 +57,29 @@ func (Organization) Edges() []ent.Edge {
 	}
 }
 
+// Policy of the Organization: a viewer sees its own organization; only its
+// owners change it; organizations are created by the bootstrap command.
+func (Organization) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			policy.DenyIfNoViewer(),
+			policy.FilterOrganization(),
+		},
+		Mutation: privacy.MutationPolicy{
+			policy.DenyIfNoViewer(),
+			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpCreate),
+			policy.DenyUnlessOwner(),
+			policy.FilterOrganization(),
+		},
+	}
+}
+
 // Annotations of the Organization.
 func (Organization) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An organization (tenant): a company, a chamber of commerce, a museum, a user community. Every other record belongs to exactly one."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Organizations (tenants) on this server."),
-		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		entgql.Mutations(entgql.MutationUpdate()),
 	}
 }

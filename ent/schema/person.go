@@ -11,7 +11,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	gen "github.com/rencontre/rencontre/ent"
-	"github.com/rencontre/rencontre/ent/hook"
+	"github.com/rencontre/rencontre/internal/viewer"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -36,7 +36,9 @@ func (Person) Fields() []ent.Field {
 		field.String("email").
 			Validate(validation.Email).
 			Comment("Email address, unique within the organization regardless of case; stored lower-cased.").
-			Annotations(entgql.OrderField("EMAIL")),
+			// The GraphQL field is declared by hand (schema/access.graphql): it is
+			// null for viewers who may not see contact details.
+			Annotations(entgql.OrderField("EMAIL"), entgql.Skip(entgql.SkipType)),
 		field.String("phone").
 			Optional().
 			Nillable().
@@ -100,15 +102,27 @@ func (Person) Indexes() []ent.Index {
 // Hooks of the Person: emails are stored lower-cased and trimmed, so the unique
 // index makes them unique case-insensitively.
 func (Person) Hooks() []ent.Hook {
-	return []ent.Hook{
-		hook.On(func(next ent.Mutator) ent.Mutator {
-			return hook.PersonFunc(func(ctx context.Context, m *gen.PersonMutation) (ent.Value, error) {
-				if email, ok := m.Email(); ok {
-					m.SetEmail(validation.NormalizeEmail(email))
+	return []ent.Hook{normalizeEmail()}
+}
+
+// Interceptors of the Person: a viewer who may not see contact details gets
+// people without email and phone, on every query path (lists, edges, node).
+func (Person) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{
+		ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+			return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+				v, err := next.Query(ctx, q)
+				if err != nil || viewer.FromContext(ctx).SeesContactDetails() || isSystem(ctx) {
+					return v, err
 				}
-				return next.Mutate(ctx, m)
+				if people, ok := v.([]*gen.Person); ok {
+					for _, p := range people {
+						p.Email, p.Phone = "", nil
+					}
+				}
+				return v, nil
 			})
-		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+		}),
 	}
 }
 

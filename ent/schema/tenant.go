@@ -10,11 +10,13 @@ import (
 	"entgo.io/ent"
 
 	gen "github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/internal"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/person"
+	"github.com/rencontre/rencontre/ent/privacy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -169,7 +171,7 @@ func mutationOrganization(ctx context.Context, m clientMutation) (int, error) {
 // belongs to another organization: to the caller, another tenant's records do
 // not exist.
 func checkOrganization(ctx context.Context, c *gen.Client, org int, ids []int, field string) error {
-	orgs, err := organizations(ctx, c, ids)
+	orgs, err := organizationsFor(ctx, c, org, ids)
 	if err != nil {
 		return err
 	}
@@ -184,6 +186,12 @@ func checkOrganization(ctx context.Context, c *gen.Client, org int, ids []int, f
 // organizations returns the organization of each existing record among ids,
 // with one query per table. Organizations are their own organization.
 func organizations(ctx context.Context, c *gen.Client, ids []int) (map[int]int, error) {
+	return organizationsFor(ctx, c, 0, ids)
+}
+
+// organizationsFor is organizations, where accounts count as belonging to
+// org (they are not owned by a tenant).
+func organizationsFor(ctx context.Context, c *gen.Client, org int, ids []int) (map[int]int, error) {
 	byTable := map[string][]string{}
 	out := make(map[int]int, len(ids))
 	for _, id := range ids {
@@ -193,6 +201,8 @@ func organizations(ctx context.Context, c *gen.Client, ids []int) (map[int]int, 
 			continue // unknown range: reported as not found
 		case table == organization.Table:
 			out[id] = id
+		case table == account.Table:
+			out[id] = org // accounts are shared: they join organizations through memberships
 		default:
 			byTable[table] = append(byTable[table], strconv.Itoa(id))
 		}
@@ -244,4 +254,24 @@ func inputField(op ent.Op, edge string) string {
 		field = "add" + strings.ToUpper(field[:1]) + field[1:]
 	}
 	return field
+}
+
+// normalizeEmail returns a hook that stores emails trimmed and lower-cased.
+func normalizeEmail() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if v, ok := m.Field("email"); ok {
+				if err := m.SetField("email", validation.NormalizeEmail(v.(string))); err != nil {
+					return nil, err
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+// isSystem reports a context of a system path (policy.System).
+func isSystem(ctx context.Context) bool {
+	decision, ok := privacy.DecisionFromContext(ctx)
+	return ok && decision == nil // ent reports an Allow decision as nil
 }

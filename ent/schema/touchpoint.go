@@ -9,6 +9,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 
+	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -66,6 +68,12 @@ func (Touchpoint) Edges() []ent.Edge {
 		edge.To("person", Person.Type).Field("person_id").Unique().Required().Immutable().Comment("The person contacted."),
 		edge.To("meeting", Meeting.Type).Field("meeting_id").Unique().Comment("The meeting the contact was about, if any."),
 	}
+}
+
+// Policy of the Touchpoint: contact history is personal data that a VIEWER
+// does not read (on top of the tenant policy).
+func (Touchpoint) Policy() ent.Policy {
+	return privacy.Policy{Query: privacy.QueryPolicy{policy.DenyQueryIfReadOnly()}}
 }
 
 // Annotations of the Touchpoint.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rencontre/rencontre/internal/database"
 )
@@ -102,4 +103,55 @@ func normalizeBoolFlags(args []string) []string {
 		out = append(out, a)
 	}
 	return out
+}
+
+// TokenCommand is the configuration of `rencontre token create`, the
+// bootstrap of an organization, its first account and an API token.
+type TokenCommand struct {
+	DatabaseURL string
+	OrgSlug     string
+	OrgName     string
+	Email       string
+	Name        string
+	Role        string
+	TokenName   string
+	ExpiresIn   time.Duration
+}
+
+// LoadTokenCommand parses the arguments after `token create`.
+func LoadTokenCommand(args []string, getenv func(string) string, usage io.Writer) (TokenCommand, error) {
+	fs := flag.NewFlagSet("rencontre token create", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	dbDefault := database.DefaultURL
+	if v := getenv("DATABASE_URL"); v != "" {
+		dbDefault = v
+	}
+	var c TokenCommand
+	fs.StringVar(&c.DatabaseURL, "database-url", dbDefault, "database (env DATABASE_URL)")
+	fs.StringVar(&c.OrgSlug, "org", "", "slug of the organization; created if new (required)")
+	fs.StringVar(&c.OrgName, "org-name", "", "name of the organization when it is created (default: the slug)")
+	fs.StringVar(&c.Email, "email", "", "email of the account; created if new (required)")
+	fs.StringVar(&c.Name, "name", "", "name of the account when it is created (default: the email)")
+	fs.StringVar(&c.Role, "role", "OWNER", "role of the account in the organization: OWNER, PLANNER or VIEWER")
+	fs.StringVar(&c.TokenName, "token-name", "bootstrap", "name of the token")
+	fs.DurationVar(&c.ExpiresIn, "expires-in", 0, "lifetime of the token, such as 720h (default: no expiry)")
+	fs.Usage = func() {
+		fmt.Fprintln(usage, "Usage: rencontre token create --org SLUG --email EMAIL [flags]\n\nCreates the organization, the account and its membership if needed, and prints a new API token. Flags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return TokenCommand{}, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return TokenCommand{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case c.OrgSlug == "":
+		return TokenCommand{}, fmt.Errorf("--org is required")
+	case c.Email == "":
+		return TokenCommand{}, fmt.Errorf("--email is required")
+	case c.ExpiresIn < 0:
+		return TokenCommand{}, fmt.Errorf("--expires-in must not be negative")
+	}
+	c.Role = strings.ToUpper(c.Role)
+	return c, nil
 }

@@ -27,7 +27,7 @@ import (
 // counts is the number of records of every entity.
 func counts(t *testing.T, c *ent.Client) map[string]int {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testenv.System()
 	out := map[string]int{}
 	for name, count := range map[string]func(context.Context) (int, error){
 		"organizations":  c.Organization.Query().Count,
@@ -58,7 +58,7 @@ func loaded(t *testing.T) (*ent.Client, *demo.Result, time.Time) {
 	t.Helper()
 	c := testenv.Client(t)
 	now := time.Now()
-	res, err := demo.Load(context.Background(), c, now)
+	res, err := demo.Load(testenv.System(), c, now)
 	if err != nil {
 		t.Fatalf("loading the demo: %v", err)
 	}
@@ -70,7 +70,7 @@ func loaded(t *testing.T) (*ent.Client, *demo.Result, time.Time) {
 
 func TestDemoContents(t *testing.T) {
 	c, res, now := loaded(t)
-	ctx := context.Background()
+	ctx := testenv.System()
 	org := res.Organization.ID
 	n := counts(t, c)
 	t.Logf("demo counts: %v", n)
@@ -186,7 +186,7 @@ func TestDemoContents(t *testing.T) {
 func TestDemoLoadsOnce(t *testing.T) {
 	c, first, _ := loaded(t)
 	before := counts(t, c)
-	again, err := demo.Load(context.Background(), c, time.Now())
+	again, err := demo.Load(testenv.System(), c, time.Now())
 	if err != nil {
 		t.Fatalf("loading the demo again: %v", err)
 	}
@@ -226,8 +226,13 @@ func TestDemoThroughGraphQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, secret, err := demo.Token(testenv.System(), c)
+	if err != nil {
+		t.Fatalf("demo token: %v", err)
+	}
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+secret)
 	w := httptest.NewRecorder()
 	graph.NewHandler(c, graph.Options{}).ServeHTTP(w, req)
 	var res struct {
@@ -270,7 +275,7 @@ func TestDemoThroughGraphQL(t *testing.T) {
 		t.Fatalf("HTTP %d, errors %s", w.Code, res.Errors)
 	}
 	ms := res.Data.Meetings
-	if want := c.Meeting.Query().CountX(context.Background()); ms.TotalCount != want || len(ms.Edges) != want {
+	if want := c.Meeting.Query().CountX(testenv.System()); ms.TotalCount != want || len(ms.Edges) != want {
 		t.Fatalf("meetings: totalCount %d, %d edges; want %d", ms.TotalCount, len(ms.Edges), want)
 	}
 	for i, e := range ms.Edges {

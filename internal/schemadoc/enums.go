@@ -2,6 +2,16 @@ package schemadoc
 
 // enumDocs documents the values of the model's enums, by GraphQL enum name.
 var enumDocs = map[string]map[string]string{
+	"MembershipRole": {
+		"OWNER":   "Everything, including members and tokens.",
+		"PLANNER": "All planning data of the organization.",
+		"VIEWER":  "Read-only; sees people's names but not their email, phone or touchpoints.",
+	},
+	"APITokenRole": {
+		"OWNER":   "Everything, including members and tokens.",
+		"PLANNER": "All planning data of the organization.",
+		"VIEWER":  "Read-only; sees people's names but not their email, phone or touchpoints.",
+	},
 	"CommunityKind": {
 		"TEAM":                   "A team that works together day to day.",
 		"DEPARTMENT":             "A department or business unit.",

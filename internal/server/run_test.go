@@ -8,6 +8,7 @@ import (
 
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/server"
+	"github.com/rencontre/rencontre/internal/testenv"
 )
 
 // TestRunLetsInFlightRequestsFinish stops the server while a request is being
@@ -19,7 +20,7 @@ func TestRunLetsInFlightRequestsFinish(t *testing.T) {
 		<-release
 		_, _ = io.WriteString(w, "finished")
 	})
-	ctx, stop := context.WithCancel(context.Background())
+	ctx, stop := context.WithCancel(testenv.System())
 	addrc, done := make(chan string, 1), make(chan error, 1)
 	go func() {
 		done <- server.Run(ctx, config.Config{Addr: "127.0.0.1:0"}, handler, func(addr string) { addrc <- addr })

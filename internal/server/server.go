@@ -35,7 +35,9 @@ func Routes(client *ent.Client, cfg config.Config) http.Handler {
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 	}))
 	if cfg.Playground {
-		mux.Handle("GET /{$}", playground.Handler("Rencontre", "/graphql"))
+		// The state (query, headers) lives in the URL, so that a printed address
+		// can open the playground with the token already set.
+		mux.Handle("GET /{$}", playground.Handler("Rencontre", "/graphql", playground.WithGraphiqlPersistStateInURL(true)))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -1,16 +1,17 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/server"
 	"github.com/rencontre/rencontre/internal/testenv"
@@ -32,8 +33,17 @@ func serve(t *testing.T, cfg config.Config) (*httptest.Server, *ent.Client) {
 	c := testenv.Client(t)
 	srv := httptest.NewServer(server.Routes(c, cfg))
 	t.Cleanup(srv.Close)
+	_, secret, err := auth.Bootstrap{OrgSlug: "test", Email: "owner@test.example"}.Run(testenv.System(), c)
+	if err != nil {
+		t.Fatalf("bootstrapping a token: %v", err)
+	}
+	tokens.Store(srv.URL, secret)
 	return srv, c
 }
+
+// tokens holds the owner token of each test server, sent by do on /graphql
+// requests that carry no Authorization header.
+var tokens sync.Map
 
 // reply is an HTTP response with its body read.
 type reply struct {
@@ -44,6 +54,9 @@ type reply struct {
 
 func do(t *testing.T, req *http.Request) reply {
 	t.Helper()
+	if tok, ok := tokens.Load("http://" + req.URL.Host); ok && req.URL.Path == "/graphql" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+tok.(string))
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
@@ -125,14 +138,14 @@ func (r reply) isJSON(t *testing.T) map[string]any {
 
 func organizations(t *testing.T, c *ent.Client) int {
 	t.Helper()
-	n, err := c.Organization.Query().Count(context.Background())
+	n, err := c.Community.Query().Count(testenv.System())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-const createOrganization = `mutation { organizationCreate(input: {name: "Acme", slug: "acme"}) { organization { id } userErrors { message } } }`
+const createOrganization = `mutation { communityCreate(input: {name: "Acme", kind: TEAM}) { community { id } userErrors { message } } }`
 
 func TestHealthz(t *testing.T) {
 	srv, _ := serve(t, defaults(t))
@@ -168,14 +181,14 @@ func TestGraphQLOverPOST(t *testing.T) {
 	srv, c := serve(t, defaults(t))
 	r := postJSON(t, srv.URL+"/graphql", strings.NewReader(graphQLBody(t, createOrganization)))
 	g := r.graphQL(t)
-	if r.status != http.StatusOK || len(g.Errors) > 0 || !strings.Contains(string(g.Data), `"organization":{"id"`) {
+	if r.status != http.StatusOK || len(g.Errors) > 0 || !strings.Contains(string(g.Data), `"community":{"id"`) {
 		t.Fatalf("HTTP %d %s", r.status, r.body)
 	}
 	if n := organizations(t, c); n != 1 {
 		t.Fatalf("organizations = %d after the mutation, want 1", n)
 	}
-	r = postJSON(t, srv.URL+"/graphql", strings.NewReader(graphQLBody(t, `{ organizations { totalCount } }`)))
-	if g := r.graphQL(t); r.status != http.StatusOK || len(g.Errors) > 0 || string(g.Data) != `{"organizations":{"totalCount":1}}` {
+	r = postJSON(t, srv.URL+"/graphql", strings.NewReader(graphQLBody(t, `{ communities { totalCount } }`)))
+	if g := r.graphQL(t); r.status != http.StatusOK || len(g.Errors) > 0 || string(g.Data) != `{"communities":{"totalCount":1}}` {
 		t.Fatalf("HTTP %d %s", r.status, r.body)
 	}
 }
@@ -183,7 +196,7 @@ func TestGraphQLOverPOST(t *testing.T) {
 func TestMalformedRequestsAreClientErrors(t *testing.T) {
 	srv, _ := serve(t, defaults(t))
 	for _, tc := range []struct{ name, body string }{
-		{"a body that is not JSON", `{"query": "{ organizations { totalCount } }"`},
+		{"a body that is not JSON", `{"query": "{ communities { totalCount } }"`},
 		{"a body that is not a GraphQL request", `[1, 2, 3]`},
 	} {
 		t.Run(tc.name+" gets 400 with an error", func(t *testing.T) {
@@ -199,8 +212,8 @@ func TestMalformedRequestsAreClientErrors(t *testing.T) {
 func TestGraphQLOverGET(t *testing.T) {
 	srv, c := serve(t, defaults(t))
 	t.Run("a query works", func(t *testing.T) {
-		r := get(t, srv.URL+"/graphql?query="+url.QueryEscape(`{organizations{totalCount}}`))
-		if g := r.graphQL(t); r.status != http.StatusOK || len(g.Errors) > 0 || string(g.Data) != `{"organizations":{"totalCount":0}}` {
+		r := get(t, srv.URL+"/graphql?query="+url.QueryEscape(`{communities{totalCount}}`))
+		if g := r.graphQL(t); r.status != http.StatusOK || len(g.Errors) > 0 || string(g.Data) != `{"communities":{"totalCount":0}}` {
 			t.Fatalf("HTTP %d %s", r.status, r.body)
 		}
 	})
@@ -261,7 +274,7 @@ func TestBodyLimit(t *testing.T) {
 		if g := r.graphQL(t); r.status != http.StatusOK || len(g.Errors) > 0 {
 			t.Fatalf("HTTP %d %s", r.status, r.body)
 		}
-		if _, err := c.Organization.Delete().Exec(context.Background()); err != nil {
+		if _, err := c.Community.Delete().Exec(testenv.System()); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -336,7 +349,7 @@ func TestCORS(t *testing.T) {
 			srv, _ := serve(t, cfg)
 
 			// A simple request.
-			req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(graphQLBody(t, `{ organizations { totalCount } }`)))
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(graphQLBody(t, `{ communities { totalCount } }`)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/database"
+	"github.com/rencontre/rencontre/internal/policy"
 )
 
 // DefaultPostgresURL is used when RENCONTRE_TEST_POSTGRES_URL is not set.
@@ -157,3 +158,8 @@ func DB(c *Counter) *sql.DB {
 	}
 	panic(fmt.Sprintf("testenv: unexpected driver %T", c.Driver))
 }
+
+// System returns a background context for tests' direct reads and writes
+// through the ent client, past the privacy policies (a system path, like the
+// demo loader).
+func System() context.Context { return policy.System(context.Background()) }

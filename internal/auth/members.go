@@ -1,0 +1,215 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/account"
+	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/membership"
+	"github.com/rencontre/rencontre/ent/organization"
+	"github.com/rencontre/rencontre/internal/policy"
+	"github.com/rencontre/rencontre/internal/validation"
+	"github.com/rencontre/rencontre/internal/viewer"
+)
+
+// Member names a person to give access to the viewer's organization.
+type Member struct {
+	Email string
+	Name  string
+	Role  membership.Role
+}
+
+// AddMember gives an account (found by email, or created) a role in the
+// viewer's organization. The privacy policy lets only owners do it.
+func AddMember(ctx context.Context, c *ent.Client, in Member) (*ent.Membership, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, fmt.Errorf("adding a member: no viewer")
+	}
+	acc, err := findOrCreateAccount(ctx, c, in.Email, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	exists, err := c.Membership.Query().Where(membership.AccountID(acc.ID)).Exist(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("checking membership: %w", err)
+	}
+	if exists {
+		return nil, &validation.Error{Field: "email", Code: validation.CodeTaken,
+			Message: fmt.Sprintf("%s is already a member of the organization", acc.Email)}
+	}
+	return c.Membership.Create().SetAccountID(acc.ID).SetRole(in.Role).Save(ctx)
+}
+
+// findOrCreateAccount looks accounts up server-wide (an account may belong to
+// several organizations, and the viewer does not see the others), which is why
+// the lookup runs as a system read. Creating goes through the policy.
+func findOrCreateAccount(ctx context.Context, c *ent.Client, email, name string) (*ent.Account, error) {
+	if err := validation.Email(validation.NormalizeEmail(email)); err != nil {
+		return nil, validation.Invalid("email", "email %s", err)
+	}
+	acc, err := c.Account.Query().Where(account.Email(validation.NormalizeEmail(email))).Only(policy.System(ctx))
+	switch {
+	case err == nil:
+		return acc, nil
+	case !ent.IsNotFound(err):
+		return nil, fmt.Errorf("looking up account: %w", err)
+	}
+	if name == "" {
+		name = email
+	}
+	return c.Account.Create().SetEmail(email).SetName(name).Save(ctx)
+}
+
+// TokenRequest describes a token to create.
+type TokenRequest struct {
+	AccountID *int // default: the viewer's account
+	Name      string
+	Role      apitoken.Role // default: the account's role
+	ExpiresAt *time.Time
+}
+
+// CreateToken creates a token for an account of the viewer's organization and
+// returns it with its secret, which is not stored and cannot be shown again.
+// The token's role is at most the account's membership role.
+func CreateToken(ctx context.Context, c *ent.Client, in TokenRequest, now time.Time) (*ent.APIToken, string, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, "", fmt.Errorf("creating a token: no viewer")
+	}
+	accountID := v.AccountID
+	if in.AccountID != nil {
+		accountID = *in.AccountID
+	}
+	m, err := c.Membership.Query().Where(membership.AccountID(accountID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, "", validation.NotFound("accountID", "accountID: no member with account ID %d in this organization", accountID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("loading membership: %w", err)
+	}
+	role := in.Role
+	if role == "" {
+		role = apitoken.Role(m.Role)
+	}
+	if !viewer.Role(m.Role).AtLeast(viewer.Role(role)) {
+		return nil, "", validation.Invalid("role", "role %s is more than the account's role %s", role, m.Role)
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
+		return nil, "", validation.Invalid("expiresAt", "expiresAt must be in the future")
+	}
+	return createToken(ctx, c, v.OrganizationID, accountID, in.Name, role, in.ExpiresAt)
+}
+
+func createToken(ctx context.Context, c *ent.Client, org, accountID int, name string, role apitoken.Role, expires *time.Time) (*ent.APIToken, string, error) {
+	secret, hash, prefix, err := NewSecret()
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := c.APIToken.Create().
+		SetOrganizationID(org).
+		SetAccountID(accountID).
+		SetName(name).
+		SetRole(role).
+		SetPrefix(prefix).
+		SetSecretHash(hash).
+		SetNillableExpiresAt(expires).
+		Save(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return tok, secret, nil
+}
+
+// RevokeToken revokes a token of the viewer's organization; revoking twice
+// keeps the first time.
+func RevokeToken(ctx context.Context, c *ent.Client, id int, now time.Time) (*ent.APIToken, error) {
+	tok, err := c.APIToken.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound("tokenID", "tokenID: no token with ID %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading token: %w", err)
+	}
+	if tok.RevokedAt != nil {
+		return tok, nil
+	}
+	return c.APIToken.UpdateOne(tok).SetRevokedAt(now).Save(ctx)
+}
+
+// Bootstrap is the system path that solves the first-token problem: it
+// creates the organization (if its slug is new), the account (if its email is
+// new), gives the account the role in the organization, and returns a new
+// token for it with its secret.
+type Bootstrap struct {
+	OrgSlug, OrgName       string
+	Email, AccountName     string
+	Role                   membership.Role
+	TokenName              string
+	ExpiresAt              *time.Time
+	RevokeTokensNamedAlike bool // revoke the account's earlier tokens of the same name
+}
+
+// Run runs the bootstrap in one transaction.
+func (b Bootstrap) Run(ctx context.Context, c *ent.Client) (*ent.APIToken, string, error) {
+	ctx = policy.System(ctx)
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, secret, err := b.run(ctx, tx.Client())
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, "", err
+	}
+	return tok, secret, tx.Commit()
+}
+
+func (b Bootstrap) run(ctx context.Context, c *ent.Client) (*ent.APIToken, string, error) {
+	if b.Role == "" {
+		b.Role = membership.RoleOwner
+	}
+	if err := membership.RoleValidator(b.Role); err != nil {
+		return nil, "", fmt.Errorf("role %q is not OWNER, PLANNER or VIEWER", b.Role)
+	}
+	org, err := c.Organization.Query().Where(organization.Slug(b.OrgSlug)).Only(ctx)
+	if ent.IsNotFound(err) {
+		name := b.OrgName
+		if name == "" {
+			name = b.OrgSlug
+		}
+		org, err = c.Organization.Create().SetSlug(b.OrgSlug).SetName(name).Save(ctx)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("organization %q: %w", b.OrgSlug, err)
+	}
+	acc, err := findOrCreateAccount(ctx, c, b.Email, b.AccountName)
+	if err != nil {
+		return nil, "", fmt.Errorf("account %q: %w", b.Email, err)
+	}
+	m, err := c.Membership.Query().Where(membership.AccountID(acc.ID), membership.OrganizationID(org.ID)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		_, err = c.Membership.Create().SetOrganizationID(org.ID).SetAccountID(acc.ID).SetRole(b.Role).Save(ctx)
+	case err == nil && m.Role != b.Role:
+		_, err = c.Membership.UpdateOne(m).SetRole(b.Role).Save(ctx)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("membership: %w", err)
+	}
+	name := b.TokenName
+	if name == "" {
+		name = "bootstrap"
+	}
+	if b.RevokeTokensNamedAlike {
+		if err := c.APIToken.Update().
+			Where(apitoken.AccountID(acc.ID), apitoken.OrganizationID(org.ID), apitoken.Name(name), apitoken.RevokedAtIsNil()).
+			SetRevokedAt(time.Now()).Exec(ctx); err != nil {
+			return nil, "", fmt.Errorf("revoking earlier tokens: %w", err)
+		}
+	}
+	return createToken(ctx, c, org.ID, acc.ID, name, apitoken.Role(b.Role), b.ExpiresAt)
+}

@@ -1,0 +1,168 @@
+// Package policy holds the ent privacy rules of Rencontre: who may read and
+// write what, decided in the model for every path to the data. The ent
+// schemas compose them; the request's viewer comes from package viewer.
+//
+// System paths (migration, demo loader, token bootstrap and authentication)
+// bypass the rules explicitly with System.
+package policy
+
+import (
+	"context"
+
+	"entgo.io/ent"
+	"entgo.io/ent/entql"
+
+	"github.com/rencontre/rencontre/ent/membership"
+	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/internal/viewer"
+)
+
+// System returns a context in which every privacy rule allows. Use it only in
+// the named system paths: the demo loader, the token bootstrap command and the
+// authentication of a token (which must read tokens before there is a viewer).
+func System(ctx context.Context) context.Context {
+	return privacy.DecisionContext(ctx, privacy.Allow)
+}
+
+// DenyIfNoViewer denies any query or mutation made without a viewer.
+func DenyIfNoViewer() privacy.QueryMutationRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if viewer.FromContext(ctx) == nil {
+			return privacy.Denyf("no viewer in context: authenticate with an API token")
+		}
+		return privacy.Skip
+	})
+}
+
+// DenyIfReadOnly denies writes to viewers whose role may not write.
+func DenyIfReadOnly() privacy.MutationRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if v := viewer.FromContext(ctx); !v.CanWrite() {
+			return privacy.Denyf("role %s may not change data", roleOf(v))
+		}
+		return privacy.Skip
+	})
+}
+
+// DenyUnlessOwner denies writes to everyone but owners.
+func DenyUnlessOwner() privacy.MutationRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if v := viewer.FromContext(ctx); !v.IsOwner() {
+			return privacy.Denyf("only an OWNER may manage members and tokens (role %s)", roleOf(v))
+		}
+		return privacy.Skip
+	})
+}
+
+// DenyQueryIfReadOnly denies reads to viewers who may not see contact details
+// (touchpoints).
+func DenyQueryIfReadOnly() privacy.QueryRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if v := viewer.FromContext(ctx); !v.SeesContactDetails() {
+			return privacy.Denyf("role %s may not read contact history", roleOf(v))
+		}
+		return privacy.Skip
+	})
+}
+
+// FilterTenant restricts queries, updates and deletes to the viewer's
+// organization (a tenant filter through entql, as in ent's multi-tenancy
+// example): another organization's records do not exist for the viewer.
+func FilterTenant() privacy.QueryMutationRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v == nil {
+			return privacy.Denyf("no viewer in context")
+		}
+		tf, ok := f.(interface{ WhereOrganizationID(entql.IntP) })
+		if !ok {
+			return privacy.Denyf("tenant filter: unexpected filter type %T", f)
+		}
+		tf.WhereOrganizationID(entql.IntEQ(v.OrganizationID))
+		return privacy.Skip
+	})
+}
+
+// FilterOrganization restricts queries and updates of organizations to the
+// viewer's own.
+func FilterOrganization() privacy.QueryMutationRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v == nil {
+			return privacy.Denyf("no viewer in context")
+		}
+		tf, ok := f.(interface{ WhereID(entql.IntP) })
+		if !ok {
+			return privacy.Denyf("organization filter: unexpected filter type %T", f)
+		}
+		tf.WhereID(entql.IntEQ(v.OrganizationID))
+		return privacy.Skip
+	})
+}
+
+// FilterAccountsOfOrganization restricts accounts to those with a membership
+// in the viewer's organization.
+func FilterAccountsOfOrganization() privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		af, ok := f.(interface {
+			WhereHasMembershipsWith(...predicate.Membership)
+		})
+		if v == nil || !ok {
+			return privacy.Denyf("account filter: unexpected filter type %T", f)
+		}
+		af.WhereHasMembershipsWith(membership.OrganizationID(v.OrganizationID))
+		return privacy.Skip
+	})
+}
+
+// FilterOwnUnlessOwner lets owners see every record of the organization (the
+// tenant filter applies first) and others only their own (account_id).
+func FilterOwnUnlessOwner() privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v.IsOwner() {
+			return privacy.Skip
+		}
+		if v == nil {
+			return privacy.Denyf("no viewer in context")
+		}
+		af, ok := f.(interface{ WhereAccountID(entql.IntP) })
+		if !ok {
+			return privacy.Denyf("own-records filter: unexpected filter type %T", f)
+		}
+		af.WhereAccountID(entql.IntEQ(v.AccountID))
+		return privacy.Skip
+	})
+}
+
+// CreateInViewerOrganization puts a new record in the viewer's organization
+// when none is set, and denies creating one in another organization.
+func CreateInViewerOrganization() privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		if !m.Op().Is(ent.OpCreate) {
+			return privacy.Skip
+		}
+		v := viewer.FromContext(ctx)
+		tm, ok := m.(interface {
+			OrganizationID() (int, bool)
+			SetOrganizationID(int)
+		})
+		if v == nil || !ok {
+			return privacy.Denyf("create: unexpected mutation type %T", m)
+		}
+		if org, set := tm.OrganizationID(); set && org != v.OrganizationID {
+			return privacy.Denyf("cannot create records in another organization")
+		}
+		tm.SetOrganizationID(v.OrganizationID)
+		return privacy.Skip
+	})
+}
+
+func roleOf(v *viewer.Viewer) viewer.Role {
+	if v == nil {
+		return "none"
+	}
+	return v.Role
+}
