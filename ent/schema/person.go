@@ -11,8 +11,8 @@ import (
 	"entgo.io/ent/schema/index"
 
 	gen "github.com/rencontre/rencontre/ent"
-	"github.com/rencontre/rencontre/internal/viewer"
 	"github.com/rencontre/rencontre/internal/validation"
+	"github.com/rencontre/rencontre/internal/viewer"
 )
 
 // Person is someone the organization has a relationship with: employee, member,
