@@ -50,13 +50,14 @@ func (Account) Hooks() []ent.Hook {
 	return []ent.Hook{normalizeEmail()}
 }
 
-// Policy of the Account: members of an organization see the accounts of that
-// organization; only owners write.
+// Policy of the Account: owners see the accounts of their organization, other
+// members their own account; only owners write.
 func (Account) Policy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{
 			policy.DenyIfNoViewer(),
 			policy.FilterAccountsOfOrganization(),
+			policy.FilterOwnAccountUnlessOwner(),
 		},
 		Mutation: privacy.MutationPolicy{
 			policy.DenyIfNoViewer(),

@@ -142,8 +142,8 @@ func RevokeToken(ctx context.Context, c *ent.Client, id int, now time.Time) (*en
 
 // Bootstrap is the system path that solves the first-token problem: it
 // creates the organization (if its slug is new), the account (if its email is
-// new), gives the account the role in the organization, and returns a new
-// token for it with its secret.
+// new), gives the account at least the role in the organization, and returns a
+// new token with that role and its secret.
 type Bootstrap struct {
 	OrgSlug, OrgName       string
 	Email, AccountName     string
@@ -194,7 +194,9 @@ func (b Bootstrap) run(ctx context.Context, c *ent.Client) (*ent.APIToken, strin
 	switch {
 	case ent.IsNotFound(err):
 		_, err = c.Membership.Create().SetOrganizationID(org.ID).SetAccountID(acc.ID).SetRole(b.Role).Save(ctx)
-	case err == nil && m.Role != b.Role:
+	case err == nil && !viewer.Role(m.Role).AtLeast(viewer.Role(b.Role)):
+		// Raise a lower membership (bootstrap is the recovery path of owners);
+		// never lower one: a PLANNER token for an owner leaves it an owner.
 		_, err = c.Membership.UpdateOne(m).SetRole(b.Role).Save(ctx)
 	}
 	if err != nil {

@@ -117,6 +117,23 @@ func FilterAccountsOfOrganization() privacy.QueryRule {
 	})
 }
 
+// FilterOwnAccountUnlessOwner lets owners see every account of the
+// organization and others only their own.
+func FilterOwnAccountUnlessOwner() privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v.IsOwner() {
+			return privacy.Skip
+		}
+		af, ok := f.(interface{ WhereID(entql.IntP) })
+		if v == nil || !ok {
+			return privacy.Denyf("own-account filter: unexpected filter type %T", f)
+		}
+		af.WhereID(entql.IntEQ(v.AccountID))
+		return privacy.Skip
+	})
+}
+
 // FilterOwnUnlessOwner lets owners see every record of the organization (the
 // tenant filter applies first) and others only their own (account_id).
 func FilterOwnUnlessOwner() privacy.QueryRule {
