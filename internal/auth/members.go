@@ -10,6 +10,7 @@ import (
 	"github.com/rencontre/rencontre/ent/apitoken"
 	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/organization"
+	"github.com/rencontre/rencontre/ent/privacy"
 	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
 	"github.com/rencontre/rencontre/internal/viewer"
@@ -28,6 +29,9 @@ func AddMember(ctx context.Context, c *ent.Client, in Member) (*ent.Membership, 
 	v := viewer.FromContext(ctx)
 	if v == nil {
 		return nil, fmt.Errorf("adding a member: no viewer")
+	}
+	if err := ownersOnly(v); err != nil {
+		return nil, err
 	}
 	acc, err := findOrCreateAccount(ctx, c, in.Email, in.Name)
 	if err != nil {
@@ -64,6 +68,16 @@ func findOrCreateAccount(ctx context.Context, c *ent.Client, email, name string)
 	return c.Account.Create().SetEmail(email).SetName(name).Save(ctx)
 }
 
+// ownersOnly refuses non-owners up front, with the policy's decision: the
+// lookups that come first would otherwise answer NOT_FOUND, since non-owners
+// do not see other members' memberships and tokens.
+func ownersOnly(v *viewer.Viewer) error {
+	if !v.IsOwner() {
+		return privacy.Denyf("only an OWNER may manage members and tokens")
+	}
+	return nil
+}
+
 // TokenRequest describes a token to create.
 type TokenRequest struct {
 	AccountID *int // default: the viewer's account
@@ -79,6 +93,9 @@ func CreateToken(ctx context.Context, c *ent.Client, in TokenRequest, now time.T
 	v := viewer.FromContext(ctx)
 	if v == nil {
 		return nil, "", fmt.Errorf("creating a token: no viewer")
+	}
+	if err := ownersOnly(v); err != nil {
+		return nil, "", err
 	}
 	accountID := v.AccountID
 	if in.AccountID != nil {
@@ -127,6 +144,9 @@ func createToken(ctx context.Context, c *ent.Client, org, accountID int, name st
 // RevokeToken revokes a token of the viewer's organization; revoking twice
 // keeps the first time.
 func RevokeToken(ctx context.Context, c *ent.Client, id int, now time.Time) (*ent.APIToken, error) {
+	if err := ownersOnly(viewer.FromContext(ctx)); err != nil {
+		return nil, err
+	}
 	tok, err := c.APIToken.Get(ctx, id)
 	if ent.IsNotFound(err) {
 		return nil, validation.NotFound("tokenID", "tokenID: no token with ID %d", id)
