@@ -70,33 +70,42 @@ func DenyQueryIfReadOnly() privacy.QueryRule {
 // organization (a tenant filter through entql, as in ent's multi-tenancy
 // example): another organization's records do not exist for the viewer.
 func FilterTenant() privacy.QueryMutationRule {
-	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
-		v := viewer.FromContext(ctx)
-		if v == nil {
-			return privacy.Denyf("no viewer in context")
-		}
-		tf, ok := f.(interface{ WhereOrganizationID(entql.IntP) })
-		if !ok {
-			return privacy.Denyf("tenant filter: unexpected filter type %T", f)
-		}
-		tf.WhereOrganizationID(entql.IntEQ(v.OrganizationID))
-		return privacy.Skip
-	})
+	return filterField("organization_id", organizationOf, false)
 }
 
 // FilterOrganization restricts queries and updates of organizations to the
 // viewer's own.
 func FilterOrganization() privacy.QueryMutationRule {
+	return filterField("id", organizationOf, false)
+}
+
+// FilterOwnAccountUnlessOwner lets owners see every account of the
+// organization and others only their own.
+func FilterOwnAccountUnlessOwner() privacy.QueryRule {
+	return filterField("id", accountOf, true)
+}
+
+// FilterOwnUnlessOwner lets owners see every record of the organization (the
+// tenant filter applies first) and others only their own (account_id).
+func FilterOwnUnlessOwner() privacy.QueryRule {
+	return filterField("account_id", accountOf, true)
+}
+
+func organizationOf(v *viewer.Viewer) int { return v.OrganizationID }
+func accountOf(v *viewer.Viewer) int      { return v.AccountID }
+
+// filterField narrows records to those whose column equals value(viewer);
+// with ownersSeeAll, owners are not narrowed.
+func filterField(column string, value func(*viewer.Viewer) int, ownersSeeAll bool) privacy.QueryMutationRule {
 	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
 		v := viewer.FromContext(ctx)
-		if v == nil {
+		switch {
+		case v == nil:
 			return privacy.Denyf("no viewer in context")
+		case ownersSeeAll && v.IsOwner():
+			return privacy.Skip
 		}
-		tf, ok := f.(interface{ WhereID(entql.IntP) })
-		if !ok {
-			return privacy.Denyf("organization filter: unexpected filter type %T", f)
-		}
-		tf.WhereID(entql.IntEQ(v.OrganizationID))
+		f.Where(entql.FieldEQ(column, value(v)))
 		return privacy.Skip
 	})
 }
@@ -113,43 +122,6 @@ func FilterAccountsOfOrganization() privacy.QueryRule {
 			return privacy.Denyf("account filter: unexpected filter type %T", f)
 		}
 		af.WhereHasMembershipsWith(membership.OrganizationID(v.OrganizationID))
-		return privacy.Skip
-	})
-}
-
-// FilterOwnAccountUnlessOwner lets owners see every account of the
-// organization and others only their own.
-func FilterOwnAccountUnlessOwner() privacy.QueryRule {
-	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
-		v := viewer.FromContext(ctx)
-		if v.IsOwner() {
-			return privacy.Skip
-		}
-		af, ok := f.(interface{ WhereID(entql.IntP) })
-		if v == nil || !ok {
-			return privacy.Denyf("own-account filter: unexpected filter type %T", f)
-		}
-		af.WhereID(entql.IntEQ(v.AccountID))
-		return privacy.Skip
-	})
-}
-
-// FilterOwnUnlessOwner lets owners see every record of the organization (the
-// tenant filter applies first) and others only their own (account_id).
-func FilterOwnUnlessOwner() privacy.QueryRule {
-	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
-		v := viewer.FromContext(ctx)
-		if v.IsOwner() {
-			return privacy.Skip
-		}
-		if v == nil {
-			return privacy.Denyf("no viewer in context")
-		}
-		af, ok := f.(interface{ WhereAccountID(entql.IntP) })
-		if !ok {
-			return privacy.Denyf("own-records filter: unexpected filter type %T", f)
-		}
-		af.WhereAccountID(entql.IntEQ(v.AccountID))
 		return privacy.Skip
 	})
 }
