@@ -220,7 +220,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&MembershipClient{config: _q.config}).Query()
 			)
-			args := newMembershipPaginateArgs(fieldArgs(ctx, new(MembershipWhereInput), path...))
+			args := newMembershipPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}

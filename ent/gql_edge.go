@@ -25,11 +25,10 @@ func (_m *APIToken) Account(ctx context.Context) (*Account, error) {
 }
 
 func (_m *Account) Memberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MembershipOrder, where *MembershipWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MembershipOrder,
 ) (*MembershipConnection, error) {
 	opts := []MembershipPaginateOption{
 		WithMembershipOrder(orderBy),
-		WithMembershipFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]

@@ -616,10 +616,6 @@ type AccountWhereInput struct {
 	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
 	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
 	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
-
-	// "memberships" edge predicates.
-	HasMemberships     *bool                   `json:"hasMemberships,omitempty"`
-	HasMembershipsWith []*MembershipWhereInput `json:"hasMembershipsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -844,24 +840,6 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 		predicates = append(predicates, account.NameContainsFold(*i.NameContainsFold))
 	}
 
-	if i.HasMemberships != nil {
-		p := account.HasMemberships()
-		if !*i.HasMemberships {
-			p = account.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasMembershipsWith) > 0 {
-		with := make([]predicate.Membership, 0, len(i.HasMembershipsWith))
-		for _, w := range i.HasMembershipsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasMembershipsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, account.HasMembershipsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyAccountWhereInput

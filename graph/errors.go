@@ -14,6 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/privacy"
 	"github.com/rencontre/rencontre/internal/validation"
+	"github.com/rencontre/rencontre/internal/viewer"
 )
 
 // Codes of top-level errors, in extensions.code.
@@ -49,6 +50,13 @@ func userErrors(err error) ([]*UserError, error) {
 // of committing, so the mutation changes nothing even when an earlier statement
 // had been written. It holds for every mutation, present and future.
 func rollbackUserErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
+		// A read-only viewer is refused every mutation, also those that
+		// would change nothing and so never reach a privacy policy.
+		if v := viewer.FromContext(ctx); !v.CanWrite() {
+			return nil, privacy.Denyf("role %s may not change data", v.Role)
+		}
+	}
 	res, err := next(ctx)
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" && hasUserErrors(res) {
 		rollbackOnCommit(ctx)

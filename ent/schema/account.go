@@ -39,9 +39,12 @@ func (Account) Fields() []ent.Field {
 // Edges of the Account.
 func (Account) Edges() []ent.Edge {
 	return []ent.Edge{
+		// No where-input predicate on this edge: an account is shared by
+		// organizations, and ent's privacy filters do not reach the subquery
+		// of hasMembershipsWith, which would answer about other tenants.
 		edge.From("memberships", Membership.Type).Ref("account").
-			Comment("The account's roles in organizations.").
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Comment("The account's roles in organizations (only the viewer's organization is visible).").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 	}
 }
 

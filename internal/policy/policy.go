@@ -45,11 +45,12 @@ func DenyIfReadOnly() privacy.MutationRule {
 	})
 }
 
-// DenyUnlessOwner denies writes to everyone but owners.
+// DenyUnlessOwner denies writes to everyone but owners (members, tokens, the
+// organization itself).
 func DenyUnlessOwner() privacy.MutationRule {
 	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
 		if v := viewer.FromContext(ctx); !v.IsOwner() {
-			return privacy.Denyf("only an OWNER may manage members and tokens (role %s)", roleOf(v))
+			return privacy.Denyf("this requires the OWNER role (role %s)", roleOf(v))
 		}
 		return privacy.Skip
 	})
