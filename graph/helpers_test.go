@@ -45,7 +45,7 @@ func (a *api) bearer(t *testing.T) string {
 
 // ownerToken bootstraps an OWNER token for the first organization (one named
 // "Test" is created when there is none).
-func ownerToken(t *testing.T, c *ent.Client) string {
+func ownerToken(t testing.TB, c *ent.Client) string {
 	t.Helper()
 	slug := "test"
 	if org, err := c.Organization.Query().Order(ent.Asc(organization.FieldID)).First(testenv.System()); err == nil {
@@ -55,7 +55,7 @@ func ownerToken(t *testing.T, c *ent.Client) string {
 }
 
 // tokenFor bootstraps a token with role in the organization with slug.
-func tokenFor(t *testing.T, c *ent.Client, slug string, role membership.Role) string {
+func tokenFor(t testing.TB, c *ent.Client, slug string, role membership.Role) string {
 	t.Helper()
 	_, secret, err := auth.Bootstrap{
 		OrgSlug: slug, Email: strings.ToLower(string(role)) + "@" + slug + ".example",

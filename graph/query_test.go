@@ -367,7 +367,7 @@ const issueQuery = `{
 
 // buildMeetings creates n meetings, each with 2 objectives and 5 participants
 // of its own, each participant in one or two of three communities.
-func buildMeetings(t *testing.T, c *ent.Client, n int) {
+func buildMeetings(t testing.TB, c *ent.Client, n int) {
 	t.Helper()
 	ctx := testenv.System()
 	org := c.Organization.Create().SetName("Acme").SetSlug("acme").SaveX(ctx)
