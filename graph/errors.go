@@ -50,18 +50,24 @@ func userErrors(err error) ([]*UserError, error) {
 // of committing, so the mutation changes nothing even when an earlier statement
 // had been written. It holds for every mutation, present and future.
 func rollbackUserErrors(ctx context.Context, next graphql.Resolver) (any, error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
-		// A read-only viewer is refused every mutation, also those that
-		// would change nothing and so never reach a privacy policy.
-		if v := viewer.FromContext(ctx); !v.CanWrite() {
-			return nil, privacy.Denyf("role %s may not change data", v.Role)
-		}
-	}
 	res, err := next(ctx)
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" && hasUserErrors(res) {
 		rollbackOnCommit(ctx)
 	}
 	return res, err
+}
+
+// refuseReadOnlyMutations is a field middleware: a viewer whose role may not
+// write is refused every mutation with FORBIDDEN, also those that would change
+// nothing (inviting someone already invited) and so never reach the privacy
+// policy, which guards every actual write.
+func refuseReadOnlyMutations(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
+		if v := viewer.FromContext(ctx); !v.CanWrite() {
+			return nil, privacy.Denyf("role %s may not change data", v.Role)
+		}
+	}
+	return next(ctx)
 }
 
 func hasUserErrors(payload any) bool {

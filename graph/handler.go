@@ -57,6 +57,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv.Use(contactFilterGuard{})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: client}})
+	srv.AroundFields(refuseReadOnlyMutations)
 	srv.AroundFields(rollbackUserErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
