@@ -552,9 +552,14 @@ func TestCommunityMembers(t *testing.T) {
 			t.Fatalf("adding members again changed the database:\nbefore: %s\nafter:  %s", before, after)
 		}
 	})
+	t.Run("communityRemoveMembers of another organization's person is refused", func(t *testing.T) {
+		refuse(t, a, communityRemoveMembers, wantError{"personIDs", "NOT_FOUND", []string{"no person with ID " + gid(gus.ID)}},
+			client.Var("input", map[string]any{"communityID": gid(f.team.ID), "personIDs": gids(f.ben.ID, gus.ID)}))
+	})
 	t.Run("communityRemoveMembers removes members and ignores non-members", func(t *testing.T) {
+		dora := addPerson(t, a.ent, f.org, "Dora", "dora@acme.example") // not in the team
 		c := succeed[communityObj](t, a, communityRemoveMembers, client.Var("input", map[string]any{
-			"communityID": gid(f.team.ID), "personIDs": gids(f.ben.ID, gus.ID),
+			"communityID": gid(f.team.ID), "personIDs": gids(f.ben.ID, dora.ID),
 		}))
 		want := sortedGIDs(f.ana.ID, cleo.ID)
 		if c.Members.TotalCount != 2 || !slices.Equal(c.memberIDs(), want) {

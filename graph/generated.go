@@ -4256,7 +4256,7 @@ type Mutation {
     input: CommunityMembersInput!
   ): CommunityMembersPayload!
   """
-  Removes people from a community. People who are not members are ignored.
+  Removes people from a community. People of the organization who are not members are ignored; an ID that is not a person of the organization is refused.
   """
   communityRemoveMembers(
     """

@@ -101,34 +101,44 @@ func tableOf(id int) (string, bool) {
 	return t, ok
 }
 
-// sameOrganization returns a hook that refuses an edge from a record to a
-// record of another organization (a meeting serving another tenant's
+// sameOrganization returns a hook that refuses adding or removing an edge
+// between a record and a record of another organization (a meeting serving another tenant's
 // objective, a community with another tenant's member), and names the input
 // field. It runs for every mutation of every tenant-owned entity, whatever the
 // path to the data.
 func sameOrganization() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			var edges []string
+			type change struct {
+				edge  string
+				ids   []ent.Value
+				field string
+			}
+			var changes []change
 			for _, e := range m.AddedEdges() {
 				if e != "organization" {
-					edges = append(edges, e)
+					changes = append(changes, change{e, m.AddedIDs(e), inputField(m.Op(), e)})
 				}
 			}
+			// Removing another organization's record is refused too, rather
+			// than ignored: to the caller, that record does not exist.
+			for _, e := range m.RemovedEdges() {
+				changes = append(changes, change{e, m.RemovedIDs(e), "remove" + strings.TrimPrefix(inputField(m.Op(), e), "add")})
+			}
 			cm, ok := m.(clientMutation)
-			if len(edges) == 0 || !ok {
+			if len(changes) == 0 || !ok {
 				return next.Mutate(ctx, m)
 			}
 			org, err := mutationOrganization(ctx, cm)
 			if err != nil {
 				return nil, err
 			}
-			for _, e := range edges {
-				var ids []int
-				for _, v := range m.AddedIDs(e) {
+			for _, c := range changes {
+				ids := make([]int, 0, len(c.ids))
+				for _, v := range c.ids {
 					ids = append(ids, v.(int))
 				}
-				if err := checkOrganization(ctx, cm.Client(), org, ids, inputField(m.Op(), e)); err != nil {
+				if err := checkOrganization(ctx, cm.Client(), org, ids, c.field); err != nil {
 					return nil, err
 				}
 			}

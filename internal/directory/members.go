@@ -47,16 +47,23 @@ func AddMembers(ctx context.Context, c *ent.Client, communityID int, personIDs [
 	return c.Community.UpdateOne(com).AddMemberIDs(add...).Save(ctx)
 }
 
-// RemoveMembers removes people from a community; IDs of non-members are ignored.
+// RemoveMembers removes people from a community. People of the organization
+// who are not members are ignored; an ID that is not a person of the
+// organization is refused.
 func RemoveMembers(ctx context.Context, c *ent.Client, communityID int, personIDs []int) (*ent.Community, error) {
 	com, err := community(ctx, c, communityID)
 	if err != nil {
 		return nil, err
 	}
-	if len(personIDs) > tenant.MaxBatch {
-		return nil, validation.Invalid("personIDs", "personIDs may name at most %d people, got %d", tenant.MaxBatch, len(personIDs))
+	people, err := tenant.People(ctx, c, com.OrganizationID, personIDs, "personIDs")
+	if err != nil {
+		return nil, err
 	}
-	return c.Community.UpdateOne(com).RemoveMemberIDs(personIDs...).Save(ctx)
+	ids := make([]int, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	return c.Community.UpdateOne(com).RemoveMemberIDs(ids...).Save(ctx)
 }
 
 func community(ctx context.Context, c *ent.Client, id int) (*ent.Community, error) {
