@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -32,8 +33,24 @@ func deref[T any](p *T) T {
 // inZone returns t in the IANA time zone tz (unchanged if tz is unknown, which
 // validation prevents).
 func inZone(t time.Time, tz string) *time.Time {
-	if loc, err := time.LoadLocation(tz); err == nil {
+	if loc, err := location(tz); err == nil {
 		t = t.In(loc)
 	}
 	return &t
+}
+
+// locations caches loaded time zones: time.LoadLocation reads and parses the
+// zone data on every call, and every meeting in a list needs its zone twice.
+var locations sync.Map // string -> *time.Location
+
+func location(tz string) (*time.Location, error) {
+	if loc, ok := locations.Load(tz); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(tz, loc)
+	return loc, nil
 }

@@ -7,9 +7,9 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/encounter"
-	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/internal/planning"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -39,16 +39,9 @@ func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, er
 	if err := encounter.HowValidator(in.How); err != nil {
 		return nil, validation.Invalid("how", "how %q is not a way of meeting", in.How)
 	}
-	m, err := c.Meeting.Get(ctx, in.MeetingID)
-	if ent.IsNotFound(err) {
-		return nil, validation.NotFound("meetingID", "meetingID: no meeting with ID %d", in.MeetingID)
-	}
+	m, err := planning.OpenMeeting(ctx, c, in.MeetingID, "meetingID", "record encounters")
 	if err != nil {
-		return nil, fmt.Errorf("loading meeting %d: %w", in.MeetingID, err)
-	}
-	if m.Status == meeting.StatusCancelled {
-		return nil, &validation.Error{Field: "meetingID", Code: validation.CodeConflict,
-			Message: fmt.Sprintf("meeting %d is cancelled: nobody met there", m.ID)}
+		return nil, err
 	}
 	a, b := min(in.PersonA, in.PersonB), max(in.PersonA, in.PersonB)
 	for _, p := range []struct {

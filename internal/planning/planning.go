@@ -29,6 +29,19 @@ func Meeting(ctx context.Context, c *ent.Client, id int, field string) (*ent.Mee
 	return m, nil
 }
 
+// OpenMeeting loads a meeting that may still change: a cancelled meeting is a
+// CONFLICT on field, naming the action refused.
+func OpenMeeting(ctx context.Context, c *ent.Client, id int, field, action string) (*ent.Meeting, error) {
+	m, err := Meeting(ctx, c, id, field)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOpen(m, field, action); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // checkOpen rejects changes to a cancelled meeting.
 func checkOpen(m *ent.Meeting, field, action string) error {
 	if m.Status == meeting.StatusCancelled {
@@ -81,11 +94,8 @@ type InviteResult struct {
 // Invite creates a participation for every person named who has none in the
 // meeting yet. People already invited are counted and left as they are.
 func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, error) {
-	m, err := Meeting(ctx, c, in.MeetingID, "meetingID")
+	m, err := OpenMeeting(ctx, c, in.MeetingID, "meetingID", "invite people")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkOpen(m, "meetingID", "invite people"); err != nil {
 		return nil, err
 	}
 	if len(in.PersonIDs) == 0 && in.CommunityID == nil {
