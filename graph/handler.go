@@ -2,15 +2,12 @@ package graph
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
-	"entgo.io/contrib/entgql"
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -53,28 +50,12 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	// No query cache on purpose: pageLimits writes default page sizes into
 	// each request's own parsed document.
 	srv.Use(extension.Introspection{})
-	srv.Use(pageLimits{})
+	installLimits(srv, opts)
 	srv.Use(contactFilterGuard{})
-	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
-	srv.Use(transactioner{entgql.Transactioner{TxOpener: client}})
-	srv.AroundFields(refuseReadOnlyMutations)
-	srv.AroundFields(rollbackUserErrors)
+	installTransactions(srv, client)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	return limitBody(auth.Middleware(client, srv), opts.MaxBodyBytes)
-}
-
-// transactioner is entgql.Transactioner for requests that reach execution:
-// a request rejected before it has an operation (a body that is not JSON) gets
-// its error response instead of a panic in the transaction interceptor.
-type transactioner struct{ entgql.Transactioner }
-
-// InterceptResponse implements graphql.ResponseInterceptor.
-func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if !graphql.HasOperationContext(ctx) {
-		return next(ctx)
-	}
-	return t.Transactioner.InterceptResponse(ctx, next)
 }
 
 // limitBody refuses request bodies larger than limit with a GraphQL error and

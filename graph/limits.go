@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -16,6 +18,12 @@ const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100
 )
+
+// installLimits bounds what one request may ask: page sizes and complexity.
+func installLimits(srv *handler.Server, opts Options) {
+	srv.Use(pageLimits{})
+	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+}
 
 // pageLimits is a handler extension that bounds every connection in an
 // operation before anything runs: first and last must be between 1 and
