@@ -24,6 +24,11 @@ type Options struct {
 	// MaxBodyBytes is the largest request body accepted. Zero means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Limits bound the shape of an operation; zero fields take their
+	// defaults (DefaultLimits).
+	Limits Limits
+	// Production turns off introspection and "did you mean" suggestions.
+	Production bool
 }
 
 // Defaults of Options.

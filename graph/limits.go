@@ -19,6 +19,31 @@ const (
 	MaxPageSize     = 100
 )
 
+// Limits bound the shape of one operation, checked before it runs. A zero
+// field takes its value from DefaultLimits.
+type Limits struct {
+	MaxTokens     int // lexer tokens in the query document
+	MaxFields     int // fields of the operation after fragment expansion
+	MaxDepth      int // depth of nested selections, through fragments
+	MaxRootFields int // root fields (aliases included) of one operation
+	MaxInputDepth int // nesting of input objects in one argument value
+	MaxPredicates int // fields of input objects in one where argument
+	MaxListLength int // items of one list in an argument value
+	MaxNodeIDs    int // IDs of nodes(ids:)
+}
+
+// DefaultLimits are the limits of a server that sets none.
+var DefaultLimits = Limits{
+	MaxTokens:     15_000,
+	MaxFields:     2_000,
+	MaxDepth:      12,
+	MaxRootFields: 30,
+	MaxInputDepth: 8,
+	MaxPredicates: 100,
+	MaxListLength: 1_000,
+	MaxNodeIDs:    100,
+}
+
 // installLimits bounds what one request may ask: page sizes and complexity.
 func installLimits(srv *handler.Server, opts Options) {
 	srv.Use(pageLimits{})
