@@ -28,6 +28,8 @@ import (
 )
 
 func main() {
+	// JSON lines unless stderr is a terminal; records of a request carry its id.
+	slog.SetDefault(slog.New(server.NewLogHandler(os.Stderr, slog.LevelInfo)))
 	run := serve
 	if len(os.Args) > 2 && os.Args[1] == "token" && os.Args[2] == "create" {
 		run = createToken
@@ -69,7 +71,8 @@ func serve() error {
 		slog.Info("demo data", "organization", res.Organization.Name, "loaded_now", res.Created)
 	}
 	return server.Run(ctx, cfg, server.Routes(client, cfg), func(addr string) {
-		slog.Info("Rencontre is listening", "database", database.Redact(cfg.DatabaseURL), "playground", cfg.Playground)
+		slog.Info("Rencontre is listening", "addr", addr, "database", database.Redact(cfg.DatabaseURL),
+			"production", cfg.Production, "playground", cfg.Playground, "request_timeout", cfg.RequestTimeout.String())
 		fmt.Printf("GraphQL API:  http://%s/graphql\n", addr)
 		if cfg.Playground {
 			fmt.Printf("Playground:   http://%s/%s\n", addr, playgroundQuery(demoToken))

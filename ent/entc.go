@@ -5,7 +5,12 @@
 package main
 
 import (
+	"bytes"
 	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -16,6 +21,8 @@ import (
 
 func main() {
 	ex, err := entgql.NewExtension(
+		// First: WithWhereInputs adds its template to these.
+		entgql.WithTemplates(connectionTemplates()...),
 		entgql.WithConfigPath("./gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("./schema/ent.graphql"),
@@ -37,9 +44,101 @@ func main() {
 			gen.FeaturePrivacy,
 			gen.FeatureEntQL,
 			gen.FeatureIntercept,
+			gen.FeatureVersionedMigration,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
+	}
+}
+
+// connectionTemplates are entgql's templates with two fixes to its connections,
+// which otherwise answer an empty page with hasNextPage true and a null
+// endCursor when a client aliases edges or node, or asks for pageInfo without
+// edges (a client paging on that loops forever):
+//   - the fixed fields of a connection (edges, node, pageInfo, totalCount) are
+//     found by name, whatever their alias, and repeated selections of them
+//     (aliases, fragments) are merged, so every selection gets the same data;
+//   - pageInfo loads the page like edges does: its cursors and hasNextPage
+//     come from the page's nodes.
+//
+// The patches are applied to entgql's own template text, and generation fails
+// if one no longer matches, so that an upgrade of entgql is reviewed here.
+func connectionTemplates() []*gen.Template {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "entgo.io/contrib").Output()
+	if err != nil {
+		log.Fatalf("locating entgo.io/contrib: %v", err)
+	}
+	dir := filepath.Join(string(bytes.TrimSpace(out)), "entgql")
+	patch := func(name string, replacements ...string) *gen.Template {
+		text, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			log.Fatalf("reading entgql template: %v", err)
+		}
+		s := string(text)
+		for i := 0; i < len(replacements); i += 2 {
+			if n := strings.Count(s, replacements[i]); n != 1 {
+				log.Fatalf("patching %s: %q occurs %d times, want 1: review the patch for this entgql version", name, replacements[i], n)
+			}
+			s = strings.Replace(s, replacements[i], replacements[i+1], 1)
+		}
+		return gen.MustParse(gen.NewTemplate(name).Funcs(entgql.TemplateFuncs).Parse(s))
+	}
+	return []*gen.Template{
+		patch("template/collection.tmpl",
+			`ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)`,
+			`ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...)`,
+		),
+		entgql.EnumTemplate,
+		entgql.NodeTemplate,
+		patch("template/pagination.tmpl",
+			`"github.com/vektah/gqlparser/v2/gqlerror"`,
+			`"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"`,
+			`walk:
+	for _, name := range path {
+		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
+			if f.Alias == name {
+				field = f
+				continue walk
+			}
+		}
+		return nil
+	}
+	return &field`,
+			`for _, name := range path {
+		var found *graphql.CollectedField
+		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
+			// The fixed fields of a connection are found by name, whatever
+			// their alias; the other steps of a path are aliases.
+			if connectionField[name] && f.Name != name || !connectionField[name] && f.Alias != name {
+				continue
+			}
+			if found == nil {
+				found = &f
+				continue
+			}
+			// Merge repeated selections of the field (aliases, fragments).
+			merged := *found
+			merged.Selections = append(append(ast.SelectionSet{}, found.Selections...), f.Selections...)
+			found = &merged
+		}
+		if found == nil {
+			return nil
+		}
+		field = *found
+	}
+	return &field`,
+			`func hasCollectedField(ctx context.Context, path ...string) bool {`,
+			`// connectionField names the fields that every connection type has.
+var connectionField = map[string]bool{edgesField: true, nodeField: true, pageInfoField: true, totalCountField: true}
+
+func hasCollectedField(ctx context.Context, path ...string) bool {`,
+			`ignoredEdges := !hasCollectedField(ctx, edgesField)`,
+			`ignoredEdges := !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField)`,
+		),
+		entgql.TransactionTemplate,
+		entgql.EdgeTemplate,
+		entgql.MutationInputTemplate,
 	}
 }

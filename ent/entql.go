@@ -239,11 +239,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Membership",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			membership.FieldOrganizationID: {Type: field.TypeInt, Column: membership.FieldOrganizationID},
-			membership.FieldCreatedAt:      {Type: field.TypeTime, Column: membership.FieldCreatedAt},
-			membership.FieldUpdatedAt:      {Type: field.TypeTime, Column: membership.FieldUpdatedAt},
-			membership.FieldAccountID:      {Type: field.TypeInt, Column: membership.FieldAccountID},
-			membership.FieldRole:           {Type: field.TypeEnum, Column: membership.FieldRole},
+			membership.FieldOrganizationID:      {Type: field.TypeInt, Column: membership.FieldOrganizationID},
+			membership.FieldCreatedAt:           {Type: field.TypeTime, Column: membership.FieldCreatedAt},
+			membership.FieldUpdatedAt:           {Type: field.TypeTime, Column: membership.FieldUpdatedAt},
+			membership.FieldAccountID:           {Type: field.TypeInt, Column: membership.FieldAccountID},
+			membership.FieldRole:                {Type: field.TypeEnum, Column: membership.FieldRole},
+			membership.FieldStatus:              {Type: field.TypeEnum, Column: membership.FieldStatus},
+			membership.FieldInvitedEmail:        {Type: field.TypeString, Column: membership.FieldInvitedEmail},
+			membership.FieldInvitedName:         {Type: field.TypeString, Column: membership.FieldInvitedName},
+			membership.FieldInvitationCodeHash:  {Type: field.TypeString, Column: membership.FieldInvitationCodeHash},
+			membership.FieldInvitationExpiresAt: {Type: field.TypeTime, Column: membership.FieldInvitationExpiresAt},
+			membership.FieldRespondedAt:         {Type: field.TypeTime, Column: membership.FieldRespondedAt},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -2354,6 +2360,36 @@ func (f *MembershipFilter) WhereAccountID(p entql.IntP) {
 // WhereRole applies the entql string predicate on the role field.
 func (f *MembershipFilter) WhereRole(p entql.StringP) {
 	f.Where(p.Field(membership.FieldRole))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *MembershipFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(membership.FieldStatus))
+}
+
+// WhereInvitedEmail applies the entql string predicate on the invited_email field.
+func (f *MembershipFilter) WhereInvitedEmail(p entql.StringP) {
+	f.Where(p.Field(membership.FieldInvitedEmail))
+}
+
+// WhereInvitedName applies the entql string predicate on the invited_name field.
+func (f *MembershipFilter) WhereInvitedName(p entql.StringP) {
+	f.Where(p.Field(membership.FieldInvitedName))
+}
+
+// WhereInvitationCodeHash applies the entql string predicate on the invitation_code_hash field.
+func (f *MembershipFilter) WhereInvitationCodeHash(p entql.StringP) {
+	f.Where(p.Field(membership.FieldInvitationCodeHash))
+}
+
+// WhereInvitationExpiresAt applies the entql time.Time predicate on the invitation_expires_at field.
+func (f *MembershipFilter) WhereInvitationExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(membership.FieldInvitationExpiresAt))
+}
+
+// WhereRespondedAt applies the entql time.Time predicate on the responded_at field.
+func (f *MembershipFilter) WhereRespondedAt(p entql.TimeP) {
+	f.Where(p.Field(membership.FieldRespondedAt))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

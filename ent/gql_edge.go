@@ -25,7 +25,7 @@ func (_m *APIToken) Account(ctx context.Context) (*Account, error) {
 }
 
 func (_m *Account) Memberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MembershipOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*MembershipOrder,
 ) (*MembershipConnection, error) {
 	opts := []MembershipPaginateOption{
 		WithMembershipOrder(orderBy),
@@ -69,7 +69,7 @@ func (_m *Community) Organization(ctx context.Context) (*Organization, error) {
 }
 
 func (_m *Community) Members(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PersonOrder, where *PersonWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*PersonOrder, where *PersonWhereInput,
 ) (*PersonConnection, error) {
 	opts := []PersonPaginateOption{
 		WithPersonOrder(orderBy),
@@ -90,7 +90,7 @@ func (_m *Community) Members(
 }
 
 func (_m *Community) TargetedBy(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ObjectiveOrder, where *ObjectiveWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ObjectiveOrder, where *ObjectiveWhereInput,
 ) (*ObjectiveConnection, error) {
 	opts := []ObjectivePaginateOption{
 		WithObjectiveOrder(orderBy),
@@ -199,7 +199,7 @@ func (_m *FollowUp) Objective(ctx context.Context) (*Objective, error) {
 }
 
 func (_m *FollowUp) Concerns(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PersonOrder, where *PersonWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*PersonOrder, where *PersonWhereInput,
 ) (*PersonConnection, error) {
 	opts := []PersonPaginateOption{
 		WithPersonOrder(orderBy),
@@ -244,7 +244,7 @@ func (_m *Meeting) Organization(ctx context.Context) (*Organization, error) {
 }
 
 func (_m *Meeting) Objectives(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ObjectiveOrder, where *ObjectiveWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ObjectiveOrder, where *ObjectiveWhereInput,
 ) (*ObjectiveConnection, error) {
 	opts := []ObjectivePaginateOption{
 		WithObjectiveOrder(orderBy),
@@ -265,7 +265,7 @@ func (_m *Meeting) Objectives(
 }
 
 func (_m *Meeting) AgendaItems(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *AgendaItemOrder, where *AgendaItemWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AgendaItemOrder, where *AgendaItemWhereInput,
 ) (*AgendaItemConnection, error) {
 	opts := []AgendaItemPaginateOption{
 		WithAgendaItemOrder(orderBy),
@@ -286,7 +286,7 @@ func (_m *Meeting) AgendaItems(
 }
 
 func (_m *Meeting) Participations(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ParticipationOrder, where *ParticipationWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ParticipationOrder, where *ParticipationWhereInput,
 ) (*ParticipationConnection, error) {
 	opts := []ParticipationPaginateOption{
 		WithParticipationOrder(orderBy),
@@ -307,7 +307,7 @@ func (_m *Meeting) Participations(
 }
 
 func (_m *Meeting) Encounters(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *EncounterOrder, where *EncounterWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*EncounterOrder, where *EncounterWhereInput,
 ) (*EncounterConnection, error) {
 	opts := []EncounterPaginateOption{
 		WithEncounterOrder(orderBy),
@@ -328,7 +328,7 @@ func (_m *Meeting) Encounters(
 }
 
 func (_m *Meeting) FollowUps(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *FollowUpOrder, where *FollowUpWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*FollowUpOrder, where *FollowUpWhereInput,
 ) (*FollowUpConnection, error) {
 	opts := []FollowUpPaginateOption{
 		WithFollowUpOrder(orderBy),
@@ -349,7 +349,7 @@ func (_m *Meeting) FollowUps(
 }
 
 func (_m *Meeting) Feedbacks(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *FeedbackOrder, where *FeedbackWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*FeedbackOrder, where *FeedbackWhereInput,
 ) (*FeedbackConnection, error) {
 	opts := []FeedbackPaginateOption{
 		WithFeedbackOrder(orderBy),
@@ -370,7 +370,7 @@ func (_m *Meeting) Feedbacks(
 }
 
 func (_m *Meeting) Touchpoints(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TouchpointOrder, where *TouchpointWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*TouchpointOrder, where *TouchpointWhereInput,
 ) (*TouchpointConnection, error) {
 	opts := []TouchpointPaginateOption{
 		WithTouchpointOrder(orderBy),
@@ -403,7 +403,7 @@ func (_m *Membership) Account(ctx context.Context) (*Account, error) {
 	if IsNotLoaded(err) {
 		result, err = _m.QueryAccount().Only(ctx)
 	}
-	return result, err
+	return result, MaskNotFound(err)
 }
 
 func (_m *Objective) Organization(ctx context.Context) (*Organization, error) {
@@ -423,7 +423,7 @@ func (_m *Objective) Owner(ctx context.Context) (*Person, error) {
 }
 
 func (_m *Objective) Communities(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommunityOrder, where *CommunityWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CommunityOrder, where *CommunityWhereInput,
 ) (*CommunityConnection, error) {
 	opts := []CommunityPaginateOption{
 		WithCommunityOrder(orderBy),
@@ -444,7 +444,7 @@ func (_m *Objective) Communities(
 }
 
 func (_m *Objective) Indicators(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *IndicatorOrder, where *IndicatorWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*IndicatorOrder, where *IndicatorWhereInput,
 ) (*IndicatorConnection, error) {
 	opts := []IndicatorPaginateOption{
 		WithIndicatorOrder(orderBy),
@@ -486,7 +486,7 @@ func (_m *Objective) Meetings(
 }
 
 func (_m *Objective) FollowUps(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *FollowUpOrder, where *FollowUpWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*FollowUpOrder, where *FollowUpWhereInput,
 ) (*FollowUpConnection, error) {
 	opts := []FollowUpPaginateOption{
 		WithFollowUpOrder(orderBy),
@@ -507,7 +507,7 @@ func (_m *Objective) FollowUps(
 }
 
 func (_m *Organization) People(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PersonOrder, where *PersonWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*PersonOrder, where *PersonWhereInput,
 ) (*PersonConnection, error) {
 	opts := []PersonPaginateOption{
 		WithPersonOrder(orderBy),
@@ -528,7 +528,7 @@ func (_m *Organization) People(
 }
 
 func (_m *Organization) Communities(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommunityOrder, where *CommunityWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CommunityOrder, where *CommunityWhereInput,
 ) (*CommunityConnection, error) {
 	opts := []CommunityPaginateOption{
 		WithCommunityOrder(orderBy),
@@ -549,7 +549,7 @@ func (_m *Organization) Communities(
 }
 
 func (_m *Organization) Objectives(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ObjectiveOrder, where *ObjectiveWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ObjectiveOrder, where *ObjectiveWhereInput,
 ) (*ObjectiveConnection, error) {
 	opts := []ObjectivePaginateOption{
 		WithObjectiveOrder(orderBy),
@@ -631,7 +631,7 @@ func (_m *Person) Organization(ctx context.Context) (*Organization, error) {
 }
 
 func (_m *Person) Communities(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommunityOrder, where *CommunityWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CommunityOrder, where *CommunityWhereInput,
 ) (*CommunityConnection, error) {
 	opts := []CommunityPaginateOption{
 		WithCommunityOrder(orderBy),
@@ -652,7 +652,7 @@ func (_m *Person) Communities(
 }
 
 func (_m *Person) Participations(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ParticipationOrder, where *ParticipationWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ParticipationOrder, where *ParticipationWhereInput,
 ) (*ParticipationConnection, error) {
 	opts := []ParticipationPaginateOption{
 		WithParticipationOrder(orderBy),
@@ -673,7 +673,7 @@ func (_m *Person) Participations(
 }
 
 func (_m *Person) OwnedObjectives(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ObjectiveOrder, where *ObjectiveWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ObjectiveOrder, where *ObjectiveWhereInput,
 ) (*ObjectiveConnection, error) {
 	opts := []ObjectivePaginateOption{
 		WithObjectiveOrder(orderBy),
@@ -694,7 +694,7 @@ func (_m *Person) OwnedObjectives(
 }
 
 func (_m *Person) FollowUps(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *FollowUpOrder, where *FollowUpWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*FollowUpOrder, where *FollowUpWhereInput,
 ) (*FollowUpConnection, error) {
 	opts := []FollowUpPaginateOption{
 		WithFollowUpOrder(orderBy),
@@ -715,7 +715,7 @@ func (_m *Person) FollowUps(
 }
 
 func (_m *Person) ConcernedBy(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *FollowUpOrder, where *FollowUpWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*FollowUpOrder, where *FollowUpWhereInput,
 ) (*FollowUpConnection, error) {
 	opts := []FollowUpPaginateOption{
 		WithFollowUpOrder(orderBy),
@@ -736,7 +736,7 @@ func (_m *Person) ConcernedBy(
 }
 
 func (_m *Person) Feedbacks(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *FeedbackOrder, where *FeedbackWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*FeedbackOrder, where *FeedbackWhereInput,
 ) (*FeedbackConnection, error) {
 	opts := []FeedbackPaginateOption{
 		WithFeedbackOrder(orderBy),
@@ -757,7 +757,7 @@ func (_m *Person) Feedbacks(
 }
 
 func (_m *Person) Touchpoints(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TouchpointOrder, where *TouchpointWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*TouchpointOrder, where *TouchpointWhereInput,
 ) (*TouchpointConnection, error) {
 	opts := []TouchpointPaginateOption{
 		WithTouchpointOrder(orderBy),

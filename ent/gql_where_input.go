@@ -4628,16 +4628,82 @@ type MembershipWhereInput struct {
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
 	// "account_id" field predicates.
-	AccountID      *int  `json:"accountID,omitempty"`
-	AccountIDNEQ   *int  `json:"accountIDNEQ,omitempty"`
-	AccountIDIn    []int `json:"accountIDIn,omitempty"`
-	AccountIDNotIn []int `json:"accountIDNotIn,omitempty"`
+	AccountID       *int  `json:"accountID,omitempty"`
+	AccountIDNEQ    *int  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn     []int `json:"accountIDIn,omitempty"`
+	AccountIDNotIn  []int `json:"accountIDNotIn,omitempty"`
+	AccountIDIsNil  bool  `json:"accountIDIsNil,omitempty"`
+	AccountIDNotNil bool  `json:"accountIDNotNil,omitempty"`
 
 	// "role" field predicates.
 	Role      *membership.Role  `json:"role,omitempty"`
 	RoleNEQ   *membership.Role  `json:"roleNEQ,omitempty"`
 	RoleIn    []membership.Role `json:"roleIn,omitempty"`
 	RoleNotIn []membership.Role `json:"roleNotIn,omitempty"`
+
+	// "status" field predicates.
+	Status      *membership.Status  `json:"status,omitempty"`
+	StatusNEQ   *membership.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []membership.Status `json:"statusIn,omitempty"`
+	StatusNotIn []membership.Status `json:"statusNotIn,omitempty"`
+
+	// "invited_email" field predicates.
+	InvitedEmail             *string  `json:"invitedEmail,omitempty"`
+	InvitedEmailNEQ          *string  `json:"invitedEmailNEQ,omitempty"`
+	InvitedEmailIn           []string `json:"invitedEmailIn,omitempty"`
+	InvitedEmailNotIn        []string `json:"invitedEmailNotIn,omitempty"`
+	InvitedEmailGT           *string  `json:"invitedEmailGT,omitempty"`
+	InvitedEmailGTE          *string  `json:"invitedEmailGTE,omitempty"`
+	InvitedEmailLT           *string  `json:"invitedEmailLT,omitempty"`
+	InvitedEmailLTE          *string  `json:"invitedEmailLTE,omitempty"`
+	InvitedEmailContains     *string  `json:"invitedEmailContains,omitempty"`
+	InvitedEmailHasPrefix    *string  `json:"invitedEmailHasPrefix,omitempty"`
+	InvitedEmailHasSuffix    *string  `json:"invitedEmailHasSuffix,omitempty"`
+	InvitedEmailIsNil        bool     `json:"invitedEmailIsNil,omitempty"`
+	InvitedEmailNotNil       bool     `json:"invitedEmailNotNil,omitempty"`
+	InvitedEmailEqualFold    *string  `json:"invitedEmailEqualFold,omitempty"`
+	InvitedEmailContainsFold *string  `json:"invitedEmailContainsFold,omitempty"`
+
+	// "invited_name" field predicates.
+	InvitedName             *string  `json:"invitedName,omitempty"`
+	InvitedNameNEQ          *string  `json:"invitedNameNEQ,omitempty"`
+	InvitedNameIn           []string `json:"invitedNameIn,omitempty"`
+	InvitedNameNotIn        []string `json:"invitedNameNotIn,omitempty"`
+	InvitedNameGT           *string  `json:"invitedNameGT,omitempty"`
+	InvitedNameGTE          *string  `json:"invitedNameGTE,omitempty"`
+	InvitedNameLT           *string  `json:"invitedNameLT,omitempty"`
+	InvitedNameLTE          *string  `json:"invitedNameLTE,omitempty"`
+	InvitedNameContains     *string  `json:"invitedNameContains,omitempty"`
+	InvitedNameHasPrefix    *string  `json:"invitedNameHasPrefix,omitempty"`
+	InvitedNameHasSuffix    *string  `json:"invitedNameHasSuffix,omitempty"`
+	InvitedNameIsNil        bool     `json:"invitedNameIsNil,omitempty"`
+	InvitedNameNotNil       bool     `json:"invitedNameNotNil,omitempty"`
+	InvitedNameEqualFold    *string  `json:"invitedNameEqualFold,omitempty"`
+	InvitedNameContainsFold *string  `json:"invitedNameContainsFold,omitempty"`
+
+	// "invitation_expires_at" field predicates.
+	InvitationExpiresAt       *time.Time  `json:"invitationExpiresAt,omitempty"`
+	InvitationExpiresAtNEQ    *time.Time  `json:"invitationExpiresAtNEQ,omitempty"`
+	InvitationExpiresAtIn     []time.Time `json:"invitationExpiresAtIn,omitempty"`
+	InvitationExpiresAtNotIn  []time.Time `json:"invitationExpiresAtNotIn,omitempty"`
+	InvitationExpiresAtGT     *time.Time  `json:"invitationExpiresAtGT,omitempty"`
+	InvitationExpiresAtGTE    *time.Time  `json:"invitationExpiresAtGTE,omitempty"`
+	InvitationExpiresAtLT     *time.Time  `json:"invitationExpiresAtLT,omitempty"`
+	InvitationExpiresAtLTE    *time.Time  `json:"invitationExpiresAtLTE,omitempty"`
+	InvitationExpiresAtIsNil  bool        `json:"invitationExpiresAtIsNil,omitempty"`
+	InvitationExpiresAtNotNil bool        `json:"invitationExpiresAtNotNil,omitempty"`
+
+	// "responded_at" field predicates.
+	RespondedAt       *time.Time  `json:"respondedAt,omitempty"`
+	RespondedAtNEQ    *time.Time  `json:"respondedAtNEQ,omitempty"`
+	RespondedAtIn     []time.Time `json:"respondedAtIn,omitempty"`
+	RespondedAtNotIn  []time.Time `json:"respondedAtNotIn,omitempty"`
+	RespondedAtGT     *time.Time  `json:"respondedAtGT,omitempty"`
+	RespondedAtGTE    *time.Time  `json:"respondedAtGTE,omitempty"`
+	RespondedAtLT     *time.Time  `json:"respondedAtLT,omitempty"`
+	RespondedAtLTE    *time.Time  `json:"respondedAtLTE,omitempty"`
+	RespondedAtIsNil  bool        `json:"respondedAtIsNil,omitempty"`
+	RespondedAtNotNil bool        `json:"respondedAtNotNil,omitempty"`
 
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
@@ -4815,6 +4881,12 @@ func (i *MembershipWhereInput) P() (predicate.Membership, error) {
 	if len(i.AccountIDNotIn) > 0 {
 		predicates = append(predicates, membership.AccountIDNotIn(i.AccountIDNotIn...))
 	}
+	if i.AccountIDIsNil {
+		predicates = append(predicates, membership.AccountIDIsNil())
+	}
+	if i.AccountIDNotNil {
+		predicates = append(predicates, membership.AccountIDNotNil())
+	}
 	if i.Role != nil {
 		predicates = append(predicates, membership.RoleEQ(*i.Role))
 	}
@@ -4826,6 +4898,168 @@ func (i *MembershipWhereInput) P() (predicate.Membership, error) {
 	}
 	if len(i.RoleNotIn) > 0 {
 		predicates = append(predicates, membership.RoleNotIn(i.RoleNotIn...))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, membership.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, membership.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, membership.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, membership.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.InvitedEmail != nil {
+		predicates = append(predicates, membership.InvitedEmailEQ(*i.InvitedEmail))
+	}
+	if i.InvitedEmailNEQ != nil {
+		predicates = append(predicates, membership.InvitedEmailNEQ(*i.InvitedEmailNEQ))
+	}
+	if len(i.InvitedEmailIn) > 0 {
+		predicates = append(predicates, membership.InvitedEmailIn(i.InvitedEmailIn...))
+	}
+	if len(i.InvitedEmailNotIn) > 0 {
+		predicates = append(predicates, membership.InvitedEmailNotIn(i.InvitedEmailNotIn...))
+	}
+	if i.InvitedEmailGT != nil {
+		predicates = append(predicates, membership.InvitedEmailGT(*i.InvitedEmailGT))
+	}
+	if i.InvitedEmailGTE != nil {
+		predicates = append(predicates, membership.InvitedEmailGTE(*i.InvitedEmailGTE))
+	}
+	if i.InvitedEmailLT != nil {
+		predicates = append(predicates, membership.InvitedEmailLT(*i.InvitedEmailLT))
+	}
+	if i.InvitedEmailLTE != nil {
+		predicates = append(predicates, membership.InvitedEmailLTE(*i.InvitedEmailLTE))
+	}
+	if i.InvitedEmailContains != nil {
+		predicates = append(predicates, membership.InvitedEmailContains(*i.InvitedEmailContains))
+	}
+	if i.InvitedEmailHasPrefix != nil {
+		predicates = append(predicates, membership.InvitedEmailHasPrefix(*i.InvitedEmailHasPrefix))
+	}
+	if i.InvitedEmailHasSuffix != nil {
+		predicates = append(predicates, membership.InvitedEmailHasSuffix(*i.InvitedEmailHasSuffix))
+	}
+	if i.InvitedEmailIsNil {
+		predicates = append(predicates, membership.InvitedEmailIsNil())
+	}
+	if i.InvitedEmailNotNil {
+		predicates = append(predicates, membership.InvitedEmailNotNil())
+	}
+	if i.InvitedEmailEqualFold != nil {
+		predicates = append(predicates, membership.InvitedEmailEqualFold(*i.InvitedEmailEqualFold))
+	}
+	if i.InvitedEmailContainsFold != nil {
+		predicates = append(predicates, membership.InvitedEmailContainsFold(*i.InvitedEmailContainsFold))
+	}
+	if i.InvitedName != nil {
+		predicates = append(predicates, membership.InvitedNameEQ(*i.InvitedName))
+	}
+	if i.InvitedNameNEQ != nil {
+		predicates = append(predicates, membership.InvitedNameNEQ(*i.InvitedNameNEQ))
+	}
+	if len(i.InvitedNameIn) > 0 {
+		predicates = append(predicates, membership.InvitedNameIn(i.InvitedNameIn...))
+	}
+	if len(i.InvitedNameNotIn) > 0 {
+		predicates = append(predicates, membership.InvitedNameNotIn(i.InvitedNameNotIn...))
+	}
+	if i.InvitedNameGT != nil {
+		predicates = append(predicates, membership.InvitedNameGT(*i.InvitedNameGT))
+	}
+	if i.InvitedNameGTE != nil {
+		predicates = append(predicates, membership.InvitedNameGTE(*i.InvitedNameGTE))
+	}
+	if i.InvitedNameLT != nil {
+		predicates = append(predicates, membership.InvitedNameLT(*i.InvitedNameLT))
+	}
+	if i.InvitedNameLTE != nil {
+		predicates = append(predicates, membership.InvitedNameLTE(*i.InvitedNameLTE))
+	}
+	if i.InvitedNameContains != nil {
+		predicates = append(predicates, membership.InvitedNameContains(*i.InvitedNameContains))
+	}
+	if i.InvitedNameHasPrefix != nil {
+		predicates = append(predicates, membership.InvitedNameHasPrefix(*i.InvitedNameHasPrefix))
+	}
+	if i.InvitedNameHasSuffix != nil {
+		predicates = append(predicates, membership.InvitedNameHasSuffix(*i.InvitedNameHasSuffix))
+	}
+	if i.InvitedNameIsNil {
+		predicates = append(predicates, membership.InvitedNameIsNil())
+	}
+	if i.InvitedNameNotNil {
+		predicates = append(predicates, membership.InvitedNameNotNil())
+	}
+	if i.InvitedNameEqualFold != nil {
+		predicates = append(predicates, membership.InvitedNameEqualFold(*i.InvitedNameEqualFold))
+	}
+	if i.InvitedNameContainsFold != nil {
+		predicates = append(predicates, membership.InvitedNameContainsFold(*i.InvitedNameContainsFold))
+	}
+	if i.InvitationExpiresAt != nil {
+		predicates = append(predicates, membership.InvitationExpiresAtEQ(*i.InvitationExpiresAt))
+	}
+	if i.InvitationExpiresAtNEQ != nil {
+		predicates = append(predicates, membership.InvitationExpiresAtNEQ(*i.InvitationExpiresAtNEQ))
+	}
+	if len(i.InvitationExpiresAtIn) > 0 {
+		predicates = append(predicates, membership.InvitationExpiresAtIn(i.InvitationExpiresAtIn...))
+	}
+	if len(i.InvitationExpiresAtNotIn) > 0 {
+		predicates = append(predicates, membership.InvitationExpiresAtNotIn(i.InvitationExpiresAtNotIn...))
+	}
+	if i.InvitationExpiresAtGT != nil {
+		predicates = append(predicates, membership.InvitationExpiresAtGT(*i.InvitationExpiresAtGT))
+	}
+	if i.InvitationExpiresAtGTE != nil {
+		predicates = append(predicates, membership.InvitationExpiresAtGTE(*i.InvitationExpiresAtGTE))
+	}
+	if i.InvitationExpiresAtLT != nil {
+		predicates = append(predicates, membership.InvitationExpiresAtLT(*i.InvitationExpiresAtLT))
+	}
+	if i.InvitationExpiresAtLTE != nil {
+		predicates = append(predicates, membership.InvitationExpiresAtLTE(*i.InvitationExpiresAtLTE))
+	}
+	if i.InvitationExpiresAtIsNil {
+		predicates = append(predicates, membership.InvitationExpiresAtIsNil())
+	}
+	if i.InvitationExpiresAtNotNil {
+		predicates = append(predicates, membership.InvitationExpiresAtNotNil())
+	}
+	if i.RespondedAt != nil {
+		predicates = append(predicates, membership.RespondedAtEQ(*i.RespondedAt))
+	}
+	if i.RespondedAtNEQ != nil {
+		predicates = append(predicates, membership.RespondedAtNEQ(*i.RespondedAtNEQ))
+	}
+	if len(i.RespondedAtIn) > 0 {
+		predicates = append(predicates, membership.RespondedAtIn(i.RespondedAtIn...))
+	}
+	if len(i.RespondedAtNotIn) > 0 {
+		predicates = append(predicates, membership.RespondedAtNotIn(i.RespondedAtNotIn...))
+	}
+	if i.RespondedAtGT != nil {
+		predicates = append(predicates, membership.RespondedAtGT(*i.RespondedAtGT))
+	}
+	if i.RespondedAtGTE != nil {
+		predicates = append(predicates, membership.RespondedAtGTE(*i.RespondedAtGTE))
+	}
+	if i.RespondedAtLT != nil {
+		predicates = append(predicates, membership.RespondedAtLT(*i.RespondedAtLT))
+	}
+	if i.RespondedAtLTE != nil {
+		predicates = append(predicates, membership.RespondedAtLTE(*i.RespondedAtLTE))
+	}
+	if i.RespondedAtIsNil {
+		predicates = append(predicates, membership.RespondedAtIsNil())
+	}
+	if i.RespondedAtNotNil {
+		predicates = append(predicates, membership.RespondedAtNotNil())
 	}
 
 	if i.HasOrganization != nil {

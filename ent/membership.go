@@ -14,7 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 )
 
-// An account's role in one organization: OWNER, PLANNER or VIEWER.
+// An account's role in one organization: OWNER, PLANNER or VIEWER. It starts as an invitation (PENDING) that the invitee accepts (ACTIVE) or declines (DECLINED).
 type Membership struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -25,10 +25,22 @@ type Membership struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// The account.
-	AccountID int `json:"account_id,omitempty"`
+	// The account; null while the membership is an invitation (PENDING or DECLINED).
+	AccountID *int `json:"account_id,omitempty"`
 	// What the account may do in the organization.
 	Role membership.Role `json:"role,omitempty"`
+	// PENDING: invited, no access yet; ACTIVE: the account is a member; DECLINED: the invitee said no.
+	Status membership.Status `json:"status,omitempty"`
+	// The email address the invitation was sent to, as the owner typed it (lower-cased); null for members added by the bootstrap command.
+	InvitedEmail *string `json:"invited_email,omitempty"`
+	// The name the owner gave the invitee; an account created on acceptance takes it.
+	InvitedName *string `json:"invited_name,omitempty"`
+	// SHA-256 of the invitation's one-time code, hex-encoded; cleared once the invitation is answered.
+	InvitationCodeHash *string `json:"-"`
+	// When the invitation can no longer be accepted; null for members added by the bootstrap command.
+	InvitationExpiresAt *time.Time `json:"invitation_expires_at,omitempty"`
+	// When the invitee accepted or declined the invitation; null while it is pending.
+	RespondedAt *time.Time `json:"responded_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
 	Edges        MembershipEdges `json:"edges"`
@@ -39,7 +51,7 @@ type Membership struct {
 type MembershipEdges struct {
 	// The organization this record belongs to.
 	Organization *Organization `json:"organization,omitempty"`
-	// The account.
+	// The account; null while the membership is an invitation (PENDING or DECLINED).
 	Account *Account `json:"account,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
@@ -77,9 +89,9 @@ func (*Membership) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case membership.FieldID, membership.FieldOrganizationID, membership.FieldAccountID:
 			values[i] = new(sql.NullInt64)
-		case membership.FieldRole:
+		case membership.FieldRole, membership.FieldStatus, membership.FieldInvitedEmail, membership.FieldInvitedName, membership.FieldInvitationCodeHash:
 			values[i] = new(sql.NullString)
-		case membership.FieldCreatedAt, membership.FieldUpdatedAt:
+		case membership.FieldCreatedAt, membership.FieldUpdatedAt, membership.FieldInvitationExpiresAt, membership.FieldRespondedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -124,13 +136,55 @@ func (_m *Membership) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field account_id", values[i])
 			} else if value.Valid {
-				_m.AccountID = int(value.Int64)
+				_m.AccountID = new(int)
+				*_m.AccountID = int(value.Int64)
 			}
 		case membership.FieldRole:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field role", values[i])
 			} else if value.Valid {
 				_m.Role = membership.Role(value.String)
+			}
+		case membership.FieldStatus:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status", values[i])
+			} else if value.Valid {
+				_m.Status = membership.Status(value.String)
+			}
+		case membership.FieldInvitedEmail:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field invited_email", values[i])
+			} else if value.Valid {
+				_m.InvitedEmail = new(string)
+				*_m.InvitedEmail = value.String
+			}
+		case membership.FieldInvitedName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field invited_name", values[i])
+			} else if value.Valid {
+				_m.InvitedName = new(string)
+				*_m.InvitedName = value.String
+			}
+		case membership.FieldInvitationCodeHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field invitation_code_hash", values[i])
+			} else if value.Valid {
+				_m.InvitationCodeHash = new(string)
+				*_m.InvitationCodeHash = value.String
+			}
+		case membership.FieldInvitationExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field invitation_expires_at", values[i])
+			} else if value.Valid {
+				_m.InvitationExpiresAt = new(time.Time)
+				*_m.InvitationExpiresAt = value.Time
+			}
+		case membership.FieldRespondedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field responded_at", values[i])
+			} else if value.Valid {
+				_m.RespondedAt = new(time.Time)
+				*_m.RespondedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -187,11 +241,38 @@ func (_m *Membership) String() string {
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
 	builder.WriteString(", ")
-	builder.WriteString("account_id=")
-	builder.WriteString(fmt.Sprintf("%v", _m.AccountID))
+	if v := _m.AccountID; v != nil {
+		builder.WriteString("account_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("role=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Role))
+	builder.WriteString(", ")
+	builder.WriteString("status=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	if v := _m.InvitedEmail; v != nil {
+		builder.WriteString("invited_email=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.InvitedName; v != nil {
+		builder.WriteString("invited_name=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("invitation_code_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.InvitationExpiresAt; v != nil {
+		builder.WriteString("invitation_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.RespondedAt; v != nil {
+		builder.WriteString("responded_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -64,9 +64,101 @@ func (_c *MembershipCreate) SetAccountID(v int) *MembershipCreate {
 	return _c
 }
 
+// SetNillableAccountID sets the "account_id" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableAccountID(v *int) *MembershipCreate {
+	if v != nil {
+		_c.SetAccountID(*v)
+	}
+	return _c
+}
+
 // SetRole sets the "role" field.
 func (_c *MembershipCreate) SetRole(v membership.Role) *MembershipCreate {
 	_c.mutation.SetRole(v)
+	return _c
+}
+
+// SetStatus sets the "status" field.
+func (_c *MembershipCreate) SetStatus(v membership.Status) *MembershipCreate {
+	_c.mutation.SetStatus(v)
+	return _c
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableStatus(v *membership.Status) *MembershipCreate {
+	if v != nil {
+		_c.SetStatus(*v)
+	}
+	return _c
+}
+
+// SetInvitedEmail sets the "invited_email" field.
+func (_c *MembershipCreate) SetInvitedEmail(v string) *MembershipCreate {
+	_c.mutation.SetInvitedEmail(v)
+	return _c
+}
+
+// SetNillableInvitedEmail sets the "invited_email" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableInvitedEmail(v *string) *MembershipCreate {
+	if v != nil {
+		_c.SetInvitedEmail(*v)
+	}
+	return _c
+}
+
+// SetInvitedName sets the "invited_name" field.
+func (_c *MembershipCreate) SetInvitedName(v string) *MembershipCreate {
+	_c.mutation.SetInvitedName(v)
+	return _c
+}
+
+// SetNillableInvitedName sets the "invited_name" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableInvitedName(v *string) *MembershipCreate {
+	if v != nil {
+		_c.SetInvitedName(*v)
+	}
+	return _c
+}
+
+// SetInvitationCodeHash sets the "invitation_code_hash" field.
+func (_c *MembershipCreate) SetInvitationCodeHash(v string) *MembershipCreate {
+	_c.mutation.SetInvitationCodeHash(v)
+	return _c
+}
+
+// SetNillableInvitationCodeHash sets the "invitation_code_hash" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableInvitationCodeHash(v *string) *MembershipCreate {
+	if v != nil {
+		_c.SetInvitationCodeHash(*v)
+	}
+	return _c
+}
+
+// SetInvitationExpiresAt sets the "invitation_expires_at" field.
+func (_c *MembershipCreate) SetInvitationExpiresAt(v time.Time) *MembershipCreate {
+	_c.mutation.SetInvitationExpiresAt(v)
+	return _c
+}
+
+// SetNillableInvitationExpiresAt sets the "invitation_expires_at" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableInvitationExpiresAt(v *time.Time) *MembershipCreate {
+	if v != nil {
+		_c.SetInvitationExpiresAt(*v)
+	}
+	return _c
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (_c *MembershipCreate) SetRespondedAt(v time.Time) *MembershipCreate {
+	_c.mutation.SetRespondedAt(v)
+	return _c
+}
+
+// SetNillableRespondedAt sets the "responded_at" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableRespondedAt(v *time.Time) *MembershipCreate {
+	if v != nil {
+		_c.SetRespondedAt(*v)
+	}
 	return _c
 }
 
@@ -131,6 +223,10 @@ func (_c *MembershipCreate) defaults() error {
 		v := membership.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Status(); !ok {
+		v := membership.DefaultStatus
+		_c.mutation.SetStatus(v)
+	}
 	return nil
 }
 
@@ -145,9 +241,6 @@ func (_c *MembershipCreate) check() error {
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Membership.updated_at"`)}
 	}
-	if _, ok := _c.mutation.AccountID(); !ok {
-		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Membership.account_id"`)}
-	}
 	if _, ok := _c.mutation.Role(); !ok {
 		return &ValidationError{Name: "role", err: errors.New(`ent: missing required field "Membership.role"`)}
 	}
@@ -156,11 +249,26 @@ func (_c *MembershipCreate) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Membership.role": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.Status(); !ok {
+		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Membership.status"`)}
+	}
+	if v, ok := _c.mutation.Status(); ok {
+		if err := membership.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Membership.status": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.InvitedEmail(); ok {
+		if err := membership.InvitedEmailValidator(v); err != nil {
+			return &ValidationError{Name: "invited_email", err: fmt.Errorf(`ent: validator failed for field "Membership.invited_email": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.InvitedName(); ok {
+		if err := membership.InvitedNameValidator(v); err != nil {
+			return &ValidationError{Name: "invited_name", err: fmt.Errorf(`ent: validator failed for field "Membership.invited_name": %w`, err)}
+		}
+	}
 	if len(_c.mutation.OrganizationIDs()) == 0 {
 		return &ValidationError{Name: "organization", err: errors.New(`ent: missing required edge "Membership.organization"`)}
-	}
-	if len(_c.mutation.AccountIDs()) == 0 {
-		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "Membership.account"`)}
 	}
 	return nil
 }
@@ -201,6 +309,30 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 		_spec.SetField(membership.FieldRole, field.TypeEnum, value)
 		_node.Role = value
 	}
+	if value, ok := _c.mutation.Status(); ok {
+		_spec.SetField(membership.FieldStatus, field.TypeEnum, value)
+		_node.Status = value
+	}
+	if value, ok := _c.mutation.InvitedEmail(); ok {
+		_spec.SetField(membership.FieldInvitedEmail, field.TypeString, value)
+		_node.InvitedEmail = &value
+	}
+	if value, ok := _c.mutation.InvitedName(); ok {
+		_spec.SetField(membership.FieldInvitedName, field.TypeString, value)
+		_node.InvitedName = &value
+	}
+	if value, ok := _c.mutation.InvitationCodeHash(); ok {
+		_spec.SetField(membership.FieldInvitationCodeHash, field.TypeString, value)
+		_node.InvitationCodeHash = &value
+	}
+	if value, ok := _c.mutation.InvitationExpiresAt(); ok {
+		_spec.SetField(membership.FieldInvitationExpiresAt, field.TypeTime, value)
+		_node.InvitationExpiresAt = &value
+	}
+	if value, ok := _c.mutation.RespondedAt(); ok {
+		_spec.SetField(membership.FieldRespondedAt, field.TypeTime, value)
+		_node.RespondedAt = &value
+	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -232,7 +364,7 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.AccountID = nodes[0]
+		_node.AccountID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -299,6 +431,24 @@ func (u *MembershipUpsert) UpdateUpdatedAt() *MembershipUpsert {
 	return u
 }
 
+// SetAccountID sets the "account_id" field.
+func (u *MembershipUpsert) SetAccountID(v int) *MembershipUpsert {
+	u.Set(membership.FieldAccountID, v)
+	return u
+}
+
+// UpdateAccountID sets the "account_id" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateAccountID() *MembershipUpsert {
+	u.SetExcluded(membership.FieldAccountID)
+	return u
+}
+
+// ClearAccountID clears the value of the "account_id" field.
+func (u *MembershipUpsert) ClearAccountID() *MembershipUpsert {
+	u.SetNull(membership.FieldAccountID)
+	return u
+}
+
 // SetRole sets the "role" field.
 func (u *MembershipUpsert) SetRole(v membership.Role) *MembershipUpsert {
 	u.Set(membership.FieldRole, v)
@@ -308,6 +458,54 @@ func (u *MembershipUpsert) SetRole(v membership.Role) *MembershipUpsert {
 // UpdateRole sets the "role" field to the value that was provided on create.
 func (u *MembershipUpsert) UpdateRole() *MembershipUpsert {
 	u.SetExcluded(membership.FieldRole)
+	return u
+}
+
+// SetStatus sets the "status" field.
+func (u *MembershipUpsert) SetStatus(v membership.Status) *MembershipUpsert {
+	u.Set(membership.FieldStatus, v)
+	return u
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateStatus() *MembershipUpsert {
+	u.SetExcluded(membership.FieldStatus)
+	return u
+}
+
+// SetInvitationCodeHash sets the "invitation_code_hash" field.
+func (u *MembershipUpsert) SetInvitationCodeHash(v string) *MembershipUpsert {
+	u.Set(membership.FieldInvitationCodeHash, v)
+	return u
+}
+
+// UpdateInvitationCodeHash sets the "invitation_code_hash" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateInvitationCodeHash() *MembershipUpsert {
+	u.SetExcluded(membership.FieldInvitationCodeHash)
+	return u
+}
+
+// ClearInvitationCodeHash clears the value of the "invitation_code_hash" field.
+func (u *MembershipUpsert) ClearInvitationCodeHash() *MembershipUpsert {
+	u.SetNull(membership.FieldInvitationCodeHash)
+	return u
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (u *MembershipUpsert) SetRespondedAt(v time.Time) *MembershipUpsert {
+	u.Set(membership.FieldRespondedAt, v)
+	return u
+}
+
+// UpdateRespondedAt sets the "responded_at" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateRespondedAt() *MembershipUpsert {
+	u.SetExcluded(membership.FieldRespondedAt)
+	return u
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (u *MembershipUpsert) ClearRespondedAt() *MembershipUpsert {
+	u.SetNull(membership.FieldRespondedAt)
 	return u
 }
 
@@ -328,8 +526,14 @@ func (u *MembershipUpsertOne) UpdateNewValues() *MembershipUpsertOne {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(membership.FieldCreatedAt)
 		}
-		if _, exists := u.create.mutation.AccountID(); exists {
-			s.SetIgnore(membership.FieldAccountID)
+		if _, exists := u.create.mutation.InvitedEmail(); exists {
+			s.SetIgnore(membership.FieldInvitedEmail)
+		}
+		if _, exists := u.create.mutation.InvitedName(); exists {
+			s.SetIgnore(membership.FieldInvitedName)
+		}
+		if _, exists := u.create.mutation.InvitationExpiresAt(); exists {
+			s.SetIgnore(membership.FieldInvitationExpiresAt)
 		}
 	}))
 	return u
@@ -376,6 +580,27 @@ func (u *MembershipUpsertOne) UpdateUpdatedAt() *MembershipUpsertOne {
 	})
 }
 
+// SetAccountID sets the "account_id" field.
+func (u *MembershipUpsertOne) SetAccountID(v int) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetAccountID(v)
+	})
+}
+
+// UpdateAccountID sets the "account_id" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateAccountID() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateAccountID()
+	})
+}
+
+// ClearAccountID clears the value of the "account_id" field.
+func (u *MembershipUpsertOne) ClearAccountID() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearAccountID()
+	})
+}
+
 // SetRole sets the "role" field.
 func (u *MembershipUpsertOne) SetRole(v membership.Role) *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
@@ -387,6 +612,62 @@ func (u *MembershipUpsertOne) SetRole(v membership.Role) *MembershipUpsertOne {
 func (u *MembershipUpsertOne) UpdateRole() *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
 		s.UpdateRole()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *MembershipUpsertOne) SetStatus(v membership.Status) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateStatus() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetInvitationCodeHash sets the "invitation_code_hash" field.
+func (u *MembershipUpsertOne) SetInvitationCodeHash(v string) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetInvitationCodeHash(v)
+	})
+}
+
+// UpdateInvitationCodeHash sets the "invitation_code_hash" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateInvitationCodeHash() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateInvitationCodeHash()
+	})
+}
+
+// ClearInvitationCodeHash clears the value of the "invitation_code_hash" field.
+func (u *MembershipUpsertOne) ClearInvitationCodeHash() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearInvitationCodeHash()
+	})
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (u *MembershipUpsertOne) SetRespondedAt(v time.Time) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetRespondedAt(v)
+	})
+}
+
+// UpdateRespondedAt sets the "responded_at" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateRespondedAt() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateRespondedAt()
+	})
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (u *MembershipUpsertOne) ClearRespondedAt() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearRespondedAt()
 	})
 }
 
@@ -572,8 +853,14 @@ func (u *MembershipUpsertBulk) UpdateNewValues() *MembershipUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(membership.FieldCreatedAt)
 			}
-			if _, exists := b.mutation.AccountID(); exists {
-				s.SetIgnore(membership.FieldAccountID)
+			if _, exists := b.mutation.InvitedEmail(); exists {
+				s.SetIgnore(membership.FieldInvitedEmail)
+			}
+			if _, exists := b.mutation.InvitedName(); exists {
+				s.SetIgnore(membership.FieldInvitedName)
+			}
+			if _, exists := b.mutation.InvitationExpiresAt(); exists {
+				s.SetIgnore(membership.FieldInvitationExpiresAt)
 			}
 		}
 	}))
@@ -621,6 +908,27 @@ func (u *MembershipUpsertBulk) UpdateUpdatedAt() *MembershipUpsertBulk {
 	})
 }
 
+// SetAccountID sets the "account_id" field.
+func (u *MembershipUpsertBulk) SetAccountID(v int) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetAccountID(v)
+	})
+}
+
+// UpdateAccountID sets the "account_id" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateAccountID() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateAccountID()
+	})
+}
+
+// ClearAccountID clears the value of the "account_id" field.
+func (u *MembershipUpsertBulk) ClearAccountID() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearAccountID()
+	})
+}
+
 // SetRole sets the "role" field.
 func (u *MembershipUpsertBulk) SetRole(v membership.Role) *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
@@ -632,6 +940,62 @@ func (u *MembershipUpsertBulk) SetRole(v membership.Role) *MembershipUpsertBulk 
 func (u *MembershipUpsertBulk) UpdateRole() *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
 		s.UpdateRole()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *MembershipUpsertBulk) SetStatus(v membership.Status) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateStatus() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetInvitationCodeHash sets the "invitation_code_hash" field.
+func (u *MembershipUpsertBulk) SetInvitationCodeHash(v string) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetInvitationCodeHash(v)
+	})
+}
+
+// UpdateInvitationCodeHash sets the "invitation_code_hash" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateInvitationCodeHash() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateInvitationCodeHash()
+	})
+}
+
+// ClearInvitationCodeHash clears the value of the "invitation_code_hash" field.
+func (u *MembershipUpsertBulk) ClearInvitationCodeHash() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearInvitationCodeHash()
+	})
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (u *MembershipUpsertBulk) SetRespondedAt(v time.Time) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetRespondedAt(v)
+	})
+}
+
+// UpdateRespondedAt sets the "responded_at" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateRespondedAt() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateRespondedAt()
+	})
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (u *MembershipUpsertBulk) ClearRespondedAt() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.ClearRespondedAt()
 	})
 }
 

@@ -495,7 +495,10 @@ func (_q *MembershipQuery) loadAccount(ctx context.Context, query *AccountQuery,
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*Membership)
 	for i := range nodes {
-		fk := nodes[i].AccountID
+		if nodes[i].AccountID == nil {
+			continue
+		}
+		fk := *nodes[i].AccountID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/predicate"
 )
@@ -35,6 +36,26 @@ func (_u *MembershipUpdate) SetUpdatedAt(v time.Time) *MembershipUpdate {
 	return _u
 }
 
+// SetAccountID sets the "account_id" field.
+func (_u *MembershipUpdate) SetAccountID(v int) *MembershipUpdate {
+	_u.mutation.SetAccountID(v)
+	return _u
+}
+
+// SetNillableAccountID sets the "account_id" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableAccountID(v *int) *MembershipUpdate {
+	if v != nil {
+		_u.SetAccountID(*v)
+	}
+	return _u
+}
+
+// ClearAccountID clears the value of the "account_id" field.
+func (_u *MembershipUpdate) ClearAccountID() *MembershipUpdate {
+	_u.mutation.ClearAccountID()
+	return _u
+}
+
 // SetRole sets the "role" field.
 func (_u *MembershipUpdate) SetRole(v membership.Role) *MembershipUpdate {
 	_u.mutation.SetRole(v)
@@ -49,9 +70,74 @@ func (_u *MembershipUpdate) SetNillableRole(v *membership.Role) *MembershipUpdat
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *MembershipUpdate) SetStatus(v membership.Status) *MembershipUpdate {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableStatus(v *membership.Status) *MembershipUpdate {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetInvitationCodeHash sets the "invitation_code_hash" field.
+func (_u *MembershipUpdate) SetInvitationCodeHash(v string) *MembershipUpdate {
+	_u.mutation.SetInvitationCodeHash(v)
+	return _u
+}
+
+// SetNillableInvitationCodeHash sets the "invitation_code_hash" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableInvitationCodeHash(v *string) *MembershipUpdate {
+	if v != nil {
+		_u.SetInvitationCodeHash(*v)
+	}
+	return _u
+}
+
+// ClearInvitationCodeHash clears the value of the "invitation_code_hash" field.
+func (_u *MembershipUpdate) ClearInvitationCodeHash() *MembershipUpdate {
+	_u.mutation.ClearInvitationCodeHash()
+	return _u
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (_u *MembershipUpdate) SetRespondedAt(v time.Time) *MembershipUpdate {
+	_u.mutation.SetRespondedAt(v)
+	return _u
+}
+
+// SetNillableRespondedAt sets the "responded_at" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableRespondedAt(v *time.Time) *MembershipUpdate {
+	if v != nil {
+		_u.SetRespondedAt(*v)
+	}
+	return _u
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (_u *MembershipUpdate) ClearRespondedAt() *MembershipUpdate {
+	_u.mutation.ClearRespondedAt()
+	return _u
+}
+
+// SetAccount sets the "account" edge to the Account entity.
+func (_u *MembershipUpdate) SetAccount(v *Account) *MembershipUpdate {
+	return _u.SetAccountID(v.ID)
+}
+
 // Mutation returns the MembershipMutation object of the builder.
 func (_u *MembershipUpdate) Mutation() *MembershipMutation {
 	return _u.mutation
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (_u *MembershipUpdate) ClearAccount() *MembershipUpdate {
+	_u.mutation.ClearAccount()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -103,11 +189,13 @@ func (_u *MembershipUpdate) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Membership.role": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := membership.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Membership.status": %w`, err)}
+		}
+	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Membership.organization"`)
-	}
-	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Membership.account"`)
 	}
 	return nil
 }
@@ -135,6 +223,59 @@ func (_u *MembershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.Role(); ok {
 		_spec.SetField(membership.FieldRole, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(membership.FieldStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.InvitedEmailCleared() {
+		_spec.ClearField(membership.FieldInvitedEmail, field.TypeString)
+	}
+	if _u.mutation.InvitedNameCleared() {
+		_spec.ClearField(membership.FieldInvitedName, field.TypeString)
+	}
+	if value, ok := _u.mutation.InvitationCodeHash(); ok {
+		_spec.SetField(membership.FieldInvitationCodeHash, field.TypeString, value)
+	}
+	if _u.mutation.InvitationCodeHashCleared() {
+		_spec.ClearField(membership.FieldInvitationCodeHash, field.TypeString)
+	}
+	if _u.mutation.InvitationExpiresAtCleared() {
+		_spec.ClearField(membership.FieldInvitationExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RespondedAt(); ok {
+		_spec.SetField(membership.FieldRespondedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RespondedAtCleared() {
+		_spec.ClearField(membership.FieldRespondedAt, field.TypeTime)
+	}
+	if _u.mutation.AccountCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   membership.AccountTable,
+			Columns: []string{membership.AccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AccountIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   membership.AccountTable,
+			Columns: []string{membership.AccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -164,6 +305,26 @@ func (_u *MembershipUpdateOne) SetUpdatedAt(v time.Time) *MembershipUpdateOne {
 	return _u
 }
 
+// SetAccountID sets the "account_id" field.
+func (_u *MembershipUpdateOne) SetAccountID(v int) *MembershipUpdateOne {
+	_u.mutation.SetAccountID(v)
+	return _u
+}
+
+// SetNillableAccountID sets the "account_id" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableAccountID(v *int) *MembershipUpdateOne {
+	if v != nil {
+		_u.SetAccountID(*v)
+	}
+	return _u
+}
+
+// ClearAccountID clears the value of the "account_id" field.
+func (_u *MembershipUpdateOne) ClearAccountID() *MembershipUpdateOne {
+	_u.mutation.ClearAccountID()
+	return _u
+}
+
 // SetRole sets the "role" field.
 func (_u *MembershipUpdateOne) SetRole(v membership.Role) *MembershipUpdateOne {
 	_u.mutation.SetRole(v)
@@ -178,9 +339,74 @@ func (_u *MembershipUpdateOne) SetNillableRole(v *membership.Role) *MembershipUp
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *MembershipUpdateOne) SetStatus(v membership.Status) *MembershipUpdateOne {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableStatus(v *membership.Status) *MembershipUpdateOne {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetInvitationCodeHash sets the "invitation_code_hash" field.
+func (_u *MembershipUpdateOne) SetInvitationCodeHash(v string) *MembershipUpdateOne {
+	_u.mutation.SetInvitationCodeHash(v)
+	return _u
+}
+
+// SetNillableInvitationCodeHash sets the "invitation_code_hash" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableInvitationCodeHash(v *string) *MembershipUpdateOne {
+	if v != nil {
+		_u.SetInvitationCodeHash(*v)
+	}
+	return _u
+}
+
+// ClearInvitationCodeHash clears the value of the "invitation_code_hash" field.
+func (_u *MembershipUpdateOne) ClearInvitationCodeHash() *MembershipUpdateOne {
+	_u.mutation.ClearInvitationCodeHash()
+	return _u
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (_u *MembershipUpdateOne) SetRespondedAt(v time.Time) *MembershipUpdateOne {
+	_u.mutation.SetRespondedAt(v)
+	return _u
+}
+
+// SetNillableRespondedAt sets the "responded_at" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableRespondedAt(v *time.Time) *MembershipUpdateOne {
+	if v != nil {
+		_u.SetRespondedAt(*v)
+	}
+	return _u
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (_u *MembershipUpdateOne) ClearRespondedAt() *MembershipUpdateOne {
+	_u.mutation.ClearRespondedAt()
+	return _u
+}
+
+// SetAccount sets the "account" edge to the Account entity.
+func (_u *MembershipUpdateOne) SetAccount(v *Account) *MembershipUpdateOne {
+	return _u.SetAccountID(v.ID)
+}
+
 // Mutation returns the MembershipMutation object of the builder.
 func (_u *MembershipUpdateOne) Mutation() *MembershipMutation {
 	return _u.mutation
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (_u *MembershipUpdateOne) ClearAccount() *MembershipUpdateOne {
+	_u.mutation.ClearAccount()
+	return _u
 }
 
 // Where appends a list predicates to the MembershipUpdate builder.
@@ -245,11 +471,13 @@ func (_u *MembershipUpdateOne) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Membership.role": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := membership.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Membership.status": %w`, err)}
+		}
+	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Membership.organization"`)
-	}
-	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Membership.account"`)
 	}
 	return nil
 }
@@ -294,6 +522,59 @@ func (_u *MembershipUpdateOne) sqlSave(ctx context.Context) (_node *Membership, 
 	}
 	if value, ok := _u.mutation.Role(); ok {
 		_spec.SetField(membership.FieldRole, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(membership.FieldStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.InvitedEmailCleared() {
+		_spec.ClearField(membership.FieldInvitedEmail, field.TypeString)
+	}
+	if _u.mutation.InvitedNameCleared() {
+		_spec.ClearField(membership.FieldInvitedName, field.TypeString)
+	}
+	if value, ok := _u.mutation.InvitationCodeHash(); ok {
+		_spec.SetField(membership.FieldInvitationCodeHash, field.TypeString, value)
+	}
+	if _u.mutation.InvitationCodeHashCleared() {
+		_spec.ClearField(membership.FieldInvitationCodeHash, field.TypeString)
+	}
+	if _u.mutation.InvitationExpiresAtCleared() {
+		_spec.ClearField(membership.FieldInvitationExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RespondedAt(); ok {
+		_spec.SetField(membership.FieldRespondedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RespondedAtCleared() {
+		_spec.ClearField(membership.FieldRespondedAt, field.TypeTime)
+	}
+	if _u.mutation.AccountCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   membership.AccountTable,
+			Columns: []string{membership.AccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AccountIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   membership.AccountTable,
+			Columns: []string{membership.AccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Membership{config: _u.config}

@@ -9319,20 +9319,26 @@ func (m *MeetingMutation) ResetEdge(name string) error {
 // MembershipMutation represents an operation that mutates the Membership nodes in the graph.
 type MembershipMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *int
-	created_at          *time.Time
-	updated_at          *time.Time
-	role                *membership.Role
-	clearedFields       map[string]struct{}
-	organization        *int
-	clearedorganization bool
-	account             *int
-	clearedaccount      bool
-	done                bool
-	oldValue            func(context.Context) (*Membership, error)
-	predicates          []predicate.Membership
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	role                  *membership.Role
+	status                *membership.Status
+	invited_email         *string
+	invited_name          *string
+	invitation_code_hash  *string
+	invitation_expires_at *time.Time
+	responded_at          *time.Time
+	clearedFields         map[string]struct{}
+	organization          *int
+	clearedorganization   bool
+	account               *int
+	clearedaccount        bool
+	done                  bool
+	oldValue              func(context.Context) (*Membership, error)
+	predicates            []predicate.Membership
 }
 
 var _ ent.Mutation = (*MembershipMutation)(nil)
@@ -9558,7 +9564,7 @@ func (m *MembershipMutation) AccountID() (r int, exists bool) {
 // OldAccountID returns the old "account_id" field's value of the Membership entity.
 // If the Membership object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *MembershipMutation) OldAccountID(ctx context.Context) (v int, err error) {
+func (m *MembershipMutation) OldAccountID(ctx context.Context) (v *int, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
 	}
@@ -9572,9 +9578,22 @@ func (m *MembershipMutation) OldAccountID(ctx context.Context) (v int, err error
 	return oldValue.AccountID, nil
 }
 
+// ClearAccountID clears the value of the "account_id" field.
+func (m *MembershipMutation) ClearAccountID() {
+	m.account = nil
+	m.clearedFields[membership.FieldAccountID] = struct{}{}
+}
+
+// AccountIDCleared returns if the "account_id" field was cleared in this mutation.
+func (m *MembershipMutation) AccountIDCleared() bool {
+	_, ok := m.clearedFields[membership.FieldAccountID]
+	return ok
+}
+
 // ResetAccountID resets all changes to the "account_id" field.
 func (m *MembershipMutation) ResetAccountID() {
 	m.account = nil
+	delete(m.clearedFields, membership.FieldAccountID)
 }
 
 // SetRole sets the "role" field.
@@ -9613,6 +9632,287 @@ func (m *MembershipMutation) ResetRole() {
 	m.role = nil
 }
 
+// SetStatus sets the "status" field.
+func (m *MembershipMutation) SetStatus(value membership.Status) {
+	m.status = &value
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *MembershipMutation) Status() (r membership.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldStatus(ctx context.Context) (v membership.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *MembershipMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetInvitedEmail sets the "invited_email" field.
+func (m *MembershipMutation) SetInvitedEmail(s string) {
+	m.invited_email = &s
+}
+
+// InvitedEmail returns the value of the "invited_email" field in the mutation.
+func (m *MembershipMutation) InvitedEmail() (r string, exists bool) {
+	v := m.invited_email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitedEmail returns the old "invited_email" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldInvitedEmail(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitedEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitedEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitedEmail: %w", err)
+	}
+	return oldValue.InvitedEmail, nil
+}
+
+// ClearInvitedEmail clears the value of the "invited_email" field.
+func (m *MembershipMutation) ClearInvitedEmail() {
+	m.invited_email = nil
+	m.clearedFields[membership.FieldInvitedEmail] = struct{}{}
+}
+
+// InvitedEmailCleared returns if the "invited_email" field was cleared in this mutation.
+func (m *MembershipMutation) InvitedEmailCleared() bool {
+	_, ok := m.clearedFields[membership.FieldInvitedEmail]
+	return ok
+}
+
+// ResetInvitedEmail resets all changes to the "invited_email" field.
+func (m *MembershipMutation) ResetInvitedEmail() {
+	m.invited_email = nil
+	delete(m.clearedFields, membership.FieldInvitedEmail)
+}
+
+// SetInvitedName sets the "invited_name" field.
+func (m *MembershipMutation) SetInvitedName(s string) {
+	m.invited_name = &s
+}
+
+// InvitedName returns the value of the "invited_name" field in the mutation.
+func (m *MembershipMutation) InvitedName() (r string, exists bool) {
+	v := m.invited_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitedName returns the old "invited_name" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldInvitedName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitedName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitedName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitedName: %w", err)
+	}
+	return oldValue.InvitedName, nil
+}
+
+// ClearInvitedName clears the value of the "invited_name" field.
+func (m *MembershipMutation) ClearInvitedName() {
+	m.invited_name = nil
+	m.clearedFields[membership.FieldInvitedName] = struct{}{}
+}
+
+// InvitedNameCleared returns if the "invited_name" field was cleared in this mutation.
+func (m *MembershipMutation) InvitedNameCleared() bool {
+	_, ok := m.clearedFields[membership.FieldInvitedName]
+	return ok
+}
+
+// ResetInvitedName resets all changes to the "invited_name" field.
+func (m *MembershipMutation) ResetInvitedName() {
+	m.invited_name = nil
+	delete(m.clearedFields, membership.FieldInvitedName)
+}
+
+// SetInvitationCodeHash sets the "invitation_code_hash" field.
+func (m *MembershipMutation) SetInvitationCodeHash(s string) {
+	m.invitation_code_hash = &s
+}
+
+// InvitationCodeHash returns the value of the "invitation_code_hash" field in the mutation.
+func (m *MembershipMutation) InvitationCodeHash() (r string, exists bool) {
+	v := m.invitation_code_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitationCodeHash returns the old "invitation_code_hash" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldInvitationCodeHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitationCodeHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitationCodeHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitationCodeHash: %w", err)
+	}
+	return oldValue.InvitationCodeHash, nil
+}
+
+// ClearInvitationCodeHash clears the value of the "invitation_code_hash" field.
+func (m *MembershipMutation) ClearInvitationCodeHash() {
+	m.invitation_code_hash = nil
+	m.clearedFields[membership.FieldInvitationCodeHash] = struct{}{}
+}
+
+// InvitationCodeHashCleared returns if the "invitation_code_hash" field was cleared in this mutation.
+func (m *MembershipMutation) InvitationCodeHashCleared() bool {
+	_, ok := m.clearedFields[membership.FieldInvitationCodeHash]
+	return ok
+}
+
+// ResetInvitationCodeHash resets all changes to the "invitation_code_hash" field.
+func (m *MembershipMutation) ResetInvitationCodeHash() {
+	m.invitation_code_hash = nil
+	delete(m.clearedFields, membership.FieldInvitationCodeHash)
+}
+
+// SetInvitationExpiresAt sets the "invitation_expires_at" field.
+func (m *MembershipMutation) SetInvitationExpiresAt(t time.Time) {
+	m.invitation_expires_at = &t
+}
+
+// InvitationExpiresAt returns the value of the "invitation_expires_at" field in the mutation.
+func (m *MembershipMutation) InvitationExpiresAt() (r time.Time, exists bool) {
+	v := m.invitation_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitationExpiresAt returns the old "invitation_expires_at" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldInvitationExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitationExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitationExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitationExpiresAt: %w", err)
+	}
+	return oldValue.InvitationExpiresAt, nil
+}
+
+// ClearInvitationExpiresAt clears the value of the "invitation_expires_at" field.
+func (m *MembershipMutation) ClearInvitationExpiresAt() {
+	m.invitation_expires_at = nil
+	m.clearedFields[membership.FieldInvitationExpiresAt] = struct{}{}
+}
+
+// InvitationExpiresAtCleared returns if the "invitation_expires_at" field was cleared in this mutation.
+func (m *MembershipMutation) InvitationExpiresAtCleared() bool {
+	_, ok := m.clearedFields[membership.FieldInvitationExpiresAt]
+	return ok
+}
+
+// ResetInvitationExpiresAt resets all changes to the "invitation_expires_at" field.
+func (m *MembershipMutation) ResetInvitationExpiresAt() {
+	m.invitation_expires_at = nil
+	delete(m.clearedFields, membership.FieldInvitationExpiresAt)
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (m *MembershipMutation) SetRespondedAt(t time.Time) {
+	m.responded_at = &t
+}
+
+// RespondedAt returns the value of the "responded_at" field in the mutation.
+func (m *MembershipMutation) RespondedAt() (r time.Time, exists bool) {
+	v := m.responded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRespondedAt returns the old "responded_at" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldRespondedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRespondedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRespondedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRespondedAt: %w", err)
+	}
+	return oldValue.RespondedAt, nil
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (m *MembershipMutation) ClearRespondedAt() {
+	m.responded_at = nil
+	m.clearedFields[membership.FieldRespondedAt] = struct{}{}
+}
+
+// RespondedAtCleared returns if the "responded_at" field was cleared in this mutation.
+func (m *MembershipMutation) RespondedAtCleared() bool {
+	_, ok := m.clearedFields[membership.FieldRespondedAt]
+	return ok
+}
+
+// ResetRespondedAt resets all changes to the "responded_at" field.
+func (m *MembershipMutation) ResetRespondedAt() {
+	m.responded_at = nil
+	delete(m.clearedFields, membership.FieldRespondedAt)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *MembershipMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -9648,7 +9948,7 @@ func (m *MembershipMutation) ClearAccount() {
 
 // AccountCleared reports if the "account" edge to the Account entity was cleared.
 func (m *MembershipMutation) AccountCleared() bool {
-	return m.clearedaccount
+	return m.AccountIDCleared() || m.clearedaccount
 }
 
 // AccountIDs returns the "account" edge IDs in the mutation.
@@ -9701,7 +10001,7 @@ func (m *MembershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MembershipMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 11)
 	if m.organization != nil {
 		fields = append(fields, membership.FieldOrganizationID)
 	}
@@ -9716,6 +10016,24 @@ func (m *MembershipMutation) Fields() []string {
 	}
 	if m.role != nil {
 		fields = append(fields, membership.FieldRole)
+	}
+	if m.status != nil {
+		fields = append(fields, membership.FieldStatus)
+	}
+	if m.invited_email != nil {
+		fields = append(fields, membership.FieldInvitedEmail)
+	}
+	if m.invited_name != nil {
+		fields = append(fields, membership.FieldInvitedName)
+	}
+	if m.invitation_code_hash != nil {
+		fields = append(fields, membership.FieldInvitationCodeHash)
+	}
+	if m.invitation_expires_at != nil {
+		fields = append(fields, membership.FieldInvitationExpiresAt)
+	}
+	if m.responded_at != nil {
+		fields = append(fields, membership.FieldRespondedAt)
 	}
 	return fields
 }
@@ -9735,6 +10053,18 @@ func (m *MembershipMutation) Field(name string) (ent.Value, bool) {
 		return m.AccountID()
 	case membership.FieldRole:
 		return m.Role()
+	case membership.FieldStatus:
+		return m.Status()
+	case membership.FieldInvitedEmail:
+		return m.InvitedEmail()
+	case membership.FieldInvitedName:
+		return m.InvitedName()
+	case membership.FieldInvitationCodeHash:
+		return m.InvitationCodeHash()
+	case membership.FieldInvitationExpiresAt:
+		return m.InvitationExpiresAt()
+	case membership.FieldRespondedAt:
+		return m.RespondedAt()
 	}
 	return nil, false
 }
@@ -9754,6 +10084,18 @@ func (m *MembershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldAccountID(ctx)
 	case membership.FieldRole:
 		return m.OldRole(ctx)
+	case membership.FieldStatus:
+		return m.OldStatus(ctx)
+	case membership.FieldInvitedEmail:
+		return m.OldInvitedEmail(ctx)
+	case membership.FieldInvitedName:
+		return m.OldInvitedName(ctx)
+	case membership.FieldInvitationCodeHash:
+		return m.OldInvitationCodeHash(ctx)
+	case membership.FieldInvitationExpiresAt:
+		return m.OldInvitationExpiresAt(ctx)
+	case membership.FieldRespondedAt:
+		return m.OldRespondedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Membership field %s", name)
 }
@@ -9798,6 +10140,48 @@ func (m *MembershipMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRole(v)
 		return nil
+	case membership.FieldStatus:
+		v, ok := value.(membership.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case membership.FieldInvitedEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitedEmail(v)
+		return nil
+	case membership.FieldInvitedName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitedName(v)
+		return nil
+	case membership.FieldInvitationCodeHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitationCodeHash(v)
+		return nil
+	case membership.FieldInvitationExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitationExpiresAt(v)
+		return nil
+	case membership.FieldRespondedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRespondedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)
 }
@@ -9830,7 +10214,26 @@ func (m *MembershipMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *MembershipMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(membership.FieldAccountID) {
+		fields = append(fields, membership.FieldAccountID)
+	}
+	if m.FieldCleared(membership.FieldInvitedEmail) {
+		fields = append(fields, membership.FieldInvitedEmail)
+	}
+	if m.FieldCleared(membership.FieldInvitedName) {
+		fields = append(fields, membership.FieldInvitedName)
+	}
+	if m.FieldCleared(membership.FieldInvitationCodeHash) {
+		fields = append(fields, membership.FieldInvitationCodeHash)
+	}
+	if m.FieldCleared(membership.FieldInvitationExpiresAt) {
+		fields = append(fields, membership.FieldInvitationExpiresAt)
+	}
+	if m.FieldCleared(membership.FieldRespondedAt) {
+		fields = append(fields, membership.FieldRespondedAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -9843,6 +10246,26 @@ func (m *MembershipMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *MembershipMutation) ClearField(name string) error {
+	switch name {
+	case membership.FieldAccountID:
+		m.ClearAccountID()
+		return nil
+	case membership.FieldInvitedEmail:
+		m.ClearInvitedEmail()
+		return nil
+	case membership.FieldInvitedName:
+		m.ClearInvitedName()
+		return nil
+	case membership.FieldInvitationCodeHash:
+		m.ClearInvitationCodeHash()
+		return nil
+	case membership.FieldInvitationExpiresAt:
+		m.ClearInvitationExpiresAt()
+		return nil
+	case membership.FieldRespondedAt:
+		m.ClearRespondedAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Membership nullable field %s", name)
 }
 
@@ -9864,6 +10287,24 @@ func (m *MembershipMutation) ResetField(name string) error {
 		return nil
 	case membership.FieldRole:
 		m.ResetRole()
+		return nil
+	case membership.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case membership.FieldInvitedEmail:
+		m.ResetInvitedEmail()
+		return nil
+	case membership.FieldInvitedName:
+		m.ResetInvitedName()
+		return nil
+	case membership.FieldInvitationCodeHash:
+		m.ResetInvitationCodeHash()
+		return nil
+	case membership.FieldInvitationExpiresAt:
+		m.ResetInvitationExpiresAt()
+		return nil
+	case membership.FieldRespondedAt:
+		m.ResetRespondedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -55,24 +57,36 @@ func (contactFilterGuard) MutateOperationContext(ctx context.Context, oc *graphq
 }
 
 // revealsContact reports an argument value that filters on email, phone or
-// touchpoints, or orders by email.
+// touchpoints, or orders by email. Values come from literals or from coerced
+// variables, whose lists and objects may have any element type (gqlparser
+// wraps a single variable object given for a list in a typed slice), so they
+// are read by reflection.
 func revealsContact(v any) bool {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, child := range v {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Interface || rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return false
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Map:
+		iter := rv.MapRange()
+		for iter.Next() {
+			k := fmt.Sprint(iter.Key().Interface())
 			if strings.HasPrefix(k, "email") || strings.HasPrefix(k, "phone") || strings.HasPrefix(k, "hasTouchpoints") {
 				return true
 			}
-			if k == "field" && child == "EMAIL" {
+			if k == "field" && fmt.Sprint(iter.Value().Interface()) == "EMAIL" {
 				return true
 			}
-			if revealsContact(child) {
+			if revealsContact(iter.Value().Interface()) {
 				return true
 			}
 		}
-	case []any:
-		for _, child := range v {
-			if revealsContact(child) {
+	case reflect.Slice, reflect.Array:
+		for i := range rv.Len() {
+			if revealsContact(rv.Index(i).Interface()) {
 				return true
 			}
 		}
@@ -80,21 +94,39 @@ func revealsContact(v any) bool {
 	return false
 }
 
-// walkFields calls visit for every field of a selection set, fragments
-// included, until visit returns false.
+// walkFields calls visit for every field of a selection set and of the
+// fragments it spreads, until visit returns false. Each fragment definition is
+// walked once, however often it is spread: following every spread takes time
+// exponential in the size of the document (a 1 KB query whose fragments each
+// spread the next one twice has a million fields), and visitors look at a
+// field's arguments and definition, which are the same at every spread.
 func walkFields(set ast.SelectionSet, visit func(*ast.Field) bool) bool {
+	w := fieldWalker{visit: visit, walked: map[*ast.FragmentDefinition]bool{}}
+	return w.walk(set)
+}
+
+type fieldWalker struct {
+	visit  func(*ast.Field) bool
+	walked map[*ast.FragmentDefinition]bool
+}
+
+func (w fieldWalker) walk(set ast.SelectionSet) bool {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if !visit(s) || !walkFields(s.SelectionSet, visit) {
+			if !w.visit(s) || !w.walk(s.SelectionSet) {
 				return false
 			}
 		case *ast.InlineFragment:
-			if !walkFields(s.SelectionSet, visit) {
+			if !w.walk(s.SelectionSet) {
 				return false
 			}
 		case *ast.FragmentSpread:
-			if s.Definition != nil && !walkFields(s.Definition.SelectionSet, visit) {
+			if s.Definition == nil || w.walked[s.Definition] {
+				continue
+			}
+			w.walked[s.Definition] = true
+			if !w.walk(s.Definition.SelectionSet) {
 				return false
 			}
 		}

@@ -17,7 +17,7 @@ import (
 
 // MembershipCreate is the resolver for the membershipCreate field.
 func (r *mutationResolver) MembershipCreate(ctx context.Context, input MembershipCreateInput) (*MembershipCreatePayload, error) {
-	v, err := auth.AddMember(ctx, ent.FromContext(ctx), auth.Member{Email: input.Email, Name: deref(input.Name), Role: input.Role})
+	v, err := auth.AddMember(ctx, ent.FromContext(ctx), auth.Member{Email: input.Email, Name: deref(input.Name), Role: input.Role}, time.Now())
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -76,6 +76,36 @@ func (r *mutationResolver) APITokenRevoke(ctx context.Context, input APITokenRev
 	return &APITokenRevokePayload{Token: v, UserErrors: ues}, nil
 }
 
+// MembershipAccept is the resolver for the membershipAccept field.
+func (r *mutationResolver) MembershipAccept(ctx context.Context, input MembershipAcceptInput) (*MembershipAcceptPayload, error) {
+	a, err := auth.AcceptInvitationFor(ctx, ent.FromContext(ctx), input.InvitationID, deref(input.TokenName), time.Now())
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ues) > 0 {
+		return &MembershipAcceptPayload{UserErrors: ues}, nil
+	}
+	inv := &MembershipInvitation{
+		ID: a.Membership.ID, OrganizationName: a.Organization.Name, OrganizationSlug: a.Organization.Slug,
+		Role: a.Membership.Role, InvitedAt: a.Membership.CreatedAt, ExpiresAt: deref(a.Membership.InvitationExpiresAt),
+	}
+	return &MembershipAcceptPayload{Invitation: inv, Secret: &a.Secret, UserErrors: ues}, nil
+}
+
+// MembershipDecline is the resolver for the membershipDecline field.
+func (r *mutationResolver) MembershipDecline(ctx context.Context, input MembershipDeclineInput) (*MembershipDeclinePayload, error) {
+	_, _, err := auth.DeclineInvitationFor(ctx, ent.FromContext(ctx), input.InvitationID, time.Now())
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ues) > 0 {
+		return &MembershipDeclinePayload{UserErrors: ues}, nil
+	}
+	return &MembershipDeclinePayload{DeclinedInvitationID: &input.InvitationID, UserErrors: ues}, nil
+}
+
 // Email is the resolver for the email field.
 func (r *personResolver) Email(ctx context.Context, obj *ent.Person) (*string, error) {
 	if obj.Email == "" { // redacted for this viewer
@@ -104,3 +134,26 @@ func (r *queryResolver) Viewer(ctx context.Context) (*Viewer, error) {
 	}
 	return &Viewer{Account: acc, Organization: org, Role: membership.Role(v.Role), Token: tok}, nil
 }
+
+// Invitations is the resolver for the invitations field.
+func (r *viewerResolver) Invitations(ctx context.Context, obj *Viewer) ([]*MembershipInvitation, error) {
+	ms, err := auth.PendingInvitations(ctx, r.client, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	// The organization by name only: the invitee may not read its records
+	// before joining.
+	out := make([]*MembershipInvitation, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, &MembershipInvitation{
+			ID: m.ID, OrganizationName: m.Edges.Organization.Name, OrganizationSlug: m.Edges.Organization.Slug,
+			Role: m.Role, InvitedAt: m.CreatedAt, ExpiresAt: deref(m.InvitationExpiresAt),
+		})
+	}
+	return out, nil
+}
+
+// Viewer returns ViewerResolver implementation.
+func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
+
+type viewerResolver struct{ *Resolver }

@@ -6,6 +6,7 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -15,13 +16,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rencontre/rencontre/ent"
-	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/apitoken"
 	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/migrate"
@@ -41,6 +45,49 @@ type accessEnv struct {
 	url     string
 	fix     *fixture
 	owner   accessMember
+	mail    *mailbox // the invitations the server sent
+}
+
+// mailbox records the invitations the server sends, in place of the log
+// delivery: the tests read the codes from it, as an invitee from an email.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []auth.Invitation
+}
+
+// Send implements auth.Invitations.
+func (b *mailbox) Send(_ context.Context, inv auth.Invitation) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent = append(b.sent, inv)
+	return nil
+}
+
+// all returns the invitations sent so far.
+func (b *mailbox) all() []auth.Invitation {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.sent)
+}
+
+// last returns the last invitation sent to email; the test fails if none was.
+func (b *mailbox) last(t *testing.T, email string) auth.Invitation {
+	t.Helper()
+	sent := b.all()
+	for i := len(sent) - 1; i >= 0; i-- {
+		if sent[i].Email == email {
+			return sent[i]
+		}
+	}
+	t.Fatalf("no invitation was sent to %s (sent: %d)", email, len(sent))
+	return auth.Invitation{}
+}
+
+// deliverTo makes the server send invitations to b.
+func deliverTo(b *mailbox, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(auth.WithInvitations(r.Context(), b)))
+	})
 }
 
 // accessMember is an account with a membership and one token.
@@ -58,9 +105,10 @@ func newAccessEnv(t *testing.T) *accessEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.Routes(c, cfg))
+	mail := &mailbox{}
+	srv := httptest.NewServer(deliverTo(mail, server.Routes(c, cfg)))
 	t.Cleanup(srv.Close)
-	e := &accessEnv{ent: c, counter: counter, url: srv.URL, fix: newFixture(t, c)}
+	e := &accessEnv{ent: c, counter: counter, url: srv.URL, fix: newFixture(t, c), mail: mail}
 	e.owner = e.member(t, "acme", "owner@acme.example", membership.RoleOwner)
 	return e
 }
@@ -174,13 +222,29 @@ func accessState(t *testing.T, c *ent.Client) string {
 		fmt.Fprintf(&b, "account %d %s %q\n", a.ID, a.Email, a.Name)
 	}
 	for _, m := range c.Membership.Query().Order(byID).AllX(ctx) {
-		fmt.Fprintf(&b, "membership %d org %d account %d %s\n", m.ID, m.OrganizationID, m.AccountID, m.Role)
+		fmt.Fprintf(&b, "membership %d org %d account %s %s %s invited %s %s code %v expires %s responded %s\n",
+			m.ID, m.OrganizationID, fmtInt(m.AccountID), m.Role, m.Status, fmtStr(m.InvitedEmail), fmtStr(m.InvitedName),
+			m.InvitationCodeHash != nil, fmtTime(m.InvitationExpiresAt), fmtTime(m.RespondedAt))
 	}
 	for _, k := range c.APIToken.Query().Order(byID).AllX(ctx) {
 		fmt.Fprintf(&b, "token %d org %d account %d %q %s %s expires %s revoked %s\n", k.ID, k.OrganizationID, k.AccountID,
 			k.Name, k.Role, k.Prefix, fmtTime(k.ExpiresAt), fmtTime(k.RevokedAt))
 	}
 	return b.String() + dbState(t, c)
+}
+
+func fmtInt(p *int) string {
+	if p == nil {
+		return "none"
+	}
+	return strconv.Itoa(*p)
+}
+
+func fmtStr(p *string) string {
+	if p == nil {
+		return "none"
+	}
+	return strconv.Quote(*p)
 }
 
 func fmtTime(p *time.Time) string {
@@ -201,9 +265,16 @@ const (
 	apiTokenCreate(input: $input) { secret token { ` + tokenFields + ` } userErrors { field message code } } }`
 	apiTokenRevokeOp = `mutation($id: ID!) {
 	apiTokenRevoke(input: {tokenID: $id}) { token { ` + tokenFields + ` } userErrors { field message code } } }`
+	membershipFields   = `id role status invitedEmail invitedName invitationExpiresAt respondedAt accountID account { id email name }`
 	membershipCreateOp = `mutation($input: MembershipCreateInput!) {
-	membershipCreate(input: $input) { membership { id role accountID account { id email name } } userErrors { field message code } } }`
-	membershipUpdateOp = `mutation($id: ID!, $role: MembershipRole!) {
+	membershipCreate(input: $input) { membership { ` + membershipFields + ` } userErrors { field message code } } }`
+	membershipAcceptOp = `mutation($id: ID!) {
+	membershipAccept(input: {invitationID: $id}) { invitation { ` + invitationFields + ` } secret userErrors { field message code } } }`
+	membershipDeclineOp = `mutation($id: ID!) {
+	membershipDecline(input: {invitationID: $id}) { declinedInvitationID userErrors { field message code } } }`
+	invitationFields    = `id organizationName organizationSlug role invitedAt expiresAt`
+	viewerInvitationsOp = `{ viewer { invitations { ` + invitationFields + ` } } }`
+	membershipUpdateOp  = `mutation($id: ID!, $role: MembershipRole!) {
 	membershipUpdate(input: {membershipID: $id, role: $role}) { membership { id role } userErrors { field message code } } }`
 	membershipDeleteOp = `mutation($id: ID!) {
 	membershipDelete(input: {membershipID: $id}) { deletedMembershipID userErrors { field message code } } }`
@@ -250,21 +321,125 @@ func (e *accessEnv) createToken(t *testing.T, secret string, input map[string]an
 	return *p.Token, *p.Secret
 }
 
-// addMember runs membershipCreate as the owner; it must succeed.
+// addMember invites email as the owner (membershipCreate) and accepts the
+// invitation with the code sent to the email (POST /invitations/accept),
+// as the invitee would; both must succeed.
 func (e *accessEnv) addMember(t *testing.T, email string, role membership.Role) (membershipID, accountID string) {
+	t.Helper()
+	id := e.invite(t, email, role)
+	var got acceptedBody
+	e.acceptCode(t, e.mail.last(t, email).Code).decode(t, http.StatusOK, &got)
+	if got.MembershipID != id || got.Role != string(role) {
+		t.Fatalf("accepting the invitation of %s: %+v, want membership %s as %s", email, got, id, role)
+	}
+	return id, got.Account.ID
+}
+
+// invite runs membershipCreate as the owner; it must succeed, with a PENDING
+// membership.
+func (e *accessEnv) invite(t *testing.T, email string, role membership.Role) (membershipID string) {
 	t.Helper()
 	var rsp struct {
 		MembershipCreate struct {
-			Membership *struct{ ID, AccountID string }
+			Membership *membershipObj
 			UserErrors []userError
 		}
 	}
 	e.as(t, e.owner.secret, membershipCreateOp, map[string]any{"input": map[string]any{"email": email, "role": role}}).decode(t, &rsp)
 	p := rsp.MembershipCreate
-	if len(p.UserErrors) > 0 || p.Membership == nil {
+	if len(p.UserErrors) > 0 || p.Membership == nil || p.Membership.Status != "PENDING" {
 		t.Fatalf("membershipCreate(%s): %+v", email, p)
 	}
-	return p.Membership.ID, p.Membership.AccountID
+	return p.Membership.ID
+}
+
+// membershipObj is a Membership as membershipFields selects it.
+type membershipObj struct {
+	ID, Role, Status    string
+	InvitedEmail        *string
+	InvitedName         *string
+	InvitationExpiresAt *string
+	RespondedAt         *string
+	AccountID           *string
+	Account             *struct{ ID, Email, Name string }
+}
+
+// httpReply is a response of the invitation routes.
+type httpReply struct {
+	status int
+	body   []byte
+}
+
+// decode fails the test unless the status is want, and decodes the body.
+func (r httpReply) decode(t *testing.T, want int, into any) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("HTTP %d %s, want %d", r.status, r.body, want)
+	}
+	if err := json.Unmarshal(r.body, into); err != nil {
+		t.Fatalf("decoding %s: %v", r.body, err)
+	}
+}
+
+// wantError asserts a GraphQL-shaped error with status and code, and no data.
+func (r httpReply) wantError(t *testing.T, status int, code string) {
+	t.Helper()
+	var body struct {
+		Data   json.RawMessage
+		Errors []struct {
+			Message    string
+			Extensions struct{ Code string }
+		}
+	}
+	r.decode(t, status, &body)
+	if len(body.Errors) != 1 || body.Errors[0].Extensions.Code != code || body.Errors[0].Message == "" || body.Data != nil {
+		t.Fatalf("HTTP %d %s, want one error with a message and code %s, and no data", r.status, r.body, code)
+	}
+}
+
+// acceptedBody is the answer of POST /invitations/accept.
+type acceptedBody struct {
+	Token, TokenPrefix, Role, MembershipID string
+	Organization                           struct{ ID, Name, Slug string }
+	Account                                struct{ ID, Email, Name string }
+}
+
+// postInvitation POSTs body to the invitation route path, without a token.
+func (e *accessEnv) postInvitation(t *testing.T, path, body string) httpReply {
+	t.Helper()
+	res, err := http.Post(e.url+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("POST %s: Content-Type %q, want application/json", path, ct)
+	}
+	return httpReply{status: res.StatusCode, body: b}
+}
+
+// acceptCode accepts an invitation with its code.
+func (e *accessEnv) acceptCode(t *testing.T, code string) httpReply {
+	t.Helper()
+	b, _ := json.Marshal(map[string]string{"code": code})
+	return e.postInvitation(t, "/invitations/accept", string(b))
+}
+
+// declineCode declines an invitation with its code.
+func (e *accessEnv) declineCode(t *testing.T, code string) httpReply {
+	t.Helper()
+	b, _ := json.Marshal(map[string]string{"code": code})
+	return e.postInvitation(t, "/invitations/decline", string(b))
+}
+
+// membership reads a membership past the API.
+func (e *accessEnv) membership(t *testing.T, id string) *ent.Membership {
+	t.Helper()
+	return e.ent.Membership.GetX(testenv.System(), atoi(t, id))
 }
 
 // wantUnauthenticated asserts a 401 with a JSON body whose first error has
@@ -274,8 +449,9 @@ func wantUnauthenticated(t *testing.T, r accessReply) {
 	if r.status != http.StatusUnauthorized {
 		t.Fatalf("HTTP %d %s, want 401", r.status, r.body)
 	}
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("Content-Type %q, want application/json", ct)
+	// Without Accept, a GraphQL response is application/graphql-response+json.
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/graphql-response+json") {
+		t.Fatalf("Content-Type %q, want application/graphql-response+json", ct)
 	}
 	if r.code() != "UNAUTHENTICATED" {
 		t.Fatalf("errors[0].extensions.code = %q in %s, want UNAUTHENTICATED", r.code(), r.body)
@@ -593,7 +769,7 @@ func TestAccessTokenExpiry(t *testing.T) {
 			}
 			e.as(t, e.owner.secret, apiTokenCreateOp, map[string]any{"input": map[string]any{"name": "old", "expiresAt": expires}}).decode(t, &rsp)
 			p := rsp.APITokenCreate
-			checkUserErrors(t, p.UserErrors, wantError{field: "expiresAt", code: "INVALID", message: []string{"expiresAt"}})
+			checkUserErrors(t, p.UserErrors, wantError{field: "expiresAt", code: "INVALID", message: []string{"expiresAt: must be in the future"}})
 			if p.Secret != nil || p.Token != nil {
 				t.Fatalf("payload %+v, want no secret and no token", p)
 			}
@@ -936,61 +1112,62 @@ func TestAccessViewerQueryShowsAccountOrganizationRoleAndToken(t *testing.T) {
 	}
 }
 
+// --- Invitations ---
+
+// createMembership runs membershipCreate as secret.
+func (e *accessEnv) createMembership(t *testing.T, secret string, input map[string]any) (*membershipObj, []userError, accessReply) {
+	t.Helper()
+	var rsp struct {
+		MembershipCreate struct {
+			Membership *membershipObj
+			UserErrors []userError
+		}
+	}
+	r := e.as(t, secret, membershipCreateOp, map[string]any{"input": input})
+	r.decode(t, &rsp)
+	return rsp.MembershipCreate.Membership, rsp.MembershipCreate.UserErrors, r
+}
+
+// accounts is the number of accounts on the server.
+func (e *accessEnv) accounts() int { return e.ent.Account.Query().CountX(testenv.System()) }
+
 func TestAccessMembershipCreate(t *testing.T) {
 	e := newAccessEnv(t)
-	gus := e.member(t, "globex", "gus@globex.example", membership.RoleOwner)
-	accounts := func() int { return e.ent.Account.Query().CountX(testenv.System()) }
-	type membershipObj struct {
-		ID, Role, AccountID string
-		Account             struct{ ID, Email, Name string }
-	}
-	create := func(t *testing.T, input map[string]any) (*membershipObj, []userError) {
-		t.Helper()
-		var rsp struct {
-			MembershipCreate struct {
-				Membership *membershipObj
-				UserErrors []userError
-			}
-		}
-		e.as(t, e.owner.secret, membershipCreateOp, map[string]any{"input": input}).decode(t, &rsp)
-		return rsp.MembershipCreate.Membership, rsp.MembershipCreate.UserErrors
-	}
+	start := time.Now()
 
-	t.Run("a new email creates an account, stored lower-cased", func(t *testing.T) {
-		n := accounts()
-		m, ues := create(t, map[string]any{"email": " Ben@Acme.example ", "name": "Ben", "role": "PLANNER"})
+	t.Run("an email makes a PENDING invitation linked to no account, and sends the code to the email", func(t *testing.T) {
+		n, sent := e.accounts(), len(e.mail.all())
+		m, ues, r := e.createMembership(t, e.owner.secret, map[string]any{"email": " Ben@Acme.example ", "name": "Ben", "role": "PLANNER"})
 		if len(ues) > 0 || m == nil {
 			t.Fatalf("userErrors %+v", ues)
 		}
-		if m.Role != "PLANNER" || m.Account.Email != "ben@acme.example" || m.Account.Name != "Ben" || accounts() != n+1 {
-			t.Fatalf("membership %+v, %d accounts (was %d)", m, accounts(), n)
+		switch {
+		case m.Status != "PENDING" || m.Role != "PLANNER":
+			t.Fatalf("membership %+v, want PENDING PLANNER", m)
+		case m.Account != nil || m.AccountID != nil:
+			t.Fatalf("membership linked to account %v %v, want none before acceptance", m.AccountID, m.Account)
+		case fmtStr(m.InvitedEmail) != `"ben@acme.example"` || fmtStr(m.InvitedName) != `"Ben"`:
+			t.Fatalf("invited %s %s, want the email lower-cased and the name", fmtStr(m.InvitedEmail), fmtStr(m.InvitedName))
+		case m.RespondedAt != nil:
+			t.Fatalf("respondedAt %s before any answer", *m.RespondedAt)
+		case e.accounts() != n:
+			t.Fatalf("%d accounts after an invitation, was %d: no account is created before acceptance", e.accounts(), n)
 		}
-	})
-
-	t.Run("an account of another organization joins without a second account", func(t *testing.T) {
-		n := accounts()
-		m, ues := create(t, map[string]any{"email": "GUS@globex.example", "name": "Someone Else", "role": "VIEWER"})
-		if len(ues) > 0 || m == nil {
-			t.Fatalf("userErrors %+v", ues)
+		expires := parseTime(t, *m.InvitationExpiresAt)
+		if lo, hi := start.Add(auth.InvitationTTL-time.Minute), time.Now().Add(auth.InvitationTTL+time.Minute); expires.Before(lo) || expires.After(hi) {
+			t.Fatalf("invitationExpiresAt %s, want 14 days from now", expires)
 		}
-		if m.AccountID != gid(gus.account.ID) || accounts() != n {
-			t.Fatalf("membership of account %s, %d accounts (was %d); want Gus's account %d reused", m.AccountID, accounts(), n, gus.account.ID)
+		all := e.mail.all()
+		if len(all) != sent+1 {
+			t.Fatalf("%d invitations sent, want 1", len(all)-sent)
 		}
-		if acc := e.ent.Account.GetX(testenv.System(), gus.account.ID); acc.Name != gus.account.Name {
-			t.Fatalf("Gus's account was renamed to %q by another organization", acc.Name)
+		inv := all[len(all)-1]
+		if inv.Email != "ben@acme.example" || inv.Name != "Ben" || inv.Organization != "Acme" || inv.OrganizationSlug != "acme" ||
+			inv.Role != membership.RolePlanner || !strings.HasPrefix(inv.Code, "rci_") || !inv.ExpiresAt.Equal(expires) {
+			t.Fatalf("invitation sent %+v", inv)
 		}
-		n = e.ent.Account.Query().Where(account.Email("gus@globex.example")).CountX(testenv.System())
-		if n != 1 {
-			t.Fatalf("%d accounts with Gus's email", n)
-		}
-		// Gus's globex token still acts in globex, as OWNER; a token for Gus in
-		// acme acts in acme as VIEWER.
-		if v := e.whoAmI(t, gus.secret); v.Org.Slug != "globex" || v.Role != "OWNER" {
-			t.Fatalf("Gus's globex token acts as %+v", v)
-		}
-		_, acmeSecret := e.createToken(t, e.owner.secret, map[string]any{"accountID": gid(gus.account.ID), "name": "acme"})
-		if v := e.whoAmI(t, acmeSecret); v.Org.Slug != "acme" || v.Role != "VIEWER" {
-			t.Fatalf("Gus's acme token acts as %+v", v)
+		if strings.Contains(string(r.body), strings.TrimPrefix(inv.Code, "rci_")) {
+			t.Fatalf("the owner's response holds the code: %s", r.body)
 		}
 	})
 
@@ -999,14 +1176,15 @@ func TestAccessMembershipCreate(t *testing.T) {
 		input map[string]any
 		want  wantError
 	}{
-		{"the same member twice", map[string]any{"email": "ben@acme.example", "role": "VIEWER"}, wantError{field: "email", code: "TAKEN", message: []string{"ben@acme.example"}}},
-		{"the same member twice in other case", map[string]any{"email": "BEN@ACME.EXAMPLE", "role": "OWNER"}, wantError{field: "email", code: "TAKEN", message: []string{"ben@acme.example"}}},
-		{"the owner itself", map[string]any{"email": "owner@acme.example", "role": "VIEWER"}, wantError{field: "email", code: "TAKEN"}},
+		{"inviting the same email twice", map[string]any{"email": "ben@acme.example", "role": "VIEWER"}, wantError{field: "email", code: "TAKEN", message: []string{"ben@acme.example"}}},
+		{"inviting the same email twice in other case", map[string]any{"email": "BEN@ACME.EXAMPLE", "role": "OWNER"}, wantError{field: "email", code: "TAKEN", message: []string{"ben@acme.example"}}},
+		{"inviting a member (the owner itself)", map[string]any{"email": "owner@acme.example", "role": "VIEWER"}, wantError{field: "email", code: "TAKEN", message: []string{"owner@acme.example"}}},
 		{"an invalid email", map[string]any{"email": "not an email", "role": "VIEWER"}, wantError{field: "email", code: "INVALID"}},
+		{"a blank name", map[string]any{"email": "cleo@acme.example", "name": "   ", "role": "VIEWER"}, wantError{field: "name", code: "INVALID", message: []string{"name: must not be empty"}}},
 	} {
-		t.Run(tc.name+" is refused and changes nothing", func(t *testing.T) {
-			before := accessState(t, e.ent)
-			m, ues := create(t, tc.input)
+		t.Run(tc.name+" is refused, changes nothing and sends nothing", func(t *testing.T) {
+			before, sent := accessState(t, e.ent), len(e.mail.all())
+			m, ues, _ := e.createMembership(t, e.owner.secret, tc.input)
 			if m != nil {
 				t.Errorf("membership %+v, want none", m)
 			}
@@ -1014,29 +1192,527 @@ func TestAccessMembershipCreate(t *testing.T) {
 			if after := accessState(t, e.ent); after != before {
 				t.Fatalf("changed:\nbefore %s\nafter  %s", before, after)
 			}
+			if n := len(e.mail.all()) - sent; n != 0 {
+				t.Fatalf("%d invitations sent by a refused membershipCreate", n)
+			}
 		})
 	}
 
-	t.Run("the organization lists exactly its members", func(t *testing.T) {
+	t.Run("the organization lists its members and its invitations", func(t *testing.T) {
 		var rsp struct {
 			Memberships struct {
-				Edges []struct {
-					Node struct {
-						Role    string
-						Account struct{ Email string }
-					}
-				}
+				Edges []struct{ Node membershipObj }
 			}
 		}
-		e.as(t, e.owner.secret, `{ memberships { edges { node { role account { email } } } } }`, nil).decode(t, &rsp)
+		e.as(t, e.owner.secret, `{ memberships { edges { node { `+membershipFields+` } } } }`, nil).decode(t, &rsp)
 		var got []string
 		for _, edge := range rsp.Memberships.Edges {
-			got = append(got, edge.Node.Account.Email+" "+edge.Node.Role)
+			n := edge.Node
+			who := fmtStr(n.InvitedEmail)
+			if n.Account != nil {
+				who = n.Account.Email
+			}
+			got = append(got, who+" "+n.Role+" "+n.Status)
 		}
 		sort.Strings(got)
-		want := []string{"ben@acme.example PLANNER", "gus@globex.example VIEWER", "owner@acme.example OWNER"}
+		want := []string{`"ben@acme.example" PLANNER PENDING`, "owner@acme.example OWNER ACTIVE"}
 		if strings.Join(got, ",") != strings.Join(want, ",") {
-			t.Fatalf("members %v, want %v", got, want)
+			t.Fatalf("memberships %v, want %v", got, want)
 		}
 	})
+}
+
+// idPattern, timePattern: what differs between two otherwise identical
+// answers about two invitations (their IDs and creation times).
+var (
+	idPattern   = regexp.MustCompile(`\b\d{5,}\b`)
+	timePattern = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
+)
+
+// TestAccessInvitingRevealsNothingAboutAccounts proves that an owner learns
+// nothing from inviting an email that has an account elsewhere on the server:
+// every answer (the mutation, later reads of the membership, the accounts,
+// a second invitation, a role change, and the invitation sent) is the same,
+// IDs and times aside, as for an email that no account has.
+func TestAccessInvitingRevealsNothingAboutAccounts(t *testing.T) {
+	e := newAccessEnv(t)
+	gus := e.member(t, "globex", "gus@globex.example", membership.RoleOwner)
+	sel := strings.Join(e.scalarFields(t, "Membership"), " ")
+	// observe is everything the owner can see after inviting email, with
+	// email, IDs and times blanked out.
+	observe := func(t *testing.T, email string) []string {
+		t.Helper()
+		accountsBefore := e.accounts()
+		var out []string
+		add := func(name string, r accessReply) {
+			t.Helper()
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: HTTP %d %s", name, r.status, r.body)
+			}
+			s := strings.ReplaceAll(string(r.body), email, "<email>")
+			s = timePattern.ReplaceAllString(idPattern.ReplaceAllString(s, "<id>"), "<time>")
+			out = append(out, name+": "+s)
+		}
+		input := map[string]any{"email": email, "name": "Invitee", "role": "PLANNER"}
+		m, _, r := e.createMembership(t, e.owner.secret, input)
+		add("membershipCreate", r)
+		if m == nil {
+			t.Fatalf("membershipCreate(%s): %s", email, r.body)
+		}
+		vars := map[string]any{"id": m.ID, "email": email}
+		add("node", e.as(t, e.owner.secret, `query($id: ID!) { node(id: $id) { ... on Membership { `+sel+` account { id email name memberships { totalCount } } organization { slug } } } }`, vars))
+		add("memberships", e.as(t, e.owner.secret, `query($email: String!) { memberships(where: {invitedEmail: $email}) { totalCount edges { node { `+sel+` account { id } } } } }`, vars))
+		add("accounts", e.as(t, e.owner.secret, `query($email: String!) { all: accounts { totalCount } same: accounts(where: {email: $email}) { totalCount } }`, vars))
+		add("membershipCreate again", e.as(t, e.owner.secret, membershipCreateOp, map[string]any{"input": input}))
+		add("membershipUpdate", e.as(t, e.owner.secret, membershipUpdateOp, map[string]any{"id": m.ID, "role": "VIEWER"}))
+		add("viewer", e.as(t, e.owner.secret, `{ viewer { role invitations { id } account { memberships { totalCount } } } }`, nil))
+		inv := e.mail.last(t, email)
+		inv.Code, inv.Email, inv.ExpiresAt = "<code>", "<email>", time.Time{}
+		out = append(out, fmt.Sprintf("invitation sent: %+v", inv))
+		if n := e.accounts(); n != accountsBefore {
+			t.Fatalf("inviting %s changed the number of accounts from %d to %d", email, accountsBefore, n)
+		}
+		return out
+	}
+	existing := observe(t, "gus@globex.example")
+	fresh := observe(t, "nobody@nowhere.example")
+	for i := range existing {
+		if existing[i] != fresh[i] {
+			t.Errorf("the owner's view differs between an email with an account and one without:\naccount:    %s\nno account: %s", existing[i], fresh[i])
+		}
+	}
+	t.Run("the account that has the email is not linked to the organization", func(t *testing.T) {
+		n := e.ent.Membership.Query().Where(membership.AccountID(gus.account.ID)).CountX(testenv.System())
+		if n != 1 {
+			t.Fatalf("Gus's account has %d memberships, want only its globex one", n)
+		}
+		if v := e.whoAmI(t, gus.secret); v.Org.Slug != "globex" || v.Role != "OWNER" {
+			t.Fatalf("Gus's token acts as %+v", v)
+		}
+	})
+}
+
+// TestAccessInvitationAcceptedWithTheCode: the code alone (no token) lets the
+// invitee join: a new email gets an account, an existing account is linked,
+// and either way the answer carries a working token.
+func TestAccessInvitationAcceptedWithTheCode(t *testing.T) {
+	e := newAccessEnv(t)
+	gus := e.member(t, "globex", "gus@globex.example", membership.RoleOwner)
+
+	t.Run("a new email: the account is created with the invited name, and the token works", func(t *testing.T) {
+		n := e.accounts()
+		_, _, _ = e.createMembership(t, e.owner.secret, map[string]any{"email": "Nina@Acme.example", "name": "Nina", "role": "PLANNER"})
+		var got acceptedBody
+		e.acceptCode(t, e.mail.last(t, "nina@acme.example").Code).decode(t, http.StatusOK, &got)
+		if got.Role != "PLANNER" || got.Organization.Slug != "acme" || got.Organization.Name != "Acme" || got.Organization.ID != gid(e.fix.org.ID) ||
+			got.Account.Email != "nina@acme.example" || got.Account.Name != "Nina" || !strings.HasPrefix(got.Token, got.TokenPrefix) {
+			t.Fatalf("accepted: %+v", got)
+		}
+		if e.accounts() != n+1 {
+			t.Fatalf("%d accounts, want one more (was %d)", e.accounts(), n)
+		}
+		v := e.whoAmI(t, got.Token)
+		if v.Org.Slug != "acme" || v.Role != "PLANNER" || v.Account.Email != "nina@acme.example" || v.Account.ID != got.Account.ID {
+			t.Fatalf("the token acts as %+v", v)
+		}
+		m := e.membership(t, got.MembershipID)
+		if m.Status != membership.StatusActive || m.AccountID == nil || gid(*m.AccountID) != got.Account.ID ||
+			m.InvitationCodeHash != nil || m.RespondedAt == nil {
+			t.Fatalf("membership %+v, want ACTIVE, linked, its code cleared and its answer time set", m)
+		}
+		var rsp struct{ Node membershipObj }
+		e.as(t, e.owner.secret, `query($id: ID!) { node(id: $id) { ... on Membership { `+membershipFields+` } } }`, map[string]any{"id": got.MembershipID}).decode(t, &rsp)
+		if rsp.Node.Status != "ACTIVE" || rsp.Node.Account == nil || rsp.Node.Account.Email != "nina@acme.example" || rsp.Node.RespondedAt == nil {
+			t.Fatalf("the owner sees %+v", rsp.Node)
+		}
+	})
+
+	t.Run("an account of another organization is linked, not duplicated nor renamed", func(t *testing.T) {
+		n := e.accounts()
+		_, _, _ = e.createMembership(t, e.owner.secret, map[string]any{"email": "GUS@globex.example", "name": "Someone Else", "role": "VIEWER"})
+		var got acceptedBody
+		e.acceptCode(t, e.mail.last(t, "gus@globex.example").Code).decode(t, http.StatusOK, &got)
+		if got.Account.ID != gid(gus.account.ID) || got.Account.Name != gus.account.Name || e.accounts() != n {
+			t.Fatalf("accepted %+v with %d accounts (was %d); want Gus's account %d as it is", got, e.accounts(), n, gus.account.ID)
+		}
+		if v := e.whoAmI(t, got.Token); v.Org.Slug != "acme" || v.Role != "VIEWER" || v.Account.ID != gid(gus.account.ID) {
+			t.Fatalf("Gus's acme token acts as %+v", v)
+		}
+		if v := e.whoAmI(t, gus.secret); v.Org.Slug != "globex" || v.Role != "OWNER" {
+			t.Fatalf("Gus's globex token acts as %+v", v)
+		}
+		// The owner may now make tokens for Gus in acme, as for any member.
+		_, secret := e.createToken(t, e.owner.secret, map[string]any{"accountID": got.Account.ID, "name": "laptop"})
+		if v := e.whoAmI(t, secret); v.Org.Slug != "acme" || v.Role != "VIEWER" {
+			t.Fatalf("the owner's token for Gus acts as %+v", v)
+		}
+	})
+
+	t.Run("a code works once", func(t *testing.T) {
+		code := e.mail.last(t, "nina@acme.example").Code
+		before := accessState(t, e.ent)
+		e.acceptCode(t, code).wantError(t, http.StatusNotFound, "NOT_FOUND")
+		e.declineCode(t, code).wantError(t, http.StatusNotFound, "NOT_FOUND")
+		if after := accessState(t, e.ent); after != before {
+			t.Fatalf("changed:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+
+	t.Run("an invitee who became a member another way is a CONFLICT, and the invitation stays", func(t *testing.T) {
+		id := e.invite(t, "olga@acme.example", membership.RoleViewer)
+		e.member(t, "acme", "olga@acme.example", membership.RolePlanner) // the bootstrap command
+		before := accessState(t, e.ent)
+		e.acceptCode(t, e.mail.last(t, "olga@acme.example").Code).wantError(t, http.StatusConflict, "CONFLICT")
+		if after := accessState(t, e.ent); after != before {
+			t.Fatalf("changed:\nbefore %s\nafter  %s", before, after)
+		}
+		if m := e.membership(t, id); m.Status != membership.StatusPending {
+			t.Fatalf("invitation %s, want it PENDING for the owner to cancel", m.Status)
+		}
+	})
+}
+
+// TestAccessInvitationRouteRefusals: the accept and decline routes answer
+// every refusal with a GraphQL-shaped error and change nothing.
+func TestAccessInvitationRouteRefusals(t *testing.T) {
+	e := newAccessEnv(t)
+	cancelled := e.invite(t, "cancelled@acme.example", membership.RoleViewer)
+	e.as(t, e.owner.secret, membershipDeleteOp, map[string]any{"id": cancelled}).decode(t, new(any))
+	e.invite(t, "declined@acme.example", membership.RoleViewer)
+	declined := e.mail.last(t, "declined@acme.example").Code
+	var rsp struct{ Status string }
+	e.declineCode(t, declined).decode(t, http.StatusOK, &rsp)
+	if rsp.Status != "DECLINED" {
+		t.Fatalf("decline answered %+v", rsp)
+	}
+	// An invitation whose time has passed (expiry as time goes by is proved in
+	// internal/server, with a clock).
+	expired, hash, _, err := auth.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ent.Membership.Create().SetOrganizationID(e.fix.org.ID).SetStatus(membership.StatusPending).SetRole(membership.RoleViewer).
+		SetInvitedEmail("late@acme.example").SetInvitationCodeHash(hash).SetInvitationExpiresAt(time.Now().Add(-time.Second)).
+		ExecX(testenv.System())
+	unknown, _, _, err := auth.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(code string) string { b, _ := json.Marshal(map[string]string{"code": code}); return string(b) }
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"a body that is not JSON", http.MethodPost, "/invitations/accept", "code=abc", http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"a body without a code", http.MethodPost, "/invitations/accept", `{}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"a blank code", http.MethodPost, "/invitations/accept", `{"code": "  "}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"an unknown field", http.MethodPost, "/invitations/accept", `{"code": "x", "email": "a@b.example"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"an unknown code", http.MethodPost, "/invitations/accept", body(unknown), http.StatusNotFound, "NOT_FOUND"},
+		{"the owner's API token as a code", http.MethodPost, "/invitations/accept", body(e.owner.secret), http.StatusNotFound, "NOT_FOUND"},
+		{"the code of a cancelled invitation", http.MethodPost, "/invitations/accept", body(e.mail.last(t, "cancelled@acme.example").Code), http.StatusNotFound, "NOT_FOUND"},
+		{"the code of a declined invitation", http.MethodPost, "/invitations/accept", body(declined), http.StatusNotFound, "NOT_FOUND"},
+		{"the code of an expired invitation", http.MethodPost, "/invitations/accept", body(expired), http.StatusGone, "EXPIRED"},
+		{"declining an expired invitation", http.MethodPost, "/invitations/decline", body(expired), http.StatusGone, "EXPIRED"},
+		{"GET", http.MethodGet, "/invitations/accept", "", http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"},
+		{"another path", http.MethodPost, "/invitations/resend", body(unknown), http.StatusNotFound, "NOT_FOUND"},
+	} {
+		t.Run(tc.name+" is refused with "+tc.code, func(t *testing.T) {
+			before := accessState(t, e.ent)
+			req, err := http.NewRequest(tc.method, e.url+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			httpReply{status: res.StatusCode, body: b}.wantError(t, tc.status, tc.code)
+			if after := accessState(t, e.ent); after != before {
+				t.Fatalf("changed:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+}
+
+// TestAccessInvitationsOfTheViewer: an account with a token elsewhere sees the
+// invitations to its email and answers them with its token; nobody else can.
+func TestAccessInvitationsOfTheViewer(t *testing.T) {
+	e := newAccessEnv(t)
+	gus := e.member(t, "globex", "gus@globex.example", membership.RoleOwner)
+	pat := e.member(t, "globex", "pat@globex.example", membership.RolePlanner)
+	initech := e.member(t, "initech", "owner@initech.example", membership.RoleOwner)
+	acmeInvitation := e.invite(t, "gus@globex.example", membership.RolePlanner)
+	e.invite(t, "someone@else.example", membership.RoleViewer)
+	// Gus's invitations that are not pending any more, or expired, are not his
+	// to answer.
+	_, hash, _, err := auth.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	initechOrg := e.ent.APIToken.GetX(testenv.System(), initech.tokenID).OrganizationID
+	expired := e.ent.Membership.Create().SetOrganizationID(initechOrg).SetStatus(membership.StatusPending).SetRole(membership.RoleOwner).
+		SetInvitedEmail("gus@globex.example").SetInvitationCodeHash(hash).SetInvitationExpiresAt(time.Now().Add(-time.Minute)).
+		SaveX(testenv.System())
+	invitations := func(t *testing.T, secret string) []struct{ ID, OrganizationName, OrganizationSlug, Role, InvitedAt, ExpiresAt string } {
+		t.Helper()
+		var rsp struct {
+			Viewer struct {
+				Invitations []struct{ ID, OrganizationName, OrganizationSlug, Role, InvitedAt, ExpiresAt string }
+			}
+		}
+		e.as(t, secret, viewerInvitationsOp, nil).decode(t, &rsp)
+		return rsp.Viewer.Invitations
+	}
+
+	t.Run("the invitee's viewer lists the pending invitation to its email, from the other organization", func(t *testing.T) {
+		got := invitations(t, gus.secret)
+		if len(got) != 1 {
+			t.Fatalf("invitations %+v, want acme's only (not the expired one)", got)
+		}
+		inv := got[0]
+		m := e.membership(t, acmeInvitation)
+		if inv.ID != acmeInvitation || inv.OrganizationName != "Acme" || inv.OrganizationSlug != "acme" || inv.Role != "PLANNER" ||
+			!parseTime(t, inv.InvitedAt).Equal(m.CreatedAt) || !parseTime(t, inv.ExpiresAt).Equal(*m.InvitationExpiresAt) {
+			t.Fatalf("invitation %+v, want acme's as PLANNER with its times (%v, %v)", inv, m.CreatedAt, *m.InvitationExpiresAt)
+		}
+	})
+	t.Run("others see no invitation", func(t *testing.T) {
+		for name, secret := range map[string]string{"acme's owner": e.owner.secret, "another globex member": pat.secret, "initech's owner": initech.secret} {
+			if got := invitations(t, secret); len(got) != 0 {
+				t.Errorf("%s sees %+v", name, got)
+			}
+		}
+	})
+
+	// answer runs membershipAccept or membershipDecline and returns the
+	// outcome with IDs blanked out, to compare refusals.
+	answer := func(t *testing.T, op, secret, id string) (string, accessReply) {
+		t.Helper()
+		r := e.as(t, secret, op, map[string]any{"id": id})
+		if r.status != http.StatusOK {
+			t.Fatalf("HTTP %d %s", r.status, r.body)
+		}
+		return idPattern.ReplaceAllString(string(r.body), "<id>"), r
+	}
+	for _, op := range []struct{ name, query string }{{"membershipAccept", membershipAcceptOp}, {"membershipDecline", membershipDeclineOp}} {
+		t.Run(op.name+" of another account's invitation answers as for an unused ID and changes nothing", func(t *testing.T) {
+			before := accessState(t, e.ent)
+			unused, _ := answer(t, op.query, pat.secret, gid(atoi(t, acmeInvitation)+100000))
+			for name, c := range map[string]struct{ secret, id string }{
+				"by another globex member":          {pat.secret, acmeInvitation},
+				"by the inviting owner":             {e.owner.secret, acmeInvitation},
+				"by Gus, of his expired invitation": {gus.secret, gid(expired.ID)},
+				"by Gus, of a membership of globex": {gus.secret, gid(pat.membershipID)},
+			} {
+				got, r := answer(t, op.query, c.secret, c.id)
+				if !strings.Contains(string(r.body), `"code":"NOT_FOUND"`) || got != unused {
+					t.Errorf("%s: %s\nwant as for an unused ID: %s", name, got, unused)
+				}
+			}
+			if after := accessState(t, e.ent); after != before {
+				t.Fatalf("changed:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+
+	t.Run("the invitee accepts with its token and gets a token of the organization", func(t *testing.T) {
+		var rsp struct {
+			MembershipAccept struct {
+				Invitation *struct{ ID, OrganizationName, Role string }
+				Secret     *string
+				UserErrors []userError
+			}
+		}
+		e.as(t, gus.secret, membershipAcceptOp, map[string]any{"id": acmeInvitation}).decode(t, &rsp)
+		p := rsp.MembershipAccept
+		if len(p.UserErrors) > 0 || p.Invitation == nil || p.Secret == nil || p.Invitation.ID != acmeInvitation || p.Invitation.OrganizationName != "Acme" {
+			t.Fatalf("membershipAccept: %+v", p)
+		}
+		if v := e.whoAmI(t, *p.Secret); v.Org.Slug != "acme" || v.Role != "PLANNER" || v.Account.ID != gid(gus.account.ID) {
+			t.Fatalf("the new token acts as %+v", v)
+		}
+		if m := e.membership(t, acmeInvitation); m.Status != membership.StatusActive || m.AccountID == nil || *m.AccountID != gus.account.ID {
+			t.Fatalf("membership %+v, want ACTIVE for Gus's account", m)
+		}
+		if got := invitations(t, gus.secret); len(got) != 0 {
+			t.Fatalf("invitations after accepting: %+v", got)
+		}
+		e.acceptCode(t, e.mail.last(t, "gus@globex.example").Code).wantError(t, http.StatusNotFound, "NOT_FOUND")
+		// Accepting again is refused like any invitation that is not pending.
+		var again struct {
+			MembershipAccept struct{ UserErrors []userError }
+		}
+		e.as(t, gus.secret, membershipAcceptOp, map[string]any{"id": acmeInvitation}).decode(t, &again)
+		checkUserErrors(t, again.MembershipAccept.UserErrors, wantError{field: "invitationID", code: "NOT_FOUND"})
+	})
+
+	t.Run("the invitee declines with its token; the owner sees DECLINED", func(t *testing.T) {
+		// Initech's expired invitation is TAKEN until the owner deletes it.
+		_, ues, _ := e.createMembership(t, initech.secret, map[string]any{"email": "gus@globex.example", "role": "VIEWER"})
+		checkUserErrors(t, ues, wantError{field: "email", code: "TAKEN"})
+		e.as(t, initech.secret, membershipDeleteOp, map[string]any{"id": gid(expired.ID)}).decode(t, new(any))
+		var created struct {
+			MembershipCreate struct{ Membership *membershipObj }
+		}
+		e.as(t, initech.secret, membershipCreateOp, map[string]any{"input": map[string]any{"email": "gus@globex.example", "role": "VIEWER"}}).decode(t, &created)
+		id := created.MembershipCreate.Membership.ID
+		if got := invitations(t, gus.secret); len(got) != 1 || got[0].OrganizationSlug != "initech" {
+			t.Fatalf("invitations %+v, want initech's", got)
+		}
+		var rsp struct {
+			MembershipDecline struct {
+				DeclinedInvitationID *string
+				UserErrors           []userError
+			}
+		}
+		e.as(t, gus.secret, membershipDeclineOp, map[string]any{"id": id}).decode(t, &rsp)
+		if p := rsp.MembershipDecline; len(p.UserErrors) > 0 || p.DeclinedInvitationID == nil || *p.DeclinedInvitationID != id {
+			t.Fatalf("membershipDecline: %+v", p)
+		}
+		var seen struct{ Node membershipObj }
+		e.as(t, initech.secret, `query($id: ID!) { node(id: $id) { ... on Membership { `+membershipFields+` } } }`, map[string]any{"id": id}).decode(t, &seen)
+		if seen.Node.Status != "DECLINED" || seen.Node.Account != nil || seen.Node.RespondedAt == nil {
+			t.Fatalf("initech's owner sees %+v, want DECLINED without an account", seen.Node)
+		}
+		if got := invitations(t, gus.secret); len(got) != 0 {
+			t.Fatalf("invitations after declining: %+v", got)
+		}
+		e.acceptCode(t, e.mail.last(t, "gus@globex.example").Code).wantError(t, http.StatusNotFound, "NOT_FOUND")
+		// A declined invitation blocks a new one until the owner deletes it.
+		_, ues, _ = e.createMembership(t, initech.secret, map[string]any{"email": "gus@globex.example", "role": "VIEWER"})
+		checkUserErrors(t, ues, wantError{field: "email", code: "TAKEN"})
+		e.as(t, initech.secret, membershipDeleteOp, map[string]any{"id": id}).decode(t, new(any))
+		if m, ues, _ := e.createMembership(t, initech.secret, map[string]any{"email": "gus@globex.example", "role": "VIEWER"}); m == nil {
+			t.Fatalf("inviting again after deleting the declined invitation: %+v", ues)
+		}
+	})
+}
+
+// TestAccessPendingInvitationGrantsNothing: until the invitee accepts, the
+// invitation is no access: no token can be made for it, a token of the
+// account in the organization does not authenticate, the owner cannot
+// activate it, and deleting it cancels it.
+func TestAccessPendingInvitationGrantsNothing(t *testing.T) {
+	e := newAccessEnv(t)
+	gus := e.member(t, "globex", "gus@globex.example", membership.RoleOwner)
+	id := e.invite(t, "gus@globex.example", membership.RoleOwner)
+	code := e.mail.last(t, "gus@globex.example").Code
+
+	t.Run("apiTokenCreate for the invited account answers as for an account that does not exist", func(t *testing.T) {
+		try := func(accountID string) string {
+			var rsp struct {
+				APITokenCreate struct {
+					Secret     *string
+					UserErrors []userError
+				}
+			}
+			e.as(t, e.owner.secret, apiTokenCreateOp, map[string]any{"input": map[string]any{"accountID": accountID, "name": "x"}}).decode(t, &rsp)
+			if rsp.APITokenCreate.Secret != nil {
+				t.Fatalf("a token was created for account %s", accountID)
+			}
+			checkUserErrors(t, rsp.APITokenCreate.UserErrors, wantError{field: "accountID", code: "NOT_FOUND"})
+			b, _ := json.Marshal(rsp)
+			return idPattern.ReplaceAllString(string(b), "<id>")
+		}
+		before := accessState(t, e.ent)
+		if got, unused := try(gid(gus.account.ID)), try(gid(gus.account.ID+100000)); got != unused {
+			t.Fatalf("%s\nwant as for an unused account ID: %s", got, unused)
+		}
+		if after := accessState(t, e.ent); after != before {
+			t.Fatalf("changed:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+
+	t.Run("a token of the account in the organization does not authenticate while the invitation is pending", func(t *testing.T) {
+		secret, hash, prefix, err := auth.NewSecret()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ent.APIToken.Create().SetOrganizationID(e.fix.org.ID).SetAccountID(gus.account.ID).SetName("forged").
+			SetRole(apitoken.RoleOwner).SetPrefix(prefix).SetSecretHash(hash).ExecX(testenv.System())
+		wantUnauthenticated(t, e.as(t, secret, viewerQuery, nil))
+		wantUnauthenticated(t, e.as(t, secret, `{ people { totalCount } }`, nil))
+	})
+
+	t.Run("the owner sees no account and cannot activate the invitation", func(t *testing.T) {
+		var rsp struct {
+			Accounts struct{ TotalCount int }
+		}
+		e.as(t, e.owner.secret, `{ accounts { totalCount } }`, nil).decode(t, &rsp)
+		if rsp.Accounts.TotalCount != 1 {
+			t.Fatalf("the owner sees %d accounts, want its own only", rsp.Accounts.TotalCount)
+		}
+		e.as(t, e.owner.secret, membershipUpdateOp, map[string]any{"id": id, "role": "VIEWER"}).decode(t, new(any))
+		if m := e.membership(t, id); m.Status != membership.StatusPending || m.AccountID != nil || m.Role != membership.RoleViewer {
+			t.Fatalf("after membershipUpdate: %+v, want a PENDING VIEWER invitation", m)
+		}
+	})
+
+	t.Run("membershipDelete cancels the invitation: its code and its listing are gone", func(t *testing.T) {
+		var rsp struct {
+			MembershipDelete struct {
+				DeletedMembershipID *string
+				UserErrors          []userError
+			}
+		}
+		e.as(t, e.owner.secret, membershipDeleteOp, map[string]any{"id": id}).decode(t, &rsp)
+		if p := rsp.MembershipDelete; len(p.UserErrors) > 0 || p.DeletedMembershipID == nil {
+			t.Fatalf("membershipDelete: %+v", p)
+		}
+		var inv struct {
+			Viewer struct{ Invitations []struct{ ID string } }
+		}
+		e.as(t, gus.secret, viewerInvitationsOp, nil).decode(t, &inv)
+		if len(inv.Viewer.Invitations) != 0 {
+			t.Fatalf("Gus still sees %+v", inv.Viewer.Invitations)
+		}
+		e.acceptCode(t, code).wantError(t, http.StatusNotFound, "NOT_FOUND")
+	})
+}
+
+// TestAccessOwnerNeverReceivesTheCode: the code goes to the invited email
+// only; the owner's answers hold neither it nor its hash, and the database
+// holds only the hash, until the invitation is answered.
+func TestAccessOwnerNeverReceivesTheCode(t *testing.T) {
+	e := newAccessEnv(t)
+	fields := e.scalarFields(t, "Membership")
+	for _, f := range fields {
+		if l := strings.ToLower(f); strings.Contains(l, "code") || strings.Contains(l, "hash") || strings.Contains(l, "secret") {
+			t.Errorf("Membership has a field %s", f)
+		}
+	}
+	m, _, created := e.createMembership(t, e.owner.secret, map[string]any{"email": "ben@acme.example", "role": "PLANNER"})
+	code := e.mail.last(t, "ben@acme.example").Code
+	body := strings.TrimPrefix(code, "rci_")
+	sum := sha256.Sum256([]byte(code))
+	hash := hex.EncodeToString(sum[:])
+	sel := strings.Join(fields, " ")
+	replies := map[string]accessReply{
+		"membershipCreate": created,
+		"memberships":      e.as(t, e.owner.secret, `{ memberships { edges { node { `+sel+` } } } }`, nil),
+		"node":             e.as(t, e.owner.secret, `query($id: ID!) { node(id: $id) { ... on Membership { `+sel+` } } }`, map[string]any{"id": m.ID}),
+		"viewer":           e.as(t, e.owner.secret, `{ viewer { invitations { id } } }`, nil),
+	}
+	for name, r := range replies {
+		for _, leak := range []string{body, hash} {
+			if bytes.Contains(bytes.ToLower(r.body), []byte(strings.ToLower(leak))) {
+				t.Errorf("%s: the owner's answer holds %q: %s", name, leak, r.body)
+			}
+		}
+	}
+	db := testenv.DB(e.counter)
+	if where := rowsContaining(t, db, body); len(where) > 0 {
+		t.Fatalf("the code is stored in %v", where)
+	}
+	if stored := e.membership(t, m.ID).InvitationCodeHash; stored == nil || *stored != hash {
+		t.Fatalf("invitation_code_hash = %v, want hex(sha256(code))", stored)
+	}
+	e.acceptCode(t, code).decode(t, http.StatusOK, new(acceptedBody))
+	if where := rowsContaining(t, db, hash); len(where) > 0 {
+		t.Fatalf("the code's hash is kept after acceptance, in %v", where)
+	}
 }

@@ -27,7 +27,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 }
 
 // APITokens is the resolver for the apiTokens field.
-func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
+func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
 	return r.client.APIToken.Query().Paginate(ctx, after, first, before, last,
 		ent.WithAPITokenOrder(orderBy),
 		ent.WithAPITokenFilter(where.Filter),
@@ -35,7 +35,7 @@ func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[int]
 }
 
 // Accounts is the resolver for the accounts field.
-func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error) {
+func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error) {
 	return r.client.Account.Query().Paginate(ctx, after, first, before, last,
 		ent.WithAccountOrder(orderBy),
 		ent.WithAccountFilter(where.Filter),
@@ -43,7 +43,7 @@ func (r *queryResolver) Accounts(ctx context.Context, after *entgql.Cursor[int],
 }
 
 // AgendaItems is the resolver for the agendaItems field.
-func (r *queryResolver) AgendaItems(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) (*ent.AgendaItemConnection, error) {
+func (r *queryResolver) AgendaItems(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) (*ent.AgendaItemConnection, error) {
 	return r.client.AgendaItem.Query().Paginate(ctx, after, first, before, last,
 		ent.WithAgendaItemOrder(orderBy),
 		ent.WithAgendaItemFilter(where.Filter),
@@ -51,7 +51,7 @@ func (r *queryResolver) AgendaItems(ctx context.Context, after *entgql.Cursor[in
 }
 
 // Communities is the resolver for the communities field.
-func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
+func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
 	return r.client.Community.Query().Paginate(ctx, after, first, before, last,
 		ent.WithCommunityOrder(orderBy),
 		ent.WithCommunityFilter(where.Filter),
@@ -59,7 +59,7 @@ func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[in
 }
 
 // Encounters is the resolver for the encounters field.
-func (r *queryResolver) Encounters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EncounterOrder, where *ent.EncounterWhereInput) (*ent.EncounterConnection, error) {
+func (r *queryResolver) Encounters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) (*ent.EncounterConnection, error) {
 	return r.client.Encounter.Query().Paginate(ctx, after, first, before, last,
 		ent.WithEncounterOrder(orderBy),
 		ent.WithEncounterFilter(where.Filter),
@@ -67,7 +67,7 @@ func (r *queryResolver) Encounters(ctx context.Context, after *entgql.Cursor[int
 }
 
 // Feedbacks is the resolver for the feedbacks field.
-func (r *queryResolver) Feedbacks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedbackOrder, where *ent.FeedbackWhereInput) (*ent.FeedbackConnection, error) {
+func (r *queryResolver) Feedbacks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) (*ent.FeedbackConnection, error) {
 	return r.client.Feedback.Query().Paginate(ctx, after, first, before, last,
 		ent.WithFeedbackOrder(orderBy),
 		ent.WithFeedbackFilter(where.Filter),
@@ -75,7 +75,7 @@ func (r *queryResolver) Feedbacks(ctx context.Context, after *entgql.Cursor[int]
 }
 
 // FollowUps is the resolver for the followUps field.
-func (r *queryResolver) FollowUps(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FollowUpOrder, where *ent.FollowUpWhereInput) (*ent.FollowUpConnection, error) {
+func (r *queryResolver) FollowUps(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) (*ent.FollowUpConnection, error) {
 	return r.client.FollowUp.Query().Paginate(ctx, after, first, before, last,
 		ent.WithFollowUpOrder(orderBy),
 		ent.WithFollowUpFilter(where.Filter),
@@ -83,7 +83,7 @@ func (r *queryResolver) FollowUps(ctx context.Context, after *entgql.Cursor[int]
 }
 
 // Indicators is the resolver for the indicators field.
-func (r *queryResolver) Indicators(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.IndicatorOrder, where *ent.IndicatorWhereInput) (*ent.IndicatorConnection, error) {
+func (r *queryResolver) Indicators(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) (*ent.IndicatorConnection, error) {
 	return r.client.Indicator.Query().Paginate(ctx, after, first, before, last,
 		ent.WithIndicatorOrder(orderBy),
 		ent.WithIndicatorFilter(where.Filter),
@@ -99,7 +99,7 @@ func (r *queryResolver) Meetings(ctx context.Context, after *entgql.Cursor[int],
 }
 
 // Memberships is the resolver for the memberships field.
-func (r *queryResolver) Memberships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder, where *ent.MembershipWhereInput) (*ent.MembershipConnection, error) {
+func (r *queryResolver) Memberships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder, where *ent.MembershipWhereInput) (*ent.MembershipConnection, error) {
 	return r.client.Membership.Query().Paginate(ctx, after, first, before, last,
 		ent.WithMembershipOrder(orderBy),
 		ent.WithMembershipFilter(where.Filter),
@@ -107,7 +107,7 @@ func (r *queryResolver) Memberships(ctx context.Context, after *entgql.Cursor[in
 }
 
 // Objectives is the resolver for the objectives field.
-func (r *queryResolver) Objectives(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error) {
+func (r *queryResolver) Objectives(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error) {
 	return r.client.Objective.Query().Paginate(ctx, after, first, before, last,
 		ent.WithObjectiveOrder(orderBy),
 		ent.WithObjectiveFilter(where.Filter),
@@ -115,7 +115,7 @@ func (r *queryResolver) Objectives(ctx context.Context, after *entgql.Cursor[int
 }
 
 // Organizations is the resolver for the organizations field.
-func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error) {
+func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error) {
 	return r.client.Organization.Query().Paginate(ctx, after, first, before, last,
 		ent.WithOrganizationOrder(orderBy),
 		ent.WithOrganizationFilter(where.Filter),
@@ -123,7 +123,7 @@ func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[
 }
 
 // Participations is the resolver for the participations field.
-func (r *queryResolver) Participations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ParticipationOrder, where *ent.ParticipationWhereInput) (*ent.ParticipationConnection, error) {
+func (r *queryResolver) Participations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) (*ent.ParticipationConnection, error) {
 	return r.client.Participation.Query().Paginate(ctx, after, first, before, last,
 		ent.WithParticipationOrder(orderBy),
 		ent.WithParticipationFilter(where.Filter),
@@ -131,7 +131,7 @@ func (r *queryResolver) Participations(ctx context.Context, after *entgql.Cursor
 }
 
 // People is the resolver for the people field.
-func (r *queryResolver) People(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PersonOrder, where *ent.PersonWhereInput) (*ent.PersonConnection, error) {
+func (r *queryResolver) People(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) (*ent.PersonConnection, error) {
 	return r.client.Person.Query().Paginate(ctx, after, first, before, last,
 		ent.WithPersonOrder(orderBy),
 		ent.WithPersonFilter(where.Filter),
@@ -139,7 +139,7 @@ func (r *queryResolver) People(ctx context.Context, after *entgql.Cursor[int], f
 }
 
 // Relationships is the resolver for the relationships field.
-func (r *queryResolver) Relationships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error) {
+func (r *queryResolver) Relationships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error) {
 	return r.client.Relationship.Query().Paginate(ctx, after, first, before, last,
 		ent.WithRelationshipOrder(orderBy),
 		ent.WithRelationshipFilter(where.Filter),
@@ -147,7 +147,7 @@ func (r *queryResolver) Relationships(ctx context.Context, after *entgql.Cursor[
 }
 
 // Touchpoints is the resolver for the touchpoints field.
-func (r *queryResolver) Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error) {
+func (r *queryResolver) Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error) {
 	return r.client.Touchpoint.Query().Paginate(ctx, after, first, before, last,
 		ent.WithTouchpointOrder(orderBy),
 		ent.WithTouchpointFilter(where.Filter),

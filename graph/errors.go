@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -13,8 +12,9 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/graph/scalar"
+	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/validation"
-	"github.com/rencontre/rencontre/internal/viewer"
 )
 
 // Codes of top-level errors, in extensions.code.
@@ -34,7 +34,7 @@ var errUnauthenticated = &gqlerror.Error{Message: "authentication required", Ext
 // userErrors splits the error of a write: nil becomes an empty list; an error
 // the user can fix becomes a UserError; anything else is returned as a
 // top-level error. A payload carrying user errors makes the transaction roll
-// back (see rollbackUserErrors).
+// back (see installTransactions).
 func userErrors(err error) ([]*UserError, error) {
 	if err == nil {
 		return []*UserError{}, nil
@@ -45,98 +45,93 @@ func userErrors(err error) ([]*UserError, error) {
 	return nil, err
 }
 
-// rollbackUserErrors is a field middleware: when a mutation returns a payload
-// whose userErrors is not empty, the request's transaction rolls back instead
-// of committing, so the mutation changes nothing even when an earlier statement
-// had been written. It holds for every mutation, present and future.
-func rollbackUserErrors(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" && hasUserErrors(res) {
-		rollbackOnCommit(ctx)
-	}
-	return res, err
-}
+// UserError is a problem in the input of a mutation that the user can fix. It
+// is bound to the GraphQL type UserError (gqlgen.yml); cause keeps the error
+// it was made from, so that a mutation can be retried when that error came
+// from a concurrent transaction.
+type UserError struct {
+	// Path to the input field at fault, such as `["input", "endsAt"]`.
+	Field []string `json:"field"`
+	// What is wrong, naming the field and the rule.
+	Message string `json:"message"`
+	// A stable code for programs.
+	Code UserErrorCode `json:"code"`
 
-// refuseReadOnlyMutations is a field middleware: a viewer whose role may not
-// write is refused every mutation with FORBIDDEN, also those that would change
-// nothing (inviting someone already invited) and so never reach the privacy
-// policy, which guards every actual write.
-func refuseReadOnlyMutations(ctx context.Context, next graphql.Resolver) (any, error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
-		if v := viewer.FromContext(ctx); !v.CanWrite() {
-			return nil, privacy.Denyf("role %s may not change data", v.Role)
-		}
-	}
-	return next(ctx)
-}
-
-func hasUserErrors(payload any) bool {
-	v := reflect.ValueOf(payload)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return false
-	}
-	f := v.Elem().FieldByName("UserErrors")
-	return f.IsValid() && f.Kind() == reflect.Slice && f.Len() > 0
-}
-
-// rollbackOnCommit makes the request's transaction roll back instead of
-// committing: a payload with user errors changes nothing, even when an earlier
-// statement of the same mutation had been written.
-func rollbackOnCommit(ctx context.Context) {
-	tx := ent.TxFromContext(ctx)
-	if tx == nil {
-		return
-	}
-	tx.OnCommit(func(ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(_ context.Context, tx *ent.Tx) error {
-			return tx.Rollback()
-		})
-	})
+	cause error
 }
 
 // userError maps an error the user can fix to a UserError, or returns nil.
 func userError(err error) *UserError {
+	ue := userErrorOf(err)
+	if ue != nil {
+		ue.cause = err
+	}
+	return ue
+}
+
+func userErrorOf(err error) *UserError {
 	if ve, ok := validation.As(err); ok {
-		return &UserError{Field: fieldPath(ve.Field), Message: ve.Message, Code: UserErrorCode(ve.Code)}
+		name := graphQLName(ve.Field)
+		return &UserError{Field: fieldPath(name), Message: fieldMessage(name, ve.Message), Code: UserErrorCode(ve.Code)}
 	}
 	var entVE *ent.ValidationError
 	if errors.As(err, &entVE) {
 		name := graphQLName(entVE.Name)
-		code, msg := UserErrorCodeInvalid, name+" "+innermost(entVE).Error()
+		code, msg := UserErrorCodeInvalid, fieldMessage(name, innermost(entVE).Error())
 		if strings.Contains(entVE.Error(), "missing required") {
-			code, msg = UserErrorCodeRequired, name+" is required"
+			code, msg = UserErrorCodeRequired, fieldMessage(name, "is required")
 		}
 		return &UserError{Field: fieldPath(name), Message: msg, Code: code}
 	}
 	var nf *ent.NotFoundError
 	if errors.As(err, &nf) {
-		return &UserError{Field: []string{"id"}, Message: "no " + humanLabel(nf) + " with this ID", Code: UserErrorCodeNotFound}
+		return &UserError{Field: []string{"id"}, Message: fieldMessage("id", "no "+humanLabel(nf)+" with this ID"), Code: UserErrorCodeNotFound}
 	}
-	var ce *ent.ConstraintError
-	if errors.As(err, &ce) {
-		return constraintError(ce)
+	if v, ok := database.ConstraintViolation(err); ok {
+		return constraintError(v)
 	}
 	return nil
 }
 
-// constraintError names the field behind a database constraint. The index and
-// column names differ between SQLite and PostgreSQL messages, so the match is on
-// what both contain.
-func constraintError(ce *ent.ConstraintError) *UserError {
-	msg := strings.ToLower(ce.Error())
-	switch {
-	case strings.Contains(msg, "foreign key"):
+// fieldMessage is the message of a user error on the input field name (a
+// GraphQL name): the name, a colon, then what is wrong as the model or domain
+// layer said it ("endsAt: must be after the start (…)", "meetingID: no meeting
+// with ID 5"). Those layers never name GraphQL fields; this is where the name
+// is attached, once.
+func fieldMessage(name, problem string) string {
+	return name + ": " + problem
+}
+
+// takenMessages are the messages of unique constraints, by table: the field is
+// the constraint's column other than the organization.
+var takenMessages = map[string]string{
+	"persons":       "is already used by another person of the organization",
+	"organizations": "is already used by another organization",
+	"communities":   "is already used by another community of the organization",
+	"feedbacks":     "this person already gave feedback about this meeting",
+}
+
+// constraintError names the field behind a broken database constraint, read
+// from the driver's error by database.ConstraintViolation.
+func constraintError(v database.Violation) *UserError {
+	if v.Kind == database.ForeignKey {
 		return &UserError{Field: []string{"input"}, Message: "a referenced record does not exist", Code: UserErrorCodeNotFound}
-	case strings.Contains(msg, "email"):
-		return &UserError{Field: fieldPath("email"), Message: "email is already used by another person of the organization", Code: UserErrorCodeTaken}
-	case strings.Contains(msg, "slug"):
-		return &UserError{Field: fieldPath("slug"), Message: "slug is already used by another organization", Code: UserErrorCodeTaken}
-	case strings.Contains(msg, "communit") && strings.Contains(msg, "name"):
-		return &UserError{Field: fieldPath("name"), Message: "name is already used by another community of the organization", Code: UserErrorCodeTaken}
-	case strings.Contains(msg, "feedback"):
-		return &UserError{Field: fieldPath("personID"), Message: "this person already gave feedback about this meeting", Code: UserErrorCodeTaken}
 	}
-	return &UserError{Field: []string{"input"}, Message: "the change conflicts with existing data", Code: UserErrorCodeConflict}
+	var column string
+	for _, c := range v.Columns {
+		if c != "organization_id" && c != "meeting_id" {
+			column = c
+		}
+	}
+	if column == "" {
+		return &UserError{Field: []string{"input"}, Message: "the change conflicts with existing data", Code: UserErrorCodeConflict}
+	}
+	name := graphQLName(column)
+	msg, ok := takenMessages[v.Table]
+	if !ok {
+		msg = "is already used"
+	}
+	return &UserError{Field: fieldPath(name), Message: fieldMessage(name, msg), Code: UserErrorCodeTaken}
 }
 
 // humanLabel is the entity label of an ent not-found error ("meeting").
@@ -206,7 +201,12 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		inner *gqlerror.Error
 	)
 	_, isValidation := validation.As(cause)
+	var malformed *scalar.Error
 	switch {
+	case errors.As(cause, &malformed):
+		// A value a client sent that is not of its scalar's form: the message
+		// says what is expected; the path names the argument or input field.
+		setCode(gqlErr, codeBadInput)
 	case cause != nil && errors.Is(cause, privacy.Deny):
 		// The privacy policy's reason is written for the caller.
 		gqlErr.Message = "forbidden: " + denyReason(cause)

@@ -88,19 +88,19 @@ func TestFollowUp(t *testing.T) {
 	}{
 		{"title must not be blank", followUpCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "ownerID": gid(f.ana.ID), "title": " "})},
-			wantError{"title", "INVALID", []string{"title must not be empty"}}},
+			wantError{"title", "INVALID", []string{"title: must not be empty"}}},
 		{"title must not be blank on update", followUpUpdate, []client.Option{client.Var("id", gid(id)),
 			client.Var("input", map[string]any{"title": ""})},
-			wantError{"title", "INVALID", []string{"title must not be empty"}}},
+			wantError{"title", "INVALID", []string{"title: must not be empty"}}},
 		{"the meeting must exist", followUpCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(missingID), "ownerID": gid(f.ana.ID), "title": "Call back"})},
-			wantError{"meetingID", "NOT_FOUND", []string{"meeting", gid(missingID), "does not exist"}}},
+			wantError{"meetingID", "NOT_FOUND", []string{"meetingID: no meeting with ID " + gid(missingID)}}},
 		{"a concerned person that does not exist creates no follow-up", followUpCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "ownerID": gid(f.ana.ID), "title": "Call back", "concernIDs": gids(f.ben.ID, missingID)})},
-			wantError{"concernIDs", "NOT_FOUND", []string{"concernIDs", gid(missingID)}}},
+			wantError{"concernIDs", "NOT_FOUND", []string{"concernIDs: no record with ID " + gid(missingID) + " in this organization"}}},
 		{"an unknown follow-up is not found", followUpUpdate, []client.Option{client.Var("id", gid(missingID)),
 			client.Var("input", map[string]any{"status": "DONE"})},
-			wantError{"id", "NOT_FOUND", []string{"no follow-up with this ID"}}},
+			wantError{"id", "NOT_FOUND", []string{"id: no follow-up with this ID"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			refuse(t, a, tc.mutation, tc.want, tc.vars...)
@@ -161,25 +161,25 @@ func TestFeedback(t *testing.T) {
 	}{
 		{"rating is at least 1", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(f.ben.ID), "rating": 0})},
-			wantError{"rating", "INVALID", []string{"rating must be between 1 and 5, got 0"}}},
+			wantError{"rating", "INVALID", []string{"rating: must be between 1 and 5, got 0"}}},
 		{"rating is at most 5", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(f.ben.ID), "rating": 6})},
-			wantError{"rating", "INVALID", []string{"rating must be between 1 and 5, got 6"}}},
+			wantError{"rating", "INVALID", []string{"rating: must be between 1 and 5, got 6"}}},
 		{"rating is checked on update", feedbackUpdate, []client.Option{client.Var("id", gid(id)),
 			client.Var("input", map[string]any{"rating": -1})},
-			wantError{"rating", "INVALID", []string{"rating must be between 1 and 5, got -1"}}},
+			wantError{"rating", "INVALID", []string{"rating: must be between 1 and 5, got -1"}}},
 		{"only a participant of the meeting gives feedback", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(cleo.ID), "rating": 3})},
-			wantError{"personID", "INVALID", []string{"person " + gid(cleo.ID) + " did not take part in meeting " + gid(f.meeting.ID)}}},
+			wantError{"personID", "INVALID", []string{"personID: person " + gid(cleo.ID) + " did not take part in meeting " + gid(f.meeting.ID)}}},
 		{"one feedback per person and meeting", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(f.ana.ID), "rating": 2})},
-			wantError{"personID", "TAKEN", []string{"this person already gave feedback about this meeting"}}},
+			wantError{"personID", "TAKEN", []string{"personID: this person already gave feedback about this meeting"}}},
 		{"comment is at most 5000 characters", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(f.ben.ID), "rating": 3, "comment": strings.Repeat("a", 5001)})},
-			wantError{"comment", "INVALID", []string{"comment must be at most 5000 characters"}}},
+			wantError{"comment", "INVALID", []string{"comment: must be at most 5000 characters"}}},
 		{"an unknown feedback is not found", feedbackUpdate, []client.Option{client.Var("id", gid(missingID)),
 			client.Var("input", map[string]any{"rating": 3})},
-			wantError{"id", "NOT_FOUND", []string{"no feedback with this ID"}}},
+			wantError{"id", "NOT_FOUND", []string{"id: no feedback with this ID"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			refuse(t, a, tc.mutation, tc.want, tc.vars...)
@@ -242,16 +242,16 @@ func TestTouchpoint(t *testing.T) {
 	}{
 		{"the person must exist", touchpointCreate, []client.Option{client.Var("input", map[string]any{
 			"personID": gid(missingID), "channel": "EMAIL"})},
-			wantError{"personID", "NOT_FOUND", []string{"person", gid(missingID), "does not exist"}}},
+			wantError{"personID", "NOT_FOUND", []string{"personID: no person with ID " + gid(missingID)}}},
 		{"note is at most 5000 characters", touchpointCreate, []client.Option{client.Var("input", map[string]any{
 			"personID": gid(f.ana.ID), "channel": "EMAIL", "note": strings.Repeat("n", 5001)})},
-			wantError{"note", "INVALID", []string{"note must be at most 5000 characters"}}},
+			wantError{"note", "INVALID", []string{"note: must be at most 5000 characters"}}},
 		{"note is at most 5000 characters on update", touchpointUpdate, []client.Option{client.Var("id", gid(id)),
 			client.Var("input", map[string]any{"note": strings.Repeat("n", 5001)})},
-			wantError{"note", "INVALID", []string{"note must be at most 5000 characters"}}},
+			wantError{"note", "INVALID", []string{"note: must be at most 5000 characters"}}},
 		{"an unknown touchpoint is not found", touchpointUpdate, []client.Option{client.Var("id", gid(missingID)),
 			client.Var("input", map[string]any{"channel": "MAIL"})},
-			wantError{"id", "NOT_FOUND", []string{"no touchpoint with this ID"}}},
+			wantError{"id", "NOT_FOUND", []string{"id: no touchpoint with this ID"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			refuse(t, a, tc.mutation, tc.want, tc.vars...)

@@ -27,6 +27,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/graph/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -46,6 +47,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
@@ -94,7 +96,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Email       func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Memberships func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder) int
+		Memberships func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder) int
 		Name        func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -150,11 +152,11 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
-		Members        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PersonOrder, where *ent.PersonWhereInput) int
+		Members        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
 		Name           func(childComplexity int) int
 		Organization   func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
-		TargetedBy     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		TargetedBy     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
 		UpdatedAt      func(childComplexity int) int
 	}
 
@@ -254,7 +256,7 @@ type ComplexityRoot struct {
 	}
 
 	FollowUp struct {
-		Concerns       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PersonOrder, where *ent.PersonWhereInput) int
+		Concerns       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
 		CreatedAt      func(childComplexity int) int
 		Description    func(childComplexity int) int
 		DoneAt         func(childComplexity int) int
@@ -330,7 +332,7 @@ type ComplexityRoot struct {
 	}
 
 	Meeting struct {
-		AgendaItems        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
+		AgendaItems        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
 		BudgetAmount       func(childComplexity int) int
 		BudgetCurrency     func(childComplexity int) int
 		CancellationReason func(childComplexity int) int
@@ -338,21 +340,21 @@ type ComplexityRoot struct {
 		Capacity           func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Description        func(childComplexity int) int
-		Encounters         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EncounterOrder, where *ent.EncounterWhereInput) int
+		Encounters         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
 		EndsAt             func(childComplexity int) int
-		Feedbacks          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
-		FollowUps          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		Feedbacks          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
+		FollowUps          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		Format             func(childComplexity int) int
 		ID                 func(childComplexity int) int
-		Objectives         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		Objectives         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
 		Organization       func(childComplexity int) int
 		OrganizationID     func(childComplexity int) int
-		Participations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
+		Participations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
 		StartsAt           func(childComplexity int) int
 		Status             func(childComplexity int) int
 		TimeZone           func(childComplexity int) int
 		Title              func(childComplexity int) int
-		Touchpoints        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
+		Touchpoints        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		UpdatedAt          func(childComplexity int) int
 		VenueAddress       func(childComplexity int) int
 		VenueName          func(childComplexity int) int
@@ -394,14 +396,25 @@ type ComplexityRoot struct {
 	}
 
 	Membership struct {
-		Account        func(childComplexity int) int
-		AccountID      func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Organization   func(childComplexity int) int
-		OrganizationID func(childComplexity int) int
-		Role           func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
+		Account             func(childComplexity int) int
+		AccountID           func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		InvitationExpiresAt func(childComplexity int) int
+		InvitedEmail        func(childComplexity int) int
+		InvitedName         func(childComplexity int) int
+		Organization        func(childComplexity int) int
+		OrganizationID      func(childComplexity int) int
+		RespondedAt         func(childComplexity int) int
+		Role                func(childComplexity int) int
+		Status              func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+	}
+
+	MembershipAcceptPayload struct {
+		Invitation func(childComplexity int) int
+		Secret     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	MembershipConnection struct {
@@ -415,6 +428,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	MembershipDeclinePayload struct {
+		DeclinedInvitationID func(childComplexity int) int
+		UserErrors           func(childComplexity int) int
+	}
+
 	MembershipDeletePayload struct {
 		DeletedMembershipID func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
@@ -423,6 +441,15 @@ type ComplexityRoot struct {
 	MembershipEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	MembershipInvitation struct {
+		ExpiresAt        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		InvitedAt        func(childComplexity int) int
+		OrganizationName func(childComplexity int) int
+		OrganizationSlug func(childComplexity int) int
+		Role             func(childComplexity int) int
 	}
 
 	MembershipUpdatePayload struct {
@@ -450,7 +477,9 @@ type ComplexityRoot struct {
 		MeetingCreate          func(childComplexity int, input ent.CreateMeetingInput) int
 		MeetingInvite          func(childComplexity int, input MeetingInviteInput) int
 		MeetingUpdate          func(childComplexity int, id int, input ent.UpdateMeetingInput) int
+		MembershipAccept       func(childComplexity int, input MembershipAcceptInput) int
 		MembershipCreate       func(childComplexity int, input MembershipCreateInput) int
+		MembershipDecline      func(childComplexity int, input MembershipDeclineInput) int
 		MembershipDelete       func(childComplexity int, input MembershipDeleteInput) int
 		MembershipUpdate       func(childComplexity int, input MembershipUpdateInput) int
 		ObjectiveCreate        func(childComplexity int, input ent.CreateObjectiveInput) int
@@ -466,13 +495,13 @@ type ComplexityRoot struct {
 
 	Objective struct {
 		Category       func(childComplexity int) int
-		Communities    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Communities    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		CreatedAt      func(childComplexity int) int
 		Description    func(childComplexity int) int
 		DueDate        func(childComplexity int) int
-		FollowUps      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		FollowUps      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		ID             func(childComplexity int) int
-		Indicators     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
+		Indicators     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
 		Meetings       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		Organization   func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
@@ -506,13 +535,13 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
-		Communities func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Communities func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		CreatedAt   func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Meetings    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		Name        func(childComplexity int) int
-		Objectives  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
-		People      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PersonOrder, where *ent.PersonWhereInput) int
+		Objectives  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		People      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
 		Slug        func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -581,23 +610,23 @@ type ComplexityRoot struct {
 	}
 
 	Person struct {
-		Communities     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Communities     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Company         func(childComplexity int) int
-		ConcernedBy     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		ConcernedBy     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		CreatedAt       func(childComplexity int) int
 		Email           func(childComplexity int) int
-		Feedbacks       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
-		FollowUps       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		Feedbacks       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
+		FollowUps       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		ID              func(childComplexity int) int
 		JobTitle        func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Organization    func(childComplexity int) int
 		OrganizationID  func(childComplexity int) int
-		OwnedObjectives func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
-		Participations  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
+		OwnedObjectives func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		Participations  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
 		Phone           func(childComplexity int) int
 		Tags            func(childComplexity int) int
-		Touchpoints     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
+		Touchpoints     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		UpdatedAt       func(childComplexity int) int
 		Vip             func(childComplexity int) int
 	}
@@ -624,24 +653,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		Accounts       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
-		AgendaItems    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
-		Communities    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		Encounters     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EncounterOrder, where *ent.EncounterWhereInput) int
-		Feedbacks      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
-		FollowUps      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
-		Indicators     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
+		APITokens      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		Accounts       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
+		AgendaItems    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
+		Communities    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Encounters     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
+		Feedbacks      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
+		FollowUps      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		Indicators     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
 		Meetings       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
-		Memberships    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder, where *ent.MembershipWhereInput) int
+		Memberships    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder, where *ent.MembershipWhereInput) int
 		Node           func(childComplexity int, id int) int
 		Nodes          func(childComplexity int, ids []int) int
-		Objectives     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
-		Organizations  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Participations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
-		People         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PersonOrder, where *ent.PersonWhereInput) int
-		Relationships  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
-		Touchpoints    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
+		Objectives     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		Organizations  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Participations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
+		People         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
+		Relationships  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
+		Touchpoints    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		Viewer         func(childComplexity int) int
 	}
 
@@ -718,6 +747,7 @@ type ComplexityRoot struct {
 
 	Viewer struct {
 		Account      func(childComplexity int) int
+		Invitations  func(childComplexity int) int
 		Organization func(childComplexity int) int
 		Role         func(childComplexity int) int
 		Token        func(childComplexity int) int
@@ -745,6 +775,8 @@ type MutationResolver interface {
 	MembershipDelete(ctx context.Context, input MembershipDeleteInput) (*MembershipDeletePayload, error)
 	APITokenCreate(ctx context.Context, input APITokenCreateInput) (*APITokenCreatePayload, error)
 	APITokenRevoke(ctx context.Context, input APITokenRevokeInput) (*APITokenRevokePayload, error)
+	MembershipAccept(ctx context.Context, input MembershipAcceptInput) (*MembershipAcceptPayload, error)
+	MembershipDecline(ctx context.Context, input MembershipDeclineInput) (*MembershipDeclinePayload, error)
 	FollowUpCreate(ctx context.Context, input ent.CreateFollowUpInput) (*FollowUpCreatePayload, error)
 	FollowUpUpdate(ctx context.Context, id int, input ent.UpdateFollowUpInput) (*FollowUpUpdatePayload, error)
 	FeedbackCreate(ctx context.Context, input ent.CreateFeedbackInput) (*FeedbackCreatePayload, error)
@@ -771,26 +803,29 @@ type PersonResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
-	APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
-	Accounts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error)
-	AgendaItems(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) (*ent.AgendaItemConnection, error)
-	Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error)
-	Encounters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EncounterOrder, where *ent.EncounterWhereInput) (*ent.EncounterConnection, error)
-	Feedbacks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedbackOrder, where *ent.FeedbackWhereInput) (*ent.FeedbackConnection, error)
-	FollowUps(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FollowUpOrder, where *ent.FollowUpWhereInput) (*ent.FollowUpConnection, error)
-	Indicators(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.IndicatorOrder, where *ent.IndicatorWhereInput) (*ent.IndicatorConnection, error)
+	APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
+	Accounts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error)
+	AgendaItems(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) (*ent.AgendaItemConnection, error)
+	Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error)
+	Encounters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) (*ent.EncounterConnection, error)
+	Feedbacks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) (*ent.FeedbackConnection, error)
+	FollowUps(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) (*ent.FollowUpConnection, error)
+	Indicators(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) (*ent.IndicatorConnection, error)
 	Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error)
-	Memberships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder, where *ent.MembershipWhereInput) (*ent.MembershipConnection, error)
-	Objectives(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error)
-	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
-	Participations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ParticipationOrder, where *ent.ParticipationWhereInput) (*ent.ParticipationConnection, error)
-	People(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PersonOrder, where *ent.PersonWhereInput) (*ent.PersonConnection, error)
-	Relationships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error)
-	Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
+	Memberships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder, where *ent.MembershipWhereInput) (*ent.MembershipConnection, error)
+	Objectives(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error)
+	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
+	Participations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) (*ent.ParticipationConnection, error)
+	People(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) (*ent.PersonConnection, error)
+	Relationships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error)
+	Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
 	Viewer(ctx context.Context) (*Viewer, error)
 }
 type RelationshipResolver interface {
 	CurrentStrength(ctx context.Context, obj *ent.Relationship) (float64, error)
+}
+type ViewerResolver interface {
+	Invitations(ctx context.Context, obj *Viewer) ([]*MembershipInvitation, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -982,7 +1017,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Account.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MembershipOrder)), true
+		return e.ComplexityRoot.Account.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MembershipOrder)), true
 	case "Account.name":
 		if e.ComplexityRoot.Account.Name == nil {
 			break
@@ -1187,7 +1222,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Members(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
+		return e.ComplexityRoot.Community.Members(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
 	case "Community.name":
 		if e.ComplexityRoot.Community.Name == nil {
 			break
@@ -1216,7 +1251,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.TargetedBy(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+		return e.ComplexityRoot.Community.TargetedBy(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
 	case "Community.updatedAt":
 		if e.ComplexityRoot.Community.UpdatedAt == nil {
 			break
@@ -1566,7 +1601,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FollowUp.Concerns(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
+		return e.ComplexityRoot.FollowUp.Concerns(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
 	case "FollowUp.createdAt":
 		if e.ComplexityRoot.FollowUp.CreatedAt == nil {
 			break
@@ -1857,7 +1892,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.AgendaItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AgendaItemOrder), args["where"].(*ent.AgendaItemWhereInput)), true
+		return e.ComplexityRoot.Meeting.AgendaItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AgendaItemOrder), args["where"].(*ent.AgendaItemWhereInput)), true
 	case "Meeting.budgetAmount":
 		if e.ComplexityRoot.Meeting.BudgetAmount == nil {
 			break
@@ -1910,7 +1945,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Encounters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.EncounterOrder), args["where"].(*ent.EncounterWhereInput)), true
+		return e.ComplexityRoot.Meeting.Encounters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.EncounterOrder), args["where"].(*ent.EncounterWhereInput)), true
 	case "Meeting.endsAt":
 		if e.ComplexityRoot.Meeting.EndsAt == nil {
 			break
@@ -1927,7 +1962,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
+		return e.ComplexityRoot.Meeting.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
 	case "Meeting.followUps":
 		if e.ComplexityRoot.Meeting.FollowUps == nil {
 			break
@@ -1938,7 +1973,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
+		return e.ComplexityRoot.Meeting.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
 	case "Meeting.format":
 		if e.ComplexityRoot.Meeting.Format == nil {
 			break
@@ -1961,7 +1996,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+		return e.ComplexityRoot.Meeting.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
 	case "Meeting.organization":
 		if e.ComplexityRoot.Meeting.Organization == nil {
 			break
@@ -1984,7 +2019,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
+		return e.ComplexityRoot.Meeting.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
 	case "Meeting.startsAt":
 		if e.ComplexityRoot.Meeting.StartsAt == nil {
 			break
@@ -2019,7 +2054,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Touchpoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.TouchpointOrder), args["where"].(*ent.TouchpointWhereInput)), true
+		return e.ComplexityRoot.Meeting.Touchpoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TouchpointOrder), args["where"].(*ent.TouchpointWhereInput)), true
 	case "Meeting.updatedAt":
 		if e.ComplexityRoot.Meeting.UpdatedAt == nil {
 			break
@@ -2171,6 +2206,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.ID(childComplexity), true
+	case "Membership.invitationExpiresAt":
+		if e.ComplexityRoot.Membership.InvitationExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.InvitationExpiresAt(childComplexity), true
+	case "Membership.invitedEmail":
+		if e.ComplexityRoot.Membership.InvitedEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.InvitedEmail(childComplexity), true
+	case "Membership.invitedName":
+		if e.ComplexityRoot.Membership.InvitedName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.InvitedName(childComplexity), true
 	case "Membership.organization":
 		if e.ComplexityRoot.Membership.Organization == nil {
 			break
@@ -2183,18 +2236,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.OrganizationID(childComplexity), true
+	case "Membership.respondedAt":
+		if e.ComplexityRoot.Membership.RespondedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.RespondedAt(childComplexity), true
 	case "Membership.role":
 		if e.ComplexityRoot.Membership.Role == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
+	case "Membership.status":
+		if e.ComplexityRoot.Membership.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Status(childComplexity), true
 	case "Membership.updatedAt":
 		if e.ComplexityRoot.Membership.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Membership.UpdatedAt(childComplexity), true
+
+	case "MembershipAcceptPayload.invitation":
+		if e.ComplexityRoot.MembershipAcceptPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipAcceptPayload.Invitation(childComplexity), true
+	case "MembershipAcceptPayload.secret":
+		if e.ComplexityRoot.MembershipAcceptPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipAcceptPayload.Secret(childComplexity), true
+	case "MembershipAcceptPayload.userErrors":
+		if e.ComplexityRoot.MembershipAcceptPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipAcceptPayload.UserErrors(childComplexity), true
 
 	case "MembershipConnection.edges":
 		if e.ComplexityRoot.MembershipConnection.Edges == nil {
@@ -2228,6 +2312,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipCreatePayload.UserErrors(childComplexity), true
 
+	case "MembershipDeclinePayload.declinedInvitationID":
+		if e.ComplexityRoot.MembershipDeclinePayload.DeclinedInvitationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipDeclinePayload.DeclinedInvitationID(childComplexity), true
+	case "MembershipDeclinePayload.userErrors":
+		if e.ComplexityRoot.MembershipDeclinePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipDeclinePayload.UserErrors(childComplexity), true
+
 	case "MembershipDeletePayload.deletedMembershipID":
 		if e.ComplexityRoot.MembershipDeletePayload.DeletedMembershipID == nil {
 			break
@@ -2253,6 +2350,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
+
+	case "MembershipInvitation.expiresAt":
+		if e.ComplexityRoot.MembershipInvitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipInvitation.ExpiresAt(childComplexity), true
+	case "MembershipInvitation.id":
+		if e.ComplexityRoot.MembershipInvitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipInvitation.ID(childComplexity), true
+	case "MembershipInvitation.invitedAt":
+		if e.ComplexityRoot.MembershipInvitation.InvitedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipInvitation.InvitedAt(childComplexity), true
+	case "MembershipInvitation.organizationName":
+		if e.ComplexityRoot.MembershipInvitation.OrganizationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipInvitation.OrganizationName(childComplexity), true
+	case "MembershipInvitation.organizationSlug":
+		if e.ComplexityRoot.MembershipInvitation.OrganizationSlug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipInvitation.OrganizationSlug(childComplexity), true
+	case "MembershipInvitation.role":
+		if e.ComplexityRoot.MembershipInvitation.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipInvitation.Role(childComplexity), true
 
 	case "MembershipUpdatePayload.membership":
 		if e.ComplexityRoot.MembershipUpdatePayload.Membership == nil {
@@ -2476,6 +2610,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MeetingUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdateMeetingInput)), true
+	case "Mutation.membershipAccept":
+		if e.ComplexityRoot.Mutation.MembershipAccept == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_membershipAccept_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MembershipAccept(childComplexity, args["input"].(MembershipAcceptInput)), true
 	case "Mutation.membershipCreate":
 		if e.ComplexityRoot.Mutation.MembershipCreate == nil {
 			break
@@ -2487,6 +2632,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MembershipCreate(childComplexity, args["input"].(MembershipCreateInput)), true
+	case "Mutation.membershipDecline":
+		if e.ComplexityRoot.Mutation.MembershipDecline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_membershipDecline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MembershipDecline(childComplexity, args["input"].(MembershipDeclineInput)), true
 	case "Mutation.membershipDelete":
 		if e.ComplexityRoot.Mutation.MembershipDelete == nil {
 			break
@@ -2625,7 +2781,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Objective.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
+		return e.ComplexityRoot.Objective.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
 	case "Objective.createdAt":
 		if e.ComplexityRoot.Objective.CreatedAt == nil {
 			break
@@ -2654,7 +2810,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Objective.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
+		return e.ComplexityRoot.Objective.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
 	case "Objective.id":
 		if e.ComplexityRoot.Objective.ID == nil {
 			break
@@ -2671,7 +2827,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Objective.Indicators(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.IndicatorOrder), args["where"].(*ent.IndicatorWhereInput)), true
+		return e.ComplexityRoot.Objective.Indicators(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.IndicatorOrder), args["where"].(*ent.IndicatorWhereInput)), true
 	case "Objective.meetings":
 		if e.ComplexityRoot.Objective.Meetings == nil {
 			break
@@ -2800,7 +2956,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
+		return e.ComplexityRoot.Organization.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
 			break
@@ -2840,7 +2996,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+		return e.ComplexityRoot.Organization.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
 	case "Organization.people":
 		if e.ComplexityRoot.Organization.People == nil {
 			break
@@ -2851,7 +3007,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.People(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
+		return e.ComplexityRoot.Organization.People(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
 	case "Organization.slug":
 		if e.ComplexityRoot.Organization.Slug == nil {
 			break
@@ -3100,7 +3256,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
+		return e.ComplexityRoot.Person.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
 	case "Person.company":
 		if e.ComplexityRoot.Person.Company == nil {
 			break
@@ -3117,7 +3273,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.ConcernedBy(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
+		return e.ComplexityRoot.Person.ConcernedBy(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
 	case "Person.createdAt":
 		if e.ComplexityRoot.Person.CreatedAt == nil {
 			break
@@ -3140,7 +3296,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
+		return e.ComplexityRoot.Person.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
 	case "Person.followUps":
 		if e.ComplexityRoot.Person.FollowUps == nil {
 			break
@@ -3151,7 +3307,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
+		return e.ComplexityRoot.Person.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
 	case "Person.id":
 		if e.ComplexityRoot.Person.ID == nil {
 			break
@@ -3192,7 +3348,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.OwnedObjectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+		return e.ComplexityRoot.Person.OwnedObjectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
 	case "Person.participations":
 		if e.ComplexityRoot.Person.Participations == nil {
 			break
@@ -3203,7 +3359,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
+		return e.ComplexityRoot.Person.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
 	case "Person.phone":
 		if e.ComplexityRoot.Person.Phone == nil {
 			break
@@ -3226,7 +3382,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Touchpoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.TouchpointOrder), args["where"].(*ent.TouchpointWhereInput)), true
+		return e.ComplexityRoot.Person.Touchpoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TouchpointOrder), args["where"].(*ent.TouchpointWhereInput)), true
 	case "Person.updatedAt":
 		if e.ComplexityRoot.Person.UpdatedAt == nil {
 			break
@@ -3308,7 +3464,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.APITokens(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
+		return e.ComplexityRoot.Query.APITokens(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
 	case "Query.accounts":
 		if e.ComplexityRoot.Query.Accounts == nil {
 			break
@@ -3319,7 +3475,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Accounts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AccountOrder), args["where"].(*ent.AccountWhereInput)), true
+		return e.ComplexityRoot.Query.Accounts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AccountOrder), args["where"].(*ent.AccountWhereInput)), true
 	case "Query.agendaItems":
 		if e.ComplexityRoot.Query.AgendaItems == nil {
 			break
@@ -3330,7 +3486,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AgendaItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AgendaItemOrder), args["where"].(*ent.AgendaItemWhereInput)), true
+		return e.ComplexityRoot.Query.AgendaItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AgendaItemOrder), args["where"].(*ent.AgendaItemWhereInput)), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -3341,7 +3497,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
+		return e.ComplexityRoot.Query.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
 	case "Query.encounters":
 		if e.ComplexityRoot.Query.Encounters == nil {
 			break
@@ -3352,7 +3508,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Encounters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.EncounterOrder), args["where"].(*ent.EncounterWhereInput)), true
+		return e.ComplexityRoot.Query.Encounters(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.EncounterOrder), args["where"].(*ent.EncounterWhereInput)), true
 	case "Query.feedbacks":
 		if e.ComplexityRoot.Query.Feedbacks == nil {
 			break
@@ -3363,7 +3519,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
+		return e.ComplexityRoot.Query.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
 	case "Query.followUps":
 		if e.ComplexityRoot.Query.FollowUps == nil {
 			break
@@ -3374,7 +3530,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
+		return e.ComplexityRoot.Query.FollowUps(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -3385,7 +3541,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Indicators(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.IndicatorOrder), args["where"].(*ent.IndicatorWhereInput)), true
+		return e.ComplexityRoot.Query.Indicators(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.IndicatorOrder), args["where"].(*ent.IndicatorWhereInput)), true
 
 	case "Query.meetings":
 		if e.ComplexityRoot.Query.Meetings == nil {
@@ -3408,7 +3564,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MembershipOrder), args["where"].(*ent.MembershipWhereInput)), true
+		return e.ComplexityRoot.Query.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MembershipOrder), args["where"].(*ent.MembershipWhereInput)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3441,7 +3597,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+		return e.ComplexityRoot.Query.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
 	case "Query.organizations":
 		if e.ComplexityRoot.Query.Organizations == nil {
 			break
@@ -3452,7 +3608,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organizations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OrganizationOrder), args["where"].(*ent.OrganizationWhereInput)), true
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OrganizationOrder), args["where"].(*ent.OrganizationWhereInput)), true
 	case "Query.participations":
 		if e.ComplexityRoot.Query.Participations == nil {
 			break
@@ -3463,7 +3619,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
+		return e.ComplexityRoot.Query.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
 	case "Query.people":
 		if e.ComplexityRoot.Query.People == nil {
 			break
@@ -3474,7 +3630,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.People(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
+		return e.ComplexityRoot.Query.People(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
 	case "Query.relationships":
 		if e.ComplexityRoot.Query.Relationships == nil {
 			break
@@ -3485,7 +3641,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relationships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RelationshipOrder), args["where"].(*ent.RelationshipWhereInput)), true
+		return e.ComplexityRoot.Query.Relationships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.RelationshipOrder), args["where"].(*ent.RelationshipWhereInput)), true
 	case "Query.touchpoints":
 		if e.ComplexityRoot.Query.Touchpoints == nil {
 			break
@@ -3496,7 +3652,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Touchpoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.TouchpointOrder), args["where"].(*ent.TouchpointWhereInput)), true
+		return e.ComplexityRoot.Query.Touchpoints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TouchpointOrder), args["where"].(*ent.TouchpointWhereInput)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3783,6 +3939,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Account(childComplexity), true
+	case "Viewer.invitations":
+		if e.ComplexityRoot.Viewer.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Invitations(childComplexity), true
 	case "Viewer.organization":
 		if e.ComplexityRoot.Viewer.Organization == nil {
 			break
@@ -3843,7 +4005,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMeetingInviteInput,
 		ec.unmarshalInputMeetingOrder,
 		ec.unmarshalInputMeetingWhereInput,
+		ec.unmarshalInputMembershipAcceptInput,
 		ec.unmarshalInputMembershipCreateInput,
+		ec.unmarshalInputMembershipDeclineInput,
 		ec.unmarshalInputMembershipDeleteInput,
 		ec.unmarshalInputMembershipOrder,
 		ec.unmarshalInputMembershipUpdateInput,
@@ -3978,6 +4142,40 @@ type Viewer {
   The token used for this request.
   """
   token: APIToken!
+  """
+  Pending invitations addressed to the email of the viewer's account, from any organization, newest first (at most 100; expired ones are left out). Accept one with membershipAccept or decline it with membershipDecline.
+  """
+  invitations: [MembershipInvitation!]! @goField(forceResolver: true)
+}
+
+"""
+An invitation to join an organization, addressed to the viewer's account email. It gives no access until accepted.
+"""
+type MembershipInvitation {
+  """
+  ID of the invitation, for membershipAccept and membershipDecline.
+  """
+  id: ID!
+  """
+  Name of the inviting organization.
+  """
+  organizationName: String!
+  """
+  Slug of the inviting organization.
+  """
+  organizationSlug: String!
+  """
+  The role the account gets in the organization on accepting.
+  """
+  role: MembershipRole!
+  """
+  When the invitation was made.
+  """
+  invitedAt: Time!
+  """
+  When the invitation can no longer be accepted.
+  """
+  expiresAt: Time!
 }
 
 extend type Person {
@@ -3989,11 +4187,11 @@ extend type Person {
 
 extend type Mutation {
   """
-  Gives an account (found by email, or created) a role in the organization. OWNER only.
+  Invites someone to the organization by email, with a role: the membership is PENDING, linked to no account, and gives no access until the invitee accepts with the one-time code sent to the email (POST /invitations/accept) or, with an account already, with membershipAccept. Nothing outside the organization is looked up: the answer is the same whether or not an account has this email. OWNER only.
   """
   membershipCreate(
     """
-    The account and its role.
+    The email to invite and the role.
     """
     input: MembershipCreateInput!
   ): MembershipCreatePayload!
@@ -4007,7 +4205,7 @@ extend type Mutation {
     input: MembershipUpdateInput!
   ): MembershipUpdatePayload!
   """
-  Removes a member from the organization; the member's tokens stop working. OWNER only.
+  Removes a member from the organization (the member's tokens stop working), or cancels an invitation (its code stops working). OWNER only.
   """
   membershipDelete(
     """
@@ -4033,6 +4231,24 @@ extend type Mutation {
     """
     input: APITokenRevokeInput!
   ): APITokenRevokePayload!
+  """
+  Accepts an invitation addressed to the email of the caller's account (see viewer.invitations): the account becomes an ACTIVE member of the inviting organization, and a new API token for it there is returned. The caller's token proves the account; no code is needed.
+  """
+  membershipAccept(
+    """
+    The invitation to accept.
+    """
+    input: MembershipAcceptInput!
+  ): MembershipAcceptPayload!
+  """
+  Declines an invitation addressed to the email of the caller's account (see viewer.invitations): it becomes DECLINED and its code stops working.
+  """
+  membershipDecline(
+    """
+    The invitation to decline.
+    """
+    input: MembershipDeclineInput!
+  ): MembershipDeclinePayload!
 }
 
 """
@@ -4040,11 +4256,11 @@ Input of membershipCreate.
 """
 input MembershipCreateInput {
   """
-  Email address of the account; an account is created if none has it.
+  Email address to send the invitation to.
   """
   email: String!
   """
-  Name of the account, when it is created.
+  Name of the invitee, as the organization knows them; an account created on acceptance takes it.
   """
   name: String
   """
@@ -4058,7 +4274,7 @@ Result of membershipCreate.
 """
 type MembershipCreatePayload {
   """
-  The new membership; null when userErrors is not empty.
+  The new membership, PENDING until the invitee accepts; null when userErrors is not empty. The invitation code is not in it: it goes to the invited email only.
   """
   membership: Membership
   """
@@ -4100,7 +4316,7 @@ Input of membershipDelete.
 """
 input MembershipDeleteInput {
   """
-  ID of the membership to remove.
+  ID of the membership to remove or of the invitation to cancel.
   """
   membershipID: ID!
 }
@@ -4177,6 +4393,62 @@ type APITokenRevokePayload {
   The revoked token; null when userErrors is not empty.
   """
   token: APIToken
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Input of membershipAccept.
+"""
+input MembershipAcceptInput {
+  """
+  ID of the invitation, from viewer.invitations.
+  """
+  invitationID: ID!
+  """
+  Name of the API token created for the account in the organization; ` + "`" + `invitation` + "`" + ` by default.
+  """
+  tokenName: String
+}
+
+"""
+Result of membershipAccept.
+"""
+type MembershipAcceptPayload {
+  """
+  The accepted invitation; null when userErrors is not empty.
+  """
+  invitation: MembershipInvitation
+  """
+  The secret of a new API token acting for the caller's account in the inviting organization, with the invitation's role. Shown only now: only its hash is stored.
+  """
+  secret: String
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Input of membershipDecline.
+"""
+input MembershipDeclineInput {
+  """
+  ID of the invitation, from viewer.invitations.
+  """
+  invitationID: ID!
+}
+
+"""
+Result of membershipDecline.
+"""
+type MembershipDeclinePayload {
+  """
+  ID of the declined invitation; null when userErrors is not empty.
+  """
+  declinedInvitationID: ID
   """
   What is wrong with the input; empty on success.
   """
@@ -4952,7 +5224,7 @@ type Account implements Node {
     """
     Ordering options for Memberships returned from the connection.
     """
-    orderBy: MembershipOrder
+    orderBy: [MembershipOrder!]
   ): MembershipConnection!
 }
 """
@@ -5736,7 +6008,7 @@ type Community implements Node {
     """
     Ordering options for Persons returned from the connection.
     """
-    orderBy: PersonOrder
+    orderBy: [PersonOrder!]
 
     """
     Filtering options for Persons returned from the connection.
@@ -5770,7 +6042,7 @@ type Community implements Node {
     """
     Ordering options for Objectives returned from the connection.
     """
-    orderBy: ObjectiveOrder
+    orderBy: [ObjectiveOrder!]
 
     """
     Filtering options for Objectives returned from the connection.
@@ -6452,8 +6724,7 @@ input CreateTouchpointInput {
   meetingID: ID
 }
 """
-Define a Relay Cursor type:
-https://relay.dev/graphql/connections.htm#sec-Cursor
+An opaque position in a list, from ` + "`" + `pageInfo.startCursor` + "`" + `, ` + "`" + `pageInfo.endCursor` + "`" + ` or an edge's ` + "`" + `cursor` + "`" + `; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to get the next or previous page. A cursor this API did not write is refused.
 """
 scalar Cursor
 """
@@ -7342,7 +7613,7 @@ type FollowUp implements Node {
     """
     Ordering options for Persons returned from the connection.
     """
-    orderBy: PersonOrder
+    orderBy: [PersonOrder!]
 
     """
     Filtering options for Persons returned from the connection.
@@ -8464,7 +8735,7 @@ type Meeting implements Node {
     """
     Ordering options for Objectives returned from the connection.
     """
-    orderBy: ObjectiveOrder
+    orderBy: [ObjectiveOrder!]
 
     """
     Filtering options for Objectives returned from the connection.
@@ -8498,7 +8769,7 @@ type Meeting implements Node {
     """
     Ordering options for AgendaItems returned from the connection.
     """
-    orderBy: AgendaItemOrder
+    orderBy: [AgendaItemOrder!]
 
     """
     Filtering options for AgendaItems returned from the connection.
@@ -8532,7 +8803,7 @@ type Meeting implements Node {
     """
     Ordering options for Participations returned from the connection.
     """
-    orderBy: ParticipationOrder
+    orderBy: [ParticipationOrder!]
 
     """
     Filtering options for Participations returned from the connection.
@@ -8566,7 +8837,7 @@ type Meeting implements Node {
     """
     Ordering options for Encounters returned from the connection.
     """
-    orderBy: EncounterOrder
+    orderBy: [EncounterOrder!]
 
     """
     Filtering options for Encounters returned from the connection.
@@ -8600,7 +8871,7 @@ type Meeting implements Node {
     """
     Ordering options for FollowUps returned from the connection.
     """
-    orderBy: FollowUpOrder
+    orderBy: [FollowUpOrder!]
 
     """
     Filtering options for FollowUps returned from the connection.
@@ -8634,7 +8905,7 @@ type Meeting implements Node {
     """
     Ordering options for Feedbacks returned from the connection.
     """
-    orderBy: FeedbackOrder
+    orderBy: [FeedbackOrder!]
 
     """
     Filtering options for Feedbacks returned from the connection.
@@ -8668,7 +8939,7 @@ type Meeting implements Node {
     """
     Ordering options for Touchpoints returned from the connection.
     """
-    orderBy: TouchpointOrder
+    orderBy: [TouchpointOrder!]
 
     """
     Filtering options for Touchpoints returned from the connection.
@@ -9678,7 +9949,7 @@ input MeetingWhereInput {
   hasTouchpointsWith: [TouchpointWhereInput!]
 }
 """
-An account's role in one organization: OWNER, PLANNER or VIEWER.
+An account's role in one organization: OWNER, PLANNER or VIEWER. It starts as an invitation (PENDING) that the invitee accepts (ACTIVE) or declines (DECLINED).
 """
 type Membership implements Node {
   """
@@ -9698,21 +9969,41 @@ type Membership implements Node {
   """
   updatedAt: Time!
   """
-  The account.
+  The account; null while the membership is an invitation (PENDING or DECLINED).
   """
-  accountID: ID!
+  accountID: ID
   """
   What the account may do in the organization.
   """
   role: MembershipRole!
   """
+  PENDING: invited, no access yet; ACTIVE: the account is a member; DECLINED: the invitee said no.
+  """
+  status: MembershipStatus!
+  """
+  The email address the invitation was sent to, as the owner typed it (lower-cased); null for members added by the bootstrap command.
+  """
+  invitedEmail: String
+  """
+  The name the owner gave the invitee; an account created on acceptance takes it.
+  """
+  invitedName: String
+  """
+  When the invitation can no longer be accepted; null for members added by the bootstrap command.
+  """
+  invitationExpiresAt: Time
+  """
+  When the invitee accepted or declined the invitation; null while it is pending.
+  """
+  respondedAt: Time
+  """
   The organization this record belongs to.
   """
   organization: Organization!
   """
-  The account.
+  The account; null while the membership is an invitation (PENDING or DECLINED).
   """
-  account: Account!
+  account: Account
 }
 """
 A connection to a list of items.
@@ -9773,6 +10064,10 @@ enum MembershipOrderField {
   Order by role.
   """
   ROLE
+  """
+  Order by status.
+  """
+  STATUS
 }
 """
 MembershipRole is enum for the field role
@@ -9790,6 +10085,23 @@ enum MembershipRole @goModel(model: "github.com/rencontre/rencontre/ent/membersh
   Read-only; sees people's names but not their email, phone or touchpoints.
   """
   VIEWER
+}
+"""
+MembershipStatus is enum for the field status
+"""
+enum MembershipStatus @goModel(model: "github.com/rencontre/rencontre/ent/membership.Status") {
+  """
+  Invited: the invitee has not answered yet; the invitation gives no access.
+  """
+  PENDING
+  """
+  The account is a member and acts with its role.
+  """
+  ACTIVE
+  """
+  The invitee declined the invitation; delete it to invite again.
+  """
+  DECLINED
 }
 """
 MembershipWhereInput is used for filtering Membership objects.
@@ -9937,6 +10249,14 @@ input MembershipWhereInput {
   """
   accountIDNotIn: [ID!]
   """
+  Matches when accountID is null.
+  """
+  accountIDIsNil: Boolean
+  """
+  Matches when accountID is not null.
+  """
+  accountIDNotNil: Boolean
+  """
   role field predicates
   """
   role: MembershipRole
@@ -9952,6 +10272,222 @@ input MembershipWhereInput {
   Matches when role is none of the given values.
   """
   roleNotIn: [MembershipRole!]
+  """
+  status field predicates
+  """
+  status: MembershipStatus
+  """
+  Matches when status is not the given value.
+  """
+  statusNEQ: MembershipStatus
+  """
+  Matches when status is one of the given values.
+  """
+  statusIn: [MembershipStatus!]
+  """
+  Matches when status is none of the given values.
+  """
+  statusNotIn: [MembershipStatus!]
+  """
+  invited_email field predicates
+  """
+  invitedEmail: String
+  """
+  Matches when invitedEmail is not the given value.
+  """
+  invitedEmailNEQ: String
+  """
+  Matches when invitedEmail is one of the given values.
+  """
+  invitedEmailIn: [String!]
+  """
+  Matches when invitedEmail is none of the given values.
+  """
+  invitedEmailNotIn: [String!]
+  """
+  Matches when invitedEmail is greater than the given value.
+  """
+  invitedEmailGT: String
+  """
+  Matches when invitedEmail is greater than or equal to the given value.
+  """
+  invitedEmailGTE: String
+  """
+  Matches when invitedEmail is less than the given value.
+  """
+  invitedEmailLT: String
+  """
+  Matches when invitedEmail is less than or equal to the given value.
+  """
+  invitedEmailLTE: String
+  """
+  Matches when invitedEmail contains the given text.
+  """
+  invitedEmailContains: String
+  """
+  Matches when invitedEmail starts with the given text.
+  """
+  invitedEmailHasPrefix: String
+  """
+  Matches when invitedEmail ends with the given text.
+  """
+  invitedEmailHasSuffix: String
+  """
+  Matches when invitedEmail is null.
+  """
+  invitedEmailIsNil: Boolean
+  """
+  Matches when invitedEmail is not null.
+  """
+  invitedEmailNotNil: Boolean
+  """
+  Matches when invitedEmail equals the given text, ignoring case.
+  """
+  invitedEmailEqualFold: String
+  """
+  Matches when invitedEmail contains the given text, ignoring case.
+  """
+  invitedEmailContainsFold: String
+  """
+  invited_name field predicates
+  """
+  invitedName: String
+  """
+  Matches when invitedName is not the given value.
+  """
+  invitedNameNEQ: String
+  """
+  Matches when invitedName is one of the given values.
+  """
+  invitedNameIn: [String!]
+  """
+  Matches when invitedName is none of the given values.
+  """
+  invitedNameNotIn: [String!]
+  """
+  Matches when invitedName is greater than the given value.
+  """
+  invitedNameGT: String
+  """
+  Matches when invitedName is greater than or equal to the given value.
+  """
+  invitedNameGTE: String
+  """
+  Matches when invitedName is less than the given value.
+  """
+  invitedNameLT: String
+  """
+  Matches when invitedName is less than or equal to the given value.
+  """
+  invitedNameLTE: String
+  """
+  Matches when invitedName contains the given text.
+  """
+  invitedNameContains: String
+  """
+  Matches when invitedName starts with the given text.
+  """
+  invitedNameHasPrefix: String
+  """
+  Matches when invitedName ends with the given text.
+  """
+  invitedNameHasSuffix: String
+  """
+  Matches when invitedName is null.
+  """
+  invitedNameIsNil: Boolean
+  """
+  Matches when invitedName is not null.
+  """
+  invitedNameNotNil: Boolean
+  """
+  Matches when invitedName equals the given text, ignoring case.
+  """
+  invitedNameEqualFold: String
+  """
+  Matches when invitedName contains the given text, ignoring case.
+  """
+  invitedNameContainsFold: String
+  """
+  invitation_expires_at field predicates
+  """
+  invitationExpiresAt: Time
+  """
+  Matches when invitationExpiresAt is not the given value.
+  """
+  invitationExpiresAtNEQ: Time
+  """
+  Matches when invitationExpiresAt is one of the given values.
+  """
+  invitationExpiresAtIn: [Time!]
+  """
+  Matches when invitationExpiresAt is none of the given values.
+  """
+  invitationExpiresAtNotIn: [Time!]
+  """
+  Matches when invitationExpiresAt is greater than the given value.
+  """
+  invitationExpiresAtGT: Time
+  """
+  Matches when invitationExpiresAt is greater than or equal to the given value.
+  """
+  invitationExpiresAtGTE: Time
+  """
+  Matches when invitationExpiresAt is less than the given value.
+  """
+  invitationExpiresAtLT: Time
+  """
+  Matches when invitationExpiresAt is less than or equal to the given value.
+  """
+  invitationExpiresAtLTE: Time
+  """
+  Matches when invitationExpiresAt is null.
+  """
+  invitationExpiresAtIsNil: Boolean
+  """
+  Matches when invitationExpiresAt is not null.
+  """
+  invitationExpiresAtNotNil: Boolean
+  """
+  responded_at field predicates
+  """
+  respondedAt: Time
+  """
+  Matches when respondedAt is not the given value.
+  """
+  respondedAtNEQ: Time
+  """
+  Matches when respondedAt is one of the given values.
+  """
+  respondedAtIn: [Time!]
+  """
+  Matches when respondedAt is none of the given values.
+  """
+  respondedAtNotIn: [Time!]
+  """
+  Matches when respondedAt is greater than the given value.
+  """
+  respondedAtGT: Time
+  """
+  Matches when respondedAt is greater than or equal to the given value.
+  """
+  respondedAtGTE: Time
+  """
+  Matches when respondedAt is less than the given value.
+  """
+  respondedAtLT: Time
+  """
+  Matches when respondedAt is less than or equal to the given value.
+  """
+  respondedAtLTE: Time
+  """
+  Matches when respondedAt is null.
+  """
+  respondedAtIsNil: Boolean
+  """
+  Matches when respondedAt is not null.
+  """
+  respondedAtNotNil: Boolean
   """
   organization edge predicates
   """
@@ -10062,7 +10598,7 @@ type Objective implements Node {
     """
     Ordering options for Communities returned from the connection.
     """
-    orderBy: CommunityOrder
+    orderBy: [CommunityOrder!]
 
     """
     Filtering options for Communities returned from the connection.
@@ -10096,7 +10632,7 @@ type Objective implements Node {
     """
     Ordering options for Indicators returned from the connection.
     """
-    orderBy: IndicatorOrder
+    orderBy: [IndicatorOrder!]
 
     """
     Filtering options for Indicators returned from the connection.
@@ -10164,7 +10700,7 @@ type Objective implements Node {
     """
     Ordering options for FollowUps returned from the connection.
     """
-    orderBy: FollowUpOrder
+    orderBy: [FollowUpOrder!]
 
     """
     Filtering options for FollowUps returned from the connection.
@@ -10805,7 +11341,7 @@ type Organization implements Node {
     """
     Ordering options for Persons returned from the connection.
     """
-    orderBy: PersonOrder
+    orderBy: [PersonOrder!]
 
     """
     Filtering options for Persons returned from the connection.
@@ -10839,7 +11375,7 @@ type Organization implements Node {
     """
     Ordering options for Communities returned from the connection.
     """
-    orderBy: CommunityOrder
+    orderBy: [CommunityOrder!]
 
     """
     Filtering options for Communities returned from the connection.
@@ -10873,7 +11409,7 @@ type Organization implements Node {
     """
     Ordering options for Objectives returned from the connection.
     """
-    orderBy: ObjectiveOrder
+    orderBy: [ObjectiveOrder!]
 
     """
     Filtering options for Objectives returned from the connection.
@@ -11875,7 +12411,7 @@ type Person implements Node {
     """
     Ordering options for Communities returned from the connection.
     """
-    orderBy: CommunityOrder
+    orderBy: [CommunityOrder!]
 
     """
     Filtering options for Communities returned from the connection.
@@ -11909,7 +12445,7 @@ type Person implements Node {
     """
     Ordering options for Participations returned from the connection.
     """
-    orderBy: ParticipationOrder
+    orderBy: [ParticipationOrder!]
 
     """
     Filtering options for Participations returned from the connection.
@@ -11943,7 +12479,7 @@ type Person implements Node {
     """
     Ordering options for Objectives returned from the connection.
     """
-    orderBy: ObjectiveOrder
+    orderBy: [ObjectiveOrder!]
 
     """
     Filtering options for Objectives returned from the connection.
@@ -11977,7 +12513,7 @@ type Person implements Node {
     """
     Ordering options for FollowUps returned from the connection.
     """
-    orderBy: FollowUpOrder
+    orderBy: [FollowUpOrder!]
 
     """
     Filtering options for FollowUps returned from the connection.
@@ -12011,7 +12547,7 @@ type Person implements Node {
     """
     Ordering options for FollowUps returned from the connection.
     """
-    orderBy: FollowUpOrder
+    orderBy: [FollowUpOrder!]
 
     """
     Filtering options for FollowUps returned from the connection.
@@ -12045,7 +12581,7 @@ type Person implements Node {
     """
     Ordering options for Feedbacks returned from the connection.
     """
-    orderBy: FeedbackOrder
+    orderBy: [FeedbackOrder!]
 
     """
     Filtering options for Feedbacks returned from the connection.
@@ -12079,7 +12615,7 @@ type Person implements Node {
     """
     Ordering options for Touchpoints returned from the connection.
     """
-    orderBy: TouchpointOrder
+    orderBy: [TouchpointOrder!]
 
     """
     Filtering options for Touchpoints returned from the connection.
@@ -12690,7 +13226,7 @@ type Query {
     """
     Ordering options for APITokens returned from the connection.
     """
-    orderBy: APITokenOrder
+    orderBy: [APITokenOrder!]
 
     """
     Filtering options for APITokens returned from the connection.
@@ -12724,7 +13260,7 @@ type Query {
     """
     Ordering options for Accounts returned from the connection.
     """
-    orderBy: AccountOrder
+    orderBy: [AccountOrder!]
 
     """
     Filtering options for Accounts returned from the connection.
@@ -12758,7 +13294,7 @@ type Query {
     """
     Ordering options for AgendaItems returned from the connection.
     """
-    orderBy: AgendaItemOrder
+    orderBy: [AgendaItemOrder!]
 
     """
     Filtering options for AgendaItems returned from the connection.
@@ -12792,7 +13328,7 @@ type Query {
     """
     Ordering options for Communities returned from the connection.
     """
-    orderBy: CommunityOrder
+    orderBy: [CommunityOrder!]
 
     """
     Filtering options for Communities returned from the connection.
@@ -12826,7 +13362,7 @@ type Query {
     """
     Ordering options for Encounters returned from the connection.
     """
-    orderBy: EncounterOrder
+    orderBy: [EncounterOrder!]
 
     """
     Filtering options for Encounters returned from the connection.
@@ -12860,7 +13396,7 @@ type Query {
     """
     Ordering options for Feedbacks returned from the connection.
     """
-    orderBy: FeedbackOrder
+    orderBy: [FeedbackOrder!]
 
     """
     Filtering options for Feedbacks returned from the connection.
@@ -12894,7 +13430,7 @@ type Query {
     """
     Ordering options for FollowUps returned from the connection.
     """
-    orderBy: FollowUpOrder
+    orderBy: [FollowUpOrder!]
 
     """
     Filtering options for FollowUps returned from the connection.
@@ -12928,7 +13464,7 @@ type Query {
     """
     Ordering options for Indicators returned from the connection.
     """
-    orderBy: IndicatorOrder
+    orderBy: [IndicatorOrder!]
 
     """
     Filtering options for Indicators returned from the connection.
@@ -12970,7 +13506,7 @@ type Query {
     where: MeetingWhereInput
   ): MeetingConnection!
   """
-  Members of the organization (owners see all, others their own membership).
+  Members and invitations of the organization (owners see all, others their own membership).
   """
   memberships(
     """
@@ -12996,7 +13532,7 @@ type Query {
     """
     Ordering options for Memberships returned from the connection.
     """
-    orderBy: MembershipOrder
+    orderBy: [MembershipOrder!]
 
     """
     Filtering options for Memberships returned from the connection.
@@ -13030,7 +13566,7 @@ type Query {
     """
     Ordering options for Objectives returned from the connection.
     """
-    orderBy: ObjectiveOrder
+    orderBy: [ObjectiveOrder!]
 
     """
     Filtering options for Objectives returned from the connection.
@@ -13064,7 +13600,7 @@ type Query {
     """
     Ordering options for Organizations returned from the connection.
     """
-    orderBy: OrganizationOrder
+    orderBy: [OrganizationOrder!]
 
     """
     Filtering options for Organizations returned from the connection.
@@ -13098,7 +13634,7 @@ type Query {
     """
     Ordering options for Participations returned from the connection.
     """
-    orderBy: ParticipationOrder
+    orderBy: [ParticipationOrder!]
 
     """
     Filtering options for Participations returned from the connection.
@@ -13132,7 +13668,7 @@ type Query {
     """
     Ordering options for Persons returned from the connection.
     """
-    orderBy: PersonOrder
+    orderBy: [PersonOrder!]
 
     """
     Filtering options for Persons returned from the connection.
@@ -13166,7 +13702,7 @@ type Query {
     """
     Ordering options for Relationships returned from the connection.
     """
-    orderBy: RelationshipOrder
+    orderBy: [RelationshipOrder!]
 
     """
     Filtering options for Relationships returned from the connection.
@@ -13200,7 +13736,7 @@ type Query {
     """
     Ordering options for Touchpoints returned from the connection.
     """
-    orderBy: TouchpointOrder
+    orderBy: [TouchpointOrder!]
 
     """
     Filtering options for Touchpoints returned from the connection.
@@ -13652,7 +14188,7 @@ input RelationshipWhereInput {
   hasPersonBWith: [PersonWhereInput!]
 }
 """
-The builtin Time type
+An instant, written in RFC 3339 with an offset: "2027-04-01T09:00:00+02:00" or "2027-04-01T07:00:00Z". A time without an offset, or outside the years 0001 to 9999, is refused. Meeting times are returned in the meeting's time zone.
 """
 scalar Time
 """
@@ -15090,11 +15626,11 @@ input EncounterRecordInput {
   """
   ID of one person; the order of the two does not matter.
   """
-  personA: ID!
+  personAID: ID!
   """
   ID of the other person.
   """
-  personB: ID!
+  personBID: ID!
   """
   How they met.
   """
@@ -15940,12 +16476,34 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_accountID(ctx, field)
 	case "role":
 		return ec.fieldContext_Membership_role(ctx, field)
+	case "status":
+		return ec.fieldContext_Membership_status(ctx, field)
+	case "invitedEmail":
+		return ec.fieldContext_Membership_invitedEmail(ctx, field)
+	case "invitedName":
+		return ec.fieldContext_Membership_invitedName(ctx, field)
+	case "invitationExpiresAt":
+		return ec.fieldContext_Membership_invitationExpiresAt(ctx, field)
+	case "respondedAt":
+		return ec.fieldContext_Membership_respondedAt(ctx, field)
 	case "organization":
 		return ec.fieldContext_Membership_organization(ctx, field)
 	case "account":
 		return ec.fieldContext_Membership_account(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_MembershipAcceptPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitation":
+		return ec.fieldContext_MembershipAcceptPayload_invitation(ctx, field)
+	case "secret":
+		return ec.fieldContext_MembershipAcceptPayload_secret(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MembershipAcceptPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipAcceptPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MembershipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15970,6 +16528,16 @@ func (ec *executionContext) childFields_MembershipCreatePayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type MembershipCreatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MembershipDeclinePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "declinedInvitationID":
+		return ec.fieldContext_MembershipDeclinePayload_declinedInvitationID(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MembershipDeclinePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipDeclinePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MembershipDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedMembershipID":
@@ -15988,6 +16556,24 @@ func (ec *executionContext) childFields_MembershipEdge(ctx context.Context, fiel
 		return ec.fieldContext_MembershipEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MembershipInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MembershipInvitation_id(ctx, field)
+	case "organizationName":
+		return ec.fieldContext_MembershipInvitation_organizationName(ctx, field)
+	case "organizationSlug":
+		return ec.fieldContext_MembershipInvitation_organizationSlug(ctx, field)
+	case "role":
+		return ec.fieldContext_MembershipInvitation_role(ctx, field)
+	case "invitedAt":
+		return ec.fieldContext_MembershipInvitation_invitedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_MembershipInvitation_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipInvitation", field.Name)
 }
 
 func (ec *executionContext) childFields_MembershipUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16470,6 +17056,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_role(ctx, field)
 	case "token":
 		return ec.fieldContext_Viewer_token(ctx, field)
+	case "invitations":
+		return ec.fieldContext_Viewer_invitations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -16626,8 +17214,8 @@ func (ec *executionContext) field_Account_memberships_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.MembershipOrder, error) {
-			return ec.unmarshalOMembershipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.MembershipOrder, error) {
+			return ec.unmarshalOMembershipOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16672,8 +17260,8 @@ func (ec *executionContext) field_Community_members_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.PersonOrder, error) {
-			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.PersonOrder, error) {
+			return ec.unmarshalOPersonOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16726,8 +17314,8 @@ func (ec *executionContext) field_Community_targetedBy_args(ctx context.Context,
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
-			return ec.unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ObjectiveOrder, error) {
+			return ec.unmarshalOObjectiveOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16780,8 +17368,8 @@ func (ec *executionContext) field_FollowUp_concerns_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.PersonOrder, error) {
-			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.PersonOrder, error) {
+			return ec.unmarshalOPersonOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16834,8 +17422,8 @@ func (ec *executionContext) field_Meeting_agendaItems_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AgendaItemOrder, error) {
-			return ec.unmarshalOAgendaItemOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AgendaItemOrder, error) {
+			return ec.unmarshalOAgendaItemOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16888,8 +17476,8 @@ func (ec *executionContext) field_Meeting_encounters_args(ctx context.Context, r
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.EncounterOrder, error) {
-			return ec.unmarshalOEncounterOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.EncounterOrder, error) {
+			return ec.unmarshalOEncounterOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16942,8 +17530,8 @@ func (ec *executionContext) field_Meeting_feedbacks_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FeedbackOrder, error) {
-			return ec.unmarshalOFeedbackOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FeedbackOrder, error) {
+			return ec.unmarshalOFeedbackOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16996,8 +17584,8 @@ func (ec *executionContext) field_Meeting_followUps_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FollowUpOrder, error) {
-			return ec.unmarshalOFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FollowUpOrder, error) {
+			return ec.unmarshalOFollowUpOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17050,8 +17638,8 @@ func (ec *executionContext) field_Meeting_objectives_args(ctx context.Context, r
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
-			return ec.unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ObjectiveOrder, error) {
+			return ec.unmarshalOObjectiveOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17104,8 +17692,8 @@ func (ec *executionContext) field_Meeting_participations_args(ctx context.Contex
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ParticipationOrder, error) {
-			return ec.unmarshalOParticipationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ParticipationOrder, error) {
+			return ec.unmarshalOParticipationOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17158,8 +17746,8 @@ func (ec *executionContext) field_Meeting_touchpoints_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.TouchpointOrder, error) {
-			return ec.unmarshalOTouchpointOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.TouchpointOrder, error) {
+			return ec.unmarshalOTouchpointOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17490,12 +18078,40 @@ func (ec *executionContext) field_Mutation_meetingUpdate_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_membershipAccept_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MembershipAcceptInput, error) {
+			return ec.unmarshalNMembershipAcceptInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipAcceptInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_membershipCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (MembershipCreateInput, error) {
 			return ec.unmarshalNMembershipCreateInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_membershipDecline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MembershipDeclineInput, error) {
+			return ec.unmarshalNMembershipDeclineInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipDeclineInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17726,8 +18342,8 @@ func (ec *executionContext) field_Objective_communities_args(ctx context.Context
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.CommunityOrder, error) {
-			return ec.unmarshalOCommunityOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.CommunityOrder, error) {
+			return ec.unmarshalOCommunityOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17780,8 +18396,8 @@ func (ec *executionContext) field_Objective_followUps_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FollowUpOrder, error) {
-			return ec.unmarshalOFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FollowUpOrder, error) {
+			return ec.unmarshalOFollowUpOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17834,8 +18450,8 @@ func (ec *executionContext) field_Objective_indicators_args(ctx context.Context,
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.IndicatorOrder, error) {
-			return ec.unmarshalOIndicatorOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.IndicatorOrder, error) {
+			return ec.unmarshalOIndicatorOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17942,8 +18558,8 @@ func (ec *executionContext) field_Organization_communities_args(ctx context.Cont
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.CommunityOrder, error) {
-			return ec.unmarshalOCommunityOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.CommunityOrder, error) {
+			return ec.unmarshalOCommunityOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18050,8 +18666,8 @@ func (ec *executionContext) field_Organization_objectives_args(ctx context.Conte
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
-			return ec.unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ObjectiveOrder, error) {
+			return ec.unmarshalOObjectiveOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18104,8 +18720,8 @@ func (ec *executionContext) field_Organization_people_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.PersonOrder, error) {
-			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.PersonOrder, error) {
+			return ec.unmarshalOPersonOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18158,8 +18774,8 @@ func (ec *executionContext) field_Person_communities_args(ctx context.Context, r
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.CommunityOrder, error) {
-			return ec.unmarshalOCommunityOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.CommunityOrder, error) {
+			return ec.unmarshalOCommunityOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18212,8 +18828,8 @@ func (ec *executionContext) field_Person_concernedBy_args(ctx context.Context, r
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FollowUpOrder, error) {
-			return ec.unmarshalOFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FollowUpOrder, error) {
+			return ec.unmarshalOFollowUpOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18266,8 +18882,8 @@ func (ec *executionContext) field_Person_feedbacks_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FeedbackOrder, error) {
-			return ec.unmarshalOFeedbackOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FeedbackOrder, error) {
+			return ec.unmarshalOFeedbackOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18320,8 +18936,8 @@ func (ec *executionContext) field_Person_followUps_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FollowUpOrder, error) {
-			return ec.unmarshalOFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FollowUpOrder, error) {
+			return ec.unmarshalOFollowUpOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18374,8 +18990,8 @@ func (ec *executionContext) field_Person_ownedObjectives_args(ctx context.Contex
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
-			return ec.unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ObjectiveOrder, error) {
+			return ec.unmarshalOObjectiveOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18428,8 +19044,8 @@ func (ec *executionContext) field_Person_participations_args(ctx context.Context
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ParticipationOrder, error) {
-			return ec.unmarshalOParticipationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ParticipationOrder, error) {
+			return ec.unmarshalOParticipationOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18482,8 +19098,8 @@ func (ec *executionContext) field_Person_touchpoints_args(ctx context.Context, r
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.TouchpointOrder, error) {
-			return ec.unmarshalOTouchpointOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.TouchpointOrder, error) {
+			return ec.unmarshalOTouchpointOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18550,8 +19166,8 @@ func (ec *executionContext) field_Query_accounts_args(ctx context.Context, rawAr
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AccountOrder, error) {
-			return ec.unmarshalOAccountOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AccountOrder, error) {
+			return ec.unmarshalOAccountOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18604,8 +19220,8 @@ func (ec *executionContext) field_Query_agendaItems_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AgendaItemOrder, error) {
-			return ec.unmarshalOAgendaItemOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AgendaItemOrder, error) {
+			return ec.unmarshalOAgendaItemOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18658,8 +19274,8 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.APITokenOrder, error) {
-			return ec.unmarshalOAPITokenOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.APITokenOrder, error) {
+			return ec.unmarshalOAPITokenOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18712,8 +19328,8 @@ func (ec *executionContext) field_Query_communities_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.CommunityOrder, error) {
-			return ec.unmarshalOCommunityOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.CommunityOrder, error) {
+			return ec.unmarshalOCommunityOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18766,8 +19382,8 @@ func (ec *executionContext) field_Query_encounters_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.EncounterOrder, error) {
-			return ec.unmarshalOEncounterOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.EncounterOrder, error) {
+			return ec.unmarshalOEncounterOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18820,8 +19436,8 @@ func (ec *executionContext) field_Query_feedbacks_args(ctx context.Context, rawA
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FeedbackOrder, error) {
-			return ec.unmarshalOFeedbackOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FeedbackOrder, error) {
+			return ec.unmarshalOFeedbackOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18874,8 +19490,8 @@ func (ec *executionContext) field_Query_followUps_args(ctx context.Context, rawA
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.FollowUpOrder, error) {
-			return ec.unmarshalOFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.FollowUpOrder, error) {
+			return ec.unmarshalOFollowUpOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18928,8 +19544,8 @@ func (ec *executionContext) field_Query_indicators_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.IndicatorOrder, error) {
-			return ec.unmarshalOIndicatorOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.IndicatorOrder, error) {
+			return ec.unmarshalOIndicatorOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19036,8 +19652,8 @@ func (ec *executionContext) field_Query_memberships_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.MembershipOrder, error) {
-			return ec.unmarshalOMembershipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.MembershipOrder, error) {
+			return ec.unmarshalOMembershipOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19118,8 +19734,8 @@ func (ec *executionContext) field_Query_objectives_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
-			return ec.unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ObjectiveOrder, error) {
+			return ec.unmarshalOObjectiveOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19172,8 +19788,8 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.OrganizationOrder, error) {
-			return ec.unmarshalOOrganizationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.OrganizationOrder, error) {
+			return ec.unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19226,8 +19842,8 @@ func (ec *executionContext) field_Query_participations_args(ctx context.Context,
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ParticipationOrder, error) {
-			return ec.unmarshalOParticipationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ParticipationOrder, error) {
+			return ec.unmarshalOParticipationOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19280,8 +19896,8 @@ func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.PersonOrder, error) {
-			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.PersonOrder, error) {
+			return ec.unmarshalOPersonOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19334,8 +19950,8 @@ func (ec *executionContext) field_Query_relationships_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.RelationshipOrder, error) {
-			return ec.unmarshalORelationshipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.RelationshipOrder, error) {
+			return ec.unmarshalORelationshipOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19388,8 +20004,8 @@ func (ec *executionContext) field_Query_touchpoints_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.TouchpointOrder, error) {
-			return ec.unmarshalOTouchpointOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.TouchpointOrder, error) {
+			return ec.unmarshalOTouchpointOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20201,7 +20817,7 @@ func (ec *executionContext) _Account_memberships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MembershipOrder))
+			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.MembershipOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -21121,7 +21737,7 @@ func (ec *executionContext) _Community_members(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Members(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
+			return obj.Members(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonConnection) graphql.Marshaler {
@@ -21165,7 +21781,7 @@ func (ec *executionContext) _Community_targetedBy(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.TargetedBy(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
+			return obj.TargetedBy(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
@@ -23093,7 +23709,7 @@ func (ec *executionContext) _FollowUp_concerns(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Concerns(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
+			return obj.Concerns(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonConnection) graphql.Marshaler {
@@ -24371,7 +24987,7 @@ func (ec *executionContext) _Meeting_objectives(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Objectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
+			return obj.Objectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
@@ -24415,7 +25031,7 @@ func (ec *executionContext) _Meeting_agendaItems(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.AgendaItems(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AgendaItemOrder), fc.Args["where"].(*ent.AgendaItemWhereInput))
+			return obj.AgendaItems(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AgendaItemOrder), fc.Args["where"].(*ent.AgendaItemWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgendaItemConnection) graphql.Marshaler {
@@ -24459,7 +25075,7 @@ func (ec *executionContext) _Meeting_participations(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ParticipationOrder), fc.Args["where"].(*ent.ParticipationWhereInput))
+			return obj.Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ParticipationOrder), fc.Args["where"].(*ent.ParticipationWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ParticipationConnection) graphql.Marshaler {
@@ -24503,7 +25119,7 @@ func (ec *executionContext) _Meeting_encounters(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Encounters(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.EncounterOrder), fc.Args["where"].(*ent.EncounterWhereInput))
+			return obj.Encounters(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.EncounterOrder), fc.Args["where"].(*ent.EncounterWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.EncounterConnection) graphql.Marshaler {
@@ -24547,7 +25163,7 @@ func (ec *executionContext) _Meeting_followUps(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
+			return obj.FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -24591,7 +25207,7 @@ func (ec *executionContext) _Meeting_feedbacks(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Feedbacks(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FeedbackOrder), fc.Args["where"].(*ent.FeedbackWhereInput))
+			return obj.Feedbacks(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FeedbackOrder), fc.Args["where"].(*ent.FeedbackWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedbackConnection) graphql.Marshaler {
@@ -24635,7 +25251,7 @@ func (ec *executionContext) _Meeting_touchpoints(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Touchpoints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TouchpointOrder), fc.Args["where"].(*ent.TouchpointWhereInput))
+			return obj.Touchpoints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TouchpointOrder), fc.Args["where"].(*ent.TouchpointWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TouchpointConnection) graphql.Marshaler {
@@ -25295,11 +25911,11 @@ func (ec *executionContext) _Membership_accountID(ctx context.Context, field gra
 			return obj.AccountID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Membership_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25327,6 +25943,121 @@ func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Membership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type MembershipRole does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_status(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v membership.Status) graphql.Marshaler {
+			return ec.marshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type MembershipStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_invitedEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_invitedEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitedEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_invitedEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_invitedName(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_invitedName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitedName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_invitedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_invitationExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_invitationExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitationExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_invitationExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Membership_respondedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_respondedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RespondedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _Membership_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -25374,10 +26105,10 @@ func (ec *executionContext) _Membership_account(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
-			return ec.marshalNAccount2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccount(ctx, selections, v)
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccount(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Membership_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25388,6 +26119,93 @@ func (ec *executionContext) fieldContext_Membership_account(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipAcceptPayload_invitation(ctx context.Context, field graphql.CollectedField, obj *MembershipAcceptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipAcceptPayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MembershipInvitation) graphql.Marshaler {
+			return ec.marshalOMembershipInvitation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipAcceptPayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipAcceptPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipAcceptPayload_secret(ctx context.Context, field graphql.CollectedField, obj *MembershipAcceptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipAcceptPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipAcceptPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipAcceptPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipAcceptPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MembershipAcceptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipAcceptPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipAcceptPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipAcceptPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25544,6 +26362,61 @@ func (ec *executionContext) fieldContext_MembershipCreatePayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _MembershipDeclinePayload_declinedInvitationID(ctx context.Context, field graphql.CollectedField, obj *MembershipDeclinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipDeclinePayload_declinedInvitationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclinedInvitationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipDeclinePayload_declinedInvitationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipDeclinePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipDeclinePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MembershipDeclinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipDeclinePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipDeclinePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipDeclinePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MembershipDeletePayload_deletedMembershipID(ctx context.Context, field graphql.CollectedField, obj *MembershipDeletePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25652,6 +26525,144 @@ func (ec *executionContext) _MembershipEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_MembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MembershipEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipInvitation_id(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipInvitation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipInvitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipInvitation_organizationName(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipInvitation_organizationName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipInvitation_organizationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipInvitation_organizationSlug(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipInvitation_organizationSlug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationSlug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipInvitation_organizationSlug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipInvitation_role(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipInvitation_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v membership.Role) graphql.Marshaler {
+			return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipInvitation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type MembershipRole does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipInvitation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipInvitation_invitedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipInvitation_invitedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MembershipInvitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipInvitation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipInvitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _MembershipUpdatePayload_membership(ctx context.Context, field graphql.CollectedField, obj *MembershipUpdatePayload) (ret graphql.Marshaler) {
@@ -26240,6 +27251,94 @@ func (ec *executionContext) fieldContext_Mutation_apiTokenRevoke(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_apiTokenRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_membershipAccept(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_membershipAccept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MembershipAccept(ctx, fc.Args["input"].(MembershipAcceptInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MembershipAcceptPayload) graphql.Marshaler {
+			return ec.marshalNMembershipAcceptPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipAcceptPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_membershipAccept(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipAcceptPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_membershipAccept_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_membershipDecline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_membershipDecline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MembershipDecline(ctx, fc.Args["input"].(MembershipDeclineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MembershipDeclinePayload) graphql.Marshaler {
+			return ec.marshalNMembershipDeclinePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipDeclinePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_membershipDecline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipDeclinePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_membershipDecline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27409,7 +28508,7 @@ func (ec *executionContext) _Objective_communities(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
+			return obj.Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommunityConnection) graphql.Marshaler {
@@ -27453,7 +28552,7 @@ func (ec *executionContext) _Objective_indicators(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Indicators(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.IndicatorOrder), fc.Args["where"].(*ent.IndicatorWhereInput))
+			return obj.Indicators(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.IndicatorOrder), fc.Args["where"].(*ent.IndicatorWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.IndicatorConnection) graphql.Marshaler {
@@ -27541,7 +28640,7 @@ func (ec *executionContext) _Objective_followUps(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
+			return obj.FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -27970,7 +29069,7 @@ func (ec *executionContext) _Organization_people(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.People(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
+			return obj.People(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonConnection) graphql.Marshaler {
@@ -28014,7 +29113,7 @@ func (ec *executionContext) _Organization_communities(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
+			return obj.Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommunityConnection) graphql.Marshaler {
@@ -28058,7 +29157,7 @@ func (ec *executionContext) _Organization_objectives(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Objectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
+			return obj.Objectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
@@ -29380,7 +30479,7 @@ func (ec *executionContext) _Person_communities(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
+			return obj.Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommunityConnection) graphql.Marshaler {
@@ -29424,7 +30523,7 @@ func (ec *executionContext) _Person_participations(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ParticipationOrder), fc.Args["where"].(*ent.ParticipationWhereInput))
+			return obj.Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ParticipationOrder), fc.Args["where"].(*ent.ParticipationWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ParticipationConnection) graphql.Marshaler {
@@ -29468,7 +30567,7 @@ func (ec *executionContext) _Person_ownedObjectives(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.OwnedObjectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
+			return obj.OwnedObjectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
@@ -29512,7 +30611,7 @@ func (ec *executionContext) _Person_followUps(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
+			return obj.FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -29556,7 +30655,7 @@ func (ec *executionContext) _Person_concernedBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.ConcernedBy(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
+			return obj.ConcernedBy(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -29600,7 +30699,7 @@ func (ec *executionContext) _Person_feedbacks(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Feedbacks(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FeedbackOrder), fc.Args["where"].(*ent.FeedbackWhereInput))
+			return obj.Feedbacks(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FeedbackOrder), fc.Args["where"].(*ent.FeedbackWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedbackConnection) graphql.Marshaler {
@@ -29644,7 +30743,7 @@ func (ec *executionContext) _Person_touchpoints(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Touchpoints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TouchpointOrder), fc.Args["where"].(*ent.TouchpointWhereInput))
+			return obj.Touchpoints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TouchpointOrder), fc.Args["where"].(*ent.TouchpointWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TouchpointConnection) graphql.Marshaler {
@@ -30069,7 +31168,7 @@ func (ec *executionContext) _Query_apiTokens(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().APITokens(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
+			return ec.Resolvers.Query().APITokens(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APITokenConnection) graphql.Marshaler {
@@ -30113,7 +31212,7 @@ func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Accounts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput))
+			return ec.Resolvers.Query().Accounts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountConnection) graphql.Marshaler {
@@ -30157,7 +31256,7 @@ func (ec *executionContext) _Query_agendaItems(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AgendaItems(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AgendaItemOrder), fc.Args["where"].(*ent.AgendaItemWhereInput))
+			return ec.Resolvers.Query().AgendaItems(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AgendaItemOrder), fc.Args["where"].(*ent.AgendaItemWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgendaItemConnection) graphql.Marshaler {
@@ -30201,7 +31300,7 @@ func (ec *executionContext) _Query_communities(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
+			return ec.Resolvers.Query().Communities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommunityConnection) graphql.Marshaler {
@@ -30245,7 +31344,7 @@ func (ec *executionContext) _Query_encounters(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Encounters(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.EncounterOrder), fc.Args["where"].(*ent.EncounterWhereInput))
+			return ec.Resolvers.Query().Encounters(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.EncounterOrder), fc.Args["where"].(*ent.EncounterWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.EncounterConnection) graphql.Marshaler {
@@ -30289,7 +31388,7 @@ func (ec *executionContext) _Query_feedbacks(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Feedbacks(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FeedbackOrder), fc.Args["where"].(*ent.FeedbackWhereInput))
+			return ec.Resolvers.Query().Feedbacks(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FeedbackOrder), fc.Args["where"].(*ent.FeedbackWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedbackConnection) graphql.Marshaler {
@@ -30333,7 +31432,7 @@ func (ec *executionContext) _Query_followUps(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
+			return ec.Resolvers.Query().FollowUps(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.FollowUpOrder), fc.Args["where"].(*ent.FollowUpWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -30377,7 +31476,7 @@ func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Indicators(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.IndicatorOrder), fc.Args["where"].(*ent.IndicatorWhereInput))
+			return ec.Resolvers.Query().Indicators(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.IndicatorOrder), fc.Args["where"].(*ent.IndicatorWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.IndicatorConnection) graphql.Marshaler {
@@ -30465,7 +31564,7 @@ func (ec *executionContext) _Query_memberships(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Memberships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MembershipOrder), fc.Args["where"].(*ent.MembershipWhereInput))
+			return ec.Resolvers.Query().Memberships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.MembershipOrder), fc.Args["where"].(*ent.MembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -30509,7 +31608,7 @@ func (ec *executionContext) _Query_objectives(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Objectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
+			return ec.Resolvers.Query().Objectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
@@ -30553,7 +31652,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OrganizationOrder), fc.Args["where"].(*ent.OrganizationWhereInput))
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.OrganizationOrder), fc.Args["where"].(*ent.OrganizationWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
@@ -30597,7 +31696,7 @@ func (ec *executionContext) _Query_participations(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ParticipationOrder), fc.Args["where"].(*ent.ParticipationWhereInput))
+			return ec.Resolvers.Query().Participations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ParticipationOrder), fc.Args["where"].(*ent.ParticipationWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ParticipationConnection) graphql.Marshaler {
@@ -30641,7 +31740,7 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().People(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
+			return ec.Resolvers.Query().People(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonConnection) graphql.Marshaler {
@@ -30685,7 +31784,7 @@ func (ec *executionContext) _Query_relationships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Relationships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RelationshipOrder), fc.Args["where"].(*ent.RelationshipWhereInput))
+			return ec.Resolvers.Query().Relationships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.RelationshipOrder), fc.Args["where"].(*ent.RelationshipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RelationshipConnection) graphql.Marshaler {
@@ -30729,7 +31828,7 @@ func (ec *executionContext) _Query_touchpoints(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Touchpoints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TouchpointOrder), fc.Args["where"].(*ent.TouchpointWhereInput))
+			return ec.Resolvers.Query().Touchpoints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TouchpointOrder), fc.Args["where"].(*ent.TouchpointWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TouchpointConnection) graphql.Marshaler {
@@ -32141,6 +33240,38 @@ func (ec *executionContext) fieldContext_Viewer_token(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_APIToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_invitations(ctx context.Context, field graphql.CollectedField, obj *Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Invitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MembershipInvitation) graphql.Marshaler {
+			return ec.marshalNMembershipInvitation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipInvitation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -36316,7 +37447,7 @@ func (ec *executionContext) unmarshalInputEncounterRecordInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingID", "personA", "personB", "how", "occurredAt"}
+	fieldsInOrder := [...]string{"meetingID", "personAID", "personBID", "how", "occurredAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36330,20 +37461,20 @@ func (ec *executionContext) unmarshalInputEncounterRecordInput(ctx context.Conte
 				return it, err
 			}
 			it.MeetingID = data
-		case "personA":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personA"))
+		case "personAID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personAID"))
 			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PersonA = data
-		case "personB":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personB"))
+			it.PersonAID = data
+		case "personBID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personBID"))
 			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PersonB = data
+			it.PersonBID = data
 		case "how":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("how"))
 			data, err := ec.unmarshalNEncounterHow2githubᚗcomᚋrencontreᚋrencontreᚋentᚋencounterᚐHow(ctx, v)
@@ -40416,6 +41547,43 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMembershipAcceptInput(ctx context.Context, obj any) (MembershipAcceptInput, error) {
+	var it MembershipAcceptInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"invitationID", "tokenName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "invitationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationID = data
+		case "tokenName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenName = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputMembershipCreateInput(ctx context.Context, obj any) (MembershipCreateInput, error) {
 	var it MembershipCreateInput
 	if obj == nil {
@@ -40455,6 +41623,36 @@ func (ec *executionContext) unmarshalInputMembershipCreateInput(ctx context.Cont
 				return it, err
 			}
 			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMembershipDeclineInput(ctx context.Context, obj any) (MembershipDeclineInput, error) {
+	var it MembershipDeclineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"invitationID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "invitationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationID = data
 		}
 	}
 	return it, nil
@@ -40579,7 +41777,7 @@ func (ec *executionContext) unmarshalInputMembershipWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "role", "roleNEQ", "roleIn", "roleNotIn", "hasOrganization", "hasOrganizationWith", "hasAccount", "hasAccountWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDIsNil", "accountIDNotNil", "role", "roleNEQ", "roleIn", "roleNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "invitedEmail", "invitedEmailNEQ", "invitedEmailIn", "invitedEmailNotIn", "invitedEmailGT", "invitedEmailGTE", "invitedEmailLT", "invitedEmailLTE", "invitedEmailContains", "invitedEmailHasPrefix", "invitedEmailHasSuffix", "invitedEmailIsNil", "invitedEmailNotNil", "invitedEmailEqualFold", "invitedEmailContainsFold", "invitedName", "invitedNameNEQ", "invitedNameIn", "invitedNameNotIn", "invitedNameGT", "invitedNameGTE", "invitedNameLT", "invitedNameLTE", "invitedNameContains", "invitedNameHasPrefix", "invitedNameHasSuffix", "invitedNameIsNil", "invitedNameNotNil", "invitedNameEqualFold", "invitedNameContainsFold", "invitationExpiresAt", "invitationExpiresAtNEQ", "invitationExpiresAtIn", "invitationExpiresAtNotIn", "invitationExpiresAtGT", "invitationExpiresAtGTE", "invitationExpiresAtLT", "invitationExpiresAtLTE", "invitationExpiresAtIsNil", "invitationExpiresAtNotNil", "respondedAt", "respondedAtNEQ", "respondedAtIn", "respondedAtNotIn", "respondedAtGT", "respondedAtGTE", "respondedAtLT", "respondedAtLTE", "respondedAtIsNil", "respondedAtNotNil", "hasOrganization", "hasOrganizationWith", "hasAccount", "hasAccountWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40831,6 +42029,20 @@ func (ec *executionContext) unmarshalInputMembershipWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.AccountIDNotIn = data
+		case "accountIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIsNil = data
+		case "accountIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotNil = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
 			data, err := ec.unmarshalOMembershipRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, v)
@@ -40859,6 +42071,384 @@ func (ec *executionContext) unmarshalInputMembershipWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.RoleNotIn = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOMembershipStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOMembershipStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOMembershipStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOMembershipStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "invitedEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmail = data
+		case "invitedEmailNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailNEQ = data
+		case "invitedEmailIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailIn = data
+		case "invitedEmailNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailNotIn = data
+		case "invitedEmailGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailGT = data
+		case "invitedEmailGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailGTE = data
+		case "invitedEmailLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailLT = data
+		case "invitedEmailLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailLTE = data
+		case "invitedEmailContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailContains = data
+		case "invitedEmailHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailHasPrefix = data
+		case "invitedEmailHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailHasSuffix = data
+		case "invitedEmailIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailIsNil = data
+		case "invitedEmailNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailNotNil = data
+		case "invitedEmailEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailEqualFold = data
+		case "invitedEmailContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedEmailContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedEmailContainsFold = data
+		case "invitedName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedName = data
+		case "invitedNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameNEQ = data
+		case "invitedNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameIn = data
+		case "invitedNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameNotIn = data
+		case "invitedNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameGT = data
+		case "invitedNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameGTE = data
+		case "invitedNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameLT = data
+		case "invitedNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameLTE = data
+		case "invitedNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameContains = data
+		case "invitedNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameHasPrefix = data
+		case "invitedNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameHasSuffix = data
+		case "invitedNameIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameIsNil = data
+		case "invitedNameNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameNotNil = data
+		case "invitedNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameEqualFold = data
+		case "invitedNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedNameContainsFold = data
+		case "invitationExpiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAt = data
+		case "invitationExpiresAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtNEQ = data
+		case "invitationExpiresAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtIn = data
+		case "invitationExpiresAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtNotIn = data
+		case "invitationExpiresAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtGT = data
+		case "invitationExpiresAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtGTE = data
+		case "invitationExpiresAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtLT = data
+		case "invitationExpiresAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtLTE = data
+		case "invitationExpiresAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtIsNil = data
+		case "invitationExpiresAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationExpiresAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationExpiresAtNotNil = data
+		case "respondedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAt = data
+		case "respondedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtNEQ = data
+		case "respondedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtIn = data
+		case "respondedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtNotIn = data
+		case "respondedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtGT = data
+		case "respondedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtGTE = data
+		case "respondedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtLT = data
+		case "respondedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtLTE = data
+		case "respondedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtIsNil = data
+		case "respondedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondedAtNotNil = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -49591,12 +51181,37 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			}
 		case "accountID":
 			out.Values[i] = ec._Membership_accountID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
 			out.Values[i] = ec._Membership_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Membership_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedEmail":
+			out.Values[i] = ec._Membership_invitedEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedName":
+			out.Values[i] = ec._Membership_invitedName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitationExpiresAt":
+			out.Values[i] = ec._Membership_invitationExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "respondedAt":
+			out.Values[i] = ec._Membership_respondedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "organization":
@@ -49647,7 +51262,7 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					}
 				}()
 				res = ec._Membership_account(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -49675,6 +51290,54 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var membershipAcceptPayloadImplementors = []string{"MembershipAcceptPayload"}
+
+func (ec *executionContext) _MembershipAcceptPayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipAcceptPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipAcceptPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipAcceptPayload")
+		case "invitation":
+			out.Values[i] = ec._MembershipAcceptPayload_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._MembershipAcceptPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MembershipAcceptPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49787,6 +51450,49 @@ func (ec *executionContext) _MembershipCreatePayload(ctx context.Context, sel as
 	return out
 }
 
+var membershipDeclinePayloadImplementors = []string{"MembershipDeclinePayload"}
+
+func (ec *executionContext) _MembershipDeclinePayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipDeclinePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipDeclinePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipDeclinePayload")
+		case "declinedInvitationID":
+			out.Values[i] = ec._MembershipDeclinePayload_declinedInvitationID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MembershipDeclinePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var membershipDeletePayloadImplementors = []string{"MembershipDeletePayload"}
 
 func (ec *executionContext) _MembershipDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipDeletePayload) graphql.Marshaler {
@@ -49849,6 +51555,69 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._MembershipEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var membershipInvitationImplementors = []string{"MembershipInvitation"}
+
+func (ec *executionContext) _MembershipInvitation(ctx context.Context, sel ast.SelectionSet, obj *MembershipInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipInvitation")
+		case "id":
+			out.Values[i] = ec._MembershipInvitation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organizationName":
+			out.Values[i] = ec._MembershipInvitation_organizationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organizationSlug":
+			out.Values[i] = ec._MembershipInvitation_organizationSlug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._MembershipInvitation_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invitedAt":
+			out.Values[i] = ec._MembershipInvitation_invitedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._MembershipInvitation_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50016,6 +51785,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "apiTokenRevoke":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_apiTokenRevoke(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membershipAccept":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_membershipAccept(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membershipDecline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_membershipDecline(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -53324,23 +55107,61 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		case "account":
 			out.Values[i] = ec._Viewer_account(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "organization":
 			out.Values[i] = ec._Viewer_organization(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
 			out.Values[i] = ec._Viewer_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "token":
 			out.Values[i] = ec._Viewer_token(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "invitations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Viewer_invitations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53789,6 +55610,11 @@ func (ec *executionContext) marshalNAPITokenCreatePayload2ᚖgithubᚗcomᚋrenc
 	return ec._APITokenCreatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAPITokenOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenOrder(ctx context.Context, v any) (*ent.APITokenOrder, error) {
+	res, err := ec.unmarshalInputAPITokenOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAPITokenOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenOrderField(ctx context.Context, v any) (*ent.APITokenOrderField, error) {
 	var res = new(ent.APITokenOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53855,6 +55681,11 @@ func (ec *executionContext) marshalNAccountConnection2ᚖgithubᚗcomᚋrencontr
 	return ec._AccountConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAccountOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountOrder(ctx context.Context, v any) (*ent.AccountOrder, error) {
+	res, err := ec.unmarshalInputAccountOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAccountOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountOrderField(ctx context.Context, v any) (*ent.AccountOrderField, error) {
 	var res = new(ent.AccountOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53904,6 +55735,11 @@ func (ec *executionContext) unmarshalNAgendaItemKind2githubᚗcomᚋrencontreᚋ
 
 func (ec *executionContext) marshalNAgendaItemKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋagendaitemᚐKind(ctx context.Context, sel ast.SelectionSet, v agendaitem.Kind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAgendaItemOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrder(ctx context.Context, v any) (*ent.AgendaItemOrder, error) {
+	res, err := ec.unmarshalInputAgendaItemOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAgendaItemOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrderField(ctx context.Context, v any) (*ent.AgendaItemOrderField, error) {
@@ -53998,6 +55834,11 @@ func (ec *executionContext) marshalNCommunityMembersPayload2ᚖgithubᚗcomᚋre
 	return ec._CommunityMembersPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCommunityOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrder(ctx context.Context, v any) (*ent.CommunityOrder, error) {
+	res, err := ec.unmarshalInputCommunityOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCommunityOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrderField(ctx context.Context, v any) (*ent.CommunityOrderField, error) {
 	var res = new(ent.CommunityOrderField)
 	err := res.UnmarshalGQL(v)
@@ -54075,13 +55916,19 @@ func (ec *executionContext) unmarshalNCreateTouchpointInput2githubᚗcomᚋrenco
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
-	var res entgql.Cursor[int]
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalCursor(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalCursor(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNEncounterConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.EncounterConnection) graphql.Marshaler {
@@ -54102,6 +55949,11 @@ func (ec *executionContext) unmarshalNEncounterHow2githubᚗcomᚋrencontreᚋre
 
 func (ec *executionContext) marshalNEncounterHow2githubᚗcomᚋrencontreᚋrencontreᚋentᚋencounterᚐHow(ctx context.Context, sel ast.SelectionSet, v encounter.How) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNEncounterOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrder(ctx context.Context, v any) (*ent.EncounterOrder, error) {
+	res, err := ec.unmarshalInputEncounterOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNEncounterOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrderField(ctx context.Context, v any) (*ent.EncounterOrderField, error) {
@@ -54160,6 +56012,11 @@ func (ec *executionContext) marshalNFeedbackCreatePayload2ᚖgithubᚗcomᚋrenc
 	return ec._FeedbackCreatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFeedbackOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrder(ctx context.Context, v any) (*ent.FeedbackOrder, error) {
+	res, err := ec.unmarshalInputFeedbackOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFeedbackOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrderField(ctx context.Context, v any) (*ent.FeedbackOrderField, error) {
 	var res = new(ent.FeedbackOrderField)
 	err := res.UnmarshalGQL(v)
@@ -54192,19 +56049,19 @@ func (ec *executionContext) unmarshalNFeedbackWhereInput2ᚖgithubᚗcomᚋrenco
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := scalar.UnmarshalFloat(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalFloatContext(v)
+	res := scalar.MarshalFloat(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 	}
-	return graphql.WrapContextMarshaler(ctx, res)
+	return res
 }
 
 func (ec *executionContext) marshalNFollowUpConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -54225,6 +56082,11 @@ func (ec *executionContext) marshalNFollowUpCreatePayload2ᚖgithubᚗcomᚋrenc
 		return graphql.Null
 	}
 	return ec._FollowUpCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx context.Context, v any) (*ent.FollowUpOrder, error) {
+	res, err := ec.unmarshalInputFollowUpOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFollowUpOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrderField(ctx context.Context, v any) (*ent.FollowUpOrderField, error) {
@@ -54269,13 +56131,13 @@ func (ec *executionContext) unmarshalNFollowUpWhereInput2ᚖgithubᚗcomᚋrenco
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalIntID(v)
+	res, err := scalar.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNID2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalIntID(v)
+	res := scalar.MarshalID(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -54343,6 +56205,11 @@ func (ec *executionContext) marshalNIndicatorMetric2githubᚗcomᚋrencontreᚋr
 	return v
 }
 
+func (ec *executionContext) unmarshalNIndicatorOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrder(ctx context.Context, v any) (*ent.IndicatorOrder, error) {
+	res, err := ec.unmarshalInputIndicatorOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNIndicatorOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrderField(ctx context.Context, v any) (*ent.IndicatorOrderField, error) {
 	var res = new(ent.IndicatorOrderField)
 	err := res.UnmarshalGQL(v)
@@ -54375,13 +56242,13 @@ func (ec *executionContext) unmarshalNIndicatorWhereInput2ᚖgithubᚗcomᚋrenc
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalInt(v)
+	res, err := scalar.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalInt(v)
+	res := scalar.MarshalInt(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -54516,6 +56383,21 @@ func (ec *executionContext) unmarshalNMeetingWhereInput2ᚖgithubᚗcomᚋrencon
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMembershipAcceptInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipAcceptInput(ctx context.Context, v any) (MembershipAcceptInput, error) {
+	res, err := ec.unmarshalInputMembershipAcceptInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMembershipAcceptPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipAcceptPayload(ctx context.Context, sel ast.SelectionSet, v *MembershipAcceptPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MembershipAcceptPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMembershipConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -54541,6 +56423,21 @@ func (ec *executionContext) marshalNMembershipCreatePayload2ᚖgithubᚗcomᚋre
 	return ec._MembershipCreatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMembershipDeclineInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipDeclineInput(ctx context.Context, v any) (MembershipDeclineInput, error) {
+	res, err := ec.unmarshalInputMembershipDeclineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMembershipDeclinePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipDeclinePayload(ctx context.Context, sel ast.SelectionSet, v *MembershipDeclinePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MembershipDeclinePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMembershipDeleteInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipDeleteInput(ctx context.Context, v any) (MembershipDeleteInput, error) {
 	res, err := ec.unmarshalInputMembershipDeleteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -54554,6 +56451,37 @@ func (ec *executionContext) marshalNMembershipDeletePayload2ᚖgithubᚗcomᚋre
 		return graphql.Null
 	}
 	return ec._MembershipDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMembershipInvitation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*MembershipInvitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembershipInvitation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMembershipInvitation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitation(ctx context.Context, sel ast.SelectionSet, v *MembershipInvitation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MembershipInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMembershipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrder(ctx context.Context, v any) (*ent.MembershipOrder, error) {
+	res, err := ec.unmarshalInputMembershipOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNMembershipOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrderField(ctx context.Context, v any) (*ent.MembershipOrderField, error) {
@@ -54579,6 +56507,16 @@ func (ec *executionContext) unmarshalNMembershipRole2githubᚗcomᚋrencontreᚋ
 }
 
 func (ec *executionContext) marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx context.Context, sel ast.SelectionSet, v membership.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx context.Context, v any) (membership.Status, error) {
+	var res membership.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx context.Context, sel ast.SelectionSet, v membership.Status) graphql.Marshaler {
 	return v
 }
 
@@ -54650,6 +56588,11 @@ func (ec *executionContext) marshalNObjectiveCreatePayload2ᚖgithubᚗcomᚋren
 		return graphql.Null
 	}
 	return ec._ObjectiveCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
+	res, err := ec.unmarshalInputObjectiveOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNObjectiveOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderField(ctx context.Context, v any) (*ent.ObjectiveOrderField, error) {
@@ -54731,6 +56674,11 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋren
 		return graphql.Null
 	}
 	return ec._OrganizationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganizationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationOrder(ctx context.Context, v any) (*ent.OrganizationOrder, error) {
+	res, err := ec.unmarshalInputOrganizationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrganizationOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationOrderField(ctx context.Context, v any) (*ent.OrganizationOrderField, error) {
@@ -54829,6 +56777,11 @@ func (ec *executionContext) marshalNParticipationConnection2ᚖgithubᚗcomᚋre
 	return ec._ParticipationConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNParticipationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrder(ctx context.Context, v any) (*ent.ParticipationOrder, error) {
+	res, err := ec.unmarshalInputParticipationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNParticipationOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrderField(ctx context.Context, v any) (*ent.ParticipationOrderField, error) {
 	var res = new(ent.ParticipationOrderField)
 	err := res.UnmarshalGQL(v)
@@ -54915,6 +56868,11 @@ func (ec *executionContext) marshalNPersonCreatePayload2ᚖgithubᚗcomᚋrencon
 	return ec._PersonCreatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPersonOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrder(ctx context.Context, v any) (*ent.PersonOrder, error) {
+	res, err := ec.unmarshalInputPersonOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPersonOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrderField(ctx context.Context, v any) (*ent.PersonOrderField, error) {
 	var res = new(ent.PersonOrderField)
 	err := res.UnmarshalGQL(v)
@@ -54956,6 +56914,11 @@ func (ec *executionContext) marshalNRelationshipConnection2ᚖgithubᚗcomᚋren
 	return ec._RelationshipConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRelationshipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrder(ctx context.Context, v any) (*ent.RelationshipOrder, error) {
+	res, err := ec.unmarshalInputRelationshipOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRelationshipOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrderField(ctx context.Context, v any) (*ent.RelationshipOrderField, error) {
 	var res = new(ent.RelationshipOrderField)
 	err := res.UnmarshalGQL(v)
@@ -54978,13 +56941,13 @@ func (ec *executionContext) unmarshalNRelationshipWhereInput2ᚖgithubᚗcomᚋr
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := scalar.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := scalar.MarshalString(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -55023,13 +56986,13 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := scalar.MarshalTime(v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -55039,7 +57002,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -55051,7 +57014,7 @@ func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel
 		return graphql.Null
 	}
 	_ = sel
-	res := graphql.MarshalTime(*v)
+	res := scalar.MarshalTime(*v)
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -55088,6 +57051,11 @@ func (ec *executionContext) marshalNTouchpointCreatePayload2ᚖgithubᚗcomᚋre
 		return graphql.Null
 	}
 	return ec._TouchpointCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTouchpointOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrder(ctx context.Context, v any) (*ent.TouchpointOrder, error) {
+	res, err := ec.unmarshalInputTouchpointOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTouchpointOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrderField(ctx context.Context, v any) (*ent.TouchpointOrderField, error) {
@@ -55394,12 +57362,21 @@ func (ec *executionContext) marshalOAPITokenEdge2ᚖgithubᚗcomᚋrencontreᚋr
 	return ec._APITokenEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOAPITokenOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenOrder(ctx context.Context, v any) (*ent.APITokenOrder, error) {
+func (ec *executionContext) unmarshalOAPITokenOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenOrderᚄ(ctx context.Context, v any) ([]*ent.APITokenOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputAPITokenOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.APITokenOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAPITokenOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAPITokenRole2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋapitokenᚐRoleᚄ(ctx context.Context, v any) ([]apitoken.Role, error) {
@@ -55506,12 +57483,21 @@ func (ec *executionContext) marshalOAccountEdge2ᚖgithubᚗcomᚋrencontreᚋre
 	return ec._AccountEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOAccountOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountOrder(ctx context.Context, v any) (*ent.AccountOrder, error) {
+func (ec *executionContext) unmarshalOAccountOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountOrderᚄ(ctx context.Context, v any) ([]*ent.AccountOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputAccountOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AccountOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAccountOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAccountWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountWhereInputᚄ(ctx context.Context, v any) ([]*ent.AccountWhereInput, error) {
@@ -55618,12 +57604,21 @@ func (ec *executionContext) marshalOAgendaItemKind2ᚖgithubᚗcomᚋrencontre�
 	return v
 }
 
-func (ec *executionContext) unmarshalOAgendaItemOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrder(ctx context.Context, v any) (*ent.AgendaItemOrder, error) {
+func (ec *executionContext) unmarshalOAgendaItemOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrderᚄ(ctx context.Context, v any) ([]*ent.AgendaItemOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputAgendaItemOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AgendaItemOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgendaItemOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAgendaItemWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.AgendaItemWhereInput, error) {
@@ -55760,12 +57755,21 @@ func (ec *executionContext) marshalOCommunityKind2ᚖgithubᚗcomᚋrencontreᚋ
 	return v
 }
 
-func (ec *executionContext) unmarshalOCommunityOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrder(ctx context.Context, v any) (*ent.CommunityOrder, error) {
+func (ec *executionContext) unmarshalOCommunityOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrderᚄ(ctx context.Context, v any) ([]*ent.CommunityOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputCommunityOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CommunityOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommunityOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOCommunityWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityWhereInputᚄ(ctx context.Context, v any) ([]*ent.CommunityWhereInput, error) {
@@ -55797,16 +57801,18 @@ func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(entgql.Cursor[int])
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalCursor(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[int]) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalCursor(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOEncounter2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounter(ctx context.Context, sel ast.SelectionSet, v *ent.Encounter) graphql.Marshaler {
@@ -55888,12 +57894,21 @@ func (ec *executionContext) marshalOEncounterHow2ᚖgithubᚗcomᚋrencontreᚋr
 	return v
 }
 
-func (ec *executionContext) unmarshalOEncounterOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrder(ctx context.Context, v any) (*ent.EncounterOrder, error) {
+func (ec *executionContext) unmarshalOEncounterOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrderᚄ(ctx context.Context, v any) ([]*ent.EncounterOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputEncounterOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.EncounterOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEncounterOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOEncounterWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterWhereInputᚄ(ctx context.Context, v any) ([]*ent.EncounterWhereInput, error) {
@@ -55948,12 +57963,21 @@ func (ec *executionContext) marshalOFeedbackEdge2ᚖgithubᚗcomᚋrencontreᚋr
 	return ec._FeedbackEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOFeedbackOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrder(ctx context.Context, v any) (*ent.FeedbackOrder, error) {
+func (ec *executionContext) unmarshalOFeedbackOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrderᚄ(ctx context.Context, v any) ([]*ent.FeedbackOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputFeedbackOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.FeedbackOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFeedbackOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOFeedbackWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackWhereInputᚄ(ctx context.Context, v any) ([]*ent.FeedbackWhereInput, error) {
@@ -56020,7 +58044,7 @@ func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := scalar.UnmarshalFloat(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -56029,8 +58053,9 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 		return graphql.Null
 	}
 	_ = sel
-	res := graphql.MarshalFloatContext(*v)
-	return graphql.WrapContextMarshaler(ctx, res)
+	_ = ctx
+	res := scalar.MarshalFloat(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOFollowUp2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUp(ctx context.Context, sel ast.SelectionSet, v *ent.FollowUp) graphql.Marshaler {
@@ -56060,12 +58085,21 @@ func (ec *executionContext) marshalOFollowUpEdge2ᚖgithubᚗcomᚋrencontreᚋr
 	return ec._FollowUpEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx context.Context, v any) (*ent.FollowUpOrder, error) {
+func (ec *executionContext) unmarshalOFollowUpOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrderᚄ(ctx context.Context, v any) ([]*ent.FollowUpOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputFollowUpOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.FollowUpOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFollowUpOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOFollowUpStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋfollowupᚐStatusᚄ(ctx context.Context, v any) ([]followup.Status, error) {
@@ -56184,7 +58218,7 @@ func (ec *executionContext) unmarshalOID2ᚖint(ctx context.Context, v any) (*in
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalIntID(v)
+	res, err := scalar.UnmarshalID(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -56194,7 +58228,7 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalIntID(*v)
+	res := scalar.MarshalID(*v)
 	return res
 }
 
@@ -56277,12 +58311,21 @@ func (ec *executionContext) marshalOIndicatorMetric2ᚖgithubᚗcomᚋrencontre�
 	return v
 }
 
-func (ec *executionContext) unmarshalOIndicatorOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrder(ctx context.Context, v any) (*ent.IndicatorOrder, error) {
+func (ec *executionContext) unmarshalOIndicatorOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrderᚄ(ctx context.Context, v any) ([]*ent.IndicatorOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputIndicatorOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.IndicatorOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOIndicatorWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorWhereInputᚄ(ctx context.Context, v any) ([]*ent.IndicatorWhereInput, error) {
@@ -56349,7 +58392,7 @@ func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*i
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalInt(v)
+	res, err := scalar.UnmarshalInt(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -56359,7 +58402,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalInt(*v)
+	res := scalar.MarshalInt(*v)
 	return res
 }
 
@@ -56615,12 +58658,28 @@ func (ec *executionContext) marshalOMembershipEdge2ᚖgithubᚗcomᚋrencontre�
 	return ec._MembershipEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOMembershipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrder(ctx context.Context, v any) (*ent.MembershipOrder, error) {
+func (ec *executionContext) marshalOMembershipInvitation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitation(ctx context.Context, sel ast.SelectionSet, v *MembershipInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MembershipInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMembershipOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrderᚄ(ctx context.Context, v any) ([]*ent.MembershipOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputMembershipOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MembershipOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMembershipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOMembershipRole2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRoleᚄ(ctx context.Context, v any) ([]membership.Role, error) {
@@ -56669,6 +58728,58 @@ func (ec *executionContext) unmarshalOMembershipRole2ᚖgithubᚗcomᚋrencontre
 }
 
 func (ec *executionContext) marshalOMembershipRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx context.Context, sel ast.SelectionSet, v *membership.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMembershipStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatusᚄ(ctx context.Context, v any) ([]membership.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]membership.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMembershipStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []membership.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMembershipStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx context.Context, v any) (*membership.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(membership.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMembershipStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx context.Context, sel ast.SelectionSet, v *membership.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -56786,12 +58897,21 @@ func (ec *executionContext) marshalOObjectiveEdge2ᚖgithubᚗcomᚋrencontreᚋ
 	return ec._ObjectiveEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
+func (ec *executionContext) unmarshalOObjectiveOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderᚄ(ctx context.Context, v any) ([]*ent.ObjectiveOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputObjectiveOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ObjectiveOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObjectiveOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOObjectivePurpose2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐPurposeᚄ(ctx context.Context, v any) ([]objective.Purpose, error) {
@@ -56950,12 +59070,21 @@ func (ec *executionContext) marshalOOrganizationEdge2ᚖgithubᚗcomᚋrencontre
 	return ec._OrganizationEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOOrganizationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationOrder(ctx context.Context, v any) (*ent.OrganizationOrder, error) {
+func (ec *executionContext) unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationOrderᚄ(ctx context.Context, v any) ([]*ent.OrganizationOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputOrganizationOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.OrganizationOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganizationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOOrganizationWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationWhereInputᚄ(ctx context.Context, v any) ([]*ent.OrganizationWhereInput, error) {
@@ -57010,12 +59139,21 @@ func (ec *executionContext) marshalOParticipationEdge2ᚖgithubᚗcomᚋrencontr
 	return ec._ParticipationEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOParticipationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrder(ctx context.Context, v any) (*ent.ParticipationOrder, error) {
+func (ec *executionContext) unmarshalOParticipationOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrderᚄ(ctx context.Context, v any) ([]*ent.ParticipationOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputParticipationOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ParticipationOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParticipationOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOParticipationRole2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐRoleᚄ(ctx context.Context, v any) ([]participation.Role, error) {
@@ -57174,12 +59312,21 @@ func (ec *executionContext) marshalOPersonEdge2ᚖgithubᚗcomᚋrencontreᚋren
 	return ec._PersonEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPersonOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrder(ctx context.Context, v any) (*ent.PersonOrder, error) {
+func (ec *executionContext) unmarshalOPersonOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrderᚄ(ctx context.Context, v any) ([]*ent.PersonOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputPersonOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PersonOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPersonOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOPersonWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonWhereInputᚄ(ctx context.Context, v any) ([]*ent.PersonWhereInput, error) {
@@ -57234,12 +59381,21 @@ func (ec *executionContext) marshalORelationshipEdge2ᚖgithubᚗcomᚋrencontre
 	return ec._RelationshipEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalORelationshipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrder(ctx context.Context, v any) (*ent.RelationshipOrder, error) {
+func (ec *executionContext) unmarshalORelationshipOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrderᚄ(ctx context.Context, v any) ([]*ent.RelationshipOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputRelationshipOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.RelationshipOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRelationshipOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalORelationshipWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipWhereInputᚄ(ctx context.Context, v any) ([]*ent.RelationshipWhereInput, error) {
@@ -57306,7 +59462,7 @@ func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalString(v)
+	res, err := scalar.UnmarshalString(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -57316,7 +59472,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := scalar.MarshalString(*v)
 	return res
 }
 
@@ -57359,7 +59515,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -57369,7 +59525,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := scalar.MarshalTime(*v)
 	return res
 }
 
@@ -57452,12 +59608,21 @@ func (ec *executionContext) marshalOTouchpointEdge2ᚖgithubᚗcomᚋrencontre�
 	return ec._TouchpointEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOTouchpointOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrder(ctx context.Context, v any) (*ent.TouchpointOrder, error) {
+func (ec *executionContext) unmarshalOTouchpointOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrderᚄ(ctx context.Context, v any) ([]*ent.TouchpointOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputTouchpointOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TouchpointOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTouchpointOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOTouchpointPhase2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐPhaseᚄ(ctx context.Context, v any) ([]touchpoint.Phase, error) {

@@ -2,15 +2,14 @@ package graph
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/auth"
@@ -29,6 +28,9 @@ type Options struct {
 	Limits Limits
 	// Production turns off introspection and "did you mean" suggestions.
 	Production bool
+	// RequestTimeout is the deadline of each request, down to its SQL
+	// statements. Zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // Defaults of Options.
@@ -37,10 +39,10 @@ const (
 	DefaultMaxBodyBytes    = 1 << 20
 )
 
-// NewHandler returns the GraphQL endpoint over client: every request
-// authenticated by its API token, POST (JSON) for queries and mutations, GET
-// for queries only, every mutation in one transaction, page sizes bounded,
-// complexity and body size limited.
+// NewHandler returns the GraphQL endpoint over client, served as GraphQL over
+// HTTP: every request authenticated by its API token, POST (JSON) for queries
+// and mutations, GET for queries only, every mutation in one transaction, page
+// sizes bounded, complexity, body size and time limited.
 func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.ComplexityLimit == 0 {
 		opts.ComplexityLimit = DefaultComplexityLimit
@@ -48,38 +50,50 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
 	srv := handler.New(NewSchema(client))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{production: opts.Production})
 	// No query cache on purpose: pageLimits writes default page sizes into
 	// each request's own parsed document.
-	srv.Use(extension.Introspection{})
+	if opts.Production {
+		// Introspection stays off (gqlgen's default without the extension);
+		// asking for it is refused before execution.
+		srv.Use(refuseIntrospection{})
+		srv.SetDisableSuggestion(true)
+	} else {
+		srv.Use(extension.Introspection{})
+	}
 	installLimits(srv, opts)
 	srv.Use(contactFilterGuard{})
 	installTransactions(srv, client)
-	srv.SetErrorPresenter(presentError)
+	srv.SetErrorPresenter(presentDeadline(presentError))
 	srv.SetRecoverFunc(recoverPanic)
-	return limitBody(auth.Middleware(client, srv), opts.MaxBodyBytes)
+	// Outermost first: the deadline covers the whole request; what is not a
+	// GraphQL-over-HTTP request is answered before authentication touches the
+	// database.
+	return withDeadline(checkHTTP(limitBody(decodeRequest(auth.Middleware(client, srv)), opts.MaxBodyBytes)), opts.RequestTimeout)
 }
 
 // limitBody refuses request bodies larger than limit with a GraphQL error and
-// status 413, whether or not the client announced the length.
+// status 413, whether or not the client announced the length, and reads the
+// body whole for the layers below.
 func limitBody(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			tooLargeResponse(w, limit)
+			tooLargeResponse(w, r, limit)
 			return
 		}
-		if r.Body != nil && r.ContentLength < 0 { // chunked: read it to know its size
+		if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
-				tooLargeResponse(w, limit)
+				tooLargeResponse(w, r, limit)
 				return
 			}
 			if err != nil {
-				http.Error(w, "reading request body: "+err.Error(), http.StatusBadRequest)
+				writeRequestError(w, r, http.StatusBadRequest, codeBadRequest, "the request body could not be read")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -89,11 +103,7 @@ func limitBody(next http.Handler, limit int64) http.Handler {
 	})
 }
 
-func tooLargeResponse(w http.ResponseWriter, limit int64) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusRequestEntityTooLarge)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message":    fmt.Sprintf("request body is larger than the limit of %d bytes", limit),
-		"extensions": map[string]any{"code": codeTooLarge},
-	}}})
+func tooLargeResponse(w http.ResponseWriter, r *http.Request, limit int64) {
+	writeRequestError(w, r, http.StatusRequestEntityTooLarge, codeTooLarge,
+		fmt.Sprintf("request body is larger than the limit of %d bytes", limit))
 }

@@ -13,6 +13,7 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -36,6 +37,7 @@ import (
 	"github.com/rencontre/rencontre/internal/network"
 	"github.com/rencontre/rencontre/internal/planning"
 	"github.com/rencontre/rencontre/internal/testenv"
+	"github.com/rencontre/rencontre/internal/viewer"
 )
 
 // isoStart is when the meeting of each data set starts.
@@ -91,6 +93,7 @@ type isoOrg struct {
 type isoWorld struct {
 	c      *ent.Client
 	h      http.Handler
+	dryRun http.Handler // h with every mutation rolled back
 	schema *ast.Schema
 	a, b   *isoOrg
 }
@@ -99,6 +102,7 @@ func newIsoWorld(t *testing.T) *isoWorld {
 	t.Helper()
 	c := testenv.Client(t)
 	w := &isoWorld{c: c, h: graph.NewHandler(c, graph.Options{}), schema: graph.NewSchema(c).Schema()}
+	w.dryRun = graph.DryRun(w.h)
 	w.a = isoBuildOrg(t, c, "acme", "Acme")
 	w.b = isoBuildOrg(t, c, "globex", "Globex")
 	shared := "shared@example.org"
@@ -108,10 +112,36 @@ func newIsoWorld(t *testing.T) *isoWorld {
 	w.b.who["SHARED"].label = "OWNER who is a VIEWER of acme"
 	w.a.ref["sharedMembership"] = w.a.who["SHARED"].membership
 	w.b.ref["sharedMembership"] = w.b.who["SHARED"].membership
+	// Pending invitations: each organization's to a stranger ("invitation"),
+	// and, for each role of each organization, the other's to that role's
+	// email (ownerInvitation..., a record of the other organization that
+	// only the invitee may answer).
+	for _, pair := range [][2]*isoOrg{{w.a, w.b}, {w.b, w.a}} {
+		o, other := pair[0], pair[1]
+		o.ref["invitation"] = isoInvite(t, c, o, "stranger@"+o.slug+".example")
+		for _, role := range []string{"owner", "planner", "viewer"} {
+			o.ref[role+"Invitation"] = isoInvite(t, c, other, role+"@"+o.slug+".example")
+		}
+	}
 	for _, o := range []*isoOrg{w.a, w.b} {
 		w.loadRecords(t, o)
 	}
 	return w
+}
+
+// isoInvite makes the owner of from invite email (a PENDING membership of
+// from) and returns the invitation's ID.
+func isoInvite(t *testing.T, c *ent.Client, from *isoOrg, email string) int {
+	t.Helper()
+	owner := from.who["OWNER"]
+	ctx := auth.WithInvitations(viewer.NewContext(context.Background(), &viewer.Viewer{
+		AccountID: owner.account, OrganizationID: from.ref["org"], Role: viewer.Owner, TokenID: owner.tokenID,
+	}), &mailbox{})
+	m, err := auth.AddMember(ctx, c, auth.Member{Email: email, Role: membership.RoleViewer}, time.Now())
+	if err != nil {
+		t.Fatalf("inviting %s to %s: %v", email, from.slug, err)
+	}
+	return m.ID
 }
 
 // isoBuildOrg creates an organization with one or more records of every type.
@@ -202,9 +232,10 @@ func (w *isoWorld) loadRecords(t *testing.T, o *isoOrg) {
 		}
 	}
 	for _, table := range []string{"api_tokens", "memberships"} {
-		for _, row := range w.sqlRows(t, "SELECT id, account_id FROM "+table+" WHERE organization_id = "+org) {
+		// An invitation has no account yet (0).
+		for _, row := range w.sqlRows(t, "SELECT id, COALESCE(account_id, 0) FROM "+table+" WHERE organization_id = "+org) {
 			o.accountOf[row[0]] = row[1]
-			if table == "memberships" {
+			if table == "memberships" && row[1] != 0 {
 				o.records[row[1]] = "Account"
 			}
 		}
@@ -294,6 +325,12 @@ func (o *isoOrg) ghost() *isoOrg {
 // post sends a GraphQL request with token.
 func (w *isoWorld) post(t *testing.T, token, query string, vars map[string]any) rawResult {
 	t.Helper()
+	return w.postTo(t, w.h, token, query, vars)
+}
+
+// postTo POSTs a query to h.
+func (w *isoWorld) postTo(t *testing.T, h http.Handler, token, query string, vars map[string]any) rawResult {
+	t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		t.Fatal(err)
@@ -302,7 +339,7 @@ func (w *isoWorld) post(t *testing.T, token, query string, vars map[string]any) 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	res := rawResult{Status: rec.Code}
 	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
 		t.Fatalf("decoding response %q: %v", rec.Body.String(), err)
@@ -1080,7 +1117,7 @@ func TestIsolationContactDetails(t *testing.T) {
 				{"people where phoneNotNil", `{ people(where: {phoneNotNil: true}) { totalCount } }`, nil},
 				{"people where hasTouchpoints", `{ people(where: {hasTouchpoints: true}) { totalCount } }`, nil},
 				{"people ordered by EMAIL", `{ people(orderBy: {field: EMAIL}) { edges { node { name } } } }`, nil},
-				{"people ordered by EMAIL, as a variable", `query($o: PersonOrder) { people(orderBy: $o) { edges { node { name } } } }`,
+				{"people ordered by EMAIL, as a variable", `query($o: [PersonOrder!]) { people(orderBy: $o) { edges { node { name } } } }`,
 					map[string]any{"o": map[string]any{"field": "EMAIL", "direction": "DESC"}}},
 				{"meetings where a participant's email contains", `{ meetings(where: {hasParticipationsWith: [{hasPersonWith: [{emailContains: "ana"}]}]}) { totalCount } }`, nil},
 				{"meetings where hasTouchpointsWith", `{ meetings(where: {hasTouchpointsWith: [{channel: EMAIL}]}) { totalCount } }`, nil},
@@ -1133,7 +1170,6 @@ type isoOutcome struct {
 	res        rawResult
 	payload    map[string]any
 	userErrors []any
-	rollback   []any // userErrors of the mutation added to roll the request back
 }
 
 // refused reports a top-level error or userErrors.
@@ -1187,7 +1223,7 @@ func (o isoOutcome) signature() string {
 // of the same names, selecting every field of its payload (records by id).
 // With rollback, a second mutation with invalid input follows, whose
 // userErrors roll the whole request back.
-func (w *isoWorld) mutationDoc(t *testing.T, name string, rollback bool) string {
+func (w *isoWorld) mutationDoc(t *testing.T, name string) string {
 	t.Helper()
 	f := w.schema.Mutation.Fields.ForName(name)
 	if f == nil {
@@ -1204,30 +1240,29 @@ func (w *isoWorld) mutationDoc(t *testing.T, name string, rollback bool) string 
 			sel = append(sel, "userErrors { field message code }")
 		case isoEntity(pf.Type.Name()):
 			sel = append(sel, pf.Name+" { id }")
+		case w.schema.Types[pf.Type.Name()].Kind == ast.Object: // such as an invitation
+			sel = append(sel, pf.Name+" { __typename }")
 		default:
 			sel = append(sel, pf.Name)
 		}
 	}
-	extra := ""
-	if rollback {
-		extra = `rollback: personCreate(input: {name: "Rollback", email: "not-an-email"}) { userErrors { code } }`
-	}
-	return fmt.Sprintf("mutation(%s) {\n\tresult: %s(%s) { %s }\n\t%s\n}",
-		strings.Join(defs, ", "), name, strings.Join(args, ", "), strings.Join(sel, " "), extra)
+	return fmt.Sprintf("mutation(%s) {\n\tresult: %s(%s) { %s }\n}",
+		strings.Join(defs, ", "), name, strings.Join(args, ", "), strings.Join(sel, " "))
 }
 
 // mutate runs a mutation.
 func (w *isoWorld) mutate(t *testing.T, token, name string, vars map[string]any, rollback bool) isoOutcome {
 	t.Helper()
-	res := w.post(t, token, w.mutationDoc(t, name, rollback), vars)
+	h := w.h
+	if rollback {
+		h = w.dryRun
+	}
+	res := w.postTo(t, h, token, w.mutationDoc(t, name), vars)
 	out := isoOutcome{res: res}
 	if tree, ok := isoTree(t, res.Data).(map[string]any); ok {
 		if p, ok := tree["result"].(map[string]any); ok {
 			out.payload = p
 			out.userErrors, _ = p["userErrors"].([]any)
-		}
-		if r, ok := tree["rollback"].(map[string]any); ok {
-			out.rollback, _ = r["userErrors"].([]any)
 		}
 	}
 	return out
@@ -1242,11 +1277,11 @@ func (w *isoWorld) succeedRolledBack(t *testing.T, token, name string, vars map[
 	if got.refused() || got.payload == nil {
 		t.Errorf("%s failed: errors %+v, userErrors %v", name, got.res.Errors, got.userErrors)
 	}
-	if len(got.rollback) == 0 {
-		t.Fatalf("the request was not rolled back: %s", got.res.Data)
+	if len(got.userErrors) > 0 {
+		t.Errorf("%s: userErrors %v", name, got.userErrors)
 	}
 	if isoState(t, w.c) != before {
-		t.Fatalf("a request whose last mutation has userErrors changed the database")
+		t.Fatalf("a dry-run request changed the database")
 	}
 }
 
@@ -1331,10 +1366,10 @@ func isoCrossCases() []isoMutation {
 			return in(map[string]any{"participationID": id(o, "participationBen")})
 		}},
 		{"encounterRecord at O's meeting", "encounterRecord", func(own, o *isoOrg) map[string]any {
-			return in(map[string]any{"meetingID": id(o, "meeting"), "personA": id(o, "ana"), "personB": id(o, "dan"), "how": "SAME_TABLE"})
+			return in(map[string]any{"meetingID": id(o, "meeting"), "personAID": id(o, "ana"), "personBID": id(o, "dan"), "how": "SAME_TABLE"})
 		}},
 		{"encounterRecord with O's person", "encounterRecord", func(own, o *isoOrg) map[string]any {
-			return in(map[string]any{"meetingID": id(own, "meeting"), "personA": id(own, "ana"), "personB": id(o, "dan"), "how": "SAME_TABLE"})
+			return in(map[string]any{"meetingID": id(own, "meeting"), "personAID": id(own, "ana"), "personBID": id(o, "dan"), "how": "SAME_TABLE"})
 		}},
 		{"communityAddMembers to O's community", "communityAddMembers", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"communityID": id(o, "team"), "personIDs": []string{id(own, "cleo")}})
@@ -1424,7 +1459,24 @@ func isoCrossCases() []isoMutation {
 		{"apiTokenCreate for O's account", "apiTokenCreate", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"accountID": id(o, "viewerAccount"), "name": "Intrusion"})
 		}},
+		// O's invitation to someone else; the control is the invitation that
+		// the caller's own email received (from the other organization).
+		{"membershipAccept of O's invitation", "membershipAccept", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"invitationID": isoInvitationFor(own, o)})
+		}},
+		{"membershipDecline of O's invitation", "membershipDecline", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"invitationID": isoInvitationFor(own, o)})
+		}},
 	}
+}
+
+// isoInvitationFor is, for the owner of own, O's invitation to a stranger,
+// or, when O is own (the control), the invitation to the owner's email.
+func isoInvitationFor(own, o *isoOrg) string {
+	if o.slug == own.slug {
+		return gid(own.ref["ownerInvitation"])
+	}
+	return gid(o.ref["invitation"])
 }
 
 // isoRemoveCases remove links to the other organization's records, which do
@@ -1529,6 +1581,12 @@ type isoRoleCase struct {
 	vars      func(o *isoOrg, who *isoIdentity) map[string]any
 }
 
+// isoOwnInvitation are the mutations by which the caller answers an
+// invitation to its own email, which every role may do (it changes nothing of
+// the token's organization); the shared account, a member of both
+// organizations, has none.
+var isoOwnInvitation = map[string]bool{"membershipAccept": true, "membershipDecline": true}
+
 func isoRoleCases() []isoRoleCase {
 	id := func(o *isoOrg, key string) string { return gid(o.ref[key]) }
 	in := func(v map[string]any) map[string]any { return map[string]any{"input": v} }
@@ -1605,7 +1663,7 @@ func isoRoleCases() []isoRoleCase {
 			return in(map[string]any{"participationID": id(o, "participationBen")})
 		})},
 		{"encounterRecord", "encounterRecord", false, plain(func(o *isoOrg) map[string]any {
-			return in(map[string]any{"meetingID": id(o, "meeting"), "personA": id(o, "ana"), "personB": id(o, "dan"), "how": "SAME_TABLE"})
+			return in(map[string]any{"meetingID": id(o, "meeting"), "personAID": id(o, "ana"), "personBID": id(o, "dan"), "how": "SAME_TABLE"})
 		})},
 		{"followUpCreate", "followUpCreate", false, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"meetingID": id(o, "meeting"), "ownerID": id(o, "ben"), "title": "Book the venue"})
@@ -1643,6 +1701,14 @@ func isoRoleCases() []isoRoleCase {
 		{"apiTokenRevoke of one's own token", "apiTokenRevoke", true, func(o *isoOrg, who *isoIdentity) map[string]any {
 			return in(map[string]any{"tokenID": gid(who.tokenID)})
 		}},
+		// The invitation that the caller's email received from the other
+		// organization: every role may answer it, a VIEWER token included.
+		{"membershipAccept of an invitation to one's email", "membershipAccept", false, func(o *isoOrg, who *isoIdentity) map[string]any {
+			return in(map[string]any{"invitationID": id(o, strings.ToLower(string(who.role))+"Invitation")})
+		}},
+		{"membershipDecline of an invitation to one's email", "membershipDecline", false, func(o *isoOrg, who *isoIdentity) map[string]any {
+			return in(map[string]any{"invitationID": id(o, strings.ToLower(string(who.role))+"Invitation")})
+		}},
 	}
 }
 
@@ -1670,7 +1736,10 @@ func TestIsolationRoles(t *testing.T) {
 	for _, key := range isoIdentities {
 		who := o.who[key]
 		for _, c := range cases {
-			allowed := who.role == membership.RoleOwner || (who.role == membership.RolePlanner && !c.ownerOnly)
+			if isoOwnInvitation[c.mutation] && key == "SHARED" {
+				continue
+			}
+			allowed := isoOwnInvitation[c.mutation] || who.role == membership.RoleOwner || (who.role == membership.RolePlanner && !c.ownerOnly)
 			rule := fmt.Sprintf("%s may %s", who.label, c.name)
 			if !allowed {
 				rule = fmt.Sprintf("%s is FORBIDDEN %s and nothing changes", who.label, c.name)
@@ -1709,7 +1778,7 @@ func TestIsolationRoles(t *testing.T) {
 		{"meetingInvite of people already invited", "meetingInvite",
 			map[string]any{"meetingID": gid(o.ref["meeting"]), "personIDs": gids(o.ref["ana"])}},
 		{"encounterRecord of a pair already recorded", "encounterRecord",
-			map[string]any{"meetingID": gid(o.ref["meeting"]), "personA": gid(o.ref["ana"]), "personB": gid(o.ref["ben"]), "how": "SAME_TABLE"}},
+			map[string]any{"meetingID": gid(o.ref["meeting"]), "personAID": gid(o.ref["ana"]), "personBID": gid(o.ref["ben"]), "how": "SAME_TABLE"}},
 		{"participationCheckIn of a participation already checked in", "participationCheckIn",
 			map[string]any{"participationID": gid(o.ref["participationAna"])}},
 	}

@@ -57,11 +57,11 @@ func TestMeetingCreate(t *testing.T) {
 		field   string
 		message string
 	}{
-		{"endsAt must be after startsAt", func(in map[string]any) { in["endsAt"] = "2030-04-01T08:00:00+02:00" }, "endsAt", "endsAt must be after startsAt"},
-		{"timeZone must be an IANA zone", func(in map[string]any) { in["timeZone"] = "Europe/Pariss" }, "timeZone", `timeZone "Europe/Pariss" is not an IANA time zone`},
-		{"capacity is at least 1", func(in map[string]any) { in["capacity"] = 0 }, "capacity", "capacity must be at least 1"},
-		{"title is not blank", func(in map[string]any) { in["title"] = "  " }, "title", "title must not be empty"},
-		{"currency is ISO 4217", func(in map[string]any) { in["budgetAmount"] = 10; in["budgetCurrency"] = "EURO" }, "budgetCurrency", `budgetCurrency "EURO" is not an ISO 4217 currency code`},
+		{"endsAt must be after startsAt", func(in map[string]any) { in["endsAt"] = "2030-04-01T08:00:00+02:00" }, "endsAt", "endsAt: must be after the start (2030-04-01T08:00:00+02:00 is not after 2030-04-01T09:00:00+02:00)"},
+		{"timeZone must be an IANA zone", func(in map[string]any) { in["timeZone"] = "Europe/Pariss" }, "timeZone", `timeZone: "Europe/Pariss" is not an IANA time zone`},
+		{"capacity is at least 1", func(in map[string]any) { in["capacity"] = 0 }, "capacity", "capacity: must be at least 1"},
+		{"title is not blank", func(in map[string]any) { in["title"] = "  " }, "title", "title: must not be empty"},
+		{"currency is ISO 4217", func(in map[string]any) { in["budgetAmount"] = 10; in["budgetCurrency"] = "EURO" }, "budgetCurrency", `budgetCurrency: "EURO" is not an ISO 4217 currency code`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := a.ent.Meeting.Query().CountX(testenv.System())

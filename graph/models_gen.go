@@ -105,9 +105,9 @@ type EncounterRecordInput struct {
 	// ID of the meeting where they met.
 	MeetingID int `json:"meetingID"`
 	// ID of one person; the order of the two does not matter.
-	PersonA int `json:"personA"`
+	PersonAID int `json:"personAID"`
 	// ID of the other person.
-	PersonB int `json:"personB"`
+	PersonBID int `json:"personBID"`
 	// How they met.
 	How encounter.How `json:"how"`
 	// When they met; by default now, kept within the meeting's start and end.
@@ -234,11 +234,29 @@ type MeetingUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Input of membershipAccept.
+type MembershipAcceptInput struct {
+	// ID of the invitation, from viewer.invitations.
+	InvitationID int `json:"invitationID"`
+	// Name of the API token created for the account in the organization; `invitation` by default.
+	TokenName *string `json:"tokenName,omitempty"`
+}
+
+// Result of membershipAccept.
+type MembershipAcceptPayload struct {
+	// The accepted invitation; null when userErrors is not empty.
+	Invitation *MembershipInvitation `json:"invitation,omitempty"`
+	// The secret of a new API token acting for the caller's account in the inviting organization, with the invitation's role. Shown only now: only its hash is stored.
+	Secret *string `json:"secret,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Input of membershipCreate.
 type MembershipCreateInput struct {
-	// Email address of the account; an account is created if none has it.
+	// Email address to send the invitation to.
 	Email string `json:"email"`
-	// Name of the account, when it is created.
+	// Name of the invitee, as the organization knows them; an account created on acceptance takes it.
 	Name *string `json:"name,omitempty"`
 	// The role in the organization.
 	Role membership.Role `json:"role"`
@@ -246,15 +264,29 @@ type MembershipCreateInput struct {
 
 // Result of membershipCreate.
 type MembershipCreatePayload struct {
-	// The new membership; null when userErrors is not empty.
+	// The new membership, PENDING until the invitee accepts; null when userErrors is not empty. The invitation code is not in it: it goes to the invited email only.
 	Membership *ent.Membership `json:"membership,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of membershipDecline.
+type MembershipDeclineInput struct {
+	// ID of the invitation, from viewer.invitations.
+	InvitationID int `json:"invitationID"`
+}
+
+// Result of membershipDecline.
+type MembershipDeclinePayload struct {
+	// ID of the declined invitation; null when userErrors is not empty.
+	DeclinedInvitationID *int `json:"declinedInvitationID,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Input of membershipDelete.
 type MembershipDeleteInput struct {
-	// ID of the membership to remove.
+	// ID of the membership to remove or of the invitation to cancel.
 	MembershipID int `json:"membershipID"`
 }
 
@@ -264,6 +296,22 @@ type MembershipDeletePayload struct {
 	DeletedMembershipID *int `json:"deletedMembershipID,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An invitation to join an organization, addressed to the viewer's account email. It gives no access until accepted.
+type MembershipInvitation struct {
+	// ID of the invitation, for membershipAccept and membershipDecline.
+	ID int `json:"id"`
+	// Name of the inviting organization.
+	OrganizationName string `json:"organizationName"`
+	// Slug of the inviting organization.
+	OrganizationSlug string `json:"organizationSlug"`
+	// The role the account gets in the organization on accepting.
+	Role membership.Role `json:"role"`
+	// When the invitation was made.
+	InvitedAt time.Time `json:"invitedAt"`
+	// When the invitation can no longer be accepted.
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 // Input of membershipUpdate.
@@ -370,16 +418,6 @@ type TouchpointUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
-// A problem with a mutation's input that the user can fix. Nothing was changed.
-type UserError struct {
-	// Path to the input field at fault, such as `["input", "endsAt"]`.
-	Field []string `json:"field"`
-	// What is wrong, naming the field and the rule.
-	Message string `json:"message"`
-	// A stable code for programs.
-	Code UserErrorCode `json:"code"`
-}
-
 // The caller of the API, as its token identifies it.
 type Viewer struct {
 	// The account the token acts for.
@@ -390,6 +428,8 @@ type Viewer struct {
 	Role membership.Role `json:"role"`
 	// The token used for this request.
 	Token *ent.APIToken `json:"token"`
+	// Pending invitations addressed to the email of the viewer's account, from any organization, newest first (at most 100; expired ones are left out). Accept one with membershipAccept or decline it with membershipDecline.
+	Invitations []*MembershipInvitation `json:"invitations"`
 }
 
 // An answer to an invitation.

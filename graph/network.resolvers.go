@@ -17,8 +17,8 @@ import (
 func (r *mutationResolver) EncounterRecord(ctx context.Context, input EncounterRecordInput) (*EncounterRecordPayload, error) {
 	res, err := network.RecordEncounter(ctx, ent.FromContext(ctx), network.Meet{
 		MeetingID:  input.MeetingID,
-		PersonA:    input.PersonA,
-		PersonB:    input.PersonB,
+		PersonA:    input.PersonAID,
+		PersonB:    input.PersonBID,
 		How:        input.How,
 		OccurredAt: deref(input.OccurredAt),
 	})

@@ -75,23 +75,23 @@ func TestEncounterRecordRefusals(t *testing.T) {
 		want    wantError
 	}{
 		{"the two people must differ", f.meeting.ID, f.ana.ID, f.ana.ID,
-			wantError{"personB", "INVALID", []string{"personB must differ from personA"}}},
+			wantError{"personBID", "INVALID", []string{"personBID: an encounter needs two different people"}}},
 		{"personA must be a participant", f.meeting.ID, cleo.ID, f.ana.ID,
-			wantError{"personA", "INVALID", []string{"personA: person " + gid(cleo.ID) + " is not a participant of meeting " + gid(f.meeting.ID)}}},
+			wantError{"personAID", "INVALID", []string{"personAID: person " + gid(cleo.ID) + " is not a participant of meeting " + gid(f.meeting.ID)}}},
 		{"personB must be a participant", f.meeting.ID, f.ben.ID, cleo.ID,
-			wantError{"personB", "INVALID", []string{"personB: person " + gid(cleo.ID) + " is not a participant of meeting " + gid(f.meeting.ID)}}},
+			wantError{"personBID", "INVALID", []string{"personBID: person " + gid(cleo.ID) + " is not a participant of meeting " + gid(f.meeting.ID)}}},
 		{"a person of another organization is not a participant", f.meeting.ID, f.ana.ID, gus.ID,
-			wantError{"personB", "INVALID", []string{"personB", gid(gus.ID), "is not a participant"}}},
+			wantError{"personBID", "INVALID", []string{"personBID: person " + gid(gus.ID) + " is not a participant"}}},
 		{"nobody meets at a cancelled meeting", cancelled.ID, f.ana.ID, f.ben.ID,
-			wantError{"meetingID", "CONFLICT", []string{"meeting " + gid(cancelled.ID) + " is cancelled"}}},
+			wantError{"meetingID", "CONFLICT", []string{"meetingID: meeting " + gid(cancelled.ID) + " is cancelled"}}},
 		{"the meeting must exist", missingID, f.ana.ID, f.ben.ID,
-			wantError{"meetingID", "NOT_FOUND", []string{"meetingID", "no meeting with ID " + gid(missingID)}}},
+			wantError{"meetingID", "NOT_FOUND", []string{"meetingID: no meeting with ID " + gid(missingID)}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := dbState(t, a.ent)
 			var rsp encounterResponse
 			post(t, a, encounterRecord, &rsp, client.Var("input", map[string]any{
-				"meetingID": gid(tc.meeting), "personA": gid(tc.personA), "personB": gid(tc.personB), "how": "BREAKOUT",
+				"meetingID": gid(tc.meeting), "personAID": gid(tc.personA), "personBID": gid(tc.personB), "how": "BREAKOUT",
 			}))
 			r := rsp.Result
 			if r.Object != nil || r.Relationship != nil || r.Created {
@@ -148,7 +148,7 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 	var rel *relationshipObj
 	t.Run("a first encounter stores the pair lower ID first and creates the relationship", func(t *testing.T) {
 		e, r, created := record(t, a, map[string]any{
-			"meetingID": gid(f.meeting.ID), "personA": gid(high), "personB": gid(low), "how": "SAME_TABLE",
+			"meetingID": gid(f.meeting.ID), "personAID": gid(high), "personBID": gid(low), "how": "SAME_TABLE",
 			"occurredAt": first.Format(time.RFC3339),
 		})
 		if !created || e.PersonAID != gid(low) || e.PersonBID != gid(high) || e.MeetingID != gid(f.meeting.ID) ||
@@ -169,7 +169,7 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 	t.Run("the same pair twice at the same meeting changes nothing", func(t *testing.T) {
 		before := dbState(t, a.ent)
 		e, r, created := record(t, a, map[string]any{
-			"meetingID": gid(f.meeting.ID), "personA": gid(low), "personB": gid(high), "how": "INTRODUCTION",
+			"meetingID": gid(f.meeting.ID), "personAID": gid(low), "personBID": gid(high), "how": "INTRODUCTION",
 			"occurredAt": "2030-03-05T16:00:00Z",
 		})
 		if created || e.PersonAID != gid(low) || e.How != "SAME_TABLE" || !parseTime(t, e.OccurredAt).Equal(first) {
@@ -189,7 +189,7 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 		m2 := addMeeting(t, a.ent, f.org, "Summer meetup", mustParse("2030-07-03T09:00:00Z"))
 		participate(t, a.ent, m2, f.ana, f.ben)
 		e, r, created := record(t, a, map[string]any{
-			"meetingID": gid(m2.ID), "personA": gid(low), "personB": gid(high), "how": "ONE_TO_ONE",
+			"meetingID": gid(m2.ID), "personAID": gid(low), "personBID": gid(high), "how": "ONE_TO_ONE",
 			"occurredAt": second.Format(time.RFC3339),
 		})
 		if !created || e.MeetingID != gid(m2.ID) {
@@ -210,7 +210,7 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 		m0 := addMeeting(t, a.ent, f.org, "Autumn dinner", mustParse("2029-11-20T12:00:00Z"))
 		participate(t, a.ent, m0, f.ana, f.ben)
 		_, r, created := record(t, a, map[string]any{
-			"meetingID": gid(m0.ID), "personA": gid(high), "personB": gid(low), "how": "BADGE_SCAN",
+			"meetingID": gid(m0.ID), "personAID": gid(high), "personBID": gid(low), "how": "BADGE_SCAN",
 			"occurredAt": earlier.Format(time.RFC3339),
 		})
 		if !created {

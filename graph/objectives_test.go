@@ -60,13 +60,13 @@ func TestObjectiveCreate(t *testing.T) {
 		want   wantError
 	}{
 		{"purpose must belong to the category", func(in map[string]any) { in["category"] = "CHANGE"; in["purpose"] = "DISPERSED_TEAM" },
-			wantError{"purpose", "INVALID", []string{"purpose", "DISPERSED_TEAM", "NETWORKING", "CHANGE"}}},
+			wantError{"purpose", "INVALID", []string{"purpose: DISPERSED_TEAM belongs to category NETWORKING, not CHANGE"}}},
 		{"a MOTIVATION purpose is not a NETWORKING one", func(in map[string]any) { in["purpose"] = "ANNUAL_GATHERING" },
-			wantError{"purpose", "INVALID", []string{"purpose", "ANNUAL_GATHERING", "MOTIVATION", "NETWORKING"}}},
+			wantError{"purpose", "INVALID", []string{"purpose: ANNUAL_GATHERING belongs to category MOTIVATION, not NETWORKING"}}},
 		{"title must not be blank", func(in map[string]any) { in["title"] = "  " },
-			wantError{"title", "INVALID", []string{"title must not be empty"}}},
+			wantError{"title", "INVALID", []string{"title: must not be empty"}}},
 		{"title is at most 200 characters", func(in map[string]any) { in["title"] = strings.Repeat("x", 201) },
-			wantError{"title", "INVALID", []string{"title must be at most 200 characters"}}},
+			wantError{"title", "INVALID", []string{"title: must be at most 200 characters"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := map[string]any{
@@ -91,19 +91,19 @@ func TestObjectiveUpdate(t *testing.T) {
 		want  wantError
 	}{
 		{"a new category must fit the current purpose", f.objective.ID, map[string]any{"category": "CHANGE"},
-			wantError{"purpose", "INVALID", []string{"purpose", "DISPERSED_TEAM", "CHANGE"}}},
+			wantError{"purpose", "INVALID", []string{"purpose: DISPERSED_TEAM belongs to category NETWORKING, not CHANGE"}}},
 		{"a new purpose must fit the current category", f.objective.ID, map[string]any{"purpose": "PRODUCT_LAUNCH"},
-			wantError{"purpose", "INVALID", []string{"purpose", "PRODUCT_LAUNCH", "NETWORKING"}}},
+			wantError{"purpose", "INVALID", []string{"purpose: PRODUCT_LAUNCH belongs to category", "not NETWORKING"}}},
 		{"category and purpose changed together must fit", f.objective.ID, map[string]any{"category": "MOTIVATION", "purpose": "KNOWLEDGE_SHARING"},
-			wantError{"purpose", "INVALID", []string{"purpose", "KNOWLEDGE_SHARING", "MOTIVATION"}}},
+			wantError{"purpose", "INVALID", []string{"purpose: KNOWLEDGE_SHARING belongs to category", "not MOTIVATION"}}},
 		{"title must not be blank on update", f.objective.ID, map[string]any{"title": ""},
-			wantError{"title", "INVALID", []string{"title must not be empty"}}},
+			wantError{"title", "INVALID", []string{"title: must not be empty"}}},
 		{"unknown objective is not found", missingID, map[string]any{"title": "Ghost"},
-			wantError{"id", "NOT_FOUND", []string{"no objective with this ID"}}},
+			wantError{"id", "NOT_FOUND", []string{"id: no objective with this ID"}}},
 		// The purpose check loads the current category first: the error must
 		// still say which record is missing.
 		{"unknown objective is not found when only the purpose changes", missingID, map[string]any{"purpose": "USER_COMMUNITY"},
-			wantError{"id", "NOT_FOUND", []string{"no objective with this ID"}}},
+			wantError{"id", "NOT_FOUND", []string{"id: no objective with this ID"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			refuse(t, a, objectiveUpdate, tc.want, client.Var("id", gid(tc.id)), client.Var("input", tc.input))
@@ -182,20 +182,20 @@ func TestIndicator(t *testing.T) {
 		}
 	})
 	t.Run("indicatorCreate refuses an unknown objective", func(t *testing.T) {
-		refuse(t, a, indicatorCreate, wantError{"objectiveID", "NOT_FOUND", []string{"objective", gid(missingID), "does not exist"}},
+		refuse(t, a, indicatorCreate, wantError{"objectiveID", "NOT_FOUND", []string{"objectiveID: no objective with ID " + gid(missingID)}},
 			client.Var("input", map[string]any{"objectiveID": gid(missingID), "metric": "ATTENDANCE_RATE", "target": 80}))
 	})
 	t.Run("indicatorCreate checks the unit length", func(t *testing.T) {
-		refuse(t, a, indicatorCreate, wantError{"unit", "INVALID", []string{"unit must be at most 40 characters"}},
+		refuse(t, a, indicatorCreate, wantError{"unit", "INVALID", []string{"unit: must be at most 40 characters"}},
 			client.Var("input", map[string]any{"objectiveID": gid(f.objective.ID), "metric": "ATTENDANCE_RATE",
 				"target": 80, "unit": strings.Repeat("%", 41)}))
 	})
 	t.Run("indicatorUpdate checks the unit length", func(t *testing.T) {
-		refuse(t, a, indicatorUpdate, wantError{"unit", "INVALID", []string{"unit must be at most 40 characters"}},
+		refuse(t, a, indicatorUpdate, wantError{"unit", "INVALID", []string{"unit: must be at most 40 characters"}},
 			client.Var("id", gid(id)), client.Var("input", map[string]any{"unit": strings.Repeat("u", 41)}))
 	})
 	t.Run("indicatorUpdate refuses an unknown indicator", func(t *testing.T) {
-		refuse(t, a, indicatorUpdate, wantError{"id", "NOT_FOUND", []string{"no indicator with this ID"}},
+		refuse(t, a, indicatorUpdate, wantError{"id", "NOT_FOUND", []string{"id: no indicator with this ID"}},
 			client.Var("id", gid(missingID)), client.Var("input", map[string]any{"target": 1}))
 	})
 }

@@ -107,7 +107,7 @@ func TestPageSizeBounds(t *testing.T) {
 			for _, v := range []int{0, -1, 101} {
 				t.Run(fmt.Sprintf("%s: %s %d is refused", c.where, arg, v), func(t *testing.T) {
 					res := postRaw(t, a, fmt.Sprintf(c.query, fmt.Sprintf("%s: %d", arg, v)), nil)
-					want := fmt.Sprintf("%s on %s must be between 1 and 100", arg, c.field)
+					want := fmt.Sprintf("%s on %s must be an Int between 1 and 100", arg, c.field)
 					if len(res.Errors) == 0 {
 						t.Fatalf("no error; data = %s", res.Data)
 					}
@@ -134,7 +134,7 @@ func TestPageSizeBounds(t *testing.T) {
 		res := postRaw(t, a, `query($n: Int) { meetings { edges { node { participations(first: $n) { totalCount } } } } }`,
 			map[string]any{"n": 101})
 		if len(res.Errors) == 0 || res.Errors[0].code() != "BAD_USER_INPUT" ||
-			!strings.Contains(res.Errors[0].Message, "first on participations must be between 1 and 100") || !res.dataIsNull() {
+			!strings.Contains(res.Errors[0].Message, "first on participations must be an Int between 1 and 100") || !res.dataIsNull() {
 			t.Fatalf("errors = %+v, data = %s", res.Errors, res.Data)
 		}
 	})
@@ -555,7 +555,7 @@ func TestFiltersAndOrdering(t *testing.T) {
 					Edges []struct{ Node struct{ Name string } }
 				}
 			}
-			postRaw(t, a, `query($o: PersonOrder) { people(orderBy: $o) { edges { node { name } } } }`,
+			postRaw(t, a, `query($o: [PersonOrder!]) { people(orderBy: $o) { edges { node { name } } } }`,
 				map[string]any{"o": tc.orderBy}).mustData(t, &data)
 			var got []string
 			for _, e := range data.People.Edges {

@@ -28,6 +28,18 @@ const (
 	FieldAccountID = "account_id"
 	// FieldRole holds the string denoting the role field in the database.
 	FieldRole = "role"
+	// FieldStatus holds the string denoting the status field in the database.
+	FieldStatus = "status"
+	// FieldInvitedEmail holds the string denoting the invited_email field in the database.
+	FieldInvitedEmail = "invited_email"
+	// FieldInvitedName holds the string denoting the invited_name field in the database.
+	FieldInvitedName = "invited_name"
+	// FieldInvitationCodeHash holds the string denoting the invitation_code_hash field in the database.
+	FieldInvitationCodeHash = "invitation_code_hash"
+	// FieldInvitationExpiresAt holds the string denoting the invitation_expires_at field in the database.
+	FieldInvitationExpiresAt = "invitation_expires_at"
+	// FieldRespondedAt holds the string denoting the responded_at field in the database.
+	FieldRespondedAt = "responded_at"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
@@ -58,6 +70,12 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldAccountID,
 	FieldRole,
+	FieldStatus,
+	FieldInvitedEmail,
+	FieldInvitedName,
+	FieldInvitationCodeHash,
+	FieldInvitationExpiresAt,
+	FieldRespondedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -76,7 +94,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/rencontre/rencontre/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [4]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -84,6 +102,10 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// InvitedEmailValidator is a validator for the "invited_email" field. It is called by the builders before save.
+	InvitedEmailValidator func(string) error
+	// InvitedNameValidator is a validator for the "invited_name" field. It is called by the builders before save.
+	InvitedNameValidator func(string) error
 )
 
 // Role defines the type for the "role" enum field.
@@ -107,6 +129,33 @@ func RoleValidator(r Role) error {
 		return nil
 	default:
 		return fmt.Errorf("membership: invalid enum value for role field: %q", r)
+	}
+}
+
+// Status defines the type for the "status" enum field.
+type Status string
+
+// StatusActive is the default value of the Status enum.
+const DefaultStatus = StatusActive
+
+// Status values.
+const (
+	StatusPending  Status = "PENDING"
+	StatusActive   Status = "ACTIVE"
+	StatusDeclined Status = "DECLINED"
+)
+
+func (s Status) String() string {
+	return string(s)
+}
+
+// StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
+func StatusValidator(s Status) error {
+	switch s {
+	case StatusPending, StatusActive, StatusDeclined:
+		return nil
+	default:
+		return fmt.Errorf("membership: invalid enum value for status field: %q", s)
 	}
 }
 
@@ -141,6 +190,36 @@ func ByAccountID(opts ...sql.OrderTermOption) OrderOption {
 // ByRole orders the results by the role field.
 func ByRole(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRole, opts...).ToFunc()
+}
+
+// ByStatus orders the results by the status field.
+func ByStatus(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByInvitedEmail orders the results by the invited_email field.
+func ByInvitedEmail(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitedEmail, opts...).ToFunc()
+}
+
+// ByInvitedName orders the results by the invited_name field.
+func ByInvitedName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitedName, opts...).ToFunc()
+}
+
+// ByInvitationCodeHash orders the results by the invitation_code_hash field.
+func ByInvitationCodeHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitationCodeHash, opts...).ToFunc()
+}
+
+// ByInvitationExpiresAt orders the results by the invitation_expires_at field.
+func ByInvitationExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitationExpiresAt, opts...).ToFunc()
+}
+
+// ByRespondedAt orders the results by the responded_at field.
+func ByRespondedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRespondedAt, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.
@@ -185,6 +264,24 @@ func (e *Role) UnmarshalGQL(val interface{}) error {
 	*e = Role(str)
 	if err := RoleValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Status) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Status) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Status(str)
+	if err := StatusValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Status", str)
 	}
 	return nil
 }

@@ -75,6 +75,31 @@ func AccountID(v int) predicate.Membership {
 	return predicate.Membership(sql.FieldEQ(FieldAccountID, v))
 }
 
+// InvitedEmail applies equality check predicate on the "invited_email" field. It's identical to InvitedEmailEQ.
+func InvitedEmail(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitedEmail, v))
+}
+
+// InvitedName applies equality check predicate on the "invited_name" field. It's identical to InvitedNameEQ.
+func InvitedName(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitedName, v))
+}
+
+// InvitationCodeHash applies equality check predicate on the "invitation_code_hash" field. It's identical to InvitationCodeHashEQ.
+func InvitationCodeHash(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitationCodeHash, v))
+}
+
+// InvitationExpiresAt applies equality check predicate on the "invitation_expires_at" field. It's identical to InvitationExpiresAtEQ.
+func InvitationExpiresAt(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitationExpiresAt, v))
+}
+
+// RespondedAt applies equality check predicate on the "responded_at" field. It's identical to RespondedAtEQ.
+func RespondedAt(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldRespondedAt, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v int) predicate.Membership {
 	return predicate.Membership(sql.FieldEQ(FieldOrganizationID, v))
@@ -195,6 +220,16 @@ func AccountIDNotIn(vs ...int) predicate.Membership {
 	return predicate.Membership(sql.FieldNotIn(FieldAccountID, vs...))
 }
 
+// AccountIDIsNil applies the IsNil predicate on the "account_id" field.
+func AccountIDIsNil() predicate.Membership {
+	return predicate.Membership(sql.FieldIsNull(FieldAccountID))
+}
+
+// AccountIDNotNil applies the NotNil predicate on the "account_id" field.
+func AccountIDNotNil() predicate.Membership {
+	return predicate.Membership(sql.FieldNotNull(FieldAccountID))
+}
+
 // RoleEQ applies the EQ predicate on the "role" field.
 func RoleEQ(v Role) predicate.Membership {
 	return predicate.Membership(sql.FieldEQ(FieldRole, v))
@@ -213,6 +248,351 @@ func RoleIn(vs ...Role) predicate.Membership {
 // RoleNotIn applies the NotIn predicate on the "role" field.
 func RoleNotIn(vs ...Role) predicate.Membership {
 	return predicate.Membership(sql.FieldNotIn(FieldRole, vs...))
+}
+
+// StatusEQ applies the EQ predicate on the "status" field.
+func StatusEQ(v Status) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldStatus, v))
+}
+
+// StatusNEQ applies the NEQ predicate on the "status" field.
+func StatusNEQ(v Status) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldStatus, v))
+}
+
+// StatusIn applies the In predicate on the "status" field.
+func StatusIn(vs ...Status) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldStatus, vs...))
+}
+
+// StatusNotIn applies the NotIn predicate on the "status" field.
+func StatusNotIn(vs ...Status) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// InvitedEmailEQ applies the EQ predicate on the "invited_email" field.
+func InvitedEmailEQ(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitedEmail, v))
+}
+
+// InvitedEmailNEQ applies the NEQ predicate on the "invited_email" field.
+func InvitedEmailNEQ(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldInvitedEmail, v))
+}
+
+// InvitedEmailIn applies the In predicate on the "invited_email" field.
+func InvitedEmailIn(vs ...string) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldInvitedEmail, vs...))
+}
+
+// InvitedEmailNotIn applies the NotIn predicate on the "invited_email" field.
+func InvitedEmailNotIn(vs ...string) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldInvitedEmail, vs...))
+}
+
+// InvitedEmailGT applies the GT predicate on the "invited_email" field.
+func InvitedEmailGT(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldGT(FieldInvitedEmail, v))
+}
+
+// InvitedEmailGTE applies the GTE predicate on the "invited_email" field.
+func InvitedEmailGTE(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldGTE(FieldInvitedEmail, v))
+}
+
+// InvitedEmailLT applies the LT predicate on the "invited_email" field.
+func InvitedEmailLT(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldLT(FieldInvitedEmail, v))
+}
+
+// InvitedEmailLTE applies the LTE predicate on the "invited_email" field.
+func InvitedEmailLTE(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldLTE(FieldInvitedEmail, v))
+}
+
+// InvitedEmailContains applies the Contains predicate on the "invited_email" field.
+func InvitedEmailContains(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldContains(FieldInvitedEmail, v))
+}
+
+// InvitedEmailHasPrefix applies the HasPrefix predicate on the "invited_email" field.
+func InvitedEmailHasPrefix(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldHasPrefix(FieldInvitedEmail, v))
+}
+
+// InvitedEmailHasSuffix applies the HasSuffix predicate on the "invited_email" field.
+func InvitedEmailHasSuffix(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldHasSuffix(FieldInvitedEmail, v))
+}
+
+// InvitedEmailIsNil applies the IsNil predicate on the "invited_email" field.
+func InvitedEmailIsNil() predicate.Membership {
+	return predicate.Membership(sql.FieldIsNull(FieldInvitedEmail))
+}
+
+// InvitedEmailNotNil applies the NotNil predicate on the "invited_email" field.
+func InvitedEmailNotNil() predicate.Membership {
+	return predicate.Membership(sql.FieldNotNull(FieldInvitedEmail))
+}
+
+// InvitedEmailEqualFold applies the EqualFold predicate on the "invited_email" field.
+func InvitedEmailEqualFold(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEqualFold(FieldInvitedEmail, v))
+}
+
+// InvitedEmailContainsFold applies the ContainsFold predicate on the "invited_email" field.
+func InvitedEmailContainsFold(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldContainsFold(FieldInvitedEmail, v))
+}
+
+// InvitedNameEQ applies the EQ predicate on the "invited_name" field.
+func InvitedNameEQ(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitedName, v))
+}
+
+// InvitedNameNEQ applies the NEQ predicate on the "invited_name" field.
+func InvitedNameNEQ(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldInvitedName, v))
+}
+
+// InvitedNameIn applies the In predicate on the "invited_name" field.
+func InvitedNameIn(vs ...string) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldInvitedName, vs...))
+}
+
+// InvitedNameNotIn applies the NotIn predicate on the "invited_name" field.
+func InvitedNameNotIn(vs ...string) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldInvitedName, vs...))
+}
+
+// InvitedNameGT applies the GT predicate on the "invited_name" field.
+func InvitedNameGT(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldGT(FieldInvitedName, v))
+}
+
+// InvitedNameGTE applies the GTE predicate on the "invited_name" field.
+func InvitedNameGTE(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldGTE(FieldInvitedName, v))
+}
+
+// InvitedNameLT applies the LT predicate on the "invited_name" field.
+func InvitedNameLT(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldLT(FieldInvitedName, v))
+}
+
+// InvitedNameLTE applies the LTE predicate on the "invited_name" field.
+func InvitedNameLTE(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldLTE(FieldInvitedName, v))
+}
+
+// InvitedNameContains applies the Contains predicate on the "invited_name" field.
+func InvitedNameContains(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldContains(FieldInvitedName, v))
+}
+
+// InvitedNameHasPrefix applies the HasPrefix predicate on the "invited_name" field.
+func InvitedNameHasPrefix(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldHasPrefix(FieldInvitedName, v))
+}
+
+// InvitedNameHasSuffix applies the HasSuffix predicate on the "invited_name" field.
+func InvitedNameHasSuffix(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldHasSuffix(FieldInvitedName, v))
+}
+
+// InvitedNameIsNil applies the IsNil predicate on the "invited_name" field.
+func InvitedNameIsNil() predicate.Membership {
+	return predicate.Membership(sql.FieldIsNull(FieldInvitedName))
+}
+
+// InvitedNameNotNil applies the NotNil predicate on the "invited_name" field.
+func InvitedNameNotNil() predicate.Membership {
+	return predicate.Membership(sql.FieldNotNull(FieldInvitedName))
+}
+
+// InvitedNameEqualFold applies the EqualFold predicate on the "invited_name" field.
+func InvitedNameEqualFold(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEqualFold(FieldInvitedName, v))
+}
+
+// InvitedNameContainsFold applies the ContainsFold predicate on the "invited_name" field.
+func InvitedNameContainsFold(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldContainsFold(FieldInvitedName, v))
+}
+
+// InvitationCodeHashEQ applies the EQ predicate on the "invitation_code_hash" field.
+func InvitationCodeHashEQ(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashNEQ applies the NEQ predicate on the "invitation_code_hash" field.
+func InvitationCodeHashNEQ(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashIn applies the In predicate on the "invitation_code_hash" field.
+func InvitationCodeHashIn(vs ...string) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldInvitationCodeHash, vs...))
+}
+
+// InvitationCodeHashNotIn applies the NotIn predicate on the "invitation_code_hash" field.
+func InvitationCodeHashNotIn(vs ...string) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldInvitationCodeHash, vs...))
+}
+
+// InvitationCodeHashGT applies the GT predicate on the "invitation_code_hash" field.
+func InvitationCodeHashGT(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldGT(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashGTE applies the GTE predicate on the "invitation_code_hash" field.
+func InvitationCodeHashGTE(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldGTE(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashLT applies the LT predicate on the "invitation_code_hash" field.
+func InvitationCodeHashLT(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldLT(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashLTE applies the LTE predicate on the "invitation_code_hash" field.
+func InvitationCodeHashLTE(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldLTE(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashContains applies the Contains predicate on the "invitation_code_hash" field.
+func InvitationCodeHashContains(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldContains(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashHasPrefix applies the HasPrefix predicate on the "invitation_code_hash" field.
+func InvitationCodeHashHasPrefix(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldHasPrefix(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashHasSuffix applies the HasSuffix predicate on the "invitation_code_hash" field.
+func InvitationCodeHashHasSuffix(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldHasSuffix(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashIsNil applies the IsNil predicate on the "invitation_code_hash" field.
+func InvitationCodeHashIsNil() predicate.Membership {
+	return predicate.Membership(sql.FieldIsNull(FieldInvitationCodeHash))
+}
+
+// InvitationCodeHashNotNil applies the NotNil predicate on the "invitation_code_hash" field.
+func InvitationCodeHashNotNil() predicate.Membership {
+	return predicate.Membership(sql.FieldNotNull(FieldInvitationCodeHash))
+}
+
+// InvitationCodeHashEqualFold applies the EqualFold predicate on the "invitation_code_hash" field.
+func InvitationCodeHashEqualFold(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldEqualFold(FieldInvitationCodeHash, v))
+}
+
+// InvitationCodeHashContainsFold applies the ContainsFold predicate on the "invitation_code_hash" field.
+func InvitationCodeHashContainsFold(v string) predicate.Membership {
+	return predicate.Membership(sql.FieldContainsFold(FieldInvitationCodeHash, v))
+}
+
+// InvitationExpiresAtEQ applies the EQ predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtEQ(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitationExpiresAt, v))
+}
+
+// InvitationExpiresAtNEQ applies the NEQ predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtNEQ(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldInvitationExpiresAt, v))
+}
+
+// InvitationExpiresAtIn applies the In predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtIn(vs ...time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldInvitationExpiresAt, vs...))
+}
+
+// InvitationExpiresAtNotIn applies the NotIn predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtNotIn(vs ...time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldInvitationExpiresAt, vs...))
+}
+
+// InvitationExpiresAtGT applies the GT predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtGT(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldGT(FieldInvitationExpiresAt, v))
+}
+
+// InvitationExpiresAtGTE applies the GTE predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtGTE(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldGTE(FieldInvitationExpiresAt, v))
+}
+
+// InvitationExpiresAtLT applies the LT predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtLT(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldLT(FieldInvitationExpiresAt, v))
+}
+
+// InvitationExpiresAtLTE applies the LTE predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtLTE(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldLTE(FieldInvitationExpiresAt, v))
+}
+
+// InvitationExpiresAtIsNil applies the IsNil predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtIsNil() predicate.Membership {
+	return predicate.Membership(sql.FieldIsNull(FieldInvitationExpiresAt))
+}
+
+// InvitationExpiresAtNotNil applies the NotNil predicate on the "invitation_expires_at" field.
+func InvitationExpiresAtNotNil() predicate.Membership {
+	return predicate.Membership(sql.FieldNotNull(FieldInvitationExpiresAt))
+}
+
+// RespondedAtEQ applies the EQ predicate on the "responded_at" field.
+func RespondedAtEQ(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldRespondedAt, v))
+}
+
+// RespondedAtNEQ applies the NEQ predicate on the "responded_at" field.
+func RespondedAtNEQ(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldRespondedAt, v))
+}
+
+// RespondedAtIn applies the In predicate on the "responded_at" field.
+func RespondedAtIn(vs ...time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldRespondedAt, vs...))
+}
+
+// RespondedAtNotIn applies the NotIn predicate on the "responded_at" field.
+func RespondedAtNotIn(vs ...time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldRespondedAt, vs...))
+}
+
+// RespondedAtGT applies the GT predicate on the "responded_at" field.
+func RespondedAtGT(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldGT(FieldRespondedAt, v))
+}
+
+// RespondedAtGTE applies the GTE predicate on the "responded_at" field.
+func RespondedAtGTE(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldGTE(FieldRespondedAt, v))
+}
+
+// RespondedAtLT applies the LT predicate on the "responded_at" field.
+func RespondedAtLT(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldLT(FieldRespondedAt, v))
+}
+
+// RespondedAtLTE applies the LTE predicate on the "responded_at" field.
+func RespondedAtLTE(v time.Time) predicate.Membership {
+	return predicate.Membership(sql.FieldLTE(FieldRespondedAt, v))
+}
+
+// RespondedAtIsNil applies the IsNil predicate on the "responded_at" field.
+func RespondedAtIsNil() predicate.Membership {
+	return predicate.Membership(sql.FieldIsNull(FieldRespondedAt))
+}
+
+// RespondedAtNotNil applies the NotNil predicate on the "responded_at" field.
+func RespondedAtNotNil() predicate.Membership {
+	return predicate.Membership(sql.FieldNotNull(FieldRespondedAt))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

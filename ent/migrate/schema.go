@@ -349,8 +349,14 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "PLANNER", "VIEWER"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "ACTIVE", "DECLINED"}, Default: "ACTIVE"},
+		{Name: "invited_email", Type: field.TypeString, Nullable: true},
+		{Name: "invited_name", Type: field.TypeString, Nullable: true},
+		{Name: "invitation_code_hash", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "invitation_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "responded_at", Type: field.TypeTime, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt},
-		{Name: "account_id", Type: field.TypeInt},
+		{Name: "account_id", Type: field.TypeInt, Nullable: true},
 	}
 	// MembershipsTable holds the schema information for the "memberships" table.
 	MembershipsTable = &schema.Table{
@@ -360,13 +366,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "memberships_organizations_organization",
-				Columns:    []*schema.Column{MembershipsColumns[4]},
+				Columns:    []*schema.Column{MembershipsColumns[10]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "memberships_accounts_account",
-				Columns:    []*schema.Column{MembershipsColumns[5]},
+				Columns:    []*schema.Column{MembershipsColumns[11]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -375,7 +381,17 @@ var (
 			{
 				Name:    "membership_organization_id_account_id",
 				Unique:  true,
-				Columns: []*schema.Column{MembershipsColumns[4], MembershipsColumns[5]},
+				Columns: []*schema.Column{MembershipsColumns[10], MembershipsColumns[11]},
+			},
+			{
+				Name:    "membership_organization_id_invited_email",
+				Unique:  true,
+				Columns: []*schema.Column{MembershipsColumns[10], MembershipsColumns[5]},
+			},
+			{
+				Name:    "membership_invited_email",
+				Unique:  false,
+				Columns: []*schema.Column{MembershipsColumns[5]},
 			},
 		},
 	}

@@ -402,8 +402,13 @@ func init() {
 		})
 	}
 	membershipMixinHooks0 := membershipMixin[0].Hooks()
+	membershipHooks := schema.Membership{}.Hooks()
 
 	membership.Hooks[1] = membershipMixinHooks0[0]
+
+	membership.Hooks[2] = membershipHooks[0]
+
+	membership.Hooks[3] = membershipHooks[1]
 	membershipMixinFields1 := membershipMixin[1].Fields()
 	_ = membershipMixinFields1
 	membershipFields := schema.Membership{}.Fields()
@@ -418,6 +423,14 @@ func init() {
 	membership.DefaultUpdatedAt = membershipDescUpdatedAt.Default.(func() time.Time)
 	// membership.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	membership.UpdateDefaultUpdatedAt = membershipDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// membershipDescInvitedEmail is the schema descriptor for invited_email field.
+	membershipDescInvitedEmail := membershipFields[3].Descriptor()
+	// membership.InvitedEmailValidator is a validator for the "invited_email" field. It is called by the builders before save.
+	membership.InvitedEmailValidator = membershipDescInvitedEmail.Validators[0].(func(string) error)
+	// membershipDescInvitedName is the schema descriptor for invited_name field.
+	membershipDescInvitedName := membershipFields[4].Descriptor()
+	// membership.InvitedNameValidator is a validator for the "invited_name" field. It is called by the builders before save.
+	membership.InvitedNameValidator = membershipDescInvitedName.Validators[0].(func(string) error)
 	objectiveMixin := schema.Objective{}.Mixin()
 	objective.Policy = privacy.NewPolicies(objectiveMixin[0], schema.Objective{})
 	objective.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -74,6 +74,7 @@ func (Account) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("Someone who uses the API: an email and a name, with roles in organizations through memberships."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Accounts that are members of the organization."),
 	}
 }

@@ -70,6 +70,7 @@ func (AgendaItem) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("One slot of a meeting's agenda: a talk, a workshop, a networking round, a meal, a break."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Agenda items of meetings."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

@@ -85,6 +85,7 @@ func (APIToken) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A bearer token acting for one account in one organization. The secret is shown once, at creation."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("API tokens of the organization (owners see all, others their own)."),
 	}
 }

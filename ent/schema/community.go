@@ -72,6 +72,7 @@ func (Community) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A group of people: a team, a department, a legacy company (in a merger), a user group, a professional community, a chapter."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Communities: teams, departments, legacy companies, user groups."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

@@ -81,7 +81,7 @@ func (Encounter) Hooks() []ent.Hook {
 				a, _ := m.PersonAID()
 				b, _ := m.PersonBID()
 				if a == b {
-					return nil, validation.Invalid("personB", "an encounter needs two different people")
+					return nil, validation.Invalid("person_b_id", "an encounter needs two different people")
 				}
 				if a > b {
 					m.SetPersonAID(b)
@@ -141,6 +141,7 @@ func (Encounter) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("One meeting of two people at a meeting: who met whom, how, when. Stored once per pair and meeting."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Encounters: who met whom, at which meeting, how."),
 	}
 }

@@ -75,7 +75,7 @@ func (Feedback) Hooks() []ent.Hook {
 						return nil, fmt.Errorf("checking participation: %w", err)
 					}
 					if !ok {
-						return nil, validation.Invalid("personID", "person %d did not take part in meeting %d", personID, meetingID)
+						return nil, validation.Invalid("person_id", "person %d did not take part in meeting %d", personID, meetingID)
 					}
 				}
 				return next.Mutate(ctx, m)
@@ -89,6 +89,7 @@ func (Feedback) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A participant's rating and comment about a meeting; one per person and meeting."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Feedback given about meetings."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

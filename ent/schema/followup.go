@@ -100,6 +100,7 @@ func (FollowUp) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An action after a meeting: what, who owns it, by when, its status, and the objective and people it concerns."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Follow-up actions after meetings."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

@@ -77,6 +77,7 @@ func (Indicator) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A measurable target of an objective: which metric, the target value and its unit."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Indicators of objectives."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

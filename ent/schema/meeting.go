@@ -183,12 +183,12 @@ func (Meeting) Hooks() []ent.Hook {
 	}
 }
 
-// checkMeetingStatus keeps cancellation to meetingCancel (which records when
+// checkMeetingStatus keeps cancellation to planning.Cancel (which records when
 // and why) and freezes a cancelled meeting.
 func checkMeetingStatus(ctx context.Context, m *gen.MeetingMutation) error {
 	if s, ok := m.Status(); ok && s == meeting.StatusCancelled {
 		if _, stamped := m.CancelledAt(); !stamped {
-			return validation.Invalid("status", "status CANCELLED is set by meetingCancel, which records when and why")
+			return validation.Invalid("status", "CANCELLED is set by cancelling the meeting, which records when and why")
 		}
 	}
 	if !m.Op().Is(ent.OpUpdateOne) {
@@ -217,7 +217,7 @@ func checkMeetingTimes(ctx context.Context, m *gen.MeetingMutation) error {
 	}
 	switch {
 	case m.Op().Is(ent.OpUpdate) && hasStart != hasEnd:
-		return validation.Invalid("endsAt", "startsAt and endsAt must be changed together when updating several meetings")
+		return validation.Invalid("ends_at", "the start and the end must be changed together when updating several meetings")
 	case m.Op().Is(ent.OpUpdateOne) && !hasStart:
 		old, err := m.OldStartsAt(ctx)
 		if err != nil {
@@ -232,7 +232,7 @@ func checkMeetingTimes(ctx context.Context, m *gen.MeetingMutation) error {
 		end = old
 	}
 	if !end.After(start) {
-		return validation.Invalid("endsAt", "endsAt must be after startsAt (%s is not after %s)",
+		return validation.Invalid("ends_at", "must be after the start (%s is not after %s)",
 			end.Format(time.RFC3339), start.Format(time.RFC3339))
 	}
 	return nil
@@ -249,7 +249,7 @@ func checkMeetingBudget(ctx context.Context, m *gen.MeetingMutation) error {
 			return nil
 		}
 	}
-	return validation.Invalid("budgetCurrency", "budgetCurrency is required with budgetAmount")
+	return validation.Invalid("budget_currency", "is required with a budget amount")
 }
 
 // Annotations of the Meeting.

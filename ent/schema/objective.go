@@ -166,7 +166,7 @@ func (Objective) Hooks() []ent.Hook {
 
 func checkPurpose(c objective.Category, p objective.Purpose) error {
 	if want := purposeCategory[string(p)]; want != string(c) {
-		return validation.Invalid("purpose", "purpose %s belongs to category %s, not %s", p, want, c)
+		return validation.Invalid("purpose", "%s belongs to category %s, not %s", p, want, c)
 	}
 	return nil
 }
@@ -176,6 +176,7 @@ func (Objective) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A strategic objective that meetings serve: a category, a purpose within it, an owner, a due date and measurable indicators."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Strategic objectives that meetings serve."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

@@ -79,6 +79,7 @@ func (Organization) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An organization (tenant): a company, a chamber of commerce, a museum, a user community. Every other record belongs to exactly one."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Organizations (tenants) on this server."),
 		entgql.Mutations(entgql.MutationUpdate()),
 	}

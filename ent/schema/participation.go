@@ -102,6 +102,7 @@ func (Participation) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A person's place in one meeting: role, invitation and answer, check-in. One per person and meeting."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Participations: who is invited to, answered and attended which meeting."),
 	}
 }

@@ -131,6 +131,7 @@ func (Person) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("Someone the organization has a relationship with: employee, member, customer, supplier, speaker. Personal data."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField("people").Description("People of the organizations."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

@@ -56,6 +56,7 @@ func (Relationship) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("The pair-level edge of the attendee network, built from encounters: first and last met, how many times, and a strength that grows with encounters and fades with time."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Relationships: the pair-level edges of the attendee network."),
 	}
 }

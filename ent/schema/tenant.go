@@ -48,7 +48,7 @@ func inheritOrganization(parent string) ent.Hook {
 				return nil, err
 			}
 			if set, ok := cm.OrganizationID(); ok && set != org {
-				return nil, validation.Invalid(parent+"ID", "%s %d belongs to another organization", parent, v)
+				return nil, validation.Invalid(parent+"_id", "%s %d belongs to another organization", parent, v)
 			}
 			cm.SetOrganizationID(org)
 			return next.Mutate(ctx, m)
@@ -73,7 +73,7 @@ func organizationOf(ctx context.Context, c *gen.Client, parent string, id int) (
 		return 0, fmt.Errorf("inheritOrganization: unknown parent %q", parent)
 	}
 	if gen.IsNotFound(err) {
-		return 0, validation.NotFound(parent+"ID", "%s %d does not exist", parent, id)
+		return 0, validation.NotFound(parent+"_id", "no %s with ID %d", parent, id)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("loading %s %d: %w", parent, id, err)
@@ -123,7 +123,7 @@ func sameOrganization() ent.Hook {
 			// Removing another organization's record is refused too, rather
 			// than ignored: to the caller, that record does not exist.
 			for _, e := range m.RemovedEdges() {
-				changes = append(changes, change{e, m.RemovedIDs(e), "remove" + strings.TrimPrefix(inputField(m.Op(), e), "add")})
+				changes = append(changes, change{e, m.RemovedIDs(e), "remove_" + strings.TrimPrefix(inputField(m.Op(), e), "add_")})
 			}
 			cm, ok := m.(clientMutation)
 			if len(changes) == 0 || !ok {
@@ -187,7 +187,7 @@ func checkOrganization(ctx context.Context, c *gen.Client, org int, ids []int, f
 	}
 	for _, id := range ids {
 		if o, ok := orgs[id]; !ok || o != org {
-			return validation.NotFound(field, "%s: no record with ID %d in this organization", field, id)
+			return validation.NotFound(field, "no record with ID %d in this organization", id)
 		}
 	}
 	return nil
@@ -242,26 +242,21 @@ func organizationsFor(ctx context.Context, c *gen.Client, org int, ids []int) (m
 	return out, nil
 }
 
-// inputField is the GraphQL input field of an edge: memberIDs for members
-// (addMemberIDs in updates), ownerID for owner.
+// inputField is the field, in the model's snake_case naming, that sets an
+// edge: member_ids for members (add_member_ids in updates, as ent names the
+// mutation's AddMemberIDs), owner_id for owner.
 func inputField(op ent.Op, edge string) string {
-	name := edge
-	parts := strings.Split(name, "_")
-	for i := 1; i < len(parts); i++ {
-		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-	}
-	name = strings.Join(parts, "")
 	var field string
 	switch {
-	case strings.HasSuffix(name, "ies"):
-		field = strings.TrimSuffix(name, "ies") + "yIDs"
-	case strings.HasSuffix(name, "s"):
-		field = strings.TrimSuffix(name, "s") + "IDs"
+	case strings.HasSuffix(edge, "ies"):
+		field = strings.TrimSuffix(edge, "ies") + "y_ids"
+	case strings.HasSuffix(edge, "s"):
+		field = strings.TrimSuffix(edge, "s") + "_ids"
 	default:
-		return name + "ID"
+		return edge + "_id"
 	}
 	if op.Is(ent.OpUpdate | ent.OpUpdateOne) {
-		field = "add" + strings.ToUpper(field[:1]) + field[1:]
+		field = "add_" + field
 	}
 	return field
 }

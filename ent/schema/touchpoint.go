@@ -81,6 +81,7 @@ func (Touchpoint) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("One contact with a person on a channel, before, during or after a meeting."),
 		entgql.RelayConnection(),
+		entgql.MultiOrder(),
 		entgql.QueryField().Description("Touchpoints: contacts with people on every channel."),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}

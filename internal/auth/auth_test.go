@@ -404,11 +404,11 @@ func TestCreateToken(t *testing.T) {
 			auth.TokenRequest{AccountID: &planner.account.ID, Name: "CI", Role: apitoken.RoleOwner}, "",
 			&validation.Error{Field: "role", Code: validation.CodeInvalid}},
 		{"expiring now is refused", auth.TokenRequest{Name: "CI", ExpiresAt: ptr(now)}, "",
-			&validation.Error{Field: "expiresAt", Code: validation.CodeInvalid}},
+			&validation.Error{Field: "expires_at", Code: validation.CodeInvalid}},
 		{"expiring before now is refused", auth.TokenRequest{Name: "CI", ExpiresAt: ptr(now.Add(-time.Hour))}, "",
-			&validation.Error{Field: "expiresAt", Code: validation.CodeInvalid}},
+			&validation.Error{Field: "expires_at", Code: validation.CodeInvalid}},
 		{"for an account of another organization is refused", auth.TokenRequest{AccountID: &stranger.account.ID, Name: "CI"}, "",
-			&validation.Error{Field: "accountID", Code: validation.CodeNotFound}},
+			&validation.Error{Field: "account_id", Code: validation.CodeNotFound}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := c.APIToken.Query().CountX(testenv.System())
@@ -525,7 +525,7 @@ func TestBootstrapCreatesOrganizationAccountMembershipAndToken(t *testing.T) {
 		t.Fatalf("organization = %+v", org)
 	case acc.Email != "ana@acme.example" || acc.Name != "Ana":
 		t.Fatalf("account = %+v, want the email lower-cased and the name", acc)
-	case mem.OrganizationID != org.ID || mem.AccountID != acc.ID || mem.Role != membership.RolePlanner:
+	case mem.OrganizationID != org.ID || mem.AccountID == nil || *mem.AccountID != acc.ID || mem.Role != membership.RolePlanner:
 		t.Fatalf("membership = %+v", mem)
 	case tok.OrganizationID != org.ID || tok.AccountID != acc.ID || tok.Role != apitoken.RolePlanner || tok.Name != "CI":
 		t.Fatalf("token = %+v", tok)

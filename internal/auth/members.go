@@ -16,16 +16,26 @@ import (
 	"github.com/rencontre/rencontre/internal/viewer"
 )
 
-// Member names a person to give access to the viewer's organization.
+// Member names a person to invite to the viewer's organization.
 type Member struct {
 	Email string
 	Name  string
 	Role  membership.Role
 }
 
-// AddMember gives an account (found by email, or created) a role in the
-// viewer's organization. The privacy policy lets only owners do it.
-func AddMember(ctx context.Context, c *ent.Client, in Member) (*ent.Membership, error) {
+// AddMember invites someone to the viewer's organization: it creates a
+// PENDING membership for the email, linked to no account, and sends the
+// invitation's one-time code to the email (after the transaction commits).
+// Only the code's hash is stored, and the code is not returned: the owner
+// must not hold a credential of someone else's account.
+//
+// Nothing outside the organization is looked up, so the answer, and every
+// later read, is the same whether or not an account has the email anywhere
+// on the server; an account joins only when its holder accepts (with the
+// code, or with a token of the account). An email already invited to or
+// member of the organization is TAKEN, which tells only about the
+// organization itself. The privacy policy lets only owners do it.
+func AddMember(ctx context.Context, c *ent.Client, in Member, now time.Time) (*ent.Membership, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
 		return nil, fmt.Errorf("adding a member: no viewer")
@@ -33,27 +43,75 @@ func AddMember(ctx context.Context, c *ent.Client, in Member) (*ent.Membership, 
 	if err := ownersOnly(v); err != nil {
 		return nil, err
 	}
-	acc, err := findOrCreateAccount(ctx, c, in.Email, in.Name)
-	if err != nil {
-		return nil, err
+	email := validation.NormalizeEmail(in.Email)
+	if err := validation.Email(email); err != nil {
+		return nil, validation.Invalid("email", "%v", err)
 	}
-	exists, err := c.Membership.Query().Where(membership.AccountID(acc.ID)).Exist(ctx)
+	if in.Name != "" {
+		if err := validation.Title(in.Name); err != nil {
+			return nil, validation.Invalid("name", "%v", err)
+		}
+	}
+	// Read through the tenant filter: only this organization's memberships
+	// (and the accounts linked to them) are considered.
+	taken, err := c.Membership.Query().
+		Where(membership.Or(membership.InvitedEmail(email), membership.HasAccountWith(account.Email(email)))).
+		Exist(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("checking membership: %w", err)
 	}
-	if exists {
-		return nil, &validation.Error{Field: "email", Code: validation.CodeTaken,
-			Message: fmt.Sprintf("%s is already a member of the organization", acc.Email)}
+	if taken {
+		return nil, emailTaken(email)
 	}
-	return c.Membership.Create().SetAccountID(acc.ID).SetRole(in.Role).Save(ctx)
+	org, err := c.Organization.Get(ctx, v.OrganizationID)
+	if err != nil {
+		return nil, fmt.Errorf("loading the organization: %w", err)
+	}
+	code, hash, _, err := newSecret(codePrefix)
+	if err != nil {
+		return nil, err
+	}
+	expires := now.Add(InvitationTTL)
+	create := c.Membership.Create().
+		SetStatus(membership.StatusPending).
+		SetRole(in.Role).
+		SetInvitedEmail(email).
+		SetInvitationCodeHash(hash).
+		SetInvitationExpiresAt(expires).
+		SetCreatedAt(now).
+		SetUpdatedAt(now)
+	if in.Name != "" {
+		create.SetInvitedName(in.Name)
+	}
+	m, err := create.Save(ctx)
+	if ent.IsConstraintError(err) {
+		// A concurrent invitation of the same email to this organization.
+		return nil, emailTaken(email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sendAfterCommit(ctx, Invitation{
+		Email: email, Name: in.Name, Organization: org.Name, OrganizationSlug: org.Slug,
+		Role: in.Role, Code: code, ExpiresAt: expires,
+	})
+	return m, nil
+}
+
+// emailTaken is the answer for an email already invited to or member of the
+// organization.
+func emailTaken(email string) error {
+	return &validation.Error{Field: "email", Code: validation.CodeTaken,
+		Message: fmt.Sprintf("%s is already a member of the organization or invited to it", email)}
 }
 
 // findOrCreateAccount looks accounts up server-wide (an account may belong to
 // several organizations, and the viewer does not see the others), which is why
-// the lookup runs as a system read. Creating goes through the policy.
+// the lookup runs as a system read. Only the bootstrap command uses it: the
+// API never looks an account up by email for an owner (see AddMember).
 func findOrCreateAccount(ctx context.Context, c *ent.Client, email, name string) (*ent.Account, error) {
 	if err := validation.Email(validation.NormalizeEmail(email)); err != nil {
-		return nil, validation.Invalid("email", "email %s", err)
+		return nil, validation.Invalid("email", "%v", err)
 	}
 	acc, err := c.Account.Query().Where(account.Email(validation.NormalizeEmail(email))).Only(policy.System(ctx))
 	switch {
@@ -101,9 +159,13 @@ func CreateToken(ctx context.Context, c *ent.Client, in TokenRequest, now time.T
 	if in.AccountID != nil {
 		accountID = *in.AccountID
 	}
-	m, err := c.Membership.Query().Where(membership.AccountID(accountID)).Only(ctx)
+	// A pending invitation has no account, and the status condition says so
+	// again: a token is only ever made for an active member.
+	m, err := c.Membership.Query().
+		Where(membership.AccountID(accountID), membership.StatusEQ(membership.StatusActive)).
+		Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, "", validation.NotFound("accountID", "accountID: no member with account ID %d in this organization", accountID)
+		return nil, "", validation.NotFound("account_id", "no member with account ID %d in this organization", accountID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("loading membership: %w", err)
@@ -113,10 +175,10 @@ func CreateToken(ctx context.Context, c *ent.Client, in TokenRequest, now time.T
 		role = apitoken.Role(m.Role)
 	}
 	if !viewer.Role(m.Role).AtLeast(viewer.Role(role)) {
-		return nil, "", validation.Invalid("role", "role %s is more than the account's role %s", role, m.Role)
+		return nil, "", validation.Invalid("role", "%s is more than the account's role %s", role, m.Role)
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
-		return nil, "", validation.Invalid("expiresAt", "expiresAt must be in the future")
+		return nil, "", validation.Invalid("expires_at", "must be in the future")
 	}
 	return createToken(ctx, c, v.OrganizationID, accountID, in.Name, role, in.ExpiresAt)
 }
@@ -149,7 +211,7 @@ func RevokeToken(ctx context.Context, c *ent.Client, id int, now time.Time) (*en
 	}
 	tok, err := c.APIToken.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return nil, validation.NotFound("tokenID", "tokenID: no token with ID %d", id)
+		return nil, validation.NotFound("token_id", "no token with ID %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading token: %w", err)

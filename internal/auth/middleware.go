@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -31,6 +32,19 @@ func Middleware(c *ent.Client, next http.Handler) http.Handler {
 		v, err := Authenticate(r.Context(), c, strings.TrimSpace(secret), time.Now())
 		if errors.Is(err, ErrUnauthenticated) {
 			unauthenticated(w, err.Error())
+			return
+		}
+		if ctxErr := r.Context().Err(); err != nil && ctxErr != nil {
+			// The request's deadline passed, or the client left, while the
+			// token was looked up: not a fault of the server.
+			code := "REQUEST_CANCELLED"
+			if errors.Is(ctxErr, context.DeadlineExceeded) {
+				code = "REQUEST_TIMEOUT"
+			}
+			slog.InfoContext(r.Context(), "request ended during authentication", "code", code)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = json.NewEncoder(w).Encode(errorBody("the request ended before its token was checked", code))
 			return
 		}
 		if err != nil {

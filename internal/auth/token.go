@@ -1,6 +1,7 @@
 // Package auth turns API tokens into viewers: token secrets and their hashes,
-// the HTTP middleware that authenticates every GraphQL request, the creation
-// of members and tokens, and the bootstrap of a first organization.
+// the HTTP middleware that authenticates every GraphQL request, invitations
+// of members (made by owners, accepted by the invitees), tokens, and the
+// bootstrap of a first organization.
 package auth
 
 import (
@@ -30,12 +31,18 @@ var encoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 // NewSecret returns a new token secret (160 random bits), its SHA-256 hash and
 // its displayable prefix.
 func NewSecret() (secret, hash, prefix string, err error) {
+	return newSecret(secretPrefix)
+}
+
+// newSecret returns start followed by 160 random bits, its hash and its
+// displayable prefix; invitation codes are made the same way as tokens.
+func newSecret(start string) (secret, hash, prefix string, err error) {
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {
-		return "", "", "", fmt.Errorf("generating a token secret: %w", err)
+		return "", "", "", fmt.Errorf("generating a secret: %w", err)
 	}
-	secret = secretPrefix + strings.ToLower(encoding.EncodeToString(b))
-	return secret, Hash(secret), secret[:len(secretPrefix)+8], nil
+	secret = start + strings.ToLower(encoding.EncodeToString(b))
+	return secret, Hash(secret), secret[:len(start)+8], nil
 }
 
 // Hash is the stored form of a secret: SHA-256, hex-encoded. A high-entropy
@@ -75,7 +82,11 @@ func Authenticate(ctx context.Context, c *ent.Client, secret string, now time.Ti
 		return nil, fmt.Errorf("%w: token %s expired at %s", ErrUnauthenticated, tok.Prefix, tok.ExpiresAt.Format(time.RFC3339))
 	}
 	m, err := c.Membership.Query().
-		Where(membership.AccountID(tok.AccountID), membership.OrganizationID(tok.OrganizationID)).
+		Where(
+			membership.AccountID(tok.AccountID),
+			membership.OrganizationID(tok.OrganizationID),
+			membership.StatusEQ(membership.StatusActive), // an invitation gives no access
+		).
 		Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, fmt.Errorf("%w: the account of token %s is no longer a member", ErrUnauthenticated, tok.Prefix)

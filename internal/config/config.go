@@ -10,65 +10,159 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rencontre/rencontre/graph"
 	"github.com/rencontre/rencontre/internal/database"
 )
 
 // Config is the server's configuration.
 type Config struct {
-	Addr            string   // listen address
-	DatabaseURL     string   // sqlite:PATH or postgres://…
-	CORSOrigins     []string // origins allowed cross-origin; none by default
-	Playground      bool     // serve GraphiQL at /
-	Demo            bool     // load the demo data set at start
-	ComplexityLimit int      // highest operation cost
-	MaxBodyBytes    int64    // largest request body
+	Addr            string        // listen address
+	DatabaseURL     string        // sqlite:PATH or postgres://…
+	CORSOrigins     []string      // origins allowed cross-origin; none by default
+	Playground      bool          // serve GraphiQL at /
+	Demo            bool          // load the demo data set at start
+	ComplexityLimit int           // highest operation cost
+	MaxBodyBytes    int64         // largest request body
+	Production      bool          // no introspection, no suggestions, no playground unless asked for
+	RequestTimeout  time.Duration // deadline of one request, down to SQL
+	ShutdownTimeout time.Duration // how long in-flight requests may run after a stop signal
+	Limits          graph.Limits  // the shape of one operation (see limitSettings)
 }
+
+// Defaults of the settings that Config's users need to know.
+const (
+	DefaultRequestTimeout  = 10 * time.Second
+	DefaultShutdownTimeout = 15 * time.Second
+)
+
+// kind is how a setting's value is written, for --help and for bare boolean
+// flags.
+type kind string
+
+const (
+	kindString   kind = "string"
+	kindBool     kind = "bool"
+	kindInt      kind = "int"
+	kindDuration kind = "duration"
+	kindList     kind = "list"
+)
 
 // setting is one flag with its environment fallback.
 type setting struct {
-	flag, env, def, usage string
+	flag, env string
+	kind      kind
+	def       string // "" for none
+	usage     string
 }
 
 var settings = []setting{
-	{"addr", "RENCONTRE_ADDR", "127.0.0.1:8080", "address to listen on"},
-	{"database-url", "DATABASE_URL", database.DefaultURL, "database: sqlite:PATH (embedded) or postgres://user@host:port/db?sslmode=disable"},
-	{"cors-origins", "RENCONTRE_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org (none by default)"},
-	{"playground", "RENCONTRE_PLAYGROUND", "true", "serve the GraphiQL playground at /"},
-	{"demo", "RENCONTRE_DEMO", "false", "load the demo data set at start (harmless if already loaded)"},
-	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "200000", "highest query cost; connections count their page size"},
-	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "1048576", "largest accepted request body in bytes"},
+	{"addr", "RENCONTRE_ADDR", kindString, "127.0.0.1:8080", "address to listen on"},
+	{"database-url", "DATABASE_URL", kindString, database.DefaultURL, "database: sqlite:PATH (embedded) or postgres://user@host:port/db?sslmode=disable"},
+	{"cors-origins", "RENCONTRE_CORS_ORIGINS", kindList, "", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org"},
+	{"production", "RENCONTRE_PRODUCTION", kindBool, "false", "production mode: no introspection, no \"did you mean\" suggestions, no playground unless --playground is given"},
+	{"playground", "RENCONTRE_PLAYGROUND", kindBool, "", "serve the GraphiQL playground at /"},
+	{"demo", "RENCONTRE_DEMO", kindBool, "false", "load the demo data set at start (harmless if already loaded)"},
+	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", kindInt, "200000", "highest query cost; connections count their page size"},
+	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", kindInt, "1048576", "largest accepted request body in bytes"},
+	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", kindDuration, DefaultRequestTimeout.String(), "deadline of one request, SQL included; past it the request stops with REQUEST_TIMEOUT"},
+	{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", kindDuration, DefaultShutdownTimeout.String(), "on SIGINT or SIGTERM, how long in-flight requests may still run before they are cancelled"},
 }
+
+// limitSetting is one of the limits on the shape of an operation, each a
+// positive integer setting whose default is graph.DefaultLimits'.
+type limitSetting struct {
+	flag, env, usage string
+	field            func(*graph.Limits) *int
+}
+
+var limitSettings = []limitSetting{
+	{"max-query-tokens", "RENCONTRE_MAX_QUERY_TOKENS", "most lexical tokens in a query document (QUERY_TOO_LONG)",
+		func(l *graph.Limits) *int { return &l.MaxTokens }},
+	{"max-fields", "RENCONTRE_MAX_FIELDS", "most fields of a document once fragments are expanded (QUERY_TOO_LARGE)",
+		func(l *graph.Limits) *int { return &l.MaxFields }},
+	{"max-depth", "RENCONTRE_MAX_DEPTH", "deepest nesting of selections, through fragments (QUERY_TOO_DEEP)",
+		func(l *graph.Limits) *int { return &l.MaxDepth }},
+	{"max-root-fields", "RENCONTRE_MAX_ROOT_FIELDS", "most root fields of one operation, aliases included (TOO_MANY_ROOT_FIELDS)",
+		func(l *graph.Limits) *int { return &l.MaxRootFields }},
+	{"max-fragments", "RENCONTRE_MAX_FRAGMENTS", "most fragment definitions in a document (TOO_MANY_FRAGMENTS)",
+		func(l *graph.Limits) *int { return &l.MaxFragments }},
+	{"max-field-repeats", "RENCONTRE_MAX_FIELD_REPEATS", "most selections of one response name in one selection set (TOO_MANY_REPEATS)",
+		func(l *graph.Limits) *int { return &l.MaxFieldRepeats }},
+	{"max-input-depth", "RENCONTRE_MAX_INPUT_DEPTH", "deepest nesting of input objects in an argument or variable (INPUT_TOO_DEEP)",
+		func(l *graph.Limits) *int { return &l.MaxInputDepth }},
+	{"max-predicates", "RENCONTRE_MAX_PREDICATES", "most fields of input objects in one where argument (TOO_MANY_PREDICATES)",
+		func(l *graph.Limits) *int { return &l.MaxPredicates }},
+	{"max-list-length", "RENCONTRE_MAX_LIST_LENGTH", "most items of the lists in one argument, together (LIST_TOO_LONG)",
+		func(l *graph.Limits) *int { return &l.MaxListLength }},
+	{"max-node-ids", "RENCONTRE_MAX_NODE_IDS", "most IDs of nodes(ids:) (LIST_TOO_LONG)",
+		func(l *graph.Limits) *int { return &l.MaxNodeIDs }},
+}
+
+func init() {
+	for _, l := range limitSettings {
+		def := graph.DefaultLimits
+		settings = append(settings, setting{l.flag, l.env, kindInt, strconv.Itoa(*l.field(&def)), l.usage})
+	}
+}
+
+// value is a setting's flag: it keeps the text given, parsed once all flags
+// are read, and whether the command line gave it.
+type value struct {
+	kind kind
+	text string
+	set  bool
+}
+
+// String implements flag.Value.
+func (v *value) String() string {
+	if v == nil {
+		return ""
+	}
+	return v.text
+}
+
+// Set implements flag.Value.
+func (v *value) Set(s string) error {
+	v.text, v.set = s, true
+	return nil
+}
+
+// IsBoolFlag lets a boolean setting be given bare (--demo), as a Go boolean
+// flag.
+func (v *value) IsBoolFlag() bool { return v.kind == kindBool }
 
 // Load parses args (without the program name). A flag given on the command
 // line wins over its environment variable, which wins over the default.
 func Load(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("rencontre", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	values := map[string]*string{}
+	values := map[string]*value{}
+	fromEnv := map[string]bool{}
 	for _, s := range settings {
-		def := s.def
-		if v := getenv(s.env); v != "" {
-			def = v
+		v := &value{kind: s.kind, text: s.def}
+		if e := getenv(s.env); e != "" {
+			v.text, fromEnv[s.flag] = e, true
 		}
-		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
+		values[s.flag] = v
+		fs.Var(v, s.flag, s.usage)
 	}
-	fs.Usage = func() {
-		fmt.Fprintln(usage, "Usage: rencontre [flags]\n\nServes the Rencontre GraphQL API. Flags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(normalizeBoolFlags(args)); err != nil {
+	fs.Usage = func() { printUsage(usage) }
+	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
+		if fs.Arg(0) == "token" {
+			return Config{}, fmt.Errorf("unknown command %q: the command is `rencontre token create [flags]`", strings.Join(fs.Args(), " "))
+		}
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	var (
 		c   Config
 		err error
 	)
-	c.Addr = *values["addr"]
-	c.DatabaseURL = *values["database-url"]
-	for _, o := range strings.Split(*values["cors-origins"], ",") {
+	c.Addr = values["addr"].text
+	c.DatabaseURL = values["database-url"].text
+	for _, o := range strings.Split(values["cors-origins"].text, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if o == "*" {
 				return Config{}, fmt.Errorf("cors-origins: \"*\" is not accepted; list the origins")
@@ -76,33 +170,84 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
 	}
-	if c.Playground, err = strconv.ParseBool(*values["playground"]); err != nil {
-		return Config{}, fmt.Errorf("playground: %q is not true or false", *values["playground"])
+	if c.Production, err = parseBool(values, "production"); err != nil {
+		return Config{}, err
 	}
-	if c.Demo, err = strconv.ParseBool(*values["demo"]); err != nil {
-		return Config{}, fmt.Errorf("demo: %q is not true or false", *values["demo"])
+	// Production mode hides the playground unless it is asked for by name.
+	c.Playground = !c.Production
+	if pg := values["playground"]; pg.set || fromEnv["playground"] {
+		if c.Playground, err = parseBool(values, "playground"); err != nil {
+			return Config{}, err
+		}
 	}
-	if c.ComplexityLimit, err = strconv.Atoi(*values["complexity-limit"]); err != nil || c.ComplexityLimit < 1 {
-		return Config{}, fmt.Errorf("complexity-limit: %q is not a positive integer", *values["complexity-limit"])
+	if c.Demo, err = parseBool(values, "demo"); err != nil {
+		return Config{}, err
 	}
-	if c.MaxBodyBytes, err = strconv.ParseInt(*values["max-body-bytes"], 10, 64); err != nil || c.MaxBodyBytes < 1 {
-		return Config{}, fmt.Errorf("max-body-bytes: %q is not a positive integer", *values["max-body-bytes"])
+	if c.ComplexityLimit, err = strconv.Atoi(values["complexity-limit"].text); err != nil || c.ComplexityLimit < 1 {
+		return Config{}, fmt.Errorf("complexity-limit: %q is not a positive integer", values["complexity-limit"].text)
+	}
+	if c.MaxBodyBytes, err = strconv.ParseInt(values["max-body-bytes"].text, 10, 64); err != nil || c.MaxBodyBytes < 1 {
+		return Config{}, fmt.Errorf("max-body-bytes: %q is not a positive integer", values["max-body-bytes"].text)
+	}
+	if c.RequestTimeout, err = parseDuration(values, "request-timeout"); err != nil {
+		return Config{}, err
+	}
+	if c.ShutdownTimeout, err = parseDuration(values, "shutdown-timeout"); err != nil {
+		return Config{}, err
+	}
+	for _, l := range limitSettings {
+		n, err := strconv.Atoi(values[l.flag].text)
+		if err != nil || n < 1 {
+			return Config{}, fmt.Errorf("%s: %q is not a positive integer", l.flag, values[l.flag].text)
+		}
+		*l.field(&c.Limits) = n
 	}
 	return c, nil
 }
 
-// normalizeBoolFlags lets boolean settings be given bare (--demo) like Go
-// boolean flags, although they are parsed as strings to share the env fallback.
-func normalizeBoolFlags(args []string) []string {
-	out := make([]string, 0, len(args))
-	for _, a := range args {
-		name := strings.TrimLeft(a, "-")
-		if strings.HasPrefix(a, "-") && (name == "demo" || name == "playground") {
-			a += "=true"
-		}
-		out = append(out, a)
+func parseBool(values map[string]*value, name string) (bool, error) {
+	b, err := strconv.ParseBool(values[name].text)
+	if err != nil {
+		return false, fmt.Errorf("%s: %q is not true or false", name, values[name].text)
 	}
-	return out
+	return b, nil
+}
+
+func parseDuration(values map[string]*value, name string) (time.Duration, error) {
+	d, err := time.ParseDuration(values[name].text)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive duration such as 10s or 1m30s", name, values[name].text)
+	}
+	return d, nil
+}
+
+// printUsage writes --help: the commands, then each setting with its kind,
+// environment variable and default.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  rencontre [flags]                 serve the Rencontre GraphQL API
+  rencontre token create [flags]    create an organization, an account and an API token
+                                    (rencontre token create --help lists its flags)
+
+Flags of the server. Each has an environment variable as fallback; a flag given
+on the command line wins. Boolean flags may be given bare (--demo) or with a
+value (--demo=false).
+
+`)
+	for _, s := range settings {
+		name := "--" + s.flag
+		if s.kind != kindBool {
+			name += " " + string(s.kind)
+		}
+		def := s.def
+		switch {
+		case s.flag == "playground":
+			def = "true; false with --production"
+		case def == "":
+			def = "none"
+		}
+		fmt.Fprintf(w, "  %s\n      %s\n      env %s, default %s\n", name, s.usage, s.env, def)
+	}
 }
 
 // TokenCommand is the configuration of `rencontre token create`, the

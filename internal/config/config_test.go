@@ -1,11 +1,15 @@
 package config_test
 
 import (
+	"bytes"
+	"errors"
+	"flag"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rencontre/rencontre/graph"
 	"github.com/rencontre/rencontre/internal/config"
@@ -35,13 +39,17 @@ func TestDefaults(t *testing.T) {
 		Demo:            false,
 		ComplexityLimit: graph.DefaultComplexityLimit,
 		MaxBodyBytes:    graph.DefaultMaxBodyBytes,
+		Production:      false,
+		RequestTimeout:  graph.DefaultRequestTimeout,
+		ShutdownTimeout: 15 * time.Second,
 	}
 	if len(cfg.CORSOrigins) != 0 {
 		t.Errorf("CORSOrigins = %q, want none", cfg.CORSOrigins)
 	}
 	cfg.CORSOrigins = nil
 	if cfg.Addr != want.Addr || cfg.DatabaseURL != want.DatabaseURL || cfg.Playground != want.Playground ||
-		cfg.Demo != want.Demo || cfg.ComplexityLimit != want.ComplexityLimit || cfg.MaxBodyBytes != want.MaxBodyBytes {
+		cfg.Demo != want.Demo || cfg.ComplexityLimit != want.ComplexityLimit || cfg.MaxBodyBytes != want.MaxBodyBytes ||
+		cfg.Production != want.Production || cfg.RequestTimeout != want.RequestTimeout || cfg.ShutdownTimeout != want.ShutdownTimeout {
 		t.Fatalf("defaults = %+v, want %+v", cfg, want)
 	}
 }
@@ -60,6 +68,9 @@ var settings = []struct {
 	{"demo", "RENCONTRE_DEMO", "true", func(c config.Config) string { return boolString(c.Demo) }, "true"},
 	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", "1234", func(c config.Config) string { return itoa(int64(c.ComplexityLimit)) }, "1234"},
 	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "4096", func(c config.Config) string { return itoa(c.MaxBodyBytes) }, "4096"},
+	{"production", "RENCONTRE_PRODUCTION", "true", func(c config.Config) string { return boolString(c.Production) }, "true"},
+	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "1m30s", func(c config.Config) string { return c.RequestTimeout.String() }, "1m30s"},
+	{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", "2s", func(c config.Config) string { return c.ShutdownTimeout.String() }, "2s"},
 }
 
 func boolString(b bool) string {
@@ -121,6 +132,7 @@ func TestBareBooleanFlags(t *testing.T) {
 		{"--playground=false turns the playground off", []string{"--playground=false"}, nil, false, false},
 		{"--playground wins over RENCONTRE_PLAYGROUND=false", []string{"--playground"}, map[string]string{"RENCONTRE_PLAYGROUND": "false"}, false, true},
 		{"bare flags combine with others", []string{"--demo", "--addr", ":1", "--playground"}, nil, true, true},
+		{"bare --production combines with others", []string{"--production", "--demo"}, nil, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := load(t, tc.args, tc.env)
@@ -169,6 +181,11 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", "-1"},
 		{"playground", "RENCONTRE_PLAYGROUND", "yes"},
 		{"demo", "RENCONTRE_DEMO", "maybe"},
+		{"production", "RENCONTRE_PRODUCTION", "on"},
+		{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "10"},
+		{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "0s"},
+		{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "-1s"},
+		{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", "soon"},
 	} {
 		t.Run("flag "+tc.setting+"="+tc.value, func(t *testing.T) {
 			_, err := config.Load([]string{"--" + tc.setting + "=" + tc.value}, env(nil), io.Discard)
@@ -194,4 +211,82 @@ func TestBadValuesAreRefused(t *testing.T) {
 			t.Fatalf("err = %v, want an error naming the argument", err)
 		}
 	})
+}
+
+func TestProductionModeHidesThePlaygroundUnlessAskedFor(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		args             []string
+		env              map[string]string
+		production, play bool
+	}{
+		{"by default: not production, playground", nil, nil, false, true},
+		{"--production turns the playground off", []string{"--production"}, nil, true, false},
+		{"RENCONTRE_PRODUCTION=true turns the playground off", nil, map[string]string{"RENCONTRE_PRODUCTION": "true"}, true, false},
+		{"--production with --playground keeps it", []string{"--production", "--playground"}, nil, true, true},
+		{"--playground before --production keeps it", []string{"--playground", "--production"}, nil, true, true},
+		{"--production with RENCONTRE_PLAYGROUND=true keeps it", []string{"--production"}, map[string]string{"RENCONTRE_PLAYGROUND": "true"}, true, true},
+		{"--production=false leaves the playground on", []string{"--production=false"}, map[string]string{"RENCONTRE_PRODUCTION": "true"}, false, true},
+		{"--playground=false turns it off outside production", []string{"--playground=false"}, nil, false, false},
+		{"--playground=true in production keeps it", []string{"--playground=true"}, map[string]string{"RENCONTRE_PRODUCTION": "1"}, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := load(t, tc.args, tc.env)
+			if cfg.Production != tc.production || cfg.Playground != tc.play {
+				t.Fatalf("Production = %v, Playground = %v; want %v, %v", cfg.Production, cfg.Playground, tc.production, tc.play)
+			}
+		})
+	}
+}
+
+func TestHelpListsCommandsAndTypedFlags(t *testing.T) {
+	var out bytes.Buffer
+	_, err := config.Load([]string{"--help"}, env(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	help := out.String()
+	for _, want := range []string{
+		"rencontre [flags]", "rencontre token create",
+		"  --production\n", "  --playground\n", "  --demo\n", // booleans, without a value type
+		"  --addr string\n", "  --complexity-limit int\n", "  --request-timeout duration\n", "  --shutdown-timeout duration\n",
+		"default 10s", "default 15s", "default true; false with --production",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("--help lacks %q:\n%s", want, help)
+		}
+	}
+	for _, s := range settings {
+		if !strings.Contains(help, "--"+s.flag) || !strings.Contains(help, s.env) {
+			t.Errorf("--help lacks --%s or %s", s.flag, s.env)
+		}
+	}
+	if strings.Contains(help, "--demo string") || strings.Contains(help, "--production string") {
+		t.Errorf("--help shows a boolean flag as a string:\n%s", help)
+	}
+}
+
+func TestTokenWithoutCreateIsExplained(t *testing.T) {
+	_, err := config.Load([]string{"token"}, env(nil), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "rencontre token create") {
+		t.Fatalf("err = %v, want it to name `rencontre token create`", err)
+	}
+}
+
+// TestLimitsDefaultToTheAPIsAndAreSettable checks every limit setting: its
+// default is graph.DefaultLimits', a flag or variable changes it, and a value
+// that is not a positive integer is refused.
+func TestLimitsDefaultToTheAPIsAndAreSettable(t *testing.T) {
+	if got := load(t, nil, nil).Limits; got != graph.DefaultLimits {
+		t.Fatalf("default limits %+v, want %+v", got, graph.DefaultLimits)
+	}
+	got := load(t, []string{"--max-depth", "9", "--max-node-ids", "7"}, map[string]string{"RENCONTRE_MAX_FIELDS": "500", "RENCONTRE_MAX_NODE_IDS": "8"})
+	if got.Limits.MaxDepth != 9 || got.Limits.MaxFields != 500 || got.Limits.MaxNodeIDs != 7 || got.Limits.MaxTokens != graph.DefaultLimits.MaxTokens {
+		t.Fatalf("limits %+v", got.Limits)
+	}
+	for _, bad := range []string{"0", "-1", "many"} {
+		if _, err := config.Load([]string{"--max-fields", bad}, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "max-fields") {
+			t.Errorf("--max-fields %s: error %v, want one naming max-fields", bad, err)
+		}
+	}
 }

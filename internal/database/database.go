@@ -29,13 +29,14 @@ const DefaultURL = "sqlite:rencontre.db"
 //
 // SQLite connections get foreign keys on, WAL journaling, a busy timeout and
 // immediate write transactions, so that concurrent requests queue instead of
-// failing with "database is locked".
+// failing with "database is locked". A transaction runs one statement at a
+// time (SerialTx).
 func Open(rawURL string, opts ...ent.Option) (*ent.Client, error) {
 	drv, err := Driver(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	return ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...), nil
+	return ent.NewClient(append([]ent.Option{ent.Driver(SerialTx(drv))}, opts...)...), nil
 }
 
 // Driver opens the database like Open but returns the ent driver, for callers
@@ -55,15 +56,13 @@ func Driver(rawURL string) (*entsql.Driver, error) {
 	return entsql.OpenDB(dialectName, db), nil
 }
 
-// Migrate creates or updates the schema of the database named by rawURL.
+// Migrate brings the database named by rawURL to the schema of this build
+// by applying its pending versioned migrations (see migrate.go), silently:
+// it is the auto-migration of tests and tools. The server calls Prepare,
+// which may refuse instead.
 func Migrate(ctx context.Context, c *ent.Client, rawURL string) error {
-	if err := c.Schema.Create(ctx); err != nil {
-		return fmt.Errorf("migrating schema: %w", err)
-	}
-	if _, dialectName, _, err := parse(rawURL); err == nil && dialectName == dialect.Postgres {
-		return alignIdentities(ctx, c)
-	}
-	return nil
+	_, err := ApplyMigrations(ctx, c, rawURL, MigrateOptions{}, nil)
+	return err
 }
 
 // alignIdentities makes PostgreSQL hand out the same IDs as SQLite. Each type
@@ -150,14 +149,37 @@ func parse(rawURL string) (driverName, dialectName, dsn string, err error) {
 	return "", "", "", fmt.Errorf("database URL %q: want sqlite:PATH, file:PATH or postgres://…", rawURL)
 }
 
-// Redact returns the database URL with any password replaced, for logs.
+// Redact returns the database URL with every password replaced, for logs:
+// the one in the user information (postgres://u:secret@h/db) and those given
+// as query parameters (?password=secret, &sslpassword=…), which lib/pq
+// accepts too. A URL that does not parse is not shown at all, since where its
+// secrets are cannot be told.
 func Redact(rawURL string) string {
+	const mask = "xxxxx"
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		return rawURL
+	if err != nil {
+		return "(unparsable database URL)"
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), mask)
+		}
+	}
+	if u.RawQuery != "" {
+		// Rewritten pair by pair rather than through url.Values, which would
+		// reorder the parameters and re-escape the others.
+		pairs := strings.Split(u.RawQuery, "&")
+		for i, pair := range pairs {
+			key, _, _ := strings.Cut(pair, "=")
+			name, err := url.QueryUnescape(key)
+			if err != nil {
+				name = key
+			}
+			if strings.Contains(strings.ToLower(name), "password") {
+				pairs[i] = key + "=" + mask
+			}
+		}
+		u.RawQuery = strings.Join(pairs, "&")
 	}
 	return u.String()
 }

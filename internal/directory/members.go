@@ -19,7 +19,7 @@ func AddMembers(ctx context.Context, c *ent.Client, communityID int, personIDs [
 	if err != nil {
 		return nil, err
 	}
-	people, err := tenant.People(ctx, c, com.OrganizationID, personIDs, "personIDs")
+	people, err := tenant.People(ctx, c, com.OrganizationID, personIDs, "person_ids")
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func RemoveMembers(ctx context.Context, c *ent.Client, communityID int, personID
 	if err != nil {
 		return nil, err
 	}
-	people, err := tenant.People(ctx, c, com.OrganizationID, personIDs, "personIDs")
+	people, err := tenant.People(ctx, c, com.OrganizationID, personIDs, "person_ids")
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func RemoveMembers(ctx context.Context, c *ent.Client, communityID int, personID
 func community(ctx context.Context, c *ent.Client, id int) (*ent.Community, error) {
 	com, err := c.Community.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return nil, validation.NotFound("communityID", "communityID: no community with ID %d", id)
+		return nil, validation.NotFound("community_id", "no community with ID %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading community %d: %w", id, err)

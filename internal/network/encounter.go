@@ -34,12 +34,12 @@ type Recorded struct {
 // transaction. A pair already recorded at the meeting is returned unchanged.
 func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, error) {
 	if in.PersonA == in.PersonB {
-		return nil, validation.Invalid("personB", "personB must differ from personA: an encounter needs two different people")
+		return nil, validation.Invalid("person_b_id", "an encounter needs two different people")
 	}
 	if err := encounter.HowValidator(in.How); err != nil {
-		return nil, validation.Invalid("how", "how %q is not a way of meeting", in.How)
+		return nil, validation.Invalid("how", "%q is not a way of meeting", in.How)
 	}
-	m, err := planning.OpenMeeting(ctx, c, in.MeetingID, "meetingID", "record encounters")
+	m, err := planning.OpenMeeting(ctx, c, in.MeetingID, "meeting_id", "record encounters")
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, er
 	for _, p := range []struct {
 		id    int
 		field string
-	}{{in.PersonA, "personA"}, {in.PersonB, "personB"}} {
+	}{{in.PersonA, "person_a_id"}, {in.PersonB, "person_b_id"}} {
 		ok, err := c.Participation.Query().
 			Where(participation.MeetingID(m.ID), participation.PersonID(p.id)).
 			Exist(ctx)
@@ -55,7 +55,7 @@ func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, er
 			return nil, fmt.Errorf("checking participation: %w", err)
 		}
 		if !ok {
-			return nil, validation.Invalid(p.field, "%s: person %d is not a participant of meeting %d", p.field, p.id, m.ID)
+			return nil, validation.Invalid(p.field, "person %d is not a participant of meeting %d", p.id, m.ID)
 		}
 	}
 	existing, err := c.Encounter.Query().

@@ -17,11 +17,12 @@ import (
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
-// Meeting loads a meeting; field names the input field for a NOT_FOUND error.
+// Meeting loads a meeting; field is the model field ("meeting_id") that a
+// NOT_FOUND error names.
 func Meeting(ctx context.Context, c *ent.Client, id int, field string) (*ent.Meeting, error) {
 	m, err := c.Meeting.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return nil, validation.NotFound(field, "%s: no meeting with ID %d", field, id)
+		return nil, validation.NotFound(field, "no meeting with ID %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading meeting %d: %w", id, err)
@@ -55,16 +56,16 @@ func checkOpen(m *ent.Meeting, field, action string) error {
 // is already done is refused; cancelling twice is refused too, so the first
 // cancellation time and reason stay.
 func Cancel(ctx context.Context, c *ent.Client, meetingID int, reason string) (*ent.Meeting, error) {
-	m, err := Meeting(ctx, c, meetingID, "meetingID")
+	m, err := Meeting(ctx, c, meetingID, "meeting_id")
 	if err != nil {
 		return nil, err
 	}
 	switch m.Status {
 	case meeting.StatusCancelled:
-		return nil, &validation.Error{Field: "meetingID", Code: validation.CodeConflict,
+		return nil, &validation.Error{Field: "meeting_id", Code: validation.CodeConflict,
 			Message: fmt.Sprintf("meeting %d is already cancelled", m.ID)}
 	case meeting.StatusDone:
-		return nil, &validation.Error{Field: "meetingID", Code: validation.CodeConflict,
+		return nil, &validation.Error{Field: "meeting_id", Code: validation.CodeConflict,
 			Message: fmt.Sprintf("meeting %d is done and cannot be cancelled", m.ID)}
 	}
 	return c.Meeting.UpdateOne(m).
@@ -94,19 +95,19 @@ type InviteResult struct {
 // Invite creates a participation for every person named who has none in the
 // meeting yet. People already invited are counted and left as they are.
 func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, error) {
-	m, err := OpenMeeting(ctx, c, in.MeetingID, "meetingID", "invite people")
+	m, err := OpenMeeting(ctx, c, in.MeetingID, "meeting_id", "invite people")
 	if err != nil {
 		return nil, err
 	}
 	if len(in.PersonIDs) == 0 && in.CommunityID == nil {
-		return nil, &validation.Error{Field: "personIDs", Code: validation.CodeRequired,
-			Message: "personIDs or communityID is required: name the people to invite"}
+		return nil, &validation.Error{Field: "person_ids", Code: validation.CodeRequired,
+			Message: "name the people to invite, or a community to invite its members"}
 	}
 	if in.Role == "" {
 		in.Role = participation.RoleGuest
 	}
 	if err := participation.RoleValidator(in.Role); err != nil {
-		return nil, validation.Invalid("role", "role %q is not a participation role", in.Role)
+		return nil, validation.Invalid("role", "%q is not a participation role", in.Role)
 	}
 	ids := append([]int(nil), in.PersonIDs...)
 	if in.CommunityID != nil {
@@ -114,7 +115,7 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 			Where(community.ID(*in.CommunityID), community.OrganizationID(m.OrganizationID)).
 			Only(ctx)
 		if ent.IsNotFound(err) {
-			return nil, validation.NotFound("communityID", "communityID: no community with ID %d in this organization", *in.CommunityID)
+			return nil, validation.NotFound("community_id", "no community with ID %d in this organization", *in.CommunityID)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("loading community: %w", err)
@@ -125,12 +126,12 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 		}
 		ids = append(ids, members...)
 	}
-	people, err := tenant.People(ctx, c, m.OrganizationID, ids, "personIDs")
+	people, err := tenant.People(ctx, c, m.OrganizationID, ids, "person_ids")
 	if err != nil {
 		return nil, err
 	}
 	if in.InvitedByID != nil {
-		if _, err := tenant.Person(ctx, c, m.OrganizationID, *in.InvitedByID, "invitedByID"); err != nil {
+		if _, err := tenant.Person(ctx, c, m.OrganizationID, *in.InvitedByID, "invited_by_id"); err != nil {
 			return nil, err
 		}
 	}
@@ -175,7 +176,7 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 func participationWithMeeting(ctx context.Context, c *ent.Client, id int) (*ent.Participation, error) {
 	p, err := c.Participation.Query().Where(participation.ID(id)).WithMeeting().Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, validation.NotFound("participationID", "participationID: no participation with ID %d", id)
+		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading participation %d: %w", id, err)
@@ -186,17 +187,17 @@ func participationWithMeeting(ctx context.Context, c *ent.Client, id int) (*ent.
 // Respond records an answer (ACCEPTED or DECLINED) to an invitation.
 func Respond(ctx context.Context, c *ent.Client, participationID int, answer participation.Status) (*ent.Participation, error) {
 	if answer != participation.StatusAccepted && answer != participation.StatusDeclined {
-		return nil, validation.Invalid("answer", "answer must be ACCEPTED or DECLINED, got %s", answer)
+		return nil, validation.Invalid("answer", "must be ACCEPTED or DECLINED, got %s", answer)
 	}
 	p, err := participationWithMeeting(ctx, c, participationID)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOpen(p.Edges.Meeting, "participationID", "answer the invitation"); err != nil {
+	if err := checkOpen(p.Edges.Meeting, "participation_id", "answer the invitation"); err != nil {
 		return nil, err
 	}
 	if p.Status == participation.StatusCancelled {
-		return nil, &validation.Error{Field: "participationID", Code: validation.CodeConflict,
+		return nil, &validation.Error{Field: "participation_id", Code: validation.CodeConflict,
 			Message: fmt.Sprintf("participation %d was cancelled: cannot answer it", p.ID)}
 	}
 	if answer == participation.StatusDeclined && p.CheckedInAt != nil {
@@ -217,14 +218,14 @@ func CheckIn(ctx context.Context, c *ent.Client, participationID int, at time.Ti
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOpen(p.Edges.Meeting, "participationID", "check in"); err != nil {
+	if err := checkOpen(p.Edges.Meeting, "participation_id", "check in"); err != nil {
 		return nil, err
 	}
 	if p.CheckedInAt != nil {
 		return p, nil
 	}
 	if p.Status == participation.StatusCancelled {
-		return nil, &validation.Error{Field: "participationID", Code: validation.CodeConflict,
+		return nil, &validation.Error{Field: "participation_id", Code: validation.CodeConflict,
 			Message: fmt.Sprintf("participation %d was cancelled: cannot check in", p.ID)}
 	}
 	if at.IsZero() {

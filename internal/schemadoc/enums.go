@@ -7,6 +7,11 @@ var enumDocs = map[string]map[string]string{
 		"PLANNER": "All planning data of the organization.",
 		"VIEWER":  "Read-only; sees people's names but not their email, phone or touchpoints.",
 	},
+	"MembershipStatus": {
+		"PENDING":  "Invited: the invitee has not answered yet; the invitation gives no access.",
+		"ACTIVE":   "The account is a member and acts with its role.",
+		"DECLINED": "The invitee declined the invitation; delete it to invite again.",
+	},
 	"APITokenRole": {
 		"OWNER":   "Everything, including members and tokens.",
 		"PLANNER": "All planning data of the organization.",

@@ -58,6 +58,15 @@ func Describe(g *gen.Graph, s *ast.Schema) error {
 	if q := s.Types["Query"]; q != nil {
 		setIfEmpty(&q.Description, "The entry points for reading: node lookup and one connection per type.")
 	}
+	// entgql describes these generically ("The builtin Time type").
+	if t := s.Types["Time"]; t != nil {
+		t.Description = "An instant, written in RFC 3339 with an offset: \"2027-04-01T09:00:00+02:00\" or \"2027-04-01T07:00:00Z\". " +
+			"A time without an offset, or outside the years 0001 to 9999, is refused. Meeting times are returned in the meeting's time zone."
+	}
+	if t := s.Types["Cursor"]; t != nil {
+		t.Description = "An opaque position in a list, from `pageInfo.startCursor`, `pageInfo.endCursor` or an edge's `cursor`; " +
+			"pass it as `after` or `before` to get the next or previous page. A cursor this API did not write is refused."
+	}
 	for name, values := range enumDocs {
 		t := s.Types[name]
 		if t == nil {

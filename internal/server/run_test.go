@@ -2,9 +2,12 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/server"
@@ -54,5 +57,74 @@ func TestRunLetsInFlightRequestsFinish(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + addr + "/"); err == nil {
 		t.Fatal("the server still accepts connections after shutdown")
+	}
+}
+
+// slowStatement is SQL that the database itself takes minutes to run: only
+// the cancellation of its context ends it early.
+func slowStatement() string {
+	if testenv.Postgres() {
+		return "SELECT pg_sleep(300)"
+	}
+	return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000000) SELECT max(x) FROM c"
+}
+
+type runKey struct{}
+
+// TestRunCancelsWhatOutlastsTheGracePeriod stops the server while a request
+// runs a statement that would take minutes: once the grace period is over,
+// the statement is cancelled through the request's context, and Run returns
+// nil, as after any stop.
+func TestRunCancelsWhatOutlastsTheGracePeriod(t *testing.T) {
+	c := testenv.Client(t)
+	started := make(chan struct{})
+	type outcome struct {
+		sqlErr, cause error
+		leaked        any
+	}
+	outcomes := make(chan outcome, 1)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		rows, err := c.QueryContext(r.Context(), slowStatement())
+		if err == nil {
+			for rows.Next() {
+			}
+			err = errors.Join(rows.Err(), rows.Close(), errors.New("the slow statement finished"))
+		}
+		outcomes <- outcome{err, context.Cause(r.Context()), r.Context().Value(runKey{})}
+	})
+	ctx, stop := context.WithCancel(context.WithValue(context.Background(), runKey{}, "a value of Run's context"))
+	addrc, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- server.Run(ctx, config.Config{Addr: "127.0.0.1:0", ShutdownTimeout: 200 * time.Millisecond}, handler, func(addr string) { addrc <- addr })
+	}()
+	addr := <-addrc
+	clientErr := make(chan error, 1)
+	go func() {
+		res, err := http.Get("http://" + addr + "/")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+		clientErr <- err
+	}()
+	<-started
+	stop()
+
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v, want nil after cancelling what was left", err)
+	}
+	o := <-outcomes
+	if o.sqlErr == nil || strings.Contains(o.sqlErr.Error(), "finished") {
+		t.Errorf("the statement returned %v, want it cancelled", o.sqlErr)
+	}
+	if !errors.Is(o.cause, context.Canceled) {
+		t.Errorf("the request's context ended with %v, want context.Canceled", o.cause)
+	}
+	if o.leaked != nil {
+		t.Errorf("the request's context carries %v from Run's context", o.leaked)
+	}
+	if err := <-clientErr; err == nil {
+		t.Error("the cut request got a full answer")
 	}
 }

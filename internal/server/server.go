@@ -1,5 +1,6 @@
 // Package server assembles the HTTP routes of Rencontre (GraphQL, playground,
-// health checks, CORS) and runs them with a graceful shutdown.
+// health checks, CORS, security headers, access log) and runs them with a
+// graceful shutdown.
 package server
 
 import (
@@ -13,7 +14,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 
 	"github.com/rencontre/rencontre/ent"
@@ -28,16 +28,20 @@ import (
 //	/         the GraphiQL playground, when enabled
 //	/healthz  the process is up
 //	/readyz   the database answers
+//
+// Every response carries the security headers and an X-Request-Id, and every
+// request gets one access log line on slog's default logger.
 func Routes(client *ent.Client, cfg config.Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(client, graph.Options{
 		ComplexityLimit: cfg.ComplexityLimit,
 		MaxBodyBytes:    cfg.MaxBodyBytes,
+		Production:      cfg.Production,
+		RequestTimeout:  cfg.RequestTimeout,
+		Limits:          cfg.Limits,
 	}))
 	if cfg.Playground {
-		// The state (query, headers) lives in the URL, so that a printed address
-		// can open the playground with the token already set.
-		mux.Handle("GET /{$}", playground.Handler("Rencontre", "/graphql", playground.WithGraphiqlPersistStateInURL(true)))
+		mux.HandleFunc("GET /{$}", playground)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -52,30 +56,63 @@ func Routes(client *ent.Client, cfg config.Config) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	mux.Handle("/invitations/", Invitations(client, time.Now)) // answering an invitation with its code: no token
 	allowed := slices.Clone(cfg.CORSOrigins)
-	return cors.New(cors.Options{
+	withCORS := cors.New(cors.Options{
 		// A function rather than AllowedOrigins: rs/cors allows every origin
 		// when AllowedOrigins is empty, and an empty list must allow none.
 		AllowOriginFunc: func(origin string) bool { return slices.Contains(allowed, origin) },
 		AllowedMethods:  []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders:  []string{"Authorization", "Content-Type"},
+		AllowedHeaders:  []string{"Authorization", "Content-Type", "Accept", requestIDHeader},
+		ExposedHeaders:  []string{requestIDHeader},
 		MaxAge:          600,
-	}).Handler(logRequests(mux))
+	}).Handler(mux)
+	return AccessLog(slog.Default(), securityHeaders(withCORS))
 }
 
-// Run serves handler on cfg.Addr until ctx is done, then lets in-flight
-// requests finish (up to 15 seconds). ready is called with the bound address.
+// securityHeaders sets the headers every response carries: no MIME sniffing
+// (a JSON error must not be run as HTML), no Referer to other sites (the
+// playground's address may hold a token), and no caching anywhere (answers
+// depend on the token and the data of the moment).
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Run serves handler on cfg.Addr until ctx is done, then shuts down: no new
+// connections, and in-flight requests get cfg.ShutdownTimeout (15 seconds by
+// default) to finish. What is still running then is cancelled (its context
+// ends, which stops its SQL) and its connection closed; Run returns nil, a
+// stop being the expected end. ready is called with the bound address.
 func Run(ctx context.Context, cfg config.Config, handler http.Handler, ready func(addr string)) error {
+	grace := cfg.ShutdownTimeout
+	if grace <= 0 {
+		grace = config.DefaultShutdownTimeout
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
+	// Requests' contexts derive from base, not from ctx: the stop signal must
+	// not cancel in-flight requests, only the end of the grace period does.
+	// Nor may a value of ctx leak into every request.
+	base, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
 	srv := &http.Server{
 		Handler:           handler,
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		// Long enough for any request to reach its own deadline first, which
+		// answers REQUEST_TIMEOUT instead of a cut connection.
+		WriteTimeout: max(60*time.Second, cfg.RequestTimeout+15*time.Second),
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -87,15 +124,20 @@ func Run(ctx context.Context, cfg config.Config, handler http.Handler, ready fun
 		return err
 	case <-ctx.Done():
 	}
-	slog.Info("shutting down: waiting for in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	slog.Info("shutting down: waiting for in-flight requests", "grace", grace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
+		slog.Warn("in-flight requests did not finish in time: cancelling them", "grace", grace.String())
+		cancelRequests()
+		if err := srv.Close(); err != nil {
+			return fmt.Errorf("closing the remaining connections: %w", err)
+		}
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	slog.Info("stopped")
 	return nil
 }
 
@@ -103,13 +145,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// logRequests logs each request at debug level, with its duration.
-func logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		next.ServeHTTP(w, r)
-		slog.Debug("request", "method", r.Method, "path", r.URL.Path, "duration", time.Since(start))
-	})
 }

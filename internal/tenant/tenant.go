@@ -19,12 +19,12 @@ import (
 const MaxBatch = 1000
 
 // People loads the people with the given IDs in organization org, sorted by ID
-// and without duplicates. field names the input field for the error when an ID
-// is unknown or belongs to another organization.
+// and without duplicates. field is the model field ("person_ids") that the
+// error names when an ID is unknown or belongs to another organization.
 func People(ctx context.Context, c *ent.Client, org int, ids []int, field string) ([]*ent.Person, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(ids) > MaxBatch {
-		return nil, validation.Invalid(field, "%s may name at most %d people, got %d", field, MaxBatch, len(ids))
+		return nil, validation.Invalid(field, "may name at most %d people, got %d", MaxBatch, len(ids))
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -47,7 +47,7 @@ func People(ctx context.Context, c *ent.Client, org int, ids []int, field string
 				missing = append(missing, strconv.Itoa(id))
 			}
 		}
-		return nil, validation.NotFound(field, "%s: no person with ID %s in this organization", field, strings.Join(missing, ", "))
+		return nil, validation.NotFound(field, "no person with ID %s in this organization", strings.Join(missing, ", "))
 	}
 	return people, nil
 }

@@ -91,7 +91,7 @@ func ClientWithCounter(t testing.TB) (*ent.Client, *Counter) {
 		t.Fatalf("testenv: %v", err)
 	}
 	counter := &Counter{Driver: drv}
-	c := ent.NewClient(ent.Driver(counter))
+	c := ent.NewClient(ent.Driver(database.SerialTx(counter))) // as database.Open does
 	t.Cleanup(func() { _ = c.Close() })
 	if err := database.Migrate(context.Background(), c, dbURL); err != nil {
 		t.Fatalf("testenv: %v", err)

@@ -27,23 +27,35 @@ const (
 	CodeConflict = "CONFLICT"
 )
 
-// Error is a broken rule on one input field. Field is the GraphQL name of the
-// field (camelCase); Message is a full sentence that names it.
+// Error is a broken rule on one field.
+//
+// Field is the field's name in the model, as ent names it (snake_case:
+// "ends_at", "time_zone", "meeting_id", "person_ids"), or the snake_case name
+// of a domain verb's argument ("token_name"); the GraphQL layer turns it into
+// the input field's name and path. Nothing below that layer knows GraphQL
+// names.
+//
+// Message says what is wrong in plain words, without naming Field (the
+// presentation puts the field's name in front of it) and without any
+// GraphQL identifier: "must be after the start (…)", "no meeting with ID 5".
+// Other fields are named in words ("the start", "a budget amount").
 type Error struct {
 	Field   string
 	Code    string
 	Message string
 }
 
-// Error implements error.
+// Error implements error; it returns Message.
 func (e *Error) Error() string { return e.Message }
 
-// Invalid returns an Error with code INVALID and a formatted message.
+// Invalid returns an Error with code INVALID on the model field field and a
+// formatted message.
 func Invalid(field, format string, args ...any) *Error {
 	return &Error{Field: field, Code: CodeInvalid, Message: fmt.Sprintf(format, args...)}
 }
 
-// NotFound returns an Error with code NOT_FOUND for a missing referenced record.
+// NotFound returns an Error with code NOT_FOUND on the model field field, for a
+// missing referenced record.
 func NotFound(field, format string, args ...any) *Error {
 	return &Error{Field: field, Code: CodeNotFound, Message: fmt.Sprintf(format, args...)}
 }

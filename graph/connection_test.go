@@ -1,0 +1,246 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/demo"
+	"github.com/rencontre/rencontre/internal/testenv"
+)
+
+// page is what a connection answers, whatever the shape of the selection.
+type page struct {
+	TotalCount      any
+	HasNextPage     any
+	HasPreviousPage any
+	StartCursor     any
+	EndCursor       any
+	Cursors         []any
+	IDs             []any
+}
+
+// connectionShape is one way a client may select a connection, and how to read
+// the page back from the answer.
+type connectionShape struct {
+	name      string
+	selection string
+	fragments string // fragment definitions, with %s for the connection type
+	read      func(m map[string]any) page
+	// compare selects what the shape asks for: full pages, or a part.
+	compare func(got, want page) bool
+}
+
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+
+func list(v any) []any { l, _ := v.([]any); return l }
+
+func readPage(m map[string]any, total, info, hasNext, hasPrev, start, end, edges, cursor, node, id string) page {
+	p := page{TotalCount: m[total]}
+	if pi := obj(m[info]); pi != nil {
+		p.HasNextPage, p.HasPreviousPage, p.StartCursor, p.EndCursor = pi[hasNext], pi[hasPrev], pi[start], pi[end]
+	}
+	for _, e := range list(m[edges]) {
+		p.Cursors = append(p.Cursors, obj(e)[cursor])
+		p.IDs = append(p.IDs, obj(obj(e)[node])[id])
+	}
+	return p
+}
+
+func fullPage(got, want page) bool { return reflect.DeepEqual(got, want) }
+
+var connectionShapes = []connectionShape{
+	{
+		name:      "plain",
+		selection: `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } }`,
+		read: func(m map[string]any) page {
+			return readPage(m, "totalCount", "pageInfo", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "edges", "cursor", "node", "id")
+		},
+		compare: fullPage,
+	},
+	{
+		name:      "every field aliased",
+		selection: `t: totalCount p: pageInfo { n: hasNextPage pr: hasPreviousPage s: startCursor e: endCursor } nodes: edges { c: cursor n: node { i: id } }`,
+		read: func(m map[string]any) page {
+			return readPage(m, "t", "p", "n", "pr", "s", "e", "nodes", "c", "n", "i")
+		},
+		compare: fullPage,
+	},
+	{
+		name:      "pageInfo without edges",
+		selection: `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`,
+		read: func(m map[string]any) page {
+			return readPage(m, "totalCount", "pageInfo", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "edges", "cursor", "node", "id")
+		},
+		compare: func(got, want page) bool {
+			want.Cursors, want.IDs = nil, nil
+			return reflect.DeepEqual(got, want)
+		},
+	},
+	{
+		name:      "edges twice under two aliases",
+		selection: `a: edges { node { id } } b: edges { cursor } pageInfo { endCursor hasNextPage hasPreviousPage startCursor } totalCount`,
+		read: func(m map[string]any) page {
+			p := readPage(m, "totalCount", "pageInfo", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "a", "cursor", "node", "id")
+			p.Cursors = nil
+			for _, e := range list(m["b"]) {
+				p.Cursors = append(p.Cursors, obj(e)["cursor"])
+			}
+			return p
+		},
+		compare: fullPage,
+	},
+	{
+		name:      "named fragments",
+		selection: `...Page`,
+		fragments: `fragment Page on %s { totalCount pageInfo { ...Info } edges { cursor node { ... on Node { id } } } }
+			fragment Info on PageInfo { hasNextPage hasPreviousPage startCursor endCursor }`,
+		read: func(m map[string]any) page {
+			return readPage(m, "totalCount", "pageInfo", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "edges", "cursor", "node", "id")
+		},
+		compare: fullPage,
+	},
+	{
+		name:      "inline fragments and __typename",
+		selection: `__typename ... { totalCount } ... { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } edges { ... { cursor } node { __typename id } }`,
+		read: func(m map[string]any) page {
+			return readPage(m, "totalCount", "pageInfo", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "edges", "cursor", "node", "id")
+		},
+		compare: fullPage,
+	},
+	{
+		name:      "totalCount only",
+		selection: `total: totalCount`,
+		read:      func(m map[string]any) page { return page{TotalCount: m["total"]} },
+		compare:   func(got, want page) bool { return got.TotalCount == want.TotalCount },
+	},
+}
+
+// TestEveryConnectionAnswersTheSameWhateverTheSelection runs, on every
+// connection of the schema (root fields and edges of every node type, loaded
+// eagerly under a list), each shape a client may select it in: aliases,
+// fragments, repeated fields, pageInfo without edges. Every shape gives the
+// same page as the plain selection, and paging on endCursor with pageInfo
+// alone visits every record, ending with hasNextPage false.
+func TestEveryConnectionAnswersTheSameWhateverTheSelection(t *testing.T) {
+	a := newAPI(t)
+	if _, err := demo.Load(testenv.System(), a.ent, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	schema := graph.NewSchema(a.ent).Schema()
+	roots := map[string]*ast.FieldDefinition{} // connection type -> root field
+	for _, f := range schema.Query.Fields {
+		if strings.HasSuffix(f.Type.Name(), "Connection") {
+			roots[f.Type.Name()] = f
+		}
+	}
+	type target struct {
+		name     string
+		connType string
+		query    func(args, sel string) string
+		dig      func(data map[string]any) []map[string]any // the connections answered
+	}
+	var targets []target
+	for connType, f := range roots {
+		targets = append(targets, target{
+			name: "Query." + f.Name, connType: connType,
+			query: func(args, sel string) string { return fmt.Sprintf("{ c: %s(%s) { %s } }", f.Name, args, sel) },
+			dig:   func(d map[string]any) []map[string]any { return []map[string]any{obj(d["c"])} },
+		})
+	}
+	for _, typ := range schema.Types {
+		parent := roots[typ.Name+"Connection"]
+		if typ.Kind != ast.Object || parent == nil {
+			continue
+		}
+		for _, f := range typ.Fields {
+			if !strings.HasSuffix(f.Type.Name(), "Connection") || f.Arguments.ForName("first") == nil {
+				continue
+			}
+			targets = append(targets, target{
+				name: typ.Name + "." + f.Name, connType: f.Type.Name(),
+				query: func(args, sel string) string {
+					return fmt.Sprintf("{ p: %s(first: 8) { edges { node { c: %s(%s) { %s } } } } }", parent.Name, f.Name, args, sel)
+				},
+				dig: func(d map[string]any) []map[string]any {
+					var out []map[string]any
+					for _, e := range list(obj(d["p"])["edges"]) {
+						out = append(out, obj(obj(obj(e)["node"])["c"]))
+					}
+					return out
+				},
+			})
+		}
+	}
+	if len(targets) < 30 {
+		t.Fatalf("only %d connections found in the schema", len(targets))
+	}
+	run := func(t *testing.T, tg target, sh connectionShape, args string) []page {
+		t.Helper()
+		q := tg.query(args, sh.selection)
+		if sh.fragments != "" {
+			q += "\n" + fmt.Sprintf(sh.fragments, tg.connType)
+		}
+		res := postRaw(t, a, q, nil)
+		var data map[string]any
+		res.mustData(t, &data)
+		var pages []page
+		for _, c := range tg.dig(data) {
+			pages = append(pages, sh.read(c))
+		}
+		return pages
+	}
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			want := run(t, tg, connectionShapes[0], "first: 3")
+			for _, sh := range connectionShapes[1:] {
+				got := run(t, tg, sh, "first: 3")
+				if len(got) != len(want) {
+					t.Fatalf("%s: %d connections answered, want %d", sh.name, len(got), len(want))
+				}
+				for i := range want {
+					if !sh.compare(got[i], want[i]) {
+						t.Errorf("%s gives\n %+v\nthe plain selection gives\n %+v", sh.name, got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+	// Paging with pageInfo alone, on every root connection: each page moves
+	// on, and the last says so.
+	for connType, f := range roots {
+		t.Run("paging "+f.Name+" with pageInfo alone", func(t *testing.T) {
+			tg := target{connType: connType,
+				query: func(args, sel string) string { return fmt.Sprintf("{ c: %s(%s) { %s } }", f.Name, args, sel) },
+				dig:   func(d map[string]any) []map[string]any { return []map[string]any{obj(d["c"])} }}
+			all := run(t, tg, connectionShapes[0], "first: 100")[0]
+			total, _ := all.TotalCount.(float64)
+			args, pages := "first: 7", 0
+			for {
+				p := run(t, tg, connectionShapes[2], args)[0]
+				pages++
+				if pages > int(total)/7+2 {
+					t.Fatalf("%d pages for %v records: paging does not end", pages, total)
+				}
+				if p.HasNextPage != true {
+					break
+				}
+				cursor, ok := p.EndCursor.(string)
+				if !ok {
+					t.Fatalf("hasNextPage true with endCursor %v", p.EndCursor)
+				}
+				b, _ := json.Marshal(cursor)
+				args = "first: 7, after: " + string(b)
+			}
+			if want := max(1, (int(total)+6)/7); pages != want {
+				t.Errorf("%d pages of 7 for %v records, want %d", pages, total, want)
+			}
+		})
+	}
+}
