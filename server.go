@@ -3,6 +3,7 @@
 // internal/ and graph/.
 //
 //	rencontre [flags]                 serve the API (see --help)
+//	rencontre migrate [status] [flags]  apply (or list) the database's pending migrations
 //	rencontre token create [flags]    bootstrap an organization, an account and an API token
 package main
 
@@ -31,8 +32,11 @@ func main() {
 	// JSON lines unless stderr is a terminal; records of a request carry its id.
 	slog.SetDefault(slog.New(server.NewLogHandler(os.Stderr, slog.LevelInfo)))
 	run := serve
-	if len(os.Args) > 2 && os.Args[1] == "token" && os.Args[2] == "create" {
+	switch {
+	case len(os.Args) > 2 && os.Args[1] == "token" && os.Args[2] == "create":
 		run = createToken
+	case len(os.Args) > 1 && os.Args[1] == "migrate":
+		run = migrate
 	}
 	if err := run(); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -56,7 +60,7 @@ func serve() error {
 		return err
 	}
 	defer client.Close()
-	if err := database.Migrate(ctx, client, cfg.DatabaseURL); err != nil {
+	if err := database.Prepare(ctx, client, cfg.DatabaseURL, cfg.AutoMigrate); err != nil {
 		return err
 	}
 	var demoToken string
@@ -104,7 +108,7 @@ func createToken() error {
 		return err
 	}
 	defer client.Close()
-	if err := database.Migrate(ctx, client, cmd.DatabaseURL); err != nil {
+	if err := database.Prepare(ctx, client, cmd.DatabaseURL, database.AutoMigrateDefault(cmd.DatabaseURL, false)); err != nil {
 		return err
 	}
 	b := auth.Bootstrap{
@@ -123,4 +127,20 @@ func createToken() error {
 	fmt.Fprintf(os.Stderr, "Token %s (%s) for %s as %s in %s. The secret is shown only now:\n", tok.Prefix, tok.Name, cmd.Email, tok.Role, cmd.OrgSlug)
 	fmt.Println(secret)
 	return nil
+}
+
+// migrate applies the pending migrations of the database, or lists them.
+func migrate() error {
+	cmd, err := config.LoadMigrateCommand(os.Args[2:], os.Getenv, os.Stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	client, err := database.Open(cmd.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	return database.RunMigrateCommand(ctx, client, cmd.DatabaseURL, cmd.MigrateOptions, os.Stdout)
 }

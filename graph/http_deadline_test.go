@@ -27,7 +27,7 @@ import (
 // the cancellation of its context ends it early.
 func slowStatement() string {
 	if testenv.Postgres() {
-		return "SELECT pg_sleep(300)"
+		return "SELECT pg_sleep(60)"
 	}
 	return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000000) SELECT max(x) FROM c"
 }
@@ -192,6 +192,7 @@ func TestClientGoneCancelsTheSQL(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the slow statement never started")
 	}
+	waitRunning(t, a.ent)
 	hangUp()
 	if err := sd.wait(t); err == nil || strings.Contains(err.Error(), "finished") {
 		t.Fatalf("the slow statement returned %v, want it cancelled when the client left", err)
@@ -202,4 +203,31 @@ func TestClientGoneCancelsTheSQL(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Error("the client got an answer after hanging up")
 	}
+}
+
+// waitRunning waits until PostgreSQL executes the slow statement: lib/pq
+// cancels a statement with a cancel request, which does nothing to a statement
+// the server has not started yet.
+func waitRunning(t *testing.T, c *ent.Client) {
+	t.Helper()
+	if !testenv.Postgres() {
+		return // SQLite interrupts a statement whenever its context ends
+	}
+	for range 500 {
+		rows, err := c.QueryContext(context.Background(),
+			"SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(%'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		for rows.Next() {
+			_ = rows.Scan(&n)
+		}
+		rows.Close()
+		if n > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the slow statement never ran on PostgreSQL")
 }

@@ -27,6 +27,7 @@ type Config struct {
 	RequestTimeout  time.Duration // deadline of one request, down to SQL
 	ShutdownTimeout time.Duration // how long in-flight requests may run after a stop signal
 	Limits          graph.Limits  // the shape of one operation (see limitSettings)
+	AutoMigrate     bool          // apply pending migrations at start
 }
 
 // Defaults of the settings that Config's users need to know.
@@ -62,6 +63,7 @@ var settings = []setting{
 	{"production", "RENCONTRE_PRODUCTION", kindBool, "false", "production mode: no introspection, no \"did you mean\" suggestions, no playground unless --playground is given"},
 	{"playground", "RENCONTRE_PLAYGROUND", kindBool, "", "serve the GraphiQL playground at /"},
 	{"demo", "RENCONTRE_DEMO", kindBool, "false", "load the demo data set at start (harmless if already loaded)"},
+	{"auto-migrate", "RENCONTRE_AUTO_MIGRATE", kindBool, "", "apply pending database migrations at start; without it the server refuses a database that is behind"},
 	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", kindInt, "200000", "highest query cost; connections count their page size"},
 	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", kindInt, "1048576", "largest accepted request body in bytes"},
 	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", kindDuration, DefaultRequestTimeout.String(), "deadline of one request, SQL included; past it the request stops with REQUEST_TIMEOUT"},
@@ -183,6 +185,14 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	if c.Demo, err = parseBool(values, "demo"); err != nil {
 		return Config{}, err
 	}
+	// The embedded file and the demo migrate themselves; a PostgreSQL
+	// database is migrated by `rencontre migrate` unless asked for.
+	c.AutoMigrate = database.AutoMigrateDefault(c.DatabaseURL, c.Demo)
+	if am := values["auto-migrate"]; am.set || fromEnv["auto-migrate"] {
+		if c.AutoMigrate, err = parseBool(values, "auto-migrate"); err != nil {
+			return Config{}, err
+		}
+	}
 	if c.ComplexityLimit, err = strconv.Atoi(values["complexity-limit"].text); err != nil || c.ComplexityLimit < 1 {
 		return Config{}, fmt.Errorf("complexity-limit: %q is not a positive integer", values["complexity-limit"].text)
 	}
@@ -226,6 +236,9 @@ func parseDuration(values map[string]*value, name string) (time.Duration, error)
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   rencontre [flags]                 serve the Rencontre GraphQL API
+  rencontre migrate [flags]         apply the pending migrations of the database
+  rencontre migrate status [flags]  list the applied and pending migrations
+                                    (rencontre migrate --help lists their flags)
   rencontre token create [flags]    create an organization, an account and an API token
                                     (rencontre token create --help lists its flags)
 
@@ -243,6 +256,8 @@ value (--demo=false).
 		switch {
 		case s.flag == "playground":
 			def = "true; false with --production"
+		case s.flag == "auto-migrate":
+			def = "true for sqlite: URLs and with --demo, false for PostgreSQL"
 		case def == "":
 			def = "none"
 		}

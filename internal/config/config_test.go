@@ -290,3 +290,28 @@ func TestLimitsDefaultToTheAPIsAndAreSettable(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoMigrateDefaultsByDatabase: the embedded SQLite file and the demo
+// migrate themselves at start; a PostgreSQL database only when asked.
+func TestAutoMigrateDefaultsByDatabase(t *testing.T) {
+	const pg = "postgres://u@h:5432/db?sslmode=disable"
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{"SQLite by default", nil, nil, true},
+		{"PostgreSQL", []string{"--database-url", pg}, nil, false},
+		{"PostgreSQL with the demo", []string{"--database-url", pg, "--demo"}, nil, true},
+		{"PostgreSQL asked by flag", []string{"--database-url", pg, "--auto-migrate"}, nil, true},
+		{"PostgreSQL asked by environment", nil, map[string]string{"DATABASE_URL": pg, "RENCONTRE_AUTO_MIGRATE": "true"}, true},
+		{"SQLite refused by flag", []string{"--auto-migrate=false"}, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := load(t, tc.args, tc.env).AutoMigrate; got != tc.want {
+				t.Errorf("AutoMigrate = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

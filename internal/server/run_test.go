@@ -64,7 +64,7 @@ func TestRunLetsInFlightRequestsFinish(t *testing.T) {
 // the cancellation of its context ends it early.
 func slowStatement() string {
 	if testenv.Postgres() {
-		return "SELECT pg_sleep(300)"
+		return "SELECT pg_sleep(60)"
 	}
 	return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000000) SELECT max(x) FROM c"
 }
