@@ -6,7 +6,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -17,11 +16,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -50,37 +47,19 @@ type accessEnv struct {
 
 // mailbox records the invitations the server sends, in place of the log
 // delivery: the tests read the codes from it, as an invitee from an email.
-type mailbox struct {
-	mu   sync.Mutex
-	sent []auth.Invitation
-}
-
-// Send implements auth.Invitations.
-func (b *mailbox) Send(_ context.Context, inv auth.Invitation) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.sent = append(b.sent, inv)
-	return nil
-}
+type mailbox struct{ auth.Outbox }
 
 // all returns the invitations sent so far.
-func (b *mailbox) all() []auth.Invitation {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.sent)
-}
+func (b *mailbox) all() []auth.Invitation { return b.Sent() }
 
 // last returns the last invitation sent to email; the test fails if none was.
 func (b *mailbox) last(t *testing.T, email string) auth.Invitation {
 	t.Helper()
-	sent := b.all()
-	for i := len(sent) - 1; i >= 0; i-- {
-		if sent[i].Email == email {
-			return sent[i]
-		}
+	inv, ok := b.Last(email)
+	if !ok {
+		t.Fatalf("no invitation was sent to %s (sent: %d)", email, len(b.Sent()))
 	}
-	t.Fatalf("no invitation was sent to %s (sent: %d)", email, len(sent))
-	return auth.Invitation{}
+	return inv
 }
 
 // deliverTo makes the server send invitations to b.

@@ -3,8 +3,11 @@ package graph_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rencontre/rencontre/graph"
@@ -39,4 +42,69 @@ func BenchmarkIssueQuery(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(counter.Count())/float64(b.N), "statements/op")
+}
+
+// BenchmarkRefusals measures how long the handler takes to refuse the
+// requests that once kept a core busy for seconds or minutes (issue 6), each
+// as a client sends it. Every one must be refused with a 4xx.
+//
+//	go test -run '^$' -bench Refusals -benchmem ./graph/
+func BenchmarkRefusals(b *testing.B) {
+	c := testenv.Client(b)
+	token := ownerToken(b, c)
+	h := graph.NewHandler(c, graph.Options{})
+	nested := func(n int) any {
+		var v any = map[string]any{"name": "x"}
+		for range n {
+			v = map[string]any{"not": v}
+		}
+		return v
+	}
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = strconv.Itoa(i + 1)
+		}
+		return out
+	}
+	bomb := "query Q { ...F0 }\n"
+	for i := range 20 {
+		bomb += fmt.Sprintf("fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	bomb += "fragment F20 on Query { __typename }"
+	var totals []string
+	for i := range 1980 {
+		totals = append(totals, fmt.Sprintf("a%d: communities { totalCount }", i))
+	}
+	for _, tc := range []struct {
+		name  string
+		query string
+		vars  map[string]any
+	}{
+		{"20000 repeated fields", "{ " + strings.Repeat("__typename ", 20000) + "}", nil},
+		{"fragment bomb of 2^20 fields", bomb, nil},
+		{"where nested 5000 deep in a variable", `query($w: PersonWhereInput) { people(where: $w) { totalCount } }`, map[string]any{"w": nested(5000)}},
+		{"nodes with 50000 IDs", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids(50000)}},
+		{"idIn with 70000 IDs", `query($ids: [ID!]) { people(where: {idIn: $ids}) { totalCount } }`, map[string]any{"ids": ids(70000)}},
+		{"1980 aliased totalCounts", "{ organizations { edges { node { " + strings.Join(totals, " ") + " } } } }", nil},
+	} {
+		body, err := json.Marshal(map[string]any{"query": tc.query, "variables": tc.vars})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code < 400 || w.Code >= 500 {
+					b.Fatalf("HTTP %d, want a 4xx refusal: %.200s", w.Code, w.Body.String())
+				}
+			}
+		})
+	}
 }

@@ -1,11 +1,8 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strconv"
@@ -48,20 +45,7 @@ func (e rawError) code() string {
 // postRaw POSTs query to the GraphQL handler over a's database.
 func postRaw(t *testing.T, a *api, query string, vars map[string]any) rawResult {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.bearer(t))
-	w := httptest.NewRecorder()
-	graph.NewHandler(a.ent, graph.Options{}).ServeHTTP(w, req)
-	res := rawResult{Status: w.Code}
-	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
-		t.Fatalf("decoding response %q: %v", w.Body.String(), err)
-	}
-	return res
+	return postWithOptions(t, a, graph.Options{}, query, vars)
 }
 
 // mustData fails the test when the response has errors, and decodes data.

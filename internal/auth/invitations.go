@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/rencontre/rencontre/ent"
@@ -77,6 +79,39 @@ func (d LogInvitations) Send(ctx context.Context, inv Invitation) error {
 }
 
 type invitationsKey struct{}
+
+// Outbox keeps the invitations sent, in memory, in place of a mailer: for
+// tests, and for tools that hand the codes over themselves.
+type Outbox struct {
+	mu   sync.Mutex
+	sent []Invitation
+}
+
+// Send implements Invitations.
+func (o *Outbox) Send(_ context.Context, inv Invitation) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, inv)
+	return nil
+}
+
+// Sent returns the invitations sent so far, oldest first.
+func (o *Outbox) Sent() []Invitation {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.sent)
+}
+
+// Last returns the last invitation sent to email.
+func (o *Outbox) Last(email string) (Invitation, bool) {
+	sent := o.Sent()
+	for i := len(sent) - 1; i >= 0; i-- {
+		if sent[i].Email == email {
+			return sent[i], true
+		}
+	}
+	return Invitation{}, false
+}
 
 // WithInvitations returns ctx in which AddMember sends invitations with d;
 // without it, they go to the server log (LogInvitations).

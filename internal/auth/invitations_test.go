@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,36 +20,18 @@ import (
 )
 
 // outbox records the invitations sent, in place of the log delivery.
-type outbox struct {
-	mu   sync.Mutex
-	sent []auth.Invitation
-}
+type outbox struct{ auth.Outbox }
 
-func (o *outbox) Send(_ context.Context, inv auth.Invitation) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent = append(o.sent, inv)
-	return nil
-}
-
-func (o *outbox) count() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.sent)
-}
+func (o *outbox) count() int { return len(o.Sent()) }
 
 // code is the code of the last invitation sent to email.
 func (o *outbox) code(t *testing.T, email string) string {
 	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.sent) - 1; i >= 0; i-- {
-		if o.sent[i].Email == email {
-			return o.sent[i].Code
-		}
+	inv, ok := o.Last(email)
+	if !ok {
+		t.Fatalf("no invitation sent to %s", email)
 	}
-	t.Fatalf("no invitation sent to %s", email)
-	return ""
+	return inv.Code
 }
 
 // inviting is an owner of acme who invites, with the invitations sent to box.
