@@ -74,7 +74,12 @@ func serve() error {
 		}
 		slog.Info("demo data", "organization", res.Organization.Name, "loaded_now", res.Created)
 	}
-	return server.Run(ctx, cfg, server.Routes(client, cfg), func(addr string) {
+	bus, closeBus, err := server.OpenEvents(ctx, cfg.DatabaseURL) // subscriptions across servers
+	if err != nil {
+		return err
+	}
+	defer closeBus()
+	return server.Run(ctx, cfg, server.RoutesWithEvents(client, cfg, bus), func(addr string) {
 		slog.Info("Rencontre is listening", "addr", addr, "database", database.Redact(cfg.DatabaseURL),
 			"production", cfg.Production, "playground", cfg.Playground, "request_timeout", cfg.RequestTimeout.String())
 		fmt.Printf("GraphQL API:  http://%s/graphql\n", addr)

@@ -208,24 +208,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Meeting",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			meeting.FieldOrganizationID:     {Type: field.TypeInt, Column: meeting.FieldOrganizationID},
-			meeting.FieldCreatedAt:          {Type: field.TypeTime, Column: meeting.FieldCreatedAt},
-			meeting.FieldUpdatedAt:          {Type: field.TypeTime, Column: meeting.FieldUpdatedAt},
-			meeting.FieldTitle:              {Type: field.TypeString, Column: meeting.FieldTitle},
-			meeting.FieldDescription:        {Type: field.TypeString, Column: meeting.FieldDescription},
-			meeting.FieldFormat:             {Type: field.TypeEnum, Column: meeting.FieldFormat},
-			meeting.FieldVenueName:          {Type: field.TypeString, Column: meeting.FieldVenueName},
-			meeting.FieldVenueAddress:       {Type: field.TypeString, Column: meeting.FieldVenueAddress},
-			meeting.FieldStartsAt:           {Type: field.TypeTime, Column: meeting.FieldStartsAt},
-			meeting.FieldEndsAt:             {Type: field.TypeTime, Column: meeting.FieldEndsAt},
-			meeting.FieldTimeZone:           {Type: field.TypeString, Column: meeting.FieldTimeZone},
-			meeting.FieldCapacity:           {Type: field.TypeInt, Column: meeting.FieldCapacity},
-			meeting.FieldVisibility:         {Type: field.TypeEnum, Column: meeting.FieldVisibility},
-			meeting.FieldStatus:             {Type: field.TypeEnum, Column: meeting.FieldStatus},
-			meeting.FieldBudgetAmount:       {Type: field.TypeFloat64, Column: meeting.FieldBudgetAmount},
-			meeting.FieldBudgetCurrency:     {Type: field.TypeString, Column: meeting.FieldBudgetCurrency},
-			meeting.FieldCancelledAt:        {Type: field.TypeTime, Column: meeting.FieldCancelledAt},
-			meeting.FieldCancellationReason: {Type: field.TypeString, Column: meeting.FieldCancellationReason},
+			meeting.FieldOrganizationID:        {Type: field.TypeInt, Column: meeting.FieldOrganizationID},
+			meeting.FieldCreatedAt:             {Type: field.TypeTime, Column: meeting.FieldCreatedAt},
+			meeting.FieldUpdatedAt:             {Type: field.TypeTime, Column: meeting.FieldUpdatedAt},
+			meeting.FieldTitle:                 {Type: field.TypeString, Column: meeting.FieldTitle},
+			meeting.FieldDescription:           {Type: field.TypeString, Column: meeting.FieldDescription},
+			meeting.FieldFormat:                {Type: field.TypeEnum, Column: meeting.FieldFormat},
+			meeting.FieldVenueName:             {Type: field.TypeString, Column: meeting.FieldVenueName},
+			meeting.FieldVenueAddress:          {Type: field.TypeString, Column: meeting.FieldVenueAddress},
+			meeting.FieldStartsAt:              {Type: field.TypeTime, Column: meeting.FieldStartsAt},
+			meeting.FieldEndsAt:                {Type: field.TypeTime, Column: meeting.FieldEndsAt},
+			meeting.FieldTimeZone:              {Type: field.TypeString, Column: meeting.FieldTimeZone},
+			meeting.FieldCapacity:              {Type: field.TypeInt, Column: meeting.FieldCapacity},
+			meeting.FieldVisibility:            {Type: field.TypeEnum, Column: meeting.FieldVisibility},
+			meeting.FieldStatus:                {Type: field.TypeEnum, Column: meeting.FieldStatus},
+			meeting.FieldBudgetAmount:          {Type: field.TypeFloat64, Column: meeting.FieldBudgetAmount},
+			meeting.FieldBudgetCurrency:        {Type: field.TypeString, Column: meeting.FieldBudgetCurrency},
+			meeting.FieldCancelledAt:           {Type: field.TypeTime, Column: meeting.FieldCancelledAt},
+			meeting.FieldCancellationReason:    {Type: field.TypeString, Column: meeting.FieldCancellationReason},
+			meeting.FieldCapacityIncludesHosts: {Type: field.TypeBool, Column: meeting.FieldCapacityIncludesHosts},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -303,17 +304,19 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Participation",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			participation.FieldOrganizationID: {Type: field.TypeInt, Column: participation.FieldOrganizationID},
-			participation.FieldCreatedAt:      {Type: field.TypeTime, Column: participation.FieldCreatedAt},
-			participation.FieldUpdatedAt:      {Type: field.TypeTime, Column: participation.FieldUpdatedAt},
-			participation.FieldMeetingID:      {Type: field.TypeInt, Column: participation.FieldMeetingID},
-			participation.FieldPersonID:       {Type: field.TypeInt, Column: participation.FieldPersonID},
-			participation.FieldRole:           {Type: field.TypeEnum, Column: participation.FieldRole},
-			participation.FieldStatus:         {Type: field.TypeEnum, Column: participation.FieldStatus},
-			participation.FieldInvitedAt:      {Type: field.TypeTime, Column: participation.FieldInvitedAt},
-			participation.FieldRespondedAt:    {Type: field.TypeTime, Column: participation.FieldRespondedAt},
-			participation.FieldCheckedInAt:    {Type: field.TypeTime, Column: participation.FieldCheckedInAt},
-			participation.FieldInvitedByID:    {Type: field.TypeInt, Column: participation.FieldInvitedByID},
+			participation.FieldOrganizationID:   {Type: field.TypeInt, Column: participation.FieldOrganizationID},
+			participation.FieldCreatedAt:        {Type: field.TypeTime, Column: participation.FieldCreatedAt},
+			participation.FieldUpdatedAt:        {Type: field.TypeTime, Column: participation.FieldUpdatedAt},
+			participation.FieldMeetingID:        {Type: field.TypeInt, Column: participation.FieldMeetingID},
+			participation.FieldPersonID:         {Type: field.TypeInt, Column: participation.FieldPersonID},
+			participation.FieldRole:             {Type: field.TypeEnum, Column: participation.FieldRole},
+			participation.FieldStatus:           {Type: field.TypeEnum, Column: participation.FieldStatus},
+			participation.FieldWaitlistPosition: {Type: field.TypeInt, Column: participation.FieldWaitlistPosition},
+			participation.FieldAcceptedAt:       {Type: field.TypeTime, Column: participation.FieldAcceptedAt},
+			participation.FieldInvitedAt:        {Type: field.TypeTime, Column: participation.FieldInvitedAt},
+			participation.FieldRespondedAt:      {Type: field.TypeTime, Column: participation.FieldRespondedAt},
+			participation.FieldCheckedInAt:      {Type: field.TypeTime, Column: participation.FieldCheckedInAt},
+			participation.FieldInvitedByID:      {Type: field.TypeInt, Column: participation.FieldInvitedByID},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -2185,6 +2188,11 @@ func (f *MeetingFilter) WhereCancellationReason(p entql.StringP) {
 	f.Where(p.Field(meeting.FieldCancellationReason))
 }
 
+// WhereCapacityIncludesHosts applies the entql bool predicate on the capacity_includes_hosts field.
+func (f *MeetingFilter) WhereCapacityIncludesHosts(p entql.BoolP) {
+	f.Where(p.Field(meeting.FieldCapacityIncludesHosts))
+}
+
 // WhereHasOrganization applies a predicate to check if query has an edge organization.
 func (f *MeetingFilter) WhereHasOrganization() {
 	f.Where(entql.HasEdge("organization"))
@@ -2783,6 +2791,16 @@ func (f *ParticipationFilter) WhereRole(p entql.StringP) {
 // WhereStatus applies the entql string predicate on the status field.
 func (f *ParticipationFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(participation.FieldStatus))
+}
+
+// WhereWaitlistPosition applies the entql int predicate on the waitlist_position field.
+func (f *ParticipationFilter) WhereWaitlistPosition(p entql.IntP) {
+	f.Where(p.Field(participation.FieldWaitlistPosition))
+}
+
+// WhereAcceptedAt applies the entql time.Time predicate on the accepted_at field.
+func (f *ParticipationFilter) WhereAcceptedAt(p entql.TimeP) {
+	f.Where(p.Field(participation.FieldAcceptedAt))
 }
 
 // WhereInvitedAt applies the entql time.Time predicate on the invited_at field.

@@ -2439,6 +2439,11 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, meeting.FieldCancellationReason)
 				fieldSeen[meeting.FieldCancellationReason] = struct{}{}
 			}
+		case "capacityIncludesHosts":
+			if _, ok := fieldSeen[meeting.FieldCapacityIncludesHosts]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldCapacityIncludesHosts)
+				fieldSeen[meeting.FieldCapacityIncludesHosts] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -3793,6 +3798,16 @@ func (_q *ParticipationQuery) collectField(ctx context.Context, oneNode bool, op
 			if _, ok := fieldSeen[participation.FieldStatus]; !ok {
 				selectedFields = append(selectedFields, participation.FieldStatus)
 				fieldSeen[participation.FieldStatus] = struct{}{}
+			}
+		case "waitlistPosition":
+			if _, ok := fieldSeen[participation.FieldWaitlistPosition]; !ok {
+				selectedFields = append(selectedFields, participation.FieldWaitlistPosition)
+				fieldSeen[participation.FieldWaitlistPosition] = struct{}{}
+			}
+		case "acceptedAt":
+			if _, ok := fieldSeen[participation.FieldAcceptedAt]; !ok {
+				selectedFields = append(selectedFields, participation.FieldAcceptedAt)
+				fieldSeen[participation.FieldAcceptedAt] = struct{}{}
 			}
 		case "invitedAt":
 			if _, ok := fieldSeen[participation.FieldInvitedAt]; !ok {

@@ -386,20 +386,21 @@ func (c *IndicatorUpdateOne) SetInput(i UpdateIndicatorInput) *IndicatorUpdateOn
 
 // CreateMeetingInput represents a mutation input for creating meetings.
 type CreateMeetingInput struct {
-	Title          string
-	Description    *string
-	Format         *meeting.Format
-	VenueName      *string
-	VenueAddress   *string
-	StartsAt       time.Time
-	EndsAt         time.Time
-	TimeZone       string
-	Capacity       *int
-	Visibility     *meeting.Visibility
-	Status         *meeting.Status
-	BudgetAmount   *float64
-	BudgetCurrency *string
-	ObjectiveIDs   []int
+	Title                 string
+	Description           *string
+	Format                *meeting.Format
+	VenueName             *string
+	VenueAddress          *string
+	StartsAt              time.Time
+	EndsAt                time.Time
+	TimeZone              string
+	Capacity              *int
+	Visibility            *meeting.Visibility
+	Status                *meeting.Status
+	BudgetAmount          *float64
+	BudgetCurrency        *string
+	CapacityIncludesHosts *bool
+	ObjectiveIDs          []int
 }
 
 // Mutate applies the CreateMeetingInput on the MeetingMutation builder.
@@ -435,6 +436,9 @@ func (i *CreateMeetingInput) Mutate(m *MeetingMutation) {
 	if v := i.BudgetCurrency; v != nil {
 		m.SetBudgetCurrency(*v)
 	}
+	if v := i.CapacityIncludesHosts; v != nil {
+		m.SetCapacityIncludesHosts(*v)
+	}
 	if v := i.ObjectiveIDs; len(v) > 0 {
 		m.AddObjectiveIDs(v...)
 	}
@@ -448,28 +452,29 @@ func (c *MeetingCreate) SetInput(i CreateMeetingInput) *MeetingCreate {
 
 // UpdateMeetingInput represents a mutation input for updating meetings.
 type UpdateMeetingInput struct {
-	Title               *string
-	ClearDescription    bool
-	Description         *string
-	Format              *meeting.Format
-	ClearVenueName      bool
-	VenueName           *string
-	ClearVenueAddress   bool
-	VenueAddress        *string
-	StartsAt            *time.Time
-	EndsAt              *time.Time
-	TimeZone            *string
-	ClearCapacity       bool
-	Capacity            *int
-	Visibility          *meeting.Visibility
-	Status              *meeting.Status
-	ClearBudgetAmount   bool
-	BudgetAmount        *float64
-	ClearBudgetCurrency bool
-	BudgetCurrency      *string
-	ClearObjectives     bool
-	AddObjectiveIDs     []int
-	RemoveObjectiveIDs  []int
+	Title                 *string
+	ClearDescription      bool
+	Description           *string
+	Format                *meeting.Format
+	ClearVenueName        bool
+	VenueName             *string
+	ClearVenueAddress     bool
+	VenueAddress          *string
+	StartsAt              *time.Time
+	EndsAt                *time.Time
+	TimeZone              *string
+	ClearCapacity         bool
+	Capacity              *int
+	Visibility            *meeting.Visibility
+	Status                *meeting.Status
+	ClearBudgetAmount     bool
+	BudgetAmount          *float64
+	ClearBudgetCurrency   bool
+	BudgetCurrency        *string
+	CapacityIncludesHosts *bool
+	ClearObjectives       bool
+	AddObjectiveIDs       []int
+	RemoveObjectiveIDs    []int
 }
 
 // Mutate applies the UpdateMeetingInput on the MeetingMutation builder.
@@ -530,6 +535,9 @@ func (i *UpdateMeetingInput) Mutate(m *MeetingMutation) {
 	}
 	if v := i.BudgetCurrency; v != nil {
 		m.SetBudgetCurrency(*v)
+	}
+	if v := i.CapacityIncludesHosts; v != nil {
+		m.SetCapacityIncludesHosts(*v)
 	}
 	if i.ClearObjectives {
 		m.ClearObjectives()

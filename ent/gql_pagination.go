@@ -5188,6 +5188,34 @@ var (
 			}
 		},
 	}
+	// ParticipationOrderFieldWaitlistPosition orders Participation by waitlist_position.
+	ParticipationOrderFieldWaitlistPosition = &ParticipationOrderField{
+		Value: func(_m *Participation) (ent.Value, error) {
+			return _m.WaitlistPosition, nil
+		},
+		column: participation.FieldWaitlistPosition,
+		toTerm: participation.ByWaitlistPosition,
+		toCursor: func(_m *Participation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.WaitlistPosition,
+			}
+		},
+	}
+	// ParticipationOrderFieldAcceptedAt orders Participation by accepted_at.
+	ParticipationOrderFieldAcceptedAt = &ParticipationOrderField{
+		Value: func(_m *Participation) (ent.Value, error) {
+			return _m.AcceptedAt, nil
+		},
+		column: participation.FieldAcceptedAt,
+		toTerm: participation.ByAcceptedAt,
+		toCursor: func(_m *Participation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.AcceptedAt,
+			}
+		},
+	}
 	// ParticipationOrderFieldInvitedAt orders Participation by invited_at.
 	ParticipationOrderFieldInvitedAt = &ParticipationOrderField{
 		Value: func(_m *Participation) (ent.Value, error) {
@@ -5230,6 +5258,10 @@ func (f ParticipationOrderField) String() string {
 		str = "ROLE"
 	case ParticipationOrderFieldStatus.column:
 		str = "STATUS"
+	case ParticipationOrderFieldWaitlistPosition.column:
+		str = "WAITLIST_POSITION"
+	case ParticipationOrderFieldAcceptedAt.column:
+		str = "ACCEPTED_AT"
 	case ParticipationOrderFieldInvitedAt.column:
 		str = "INVITED_AT"
 	case ParticipationOrderFieldCheckedInAt.column:
@@ -5258,6 +5290,10 @@ func (f *ParticipationOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ParticipationOrderFieldRole
 	case "STATUS":
 		*f = *ParticipationOrderFieldStatus
+	case "WAITLIST_POSITION":
+		*f = *ParticipationOrderFieldWaitlistPosition
+	case "ACCEPTED_AT":
+		*f = *ParticipationOrderFieldAcceptedAt
 	case "INVITED_AT":
 		*f = *ParticipationOrderFieldInvitedAt
 	case "CHECKED_IN_AT":

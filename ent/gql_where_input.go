@@ -3764,6 +3764,10 @@ type MeetingWhereInput struct {
 	CancellationReasonEqualFold    *string  `json:"cancellationReasonEqualFold,omitempty"`
 	CancellationReasonContainsFold *string  `json:"cancellationReasonContainsFold,omitempty"`
 
+	// "capacity_includes_hosts" field predicates.
+	CapacityIncludesHosts    *bool `json:"capacityIncludesHosts,omitempty"`
+	CapacityIncludesHostsNEQ *bool `json:"capacityIncludesHostsNEQ,omitempty"`
+
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
@@ -4428,6 +4432,12 @@ func (i *MeetingWhereInput) P() (predicate.Meeting, error) {
 	}
 	if i.CancellationReasonContainsFold != nil {
 		predicates = append(predicates, meeting.CancellationReasonContainsFold(*i.CancellationReasonContainsFold))
+	}
+	if i.CapacityIncludesHosts != nil {
+		predicates = append(predicates, meeting.CapacityIncludesHostsEQ(*i.CapacityIncludesHosts))
+	}
+	if i.CapacityIncludesHostsNEQ != nil {
+		predicates = append(predicates, meeting.CapacityIncludesHostsNEQ(*i.CapacityIncludesHostsNEQ))
 	}
 
 	if i.HasOrganization != nil {
@@ -6143,6 +6153,30 @@ type ParticipationWhereInput struct {
 	StatusIn    []participation.Status `json:"statusIn,omitempty"`
 	StatusNotIn []participation.Status `json:"statusNotIn,omitempty"`
 
+	// "waitlist_position" field predicates.
+	WaitlistPosition       *int  `json:"waitlistPosition,omitempty"`
+	WaitlistPositionNEQ    *int  `json:"waitlistPositionNEQ,omitempty"`
+	WaitlistPositionIn     []int `json:"waitlistPositionIn,omitempty"`
+	WaitlistPositionNotIn  []int `json:"waitlistPositionNotIn,omitempty"`
+	WaitlistPositionGT     *int  `json:"waitlistPositionGT,omitempty"`
+	WaitlistPositionGTE    *int  `json:"waitlistPositionGTE,omitempty"`
+	WaitlistPositionLT     *int  `json:"waitlistPositionLT,omitempty"`
+	WaitlistPositionLTE    *int  `json:"waitlistPositionLTE,omitempty"`
+	WaitlistPositionIsNil  bool  `json:"waitlistPositionIsNil,omitempty"`
+	WaitlistPositionNotNil bool  `json:"waitlistPositionNotNil,omitempty"`
+
+	// "accepted_at" field predicates.
+	AcceptedAt       *time.Time  `json:"acceptedAt,omitempty"`
+	AcceptedAtNEQ    *time.Time  `json:"acceptedAtNEQ,omitempty"`
+	AcceptedAtIn     []time.Time `json:"acceptedAtIn,omitempty"`
+	AcceptedAtNotIn  []time.Time `json:"acceptedAtNotIn,omitempty"`
+	AcceptedAtGT     *time.Time  `json:"acceptedAtGT,omitempty"`
+	AcceptedAtGTE    *time.Time  `json:"acceptedAtGTE,omitempty"`
+	AcceptedAtLT     *time.Time  `json:"acceptedAtLT,omitempty"`
+	AcceptedAtLTE    *time.Time  `json:"acceptedAtLTE,omitempty"`
+	AcceptedAtIsNil  bool        `json:"acceptedAtIsNil,omitempty"`
+	AcceptedAtNotNil bool        `json:"acceptedAtNotNil,omitempty"`
+
 	// "invited_at" field predicates.
 	InvitedAt      *time.Time  `json:"invitedAt,omitempty"`
 	InvitedAtNEQ   *time.Time  `json:"invitedAtNEQ,omitempty"`
@@ -6404,6 +6438,66 @@ func (i *ParticipationWhereInput) P() (predicate.Participation, error) {
 	}
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, participation.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.WaitlistPosition != nil {
+		predicates = append(predicates, participation.WaitlistPositionEQ(*i.WaitlistPosition))
+	}
+	if i.WaitlistPositionNEQ != nil {
+		predicates = append(predicates, participation.WaitlistPositionNEQ(*i.WaitlistPositionNEQ))
+	}
+	if len(i.WaitlistPositionIn) > 0 {
+		predicates = append(predicates, participation.WaitlistPositionIn(i.WaitlistPositionIn...))
+	}
+	if len(i.WaitlistPositionNotIn) > 0 {
+		predicates = append(predicates, participation.WaitlistPositionNotIn(i.WaitlistPositionNotIn...))
+	}
+	if i.WaitlistPositionGT != nil {
+		predicates = append(predicates, participation.WaitlistPositionGT(*i.WaitlistPositionGT))
+	}
+	if i.WaitlistPositionGTE != nil {
+		predicates = append(predicates, participation.WaitlistPositionGTE(*i.WaitlistPositionGTE))
+	}
+	if i.WaitlistPositionLT != nil {
+		predicates = append(predicates, participation.WaitlistPositionLT(*i.WaitlistPositionLT))
+	}
+	if i.WaitlistPositionLTE != nil {
+		predicates = append(predicates, participation.WaitlistPositionLTE(*i.WaitlistPositionLTE))
+	}
+	if i.WaitlistPositionIsNil {
+		predicates = append(predicates, participation.WaitlistPositionIsNil())
+	}
+	if i.WaitlistPositionNotNil {
+		predicates = append(predicates, participation.WaitlistPositionNotNil())
+	}
+	if i.AcceptedAt != nil {
+		predicates = append(predicates, participation.AcceptedAtEQ(*i.AcceptedAt))
+	}
+	if i.AcceptedAtNEQ != nil {
+		predicates = append(predicates, participation.AcceptedAtNEQ(*i.AcceptedAtNEQ))
+	}
+	if len(i.AcceptedAtIn) > 0 {
+		predicates = append(predicates, participation.AcceptedAtIn(i.AcceptedAtIn...))
+	}
+	if len(i.AcceptedAtNotIn) > 0 {
+		predicates = append(predicates, participation.AcceptedAtNotIn(i.AcceptedAtNotIn...))
+	}
+	if i.AcceptedAtGT != nil {
+		predicates = append(predicates, participation.AcceptedAtGT(*i.AcceptedAtGT))
+	}
+	if i.AcceptedAtGTE != nil {
+		predicates = append(predicates, participation.AcceptedAtGTE(*i.AcceptedAtGTE))
+	}
+	if i.AcceptedAtLT != nil {
+		predicates = append(predicates, participation.AcceptedAtLT(*i.AcceptedAtLT))
+	}
+	if i.AcceptedAtLTE != nil {
+		predicates = append(predicates, participation.AcceptedAtLTE(*i.AcceptedAtLTE))
+	}
+	if i.AcceptedAtIsNil {
+		predicates = append(predicates, participation.AcceptedAtIsNil())
+	}
+	if i.AcceptedAtNotNil {
+		predicates = append(predicates, participation.AcceptedAtNotNil())
 	}
 	if i.InvitedAt != nil {
 		predicates = append(predicates, participation.InvitedAtEQ(*i.InvitedAt))

@@ -40,7 +40,7 @@ type Meeting struct {
 	EndsAt time.Time `json:"ends_at,omitempty"`
 	// IANA time zone of the venue, such as `Europe/Paris`; local times are shown in it.
 	TimeZone string `json:"time_zone,omitempty"`
-	// How many people the venue takes; null means no limit.
+	// How many people may come: the number of ACCEPTED participations (hosts and speakers included unless capacityIncludesHosts is false). Accepting a full meeting puts the person on the waiting list; a larger capacity promotes the first on it. Null means no limit.
 	Capacity *int `json:"capacity,omitempty"`
 	// Who may take part: anyone (OPEN), invited people only (INVITE_ONLY), or an exclusive VIP guest list (VIP).
 	Visibility meeting.Visibility `json:"visibility,omitempty"`
@@ -54,6 +54,8 @@ type Meeting struct {
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 	// Why the meeting was cancelled.
 	CancellationReason *string `json:"cancellation_reason,omitempty"`
+	// Whether accepted hosts and speakers take places of the capacity; true by default. When false, they always have a place and the capacity counts the other roles only.
+	CapacityIncludesHosts bool `json:"capacity_includes_hosts,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MeetingQuery when eager-loading is set.
 	Edges        MeetingEdges `json:"edges"`
@@ -172,6 +174,8 @@ func (*Meeting) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case meeting.FieldCapacityIncludesHosts:
+			values[i] = new(sql.NullBool)
 		case meeting.FieldBudgetAmount:
 			values[i] = new(sql.NullFloat64)
 		case meeting.FieldID, meeting.FieldOrganizationID, meeting.FieldCapacity:
@@ -316,6 +320,12 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CancellationReason = new(string)
 				*_m.CancellationReason = value.String
+			}
+		case meeting.FieldCapacityIncludesHosts:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field capacity_includes_hosts", values[i])
+			} else if value.Valid {
+				_m.CapacityIncludesHosts = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -462,6 +472,9 @@ func (_m *Meeting) String() string {
 		builder.WriteString("cancellation_reason=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("capacity_includes_hosts=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CapacityIncludesHosts))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -242,6 +242,20 @@ func (_c *MeetingCreate) SetNillableCancellationReason(v *string) *MeetingCreate
 	return _c
 }
 
+// SetCapacityIncludesHosts sets the "capacity_includes_hosts" field.
+func (_c *MeetingCreate) SetCapacityIncludesHosts(v bool) *MeetingCreate {
+	_c.mutation.SetCapacityIncludesHosts(v)
+	return _c
+}
+
+// SetNillableCapacityIncludesHosts sets the "capacity_includes_hosts" field if the given value is not nil.
+func (_c *MeetingCreate) SetNillableCapacityIncludesHosts(v *bool) *MeetingCreate {
+	if v != nil {
+		_c.SetCapacityIncludesHosts(*v)
+	}
+	return _c
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *MeetingCreate) SetOrganization(v *Organization) *MeetingCreate {
 	return _c.SetOrganizationID(v.ID)
@@ -415,6 +429,10 @@ func (_c *MeetingCreate) defaults() error {
 		v := meeting.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.CapacityIncludesHosts(); !ok {
+		v := meeting.DefaultCapacityIncludesHosts
+		_c.mutation.SetCapacityIncludesHosts(v)
+	}
 	return nil
 }
 
@@ -509,6 +527,9 @@ func (_c *MeetingCreate) check() error {
 		if err := meeting.CancellationReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cancellation_reason", err: fmt.Errorf(`ent: validator failed for field "Meeting.cancellation_reason": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.CapacityIncludesHosts(); !ok {
+		return &ValidationError{Name: "capacity_includes_hosts", err: errors.New(`ent: missing required field "Meeting.capacity_includes_hosts"`)}
 	}
 	if len(_c.mutation.OrganizationIDs()) == 0 {
 		return &ValidationError{Name: "organization", err: errors.New(`ent: missing required edge "Meeting.organization"`)}
@@ -607,6 +628,10 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CancellationReason(); ok {
 		_spec.SetField(meeting.FieldCancellationReason, field.TypeString, value)
 		_node.CancellationReason = &value
+	}
+	if value, ok := _c.mutation.CapacityIncludesHosts(); ok {
+		_spec.SetField(meeting.FieldCapacityIncludesHosts, field.TypeBool, value)
+		_node.CapacityIncludesHosts = value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1041,6 +1066,18 @@ func (u *MeetingUpsert) ClearCancellationReason() *MeetingUpsert {
 	return u
 }
 
+// SetCapacityIncludesHosts sets the "capacity_includes_hosts" field.
+func (u *MeetingUpsert) SetCapacityIncludesHosts(v bool) *MeetingUpsert {
+	u.Set(meeting.FieldCapacityIncludesHosts, v)
+	return u
+}
+
+// UpdateCapacityIncludesHosts sets the "capacity_includes_hosts" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateCapacityIncludesHosts() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldCapacityIncludesHosts)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1380,6 +1417,20 @@ func (u *MeetingUpsertOne) UpdateCancellationReason() *MeetingUpsertOne {
 func (u *MeetingUpsertOne) ClearCancellationReason() *MeetingUpsertOne {
 	return u.Update(func(s *MeetingUpsert) {
 		s.ClearCancellationReason()
+	})
+}
+
+// SetCapacityIncludesHosts sets the "capacity_includes_hosts" field.
+func (u *MeetingUpsertOne) SetCapacityIncludesHosts(v bool) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetCapacityIncludesHosts(v)
+	})
+}
+
+// UpdateCapacityIncludesHosts sets the "capacity_includes_hosts" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateCapacityIncludesHosts() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateCapacityIncludesHosts()
 	})
 }
 
@@ -1888,6 +1939,20 @@ func (u *MeetingUpsertBulk) UpdateCancellationReason() *MeetingUpsertBulk {
 func (u *MeetingUpsertBulk) ClearCancellationReason() *MeetingUpsertBulk {
 	return u.Update(func(s *MeetingUpsert) {
 		s.ClearCancellationReason()
+	})
+}
+
+// SetCapacityIncludesHosts sets the "capacity_includes_hosts" field.
+func (u *MeetingUpsertBulk) SetCapacityIncludesHosts(v bool) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetCapacityIncludesHosts(v)
+	})
+}
+
+// UpdateCapacityIncludesHosts sets the "capacity_includes_hosts" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateCapacityIncludesHosts() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateCapacityIncludesHosts()
 	})
 }
 

@@ -314,6 +314,20 @@ func (_u *MeetingUpdate) ClearCancellationReason() *MeetingUpdate {
 	return _u
 }
 
+// SetCapacityIncludesHosts sets the "capacity_includes_hosts" field.
+func (_u *MeetingUpdate) SetCapacityIncludesHosts(v bool) *MeetingUpdate {
+	_u.mutation.SetCapacityIncludesHosts(v)
+	return _u
+}
+
+// SetNillableCapacityIncludesHosts sets the "capacity_includes_hosts" field if the given value is not nil.
+func (_u *MeetingUpdate) SetNillableCapacityIncludesHosts(v *bool) *MeetingUpdate {
+	if v != nil {
+		_u.SetCapacityIncludesHosts(*v)
+	}
+	return _u
+}
+
 // AddObjectiveIDs adds the "objectives" edge to the Objective entity by IDs.
 func (_u *MeetingUpdate) AddObjectiveIDs(ids ...int) *MeetingUpdate {
 	_u.mutation.AddObjectiveIDs(ids...)
@@ -776,6 +790,9 @@ func (_u *MeetingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CancellationReasonCleared() {
 		_spec.ClearField(meeting.FieldCancellationReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.CapacityIncludesHosts(); ok {
+		_spec.SetField(meeting.FieldCapacityIncludesHosts, field.TypeBool, value)
 	}
 	if _u.mutation.ObjectivesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1392,6 +1409,20 @@ func (_u *MeetingUpdateOne) ClearCancellationReason() *MeetingUpdateOne {
 	return _u
 }
 
+// SetCapacityIncludesHosts sets the "capacity_includes_hosts" field.
+func (_u *MeetingUpdateOne) SetCapacityIncludesHosts(v bool) *MeetingUpdateOne {
+	_u.mutation.SetCapacityIncludesHosts(v)
+	return _u
+}
+
+// SetNillableCapacityIncludesHosts sets the "capacity_includes_hosts" field if the given value is not nil.
+func (_u *MeetingUpdateOne) SetNillableCapacityIncludesHosts(v *bool) *MeetingUpdateOne {
+	if v != nil {
+		_u.SetCapacityIncludesHosts(*v)
+	}
+	return _u
+}
+
 // AddObjectiveIDs adds the "objectives" edge to the Objective entity by IDs.
 func (_u *MeetingUpdateOne) AddObjectiveIDs(ids ...int) *MeetingUpdateOne {
 	_u.mutation.AddObjectiveIDs(ids...)
@@ -1884,6 +1915,9 @@ func (_u *MeetingUpdateOne) sqlSave(ctx context.Context) (_node *Meeting, err er
 	}
 	if _u.mutation.CancellationReasonCleared() {
 		_spec.ClearField(meeting.FieldCancellationReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.CapacityIncludesHosts(); ok {
+		_spec.SetField(meeting.FieldCapacityIncludesHosts, field.TypeBool, value)
 	}
 	if _u.mutation.ObjectivesCleared() {
 		edge := &sqlgraph.EdgeSpec{

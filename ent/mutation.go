@@ -7212,55 +7212,56 @@ func (m *IndicatorMutation) ResetEdge(name string) error {
 // MeetingMutation represents an operation that mutates the Meeting nodes in the graph.
 type MeetingMutation struct {
 	config
-	op                    Op
-	typ                   string
-	id                    *int
-	created_at            *time.Time
-	updated_at            *time.Time
-	title                 *string
-	description           *string
-	format                *meeting.Format
-	venue_name            *string
-	venue_address         *string
-	starts_at             *time.Time
-	ends_at               *time.Time
-	time_zone             *string
-	capacity              *int
-	addcapacity           *int
-	visibility            *meeting.Visibility
-	status                *meeting.Status
-	budget_amount         *float64
-	addbudget_amount      *float64
-	budget_currency       *string
-	cancelled_at          *time.Time
-	cancellation_reason   *string
-	clearedFields         map[string]struct{}
-	organization          *int
-	clearedorganization   bool
-	objectives            map[int]struct{}
-	removedobjectives     map[int]struct{}
-	clearedobjectives     bool
-	agenda_items          map[int]struct{}
-	removedagenda_items   map[int]struct{}
-	clearedagenda_items   bool
-	participations        map[int]struct{}
-	removedparticipations map[int]struct{}
-	clearedparticipations bool
-	encounters            map[int]struct{}
-	removedencounters     map[int]struct{}
-	clearedencounters     bool
-	follow_ups            map[int]struct{}
-	removedfollow_ups     map[int]struct{}
-	clearedfollow_ups     bool
-	feedbacks             map[int]struct{}
-	removedfeedbacks      map[int]struct{}
-	clearedfeedbacks      bool
-	touchpoints           map[int]struct{}
-	removedtouchpoints    map[int]struct{}
-	clearedtouchpoints    bool
-	done                  bool
-	oldValue              func(context.Context) (*Meeting, error)
-	predicates            []predicate.Meeting
+	op                      Op
+	typ                     string
+	id                      *int
+	created_at              *time.Time
+	updated_at              *time.Time
+	title                   *string
+	description             *string
+	format                  *meeting.Format
+	venue_name              *string
+	venue_address           *string
+	starts_at               *time.Time
+	ends_at                 *time.Time
+	time_zone               *string
+	capacity                *int
+	addcapacity             *int
+	visibility              *meeting.Visibility
+	status                  *meeting.Status
+	budget_amount           *float64
+	addbudget_amount        *float64
+	budget_currency         *string
+	cancelled_at            *time.Time
+	cancellation_reason     *string
+	capacity_includes_hosts *bool
+	clearedFields           map[string]struct{}
+	organization            *int
+	clearedorganization     bool
+	objectives              map[int]struct{}
+	removedobjectives       map[int]struct{}
+	clearedobjectives       bool
+	agenda_items            map[int]struct{}
+	removedagenda_items     map[int]struct{}
+	clearedagenda_items     bool
+	participations          map[int]struct{}
+	removedparticipations   map[int]struct{}
+	clearedparticipations   bool
+	encounters              map[int]struct{}
+	removedencounters       map[int]struct{}
+	clearedencounters       bool
+	follow_ups              map[int]struct{}
+	removedfollow_ups       map[int]struct{}
+	clearedfollow_ups       bool
+	feedbacks               map[int]struct{}
+	removedfeedbacks        map[int]struct{}
+	clearedfeedbacks        bool
+	touchpoints             map[int]struct{}
+	removedtouchpoints      map[int]struct{}
+	clearedtouchpoints      bool
+	done                    bool
+	oldValue                func(context.Context) (*Meeting, error)
+	predicates              []predicate.Meeting
 }
 
 var _ ent.Mutation = (*MeetingMutation)(nil)
@@ -8155,6 +8156,42 @@ func (m *MeetingMutation) ResetCancellationReason() {
 	delete(m.clearedFields, meeting.FieldCancellationReason)
 }
 
+// SetCapacityIncludesHosts sets the "capacity_includes_hosts" field.
+func (m *MeetingMutation) SetCapacityIncludesHosts(b bool) {
+	m.capacity_includes_hosts = &b
+}
+
+// CapacityIncludesHosts returns the value of the "capacity_includes_hosts" field in the mutation.
+func (m *MeetingMutation) CapacityIncludesHosts() (r bool, exists bool) {
+	v := m.capacity_includes_hosts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacityIncludesHosts returns the old "capacity_includes_hosts" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldCapacityIncludesHosts(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacityIncludesHosts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacityIncludesHosts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacityIncludesHosts: %w", err)
+	}
+	return oldValue.CapacityIncludesHosts, nil
+}
+
+// ResetCapacityIncludesHosts resets all changes to the "capacity_includes_hosts" field.
+func (m *MeetingMutation) ResetCapacityIncludesHosts() {
+	m.capacity_includes_hosts = nil
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *MeetingMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -8594,7 +8631,7 @@ func (m *MeetingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MeetingMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.organization != nil {
 		fields = append(fields, meeting.FieldOrganizationID)
 	}
@@ -8649,6 +8686,9 @@ func (m *MeetingMutation) Fields() []string {
 	if m.cancellation_reason != nil {
 		fields = append(fields, meeting.FieldCancellationReason)
 	}
+	if m.capacity_includes_hosts != nil {
+		fields = append(fields, meeting.FieldCapacityIncludesHosts)
+	}
 	return fields
 }
 
@@ -8693,6 +8733,8 @@ func (m *MeetingMutation) Field(name string) (ent.Value, bool) {
 		return m.CancelledAt()
 	case meeting.FieldCancellationReason:
 		return m.CancellationReason()
+	case meeting.FieldCapacityIncludesHosts:
+		return m.CapacityIncludesHosts()
 	}
 	return nil, false
 }
@@ -8738,6 +8780,8 @@ func (m *MeetingMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCancelledAt(ctx)
 	case meeting.FieldCancellationReason:
 		return m.OldCancellationReason(ctx)
+	case meeting.FieldCapacityIncludesHosts:
+		return m.OldCapacityIncludesHosts(ctx)
 	}
 	return nil, fmt.Errorf("unknown Meeting field %s", name)
 }
@@ -8872,6 +8916,13 @@ func (m *MeetingMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetCancellationReason(v)
+		return nil
+	case meeting.FieldCapacityIncludesHosts:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacityIncludesHosts(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Meeting field %s", name)
@@ -9053,6 +9104,9 @@ func (m *MeetingMutation) ResetField(name string) error {
 		return nil
 	case meeting.FieldCancellationReason:
 		m.ResetCancellationReason()
+		return nil
+	case meeting.FieldCapacityIncludesHosts:
+		m.ResetCapacityIncludesHosts()
 		return nil
 	}
 	return fmt.Errorf("unknown Meeting field %s", name)
@@ -12544,28 +12598,31 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 // ParticipationMutation represents an operation that mutates the Participation nodes in the graph.
 type ParticipationMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *int
-	created_at          *time.Time
-	updated_at          *time.Time
-	role                *participation.Role
-	status              *participation.Status
-	invited_at          *time.Time
-	responded_at        *time.Time
-	checked_in_at       *time.Time
-	clearedFields       map[string]struct{}
-	organization        *int
-	clearedorganization bool
-	meeting             *int
-	clearedmeeting      bool
-	person              *int
-	clearedperson       bool
-	invited_by          *int
-	clearedinvited_by   bool
-	done                bool
-	oldValue            func(context.Context) (*Participation, error)
-	predicates          []predicate.Participation
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	role                 *participation.Role
+	status               *participation.Status
+	waitlist_position    *int
+	addwaitlist_position *int
+	accepted_at          *time.Time
+	invited_at           *time.Time
+	responded_at         *time.Time
+	checked_in_at        *time.Time
+	clearedFields        map[string]struct{}
+	organization         *int
+	clearedorganization  bool
+	meeting              *int
+	clearedmeeting       bool
+	person               *int
+	clearedperson        bool
+	invited_by           *int
+	clearedinvited_by    bool
+	done                 bool
+	oldValue             func(context.Context) (*Participation, error)
+	predicates           []predicate.Participation
 }
 
 var _ ent.Mutation = (*ParticipationMutation)(nil)
@@ -12918,6 +12975,125 @@ func (m *ParticipationMutation) ResetStatus() {
 	m.status = nil
 }
 
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (m *ParticipationMutation) SetWaitlistPosition(i int) {
+	m.waitlist_position = &i
+	m.addwaitlist_position = nil
+}
+
+// WaitlistPosition returns the value of the "waitlist_position" field in the mutation.
+func (m *ParticipationMutation) WaitlistPosition() (r int, exists bool) {
+	v := m.waitlist_position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWaitlistPosition returns the old "waitlist_position" field's value of the Participation entity.
+// If the Participation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipationMutation) OldWaitlistPosition(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWaitlistPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWaitlistPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWaitlistPosition: %w", err)
+	}
+	return oldValue.WaitlistPosition, nil
+}
+
+// AddWaitlistPosition adds i to the "waitlist_position" field.
+func (m *ParticipationMutation) AddWaitlistPosition(i int) {
+	if m.addwaitlist_position != nil {
+		*m.addwaitlist_position += i
+	} else {
+		m.addwaitlist_position = &i
+	}
+}
+
+// AddedWaitlistPosition returns the value that was added to the "waitlist_position" field in this mutation.
+func (m *ParticipationMutation) AddedWaitlistPosition() (r int, exists bool) {
+	v := m.addwaitlist_position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWaitlistPosition clears the value of the "waitlist_position" field.
+func (m *ParticipationMutation) ClearWaitlistPosition() {
+	m.waitlist_position = nil
+	m.addwaitlist_position = nil
+	m.clearedFields[participation.FieldWaitlistPosition] = struct{}{}
+}
+
+// WaitlistPositionCleared returns if the "waitlist_position" field was cleared in this mutation.
+func (m *ParticipationMutation) WaitlistPositionCleared() bool {
+	_, ok := m.clearedFields[participation.FieldWaitlistPosition]
+	return ok
+}
+
+// ResetWaitlistPosition resets all changes to the "waitlist_position" field.
+func (m *ParticipationMutation) ResetWaitlistPosition() {
+	m.waitlist_position = nil
+	m.addwaitlist_position = nil
+	delete(m.clearedFields, participation.FieldWaitlistPosition)
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (m *ParticipationMutation) SetAcceptedAt(t time.Time) {
+	m.accepted_at = &t
+}
+
+// AcceptedAt returns the value of the "accepted_at" field in the mutation.
+func (m *ParticipationMutation) AcceptedAt() (r time.Time, exists bool) {
+	v := m.accepted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedAt returns the old "accepted_at" field's value of the Participation entity.
+// If the Participation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipationMutation) OldAcceptedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedAt: %w", err)
+	}
+	return oldValue.AcceptedAt, nil
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (m *ParticipationMutation) ClearAcceptedAt() {
+	m.accepted_at = nil
+	m.clearedFields[participation.FieldAcceptedAt] = struct{}{}
+}
+
+// AcceptedAtCleared returns if the "accepted_at" field was cleared in this mutation.
+func (m *ParticipationMutation) AcceptedAtCleared() bool {
+	_, ok := m.clearedFields[participation.FieldAcceptedAt]
+	return ok
+}
+
+// ResetAcceptedAt resets all changes to the "accepted_at" field.
+func (m *ParticipationMutation) ResetAcceptedAt() {
+	m.accepted_at = nil
+	delete(m.clearedFields, participation.FieldAcceptedAt)
+}
+
 // SetInvitedAt sets the "invited_at" field.
 func (m *ParticipationMutation) SetInvitedAt(t time.Time) {
 	m.invited_at = &t
@@ -13243,7 +13419,7 @@ func (m *ParticipationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ParticipationMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.organization != nil {
 		fields = append(fields, participation.FieldOrganizationID)
 	}
@@ -13264,6 +13440,12 @@ func (m *ParticipationMutation) Fields() []string {
 	}
 	if m.status != nil {
 		fields = append(fields, participation.FieldStatus)
+	}
+	if m.waitlist_position != nil {
+		fields = append(fields, participation.FieldWaitlistPosition)
+	}
+	if m.accepted_at != nil {
+		fields = append(fields, participation.FieldAcceptedAt)
 	}
 	if m.invited_at != nil {
 		fields = append(fields, participation.FieldInvitedAt)
@@ -13299,6 +13481,10 @@ func (m *ParticipationMutation) Field(name string) (ent.Value, bool) {
 		return m.Role()
 	case participation.FieldStatus:
 		return m.Status()
+	case participation.FieldWaitlistPosition:
+		return m.WaitlistPosition()
+	case participation.FieldAcceptedAt:
+		return m.AcceptedAt()
 	case participation.FieldInvitedAt:
 		return m.InvitedAt()
 	case participation.FieldRespondedAt:
@@ -13330,6 +13516,10 @@ func (m *ParticipationMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldRole(ctx)
 	case participation.FieldStatus:
 		return m.OldStatus(ctx)
+	case participation.FieldWaitlistPosition:
+		return m.OldWaitlistPosition(ctx)
+	case participation.FieldAcceptedAt:
+		return m.OldAcceptedAt(ctx)
 	case participation.FieldInvitedAt:
 		return m.OldInvitedAt(ctx)
 	case participation.FieldRespondedAt:
@@ -13396,6 +13586,20 @@ func (m *ParticipationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStatus(v)
 		return nil
+	case participation.FieldWaitlistPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWaitlistPosition(v)
+		return nil
+	case participation.FieldAcceptedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedAt(v)
+		return nil
 	case participation.FieldInvitedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -13432,6 +13636,9 @@ func (m *ParticipationMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *ParticipationMutation) AddedFields() []string {
 	var fields []string
+	if m.addwaitlist_position != nil {
+		fields = append(fields, participation.FieldWaitlistPosition)
+	}
 	return fields
 }
 
@@ -13440,6 +13647,8 @@ func (m *ParticipationMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *ParticipationMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case participation.FieldWaitlistPosition:
+		return m.AddedWaitlistPosition()
 	}
 	return nil, false
 }
@@ -13449,6 +13658,13 @@ func (m *ParticipationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ParticipationMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case participation.FieldWaitlistPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWaitlistPosition(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Participation numeric field %s", name)
 }
@@ -13457,6 +13673,12 @@ func (m *ParticipationMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ParticipationMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(participation.FieldWaitlistPosition) {
+		fields = append(fields, participation.FieldWaitlistPosition)
+	}
+	if m.FieldCleared(participation.FieldAcceptedAt) {
+		fields = append(fields, participation.FieldAcceptedAt)
+	}
 	if m.FieldCleared(participation.FieldRespondedAt) {
 		fields = append(fields, participation.FieldRespondedAt)
 	}
@@ -13480,6 +13702,12 @@ func (m *ParticipationMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ParticipationMutation) ClearField(name string) error {
 	switch name {
+	case participation.FieldWaitlistPosition:
+		m.ClearWaitlistPosition()
+		return nil
+	case participation.FieldAcceptedAt:
+		m.ClearAcceptedAt()
+		return nil
 	case participation.FieldRespondedAt:
 		m.ClearRespondedAt()
 		return nil
@@ -13517,6 +13745,12 @@ func (m *ParticipationMutation) ResetField(name string) error {
 		return nil
 	case participation.FieldStatus:
 		m.ResetStatus()
+		return nil
+	case participation.FieldWaitlistPosition:
+		m.ResetWaitlistPosition()
+		return nil
+	case participation.FieldAcceptedAt:
+		m.ResetAcceptedAt()
 		return nil
 	case participation.FieldInvitedAt:
 		m.ResetInvitedAt()

@@ -32,8 +32,12 @@ type Participation struct {
 	PersonID int `json:"person_id,omitempty"`
 	// The person's role at the meeting.
 	Role participation.Role `json:"role,omitempty"`
-	// Where the invitation stands.
+	// Where the invitation stands. Only ACCEPTED people take a place; when the meeting is full, accepting puts the person on the waiting list (WAITLISTED).
 	Status participation.Status `json:"status,omitempty"`
+	// Place on the meeting's waiting list: 1 is the next to get a place. Null unless WAITLISTED; the positions of a meeting are 1, 2, … without gaps.
+	WaitlistPosition *int `json:"waitlist_position,omitempty"`
+	// When the person got a place: when they accepted, or were promoted from the waiting list. Null unless ACCEPTED; the latest are the first moved back to the waiting list when a smaller capacity is forced.
+	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
 	// When the person was invited.
 	InvitedAt time.Time `json:"invited_at,omitempty"`
 	// When the person last answered the invitation.
@@ -114,11 +118,11 @@ func (*Participation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case participation.FieldID, participation.FieldOrganizationID, participation.FieldMeetingID, participation.FieldPersonID, participation.FieldInvitedByID:
+		case participation.FieldID, participation.FieldOrganizationID, participation.FieldMeetingID, participation.FieldPersonID, participation.FieldWaitlistPosition, participation.FieldInvitedByID:
 			values[i] = new(sql.NullInt64)
 		case participation.FieldRole, participation.FieldStatus:
 			values[i] = new(sql.NullString)
-		case participation.FieldCreatedAt, participation.FieldUpdatedAt, participation.FieldInvitedAt, participation.FieldRespondedAt, participation.FieldCheckedInAt:
+		case participation.FieldCreatedAt, participation.FieldUpdatedAt, participation.FieldAcceptedAt, participation.FieldInvitedAt, participation.FieldRespondedAt, participation.FieldCheckedInAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -182,6 +186,20 @@ func (_m *Participation) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
 				_m.Status = participation.Status(value.String)
+			}
+		case participation.FieldWaitlistPosition:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field waitlist_position", values[i])
+			} else if value.Valid {
+				_m.WaitlistPosition = new(int)
+				*_m.WaitlistPosition = int(value.Int64)
+			}
+		case participation.FieldAcceptedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field accepted_at", values[i])
+			} else if value.Valid {
+				_m.AcceptedAt = new(time.Time)
+				*_m.AcceptedAt = value.Time
 			}
 		case participation.FieldInvitedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -286,6 +304,16 @@ func (_m *Participation) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	if v := _m.WaitlistPosition; v != nil {
+		builder.WriteString("waitlist_position=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.AcceptedAt; v != nil {
+		builder.WriteString("accepted_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("invited_at=")
 	builder.WriteString(_m.InvitedAt.Format(time.ANSIC))

@@ -99,6 +99,34 @@ func (_c *ParticipationCreate) SetNillableStatus(v *participation.Status) *Parti
 	return _c
 }
 
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (_c *ParticipationCreate) SetWaitlistPosition(v int) *ParticipationCreate {
+	_c.mutation.SetWaitlistPosition(v)
+	return _c
+}
+
+// SetNillableWaitlistPosition sets the "waitlist_position" field if the given value is not nil.
+func (_c *ParticipationCreate) SetNillableWaitlistPosition(v *int) *ParticipationCreate {
+	if v != nil {
+		_c.SetWaitlistPosition(*v)
+	}
+	return _c
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (_c *ParticipationCreate) SetAcceptedAt(v time.Time) *ParticipationCreate {
+	_c.mutation.SetAcceptedAt(v)
+	return _c
+}
+
+// SetNillableAcceptedAt sets the "accepted_at" field if the given value is not nil.
+func (_c *ParticipationCreate) SetNillableAcceptedAt(v *time.Time) *ParticipationCreate {
+	if v != nil {
+		_c.SetAcceptedAt(*v)
+	}
+	return _c
+}
+
 // SetInvitedAt sets the "invited_at" field.
 func (_c *ParticipationCreate) SetInvitedAt(v time.Time) *ParticipationCreate {
 	_c.mutation.SetInvitedAt(v)
@@ -332,6 +360,14 @@ func (_c *ParticipationCreate) createSpec() (*Participation, *sqlgraph.CreateSpe
 		_spec.SetField(participation.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
 	}
+	if value, ok := _c.mutation.WaitlistPosition(); ok {
+		_spec.SetField(participation.FieldWaitlistPosition, field.TypeInt, value)
+		_node.WaitlistPosition = &value
+	}
+	if value, ok := _c.mutation.AcceptedAt(); ok {
+		_spec.SetField(participation.FieldAcceptedAt, field.TypeTime, value)
+		_node.AcceptedAt = &value
+	}
 	if value, ok := _c.mutation.InvitedAt(); ok {
 		_spec.SetField(participation.FieldInvitedAt, field.TypeTime, value)
 		_node.InvitedAt = value
@@ -500,6 +536,48 @@ func (u *ParticipationUpsert) UpdateStatus() *ParticipationUpsert {
 	return u
 }
 
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (u *ParticipationUpsert) SetWaitlistPosition(v int) *ParticipationUpsert {
+	u.Set(participation.FieldWaitlistPosition, v)
+	return u
+}
+
+// UpdateWaitlistPosition sets the "waitlist_position" field to the value that was provided on create.
+func (u *ParticipationUpsert) UpdateWaitlistPosition() *ParticipationUpsert {
+	u.SetExcluded(participation.FieldWaitlistPosition)
+	return u
+}
+
+// AddWaitlistPosition adds v to the "waitlist_position" field.
+func (u *ParticipationUpsert) AddWaitlistPosition(v int) *ParticipationUpsert {
+	u.Add(participation.FieldWaitlistPosition, v)
+	return u
+}
+
+// ClearWaitlistPosition clears the value of the "waitlist_position" field.
+func (u *ParticipationUpsert) ClearWaitlistPosition() *ParticipationUpsert {
+	u.SetNull(participation.FieldWaitlistPosition)
+	return u
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (u *ParticipationUpsert) SetAcceptedAt(v time.Time) *ParticipationUpsert {
+	u.Set(participation.FieldAcceptedAt, v)
+	return u
+}
+
+// UpdateAcceptedAt sets the "accepted_at" field to the value that was provided on create.
+func (u *ParticipationUpsert) UpdateAcceptedAt() *ParticipationUpsert {
+	u.SetExcluded(participation.FieldAcceptedAt)
+	return u
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (u *ParticipationUpsert) ClearAcceptedAt() *ParticipationUpsert {
+	u.SetNull(participation.FieldAcceptedAt)
+	return u
+}
+
 // SetRespondedAt sets the "responded_at" field.
 func (u *ParticipationUpsert) SetRespondedAt(v time.Time) *ParticipationUpsert {
 	u.Set(participation.FieldRespondedAt, v)
@@ -635,6 +713,55 @@ func (u *ParticipationUpsertOne) SetStatus(v participation.Status) *Participatio
 func (u *ParticipationUpsertOne) UpdateStatus() *ParticipationUpsertOne {
 	return u.Update(func(s *ParticipationUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (u *ParticipationUpsertOne) SetWaitlistPosition(v int) *ParticipationUpsertOne {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.SetWaitlistPosition(v)
+	})
+}
+
+// AddWaitlistPosition adds v to the "waitlist_position" field.
+func (u *ParticipationUpsertOne) AddWaitlistPosition(v int) *ParticipationUpsertOne {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.AddWaitlistPosition(v)
+	})
+}
+
+// UpdateWaitlistPosition sets the "waitlist_position" field to the value that was provided on create.
+func (u *ParticipationUpsertOne) UpdateWaitlistPosition() *ParticipationUpsertOne {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.UpdateWaitlistPosition()
+	})
+}
+
+// ClearWaitlistPosition clears the value of the "waitlist_position" field.
+func (u *ParticipationUpsertOne) ClearWaitlistPosition() *ParticipationUpsertOne {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.ClearWaitlistPosition()
+	})
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (u *ParticipationUpsertOne) SetAcceptedAt(v time.Time) *ParticipationUpsertOne {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.SetAcceptedAt(v)
+	})
+}
+
+// UpdateAcceptedAt sets the "accepted_at" field to the value that was provided on create.
+func (u *ParticipationUpsertOne) UpdateAcceptedAt() *ParticipationUpsertOne {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.UpdateAcceptedAt()
+	})
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (u *ParticipationUpsertOne) ClearAcceptedAt() *ParticipationUpsertOne {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.ClearAcceptedAt()
 	})
 }
 
@@ -945,6 +1072,55 @@ func (u *ParticipationUpsertBulk) SetStatus(v participation.Status) *Participati
 func (u *ParticipationUpsertBulk) UpdateStatus() *ParticipationUpsertBulk {
 	return u.Update(func(s *ParticipationUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (u *ParticipationUpsertBulk) SetWaitlistPosition(v int) *ParticipationUpsertBulk {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.SetWaitlistPosition(v)
+	})
+}
+
+// AddWaitlistPosition adds v to the "waitlist_position" field.
+func (u *ParticipationUpsertBulk) AddWaitlistPosition(v int) *ParticipationUpsertBulk {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.AddWaitlistPosition(v)
+	})
+}
+
+// UpdateWaitlistPosition sets the "waitlist_position" field to the value that was provided on create.
+func (u *ParticipationUpsertBulk) UpdateWaitlistPosition() *ParticipationUpsertBulk {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.UpdateWaitlistPosition()
+	})
+}
+
+// ClearWaitlistPosition clears the value of the "waitlist_position" field.
+func (u *ParticipationUpsertBulk) ClearWaitlistPosition() *ParticipationUpsertBulk {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.ClearWaitlistPosition()
+	})
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (u *ParticipationUpsertBulk) SetAcceptedAt(v time.Time) *ParticipationUpsertBulk {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.SetAcceptedAt(v)
+	})
+}
+
+// UpdateAcceptedAt sets the "accepted_at" field to the value that was provided on create.
+func (u *ParticipationUpsertBulk) UpdateAcceptedAt() *ParticipationUpsertBulk {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.UpdateAcceptedAt()
+	})
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (u *ParticipationUpsertBulk) ClearAcceptedAt() *ParticipationUpsertBulk {
+	return u.Update(func(s *ParticipationUpsert) {
+		s.ClearAcceptedAt()
 	})
 }
 

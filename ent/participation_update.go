@@ -63,6 +63,53 @@ func (_u *ParticipationUpdate) SetNillableStatus(v *participation.Status) *Parti
 	return _u
 }
 
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (_u *ParticipationUpdate) SetWaitlistPosition(v int) *ParticipationUpdate {
+	_u.mutation.ResetWaitlistPosition()
+	_u.mutation.SetWaitlistPosition(v)
+	return _u
+}
+
+// SetNillableWaitlistPosition sets the "waitlist_position" field if the given value is not nil.
+func (_u *ParticipationUpdate) SetNillableWaitlistPosition(v *int) *ParticipationUpdate {
+	if v != nil {
+		_u.SetWaitlistPosition(*v)
+	}
+	return _u
+}
+
+// AddWaitlistPosition adds value to the "waitlist_position" field.
+func (_u *ParticipationUpdate) AddWaitlistPosition(v int) *ParticipationUpdate {
+	_u.mutation.AddWaitlistPosition(v)
+	return _u
+}
+
+// ClearWaitlistPosition clears the value of the "waitlist_position" field.
+func (_u *ParticipationUpdate) ClearWaitlistPosition() *ParticipationUpdate {
+	_u.mutation.ClearWaitlistPosition()
+	return _u
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (_u *ParticipationUpdate) SetAcceptedAt(v time.Time) *ParticipationUpdate {
+	_u.mutation.SetAcceptedAt(v)
+	return _u
+}
+
+// SetNillableAcceptedAt sets the "accepted_at" field if the given value is not nil.
+func (_u *ParticipationUpdate) SetNillableAcceptedAt(v *time.Time) *ParticipationUpdate {
+	if v != nil {
+		_u.SetAcceptedAt(*v)
+	}
+	return _u
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (_u *ParticipationUpdate) ClearAcceptedAt() *ParticipationUpdate {
+	_u.mutation.ClearAcceptedAt()
+	return _u
+}
+
 // SetRespondedAt sets the "responded_at" field.
 func (_u *ParticipationUpdate) SetRespondedAt(v time.Time) *ParticipationUpdate {
 	_u.mutation.SetRespondedAt(v)
@@ -201,6 +248,21 @@ func (_u *ParticipationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(participation.FieldStatus, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.WaitlistPosition(); ok {
+		_spec.SetField(participation.FieldWaitlistPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWaitlistPosition(); ok {
+		_spec.AddField(participation.FieldWaitlistPosition, field.TypeInt, value)
+	}
+	if _u.mutation.WaitlistPositionCleared() {
+		_spec.ClearField(participation.FieldWaitlistPosition, field.TypeInt)
+	}
+	if value, ok := _u.mutation.AcceptedAt(); ok {
+		_spec.SetField(participation.FieldAcceptedAt, field.TypeTime, value)
+	}
+	if _u.mutation.AcceptedAtCleared() {
+		_spec.ClearField(participation.FieldAcceptedAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.RespondedAt(); ok {
 		_spec.SetField(participation.FieldRespondedAt, field.TypeTime, value)
 	}
@@ -266,6 +328,53 @@ func (_u *ParticipationUpdateOne) SetNillableStatus(v *participation.Status) *Pa
 	if v != nil {
 		_u.SetStatus(*v)
 	}
+	return _u
+}
+
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (_u *ParticipationUpdateOne) SetWaitlistPosition(v int) *ParticipationUpdateOne {
+	_u.mutation.ResetWaitlistPosition()
+	_u.mutation.SetWaitlistPosition(v)
+	return _u
+}
+
+// SetNillableWaitlistPosition sets the "waitlist_position" field if the given value is not nil.
+func (_u *ParticipationUpdateOne) SetNillableWaitlistPosition(v *int) *ParticipationUpdateOne {
+	if v != nil {
+		_u.SetWaitlistPosition(*v)
+	}
+	return _u
+}
+
+// AddWaitlistPosition adds value to the "waitlist_position" field.
+func (_u *ParticipationUpdateOne) AddWaitlistPosition(v int) *ParticipationUpdateOne {
+	_u.mutation.AddWaitlistPosition(v)
+	return _u
+}
+
+// ClearWaitlistPosition clears the value of the "waitlist_position" field.
+func (_u *ParticipationUpdateOne) ClearWaitlistPosition() *ParticipationUpdateOne {
+	_u.mutation.ClearWaitlistPosition()
+	return _u
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (_u *ParticipationUpdateOne) SetAcceptedAt(v time.Time) *ParticipationUpdateOne {
+	_u.mutation.SetAcceptedAt(v)
+	return _u
+}
+
+// SetNillableAcceptedAt sets the "accepted_at" field if the given value is not nil.
+func (_u *ParticipationUpdateOne) SetNillableAcceptedAt(v *time.Time) *ParticipationUpdateOne {
+	if v != nil {
+		_u.SetAcceptedAt(*v)
+	}
+	return _u
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (_u *ParticipationUpdateOne) ClearAcceptedAt() *ParticipationUpdateOne {
+	_u.mutation.ClearAcceptedAt()
 	return _u
 }
 
@@ -436,6 +545,21 @@ func (_u *ParticipationUpdateOne) sqlSave(ctx context.Context) (_node *Participa
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(participation.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.WaitlistPosition(); ok {
+		_spec.SetField(participation.FieldWaitlistPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWaitlistPosition(); ok {
+		_spec.AddField(participation.FieldWaitlistPosition, field.TypeInt, value)
+	}
+	if _u.mutation.WaitlistPositionCleared() {
+		_spec.ClearField(participation.FieldWaitlistPosition, field.TypeInt)
+	}
+	if value, ok := _u.mutation.AcceptedAt(); ok {
+		_spec.SetField(participation.FieldAcceptedAt, field.TypeTime, value)
+	}
+	if _u.mutation.AcceptedAtCleared() {
+		_spec.ClearField(participation.FieldAcceptedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.RespondedAt(); ok {
 		_spec.SetField(participation.FieldRespondedAt, field.TypeTime, value)

@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
+	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
 
@@ -145,6 +146,13 @@ type ComplexityRoot struct {
 	AgendaItemUpdatePayload struct {
 		AgendaItem func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	AttendanceEvent struct {
+		Kind          func(childComplexity int) int
+		Meeting       func(childComplexity int) int
+		OccurredAt    func(childComplexity int) int
+		Participation func(childComplexity int) int
 	}
 
 	Community struct {
@@ -332,33 +340,34 @@ type ComplexityRoot struct {
 	}
 
 	Meeting struct {
-		AgendaItems        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
-		BudgetAmount       func(childComplexity int) int
-		BudgetCurrency     func(childComplexity int) int
-		CancellationReason func(childComplexity int) int
-		CancelledAt        func(childComplexity int) int
-		Capacity           func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		Description        func(childComplexity int) int
-		Encounters         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
-		EndsAt             func(childComplexity int) int
-		Feedbacks          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
-		FollowUps          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
-		Format             func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		Objectives         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
-		Organization       func(childComplexity int) int
-		OrganizationID     func(childComplexity int) int
-		Participations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
-		StartsAt           func(childComplexity int) int
-		Status             func(childComplexity int) int
-		TimeZone           func(childComplexity int) int
-		Title              func(childComplexity int) int
-		Touchpoints        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
-		UpdatedAt          func(childComplexity int) int
-		VenueAddress       func(childComplexity int) int
-		VenueName          func(childComplexity int) int
-		Visibility         func(childComplexity int) int
+		AgendaItems           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
+		BudgetAmount          func(childComplexity int) int
+		BudgetCurrency        func(childComplexity int) int
+		CancellationReason    func(childComplexity int) int
+		CancelledAt           func(childComplexity int) int
+		Capacity              func(childComplexity int) int
+		CapacityIncludesHosts func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		Description           func(childComplexity int) int
+		Encounters            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
+		EndsAt                func(childComplexity int) int
+		Feedbacks             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
+		FollowUps             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		Format                func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Objectives            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		Organization          func(childComplexity int) int
+		OrganizationID        func(childComplexity int) int
+		Participations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
+		StartsAt              func(childComplexity int) int
+		Status                func(childComplexity int) int
+		TimeZone              func(childComplexity int) int
+		Title                 func(childComplexity int) int
+		Touchpoints           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
+		UpdatedAt             func(childComplexity int) int
+		VenueAddress          func(childComplexity int) int
+		VenueName             func(childComplexity int) int
+		Visibility            func(childComplexity int) int
 	}
 
 	MeetingCancelPayload struct {
@@ -391,8 +400,10 @@ type ComplexityRoot struct {
 	}
 
 	MeetingUpdatePayload struct {
-		Meeting    func(childComplexity int) int
-		UserErrors func(childComplexity int) int
+		Meeting         func(childComplexity int) int
+		MovedToWaitlist func(childComplexity int) int
+		Promoted        func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
 	}
 
 	Membership struct {
@@ -476,7 +487,7 @@ type ComplexityRoot struct {
 		MeetingCancel          func(childComplexity int, input MeetingCancelInput) int
 		MeetingCreate          func(childComplexity int, input ent.CreateMeetingInput) int
 		MeetingInvite          func(childComplexity int, input MeetingInviteInput) int
-		MeetingUpdate          func(childComplexity int, id int, input ent.UpdateMeetingInput) int
+		MeetingUpdate          func(childComplexity int, id int, input ent.UpdateMeetingInput, force *bool) int
 		MembershipAccept       func(childComplexity int, input MembershipAcceptInput) int
 		MembershipCreate       func(childComplexity int, input MembershipCreateInput) int
 		MembershipDecline      func(childComplexity int, input MembershipDeclineInput) int
@@ -485,6 +496,7 @@ type ComplexityRoot struct {
 		ObjectiveCreate        func(childComplexity int, input ent.CreateObjectiveInput) int
 		ObjectiveUpdate        func(childComplexity int, id int, input ent.UpdateObjectiveInput) int
 		OrganizationUpdate     func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
+		ParticipationCancel    func(childComplexity int, input ParticipationCancelInput) int
 		ParticipationCheckIn   func(childComplexity int, input ParticipationCheckInInput) int
 		ParticipationRespond   func(childComplexity int, input ParticipationRespondInput) int
 		PersonCreate           func(childComplexity int, input ent.CreatePersonInput) int
@@ -570,22 +582,30 @@ type ComplexityRoot struct {
 	}
 
 	Participation struct {
-		CheckedInAt    func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		ID             func(childComplexity int) int
-		InvitedAt      func(childComplexity int) int
-		InvitedBy      func(childComplexity int) int
-		InvitedByID    func(childComplexity int) int
-		Meeting        func(childComplexity int) int
-		MeetingID      func(childComplexity int) int
-		Organization   func(childComplexity int) int
-		OrganizationID func(childComplexity int) int
-		Person         func(childComplexity int) int
-		PersonID       func(childComplexity int) int
-		RespondedAt    func(childComplexity int) int
-		Role           func(childComplexity int) int
-		Status         func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
+		AcceptedAt       func(childComplexity int) int
+		CheckedInAt      func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		InvitedAt        func(childComplexity int) int
+		InvitedBy        func(childComplexity int) int
+		InvitedByID      func(childComplexity int) int
+		Meeting          func(childComplexity int) int
+		MeetingID        func(childComplexity int) int
+		Organization     func(childComplexity int) int
+		OrganizationID   func(childComplexity int) int
+		Person           func(childComplexity int) int
+		PersonID         func(childComplexity int) int
+		RespondedAt      func(childComplexity int) int
+		Role             func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		WaitlistPosition func(childComplexity int) int
+	}
+
+	ParticipationCancelPayload struct {
+		Participation func(childComplexity int) int
+		Promoted      func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
 	}
 
 	ParticipationCheckInPayload struct {
@@ -606,7 +626,9 @@ type ComplexityRoot struct {
 
 	ParticipationRespondPayload struct {
 		Participation func(childComplexity int) int
+		Promoted      func(childComplexity int) int
 		UserErrors    func(childComplexity int) int
+		Waitlisted    func(childComplexity int) int
 	}
 
 	Person struct {
@@ -702,6 +724,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		MeetingAttendanceChanged func(childComplexity int, meetingID int) int
+	}
+
 	Touchpoint struct {
 		Channel        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -784,12 +810,13 @@ type MutationResolver interface {
 	TouchpointCreate(ctx context.Context, input ent.CreateTouchpointInput) (*TouchpointCreatePayload, error)
 	TouchpointUpdate(ctx context.Context, id int, input ent.UpdateTouchpointInput) (*TouchpointUpdatePayload, error)
 	MeetingCreate(ctx context.Context, input ent.CreateMeetingInput) (*MeetingCreatePayload, error)
-	MeetingUpdate(ctx context.Context, id int, input ent.UpdateMeetingInput) (*MeetingUpdatePayload, error)
+	MeetingUpdate(ctx context.Context, id int, input ent.UpdateMeetingInput, force *bool) (*MeetingUpdatePayload, error)
 	AgendaItemCreate(ctx context.Context, input ent.CreateAgendaItemInput) (*AgendaItemCreatePayload, error)
 	AgendaItemUpdate(ctx context.Context, id int, input ent.UpdateAgendaItemInput) (*AgendaItemUpdatePayload, error)
 	MeetingCancel(ctx context.Context, input MeetingCancelInput) (*MeetingCancelPayload, error)
 	MeetingInvite(ctx context.Context, input MeetingInviteInput) (*MeetingInvitePayload, error)
 	ParticipationRespond(ctx context.Context, input ParticipationRespondInput) (*ParticipationRespondPayload, error)
+	ParticipationCancel(ctx context.Context, input ParticipationCancelInput) (*ParticipationCancelPayload, error)
 	ParticipationCheckIn(ctx context.Context, input ParticipationCheckInInput) (*ParticipationCheckInPayload, error)
 	EncounterRecord(ctx context.Context, input EncounterRecordInput) (*EncounterRecordPayload, error)
 	ObjectiveCreate(ctx context.Context, input ent.CreateObjectiveInput) (*ObjectiveCreatePayload, error)
@@ -823,6 +850,9 @@ type QueryResolver interface {
 }
 type RelationshipResolver interface {
 	CurrentStrength(ctx context.Context, obj *ent.Relationship) (float64, error)
+}
+type SubscriptionResolver interface {
+	MeetingAttendanceChanged(ctx context.Context, meetingID int) (<-chan *AttendanceEvent, error)
 }
 type ViewerResolver interface {
 	Invitations(ctx context.Context, obj *Viewer) ([]*MembershipInvitation, error)
@@ -1187,6 +1217,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgendaItemUpdatePayload.UserErrors(childComplexity), true
+
+	case "AttendanceEvent.kind":
+		if e.ComplexityRoot.AttendanceEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceEvent.Kind(childComplexity), true
+	case "AttendanceEvent.meeting":
+		if e.ComplexityRoot.AttendanceEvent.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceEvent.Meeting(childComplexity), true
+	case "AttendanceEvent.occurredAt":
+		if e.ComplexityRoot.AttendanceEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceEvent.OccurredAt(childComplexity), true
+	case "AttendanceEvent.participation":
+		if e.ComplexityRoot.AttendanceEvent.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceEvent.Participation(childComplexity), true
 
 	case "Community.createdAt":
 		if e.ComplexityRoot.Community.CreatedAt == nil {
@@ -1923,6 +1978,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Capacity(childComplexity), true
+	case "Meeting.capacityIncludesHosts":
+		if e.ComplexityRoot.Meeting.CapacityIncludesHosts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.CapacityIncludesHosts(childComplexity), true
 	case "Meeting.createdAt":
 		if e.ComplexityRoot.Meeting.CreatedAt == nil {
 			break
@@ -2175,6 +2236,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingUpdatePayload.Meeting(childComplexity), true
+	case "MeetingUpdatePayload.movedToWaitlist":
+		if e.ComplexityRoot.MeetingUpdatePayload.MovedToWaitlist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingUpdatePayload.MovedToWaitlist(childComplexity), true
+	case "MeetingUpdatePayload.promoted":
+		if e.ComplexityRoot.MeetingUpdatePayload.Promoted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingUpdatePayload.Promoted(childComplexity), true
 	case "MeetingUpdatePayload.userErrors":
 		if e.ComplexityRoot.MeetingUpdatePayload.UserErrors == nil {
 			break
@@ -2609,7 +2682,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MeetingUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdateMeetingInput)), true
+		return e.ComplexityRoot.Mutation.MeetingUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdateMeetingInput), args["force"].(*bool)), true
 	case "Mutation.membershipAccept":
 		if e.ComplexityRoot.Mutation.MembershipAccept == nil {
 			break
@@ -2698,6 +2771,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OrganizationUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdateOrganizationInput)), true
+	case "Mutation.participationCancel":
+		if e.ComplexityRoot.Mutation.ParticipationCancel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_participationCancel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ParticipationCancel(childComplexity, args["input"].(ParticipationCancelInput)), true
 	case "Mutation.participationCheckIn":
 		if e.ComplexityRoot.Mutation.ParticipationCheckIn == nil {
 			break
@@ -3091,6 +3175,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Participation.acceptedAt":
+		if e.ComplexityRoot.Participation.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.AcceptedAt(childComplexity), true
 	case "Participation.checkedInAt":
 		if e.ComplexityRoot.Participation.CheckedInAt == nil {
 			break
@@ -3187,6 +3277,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Participation.UpdatedAt(childComplexity), true
+	case "Participation.waitlistPosition":
+		if e.ComplexityRoot.Participation.WaitlistPosition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.WaitlistPosition(childComplexity), true
+
+	case "ParticipationCancelPayload.participation":
+		if e.ComplexityRoot.ParticipationCancelPayload.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationCancelPayload.Participation(childComplexity), true
+	case "ParticipationCancelPayload.promoted":
+		if e.ComplexityRoot.ParticipationCancelPayload.Promoted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationCancelPayload.Promoted(childComplexity), true
+	case "ParticipationCancelPayload.userErrors":
+		if e.ComplexityRoot.ParticipationCancelPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationCancelPayload.UserErrors(childComplexity), true
 
 	case "ParticipationCheckInPayload.participation":
 		if e.ComplexityRoot.ParticipationCheckInPayload.Participation == nil {
@@ -3239,12 +3354,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ParticipationRespondPayload.Participation(childComplexity), true
+	case "ParticipationRespondPayload.promoted":
+		if e.ComplexityRoot.ParticipationRespondPayload.Promoted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationRespondPayload.Promoted(childComplexity), true
 	case "ParticipationRespondPayload.userErrors":
 		if e.ComplexityRoot.ParticipationRespondPayload.UserErrors == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ParticipationRespondPayload.UserErrors(childComplexity), true
+	case "ParticipationRespondPayload.waitlisted":
+		if e.ComplexityRoot.ParticipationRespondPayload.Waitlisted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationRespondPayload.Waitlisted(childComplexity), true
 
 	case "Person.communities":
 		if e.ComplexityRoot.Person.Communities == nil {
@@ -3777,6 +3904,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationshipEdge.Node(childComplexity), true
 
+	case "Subscription.meetingAttendanceChanged":
+		if e.ComplexityRoot.Subscription.MeetingAttendanceChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_meetingAttendanceChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.MeetingAttendanceChanged(childComplexity, args["meetingID"].(int)), true
+
 	case "Touchpoint.channel":
 		if e.ComplexityRoot.Touchpoint.Channel == nil {
 			break
@@ -4016,6 +4155,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputObjectiveWhereInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
+		ec.unmarshalInputParticipationCancelInput,
 		ec.unmarshalInputParticipationCheckInInput,
 		ec.unmarshalInputParticipationOrder,
 		ec.unmarshalInputParticipationRespondInput,
@@ -4079,6 +4219,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -6597,7 +6754,7 @@ input CreateMeetingInput {
   """
   timeZone: String!
   """
-  How many people the venue takes; null means no limit.
+  How many people may come: the number of ACCEPTED participations (hosts and speakers included unless capacityIncludesHosts is false). Accepting a full meeting puts the person on the waiting list; a larger capacity promotes the first on it. Null means no limit.
   """
   capacity: Int
   """
@@ -6616,6 +6773,10 @@ input CreateMeetingInput {
   ISO 4217 code of the budget's currency, such as ` + "`" + `EUR` + "`" + `.
   """
   budgetCurrency: String
+  """
+  Whether accepted hosts and speakers take places of the capacity; true by default. When false, they always have a place and the capacity counts the other roles only.
+  """
+  capacityIncludesHosts: Boolean
   """
   IDs of objectives the meeting serves.
   """
@@ -8677,7 +8838,7 @@ type Meeting implements Node {
   """
   timeZone: String!
   """
-  How many people the venue takes; null means no limit.
+  How many people may come: the number of ACCEPTED participations (hosts and speakers included unless capacityIncludesHosts is false). Accepting a full meeting puts the person on the waiting list; a larger capacity promotes the first on it. Null means no limit.
   """
   capacity: Int
   """
@@ -8704,6 +8865,10 @@ type Meeting implements Node {
   Why the meeting was cancelled.
   """
   cancellationReason: String
+  """
+  Whether accepted hosts and speakers take places of the capacity; true by default. When false, they always have a place and the capacity counts the other roles only.
+  """
+  capacityIncludesHosts: Boolean!
   """
   The organization this record belongs to.
   """
@@ -9883,6 +10048,14 @@ input MeetingWhereInput {
   Matches when cancellationReason contains the given text, ignoring case.
   """
   cancellationReasonContainsFold: String
+  """
+  capacity_includes_hosts field predicates
+  """
+  capacityIncludesHosts: Boolean
+  """
+  Matches when capacityIncludesHosts is not the given value.
+  """
+  capacityIncludesHostsNEQ: Boolean
   """
   organization edge predicates
   """
@@ -11820,9 +11993,17 @@ type Participation implements Node {
   """
   role: ParticipationRole!
   """
-  Where the invitation stands.
+  Where the invitation stands. Only ACCEPTED people take a place; when the meeting is full, accepting puts the person on the waiting list (WAITLISTED).
   """
   status: ParticipationStatus!
+  """
+  Place on the meeting's waiting list: 1 is the next to get a place. Null unless WAITLISTED; the positions of a meeting are 1, 2, … without gaps.
+  """
+  waitlistPosition: Int
+  """
+  When the person got a place: when they accepted, or were promoted from the waiting list. Null unless ACCEPTED; the latest are the first moved back to the waiting list when a smaller capacity is forced.
+  """
+  acceptedAt: Time
   """
   When the person was invited.
   """
@@ -11920,6 +12101,14 @@ enum ParticipationOrderField {
   """
   STATUS
   """
+  Order by waitlist position.
+  """
+  WAITLIST_POSITION
+  """
+  Order by accepted at.
+  """
+  ACCEPTED_AT
+  """
   Order by invited at.
   """
   INVITED_AT
@@ -11958,19 +12147,23 @@ enum ParticipationStatus @goModel(model: "github.com/rencontre/rencontre/ent/par
   """
   INVITED
   """
-  Will come, or came.
+  Will come, or came: has a place within the meeting's capacity.
   """
   ACCEPTED
+  """
+  Might come: takes no place and is not on the waiting list.
+  """
+  TENTATIVE
   """
   Will not come.
   """
   DECLINED
   """
-  On the waiting list.
+  Accepted a full meeting: on the waiting list, at waitlistPosition; promoted to ACCEPTED when a place frees up.
   """
   WAITLISTED
   """
-  The invitation was withdrawn.
+  Uninvited by a planner; the record is kept as history.
   """
   CANCELLED
 }
@@ -12167,6 +12360,86 @@ input ParticipationWhereInput {
   Matches when status is none of the given values.
   """
   statusNotIn: [ParticipationStatus!]
+  """
+  waitlist_position field predicates
+  """
+  waitlistPosition: Int
+  """
+  Matches when waitlistPosition is not the given value.
+  """
+  waitlistPositionNEQ: Int
+  """
+  Matches when waitlistPosition is one of the given values.
+  """
+  waitlistPositionIn: [Int!]
+  """
+  Matches when waitlistPosition is none of the given values.
+  """
+  waitlistPositionNotIn: [Int!]
+  """
+  Matches when waitlistPosition is greater than the given value.
+  """
+  waitlistPositionGT: Int
+  """
+  Matches when waitlistPosition is greater than or equal to the given value.
+  """
+  waitlistPositionGTE: Int
+  """
+  Matches when waitlistPosition is less than the given value.
+  """
+  waitlistPositionLT: Int
+  """
+  Matches when waitlistPosition is less than or equal to the given value.
+  """
+  waitlistPositionLTE: Int
+  """
+  Matches when waitlistPosition is null.
+  """
+  waitlistPositionIsNil: Boolean
+  """
+  Matches when waitlistPosition is not null.
+  """
+  waitlistPositionNotNil: Boolean
+  """
+  accepted_at field predicates
+  """
+  acceptedAt: Time
+  """
+  Matches when acceptedAt is not the given value.
+  """
+  acceptedAtNEQ: Time
+  """
+  Matches when acceptedAt is one of the given values.
+  """
+  acceptedAtIn: [Time!]
+  """
+  Matches when acceptedAt is none of the given values.
+  """
+  acceptedAtNotIn: [Time!]
+  """
+  Matches when acceptedAt is greater than the given value.
+  """
+  acceptedAtGT: Time
+  """
+  Matches when acceptedAt is greater than or equal to the given value.
+  """
+  acceptedAtGTE: Time
+  """
+  Matches when acceptedAt is less than the given value.
+  """
+  acceptedAtLT: Time
+  """
+  Matches when acceptedAt is less than or equal to the given value.
+  """
+  acceptedAtLTE: Time
+  """
+  Matches when acceptedAt is null.
+  """
+  acceptedAtIsNil: Boolean
+  """
+  Matches when acceptedAt is not null.
+  """
+  acceptedAtNotNil: Boolean
   """
   invited_at field predicates
   """
@@ -14892,7 +15165,7 @@ input UpdateMeetingInput {
   """
   timeZone: String
   """
-  How many people the venue takes; null means no limit.
+  How many people may come: the number of ACCEPTED participations (hosts and speakers included unless capacityIncludesHosts is false). Accepting a full meeting puts the person on the waiting list; a larger capacity promotes the first on it. Null means no limit.
   """
   capacity: Int
   """
@@ -14923,6 +15196,10 @@ input UpdateMeetingInput {
   Set to true to clear budgetCurrency.
   """
   clearBudgetCurrency: Boolean
+  """
+  Whether accepted hosts and speakers take places of the capacity; true by default. When false, they always have a place and the capacity counts the other roles only.
+  """
+  capacityIncludesHosts: Boolean
   """
   IDs to add to objectives.
   """
@@ -15324,7 +15601,7 @@ extend type Mutation {
     input: CreateMeetingInput!
   ): MeetingCreatePayload!
   """
-  Updates a meeting: only the fields given change. Invalid input changes nothing and comes back in userErrors.
+  Updates a meeting: only the fields given change. Invalid input changes nothing and comes back in userErrors. A larger capacity (or clearing it) promotes the first people of the waiting list; a capacity below the number of people accepted is refused unless force is true.
   """
   meetingUpdate(
     """
@@ -15335,6 +15612,10 @@ extend type Mutation {
     The fields to change.
     """
     input: UpdateMeetingInput!
+    """
+    When the new capacity is below the number of people accepted, move the latest accepted back to the front of the waiting list instead of refusing the change.
+    """
+    force: Boolean = false
   ): MeetingUpdatePayload!
   """
   Creates an agenda item for a meeting. Invalid input changes nothing and comes back in userErrors.
@@ -15377,7 +15658,7 @@ extend type Mutation {
     input: MeetingInviteInput!
   ): MeetingInvitePayload!
   """
-  Records a person's answer to an invitation.
+  Records a person's answer to an invitation. Accepting a full meeting puts the person on the waiting list; an accepted person who no longer accepts frees a place for the first on the waiting list.
   """
   participationRespond(
     """
@@ -15386,7 +15667,16 @@ extend type Mutation {
     input: ParticipationRespondInput!
   ): ParticipationRespondPayload!
   """
-  Checks a person in at the venue. Checking in twice keeps the first time.
+  Uninvites a person: the participation stays, as CANCELLED, for the history. A place it held goes to the first on the waiting list.
+  """
+  participationCancel(
+    """
+    The participation to cancel.
+    """
+    input: ParticipationCancelInput!
+  ): ParticipationCancelPayload!
+  """
+  Checks a person in at the venue. Checking in twice keeps the first time. A person who had not accepted takes a place; when the meeting is full the check-in is refused.
   """
   participationCheckIn(
     """
@@ -15481,9 +15771,13 @@ An answer to an invitation.
 """
 enum ParticipationAnswer {
   """
-  The person will come.
+  The person will come. When the meeting is full, the person goes on the waiting list.
   """
   ACCEPTED
+  """
+  The person might come; this takes no place.
+  """
+  TENTATIVE
   """
   The person will not come.
   """
@@ -15512,6 +15806,42 @@ type ParticipationRespondPayload {
   The participation with the answer; null when userErrors is not empty.
   """
   participation: Participation
+  """
+  True when the answer was ACCEPTED and the meeting was full: the person is WAITLISTED, at participation.waitlistPosition.
+  """
+  waitlisted: Boolean!
+  """
+  The people of the waiting list who got a place because of this answer, in the order they were promoted.
+  """
+  promoted: [Participation!]!
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Input of participationCancel.
+"""
+input ParticipationCancelInput {
+  """
+  ID of the participation to cancel.
+  """
+  participationID: ID!
+}
+
+"""
+Result of participationCancel.
+"""
+type ParticipationCancelPayload {
+  """
+  The cancelled participation; null when userErrors is not empty.
+  """
+  participation: Participation
+  """
+  The people of the waiting list who got the freed place, in the order they were promoted.
+  """
+  promoted: [Participation!]!
   """
   What is wrong with the input; empty on success.
   """
@@ -15568,6 +15898,14 @@ type MeetingUpdatePayload {
   The updated meeting; null when userErrors is not empty.
   """
   meeting: Meeting
+  """
+  The people of the waiting list who got a place because the capacity grew, in the order they were promoted.
+  """
+  promoted: [Participation!]!
+  """
+  The people accepted last who were moved back to the front of the waiting list by a forced smaller capacity, in their new waiting-list order.
+  """
+  movedToWaitlist: [Participation!]!
   """
   What is wrong with the input; empty on success.
   """
@@ -15773,6 +16111,79 @@ type IndicatorUpdatePayload {
   """
   userErrors: [UserError!]!
 }`, BuiltIn: false},
+	{Name: "../schema/subscriptions.graphql", Input: `# Live updates, over a WebSocket at /graphql (graphql-transport-ws).
+
+"""
+Live updates. Subscribe over a WebSocket at /graphql with the graphql-transport-ws protocol; the connection_init payload carries the API token, as {"Authorization": "Bearer <token>"} or {"token": "<token>"}. A subscription sees what the token's queries see; it ends when the token is revoked, expires or loses its membership.
+"""
+type Subscription {
+  """
+  The changes in the attendance of one meeting, as they are committed: answers, check-ins and the waiting list's moves, from every server of the deployment. Each event names the participation that changed; a REFETCH event asks to read the attendance again, since events may have been lost. An unknown meeting, or one of another organization, is NOT_FOUND.
+  """
+  meetingAttendanceChanged(
+    """
+    ID of the meeting to follow.
+    """
+    meetingID: ID!
+  ): AttendanceEvent!
+}
+
+"""
+A committed change in the attendance of a meeting.
+"""
+type AttendanceEvent {
+  """
+  What changed.
+  """
+  kind: AttendanceEventKind!
+  """
+  The meeting, as it is when the event is delivered.
+  """
+  meeting: Meeting!
+  """
+  The participation that changed, as it is when the event is delivered; null for REFETCH.
+  """
+  participation: Participation
+  """
+  When the change was committed (RFC 3339, UTC).
+  """
+  occurredAt: Time!
+}
+
+"""
+Kinds of attendance changes. New kinds may be added: a client treats an unknown kind as REFETCH.
+"""
+enum AttendanceEventKind {
+  """
+  A person answered an invitation (participationRespond).
+  """
+  ANSWERED
+  """
+  A person was checked in at the venue (participationCheckIn).
+  """
+  CHECKED_IN
+  """
+  A check-in was undone (no mutation does it yet).
+  """
+  CHECK_IN_UNDONE
+  """
+  A person moved from the waiting list to a place, freed by an answer, a cancellation or a larger capacity.
+  """
+  PROMOTED
+  """
+  A person moved from a place back to the waiting list (a capacity lowered with force).
+  """
+  WAITLISTED
+  """
+  A participation was cancelled (a planner uninvited the person), freeing its place if it had one (participationCancel).
+  """
+  CANCELLED
+  """
+  Events may have been lost (a server lost its connection to the database, or the subscriber fell behind): read the meeting's attendance again.
+  """
+  REFETCH
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -15964,6 +16375,20 @@ func (ec *executionContext) childFields_AgendaItemUpdatePayload(ctx context.Cont
 		return ec.fieldContext_AgendaItemUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgendaItemUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttendanceEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AttendanceEvent_kind(ctx, field)
+	case "meeting":
+		return ec.fieldContext_AttendanceEvent_meeting(ctx, field)
+	case "participation":
+		return ec.fieldContext_AttendanceEvent_participation(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_AttendanceEvent_occurredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttendanceEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16370,6 +16795,8 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_cancelledAt(ctx, field)
 	case "cancellationReason":
 		return ec.fieldContext_Meeting_cancellationReason(ctx, field)
+	case "capacityIncludesHosts":
+		return ec.fieldContext_Meeting_capacityIncludesHosts(ctx, field)
 	case "organization":
 		return ec.fieldContext_Meeting_organization(ctx, field)
 	case "objectives":
@@ -16456,6 +16883,10 @@ func (ec *executionContext) childFields_MeetingUpdatePayload(ctx context.Context
 	switch field.Name {
 	case "meeting":
 		return ec.fieldContext_MeetingUpdatePayload_meeting(ctx, field)
+	case "promoted":
+		return ec.fieldContext_MeetingUpdatePayload_promoted(ctx, field)
+	case "movedToWaitlist":
+		return ec.fieldContext_MeetingUpdatePayload_movedToWaitlist(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_MeetingUpdatePayload_userErrors(ctx, field)
 	}
@@ -16756,6 +17187,10 @@ func (ec *executionContext) childFields_Participation(ctx context.Context, field
 		return ec.fieldContext_Participation_role(ctx, field)
 	case "status":
 		return ec.fieldContext_Participation_status(ctx, field)
+	case "waitlistPosition":
+		return ec.fieldContext_Participation_waitlistPosition(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_Participation_acceptedAt(ctx, field)
 	case "invitedAt":
 		return ec.fieldContext_Participation_invitedAt(ctx, field)
 	case "respondedAt":
@@ -16774,6 +17209,18 @@ func (ec *executionContext) childFields_Participation(ctx context.Context, field
 		return ec.fieldContext_Participation_invitedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Participation", field.Name)
+}
+
+func (ec *executionContext) childFields_ParticipationCancelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participation":
+		return ec.fieldContext_ParticipationCancelPayload_participation(ctx, field)
+	case "promoted":
+		return ec.fieldContext_ParticipationCancelPayload_promoted(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ParticipationCancelPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationCancelPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ParticipationCheckInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16812,6 +17259,10 @@ func (ec *executionContext) childFields_ParticipationRespondPayload(ctx context.
 	switch field.Name {
 	case "participation":
 		return ec.fieldContext_ParticipationRespondPayload_participation(ctx, field)
+	case "waitlisted":
+		return ec.fieldContext_ParticipationRespondPayload_waitlisted(ctx, field)
+	case "promoted":
+		return ec.fieldContext_ParticipationRespondPayload_promoted(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_ParticipationRespondPayload_userErrors(ctx, field)
 	}
@@ -18075,6 +18526,14 @@ func (ec *executionContext) field_Mutation_meetingUpdate_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "force",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["force"] = arg2
 	return args, nil
 }
 
@@ -18203,6 +18662,20 @@ func (ec *executionContext) field_Mutation_organizationUpdate_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_participationCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ParticipationCancelInput, error) {
+			return ec.unmarshalNParticipationCancelInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationCancelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -20022,6 +20495,20 @@ func (ec *executionContext) field_Query_touchpoints_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_meetingAttendanceChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "meetingID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["meetingID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21532,6 +22019,116 @@ func (ec *executionContext) fieldContext_AgendaItemUpdatePayload_userErrors(_ co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AttendanceEvent_kind(ctx context.Context, field graphql.CollectedField, obj *AttendanceEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v AttendanceEventKind) graphql.Marshaler {
+			return ec.marshalNAttendanceEventKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errors.New("field of type AttendanceEventKind does not have child fields"))
+}
+
+func (ec *executionContext) _AttendanceEvent_meeting(ctx context.Context, field graphql.CollectedField, obj *AttendanceEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceEvent_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceEvent_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendanceEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttendanceEvent_participation(ctx context.Context, field graphql.CollectedField, obj *AttendanceEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceEvent_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Participation) graphql.Marshaler {
+			return ec.marshalOParticipation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceEvent_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendanceEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttendanceEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *AttendanceEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -24945,6 +25542,29 @@ func (ec *executionContext) fieldContext_Meeting_cancellationReason(_ context.Co
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Meeting_capacityIncludesHosts(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_capacityIncludesHosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityIncludesHosts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_capacityIncludesHosts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Meeting_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25770,6 +26390,70 @@ func (ec *executionContext) fieldContext_MeetingUpdatePayload_meeting(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingUpdatePayload_promoted(ctx context.Context, field graphql.CollectedField, obj *MeetingUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingUpdatePayload_promoted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Promoted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingUpdatePayload_promoted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingUpdatePayload_movedToWaitlist(ctx context.Context, field graphql.CollectedField, obj *MeetingUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingUpdatePayload_movedToWaitlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedToWaitlist, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingUpdatePayload_movedToWaitlist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27663,7 +28347,7 @@ func (ec *executionContext) _Mutation_meetingUpdate(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MeetingUpdate(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateMeetingInput))
+			return ec.Resolvers.Mutation().MeetingUpdate(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateMeetingInput), fc.Args["force"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MeetingUpdatePayload) graphql.Marshaler {
@@ -27911,6 +28595,50 @@ func (ec *executionContext) fieldContext_Mutation_participationRespond(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_participationRespond_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_participationCancel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_participationCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ParticipationCancel(ctx, fc.Args["input"].(ParticipationCancelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ParticipationCancelPayload) graphql.Marshaler {
+			return ec.marshalNParticipationCancelPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationCancelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_participationCancel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipationCancelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_participationCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29717,6 +30445,52 @@ func (ec *executionContext) fieldContext_Participation_status(_ context.Context,
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ParticipationStatus does not have child fields"))
 }
 
+func (ec *executionContext) _Participation_waitlistPosition(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_waitlistPosition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitlistPosition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_waitlistPosition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Participation_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_acceptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Participation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29932,6 +30706,102 @@ func (ec *executionContext) fieldContext_Participation_invitedBy(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationCancelPayload_participation(ctx context.Context, field graphql.CollectedField, obj *ParticipationCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationCancelPayload_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Participation) graphql.Marshaler {
+			return ec.marshalOParticipation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationCancelPayload_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationCancelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationCancelPayload_promoted(ctx context.Context, field graphql.CollectedField, obj *ParticipationCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationCancelPayload_promoted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Promoted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationCancelPayload_promoted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationCancelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationCancelPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ParticipationCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationCancelPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationCancelPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationCancelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30163,6 +31033,61 @@ func (ec *executionContext) _ParticipationRespondPayload_participation(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_ParticipationRespondPayload_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationRespondPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationRespondPayload_waitlisted(ctx context.Context, field graphql.CollectedField, obj *ParticipationRespondPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationRespondPayload_waitlisted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Waitlisted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationRespondPayload_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParticipationRespondPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ParticipationRespondPayload_promoted(ctx context.Context, field graphql.CollectedField, obj *ParticipationRespondPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationRespondPayload_promoted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Promoted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationRespondPayload_promoted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ParticipationRespondPayload",
 		Field:      field,
@@ -32459,6 +33384,50 @@ func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RelationshipEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _Subscription_meetingAttendanceChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_meetingAttendanceChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().MeetingAttendanceChanged(ctx, fc.Args["meetingID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AttendanceEvent) graphql.Marshaler {
+			return ec.marshalNAttendanceEvent2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_meetingAttendanceChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttendanceEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_meetingAttendanceChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Touchpoint_id(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -37069,7 +38038,7 @@ func (ec *executionContext) unmarshalInputCreateMeetingInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "format", "venueName", "venueAddress", "startsAt", "endsAt", "timeZone", "capacity", "visibility", "status", "budgetAmount", "budgetCurrency", "objectiveIDs"}
+	fieldsInOrder := [...]string{"title", "description", "format", "venueName", "venueAddress", "startsAt", "endsAt", "timeZone", "capacity", "visibility", "status", "budgetAmount", "budgetCurrency", "capacityIncludesHosts", "objectiveIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37167,6 +38136,13 @@ func (ec *executionContext) unmarshalInputCreateMeetingInput(ctx context.Context
 				return it, err
 			}
 			it.BudgetCurrency = data
+		case "capacityIncludesHosts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIncludesHosts"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIncludesHosts = data
 		case "objectiveIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -40093,7 +41069,7 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "format", "formatNEQ", "formatIn", "formatNotIn", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "budgetAmount", "budgetAmountNEQ", "budgetAmountIn", "budgetAmountNotIn", "budgetAmountGT", "budgetAmountGTE", "budgetAmountLT", "budgetAmountLTE", "budgetAmountIsNil", "budgetAmountNotNil", "budgetCurrency", "budgetCurrencyNEQ", "budgetCurrencyIn", "budgetCurrencyNotIn", "budgetCurrencyGT", "budgetCurrencyGTE", "budgetCurrencyLT", "budgetCurrencyLTE", "budgetCurrencyContains", "budgetCurrencyHasPrefix", "budgetCurrencyHasSuffix", "budgetCurrencyIsNil", "budgetCurrencyNotNil", "budgetCurrencyEqualFold", "budgetCurrencyContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancellationReason", "cancellationReasonNEQ", "cancellationReasonIn", "cancellationReasonNotIn", "cancellationReasonGT", "cancellationReasonGTE", "cancellationReasonLT", "cancellationReasonLTE", "cancellationReasonContains", "cancellationReasonHasPrefix", "cancellationReasonHasSuffix", "cancellationReasonIsNil", "cancellationReasonNotNil", "cancellationReasonEqualFold", "cancellationReasonContainsFold", "hasOrganization", "hasOrganizationWith", "hasObjectives", "hasObjectivesWith", "hasAgendaItems", "hasAgendaItemsWith", "hasParticipations", "hasParticipationsWith", "hasEncounters", "hasEncountersWith", "hasFollowUps", "hasFollowUpsWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "format", "formatNEQ", "formatIn", "formatNotIn", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "budgetAmount", "budgetAmountNEQ", "budgetAmountIn", "budgetAmountNotIn", "budgetAmountGT", "budgetAmountGTE", "budgetAmountLT", "budgetAmountLTE", "budgetAmountIsNil", "budgetAmountNotNil", "budgetCurrency", "budgetCurrencyNEQ", "budgetCurrencyIn", "budgetCurrencyNotIn", "budgetCurrencyGT", "budgetCurrencyGTE", "budgetCurrencyLT", "budgetCurrencyLTE", "budgetCurrencyContains", "budgetCurrencyHasPrefix", "budgetCurrencyHasSuffix", "budgetCurrencyIsNil", "budgetCurrencyNotNil", "budgetCurrencyEqualFold", "budgetCurrencyContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancellationReason", "cancellationReasonNEQ", "cancellationReasonIn", "cancellationReasonNotIn", "cancellationReasonGT", "cancellationReasonGTE", "cancellationReasonLT", "cancellationReasonLTE", "cancellationReasonContains", "cancellationReasonHasPrefix", "cancellationReasonHasSuffix", "cancellationReasonIsNil", "cancellationReasonNotNil", "cancellationReasonEqualFold", "cancellationReasonContainsFold", "capacityIncludesHosts", "capacityIncludesHostsNEQ", "hasOrganization", "hasOrganizationWith", "hasObjectives", "hasObjectivesWith", "hasAgendaItems", "hasAgendaItemsWith", "hasParticipations", "hasParticipationsWith", "hasEncounters", "hasEncountersWith", "hasFollowUps", "hasFollowUpsWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41430,6 +42406,20 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CancellationReasonContainsFold = data
+		case "capacityIncludesHosts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIncludesHosts"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIncludesHosts = data
+		case "capacityIncludesHostsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIncludesHostsNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIncludesHostsNEQ = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -43730,6 +44720,36 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputParticipationCancelInput(ctx context.Context, obj any) (ParticipationCancelInput, error) {
+	var it ParticipationCancelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"participationID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "participationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipationID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputParticipationCheckInInput(ctx context.Context, obj any) (ParticipationCheckInInput, error) {
 	var it ParticipationCheckInInput
 	if obj == nil {
@@ -43856,7 +44876,7 @@ func (ec *executionContext) unmarshalInputParticipationWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "meetingID", "meetingIDNEQ", "meetingIDIn", "meetingIDNotIn", "personID", "personIDNEQ", "personIDIn", "personIDNotIn", "role", "roleNEQ", "roleIn", "roleNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "invitedAt", "invitedAtNEQ", "invitedAtIn", "invitedAtNotIn", "invitedAtGT", "invitedAtGTE", "invitedAtLT", "invitedAtLTE", "respondedAt", "respondedAtNEQ", "respondedAtIn", "respondedAtNotIn", "respondedAtGT", "respondedAtGTE", "respondedAtLT", "respondedAtLTE", "respondedAtIsNil", "respondedAtNotNil", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "checkedInAtIsNil", "checkedInAtNotNil", "invitedByID", "invitedByIDNEQ", "invitedByIDIn", "invitedByIDNotIn", "invitedByIDIsNil", "invitedByIDNotNil", "hasOrganization", "hasOrganizationWith", "hasMeeting", "hasMeetingWith", "hasPerson", "hasPersonWith", "hasInvitedBy", "hasInvitedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "meetingID", "meetingIDNEQ", "meetingIDIn", "meetingIDNotIn", "personID", "personIDNEQ", "personIDIn", "personIDNotIn", "role", "roleNEQ", "roleIn", "roleNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "waitlistPosition", "waitlistPositionNEQ", "waitlistPositionIn", "waitlistPositionNotIn", "waitlistPositionGT", "waitlistPositionGTE", "waitlistPositionLT", "waitlistPositionLTE", "waitlistPositionIsNil", "waitlistPositionNotNil", "acceptedAt", "acceptedAtNEQ", "acceptedAtIn", "acceptedAtNotIn", "acceptedAtGT", "acceptedAtGTE", "acceptedAtLT", "acceptedAtLTE", "acceptedAtIsNil", "acceptedAtNotNil", "invitedAt", "invitedAtNEQ", "invitedAtIn", "invitedAtNotIn", "invitedAtGT", "invitedAtGTE", "invitedAtLT", "invitedAtLTE", "respondedAt", "respondedAtNEQ", "respondedAtIn", "respondedAtNotIn", "respondedAtGT", "respondedAtGTE", "respondedAtLT", "respondedAtLTE", "respondedAtIsNil", "respondedAtNotNil", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "checkedInAtIsNil", "checkedInAtNotNil", "invitedByID", "invitedByIDNEQ", "invitedByIDIn", "invitedByIDNotIn", "invitedByIDIsNil", "invitedByIDNotNil", "hasOrganization", "hasOrganizationWith", "hasMeeting", "hasMeetingWith", "hasPerson", "hasPersonWith", "hasInvitedBy", "hasInvitedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44192,6 +45212,146 @@ func (ec *executionContext) unmarshalInputParticipationWhereInput(ctx context.Co
 				return it, err
 			}
 			it.StatusNotIn = data
+		case "waitlistPosition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPosition"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPosition = data
+		case "waitlistPositionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionNEQ = data
+		case "waitlistPositionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionIn = data
+		case "waitlistPositionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionNotIn = data
+		case "waitlistPositionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionGT = data
+		case "waitlistPositionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionGTE = data
+		case "waitlistPositionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionLT = data
+		case "waitlistPositionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionLTE = data
+		case "waitlistPositionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionIsNil = data
+		case "waitlistPositionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitlistPositionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitlistPositionNotNil = data
+		case "acceptedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAt = data
+		case "acceptedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNEQ = data
+		case "acceptedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtIn = data
+		case "acceptedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNotIn = data
+		case "acceptedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtGT = data
+		case "acceptedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtGTE = data
+		case "acceptedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtLT = data
+		case "acceptedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtLTE = data
+		case "acceptedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtIsNil = data
+		case "acceptedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedAtNotNil = data
 		case "invitedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -46972,7 +48132,7 @@ func (ec *executionContext) unmarshalInputUpdateMeetingInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "clearDescription", "format", "venueName", "clearVenueName", "venueAddress", "clearVenueAddress", "startsAt", "endsAt", "timeZone", "capacity", "clearCapacity", "visibility", "status", "budgetAmount", "clearBudgetAmount", "budgetCurrency", "clearBudgetCurrency", "addObjectiveIDs", "removeObjectiveIDs", "clearObjectives"}
+	fieldsInOrder := [...]string{"title", "description", "clearDescription", "format", "venueName", "clearVenueName", "venueAddress", "clearVenueAddress", "startsAt", "endsAt", "timeZone", "capacity", "clearCapacity", "visibility", "status", "budgetAmount", "clearBudgetAmount", "budgetCurrency", "clearBudgetCurrency", "capacityIncludesHosts", "addObjectiveIDs", "removeObjectiveIDs", "clearObjectives"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -47112,6 +48272,13 @@ func (ec *executionContext) unmarshalInputUpdateMeetingInput(ctx context.Context
 				return it, err
 			}
 			it.ClearBudgetCurrency = data
+		case "capacityIncludesHosts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIncludesHosts"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIncludesHosts = data
 		case "addObjectiveIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addObjectiveIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -48416,6 +49583,59 @@ func (ec *executionContext) _AgendaItemUpdatePayload(ctx context.Context, sel as
 			}
 		case "userErrors":
 			out.Values[i] = ec._AgendaItemUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var attendanceEventImplementors = []string{"AttendanceEvent"}
+
+func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.SelectionSet, obj *AttendanceEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attendanceEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttendanceEvent")
+		case "kind":
+			out.Values[i] = ec._AttendanceEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._AttendanceEvent_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participation":
+			out.Values[i] = ec._AttendanceEvent_participation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec._AttendanceEvent_occurredAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50468,6 +51688,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "capacityIncludesHosts":
+			out.Values[i] = ec._Meeting_capacityIncludesHosts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organization":
 			field := field
 
@@ -51119,6 +52344,16 @@ func (ec *executionContext) _MeetingUpdatePayload(ctx context.Context, sel ast.S
 		case "meeting":
 			out.Values[i] = ec._MeetingUpdatePayload_meeting(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "promoted":
+			out.Values[i] = ec._MeetingUpdatePayload_promoted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movedToWaitlist":
+			out.Values[i] = ec._MeetingUpdatePayload_movedToWaitlist(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "userErrors":
@@ -51890,6 +53125,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "participationRespond":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_participationRespond(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participationCancel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_participationCancel(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -52899,6 +54141,16 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "waitlistPosition":
+			out.Values[i] = ec._Participation_waitlistPosition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptedAt":
+			out.Values[i] = ec._Participation_acceptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "invitedAt":
 			out.Values[i] = ec._Participation_invitedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -53092,6 +54344,54 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var participationCancelPayloadImplementors = []string{"ParticipationCancelPayload"}
+
+func (ec *executionContext) _ParticipationCancelPayload(ctx context.Context, sel ast.SelectionSet, obj *ParticipationCancelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participationCancelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParticipationCancelPayload")
+		case "participation":
+			out.Values[i] = ec._ParticipationCancelPayload_participation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "promoted":
+			out.Values[i] = ec._ParticipationCancelPayload_promoted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ParticipationCancelPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var participationCheckInPayloadImplementors = []string{"ParticipationCheckInPayload"}
 
 func (ec *executionContext) _ParticipationCheckInPayload(ctx context.Context, sel ast.SelectionSet, obj *ParticipationCheckInPayload) graphql.Marshaler {
@@ -53241,6 +54541,16 @@ func (ec *executionContext) _ParticipationRespondPayload(ctx context.Context, se
 		case "participation":
 			out.Values[i] = ec._ParticipationRespondPayload_participation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "waitlisted":
+			out.Values[i] = ec._ParticipationRespondPayload_waitlisted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promoted":
+			out.Values[i] = ec._ParticipationRespondPayload_promoted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "userErrors":
@@ -54670,6 +55980,26 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "meetingAttendanceChanged":
+		return ec._Subscription_meetingAttendanceChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var touchpointImplementors = []string{"Touchpoint", "Node"}
 
 func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSet, obj *ent.Touchpoint) graphql.Marshaler {
@@ -55773,6 +57103,26 @@ func (ec *executionContext) unmarshalNAgendaItemWhereInput2ᚖgithubᚗcomᚋren
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAttendanceEvent2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceEvent(ctx context.Context, sel ast.SelectionSet, v *AttendanceEvent) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AttendanceEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttendanceEventKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceEventKind(ctx context.Context, v any) (AttendanceEventKind, error) {
+	var res AttendanceEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendanceEventKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceEventKind(ctx context.Context, sel ast.SelectionSet, v AttendanceEventKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -56750,6 +58100,21 @@ func (ec *executionContext) unmarshalNParticipationAnswer2githubᚗcomᚋrencont
 
 func (ec *executionContext) marshalNParticipationAnswer2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationAnswer(ctx context.Context, sel ast.SelectionSet, v ParticipationAnswer) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNParticipationCancelInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationCancelInput(ctx context.Context, v any) (ParticipationCancelInput, error) {
+	res, err := ec.unmarshalInputParticipationCancelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipationCancelPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationCancelPayload(ctx context.Context, sel ast.SelectionSet, v *ParticipationCancelPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ParticipationCancelPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNParticipationCheckInInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationCheckInInput(ctx context.Context, v any) (ParticipationCheckInInput, error) {

@@ -13,12 +13,14 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/auth"
+	"github.com/rencontre/rencontre/internal/events"
 )
 
 // Options configure the GraphQL handler.
 type Options struct {
-	// ComplexityLimit is the highest cost an operation may have; connections
-	// count their page size. Zero means DefaultComplexityLimit.
+	// ComplexityLimit is the highest cost an operation may have: connections
+	// count their page size times their selection, plus a statement cost
+	// (see weightedSchema). Zero means DefaultComplexityLimit.
 	ComplexityLimit int
 	// MaxBodyBytes is the largest request body accepted. Zero means
 	// DefaultMaxBodyBytes.
@@ -31,6 +33,14 @@ type Options struct {
 	// RequestTimeout is the deadline of each request, down to its SQL
 	// statements. Zero means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Events is the bus of attendance events: mutations publish on it once
+	// committed, subscriptions listen to it. Servers sharing a database share
+	// it (events.Postgres). Nil means an in-process bus of this handler.
+	Events events.Bus
+	// WebsocketOrigins are the browser origins allowed to open a WebSocket
+	// besides the server's own (the CORS origins); a client that sends no
+	// Origin (not a browser) is always allowed.
+	WebsocketOrigins []string
 }
 
 // Defaults of Options.
@@ -41,8 +51,9 @@ const (
 
 // NewHandler returns the GraphQL endpoint over client, served as GraphQL over
 // HTTP: every request authenticated by its API token, POST (JSON) for queries
-// and mutations, GET for queries only, every mutation in one transaction, page
-// sizes bounded, complexity, body size and time limited.
+// and mutations, GET for queries only, each root mutation field in its own
+// transaction, page sizes bounded, shape, complexity, body size and time
+// limited.
 func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.ComplexityLimit == 0 {
 		opts.ComplexityLimit = DefaultComplexityLimit
@@ -53,8 +64,12 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.RequestTimeout == 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
 	}
-	srv := handler.New(NewSchema(client))
+	if opts.Events == nil {
+		opts.Events = events.NewMemory()
+	}
+	srv := handler.New(newSchema(client, opts.Events))
 	srv.AddTransport(httpTransport{production: opts.Production})
+	srv.AddTransport(websocketTransport(client, opts.WebsocketOrigins, opts.MaxBodyBytes))
 	// No query cache on purpose: pageLimits writes default page sizes into
 	// each request's own parsed document.
 	if opts.Production {
@@ -68,12 +83,15 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	installLimits(srv, opts)
 	srv.Use(contactFilterGuard{})
 	installTransactions(srv, client)
+	installAttendanceEvents(srv, opts.Events) // inside the transaction of each mutation field
 	srv.SetErrorPresenter(presentDeadline(presentError))
 	srv.SetRecoverFunc(recoverPanic)
 	// Outermost first: the deadline covers the whole request; what is not a
 	// GraphQL-over-HTTP request is answered before authentication touches the
 	// database.
-	return withDeadline(checkHTTP(limitBody(decodeRequest(auth.Middleware(client, srv)), opts.MaxBodyBytes)), opts.RequestTimeout)
+	// A WebSocket upgrade authenticates with its connection_init payload and
+	// lives longer than any request: it skips the HTTP layers.
+	return serveWebsockets(srv, opts.WebsocketOrigins, withDeadline(checkHTTP(limitBody(decodeRequest(auth.Middleware(client, srv)), opts.MaxBodyBytes)), opts.RequestTimeout))
 }
 
 // limitBody refuses request bodies larger than limit with a GraphQL error and

@@ -1317,7 +1317,7 @@ func (w *isoWorld) updateCases(t *testing.T) []isoMutation {
 		}
 		var typ string
 		for _, pf := range w.schema.Types[f.Type.Name()].Fields {
-			if isoEntity(pf.Type.Name()) {
+			if isoEntity(pf.Type.Name()) && typ == "" { // the first: the record changed
 				typ = pf.Type.Name()
 			}
 		}
@@ -1364,6 +1364,9 @@ func isoCrossCases() []isoMutation {
 		}},
 		{"participationCheckIn of O's participation", "participationCheckIn", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"participationID": id(o, "participationBen")})
+		}},
+		{"participationCancel of O's participation", "participationCancel", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"participationID": id(o, "participationDan")})
 		}},
 		{"encounterRecord at O's meeting", "encounterRecord", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"meetingID": id(o, "meeting"), "personAID": id(o, "ana"), "personBID": id(o, "dan"), "how": "SAME_TABLE"})
@@ -1661,6 +1664,9 @@ func isoRoleCases() []isoRoleCase {
 		})},
 		{"participationCheckIn", "participationCheckIn", false, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"participationID": id(o, "participationBen")})
+		})},
+		{"participationCancel", "participationCancel", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"participationID": id(o, "participationDan")})
 		})},
 		{"encounterRecord", "encounterRecord", false, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"meetingID": id(o, "meeting"), "personAID": id(o, "ana"), "personBID": id(o, "dan"), "how": "SAME_TABLE"})

@@ -35,13 +35,19 @@ func (r *mutationResolver) MeetingCreate(ctx context.Context, input ent.CreateMe
 }
 
 // MeetingUpdate is the resolver for the meetingUpdate field.
-func (r *mutationResolver) MeetingUpdate(ctx context.Context, id int, input ent.UpdateMeetingInput) (*MeetingUpdatePayload, error) {
-	v, err := ent.FromContext(ctx).Meeting.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) MeetingUpdate(ctx context.Context, id int, input ent.UpdateMeetingInput, force *bool) (*MeetingUpdatePayload, error) {
+	res, err := planning.UpdateMeeting(ctx, ent.FromContext(ctx), id, input, deref(force))
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	return &MeetingUpdatePayload{Meeting: v, UserErrors: ues}, nil
+	out := &MeetingUpdatePayload{Promoted: []*ent.Participation{}, MovedToWaitlist: []*ent.Participation{}, UserErrors: ues}
+	if res != nil {
+		out.Meeting = res.Meeting
+		out.Promoted = append(out.Promoted, res.Promoted...)
+		out.MovedToWaitlist = append(out.MovedToWaitlist, res.MovedToWaitlist...)
+	}
+	return out, nil
 }
 
 // AgendaItemCreate is the resolver for the agendaItemCreate field.
@@ -101,12 +107,32 @@ func (r *mutationResolver) MeetingInvite(ctx context.Context, input MeetingInvit
 
 // ParticipationRespond is the resolver for the participationRespond field.
 func (r *mutationResolver) ParticipationRespond(ctx context.Context, input ParticipationRespondInput) (*ParticipationRespondPayload, error) {
-	v, err := planning.Respond(ctx, ent.FromContext(ctx), input.ParticipationID, participation.Status(input.Answer))
+	res, err := planning.Respond(ctx, ent.FromContext(ctx), input.ParticipationID, participation.Status(input.Answer))
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	return &ParticipationRespondPayload{Participation: v, UserErrors: ues}, nil
+	out := &ParticipationRespondPayload{Promoted: []*ent.Participation{}, UserErrors: ues}
+	if res != nil {
+		out.Participation, out.Waitlisted = res.Participation, res.Waitlisted
+		out.Promoted = append(out.Promoted, res.Promoted...)
+	}
+	return out, nil
+}
+
+// ParticipationCancel is the resolver for the participationCancel field.
+func (r *mutationResolver) ParticipationCancel(ctx context.Context, input ParticipationCancelInput) (*ParticipationCancelPayload, error) {
+	res, err := planning.CancelParticipation(ctx, ent.FromContext(ctx), input.ParticipationID)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	out := &ParticipationCancelPayload{Promoted: []*ent.Participation{}, UserErrors: ues}
+	if res != nil {
+		out.Participation = res.Participation
+		out.Promoted = append(out.Promoted, res.Promoted...)
+	}
+	return out, nil
 }
 
 // ParticipationCheckIn is the resolver for the participationCheckIn field.

@@ -68,6 +68,18 @@ type AgendaItemUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A committed change in the attendance of a meeting.
+type AttendanceEvent struct {
+	// What changed.
+	Kind AttendanceEventKind `json:"kind"`
+	// The meeting, as it is when the event is delivered.
+	Meeting *ent.Meeting `json:"meeting"`
+	// The participation that changed, as it is when the event is delivered; null for REFETCH.
+	Participation *ent.Participation `json:"participation,omitempty"`
+	// When the change was committed (RFC 3339, UTC).
+	OccurredAt time.Time `json:"occurredAt"`
+}
+
 // Result of communityCreate.
 type CommunityCreatePayload struct {
 	// The created community; null when userErrors is not empty.
@@ -230,6 +242,10 @@ type MeetingInvitePayload struct {
 type MeetingUpdatePayload struct {
 	// The updated meeting; null when userErrors is not empty.
 	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The people of the waiting list who got a place because the capacity grew, in the order they were promoted.
+	Promoted []*ent.Participation `json:"promoted"`
+	// The people accepted last who were moved back to the front of the waiting list by a forced smaller capacity, in their new waiting-list order.
+	MovedToWaitlist []*ent.Participation `json:"movedToWaitlist"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -354,6 +370,22 @@ type OrganizationUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Input of participationCancel.
+type ParticipationCancelInput struct {
+	// ID of the participation to cancel.
+	ParticipationID int `json:"participationID"`
+}
+
+// Result of participationCancel.
+type ParticipationCancelPayload struct {
+	// The cancelled participation; null when userErrors is not empty.
+	Participation *ent.Participation `json:"participation,omitempty"`
+	// The people of the waiting list who got the freed place, in the order they were promoted.
+	Promoted []*ent.Participation `json:"promoted"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Input of participationCheckIn.
 type ParticipationCheckInInput struct {
 	// ID of the participation.
@@ -382,6 +414,10 @@ type ParticipationRespondInput struct {
 type ParticipationRespondPayload struct {
 	// The participation with the answer; null when userErrors is not empty.
 	Participation *ent.Participation `json:"participation,omitempty"`
+	// True when the answer was ACCEPTED and the meeting was full: the person is WAITLISTED, at participation.waitlistPosition.
+	Waitlisted bool `json:"waitlisted"`
+	// The people of the waiting list who got a place because of this answer, in the order they were promoted.
+	Promoted []*ent.Participation `json:"promoted"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -400,6 +436,10 @@ type PersonUpdatePayload struct {
 	Person *ent.Person `json:"person,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Live updates. Subscribe over a WebSocket at /graphql with the graphql-transport-ws protocol; the connection_init payload carries the API token, as {"Authorization": "Bearer <token>"} or {"token": "<token>"}. A subscription sees what the token's queries see; it ends when the token is revoked, expires or loses its membership.
+type Subscription struct {
 }
 
 // Result of touchpointCreate.
@@ -432,24 +472,100 @@ type Viewer struct {
 	Invitations []*MembershipInvitation `json:"invitations"`
 }
 
+// Kinds of attendance changes. New kinds may be added: a client treats an unknown kind as REFETCH.
+type AttendanceEventKind string
+
+const (
+	// A person answered an invitation (participationRespond).
+	AttendanceEventKindAnswered AttendanceEventKind = "ANSWERED"
+	// A person was checked in at the venue (participationCheckIn).
+	AttendanceEventKindCheckedIn AttendanceEventKind = "CHECKED_IN"
+	// A check-in was undone (no mutation does it yet).
+	AttendanceEventKindCheckInUndone AttendanceEventKind = "CHECK_IN_UNDONE"
+	// A person moved from the waiting list to a place, freed by an answer, a cancellation or a larger capacity.
+	AttendanceEventKindPromoted AttendanceEventKind = "PROMOTED"
+	// A person moved from a place back to the waiting list (a capacity lowered with force).
+	AttendanceEventKindWaitlisted AttendanceEventKind = "WAITLISTED"
+	// A participation was cancelled (a planner uninvited the person), freeing its place if it had one (participationCancel).
+	AttendanceEventKindCancelled AttendanceEventKind = "CANCELLED"
+	// Events may have been lost (a server lost its connection to the database, or the subscriber fell behind): read the meeting's attendance again.
+	AttendanceEventKindRefetch AttendanceEventKind = "REFETCH"
+)
+
+var AllAttendanceEventKind = []AttendanceEventKind{
+	AttendanceEventKindAnswered,
+	AttendanceEventKindCheckedIn,
+	AttendanceEventKindCheckInUndone,
+	AttendanceEventKindPromoted,
+	AttendanceEventKindWaitlisted,
+	AttendanceEventKindCancelled,
+	AttendanceEventKindRefetch,
+}
+
+func (e AttendanceEventKind) IsValid() bool {
+	switch e {
+	case AttendanceEventKindAnswered, AttendanceEventKindCheckedIn, AttendanceEventKindCheckInUndone, AttendanceEventKindPromoted, AttendanceEventKindWaitlisted, AttendanceEventKindCancelled, AttendanceEventKindRefetch:
+		return true
+	}
+	return false
+}
+
+func (e AttendanceEventKind) String() string {
+	return string(e)
+}
+
+func (e *AttendanceEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AttendanceEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AttendanceEventKind", str)
+	}
+	return nil
+}
+
+func (e AttendanceEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AttendanceEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AttendanceEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // An answer to an invitation.
 type ParticipationAnswer string
 
 const (
-	// The person will come.
+	// The person will come. When the meeting is full, the person goes on the waiting list.
 	ParticipationAnswerAccepted ParticipationAnswer = "ACCEPTED"
+	// The person might come; this takes no place.
+	ParticipationAnswerTentative ParticipationAnswer = "TENTATIVE"
 	// The person will not come.
 	ParticipationAnswerDeclined ParticipationAnswer = "DECLINED"
 )
 
 var AllParticipationAnswer = []ParticipationAnswer{
 	ParticipationAnswerAccepted,
+	ParticipationAnswerTentative,
 	ParticipationAnswerDeclined,
 }
 
 func (e ParticipationAnswer) IsValid() bool {
 	switch e {
-	case ParticipationAnswerAccepted, ParticipationAnswerDeclined:
+	case ParticipationAnswerAccepted, ParticipationAnswerTentative, ParticipationAnswerDeclined:
 		return true
 	}
 	return false

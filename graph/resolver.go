@@ -9,16 +9,28 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/internal/events"
 )
 
 // Resolver is the resolver root. Queries read through client; mutations write
 // through the transaction-bound client in the request context (ent.FromContext).
-type Resolver struct{ client *ent.Client }
+// Subscriptions listen to events, the bus on which committed mutations
+// publish attendance changes.
+type Resolver struct {
+	client *ent.Client
+	events events.Bus
+}
 
 // NewSchema returns the executable schema over client, with connection fields
-// weighted by their page size for the complexity limit.
+// weighted by their page size for the complexity limit. Its subscriptions
+// listen to an in-process bus of their own.
 func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return weighConnections(NewExecutableSchema(Config{Resolvers: &Resolver{client}}))
+	return newSchema(client, events.NewMemory())
+}
+
+// newSchema is NewSchema with the bus of attendance events.
+func newSchema(client *ent.Client, bus events.Bus) graphql.ExecutableSchema {
+	return weighConnections(NewExecutableSchema(Config{Resolvers: &Resolver{client: client, events: bus}}))
 }
 
 // deref returns the value behind an optional input, or its zero value.

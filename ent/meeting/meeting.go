@@ -54,6 +54,8 @@ const (
 	FieldCancelledAt = "cancelled_at"
 	// FieldCancellationReason holds the string denoting the cancellation_reason field in the database.
 	FieldCancellationReason = "cancellation_reason"
+	// FieldCapacityIncludesHosts holds the string denoting the capacity_includes_hosts field in the database.
+	FieldCapacityIncludesHosts = "capacity_includes_hosts"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeObjectives holds the string denoting the objectives edge name in mutations.
@@ -149,6 +151,7 @@ var Columns = []string{
 	FieldBudgetCurrency,
 	FieldCancelledAt,
 	FieldCancellationReason,
+	FieldCapacityIncludesHosts,
 }
 
 var (
@@ -199,6 +202,8 @@ var (
 	BudgetCurrencyValidator func(string) error
 	// CancellationReasonValidator is a validator for the "cancellation_reason" field. It is called by the builders before save.
 	CancellationReasonValidator func(string) error
+	// DefaultCapacityIncludesHosts holds the default value on creation for the "capacity_includes_hosts" field.
+	DefaultCapacityIncludesHosts bool
 )
 
 // Format defines the type for the "format" enum field.
@@ -386,6 +391,11 @@ func ByCancelledAt(opts ...sql.OrderTermOption) OrderOption {
 // ByCancellationReason orders the results by the cancellation_reason field.
 func ByCancellationReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCancellationReason, opts...).ToFunc()
+}
+
+// ByCapacityIncludesHosts orders the results by the capacity_includes_hosts field.
+func ByCapacityIncludesHosts(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCapacityIncludesHosts, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

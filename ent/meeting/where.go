@@ -130,6 +130,11 @@ func CancellationReason(v string) predicate.Meeting {
 	return predicate.Meeting(sql.FieldEQ(FieldCancellationReason, v))
 }
 
+// CapacityIncludesHosts applies equality check predicate on the "capacity_includes_hosts" field. It's identical to CapacityIncludesHostsEQ.
+func CapacityIncludesHosts(v bool) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldCapacityIncludesHosts, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v int) predicate.Meeting {
 	return predicate.Meeting(sql.FieldEQ(FieldOrganizationID, v))
@@ -1023,6 +1028,16 @@ func CancellationReasonEqualFold(v string) predicate.Meeting {
 // CancellationReasonContainsFold applies the ContainsFold predicate on the "cancellation_reason" field.
 func CancellationReasonContainsFold(v string) predicate.Meeting {
 	return predicate.Meeting(sql.FieldContainsFold(FieldCancellationReason, v))
+}
+
+// CapacityIncludesHostsEQ applies the EQ predicate on the "capacity_includes_hosts" field.
+func CapacityIncludesHostsEQ(v bool) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldCapacityIncludesHosts, v))
+}
+
+// CapacityIncludesHostsNEQ applies the NEQ predicate on the "capacity_includes_hosts" field.
+func CapacityIncludesHostsNEQ(v bool) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNEQ(FieldCapacityIncludesHosts, v))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

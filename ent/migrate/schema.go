@@ -320,6 +320,7 @@ var (
 		{Name: "budget_currency", Type: field.TypeString, Nullable: true},
 		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "cancellation_reason", Type: field.TypeString, Nullable: true},
+		{Name: "capacity_includes_hosts", Type: field.TypeBool, Default: true},
 		{Name: "organization_id", Type: field.TypeInt},
 	}
 	// MeetingsTable holds the schema information for the "meetings" table.
@@ -330,7 +331,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "meetings_organizations_organization",
-				Columns:    []*schema.Column{MeetingsColumns[18]},
+				Columns:    []*schema.Column{MeetingsColumns[19]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -339,7 +340,7 @@ var (
 			{
 				Name:    "meeting_organization_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{MeetingsColumns[18], MeetingsColumns[8]},
+				Columns: []*schema.Column{MeetingsColumns[19], MeetingsColumns[8]},
 			},
 		},
 	}
@@ -449,7 +450,9 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"HOST", "SPEAKER", "GUEST", "VIP"}, Default: "GUEST"},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"INVITED", "ACCEPTED", "DECLINED", "WAITLISTED", "CANCELLED"}, Default: "INVITED"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"INVITED", "ACCEPTED", "TENTATIVE", "DECLINED", "WAITLISTED", "CANCELLED"}, Default: "INVITED"},
+		{Name: "waitlist_position", Type: field.TypeInt, Nullable: true},
+		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
 		{Name: "invited_at", Type: field.TypeTime},
 		{Name: "responded_at", Type: field.TypeTime, Nullable: true},
 		{Name: "checked_in_at", Type: field.TypeTime, Nullable: true},
@@ -466,25 +469,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "participations_organizations_organization",
-				Columns:    []*schema.Column{ParticipationsColumns[8]},
+				Columns:    []*schema.Column{ParticipationsColumns[10]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "participations_meetings_meeting",
-				Columns:    []*schema.Column{ParticipationsColumns[9]},
+				Columns:    []*schema.Column{ParticipationsColumns[11]},
 				RefColumns: []*schema.Column{MeetingsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "participations_persons_person",
-				Columns:    []*schema.Column{ParticipationsColumns[10]},
+				Columns:    []*schema.Column{ParticipationsColumns[12]},
 				RefColumns: []*schema.Column{PersonsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "participations_persons_invited_by",
-				Columns:    []*schema.Column{ParticipationsColumns[11]},
+				Columns:    []*schema.Column{ParticipationsColumns[13]},
 				RefColumns: []*schema.Column{PersonsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -493,12 +496,12 @@ var (
 			{
 				Name:    "participation_meeting_id_person_id",
 				Unique:  true,
-				Columns: []*schema.Column{ParticipationsColumns[9], ParticipationsColumns[10]},
+				Columns: []*schema.Column{ParticipationsColumns[11], ParticipationsColumns[12]},
 			},
 			{
 				Name:    "participation_person_id",
 				Unique:  false,
-				Columns: []*schema.Column{ParticipationsColumns[10]},
+				Columns: []*schema.Column{ParticipationsColumns[12]},
 			},
 		},
 	}

@@ -32,6 +32,10 @@ const (
 	FieldRole = "role"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldWaitlistPosition holds the string denoting the waitlist_position field in the database.
+	FieldWaitlistPosition = "waitlist_position"
+	// FieldAcceptedAt holds the string denoting the accepted_at field in the database.
+	FieldAcceptedAt = "accepted_at"
 	// FieldInvitedAt holds the string denoting the invited_at field in the database.
 	FieldInvitedAt = "invited_at"
 	// FieldRespondedAt holds the string denoting the responded_at field in the database.
@@ -90,6 +94,8 @@ var Columns = []string{
 	FieldPersonID,
 	FieldRole,
 	FieldStatus,
+	FieldWaitlistPosition,
+	FieldAcceptedAt,
 	FieldInvitedAt,
 	FieldRespondedAt,
 	FieldCheckedInAt,
@@ -162,6 +168,7 @@ const DefaultStatus = StatusInvited
 const (
 	StatusInvited    Status = "INVITED"
 	StatusAccepted   Status = "ACCEPTED"
+	StatusTentative  Status = "TENTATIVE"
 	StatusDeclined   Status = "DECLINED"
 	StatusWaitlisted Status = "WAITLISTED"
 	StatusCancelled  Status = "CANCELLED"
@@ -174,7 +181,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusInvited, StatusAccepted, StatusDeclined, StatusWaitlisted, StatusCancelled:
+	case StatusInvited, StatusAccepted, StatusTentative, StatusDeclined, StatusWaitlisted, StatusCancelled:
 		return nil
 	default:
 		return fmt.Errorf("participation: invalid enum value for status field: %q", s)
@@ -222,6 +229,16 @@ func ByRole(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByWaitlistPosition orders the results by the waitlist_position field.
+func ByWaitlistPosition(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWaitlistPosition, opts...).ToFunc()
+}
+
+// ByAcceptedAt orders the results by the accepted_at field.
+func ByAcceptedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAcceptedAt, opts...).ToFunc()
 }
 
 // ByInvitedAt orders the results by the invited_at field.

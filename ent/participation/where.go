@@ -80,6 +80,16 @@ func PersonID(v int) predicate.Participation {
 	return predicate.Participation(sql.FieldEQ(FieldPersonID, v))
 }
 
+// WaitlistPosition applies equality check predicate on the "waitlist_position" field. It's identical to WaitlistPositionEQ.
+func WaitlistPosition(v int) predicate.Participation {
+	return predicate.Participation(sql.FieldEQ(FieldWaitlistPosition, v))
+}
+
+// AcceptedAt applies equality check predicate on the "accepted_at" field. It's identical to AcceptedAtEQ.
+func AcceptedAt(v time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldEQ(FieldAcceptedAt, v))
+}
+
 // InvitedAt applies equality check predicate on the "invited_at" field. It's identical to InvitedAtEQ.
 func InvitedAt(v time.Time) predicate.Participation {
 	return predicate.Participation(sql.FieldEQ(FieldInvitedAt, v))
@@ -278,6 +288,106 @@ func StatusIn(vs ...Status) predicate.Participation {
 // StatusNotIn applies the NotIn predicate on the "status" field.
 func StatusNotIn(vs ...Status) predicate.Participation {
 	return predicate.Participation(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// WaitlistPositionEQ applies the EQ predicate on the "waitlist_position" field.
+func WaitlistPositionEQ(v int) predicate.Participation {
+	return predicate.Participation(sql.FieldEQ(FieldWaitlistPosition, v))
+}
+
+// WaitlistPositionNEQ applies the NEQ predicate on the "waitlist_position" field.
+func WaitlistPositionNEQ(v int) predicate.Participation {
+	return predicate.Participation(sql.FieldNEQ(FieldWaitlistPosition, v))
+}
+
+// WaitlistPositionIn applies the In predicate on the "waitlist_position" field.
+func WaitlistPositionIn(vs ...int) predicate.Participation {
+	return predicate.Participation(sql.FieldIn(FieldWaitlistPosition, vs...))
+}
+
+// WaitlistPositionNotIn applies the NotIn predicate on the "waitlist_position" field.
+func WaitlistPositionNotIn(vs ...int) predicate.Participation {
+	return predicate.Participation(sql.FieldNotIn(FieldWaitlistPosition, vs...))
+}
+
+// WaitlistPositionGT applies the GT predicate on the "waitlist_position" field.
+func WaitlistPositionGT(v int) predicate.Participation {
+	return predicate.Participation(sql.FieldGT(FieldWaitlistPosition, v))
+}
+
+// WaitlistPositionGTE applies the GTE predicate on the "waitlist_position" field.
+func WaitlistPositionGTE(v int) predicate.Participation {
+	return predicate.Participation(sql.FieldGTE(FieldWaitlistPosition, v))
+}
+
+// WaitlistPositionLT applies the LT predicate on the "waitlist_position" field.
+func WaitlistPositionLT(v int) predicate.Participation {
+	return predicate.Participation(sql.FieldLT(FieldWaitlistPosition, v))
+}
+
+// WaitlistPositionLTE applies the LTE predicate on the "waitlist_position" field.
+func WaitlistPositionLTE(v int) predicate.Participation {
+	return predicate.Participation(sql.FieldLTE(FieldWaitlistPosition, v))
+}
+
+// WaitlistPositionIsNil applies the IsNil predicate on the "waitlist_position" field.
+func WaitlistPositionIsNil() predicate.Participation {
+	return predicate.Participation(sql.FieldIsNull(FieldWaitlistPosition))
+}
+
+// WaitlistPositionNotNil applies the NotNil predicate on the "waitlist_position" field.
+func WaitlistPositionNotNil() predicate.Participation {
+	return predicate.Participation(sql.FieldNotNull(FieldWaitlistPosition))
+}
+
+// AcceptedAtEQ applies the EQ predicate on the "accepted_at" field.
+func AcceptedAtEQ(v time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldEQ(FieldAcceptedAt, v))
+}
+
+// AcceptedAtNEQ applies the NEQ predicate on the "accepted_at" field.
+func AcceptedAtNEQ(v time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldNEQ(FieldAcceptedAt, v))
+}
+
+// AcceptedAtIn applies the In predicate on the "accepted_at" field.
+func AcceptedAtIn(vs ...time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldIn(FieldAcceptedAt, vs...))
+}
+
+// AcceptedAtNotIn applies the NotIn predicate on the "accepted_at" field.
+func AcceptedAtNotIn(vs ...time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldNotIn(FieldAcceptedAt, vs...))
+}
+
+// AcceptedAtGT applies the GT predicate on the "accepted_at" field.
+func AcceptedAtGT(v time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldGT(FieldAcceptedAt, v))
+}
+
+// AcceptedAtGTE applies the GTE predicate on the "accepted_at" field.
+func AcceptedAtGTE(v time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldGTE(FieldAcceptedAt, v))
+}
+
+// AcceptedAtLT applies the LT predicate on the "accepted_at" field.
+func AcceptedAtLT(v time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldLT(FieldAcceptedAt, v))
+}
+
+// AcceptedAtLTE applies the LTE predicate on the "accepted_at" field.
+func AcceptedAtLTE(v time.Time) predicate.Participation {
+	return predicate.Participation(sql.FieldLTE(FieldAcceptedAt, v))
+}
+
+// AcceptedAtIsNil applies the IsNil predicate on the "accepted_at" field.
+func AcceptedAtIsNil() predicate.Participation {
+	return predicate.Participation(sql.FieldIsNull(FieldAcceptedAt))
+}
+
+// AcceptedAtNotNil applies the NotNil predicate on the "accepted_at" field.
+func AcceptedAtNotNil() predicate.Participation {
+	return predicate.Participation(sql.FieldNotNull(FieldAcceptedAt))
 }
 
 // InvitedAtEQ applies the EQ predicate on the "invited_at" field.

@@ -391,6 +391,10 @@ func init() {
 	meetingDescCancellationReason := meetingFields[14].Descriptor()
 	// meeting.CancellationReasonValidator is a validator for the "cancellation_reason" field. It is called by the builders before save.
 	meeting.CancellationReasonValidator = meetingDescCancellationReason.Validators[0].(func(string) error)
+	// meetingDescCapacityIncludesHosts is the schema descriptor for capacity_includes_hosts field.
+	meetingDescCapacityIncludesHosts := meetingFields[15].Descriptor()
+	// meeting.DefaultCapacityIncludesHosts holds the default value on creation for the capacity_includes_hosts field.
+	meeting.DefaultCapacityIncludesHosts = meetingDescCapacityIncludesHosts.Default.(bool)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(membershipMixin[0], schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -531,7 +535,7 @@ func init() {
 	// participation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	participation.UpdateDefaultUpdatedAt = participationDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// participationDescInvitedAt is the schema descriptor for invited_at field.
-	participationDescInvitedAt := participationFields[4].Descriptor()
+	participationDescInvitedAt := participationFields[6].Descriptor()
 	// participation.DefaultInvitedAt holds the default value on creation for the invited_at field.
 	participation.DefaultInvitedAt = participationDescInvitedAt.Default.(func() time.Time)
 	personMixin := schema.Person{}.Mixin()

@@ -82,7 +82,7 @@ func (Meeting) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Validate(validation.Positive).
-			Comment("How many people the venue takes; null means no limit.").
+			Comment("How many people may come: the number of ACCEPTED participations (hosts and speakers included unless capacityIncludesHosts is false). Accepting a full meeting puts the person on the waiting list; a larger capacity promotes the first on it. Null means no limit.").
 			Annotations(entgql.OrderField("CAPACITY")),
 		field.Enum("visibility").
 			NamedValues(
@@ -125,6 +125,9 @@ func (Meeting) Fields() []ent.Field {
 			Validate(validation.MaxLen(2000)).
 			Comment("Why the meeting was cancelled.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Bool("capacity_includes_hosts").
+			Default(true).
+			Comment("Whether accepted hosts and speakers take places of the capacity; true by default. When false, they always have a place and the capacity counts the other roles only."),
 	}
 }
 

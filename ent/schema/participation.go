@@ -47,13 +47,24 @@ func (Participation) Fields() []ent.Field {
 			NamedValues(
 				"Invited", "INVITED",
 				"Accepted", "ACCEPTED",
+				"Tentative", "TENTATIVE",
 				"Declined", "DECLINED",
 				"Waitlisted", "WAITLISTED",
 				"Cancelled", "CANCELLED",
 			).
 			Default("INVITED").
-			Comment("Where the invitation stands.").
+			Comment("Where the invitation stands. Only ACCEPTED people take a place; when the meeting is full, accepting puts the person on the waiting list (WAITLISTED).").
 			Annotations(entgql.OrderField("STATUS")),
+		field.Int("waitlist_position").
+			Optional().
+			Nillable().
+			Comment("Place on the meeting's waiting list: 1 is the next to get a place. Null unless WAITLISTED; the positions of a meeting are 1, 2, … without gaps.").
+			Annotations(entgql.OrderField("WAITLIST_POSITION")),
+		field.Time("accepted_at").
+			Optional().
+			Nillable().
+			Comment("When the person got a place: when they accepted, or were promoted from the waiting list. Null unless ACCEPTED; the latest are the first moved back to the waiting list when a smaller capacity is forced.").
+			Annotations(entgql.OrderField("ACCEPTED_AT")),
 		field.Time("invited_at").
 			Default(time.Now).
 			Immutable().

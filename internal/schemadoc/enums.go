@@ -103,10 +103,11 @@ var enumDocs = map[string]map[string]string{
 	},
 	"ParticipationStatus": {
 		"INVITED":    "Invited, no answer yet.",
-		"ACCEPTED":   "Will come, or came.",
+		"ACCEPTED":   "Will come, or came: has a place within the meeting's capacity.",
+		"TENTATIVE":  "Might come: takes no place and is not on the waiting list.",
 		"DECLINED":   "Will not come.",
-		"WAITLISTED": "On the waiting list.",
-		"CANCELLED":  "The invitation was withdrawn.",
+		"WAITLISTED": "Accepted a full meeting: on the waiting list, at waitlistPosition; promoted to ACCEPTED when a place frees up.",
+		"CANCELLED":  "Uninvited by a planner; the record is kept as history.",
 	},
 	"EncounterHow": {
 		"SAME_TABLE":   "Sat at the same table.",

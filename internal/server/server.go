@@ -20,25 +20,34 @@ import (
 	"github.com/rencontre/rencontre/graph"
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/database"
+	"github.com/rencontre/rencontre/internal/events"
 )
 
 // Routes returns the server's handler:
 //
-//	/graphql  the API (POST JSON; GET for queries)
+//	/graphql  the API (POST JSON; GET for queries; a WebSocket for subscriptions)
 //	/         the GraphiQL playground, when enabled
 //	/healthz  the process is up
 //	/readyz   the database answers
 //
 // Every response carries the security headers and an X-Request-Id, and every
-// request gets one access log line on slog's default logger.
+// request gets one access log line on slog's default logger. Subscriptions
+// (a WebSocket at /graphql) hear the changes made through this handler only:
+// see RoutesWithEvents.
 func Routes(client *ent.Client, cfg config.Config) http.Handler {
+	return routes(client, cfg, nil)
+}
+
+func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(client, graph.Options{
-		ComplexityLimit: cfg.ComplexityLimit,
-		MaxBodyBytes:    cfg.MaxBodyBytes,
-		Production:      cfg.Production,
-		RequestTimeout:  cfg.RequestTimeout,
-		Limits:          cfg.Limits,
+		ComplexityLimit:  cfg.ComplexityLimit,
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+		Production:       cfg.Production,
+		RequestTimeout:   cfg.RequestTimeout,
+		Limits:           cfg.Limits,
+		Events:           bus,
+		WebsocketOrigins: cfg.CORSOrigins, // browsers' WebSockets: the same origins as CORS
 	}))
 	if cfg.Playground {
 		mux.HandleFunc("GET /{$}", playground)
