@@ -227,6 +227,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldCancelledAt:           {Type: field.TypeTime, Column: meeting.FieldCancelledAt},
 			meeting.FieldCancellationReason:    {Type: field.TypeString, Column: meeting.FieldCancellationReason},
 			meeting.FieldCapacityIncludesHosts: {Type: field.TypeBool, Column: meeting.FieldCapacityIncludesHosts},
+			meeting.FieldCheckInOpensBefore:    {Type: field.TypeInt, Column: meeting.FieldCheckInOpensBefore},
+			meeting.FieldCheckInClosesAfter:    {Type: field.TypeInt, Column: meeting.FieldCheckInClosesAfter},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -2191,6 +2193,16 @@ func (f *MeetingFilter) WhereCancellationReason(p entql.StringP) {
 // WhereCapacityIncludesHosts applies the entql bool predicate on the capacity_includes_hosts field.
 func (f *MeetingFilter) WhereCapacityIncludesHosts(p entql.BoolP) {
 	f.Where(p.Field(meeting.FieldCapacityIncludesHosts))
+}
+
+// WhereCheckInOpensBefore applies the entql int predicate on the check_in_opens_before field.
+func (f *MeetingFilter) WhereCheckInOpensBefore(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldCheckInOpensBefore))
+}
+
+// WhereCheckInClosesAfter applies the entql int predicate on the check_in_closes_after field.
+func (f *MeetingFilter) WhereCheckInClosesAfter(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldCheckInClosesAfter))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

@@ -2444,6 +2444,16 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, meeting.FieldCapacityIncludesHosts)
 				fieldSeen[meeting.FieldCapacityIncludesHosts] = struct{}{}
 			}
+		case "checkInOpensBefore":
+			if _, ok := fieldSeen[meeting.FieldCheckInOpensBefore]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldCheckInOpensBefore)
+				fieldSeen[meeting.FieldCheckInOpensBefore] = struct{}{}
+			}
+		case "checkInClosesAfter":
+			if _, ok := fieldSeen[meeting.FieldCheckInClosesAfter]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldCheckInClosesAfter)
+				fieldSeen[meeting.FieldCheckInClosesAfter] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

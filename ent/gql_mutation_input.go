@@ -400,6 +400,8 @@ type CreateMeetingInput struct {
 	BudgetAmount          *float64
 	BudgetCurrency        *string
 	CapacityIncludesHosts *bool
+	CheckInOpensBefore    *int
+	CheckInClosesAfter    *int
 	ObjectiveIDs          []int
 }
 
@@ -439,6 +441,12 @@ func (i *CreateMeetingInput) Mutate(m *MeetingMutation) {
 	if v := i.CapacityIncludesHosts; v != nil {
 		m.SetCapacityIncludesHosts(*v)
 	}
+	if v := i.CheckInOpensBefore; v != nil {
+		m.SetCheckInOpensBefore(*v)
+	}
+	if v := i.CheckInClosesAfter; v != nil {
+		m.SetCheckInClosesAfter(*v)
+	}
 	if v := i.ObjectiveIDs; len(v) > 0 {
 		m.AddObjectiveIDs(v...)
 	}
@@ -472,6 +480,8 @@ type UpdateMeetingInput struct {
 	ClearBudgetCurrency   bool
 	BudgetCurrency        *string
 	CapacityIncludesHosts *bool
+	CheckInOpensBefore    *int
+	CheckInClosesAfter    *int
 	ClearObjectives       bool
 	AddObjectiveIDs       []int
 	RemoveObjectiveIDs    []int
@@ -538,6 +548,12 @@ func (i *UpdateMeetingInput) Mutate(m *MeetingMutation) {
 	}
 	if v := i.CapacityIncludesHosts; v != nil {
 		m.SetCapacityIncludesHosts(*v)
+	}
+	if v := i.CheckInOpensBefore; v != nil {
+		m.SetCheckInOpensBefore(*v)
+	}
+	if v := i.CheckInClosesAfter; v != nil {
+		m.SetCheckInClosesAfter(*v)
 	}
 	if i.ClearObjectives {
 		m.ClearObjectives()

@@ -3768,6 +3768,26 @@ type MeetingWhereInput struct {
 	CapacityIncludesHosts    *bool `json:"capacityIncludesHosts,omitempty"`
 	CapacityIncludesHostsNEQ *bool `json:"capacityIncludesHostsNEQ,omitempty"`
 
+	// "check_in_opens_before" field predicates.
+	CheckInOpensBefore      *int  `json:"checkInOpensBefore,omitempty"`
+	CheckInOpensBeforeNEQ   *int  `json:"checkInOpensBeforeNEQ,omitempty"`
+	CheckInOpensBeforeIn    []int `json:"checkInOpensBeforeIn,omitempty"`
+	CheckInOpensBeforeNotIn []int `json:"checkInOpensBeforeNotIn,omitempty"`
+	CheckInOpensBeforeGT    *int  `json:"checkInOpensBeforeGT,omitempty"`
+	CheckInOpensBeforeGTE   *int  `json:"checkInOpensBeforeGTE,omitempty"`
+	CheckInOpensBeforeLT    *int  `json:"checkInOpensBeforeLT,omitempty"`
+	CheckInOpensBeforeLTE   *int  `json:"checkInOpensBeforeLTE,omitempty"`
+
+	// "check_in_closes_after" field predicates.
+	CheckInClosesAfter      *int  `json:"checkInClosesAfter,omitempty"`
+	CheckInClosesAfterNEQ   *int  `json:"checkInClosesAfterNEQ,omitempty"`
+	CheckInClosesAfterIn    []int `json:"checkInClosesAfterIn,omitempty"`
+	CheckInClosesAfterNotIn []int `json:"checkInClosesAfterNotIn,omitempty"`
+	CheckInClosesAfterGT    *int  `json:"checkInClosesAfterGT,omitempty"`
+	CheckInClosesAfterGTE   *int  `json:"checkInClosesAfterGTE,omitempty"`
+	CheckInClosesAfterLT    *int  `json:"checkInClosesAfterLT,omitempty"`
+	CheckInClosesAfterLTE   *int  `json:"checkInClosesAfterLTE,omitempty"`
+
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
@@ -4438,6 +4458,54 @@ func (i *MeetingWhereInput) P() (predicate.Meeting, error) {
 	}
 	if i.CapacityIncludesHostsNEQ != nil {
 		predicates = append(predicates, meeting.CapacityIncludesHostsNEQ(*i.CapacityIncludesHostsNEQ))
+	}
+	if i.CheckInOpensBefore != nil {
+		predicates = append(predicates, meeting.CheckInOpensBeforeEQ(*i.CheckInOpensBefore))
+	}
+	if i.CheckInOpensBeforeNEQ != nil {
+		predicates = append(predicates, meeting.CheckInOpensBeforeNEQ(*i.CheckInOpensBeforeNEQ))
+	}
+	if len(i.CheckInOpensBeforeIn) > 0 {
+		predicates = append(predicates, meeting.CheckInOpensBeforeIn(i.CheckInOpensBeforeIn...))
+	}
+	if len(i.CheckInOpensBeforeNotIn) > 0 {
+		predicates = append(predicates, meeting.CheckInOpensBeforeNotIn(i.CheckInOpensBeforeNotIn...))
+	}
+	if i.CheckInOpensBeforeGT != nil {
+		predicates = append(predicates, meeting.CheckInOpensBeforeGT(*i.CheckInOpensBeforeGT))
+	}
+	if i.CheckInOpensBeforeGTE != nil {
+		predicates = append(predicates, meeting.CheckInOpensBeforeGTE(*i.CheckInOpensBeforeGTE))
+	}
+	if i.CheckInOpensBeforeLT != nil {
+		predicates = append(predicates, meeting.CheckInOpensBeforeLT(*i.CheckInOpensBeforeLT))
+	}
+	if i.CheckInOpensBeforeLTE != nil {
+		predicates = append(predicates, meeting.CheckInOpensBeforeLTE(*i.CheckInOpensBeforeLTE))
+	}
+	if i.CheckInClosesAfter != nil {
+		predicates = append(predicates, meeting.CheckInClosesAfterEQ(*i.CheckInClosesAfter))
+	}
+	if i.CheckInClosesAfterNEQ != nil {
+		predicates = append(predicates, meeting.CheckInClosesAfterNEQ(*i.CheckInClosesAfterNEQ))
+	}
+	if len(i.CheckInClosesAfterIn) > 0 {
+		predicates = append(predicates, meeting.CheckInClosesAfterIn(i.CheckInClosesAfterIn...))
+	}
+	if len(i.CheckInClosesAfterNotIn) > 0 {
+		predicates = append(predicates, meeting.CheckInClosesAfterNotIn(i.CheckInClosesAfterNotIn...))
+	}
+	if i.CheckInClosesAfterGT != nil {
+		predicates = append(predicates, meeting.CheckInClosesAfterGT(*i.CheckInClosesAfterGT))
+	}
+	if i.CheckInClosesAfterGTE != nil {
+		predicates = append(predicates, meeting.CheckInClosesAfterGTE(*i.CheckInClosesAfterGTE))
+	}
+	if i.CheckInClosesAfterLT != nil {
+		predicates = append(predicates, meeting.CheckInClosesAfterLT(*i.CheckInClosesAfterLT))
+	}
+	if i.CheckInClosesAfterLTE != nil {
+		predicates = append(predicates, meeting.CheckInClosesAfterLTE(*i.CheckInClosesAfterLTE))
 	}
 
 	if i.HasOrganization != nil {

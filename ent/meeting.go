@@ -56,6 +56,10 @@ type Meeting struct {
 	CancellationReason *string `json:"cancellation_reason,omitempty"`
 	// Whether accepted hosts and speakers take places of the capacity; true by default. When false, they always have a place and the capacity counts the other roles only.
 	CapacityIncludesHosts bool `json:"capacity_includes_hosts,omitempty"`
+	// How many minutes before startsAt check-in opens; 120 by default, at most 10080 (a week).
+	CheckInOpensBefore int `json:"check_in_opens_before,omitempty"`
+	// How many minutes after endsAt check-in stays open (a grace period to check in late arrivals and correct mistakes); 120 by default, at most 10080 (a week).
+	CheckInClosesAfter int `json:"check_in_closes_after,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MeetingQuery when eager-loading is set.
 	Edges        MeetingEdges `json:"edges"`
@@ -178,7 +182,7 @@ func (*Meeting) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case meeting.FieldBudgetAmount:
 			values[i] = new(sql.NullFloat64)
-		case meeting.FieldID, meeting.FieldOrganizationID, meeting.FieldCapacity:
+		case meeting.FieldID, meeting.FieldOrganizationID, meeting.FieldCapacity, meeting.FieldCheckInOpensBefore, meeting.FieldCheckInClosesAfter:
 			values[i] = new(sql.NullInt64)
 		case meeting.FieldTitle, meeting.FieldDescription, meeting.FieldFormat, meeting.FieldVenueName, meeting.FieldVenueAddress, meeting.FieldTimeZone, meeting.FieldVisibility, meeting.FieldStatus, meeting.FieldBudgetCurrency, meeting.FieldCancellationReason:
 			values[i] = new(sql.NullString)
@@ -326,6 +330,18 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field capacity_includes_hosts", values[i])
 			} else if value.Valid {
 				_m.CapacityIncludesHosts = value.Bool
+			}
+		case meeting.FieldCheckInOpensBefore:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field check_in_opens_before", values[i])
+			} else if value.Valid {
+				_m.CheckInOpensBefore = int(value.Int64)
+			}
+		case meeting.FieldCheckInClosesAfter:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field check_in_closes_after", values[i])
+			} else if value.Valid {
+				_m.CheckInClosesAfter = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -475,6 +491,12 @@ func (_m *Meeting) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("capacity_includes_hosts=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CapacityIncludesHosts))
+	builder.WriteString(", ")
+	builder.WriteString("check_in_opens_before=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CheckInOpensBefore))
+	builder.WriteString(", ")
+	builder.WriteString("check_in_closes_after=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CheckInClosesAfter))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -256,6 +256,34 @@ func (_c *MeetingCreate) SetNillableCapacityIncludesHosts(v *bool) *MeetingCreat
 	return _c
 }
 
+// SetCheckInOpensBefore sets the "check_in_opens_before" field.
+func (_c *MeetingCreate) SetCheckInOpensBefore(v int) *MeetingCreate {
+	_c.mutation.SetCheckInOpensBefore(v)
+	return _c
+}
+
+// SetNillableCheckInOpensBefore sets the "check_in_opens_before" field if the given value is not nil.
+func (_c *MeetingCreate) SetNillableCheckInOpensBefore(v *int) *MeetingCreate {
+	if v != nil {
+		_c.SetCheckInOpensBefore(*v)
+	}
+	return _c
+}
+
+// SetCheckInClosesAfter sets the "check_in_closes_after" field.
+func (_c *MeetingCreate) SetCheckInClosesAfter(v int) *MeetingCreate {
+	_c.mutation.SetCheckInClosesAfter(v)
+	return _c
+}
+
+// SetNillableCheckInClosesAfter sets the "check_in_closes_after" field if the given value is not nil.
+func (_c *MeetingCreate) SetNillableCheckInClosesAfter(v *int) *MeetingCreate {
+	if v != nil {
+		_c.SetCheckInClosesAfter(*v)
+	}
+	return _c
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *MeetingCreate) SetOrganization(v *Organization) *MeetingCreate {
 	return _c.SetOrganizationID(v.ID)
@@ -433,6 +461,14 @@ func (_c *MeetingCreate) defaults() error {
 		v := meeting.DefaultCapacityIncludesHosts
 		_c.mutation.SetCapacityIncludesHosts(v)
 	}
+	if _, ok := _c.mutation.CheckInOpensBefore(); !ok {
+		v := meeting.DefaultCheckInOpensBefore
+		_c.mutation.SetCheckInOpensBefore(v)
+	}
+	if _, ok := _c.mutation.CheckInClosesAfter(); !ok {
+		v := meeting.DefaultCheckInClosesAfter
+		_c.mutation.SetCheckInClosesAfter(v)
+	}
 	return nil
 }
 
@@ -530,6 +566,22 @@ func (_c *MeetingCreate) check() error {
 	}
 	if _, ok := _c.mutation.CapacityIncludesHosts(); !ok {
 		return &ValidationError{Name: "capacity_includes_hosts", err: errors.New(`ent: missing required field "Meeting.capacity_includes_hosts"`)}
+	}
+	if _, ok := _c.mutation.CheckInOpensBefore(); !ok {
+		return &ValidationError{Name: "check_in_opens_before", err: errors.New(`ent: missing required field "Meeting.check_in_opens_before"`)}
+	}
+	if v, ok := _c.mutation.CheckInOpensBefore(); ok {
+		if err := meeting.CheckInOpensBeforeValidator(v); err != nil {
+			return &ValidationError{Name: "check_in_opens_before", err: fmt.Errorf(`ent: validator failed for field "Meeting.check_in_opens_before": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CheckInClosesAfter(); !ok {
+		return &ValidationError{Name: "check_in_closes_after", err: errors.New(`ent: missing required field "Meeting.check_in_closes_after"`)}
+	}
+	if v, ok := _c.mutation.CheckInClosesAfter(); ok {
+		if err := meeting.CheckInClosesAfterValidator(v); err != nil {
+			return &ValidationError{Name: "check_in_closes_after", err: fmt.Errorf(`ent: validator failed for field "Meeting.check_in_closes_after": %w`, err)}
+		}
 	}
 	if len(_c.mutation.OrganizationIDs()) == 0 {
 		return &ValidationError{Name: "organization", err: errors.New(`ent: missing required edge "Meeting.organization"`)}
@@ -632,6 +684,14 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CapacityIncludesHosts(); ok {
 		_spec.SetField(meeting.FieldCapacityIncludesHosts, field.TypeBool, value)
 		_node.CapacityIncludesHosts = value
+	}
+	if value, ok := _c.mutation.CheckInOpensBefore(); ok {
+		_spec.SetField(meeting.FieldCheckInOpensBefore, field.TypeInt, value)
+		_node.CheckInOpensBefore = value
+	}
+	if value, ok := _c.mutation.CheckInClosesAfter(); ok {
+		_spec.SetField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
+		_node.CheckInClosesAfter = value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1078,6 +1138,42 @@ func (u *MeetingUpsert) UpdateCapacityIncludesHosts() *MeetingUpsert {
 	return u
 }
 
+// SetCheckInOpensBefore sets the "check_in_opens_before" field.
+func (u *MeetingUpsert) SetCheckInOpensBefore(v int) *MeetingUpsert {
+	u.Set(meeting.FieldCheckInOpensBefore, v)
+	return u
+}
+
+// UpdateCheckInOpensBefore sets the "check_in_opens_before" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateCheckInOpensBefore() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldCheckInOpensBefore)
+	return u
+}
+
+// AddCheckInOpensBefore adds v to the "check_in_opens_before" field.
+func (u *MeetingUpsert) AddCheckInOpensBefore(v int) *MeetingUpsert {
+	u.Add(meeting.FieldCheckInOpensBefore, v)
+	return u
+}
+
+// SetCheckInClosesAfter sets the "check_in_closes_after" field.
+func (u *MeetingUpsert) SetCheckInClosesAfter(v int) *MeetingUpsert {
+	u.Set(meeting.FieldCheckInClosesAfter, v)
+	return u
+}
+
+// UpdateCheckInClosesAfter sets the "check_in_closes_after" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateCheckInClosesAfter() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldCheckInClosesAfter)
+	return u
+}
+
+// AddCheckInClosesAfter adds v to the "check_in_closes_after" field.
+func (u *MeetingUpsert) AddCheckInClosesAfter(v int) *MeetingUpsert {
+	u.Add(meeting.FieldCheckInClosesAfter, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1431,6 +1527,48 @@ func (u *MeetingUpsertOne) SetCapacityIncludesHosts(v bool) *MeetingUpsertOne {
 func (u *MeetingUpsertOne) UpdateCapacityIncludesHosts() *MeetingUpsertOne {
 	return u.Update(func(s *MeetingUpsert) {
 		s.UpdateCapacityIncludesHosts()
+	})
+}
+
+// SetCheckInOpensBefore sets the "check_in_opens_before" field.
+func (u *MeetingUpsertOne) SetCheckInOpensBefore(v int) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetCheckInOpensBefore(v)
+	})
+}
+
+// AddCheckInOpensBefore adds v to the "check_in_opens_before" field.
+func (u *MeetingUpsertOne) AddCheckInOpensBefore(v int) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.AddCheckInOpensBefore(v)
+	})
+}
+
+// UpdateCheckInOpensBefore sets the "check_in_opens_before" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateCheckInOpensBefore() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateCheckInOpensBefore()
+	})
+}
+
+// SetCheckInClosesAfter sets the "check_in_closes_after" field.
+func (u *MeetingUpsertOne) SetCheckInClosesAfter(v int) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetCheckInClosesAfter(v)
+	})
+}
+
+// AddCheckInClosesAfter adds v to the "check_in_closes_after" field.
+func (u *MeetingUpsertOne) AddCheckInClosesAfter(v int) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.AddCheckInClosesAfter(v)
+	})
+}
+
+// UpdateCheckInClosesAfter sets the "check_in_closes_after" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateCheckInClosesAfter() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateCheckInClosesAfter()
 	})
 }
 
@@ -1953,6 +2091,48 @@ func (u *MeetingUpsertBulk) SetCapacityIncludesHosts(v bool) *MeetingUpsertBulk 
 func (u *MeetingUpsertBulk) UpdateCapacityIncludesHosts() *MeetingUpsertBulk {
 	return u.Update(func(s *MeetingUpsert) {
 		s.UpdateCapacityIncludesHosts()
+	})
+}
+
+// SetCheckInOpensBefore sets the "check_in_opens_before" field.
+func (u *MeetingUpsertBulk) SetCheckInOpensBefore(v int) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetCheckInOpensBefore(v)
+	})
+}
+
+// AddCheckInOpensBefore adds v to the "check_in_opens_before" field.
+func (u *MeetingUpsertBulk) AddCheckInOpensBefore(v int) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.AddCheckInOpensBefore(v)
+	})
+}
+
+// UpdateCheckInOpensBefore sets the "check_in_opens_before" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateCheckInOpensBefore() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateCheckInOpensBefore()
+	})
+}
+
+// SetCheckInClosesAfter sets the "check_in_closes_after" field.
+func (u *MeetingUpsertBulk) SetCheckInClosesAfter(v int) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetCheckInClosesAfter(v)
+	})
+}
+
+// AddCheckInClosesAfter adds v to the "check_in_closes_after" field.
+func (u *MeetingUpsertBulk) AddCheckInClosesAfter(v int) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.AddCheckInClosesAfter(v)
+	})
+}
+
+// UpdateCheckInClosesAfter sets the "check_in_closes_after" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateCheckInClosesAfter() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateCheckInClosesAfter()
 	})
 }
 

@@ -328,6 +328,48 @@ func (_u *MeetingUpdate) SetNillableCapacityIncludesHosts(v *bool) *MeetingUpdat
 	return _u
 }
 
+// SetCheckInOpensBefore sets the "check_in_opens_before" field.
+func (_u *MeetingUpdate) SetCheckInOpensBefore(v int) *MeetingUpdate {
+	_u.mutation.ResetCheckInOpensBefore()
+	_u.mutation.SetCheckInOpensBefore(v)
+	return _u
+}
+
+// SetNillableCheckInOpensBefore sets the "check_in_opens_before" field if the given value is not nil.
+func (_u *MeetingUpdate) SetNillableCheckInOpensBefore(v *int) *MeetingUpdate {
+	if v != nil {
+		_u.SetCheckInOpensBefore(*v)
+	}
+	return _u
+}
+
+// AddCheckInOpensBefore adds value to the "check_in_opens_before" field.
+func (_u *MeetingUpdate) AddCheckInOpensBefore(v int) *MeetingUpdate {
+	_u.mutation.AddCheckInOpensBefore(v)
+	return _u
+}
+
+// SetCheckInClosesAfter sets the "check_in_closes_after" field.
+func (_u *MeetingUpdate) SetCheckInClosesAfter(v int) *MeetingUpdate {
+	_u.mutation.ResetCheckInClosesAfter()
+	_u.mutation.SetCheckInClosesAfter(v)
+	return _u
+}
+
+// SetNillableCheckInClosesAfter sets the "check_in_closes_after" field if the given value is not nil.
+func (_u *MeetingUpdate) SetNillableCheckInClosesAfter(v *int) *MeetingUpdate {
+	if v != nil {
+		_u.SetCheckInClosesAfter(*v)
+	}
+	return _u
+}
+
+// AddCheckInClosesAfter adds value to the "check_in_closes_after" field.
+func (_u *MeetingUpdate) AddCheckInClosesAfter(v int) *MeetingUpdate {
+	_u.mutation.AddCheckInClosesAfter(v)
+	return _u
+}
+
 // AddObjectiveIDs adds the "objectives" edge to the Objective entity by IDs.
 func (_u *MeetingUpdate) AddObjectiveIDs(ids ...int) *MeetingUpdate {
 	_u.mutation.AddObjectiveIDs(ids...)
@@ -689,6 +731,16 @@ func (_u *MeetingUpdate) check() error {
 			return &ValidationError{Name: "cancellation_reason", err: fmt.Errorf(`ent: validator failed for field "Meeting.cancellation_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CheckInOpensBefore(); ok {
+		if err := meeting.CheckInOpensBeforeValidator(v); err != nil {
+			return &ValidationError{Name: "check_in_opens_before", err: fmt.Errorf(`ent: validator failed for field "Meeting.check_in_opens_before": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CheckInClosesAfter(); ok {
+		if err := meeting.CheckInClosesAfterValidator(v); err != nil {
+			return &ValidationError{Name: "check_in_closes_after", err: fmt.Errorf(`ent: validator failed for field "Meeting.check_in_closes_after": %w`, err)}
+		}
+	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Meeting.organization"`)
 	}
@@ -793,6 +845,18 @@ func (_u *MeetingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.CapacityIncludesHosts(); ok {
 		_spec.SetField(meeting.FieldCapacityIncludesHosts, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.CheckInOpensBefore(); ok {
+		_spec.SetField(meeting.FieldCheckInOpensBefore, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCheckInOpensBefore(); ok {
+		_spec.AddField(meeting.FieldCheckInOpensBefore, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CheckInClosesAfter(); ok {
+		_spec.SetField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCheckInClosesAfter(); ok {
+		_spec.AddField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
 	}
 	if _u.mutation.ObjectivesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1423,6 +1487,48 @@ func (_u *MeetingUpdateOne) SetNillableCapacityIncludesHosts(v *bool) *MeetingUp
 	return _u
 }
 
+// SetCheckInOpensBefore sets the "check_in_opens_before" field.
+func (_u *MeetingUpdateOne) SetCheckInOpensBefore(v int) *MeetingUpdateOne {
+	_u.mutation.ResetCheckInOpensBefore()
+	_u.mutation.SetCheckInOpensBefore(v)
+	return _u
+}
+
+// SetNillableCheckInOpensBefore sets the "check_in_opens_before" field if the given value is not nil.
+func (_u *MeetingUpdateOne) SetNillableCheckInOpensBefore(v *int) *MeetingUpdateOne {
+	if v != nil {
+		_u.SetCheckInOpensBefore(*v)
+	}
+	return _u
+}
+
+// AddCheckInOpensBefore adds value to the "check_in_opens_before" field.
+func (_u *MeetingUpdateOne) AddCheckInOpensBefore(v int) *MeetingUpdateOne {
+	_u.mutation.AddCheckInOpensBefore(v)
+	return _u
+}
+
+// SetCheckInClosesAfter sets the "check_in_closes_after" field.
+func (_u *MeetingUpdateOne) SetCheckInClosesAfter(v int) *MeetingUpdateOne {
+	_u.mutation.ResetCheckInClosesAfter()
+	_u.mutation.SetCheckInClosesAfter(v)
+	return _u
+}
+
+// SetNillableCheckInClosesAfter sets the "check_in_closes_after" field if the given value is not nil.
+func (_u *MeetingUpdateOne) SetNillableCheckInClosesAfter(v *int) *MeetingUpdateOne {
+	if v != nil {
+		_u.SetCheckInClosesAfter(*v)
+	}
+	return _u
+}
+
+// AddCheckInClosesAfter adds value to the "check_in_closes_after" field.
+func (_u *MeetingUpdateOne) AddCheckInClosesAfter(v int) *MeetingUpdateOne {
+	_u.mutation.AddCheckInClosesAfter(v)
+	return _u
+}
+
 // AddObjectiveIDs adds the "objectives" edge to the Objective entity by IDs.
 func (_u *MeetingUpdateOne) AddObjectiveIDs(ids ...int) *MeetingUpdateOne {
 	_u.mutation.AddObjectiveIDs(ids...)
@@ -1797,6 +1903,16 @@ func (_u *MeetingUpdateOne) check() error {
 			return &ValidationError{Name: "cancellation_reason", err: fmt.Errorf(`ent: validator failed for field "Meeting.cancellation_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CheckInOpensBefore(); ok {
+		if err := meeting.CheckInOpensBeforeValidator(v); err != nil {
+			return &ValidationError{Name: "check_in_opens_before", err: fmt.Errorf(`ent: validator failed for field "Meeting.check_in_opens_before": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CheckInClosesAfter(); ok {
+		if err := meeting.CheckInClosesAfterValidator(v); err != nil {
+			return &ValidationError{Name: "check_in_closes_after", err: fmt.Errorf(`ent: validator failed for field "Meeting.check_in_closes_after": %w`, err)}
+		}
+	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Meeting.organization"`)
 	}
@@ -1918,6 +2034,18 @@ func (_u *MeetingUpdateOne) sqlSave(ctx context.Context) (_node *Meeting, err er
 	}
 	if value, ok := _u.mutation.CapacityIncludesHosts(); ok {
 		_spec.SetField(meeting.FieldCapacityIncludesHosts, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.CheckInOpensBefore(); ok {
+		_spec.SetField(meeting.FieldCheckInOpensBefore, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCheckInOpensBefore(); ok {
+		_spec.AddField(meeting.FieldCheckInOpensBefore, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CheckInClosesAfter(); ok {
+		_spec.SetField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCheckInClosesAfter(); ok {
+		_spec.AddField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
 	}
 	if _u.mutation.ObjectivesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -7212,56 +7212,60 @@ func (m *IndicatorMutation) ResetEdge(name string) error {
 // MeetingMutation represents an operation that mutates the Meeting nodes in the graph.
 type MeetingMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *int
-	created_at              *time.Time
-	updated_at              *time.Time
-	title                   *string
-	description             *string
-	format                  *meeting.Format
-	venue_name              *string
-	venue_address           *string
-	starts_at               *time.Time
-	ends_at                 *time.Time
-	time_zone               *string
-	capacity                *int
-	addcapacity             *int
-	visibility              *meeting.Visibility
-	status                  *meeting.Status
-	budget_amount           *float64
-	addbudget_amount        *float64
-	budget_currency         *string
-	cancelled_at            *time.Time
-	cancellation_reason     *string
-	capacity_includes_hosts *bool
-	clearedFields           map[string]struct{}
-	organization            *int
-	clearedorganization     bool
-	objectives              map[int]struct{}
-	removedobjectives       map[int]struct{}
-	clearedobjectives       bool
-	agenda_items            map[int]struct{}
-	removedagenda_items     map[int]struct{}
-	clearedagenda_items     bool
-	participations          map[int]struct{}
-	removedparticipations   map[int]struct{}
-	clearedparticipations   bool
-	encounters              map[int]struct{}
-	removedencounters       map[int]struct{}
-	clearedencounters       bool
-	follow_ups              map[int]struct{}
-	removedfollow_ups       map[int]struct{}
-	clearedfollow_ups       bool
-	feedbacks               map[int]struct{}
-	removedfeedbacks        map[int]struct{}
-	clearedfeedbacks        bool
-	touchpoints             map[int]struct{}
-	removedtouchpoints      map[int]struct{}
-	clearedtouchpoints      bool
-	done                    bool
-	oldValue                func(context.Context) (*Meeting, error)
-	predicates              []predicate.Meeting
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	title                    *string
+	description              *string
+	format                   *meeting.Format
+	venue_name               *string
+	venue_address            *string
+	starts_at                *time.Time
+	ends_at                  *time.Time
+	time_zone                *string
+	capacity                 *int
+	addcapacity              *int
+	visibility               *meeting.Visibility
+	status                   *meeting.Status
+	budget_amount            *float64
+	addbudget_amount         *float64
+	budget_currency          *string
+	cancelled_at             *time.Time
+	cancellation_reason      *string
+	capacity_includes_hosts  *bool
+	check_in_opens_before    *int
+	addcheck_in_opens_before *int
+	check_in_closes_after    *int
+	addcheck_in_closes_after *int
+	clearedFields            map[string]struct{}
+	organization             *int
+	clearedorganization      bool
+	objectives               map[int]struct{}
+	removedobjectives        map[int]struct{}
+	clearedobjectives        bool
+	agenda_items             map[int]struct{}
+	removedagenda_items      map[int]struct{}
+	clearedagenda_items      bool
+	participations           map[int]struct{}
+	removedparticipations    map[int]struct{}
+	clearedparticipations    bool
+	encounters               map[int]struct{}
+	removedencounters        map[int]struct{}
+	clearedencounters        bool
+	follow_ups               map[int]struct{}
+	removedfollow_ups        map[int]struct{}
+	clearedfollow_ups        bool
+	feedbacks                map[int]struct{}
+	removedfeedbacks         map[int]struct{}
+	clearedfeedbacks         bool
+	touchpoints              map[int]struct{}
+	removedtouchpoints       map[int]struct{}
+	clearedtouchpoints       bool
+	done                     bool
+	oldValue                 func(context.Context) (*Meeting, error)
+	predicates               []predicate.Meeting
 }
 
 var _ ent.Mutation = (*MeetingMutation)(nil)
@@ -8192,6 +8196,118 @@ func (m *MeetingMutation) ResetCapacityIncludesHosts() {
 	m.capacity_includes_hosts = nil
 }
 
+// SetCheckInOpensBefore sets the "check_in_opens_before" field.
+func (m *MeetingMutation) SetCheckInOpensBefore(i int) {
+	m.check_in_opens_before = &i
+	m.addcheck_in_opens_before = nil
+}
+
+// CheckInOpensBefore returns the value of the "check_in_opens_before" field in the mutation.
+func (m *MeetingMutation) CheckInOpensBefore() (r int, exists bool) {
+	v := m.check_in_opens_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckInOpensBefore returns the old "check_in_opens_before" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldCheckInOpensBefore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckInOpensBefore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckInOpensBefore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckInOpensBefore: %w", err)
+	}
+	return oldValue.CheckInOpensBefore, nil
+}
+
+// AddCheckInOpensBefore adds i to the "check_in_opens_before" field.
+func (m *MeetingMutation) AddCheckInOpensBefore(i int) {
+	if m.addcheck_in_opens_before != nil {
+		*m.addcheck_in_opens_before += i
+	} else {
+		m.addcheck_in_opens_before = &i
+	}
+}
+
+// AddedCheckInOpensBefore returns the value that was added to the "check_in_opens_before" field in this mutation.
+func (m *MeetingMutation) AddedCheckInOpensBefore() (r int, exists bool) {
+	v := m.addcheck_in_opens_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCheckInOpensBefore resets all changes to the "check_in_opens_before" field.
+func (m *MeetingMutation) ResetCheckInOpensBefore() {
+	m.check_in_opens_before = nil
+	m.addcheck_in_opens_before = nil
+}
+
+// SetCheckInClosesAfter sets the "check_in_closes_after" field.
+func (m *MeetingMutation) SetCheckInClosesAfter(i int) {
+	m.check_in_closes_after = &i
+	m.addcheck_in_closes_after = nil
+}
+
+// CheckInClosesAfter returns the value of the "check_in_closes_after" field in the mutation.
+func (m *MeetingMutation) CheckInClosesAfter() (r int, exists bool) {
+	v := m.check_in_closes_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckInClosesAfter returns the old "check_in_closes_after" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldCheckInClosesAfter(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckInClosesAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckInClosesAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckInClosesAfter: %w", err)
+	}
+	return oldValue.CheckInClosesAfter, nil
+}
+
+// AddCheckInClosesAfter adds i to the "check_in_closes_after" field.
+func (m *MeetingMutation) AddCheckInClosesAfter(i int) {
+	if m.addcheck_in_closes_after != nil {
+		*m.addcheck_in_closes_after += i
+	} else {
+		m.addcheck_in_closes_after = &i
+	}
+}
+
+// AddedCheckInClosesAfter returns the value that was added to the "check_in_closes_after" field in this mutation.
+func (m *MeetingMutation) AddedCheckInClosesAfter() (r int, exists bool) {
+	v := m.addcheck_in_closes_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCheckInClosesAfter resets all changes to the "check_in_closes_after" field.
+func (m *MeetingMutation) ResetCheckInClosesAfter() {
+	m.check_in_closes_after = nil
+	m.addcheck_in_closes_after = nil
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *MeetingMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -8631,7 +8747,7 @@ func (m *MeetingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MeetingMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 21)
 	if m.organization != nil {
 		fields = append(fields, meeting.FieldOrganizationID)
 	}
@@ -8689,6 +8805,12 @@ func (m *MeetingMutation) Fields() []string {
 	if m.capacity_includes_hosts != nil {
 		fields = append(fields, meeting.FieldCapacityIncludesHosts)
 	}
+	if m.check_in_opens_before != nil {
+		fields = append(fields, meeting.FieldCheckInOpensBefore)
+	}
+	if m.check_in_closes_after != nil {
+		fields = append(fields, meeting.FieldCheckInClosesAfter)
+	}
 	return fields
 }
 
@@ -8735,6 +8857,10 @@ func (m *MeetingMutation) Field(name string) (ent.Value, bool) {
 		return m.CancellationReason()
 	case meeting.FieldCapacityIncludesHosts:
 		return m.CapacityIncludesHosts()
+	case meeting.FieldCheckInOpensBefore:
+		return m.CheckInOpensBefore()
+	case meeting.FieldCheckInClosesAfter:
+		return m.CheckInClosesAfter()
 	}
 	return nil, false
 }
@@ -8782,6 +8908,10 @@ func (m *MeetingMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCancellationReason(ctx)
 	case meeting.FieldCapacityIncludesHosts:
 		return m.OldCapacityIncludesHosts(ctx)
+	case meeting.FieldCheckInOpensBefore:
+		return m.OldCheckInOpensBefore(ctx)
+	case meeting.FieldCheckInClosesAfter:
+		return m.OldCheckInClosesAfter(ctx)
 	}
 	return nil, fmt.Errorf("unknown Meeting field %s", name)
 }
@@ -8924,6 +9054,20 @@ func (m *MeetingMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCapacityIncludesHosts(v)
 		return nil
+	case meeting.FieldCheckInOpensBefore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckInOpensBefore(v)
+		return nil
+	case meeting.FieldCheckInClosesAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckInClosesAfter(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Meeting field %s", name)
 }
@@ -8938,6 +9082,12 @@ func (m *MeetingMutation) AddedFields() []string {
 	if m.addbudget_amount != nil {
 		fields = append(fields, meeting.FieldBudgetAmount)
 	}
+	if m.addcheck_in_opens_before != nil {
+		fields = append(fields, meeting.FieldCheckInOpensBefore)
+	}
+	if m.addcheck_in_closes_after != nil {
+		fields = append(fields, meeting.FieldCheckInClosesAfter)
+	}
 	return fields
 }
 
@@ -8950,6 +9100,10 @@ func (m *MeetingMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedCapacity()
 	case meeting.FieldBudgetAmount:
 		return m.AddedBudgetAmount()
+	case meeting.FieldCheckInOpensBefore:
+		return m.AddedCheckInOpensBefore()
+	case meeting.FieldCheckInClosesAfter:
+		return m.AddedCheckInClosesAfter()
 	}
 	return nil, false
 }
@@ -8972,6 +9126,20 @@ func (m *MeetingMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddBudgetAmount(v)
+		return nil
+	case meeting.FieldCheckInOpensBefore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCheckInOpensBefore(v)
+		return nil
+	case meeting.FieldCheckInClosesAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCheckInClosesAfter(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Meeting numeric field %s", name)
@@ -9107,6 +9275,12 @@ func (m *MeetingMutation) ResetField(name string) error {
 		return nil
 	case meeting.FieldCapacityIncludesHosts:
 		m.ResetCapacityIncludesHosts()
+		return nil
+	case meeting.FieldCheckInOpensBefore:
+		m.ResetCheckInOpensBefore()
+		return nil
+	case meeting.FieldCheckInClosesAfter:
+		m.ResetCheckInClosesAfter()
 		return nil
 	}
 	return fmt.Errorf("unknown Meeting field %s", name)

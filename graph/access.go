@@ -10,13 +10,17 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/viewer"
 )
 
 // contactFilterGuard keeps a viewer who may not see contact details from
 // learning them indirectly: filtering or ordering people by email or phone, or
 // filtering by touchpoints, would reveal what the model hides in the results.
-// The operation is refused with FORBIDDEN before anything runs.
+// The operation is refused with FORBIDDEN before anything runs. The same
+// guard keeps a viewer who may not see VIP guest lists from filtering meetings
+// or people through their participations, encounters or feedback (see
+// revealsGuestList).
 type contactFilterGuard struct{}
 
 var (
@@ -34,15 +38,29 @@ func (contactFilterGuard) Validate(graphql.ExecutableSchema) error { return nil 
 func (contactFilterGuard) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	// Mutations are left to the privacy policy, which refuses every write of
 	// such a viewer with a clearer reason.
-	if oc.Operation == nil || oc.Operation.Operation == ast.Mutation || viewer.FromContext(ctx).SeesContactDetails() {
+	if oc.Operation == nil || oc.Operation.Operation == ast.Mutation {
+		return nil
+	}
+	v := viewer.FromContext(ctx)
+	var checks []argCheck
+	if !v.SeesContactDetails() {
+		checks = append(checks, argCheck{revealsContact, "may not filter or order by email, phone or touchpoints"})
+	}
+	if !policy.SeesVIPGuestLists(v) {
+		checks = append(checks, argCheck{revealsGuestList, "may not filter by participations, encounters or feedback (VIP guest lists are hidden)"})
+	}
+	if len(checks) == 0 {
 		return nil
 	}
 	var found *ast.Field
+	var message string
 	walkFields(oc.Operation.SelectionSet, func(f *ast.Field) bool {
-		for _, v := range f.ArgumentMap(oc.Variables) {
-			if revealsContact(v) {
-				found = f
-				return false
+		for _, val := range f.ArgumentMap(oc.Variables) {
+			for _, c := range checks {
+				if c.refused(val) {
+					found, message = f, c.message
+					return false
+				}
 			}
 		}
 		return true
@@ -50,10 +68,64 @@ func (contactFilterGuard) MutateOperationContext(ctx context.Context, oc *graphq
 	if found == nil {
 		return nil
 	}
-	e := gqlerror.ErrorPosf(found.Position, "forbidden: role %s may not filter or order by email, phone or touchpoints (on %s)",
-		viewer.FromContext(ctx).Role, found.Name)
+	e := gqlerror.ErrorPosf(found.Position, "forbidden: role %s %s (on %s)", roleName(v), message, found.Name)
 	setCode(e, codeForbidden)
 	return e
+}
+
+// argCheck refuses an operation whose arguments match refused, with message.
+type argCheck struct {
+	refused func(any) bool
+	message string
+}
+
+func roleName(v *viewer.Viewer) viewer.Role {
+	if v == nil {
+		return "none"
+	}
+	return v.Role
+}
+
+// revealsGuestList reports an argument value that filters through the
+// participations, encounters or feedback of meetings or people
+// (hasParticipations, hasParticipationsWith, hasEncounters…, hasFeedbacks…,
+// at any depth). Such predicates are SQL subqueries that ent privacy does not
+// filter, so they would tell a viewer who may not see VIP guest lists who
+// takes part in a VIP meeting. Filters on the fields of the participations,
+// encounters and feedback connections themselves are fine: those queries are
+// filtered by the privacy policy.
+func revealsGuestList(v any) bool {
+	return anyKey(v, func(k string, _ any) bool {
+		return strings.HasPrefix(k, "hasParticipations") || strings.HasPrefix(k, "hasEncounters") || strings.HasPrefix(k, "hasFeedbacks")
+	})
+}
+
+// anyKey reports whether match holds for a key of an object found anywhere in
+// an argument value (read by reflection, see revealsContact).
+func anyKey(v any, match func(k string, val any) bool) bool {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Interface || rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return false
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Map:
+		iter := rv.MapRange()
+		for iter.Next() {
+			if match(fmt.Sprint(iter.Key().Interface()), iter.Value().Interface()) || anyKey(iter.Value().Interface(), match) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range rv.Len() {
+			if anyKey(rv.Index(i).Interface(), match) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // revealsContact reports an argument value that filters on email, phone or

@@ -21,10 +21,12 @@ import (
 // ([]*ent.Participation), WAITLISTED for those of a MovedToWaitlist field. A
 // mutation listed with no kind publishes only those.
 var attendanceMutations = map[string]events.Kind{
-	"participationRespond": events.Answered,
-	"participationCheckIn": events.CheckedIn,
-	"participationCancel":  events.Cancelled,
-	"meetingUpdate":        "", // a larger capacity promotes people of the waiting list
+	"participationRespond":     events.Answered,
+	"participationCheckIn":     events.CheckedIn,
+	"participationUndoCheckIn": events.CheckInUndone,
+	"participationCancel":      events.Cancelled,
+	"meetingUpdate":            "", // a larger capacity promotes people of the waiting list
+	"meetingRegister":          events.Answered,
 }
 
 // installAttendanceEvents publishes the events of the attendance mutations

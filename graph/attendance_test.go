@@ -25,11 +25,12 @@ type attendance struct {
 }
 
 // newAttendance makes a meeting of org with the given capacity (0: no limit)
-// and invites n new people to it as guests.
+// and invites n new people to it as guests. The meeting started an hour ago,
+// so that people may check in.
 func newAttendance(t *testing.T, c *ent.Client, org *ent.Organization, capacity, n int) *attendance {
 	t.Helper()
 	ctx := testenv.System()
-	start := time.Date(2030, 6, 1, 9, 0, 0, 0, time.UTC)
+	start := time.Now().UTC().Truncate(time.Minute).Add(-time.Hour)
 	mc := c.Meeting.Create().SetOrganization(org).SetTitle(fmt.Sprintf("Capacity %d", capacity)).
 		SetStartsAt(start).SetEndsAt(start.Add(3 * time.Hour)).SetTimeZone("Europe/Paris")
 	if capacity > 0 {

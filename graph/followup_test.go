@@ -126,7 +126,10 @@ func TestFeedback(t *testing.T) {
 	f := newFixture(t, a.ent)
 	ctx := testenv.System()
 	participate(t, a.ent, f.meeting, f.ana, f.ben)
+	checkedIn(t, a.ent, f.meeting, f.ana, f.ben)
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example") // not invited
+	dora := addPerson(t, a.ent, f.org, "Dora", "dora@acme.example") // invited, not checked in
+	participate(t, a.ent, f.meeting, dora)
 
 	var id int
 	t.Run("feedbackCreate records a participant's rating", func(t *testing.T) {
@@ -170,7 +173,10 @@ func TestFeedback(t *testing.T) {
 			wantError{"rating", "INVALID", []string{"rating: must be between 1 and 5, got -1"}}},
 		{"only a participant of the meeting gives feedback", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(cleo.ID), "rating": 3})},
-			wantError{"personID", "INVALID", []string{"personID: person " + gid(cleo.ID) + " did not take part in meeting " + gid(f.meeting.ID)}}},
+			wantError{"personID", "CONFLICT", []string{"personID: person " + gid(cleo.ID) + " has not checked in at meeting " + gid(f.meeting.ID)}}},
+		{"only a participant who checked in gives feedback", feedbackCreate, []client.Option{client.Var("input", map[string]any{
+			"meetingID": gid(f.meeting.ID), "personID": gid(dora.ID), "rating": 3})},
+			wantError{"personID", "CONFLICT", []string{"personID: person " + gid(dora.ID) + " has not checked in at meeting " + gid(f.meeting.ID)}}},
 		{"one feedback per person and meeting", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(f.ana.ID), "rating": 2})},
 			wantError{"personID", "TAKEN", []string{"personID: this person already gave feedback about this meeting"}}},

@@ -341,12 +341,15 @@ type ComplexityRoot struct {
 
 	Meeting struct {
 		AgendaItems           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
+		Attendance            func(childComplexity int) int
 		BudgetAmount          func(childComplexity int) int
 		BudgetCurrency        func(childComplexity int) int
 		CancellationReason    func(childComplexity int) int
 		CancelledAt           func(childComplexity int) int
 		Capacity              func(childComplexity int) int
 		CapacityIncludesHosts func(childComplexity int) int
+		CheckInClosesAfter    func(childComplexity int) int
+		CheckInOpensBefore    func(childComplexity int) int
 		CreatedAt             func(childComplexity int) int
 		Description           func(childComplexity int) int
 		Encounters            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
@@ -368,6 +371,17 @@ type ComplexityRoot struct {
 		VenueAddress          func(childComplexity int) int
 		VenueName             func(childComplexity int) int
 		Visibility            func(childComplexity int) int
+	}
+
+	MeetingAttendance struct {
+		Accepted   func(childComplexity int) int
+		CheckedIn  func(childComplexity int) int
+		Declined   func(childComplexity int) int
+		Invited    func(childComplexity int) int
+		NoShows    func(childComplexity int) int
+		Rate       func(childComplexity int) int
+		Tentative  func(childComplexity int) int
+		Waitlisted func(childComplexity int) int
 	}
 
 	MeetingCancelPayload struct {
@@ -397,6 +411,12 @@ type ComplexityRoot struct {
 		InvitedCount        func(childComplexity int) int
 		Meeting             func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
+	}
+
+	MeetingRegisterPayload struct {
+		Participation func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+		Waitlisted    func(childComplexity int) int
 	}
 
 	MeetingUpdatePayload struct {
@@ -469,40 +489,42 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		APITokenCreate         func(childComplexity int, input APITokenCreateInput) int
-		APITokenRevoke         func(childComplexity int, input APITokenRevokeInput) int
-		AgendaItemCreate       func(childComplexity int, input ent.CreateAgendaItemInput) int
-		AgendaItemUpdate       func(childComplexity int, id int, input ent.UpdateAgendaItemInput) int
-		CommunityAddMembers    func(childComplexity int, input CommunityMembersInput) int
-		CommunityCreate        func(childComplexity int, input ent.CreateCommunityInput) int
-		CommunityRemoveMembers func(childComplexity int, input CommunityMembersInput) int
-		CommunityUpdate        func(childComplexity int, id int, input ent.UpdateCommunityInput) int
-		EncounterRecord        func(childComplexity int, input EncounterRecordInput) int
-		FeedbackCreate         func(childComplexity int, input ent.CreateFeedbackInput) int
-		FeedbackUpdate         func(childComplexity int, id int, input ent.UpdateFeedbackInput) int
-		FollowUpCreate         func(childComplexity int, input ent.CreateFollowUpInput) int
-		FollowUpUpdate         func(childComplexity int, id int, input ent.UpdateFollowUpInput) int
-		IndicatorCreate        func(childComplexity int, input ent.CreateIndicatorInput) int
-		IndicatorUpdate        func(childComplexity int, id int, input ent.UpdateIndicatorInput) int
-		MeetingCancel          func(childComplexity int, input MeetingCancelInput) int
-		MeetingCreate          func(childComplexity int, input ent.CreateMeetingInput) int
-		MeetingInvite          func(childComplexity int, input MeetingInviteInput) int
-		MeetingUpdate          func(childComplexity int, id int, input ent.UpdateMeetingInput, force *bool) int
-		MembershipAccept       func(childComplexity int, input MembershipAcceptInput) int
-		MembershipCreate       func(childComplexity int, input MembershipCreateInput) int
-		MembershipDecline      func(childComplexity int, input MembershipDeclineInput) int
-		MembershipDelete       func(childComplexity int, input MembershipDeleteInput) int
-		MembershipUpdate       func(childComplexity int, input MembershipUpdateInput) int
-		ObjectiveCreate        func(childComplexity int, input ent.CreateObjectiveInput) int
-		ObjectiveUpdate        func(childComplexity int, id int, input ent.UpdateObjectiveInput) int
-		OrganizationUpdate     func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
-		ParticipationCancel    func(childComplexity int, input ParticipationCancelInput) int
-		ParticipationCheckIn   func(childComplexity int, input ParticipationCheckInInput) int
-		ParticipationRespond   func(childComplexity int, input ParticipationRespondInput) int
-		PersonCreate           func(childComplexity int, input ent.CreatePersonInput) int
-		PersonUpdate           func(childComplexity int, id int, input ent.UpdatePersonInput) int
-		TouchpointCreate       func(childComplexity int, input ent.CreateTouchpointInput) int
-		TouchpointUpdate       func(childComplexity int, id int, input ent.UpdateTouchpointInput) int
+		APITokenCreate           func(childComplexity int, input APITokenCreateInput) int
+		APITokenRevoke           func(childComplexity int, input APITokenRevokeInput) int
+		AgendaItemCreate         func(childComplexity int, input ent.CreateAgendaItemInput) int
+		AgendaItemUpdate         func(childComplexity int, id int, input ent.UpdateAgendaItemInput) int
+		CommunityAddMembers      func(childComplexity int, input CommunityMembersInput) int
+		CommunityCreate          func(childComplexity int, input ent.CreateCommunityInput) int
+		CommunityRemoveMembers   func(childComplexity int, input CommunityMembersInput) int
+		CommunityUpdate          func(childComplexity int, id int, input ent.UpdateCommunityInput) int
+		EncounterRecord          func(childComplexity int, input EncounterRecordInput) int
+		FeedbackCreate           func(childComplexity int, input ent.CreateFeedbackInput) int
+		FeedbackUpdate           func(childComplexity int, id int, input ent.UpdateFeedbackInput) int
+		FollowUpCreate           func(childComplexity int, input ent.CreateFollowUpInput) int
+		FollowUpUpdate           func(childComplexity int, id int, input ent.UpdateFollowUpInput) int
+		IndicatorCreate          func(childComplexity int, input ent.CreateIndicatorInput) int
+		IndicatorUpdate          func(childComplexity int, id int, input ent.UpdateIndicatorInput) int
+		MeetingCancel            func(childComplexity int, input MeetingCancelInput) int
+		MeetingCreate            func(childComplexity int, input ent.CreateMeetingInput) int
+		MeetingInvite            func(childComplexity int, input MeetingInviteInput) int
+		MeetingRegister          func(childComplexity int, input MeetingRegisterInput) int
+		MeetingUpdate            func(childComplexity int, id int, input ent.UpdateMeetingInput, force *bool) int
+		MembershipAccept         func(childComplexity int, input MembershipAcceptInput) int
+		MembershipCreate         func(childComplexity int, input MembershipCreateInput) int
+		MembershipDecline        func(childComplexity int, input MembershipDeclineInput) int
+		MembershipDelete         func(childComplexity int, input MembershipDeleteInput) int
+		MembershipUpdate         func(childComplexity int, input MembershipUpdateInput) int
+		ObjectiveCreate          func(childComplexity int, input ent.CreateObjectiveInput) int
+		ObjectiveUpdate          func(childComplexity int, id int, input ent.UpdateObjectiveInput) int
+		OrganizationUpdate       func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
+		ParticipationCancel      func(childComplexity int, input ParticipationCancelInput) int
+		ParticipationCheckIn     func(childComplexity int, input ParticipationCheckInInput) int
+		ParticipationRespond     func(childComplexity int, input ParticipationRespondInput) int
+		ParticipationUndoCheckIn func(childComplexity int, input ParticipationUndoCheckInInput) int
+		PersonCreate             func(childComplexity int, input ent.CreatePersonInput) int
+		PersonUpdate             func(childComplexity int, id int, input ent.UpdatePersonInput) int
+		TouchpointCreate         func(childComplexity int, input ent.CreateTouchpointInput) int
+		TouchpointUpdate         func(childComplexity int, id int, input ent.UpdateTouchpointInput) int
 	}
 
 	Objective struct {
@@ -629,6 +651,11 @@ type ComplexityRoot struct {
 		Promoted      func(childComplexity int) int
 		UserErrors    func(childComplexity int) int
 		Waitlisted    func(childComplexity int) int
+	}
+
+	ParticipationUndoCheckInPayload struct {
+		Participation func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
 	}
 
 	Person struct {
@@ -787,6 +814,7 @@ type ComplexityRoot struct {
 type MeetingResolver interface {
 	StartsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	EndsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
+	Attendance(ctx context.Context, obj *ent.Meeting) (*MeetingAttendance, error)
 }
 type MutationResolver interface {
 	OrganizationUpdate(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*OrganizationUpdatePayload, error)
@@ -803,6 +831,7 @@ type MutationResolver interface {
 	APITokenRevoke(ctx context.Context, input APITokenRevokeInput) (*APITokenRevokePayload, error)
 	MembershipAccept(ctx context.Context, input MembershipAcceptInput) (*MembershipAcceptPayload, error)
 	MembershipDecline(ctx context.Context, input MembershipDeclineInput) (*MembershipDeclinePayload, error)
+	MeetingRegister(ctx context.Context, input MeetingRegisterInput) (*MeetingRegisterPayload, error)
 	FollowUpCreate(ctx context.Context, input ent.CreateFollowUpInput) (*FollowUpCreatePayload, error)
 	FollowUpUpdate(ctx context.Context, id int, input ent.UpdateFollowUpInput) (*FollowUpUpdatePayload, error)
 	FeedbackCreate(ctx context.Context, input ent.CreateFeedbackInput) (*FeedbackCreatePayload, error)
@@ -818,6 +847,7 @@ type MutationResolver interface {
 	ParticipationRespond(ctx context.Context, input ParticipationRespondInput) (*ParticipationRespondPayload, error)
 	ParticipationCancel(ctx context.Context, input ParticipationCancelInput) (*ParticipationCancelPayload, error)
 	ParticipationCheckIn(ctx context.Context, input ParticipationCheckInInput) (*ParticipationCheckInPayload, error)
+	ParticipationUndoCheckIn(ctx context.Context, input ParticipationUndoCheckInInput) (*ParticipationUndoCheckInPayload, error)
 	EncounterRecord(ctx context.Context, input EncounterRecordInput) (*EncounterRecordPayload, error)
 	ObjectiveCreate(ctx context.Context, input ent.CreateObjectiveInput) (*ObjectiveCreatePayload, error)
 	ObjectiveUpdate(ctx context.Context, id int, input ent.UpdateObjectiveInput) (*ObjectiveUpdatePayload, error)
@@ -1948,6 +1978,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.AgendaItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AgendaItemOrder), args["where"].(*ent.AgendaItemWhereInput)), true
+	case "Meeting.attendance":
+		if e.ComplexityRoot.Meeting.Attendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Attendance(childComplexity), true
 	case "Meeting.budgetAmount":
 		if e.ComplexityRoot.Meeting.BudgetAmount == nil {
 			break
@@ -1984,6 +2020,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.CapacityIncludesHosts(childComplexity), true
+	case "Meeting.checkInClosesAfter":
+		if e.ComplexityRoot.Meeting.CheckInClosesAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.CheckInClosesAfter(childComplexity), true
+	case "Meeting.checkInOpensBefore":
+		if e.ComplexityRoot.Meeting.CheckInOpensBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.CheckInOpensBefore(childComplexity), true
 	case "Meeting.createdAt":
 		if e.ComplexityRoot.Meeting.CreatedAt == nil {
 			break
@@ -2141,6 +2189,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Meeting.Visibility(childComplexity), true
 
+	case "MeetingAttendance.accepted":
+		if e.ComplexityRoot.MeetingAttendance.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Accepted(childComplexity), true
+	case "MeetingAttendance.checkedIn":
+		if e.ComplexityRoot.MeetingAttendance.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.CheckedIn(childComplexity), true
+	case "MeetingAttendance.declined":
+		if e.ComplexityRoot.MeetingAttendance.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Declined(childComplexity), true
+	case "MeetingAttendance.invited":
+		if e.ComplexityRoot.MeetingAttendance.Invited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Invited(childComplexity), true
+	case "MeetingAttendance.noShows":
+		if e.ComplexityRoot.MeetingAttendance.NoShows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.NoShows(childComplexity), true
+	case "MeetingAttendance.rate":
+		if e.ComplexityRoot.MeetingAttendance.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Rate(childComplexity), true
+	case "MeetingAttendance.tentative":
+		if e.ComplexityRoot.MeetingAttendance.Tentative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Tentative(childComplexity), true
+	case "MeetingAttendance.waitlisted":
+		if e.ComplexityRoot.MeetingAttendance.Waitlisted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Waitlisted(childComplexity), true
+
 	case "MeetingCancelPayload.meeting":
 		if e.ComplexityRoot.MeetingCancelPayload.Meeting == nil {
 			break
@@ -2229,6 +2326,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingInvitePayload.UserErrors(childComplexity), true
+
+	case "MeetingRegisterPayload.participation":
+		if e.ComplexityRoot.MeetingRegisterPayload.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRegisterPayload.Participation(childComplexity), true
+	case "MeetingRegisterPayload.userErrors":
+		if e.ComplexityRoot.MeetingRegisterPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRegisterPayload.UserErrors(childComplexity), true
+	case "MeetingRegisterPayload.waitlisted":
+		if e.ComplexityRoot.MeetingRegisterPayload.Waitlisted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRegisterPayload.Waitlisted(childComplexity), true
 
 	case "MeetingUpdatePayload.meeting":
 		if e.ComplexityRoot.MeetingUpdatePayload.Meeting == nil {
@@ -2672,6 +2788,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MeetingInvite(childComplexity, args["input"].(MeetingInviteInput)), true
+	case "Mutation.meetingRegister":
+		if e.ComplexityRoot.Mutation.MeetingRegister == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_meetingRegister_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MeetingRegister(childComplexity, args["input"].(MeetingRegisterInput)), true
 	case "Mutation.meetingUpdate":
 		if e.ComplexityRoot.Mutation.MeetingUpdate == nil {
 			break
@@ -2804,6 +2931,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ParticipationRespond(childComplexity, args["input"].(ParticipationRespondInput)), true
+	case "Mutation.participationUndoCheckIn":
+		if e.ComplexityRoot.Mutation.ParticipationUndoCheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_participationUndoCheckIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ParticipationUndoCheckIn(childComplexity, args["input"].(ParticipationUndoCheckInInput)), true
 	case "Mutation.personCreate":
 		if e.ComplexityRoot.Mutation.PersonCreate == nil {
 			break
@@ -3372,6 +3510,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ParticipationRespondPayload.Waitlisted(childComplexity), true
+
+	case "ParticipationUndoCheckInPayload.participation":
+		if e.ComplexityRoot.ParticipationUndoCheckInPayload.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationUndoCheckInPayload.Participation(childComplexity), true
+	case "ParticipationUndoCheckInPayload.userErrors":
+		if e.ComplexityRoot.ParticipationUndoCheckInPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationUndoCheckInPayload.UserErrors(childComplexity), true
 
 	case "Person.communities":
 		if e.ComplexityRoot.Person.Communities == nil {
@@ -4143,6 +4294,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMeetingCancelInput,
 		ec.unmarshalInputMeetingInviteInput,
 		ec.unmarshalInputMeetingOrder,
+		ec.unmarshalInputMeetingRegisterInput,
 		ec.unmarshalInputMeetingWhereInput,
 		ec.unmarshalInputMembershipAcceptInput,
 		ec.unmarshalInputMembershipCreateInput,
@@ -4159,6 +4311,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputParticipationCheckInInput,
 		ec.unmarshalInputParticipationOrder,
 		ec.unmarshalInputParticipationRespondInput,
+		ec.unmarshalInputParticipationUndoCheckInInput,
 		ec.unmarshalInputParticipationWhereInput,
 		ec.unmarshalInputPersonOrder,
 		ec.unmarshalInputPersonWhereInput,
@@ -6778,6 +6931,14 @@ input CreateMeetingInput {
   """
   capacityIncludesHosts: Boolean
   """
+  How many minutes before startsAt check-in opens; 120 by default, at most 10080 (a week).
+  """
+  checkInOpensBefore: Int
+  """
+  How many minutes after endsAt check-in stays open (a grace period to check in late arrivals and correct mistakes); 120 by default, at most 10080 (a week).
+  """
+  checkInClosesAfter: Int
+  """
   IDs of objectives the meeting serves.
   """
   objectiveIDs: [ID!]
@@ -8870,6 +9031,14 @@ type Meeting implements Node {
   """
   capacityIncludesHosts: Boolean!
   """
+  How many minutes before startsAt check-in opens; 120 by default, at most 10080 (a week).
+  """
+  checkInOpensBefore: Int!
+  """
+  How many minutes after endsAt check-in stays open (a grace period to check in late arrivals and correct mistakes); 120 by default, at most 10080 (a week).
+  """
+  checkInClosesAfter: Int!
+  """
   The organization this record belongs to.
   """
   organization: Organization!
@@ -10056,6 +10225,70 @@ input MeetingWhereInput {
   Matches when capacityIncludesHosts is not the given value.
   """
   capacityIncludesHostsNEQ: Boolean
+  """
+  check_in_opens_before field predicates
+  """
+  checkInOpensBefore: Int
+  """
+  Matches when checkInOpensBefore is not the given value.
+  """
+  checkInOpensBeforeNEQ: Int
+  """
+  Matches when checkInOpensBefore is one of the given values.
+  """
+  checkInOpensBeforeIn: [Int!]
+  """
+  Matches when checkInOpensBefore is none of the given values.
+  """
+  checkInOpensBeforeNotIn: [Int!]
+  """
+  Matches when checkInOpensBefore is greater than the given value.
+  """
+  checkInOpensBeforeGT: Int
+  """
+  Matches when checkInOpensBefore is greater than or equal to the given value.
+  """
+  checkInOpensBeforeGTE: Int
+  """
+  Matches when checkInOpensBefore is less than the given value.
+  """
+  checkInOpensBeforeLT: Int
+  """
+  Matches when checkInOpensBefore is less than or equal to the given value.
+  """
+  checkInOpensBeforeLTE: Int
+  """
+  check_in_closes_after field predicates
+  """
+  checkInClosesAfter: Int
+  """
+  Matches when checkInClosesAfter is not the given value.
+  """
+  checkInClosesAfterNEQ: Int
+  """
+  Matches when checkInClosesAfter is one of the given values.
+  """
+  checkInClosesAfterIn: [Int!]
+  """
+  Matches when checkInClosesAfter is none of the given values.
+  """
+  checkInClosesAfterNotIn: [Int!]
+  """
+  Matches when checkInClosesAfter is greater than the given value.
+  """
+  checkInClosesAfterGT: Int
+  """
+  Matches when checkInClosesAfter is greater than or equal to the given value.
+  """
+  checkInClosesAfterGTE: Int
+  """
+  Matches when checkInClosesAfter is less than the given value.
+  """
+  checkInClosesAfterLT: Int
+  """
+  Matches when checkInClosesAfter is less than or equal to the given value.
+  """
+  checkInClosesAfterLTE: Int
   """
   organization edge predicates
   """
@@ -12137,6 +12370,10 @@ enum ParticipationRole @goModel(model: "github.com/rencontre/rencontre/ent/parti
   A VIP guest.
   """
   VIP
+  """
+  Came to an OPEN meeting without an invitation: the participation was created by checking in.
+  """
+  WALK_IN
 }
 """
 ParticipationStatus is enum for the field status
@@ -15201,6 +15438,14 @@ input UpdateMeetingInput {
   """
   capacityIncludesHosts: Boolean
   """
+  How many minutes before startsAt check-in opens; 120 by default, at most 10080 (a week).
+  """
+  checkInOpensBefore: Int
+  """
+  How many minutes after endsAt check-in stays open (a grace period to check in late arrivals and correct mistakes); 120 by default, at most 10080 (a week).
+  """
+  checkInClosesAfter: Int
+  """
   IDs to add to objectives.
   """
   addObjectiveIDs: [ID!]
@@ -15424,6 +15669,50 @@ enum UserErrorCode {
   CONFLICT
 }
 `, BuiltIn: false},
+	{Name: "../schema/exclusivity.graphql", Input: `extend type Mutation {
+  """
+  Registers a person for an OPEN meeting: creates their participation (role GUEST) as ACCEPTED, or WAITLISTED when the meeting is full. Registering a person who already has a place or is on the waiting list returns their participation unchanged; an invited person who registers accepts. INVITE_ONLY and VIP meetings are refused: only invited people take part in them.
+  """
+  meetingRegister(
+    """
+    The meeting and the person.
+    """
+    input: MeetingRegisterInput!
+  ): MeetingRegisterPayload!
+}
+
+"""
+Input of meetingRegister.
+"""
+input MeetingRegisterInput {
+  """
+  ID of the meeting, which must be OPEN.
+  """
+  meetingID: ID!
+  """
+  ID of the person to register, of the same organization.
+  """
+  personID: ID!
+}
+
+"""
+Result of meetingRegister.
+"""
+type MeetingRegisterPayload {
+  """
+  The person's participation; null when userErrors is not empty.
+  """
+  participation: Participation
+  """
+  True when the meeting was full: the person is WAITLISTED, at participation.waitlistPosition.
+  """
+  waitlisted: Boolean!
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/followup.graphql", Input: `# Follow-up after meetings: actions, feedback, touchpoints.
 
 extend type Mutation {
@@ -15450,7 +15739,7 @@ extend type Mutation {
     input: UpdateFollowUpInput!
   ): FollowUpUpdatePayload!
   """
-  Creates a feedback. Invalid input changes nothing and comes back in userErrors.
+  Creates a feedback, only from a person who checked in at the meeting. Invalid input changes nothing and comes back in userErrors.
   """
   feedbackCreate(
     """
@@ -15588,6 +15877,48 @@ extend type Meeting {
   When the meeting ends, in the meeting's time zone; always after startsAt.
   """
   endsAt: Time!
+  """
+  Who was invited, answered and came, counted in the database. noShows count only once the meeting has ended.
+  """
+  attendance: MeetingAttendance!
+}
+
+"""
+The attendance of a meeting, counted over its participations (CANCELLED ones left out).
+"""
+type MeetingAttendance {
+  """
+  People invited and not cancelled, whatever their answer (walk-ins included).
+  """
+  invited: Int!
+  """
+  People with a place (ACCEPTED), checked in or not.
+  """
+  accepted: Int!
+  """
+  People who answered TENTATIVE.
+  """
+  tentative: Int!
+  """
+  People who DECLINED.
+  """
+  declined: Int!
+  """
+  People on the waiting list.
+  """
+  waitlisted: Int!
+  """
+  People checked in at the venue.
+  """
+  checkedIn: Int!
+  """
+  Once the meeting has ended, the ACCEPTED people who never checked in; 0 before the end.
+  """
+  noShows: Int!
+  """
+  checkedIn divided by accepted, between 0 and 1; null while nobody is accepted.
+  """
+  rate: Float
 }
 
 extend type Mutation {
@@ -15676,14 +16007,23 @@ extend type Mutation {
     input: ParticipationCancelInput!
   ): ParticipationCancelPayload!
   """
-  Checks a person in at the venue. Checking in twice keeps the first time. A person who had not accepted takes a place; when the meeting is full the check-in is refused.
+  Checks a person in at the venue, from checkInOpensBefore minutes before the start until checkInClosesAfter minutes after the end of the meeting. People INVITED, ACCEPTED, TENTATIVE or WAITLISTED may check in; one who had not accepted takes a place, and when the meeting is full the check-in is refused. DECLINED and CANCELLED people are refused. At an OPEN meeting, a person without an invitation is a walk-in: checking in by meetingID and personID creates their participation, with role WALK_IN. Checking in twice keeps the first time.
   """
   participationCheckIn(
     """
-    The participation to check in.
+    The participation (or the meeting and the person) to check in, and when.
     """
     input: ParticipationCheckInInput!
   ): ParticipationCheckInPayload!
+  """
+  Undoes a check-in recorded by mistake: the participation stays ACCEPTED, without a check-in time.
+  """
+  participationUndoCheckIn(
+    """
+    The participation whose check-in is undone.
+    """
+    input: ParticipationUndoCheckInInput!
+  ): ParticipationUndoCheckInPayload!
 }
 
 """
@@ -15853,13 +16193,45 @@ Input of participationCheckIn.
 """
 input ParticipationCheckInInput {
   """
+  ID of the participation; or give meetingID and personID instead.
+  """
+  participationID: ID
+  """
+  ID of the meeting, with personID, when participationID is not given. A person not invited to an OPEN meeting is checked in as a walk-in.
+  """
+  meetingID: ID
+  """
+  ID of the person, with meetingID, when participationID is not given.
+  """
+  personID: ID
+  """
+  When the person arrived; now by default. Must lie within the meeting's check-in window and not in the future.
+  """
+  at: Time
+}
+
+"""
+Input of participationUndoCheckIn.
+"""
+input ParticipationUndoCheckInInput {
+  """
   ID of the participation.
   """
   participationID: ID!
+}
+
+"""
+Result of participationUndoCheckIn.
+"""
+type ParticipationUndoCheckInPayload {
   """
-  When the person arrived; now by default.
+  The participation, no longer checked in; null when userErrors is not empty.
   """
-  at: Time
+  participation: Participation
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
 }
 
 """
@@ -15943,7 +16315,7 @@ type AgendaItemUpdatePayload {
 
 extend type Mutation {
   """
-  Records that two participants of a meeting met, and creates or strengthens their relationship in the same transaction. Recording the same pair twice at one meeting changes nothing.
+  Records that two participants of a meeting met, and creates or strengthens their relationship in the same transaction. Both must have checked in at the meeting, and the encounter must happen between an hour before its start and twelve hours after its end, not in the future. Recording the same pair twice at one meeting changes nothing.
   """
   encounterRecord(
     """
@@ -16797,6 +17169,10 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_cancellationReason(ctx, field)
 	case "capacityIncludesHosts":
 		return ec.fieldContext_Meeting_capacityIncludesHosts(ctx, field)
+	case "checkInOpensBefore":
+		return ec.fieldContext_Meeting_checkInOpensBefore(ctx, field)
+	case "checkInClosesAfter":
+		return ec.fieldContext_Meeting_checkInClosesAfter(ctx, field)
 	case "organization":
 		return ec.fieldContext_Meeting_organization(ctx, field)
 	case "objectives":
@@ -16817,8 +17193,32 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_startsAt(ctx, field)
 	case "endsAt":
 		return ec.fieldContext_Meeting_endsAt(ctx, field)
+	case "attendance":
+		return ec.fieldContext_Meeting_attendance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingAttendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invited":
+		return ec.fieldContext_MeetingAttendance_invited(ctx, field)
+	case "accepted":
+		return ec.fieldContext_MeetingAttendance_accepted(ctx, field)
+	case "tentative":
+		return ec.fieldContext_MeetingAttendance_tentative(ctx, field)
+	case "declined":
+		return ec.fieldContext_MeetingAttendance_declined(ctx, field)
+	case "waitlisted":
+		return ec.fieldContext_MeetingAttendance_waitlisted(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_MeetingAttendance_checkedIn(ctx, field)
+	case "noShows":
+		return ec.fieldContext_MeetingAttendance_noShows(ctx, field)
+	case "rate":
+		return ec.fieldContext_MeetingAttendance_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingAttendance", field.Name)
 }
 
 func (ec *executionContext) childFields_MeetingCancelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16877,6 +17277,18 @@ func (ec *executionContext) childFields_MeetingInvitePayload(ctx context.Context
 		return ec.fieldContext_MeetingInvitePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingInvitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingRegisterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participation":
+		return ec.fieldContext_MeetingRegisterPayload_participation(ctx, field)
+	case "waitlisted":
+		return ec.fieldContext_MeetingRegisterPayload_waitlisted(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MeetingRegisterPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingRegisterPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MeetingUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17267,6 +17679,16 @@ func (ec *executionContext) childFields_ParticipationRespondPayload(ctx context.
 		return ec.fieldContext_ParticipationRespondPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ParticipationRespondPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ParticipationUndoCheckInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participation":
+		return ec.fieldContext_ParticipationUndoCheckInPayload_participation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ParticipationUndoCheckInPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationUndoCheckInPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18507,6 +18929,20 @@ func (ec *executionContext) field_Mutation_meetingInvite_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_meetingRegister_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MeetingRegisterInput, error) {
+			return ec.unmarshalNMeetingRegisterInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingRegisterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_meetingUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18699,6 +19135,20 @@ func (ec *executionContext) field_Mutation_participationRespond_args(ctx context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ParticipationRespondInput, error) {
 			return ec.unmarshalNParticipationRespondInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationRespondInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_participationUndoCheckIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ParticipationUndoCheckInInput, error) {
+			return ec.unmarshalNParticipationUndoCheckInInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationUndoCheckInInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -25565,6 +26015,52 @@ func (ec *executionContext) fieldContext_Meeting_capacityIncludesHosts(_ context
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _Meeting_checkInOpensBefore(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_checkInOpensBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckInOpensBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_checkInOpensBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Meeting_checkInClosesAfter(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_checkInClosesAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckInClosesAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_checkInClosesAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Meeting_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25949,6 +26445,222 @@ func (ec *executionContext) _Meeting_endsAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Meeting_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Meeting_attendance(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_attendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Attendance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MeetingAttendance) graphql.Marshaler {
+			return ec.marshalNMeetingAttendance2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingAttendance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_attendance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingAttendance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingAttendance_invited(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_invited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingAttendance_accepted(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingAttendance_tentative(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_tentative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tentative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_tentative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingAttendance_declined(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingAttendance_waitlisted(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_waitlisted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Waitlisted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingAttendance_checkedIn(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingAttendance_noShows(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_noShows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingAttendance_rate(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _MeetingCancelPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *MeetingCancelPayload) (ret graphql.Marshaler) {
@@ -26353,6 +27065,93 @@ func (ec *executionContext) _MeetingInvitePayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_MeetingInvitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "MeetingInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingRegisterPayload_participation(ctx context.Context, field graphql.CollectedField, obj *MeetingRegisterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingRegisterPayload_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Participation) graphql.Marshaler {
+			return ec.marshalOParticipation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingRegisterPayload_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingRegisterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingRegisterPayload_waitlisted(ctx context.Context, field graphql.CollectedField, obj *MeetingRegisterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingRegisterPayload_waitlisted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Waitlisted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingRegisterPayload_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingRegisterPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingRegisterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MeetingRegisterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingRegisterPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingRegisterPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingRegisterPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -28029,6 +28828,50 @@ func (ec *executionContext) fieldContext_Mutation_membershipDecline(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_meetingRegister(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_meetingRegister(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MeetingRegister(ctx, fc.Args["input"].(MeetingRegisterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MeetingRegisterPayload) graphql.Marshaler {
+			return ec.marshalNMeetingRegisterPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingRegisterPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_meetingRegister(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingRegisterPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_meetingRegister_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_followUpCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28683,6 +29526,50 @@ func (ec *executionContext) fieldContext_Mutation_participationCheckIn(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_participationCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_participationUndoCheckIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_participationUndoCheckIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ParticipationUndoCheckIn(ctx, fc.Args["input"].(ParticipationUndoCheckInInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ParticipationUndoCheckInPayload) graphql.Marshaler {
+			return ec.marshalNParticipationUndoCheckInPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationUndoCheckInPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_participationUndoCheckIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipationUndoCheckInPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_participationUndoCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31122,6 +32009,70 @@ func (ec *executionContext) _ParticipationRespondPayload_userErrors(ctx context.
 func (ec *executionContext) fieldContext_ParticipationRespondPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ParticipationRespondPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationUndoCheckInPayload_participation(ctx context.Context, field graphql.CollectedField, obj *ParticipationUndoCheckInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationUndoCheckInPayload_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Participation) graphql.Marshaler {
+			return ec.marshalOParticipation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationUndoCheckInPayload_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationUndoCheckInPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationUndoCheckInPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *ParticipationUndoCheckInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationUndoCheckInPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationUndoCheckInPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationUndoCheckInPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -38038,7 +38989,7 @@ func (ec *executionContext) unmarshalInputCreateMeetingInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "format", "venueName", "venueAddress", "startsAt", "endsAt", "timeZone", "capacity", "visibility", "status", "budgetAmount", "budgetCurrency", "capacityIncludesHosts", "objectiveIDs"}
+	fieldsInOrder := [...]string{"title", "description", "format", "venueName", "venueAddress", "startsAt", "endsAt", "timeZone", "capacity", "visibility", "status", "budgetAmount", "budgetCurrency", "capacityIncludesHosts", "checkInOpensBefore", "checkInClosesAfter", "objectiveIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38143,6 +39094,20 @@ func (ec *executionContext) unmarshalInputCreateMeetingInput(ctx context.Context
 				return it, err
 			}
 			it.CapacityIncludesHosts = data
+		case "checkInOpensBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBefore = data
+		case "checkInClosesAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfter"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfter = data
 		case "objectiveIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -41058,6 +42023,43 @@ func (ec *executionContext) unmarshalInputMeetingOrder(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMeetingRegisterInput(ctx context.Context, obj any) (MeetingRegisterInput, error) {
+	var it MeetingRegisterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingID", "personID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "personID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context, obj any) (ent.MeetingWhereInput, error) {
 	var it ent.MeetingWhereInput
 	if obj == nil {
@@ -41069,7 +42071,7 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "format", "formatNEQ", "formatIn", "formatNotIn", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "budgetAmount", "budgetAmountNEQ", "budgetAmountIn", "budgetAmountNotIn", "budgetAmountGT", "budgetAmountGTE", "budgetAmountLT", "budgetAmountLTE", "budgetAmountIsNil", "budgetAmountNotNil", "budgetCurrency", "budgetCurrencyNEQ", "budgetCurrencyIn", "budgetCurrencyNotIn", "budgetCurrencyGT", "budgetCurrencyGTE", "budgetCurrencyLT", "budgetCurrencyLTE", "budgetCurrencyContains", "budgetCurrencyHasPrefix", "budgetCurrencyHasSuffix", "budgetCurrencyIsNil", "budgetCurrencyNotNil", "budgetCurrencyEqualFold", "budgetCurrencyContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancellationReason", "cancellationReasonNEQ", "cancellationReasonIn", "cancellationReasonNotIn", "cancellationReasonGT", "cancellationReasonGTE", "cancellationReasonLT", "cancellationReasonLTE", "cancellationReasonContains", "cancellationReasonHasPrefix", "cancellationReasonHasSuffix", "cancellationReasonIsNil", "cancellationReasonNotNil", "cancellationReasonEqualFold", "cancellationReasonContainsFold", "capacityIncludesHosts", "capacityIncludesHostsNEQ", "hasOrganization", "hasOrganizationWith", "hasObjectives", "hasObjectivesWith", "hasAgendaItems", "hasAgendaItemsWith", "hasParticipations", "hasParticipationsWith", "hasEncounters", "hasEncountersWith", "hasFollowUps", "hasFollowUpsWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "format", "formatNEQ", "formatIn", "formatNotIn", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "budgetAmount", "budgetAmountNEQ", "budgetAmountIn", "budgetAmountNotIn", "budgetAmountGT", "budgetAmountGTE", "budgetAmountLT", "budgetAmountLTE", "budgetAmountIsNil", "budgetAmountNotNil", "budgetCurrency", "budgetCurrencyNEQ", "budgetCurrencyIn", "budgetCurrencyNotIn", "budgetCurrencyGT", "budgetCurrencyGTE", "budgetCurrencyLT", "budgetCurrencyLTE", "budgetCurrencyContains", "budgetCurrencyHasPrefix", "budgetCurrencyHasSuffix", "budgetCurrencyIsNil", "budgetCurrencyNotNil", "budgetCurrencyEqualFold", "budgetCurrencyContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancellationReason", "cancellationReasonNEQ", "cancellationReasonIn", "cancellationReasonNotIn", "cancellationReasonGT", "cancellationReasonGTE", "cancellationReasonLT", "cancellationReasonLTE", "cancellationReasonContains", "cancellationReasonHasPrefix", "cancellationReasonHasSuffix", "cancellationReasonIsNil", "cancellationReasonNotNil", "cancellationReasonEqualFold", "cancellationReasonContainsFold", "capacityIncludesHosts", "capacityIncludesHostsNEQ", "checkInOpensBefore", "checkInOpensBeforeNEQ", "checkInOpensBeforeIn", "checkInOpensBeforeNotIn", "checkInOpensBeforeGT", "checkInOpensBeforeGTE", "checkInOpensBeforeLT", "checkInOpensBeforeLTE", "checkInClosesAfter", "checkInClosesAfterNEQ", "checkInClosesAfterIn", "checkInClosesAfterNotIn", "checkInClosesAfterGT", "checkInClosesAfterGTE", "checkInClosesAfterLT", "checkInClosesAfterLTE", "hasOrganization", "hasOrganizationWith", "hasObjectives", "hasObjectivesWith", "hasAgendaItems", "hasAgendaItemsWith", "hasParticipations", "hasParticipationsWith", "hasEncounters", "hasEncountersWith", "hasFollowUps", "hasFollowUpsWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42420,6 +43422,118 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CapacityIncludesHostsNEQ = data
+		case "checkInOpensBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBefore = data
+		case "checkInOpensBeforeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBeforeNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBeforeNEQ = data
+		case "checkInOpensBeforeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBeforeIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBeforeIn = data
+		case "checkInOpensBeforeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBeforeNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBeforeNotIn = data
+		case "checkInOpensBeforeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBeforeGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBeforeGT = data
+		case "checkInOpensBeforeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBeforeGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBeforeGTE = data
+		case "checkInOpensBeforeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBeforeLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBeforeLT = data
+		case "checkInOpensBeforeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBeforeLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBeforeLTE = data
+		case "checkInClosesAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfter"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfter = data
+		case "checkInClosesAfterNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfterNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfterNEQ = data
+		case "checkInClosesAfterIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfterIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfterIn = data
+		case "checkInClosesAfterNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfterNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfterNotIn = data
+		case "checkInClosesAfterGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfterGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfterGT = data
+		case "checkInClosesAfterGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfterGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfterGTE = data
+		case "checkInClosesAfterLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfterLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfterLT = data
+		case "checkInClosesAfterLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfterLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfterLTE = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -44761,7 +45875,7 @@ func (ec *executionContext) unmarshalInputParticipationCheckInInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"participationID", "at"}
+	fieldsInOrder := [...]string{"participationID", "meetingID", "personID", "at"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44770,11 +45884,25 @@ func (ec *executionContext) unmarshalInputParticipationCheckInInput(ctx context.
 		switch k {
 		case "participationID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ParticipationID = data
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "personID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -44860,6 +45988,36 @@ func (ec *executionContext) unmarshalInputParticipationRespondInput(ctx context.
 				return it, err
 			}
 			it.Answer = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputParticipationUndoCheckInInput(ctx context.Context, obj any) (ParticipationUndoCheckInInput, error) {
+	var it ParticipationUndoCheckInInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"participationID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "participationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipationID = data
 		}
 	}
 	return it, nil
@@ -48132,7 +49290,7 @@ func (ec *executionContext) unmarshalInputUpdateMeetingInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "clearDescription", "format", "venueName", "clearVenueName", "venueAddress", "clearVenueAddress", "startsAt", "endsAt", "timeZone", "capacity", "clearCapacity", "visibility", "status", "budgetAmount", "clearBudgetAmount", "budgetCurrency", "clearBudgetCurrency", "capacityIncludesHosts", "addObjectiveIDs", "removeObjectiveIDs", "clearObjectives"}
+	fieldsInOrder := [...]string{"title", "description", "clearDescription", "format", "venueName", "clearVenueName", "venueAddress", "clearVenueAddress", "startsAt", "endsAt", "timeZone", "capacity", "clearCapacity", "visibility", "status", "budgetAmount", "clearBudgetAmount", "budgetCurrency", "clearBudgetCurrency", "capacityIncludesHosts", "checkInOpensBefore", "checkInClosesAfter", "addObjectiveIDs", "removeObjectiveIDs", "clearObjectives"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48279,6 +49437,20 @@ func (ec *executionContext) unmarshalInputUpdateMeetingInput(ctx context.Context
 				return it, err
 			}
 			it.CapacityIncludesHosts = data
+		case "checkInOpensBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInOpensBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInOpensBefore = data
+		case "checkInClosesAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInClosesAfter"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInClosesAfter = data
 		case "addObjectiveIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addObjectiveIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -51693,6 +52865,16 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "checkInOpensBefore":
+			out.Values[i] = ec._Meeting_checkInOpensBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkInClosesAfter":
+			out.Values[i] = ec._Meeting_checkInClosesAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organization":
 			field := field
 
@@ -52073,6 +53255,117 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "attendance":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Meeting_attendance(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var meetingAttendanceImplementors = []string{"MeetingAttendance"}
+
+func (ec *executionContext) _MeetingAttendance(ctx context.Context, sel ast.SelectionSet, obj *MeetingAttendance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingAttendanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingAttendance")
+		case "invited":
+			out.Values[i] = ec._MeetingAttendance_invited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accepted":
+			out.Values[i] = ec._MeetingAttendance_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tentative":
+			out.Values[i] = ec._MeetingAttendance_tentative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declined":
+			out.Values[i] = ec._MeetingAttendance_declined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waitlisted":
+			out.Values[i] = ec._MeetingAttendance_waitlisted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedIn":
+			out.Values[i] = ec._MeetingAttendance_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noShows":
+			out.Values[i] = ec._MeetingAttendance_noShows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._MeetingAttendance_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52305,6 +53598,54 @@ func (ec *executionContext) _MeetingInvitePayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._MeetingInvitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var meetingRegisterPayloadImplementors = []string{"MeetingRegisterPayload"}
+
+func (ec *executionContext) _MeetingRegisterPayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingRegisterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingRegisterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingRegisterPayload")
+		case "participation":
+			out.Values[i] = ec._MeetingRegisterPayload_participation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "waitlisted":
+			out.Values[i] = ec._MeetingRegisterPayload_waitlisted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MeetingRegisterPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53038,6 +54379,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "meetingRegister":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_meetingRegister(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "followUpCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_followUpCreate(ctx, field)
@@ -53139,6 +54487,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "participationCheckIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_participationCheckIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participationUndoCheckIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_participationUndoCheckIn(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -54555,6 +55910,49 @@ func (ec *executionContext) _ParticipationRespondPayload(ctx context.Context, se
 			}
 		case "userErrors":
 			out.Values[i] = ec._ParticipationRespondPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var participationUndoCheckInPayloadImplementors = []string{"ParticipationUndoCheckInPayload"}
+
+func (ec *executionContext) _ParticipationUndoCheckInPayload(ctx context.Context, sel ast.SelectionSet, obj *ParticipationUndoCheckInPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participationUndoCheckInPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParticipationUndoCheckInPayload")
+		case "participation":
+			out.Values[i] = ec._ParticipationUndoCheckInPayload_participation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ParticipationUndoCheckInPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57617,6 +59015,16 @@ func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencon
 	return ec._Meeting(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMeetingAttendance2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingAttendance(ctx context.Context, sel ast.SelectionSet, v *MeetingAttendance) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MeetingAttendance(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMeetingCancelInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingCancelInput(ctx context.Context, v any) (MeetingCancelInput, error) {
 	res, err := ec.unmarshalInputMeetingCancelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57696,6 +59104,21 @@ func (ec *executionContext) marshalNMeetingOrderField2ᚖgithubᚗcomᚋrencontr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalNMeetingRegisterInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingRegisterInput(ctx context.Context, v any) (MeetingRegisterInput, error) {
+	res, err := ec.unmarshalInputMeetingRegisterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingRegisterPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingRegisterPayload(ctx context.Context, sel ast.SelectionSet, v *MeetingRegisterPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MeetingRegisterPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐStatus(ctx context.Context, v any) (meeting.Status, error) {
@@ -58196,6 +59619,21 @@ func (ec *executionContext) unmarshalNParticipationStatus2githubᚗcomᚋrencont
 
 func (ec *executionContext) marshalNParticipationStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐStatus(ctx context.Context, sel ast.SelectionSet, v participation.Status) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNParticipationUndoCheckInInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationUndoCheckInInput(ctx context.Context, v any) (ParticipationUndoCheckInInput, error) {
+	res, err := ec.unmarshalInputParticipationUndoCheckInInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipationUndoCheckInPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationUndoCheckInPayload(ctx context.Context, sel ast.SelectionSet, v *ParticipationUndoCheckInPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ParticipationUndoCheckInPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNParticipationWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationWhereInput(ctx context.Context, v any) (*ent.ParticipationWhereInput, error) {

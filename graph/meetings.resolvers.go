@@ -24,6 +24,16 @@ func (r *meetingResolver) EndsAt(ctx context.Context, obj *ent.Meeting) (*time.T
 	return inZone(obj.EndsAt, obj.TimeZone), nil
 }
 
+// Attendance is the resolver for the attendance field.
+func (r *meetingResolver) Attendance(ctx context.Context, obj *ent.Meeting) (*MeetingAttendance, error) {
+	a, err := planning.MeetingAttendance(ctx, obj, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &MeetingAttendance{Invited: a.Invited, Accepted: a.Accepted, Tentative: a.Tentative, Declined: a.Declined,
+		Waitlisted: a.Waitlisted, CheckedIn: a.CheckedIn, NoShows: a.NoShows, Rate: a.Rate}, nil
+}
+
 // MeetingCreate is the resolver for the meetingCreate field.
 func (r *mutationResolver) MeetingCreate(ctx context.Context, input ent.CreateMeetingInput) (*MeetingCreatePayload, error) {
 	v, err := ent.FromContext(ctx).Meeting.Create().SetInput(input).Save(ctx)
@@ -137,10 +147,22 @@ func (r *mutationResolver) ParticipationCancel(ctx context.Context, input Partic
 
 // ParticipationCheckIn is the resolver for the participationCheckIn field.
 func (r *mutationResolver) ParticipationCheckIn(ctx context.Context, input ParticipationCheckInInput) (*ParticipationCheckInPayload, error) {
-	v, err := planning.CheckIn(ctx, ent.FromContext(ctx), input.ParticipationID, deref(input.At))
+	v, err := planning.CheckIn(ctx, ent.FromContext(ctx), planning.Arrival{
+		ParticipationID: input.ParticipationID, MeetingID: input.MeetingID, PersonID: input.PersonID, At: deref(input.At),
+	}, time.Now())
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
 	return &ParticipationCheckInPayload{Participation: v, UserErrors: ues}, nil
+}
+
+// ParticipationUndoCheckIn is the resolver for the participationUndoCheckIn field.
+func (r *mutationResolver) ParticipationUndoCheckIn(ctx context.Context, input ParticipationUndoCheckInInput) (*ParticipationUndoCheckInPayload, error) {
+	v, err := planning.UndoCheckIn(ctx, ent.FromContext(ctx), input.ParticipationID)
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &ParticipationUndoCheckInPayload{Participation: v, UserErrors: ues}, nil
 }

@@ -186,6 +186,26 @@ type IndicatorUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The attendance of a meeting, counted over its participations (CANCELLED ones left out).
+type MeetingAttendance struct {
+	// People invited and not cancelled, whatever their answer (walk-ins included).
+	Invited int `json:"invited"`
+	// People with a place (ACCEPTED), checked in or not.
+	Accepted int `json:"accepted"`
+	// People who answered TENTATIVE.
+	Tentative int `json:"tentative"`
+	// People who DECLINED.
+	Declined int `json:"declined"`
+	// People on the waiting list.
+	Waitlisted int `json:"waitlisted"`
+	// People checked in at the venue.
+	CheckedIn int `json:"checkedIn"`
+	// Once the meeting has ended, the ACCEPTED people who never checked in; 0 before the end.
+	NoShows int `json:"noShows"`
+	// checkedIn divided by accepted, between 0 and 1; null while nobody is accepted.
+	Rate *float64 `json:"rate,omitempty"`
+}
+
 // Input of meetingCancel.
 type MeetingCancelInput struct {
 	// ID of the meeting to cancel.
@@ -234,6 +254,24 @@ type MeetingInvitePayload struct {
 	AlreadyInvitedCount int `json:"alreadyInvitedCount"`
 	// The participations created by this call, in order of person ID.
 	Invited []*ent.Participation `json:"invited"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of meetingRegister.
+type MeetingRegisterInput struct {
+	// ID of the meeting, which must be OPEN.
+	MeetingID int `json:"meetingID"`
+	// ID of the person to register, of the same organization.
+	PersonID int `json:"personID"`
+}
+
+// Result of meetingRegister.
+type MeetingRegisterPayload struct {
+	// The person's participation; null when userErrors is not empty.
+	Participation *ent.Participation `json:"participation,omitempty"`
+	// True when the meeting was full: the person is WAITLISTED, at participation.waitlistPosition.
+	Waitlisted bool `json:"waitlisted"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -388,9 +426,13 @@ type ParticipationCancelPayload struct {
 
 // Input of participationCheckIn.
 type ParticipationCheckInInput struct {
-	// ID of the participation.
-	ParticipationID int `json:"participationID"`
-	// When the person arrived; now by default.
+	// ID of the participation; or give meetingID and personID instead.
+	ParticipationID *int `json:"participationID,omitempty"`
+	// ID of the meeting, with personID, when participationID is not given. A person not invited to an OPEN meeting is checked in as a walk-in.
+	MeetingID *int `json:"meetingID,omitempty"`
+	// ID of the person, with meetingID, when participationID is not given.
+	PersonID *int `json:"personID,omitempty"`
+	// When the person arrived; now by default. Must lie within the meeting's check-in window and not in the future.
 	At *time.Time `json:"at,omitempty"`
 }
 
@@ -418,6 +460,20 @@ type ParticipationRespondPayload struct {
 	Waitlisted bool `json:"waitlisted"`
 	// The people of the waiting list who got a place because of this answer, in the order they were promoted.
 	Promoted []*ent.Participation `json:"promoted"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of participationUndoCheckIn.
+type ParticipationUndoCheckInInput struct {
+	// ID of the participation.
+	ParticipationID int `json:"participationID"`
+}
+
+// Result of participationUndoCheckIn.
+type ParticipationUndoCheckInPayload struct {
+	// The participation, no longer checked in; null when userErrors is not empty.
+	Participation *ent.Participation `json:"participation,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }

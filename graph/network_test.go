@@ -61,7 +61,10 @@ func TestEncounterRecordRefusals(t *testing.T) {
 	f := newFixture(t, a.ent)
 	ctx := testenv.System()
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example") // not invited
-	participate(t, a.ent, f.meeting, f.ana, f.ben)
+	dora := addPerson(t, a.ent, f.org, "Dora", "dora@acme.example") // invited, not checked in
+	f.meeting = happeningNow(t, a.ent, f.meeting)
+	participate(t, a.ent, f.meeting, f.ana, f.ben, dora)
+	checkedIn(t, a.ent, f.meeting, f.ana, f.ben)
 	cancelled := addMeeting(t, a.ent, f.org, "Cancelled", mustParse("2030-04-01T09:00:00Z"))
 	participate(t, a.ent, cancelled, f.ana, f.ben)
 	succeed[meetingObj](t, a, meetingCancel, client.Var("input", map[string]any{"meetingID": gid(cancelled.ID)}))
@@ -76,12 +79,16 @@ func TestEncounterRecordRefusals(t *testing.T) {
 	}{
 		{"the two people must differ", f.meeting.ID, f.ana.ID, f.ana.ID,
 			wantError{"personBID", "INVALID", []string{"personBID: an encounter needs two different people"}}},
-		{"personA must be a participant", f.meeting.ID, cleo.ID, f.ana.ID,
-			wantError{"personAID", "INVALID", []string{"personAID: person " + gid(cleo.ID) + " is not a participant of meeting " + gid(f.meeting.ID)}}},
-		{"personB must be a participant", f.meeting.ID, f.ben.ID, cleo.ID,
-			wantError{"personBID", "INVALID", []string{"personBID: person " + gid(cleo.ID) + " is not a participant of meeting " + gid(f.meeting.ID)}}},
-		{"a person of another organization is not a participant", f.meeting.ID, f.ana.ID, gus.ID,
-			wantError{"personBID", "INVALID", []string{"personBID: person " + gid(gus.ID) + " is not a participant"}}},
+		{"personA must have checked in", f.meeting.ID, cleo.ID, f.ana.ID,
+			wantError{"personAID", "CONFLICT", []string{"personAID: person " + gid(cleo.ID) + " has not checked in at meeting " + gid(f.meeting.ID)}}},
+		{"personB must have checked in", f.meeting.ID, f.ben.ID, cleo.ID,
+			wantError{"personBID", "CONFLICT", []string{"personBID: person " + gid(cleo.ID) + " has not checked in at meeting " + gid(f.meeting.ID)}}},
+		{"an invited person who did not check in met nobody", f.meeting.ID, f.ana.ID, dora.ID,
+			wantError{"personBID", "CONFLICT", []string{"personBID: person " + gid(dora.ID) + " has not checked in"}}},
+		{"a person of another organization has not checked in", f.meeting.ID, f.ana.ID, gus.ID,
+			wantError{"personBID", "CONFLICT", []string{"personBID: person " + gid(gus.ID) + " has not checked in"}}},
+		{"an encounter more than an hour before the start is refused", f.meeting.ID, f.ana.ID, f.ben.ID,
+			wantError{"occurredAt", "INVALID", []string{"occurredAt: must lie between an hour before the meeting's start and twelve hours after its end"}}},
 		{"nobody meets at a cancelled meeting", cancelled.ID, f.ana.ID, f.ben.ID,
 			wantError{"meetingID", "CONFLICT", []string{"meetingID: meeting " + gid(cancelled.ID) + " is cancelled"}}},
 		{"the meeting must exist", missingID, f.ana.ID, f.ben.ID,
@@ -90,9 +97,13 @@ func TestEncounterRecordRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := dbState(t, a.ent)
 			var rsp encounterResponse
-			post(t, a, encounterRecord, &rsp, client.Var("input", map[string]any{
+			in := map[string]any{
 				"meetingID": gid(tc.meeting), "personAID": gid(tc.personA), "personBID": gid(tc.personB), "how": "BREAKOUT",
-			}))
+			}
+			if tc.want.field == "occurredAt" {
+				in["occurredAt"] = f.meeting.StartsAt.Add(-2 * time.Hour).Format(time.RFC3339)
+			}
+			post(t, a, encounterRecord, &rsp, client.Var("input", in))
 			r := rsp.Result
 			if r.Object != nil || r.Relationship != nil || r.Created {
 				t.Errorf("encounterRecord = %+v, want no encounter, no relationship, created false", r)
@@ -114,14 +125,18 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	ctx := testenv.System()
+	// The meetings took place in the past: encounters are recorded after
+	// the people checked in, around the meeting.
+	f.meeting = moveMeeting(t, a.ent, f.meeting, mustParse("2025-03-05T09:00:00Z"), 8)
 	participate(t, a.ent, f.meeting, f.ana, f.ben)
+	checkedIn(t, a.ent, f.meeting, f.ana, f.ben)
 	low, high := f.ana.ID, f.ben.ID
 	if low > high {
 		low, high = high, low
 	}
-	first := mustParse("2030-03-05T10:30:00Z")  // at f.meeting
-	second := mustParse("2030-07-03T11:00:00Z") // about four months later
-	earlier := mustParse("2029-11-20T15:00:00Z")
+	first := mustParse("2025-03-05T10:30:00Z")  // at f.meeting
+	second := mustParse("2025-07-03T11:00:00Z") // about four months later
+	earlier := mustParse("2024-11-20T15:00:00Z")
 
 	storedRelationship := func(t *testing.T) *ent.Relationship {
 		t.Helper()
@@ -170,7 +185,7 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 		before := dbState(t, a.ent)
 		e, r, created := record(t, a, map[string]any{
 			"meetingID": gid(f.meeting.ID), "personAID": gid(low), "personBID": gid(high), "how": "INTRODUCTION",
-			"occurredAt": "2030-03-05T16:00:00Z",
+			"occurredAt": "2025-03-05T16:00:00Z",
 		})
 		if created || e.PersonAID != gid(low) || e.How != "SAME_TABLE" || !parseTime(t, e.OccurredAt).Equal(first) {
 			t.Fatalf("encounter = %+v, created %v, want the first encounter and created false", e, created)
@@ -186,8 +201,9 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 
 	wantStrength := 1*network.Decay(second.Sub(first)) + 1
 	t.Run("a second meeting months later strengthens the relationship", func(t *testing.T) {
-		m2 := addMeeting(t, a.ent, f.org, "Summer meetup", mustParse("2030-07-03T09:00:00Z"))
+		m2 := addMeeting(t, a.ent, f.org, "Summer meetup", mustParse("2025-07-03T09:00:00Z"))
 		participate(t, a.ent, m2, f.ana, f.ben)
+		checkedIn(t, a.ent, m2, f.ana, f.ben)
 		e, r, created := record(t, a, map[string]any{
 			"meetingID": gid(m2.ID), "personAID": gid(low), "personBID": gid(high), "how": "ONE_TO_ONE",
 			"occurredAt": second.Format(time.RFC3339),
@@ -207,8 +223,9 @@ func TestEncounterBuildsRelationship(t *testing.T) {
 		}
 	})
 	t.Run("an encounter recorded late moves firstMetAt back and keeps lastMetAt", func(t *testing.T) {
-		m0 := addMeeting(t, a.ent, f.org, "Autumn dinner", mustParse("2029-11-20T12:00:00Z"))
+		m0 := addMeeting(t, a.ent, f.org, "Autumn dinner", mustParse("2024-11-20T12:00:00Z"))
 		participate(t, a.ent, m0, f.ana, f.ben)
+		checkedIn(t, a.ent, m0, f.ana, f.ben)
 		_, r, created := record(t, a, map[string]any{
 			"meetingID": gid(m0.ID), "personAID": gid(high), "personBID": gid(low), "how": "BADGE_SCAN",
 			"occurredAt": earlier.Format(time.RFC3339),

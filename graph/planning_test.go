@@ -205,7 +205,7 @@ func TestMeetingCancel(t *testing.T) {
 			client.Var("input", map[string]any{"meetingID": gid(missingID)}))
 	})
 	t.Run("a meeting that is done cannot be cancelled", func(t *testing.T) {
-		done := addMeeting(t, a.ent, f.org, "Done", mustParse("2029-01-10T09:00:00Z"))
+		done := addMeeting(t, a.ent, f.org, "Done", mustParse("2020-01-10T09:00:00Z"))
 		a.ent.Meeting.UpdateOne(done).SetStatus(meeting.StatusDone).ExecX(ctx)
 		refuse(t, a, meetingCancel, wantError{"meetingID", "CONFLICT", []string{"meetingID: meeting " + gid(done.ID) + " is done"}},
 			client.Var("input", map[string]any{"meetingID": gid(done.ID)}))
@@ -402,9 +402,10 @@ func TestParticipationRespond(t *testing.T) {
 func TestParticipationCheckIn(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
+	f.meeting = happeningNow(t, a.ent, f.meeting)
 	ctx := testenv.System()
 	parts := participate(t, a.ent, f.meeting, f.ana, f.ben)
-	first := mustParse("2030-03-05T09:10:00+01:00")
+	first := f.meeting.StartsAt.Add(10 * time.Minute)
 
 	t.Run("checks in at the time given and takes the invitation as accepted", func(t *testing.T) {
 		p := succeed[participationState](t, a, participationCheckIn, client.Var("input", map[string]any{
@@ -421,7 +422,7 @@ func TestParticipationCheckIn(t *testing.T) {
 	t.Run("checking in twice keeps the first time", func(t *testing.T) {
 		before := dbState(t, a.ent)
 		p := succeed[participationState](t, a, participationCheckIn, client.Var("input", map[string]any{
-			"participationID": gid(parts[0].ID), "at": "2030-03-05T11:00:00Z",
+			"participationID": gid(parts[0].ID), "at": f.meeting.StartsAt.Add(30 * time.Minute).Format(time.RFC3339),
 		}))
 		if p.CheckedInAt == nil || !parseTime(t, *p.CheckedInAt).Equal(first) {
 			t.Fatalf("participation = %+v, want checkedInAt %s", p, first)

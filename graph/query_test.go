@@ -217,6 +217,7 @@ func everyType(t *testing.T, c *ent.Client) map[string]int {
 	t.Helper()
 	ctx := testenv.System()
 	f := newFixture(t, c)
+	f.meeting = happeningNow(t, c, f.meeting) // people check in before they meet
 	ind := c.Indicator.Create().SetObjective(f.objective).SetMetric("ATTENDANCE_RATE").SetTarget(80).SaveX(ctx)
 	item := c.AgendaItem.Create().SetMeeting(f.meeting).SetTitle("Welcome").SetKind("TALK").
 		SetStartsAt(f.meeting.StartsAt).SetDurationMinutes(30).SaveX(ctx)
@@ -224,6 +225,7 @@ func everyType(t *testing.T, c *ent.Client) map[string]int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkedIn(t, c, f.meeting, f.ana, f.ben)
 	met, err := network.RecordEncounter(ctx, c, network.Meet{MeetingID: f.meeting.ID, PersonA: f.ana.ID, PersonB: f.ben.ID, How: encounter.HowSameTable})
 	if err != nil {
 		t.Fatal(err)

@@ -255,6 +255,7 @@ type liveFixture struct {
 func newLiveFixture(t *testing.T, c *ent.Client) *liveFixture {
 	t.Helper()
 	f := &liveFixture{fixture: newFixture(t, c)}
+	f.meeting = happeningNow(t, c, f.meeting) // its people may check in
 	ctx := testenv.System()
 	f.anaP = c.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ana.ID).SaveX(ctx)
 	f.benP = c.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ben.ID).SaveX(ctx)
@@ -352,7 +353,7 @@ func TestSubscriptionToAnotherOrganizationsMeetingIsNotFound(t *testing.T) {
 	// A subscriber of its own meeting hears nothing of the other
 	// organization's changes: the first event it gets is of its own.
 	ctx := testenv.System()
-	start := time.Date(2030, 3, 5, 9, 0, 0, 0, time.UTC)
+	start := time.Now().UTC().Truncate(time.Minute) // its check-in window is open
 	otherMeeting := s.ent.Meeting.Create().SetOrganization(other).SetTitle("Other offsite").
 		SetStartsAt(start).SetEndsAt(start.Add(time.Hour)).SetTimeZone("Europe/Paris").SaveX(ctx)
 	otherPerson := s.ent.Person.Create().SetOrganization(other).SetName("Olga").SetEmail("olga@other.example").SaveX(ctx)

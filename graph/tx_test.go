@@ -27,8 +27,10 @@ func TestEachRootMutationIsItsOwnUnit(t *testing.T) {
 	ctx := testenv.System()
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example")
 	absent := addPerson(t, a.ent, f.org, "Hal", "hal@acme.example")
+	f.meeting = happeningNow(t, a.ent, f.meeting)
 	a.ent.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ana.ID).ExecX(ctx)
 	a.ent.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ben.ID).ExecX(ctx)
+	checkedIn(t, a.ent, f.meeting, f.ana, f.ben) // only people checked in meet and give feedback
 	a.ent.Feedback.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ana.ID).SetRating(4).ExecX(ctx)
 
 	type result struct {
@@ -94,7 +96,7 @@ func TestEachRootMutationIsItsOwnUnit(t *testing.T) {
 				}
 			}`,
 			added: map[string]int{"encounters": 1, "relationships": 1},
-			want:  wantError{"personID", "INVALID", []string{"did not take part in meeting"}},
+			want:  wantError{"personID", "CONFLICT", []string{"has not checked in at meeting"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,8 +151,10 @@ func TestIdempotentMutationsUnderConcurrency(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	ctx := testenv.System()
+	f.meeting = happeningNow(t, a.ent, f.meeting)
 	a.ent.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ana.ID).ExecX(ctx)
 	a.ent.Participation.Create().SetMeetingID(f.meeting.ID).SetPersonID(f.ben.ID).ExecX(ctx)
+	checkedIn(t, a.ent, f.meeting, f.ana, f.ben) // only people checked in meet and give feedback
 	var extra []*ent.Person
 	for i := range 5 {
 		extra = append(extra, addPerson(t, a.ent, f.org, fmt.Sprintf("P%d", i), fmt.Sprintf("p%d@acme.example", i)))

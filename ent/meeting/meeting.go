@@ -56,6 +56,10 @@ const (
 	FieldCancellationReason = "cancellation_reason"
 	// FieldCapacityIncludesHosts holds the string denoting the capacity_includes_hosts field in the database.
 	FieldCapacityIncludesHosts = "capacity_includes_hosts"
+	// FieldCheckInOpensBefore holds the string denoting the check_in_opens_before field in the database.
+	FieldCheckInOpensBefore = "check_in_opens_before"
+	// FieldCheckInClosesAfter holds the string denoting the check_in_closes_after field in the database.
+	FieldCheckInClosesAfter = "check_in_closes_after"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeObjectives holds the string denoting the objectives edge name in mutations.
@@ -152,6 +156,8 @@ var Columns = []string{
 	FieldCancelledAt,
 	FieldCancellationReason,
 	FieldCapacityIncludesHosts,
+	FieldCheckInOpensBefore,
+	FieldCheckInClosesAfter,
 }
 
 var (
@@ -204,6 +210,14 @@ var (
 	CancellationReasonValidator func(string) error
 	// DefaultCapacityIncludesHosts holds the default value on creation for the "capacity_includes_hosts" field.
 	DefaultCapacityIncludesHosts bool
+	// DefaultCheckInOpensBefore holds the default value on creation for the "check_in_opens_before" field.
+	DefaultCheckInOpensBefore int
+	// CheckInOpensBeforeValidator is a validator for the "check_in_opens_before" field. It is called by the builders before save.
+	CheckInOpensBeforeValidator func(int) error
+	// DefaultCheckInClosesAfter holds the default value on creation for the "check_in_closes_after" field.
+	DefaultCheckInClosesAfter int
+	// CheckInClosesAfterValidator is a validator for the "check_in_closes_after" field. It is called by the builders before save.
+	CheckInClosesAfterValidator func(int) error
 )
 
 // Format defines the type for the "format" enum field.
@@ -396,6 +410,16 @@ func ByCancellationReason(opts ...sql.OrderTermOption) OrderOption {
 // ByCapacityIncludesHosts orders the results by the capacity_includes_hosts field.
 func ByCapacityIncludesHosts(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCapacityIncludesHosts, opts...).ToFunc()
+}
+
+// ByCheckInOpensBefore orders the results by the check_in_opens_before field.
+func ByCheckInOpensBefore(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCheckInOpensBefore, opts...).ToFunc()
+}
+
+// ByCheckInClosesAfter orders the results by the check_in_closes_after field.
+func ByCheckInClosesAfter(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCheckInClosesAfter, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

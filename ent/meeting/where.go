@@ -135,6 +135,16 @@ func CapacityIncludesHosts(v bool) predicate.Meeting {
 	return predicate.Meeting(sql.FieldEQ(FieldCapacityIncludesHosts, v))
 }
 
+// CheckInOpensBefore applies equality check predicate on the "check_in_opens_before" field. It's identical to CheckInOpensBeforeEQ.
+func CheckInOpensBefore(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldCheckInOpensBefore, v))
+}
+
+// CheckInClosesAfter applies equality check predicate on the "check_in_closes_after" field. It's identical to CheckInClosesAfterEQ.
+func CheckInClosesAfter(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldCheckInClosesAfter, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v int) predicate.Meeting {
 	return predicate.Meeting(sql.FieldEQ(FieldOrganizationID, v))
@@ -1038,6 +1048,86 @@ func CapacityIncludesHostsEQ(v bool) predicate.Meeting {
 // CapacityIncludesHostsNEQ applies the NEQ predicate on the "capacity_includes_hosts" field.
 func CapacityIncludesHostsNEQ(v bool) predicate.Meeting {
 	return predicate.Meeting(sql.FieldNEQ(FieldCapacityIncludesHosts, v))
+}
+
+// CheckInOpensBeforeEQ applies the EQ predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldCheckInOpensBefore, v))
+}
+
+// CheckInOpensBeforeNEQ applies the NEQ predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeNEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNEQ(FieldCheckInOpensBefore, v))
+}
+
+// CheckInOpensBeforeIn applies the In predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldIn(FieldCheckInOpensBefore, vs...))
+}
+
+// CheckInOpensBeforeNotIn applies the NotIn predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeNotIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotIn(FieldCheckInOpensBefore, vs...))
+}
+
+// CheckInOpensBeforeGT applies the GT predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeGT(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGT(FieldCheckInOpensBefore, v))
+}
+
+// CheckInOpensBeforeGTE applies the GTE predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeGTE(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGTE(FieldCheckInOpensBefore, v))
+}
+
+// CheckInOpensBeforeLT applies the LT predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeLT(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLT(FieldCheckInOpensBefore, v))
+}
+
+// CheckInOpensBeforeLTE applies the LTE predicate on the "check_in_opens_before" field.
+func CheckInOpensBeforeLTE(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLTE(FieldCheckInOpensBefore, v))
+}
+
+// CheckInClosesAfterEQ applies the EQ predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldCheckInClosesAfter, v))
+}
+
+// CheckInClosesAfterNEQ applies the NEQ predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterNEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNEQ(FieldCheckInClosesAfter, v))
+}
+
+// CheckInClosesAfterIn applies the In predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldIn(FieldCheckInClosesAfter, vs...))
+}
+
+// CheckInClosesAfterNotIn applies the NotIn predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterNotIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotIn(FieldCheckInClosesAfter, vs...))
+}
+
+// CheckInClosesAfterGT applies the GT predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterGT(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGT(FieldCheckInClosesAfter, v))
+}
+
+// CheckInClosesAfterGTE applies the GTE predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterGTE(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGTE(FieldCheckInClosesAfter, v))
+}
+
+// CheckInClosesAfterLT applies the LT predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterLT(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLT(FieldCheckInClosesAfter, v))
+}
+
+// CheckInClosesAfterLTE applies the LTE predicate on the "check_in_closes_after" field.
+func CheckInClosesAfterLTE(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLTE(FieldCheckInClosesAfter, v))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

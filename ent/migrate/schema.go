@@ -321,6 +321,8 @@ var (
 		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "cancellation_reason", Type: field.TypeString, Nullable: true},
 		{Name: "capacity_includes_hosts", Type: field.TypeBool, Default: true},
+		{Name: "check_in_opens_before", Type: field.TypeInt, Default: 120},
+		{Name: "check_in_closes_after", Type: field.TypeInt, Default: 120},
 		{Name: "organization_id", Type: field.TypeInt},
 	}
 	// MeetingsTable holds the schema information for the "meetings" table.
@@ -331,7 +333,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "meetings_organizations_organization",
-				Columns:    []*schema.Column{MeetingsColumns[19]},
+				Columns:    []*schema.Column{MeetingsColumns[21]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -340,7 +342,7 @@ var (
 			{
 				Name:    "meeting_organization_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{MeetingsColumns[19], MeetingsColumns[8]},
+				Columns: []*schema.Column{MeetingsColumns[21], MeetingsColumns[8]},
 			},
 		},
 	}
@@ -449,7 +451,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "role", Type: field.TypeEnum, Enums: []string{"HOST", "SPEAKER", "GUEST", "VIP"}, Default: "GUEST"},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"HOST", "SPEAKER", "GUEST", "VIP", "WALK_IN"}, Default: "GUEST"},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"INVITED", "ACCEPTED", "TENTATIVE", "DECLINED", "WAITLISTED", "CANCELLED"}, Default: "INVITED"},
 		{Name: "waitlist_position", Type: field.TypeInt, Nullable: true},
 		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},

@@ -142,6 +142,7 @@ const (
 	RoleSpeaker Role = "SPEAKER"
 	RoleGuest   Role = "GUEST"
 	RoleVip     Role = "VIP"
+	RoleWalkIn  Role = "WALK_IN"
 )
 
 func (r Role) String() string {
@@ -151,7 +152,7 @@ func (r Role) String() string {
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
 func RoleValidator(r Role) error {
 	switch r {
-	case RoleHost, RoleSpeaker, RoleGuest, RoleVip:
+	case RoleHost, RoleSpeaker, RoleGuest, RoleVip, RoleWalkIn:
 		return nil
 	default:
 		return fmt.Errorf("participation: invalid enum value for role field: %q", r)

@@ -395,6 +395,18 @@ func init() {
 	meetingDescCapacityIncludesHosts := meetingFields[15].Descriptor()
 	// meeting.DefaultCapacityIncludesHosts holds the default value on creation for the capacity_includes_hosts field.
 	meeting.DefaultCapacityIncludesHosts = meetingDescCapacityIncludesHosts.Default.(bool)
+	// meetingDescCheckInOpensBefore is the schema descriptor for check_in_opens_before field.
+	meetingDescCheckInOpensBefore := meetingFields[16].Descriptor()
+	// meeting.DefaultCheckInOpensBefore holds the default value on creation for the check_in_opens_before field.
+	meeting.DefaultCheckInOpensBefore = meetingDescCheckInOpensBefore.Default.(int)
+	// meeting.CheckInOpensBeforeValidator is a validator for the "check_in_opens_before" field. It is called by the builders before save.
+	meeting.CheckInOpensBeforeValidator = meetingDescCheckInOpensBefore.Validators[0].(func(int) error)
+	// meetingDescCheckInClosesAfter is the schema descriptor for check_in_closes_after field.
+	meetingDescCheckInClosesAfter := meetingFields[17].Descriptor()
+	// meeting.DefaultCheckInClosesAfter holds the default value on creation for the check_in_closes_after field.
+	meeting.DefaultCheckInClosesAfter = meetingDescCheckInClosesAfter.Default.(int)
+	// meeting.CheckInClosesAfterValidator is a validator for the "check_in_closes_after" field. It is called by the builders before save.
+	meeting.CheckInClosesAfterValidator = meetingDescCheckInClosesAfter.Validators[0].(func(int) error)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(membershipMixin[0], schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -14,8 +14,10 @@ import (
 
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/hook"
+	"github.com/rencontre/rencontre/ent/privacy"
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/internal/network"
+	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -28,6 +30,14 @@ type Encounter struct {
 // Mixin of the Encounter.
 func (Encounter) Mixin() []ent.Mixin {
 	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
+}
+
+// Policy of the Encounter: besides the tenant policy of its mixin, the
+// records of VIP meetings are hidden from viewers below PLANNER.
+func (Encounter) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{policy.FilterVIPGuestListsUnlessPlanner()},
+	}
 }
 
 // Fields of the Encounter.
@@ -86,6 +96,9 @@ func (Encounter) Hooks() []ent.Hook {
 				if a > b {
 					m.SetPersonAID(b)
 					m.SetPersonBID(a)
+				}
+				if err := checkEncounter(ctx, m); err != nil {
+					return nil, err
 				}
 				v, err := next.Mutate(ctx, m)
 				if err != nil {

@@ -14,6 +14,8 @@ import (
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/hook"
 	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -26,6 +28,14 @@ type Feedback struct {
 // Mixin of the Feedback.
 func (Feedback) Mixin() []ent.Mixin {
 	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
+}
+
+// Policy of the Feedback: besides the tenant policy of its mixin, the
+// records of VIP meetings are hidden from viewers below PLANNER.
+func (Feedback) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{policy.FilterVIPGuestListsUnlessPlanner()},
+	}
 }
 
 // Fields of the Feedback.
@@ -68,14 +78,16 @@ func (Feedback) Hooks() []ent.Hook {
 				meetingID, okM := m.MeetingID()
 				personID, okP := m.PersonID()
 				if okM && okP {
+					// Only people who checked in rate a meeting, so never before its check-in opens.
 					ok, err := m.Client().Participation.Query().
-						Where(participation.MeetingID(meetingID), participation.PersonID(personID)).
+						Where(participation.MeetingID(meetingID), participation.PersonID(personID), participation.CheckedInAtNotNil()).
 						Exist(ctx)
 					if err != nil {
 						return nil, fmt.Errorf("checking participation: %w", err)
 					}
 					if !ok {
-						return nil, validation.Invalid("person_id", "person %d did not take part in meeting %d", personID, meetingID)
+						return nil, &validation.Error{Field: "person_id", Code: validation.CodeConflict,
+							Message: fmt.Sprintf("person %d has not checked in at meeting %d", personID, meetingID)}
 					}
 				}
 				return next.Mutate(ctx, m)

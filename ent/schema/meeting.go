@@ -128,7 +128,23 @@ func (Meeting) Fields() []ent.Field {
 		field.Bool("capacity_includes_hosts").
 			Default(true).
 			Comment("Whether accepted hosts and speakers take places of the capacity; true by default. When false, they always have a place and the capacity counts the other roles only."),
+		field.Int("check_in_opens_before").
+			Default(120).
+			Validate(checkInMinutes).
+			Comment("How many minutes before startsAt check-in opens; 120 by default, at most 10080 (a week)."),
+		field.Int("check_in_closes_after").
+			Default(120).
+			Validate(checkInMinutes).
+			Comment("How many minutes after endsAt check-in stays open (a grace period to check in late arrivals and correct mistakes); 120 by default, at most 10080 (a week)."),
 	}
+}
+
+// checkInMinutes bounds the minutes of a check-in window's margins.
+func checkInMinutes(n int) error {
+	if n < 0 || n > 7*24*60 {
+		return fmt.Errorf("must be between 0 and 10080 minutes, got %d", n)
+	}
+	return nil
 }
 
 // Edges of the Meeting.
@@ -187,12 +203,16 @@ func (Meeting) Hooks() []ent.Hook {
 }
 
 // checkMeetingStatus keeps cancellation to planning.Cancel (which records when
-// and why) and freezes a cancelled meeting.
+// and why), keeps DONE for meetings that have ended, and freezes a cancelled
+// meeting.
 func checkMeetingStatus(ctx context.Context, m *gen.MeetingMutation) error {
 	if s, ok := m.Status(); ok && s == meeting.StatusCancelled {
 		if _, stamped := m.CancelledAt(); !stamped {
 			return validation.Invalid("status", "CANCELLED is set by cancelling the meeting, which records when and why")
 		}
+	}
+	if err := checkMeetingDone(ctx, m); err != nil {
+		return err
 	}
 	if !m.Op().Is(ent.OpUpdateOne) {
 		return nil
@@ -208,6 +228,65 @@ func checkMeetingStatus(ctx context.Context, m *gen.MeetingMutation) error {
 		id, _ := m.ID()
 		return &validation.Error{Field: "id", Code: validation.CodeConflict,
 			Message: fmt.Sprintf("meeting %d is cancelled and can no longer be changed", id)}
+	}
+	return nil
+}
+
+// nowKey is the context key of the time the hooks take as now.
+type nowKey struct{}
+
+// WithNow returns a context in which the model's hooks take now as the
+// current time, to load records as of another date (the demo data, tests);
+// without it they use the wall clock.
+func WithNow(ctx context.Context, now time.Time) context.Context {
+	return context.WithValue(ctx, nowKey{}, now)
+}
+
+// Now is the current time for the model's hooks: the one given by WithNow,
+// or else the wall clock.
+func Now(ctx context.Context) time.Time {
+	if now, ok := ctx.Value(nowKey{}).(time.Time); ok {
+		return now
+	}
+	return time.Now()
+}
+
+// checkMeetingDone refuses DONE for a meeting that has not ended yet (the
+// end given by the mutation, or else the stored one), and moving the end of a
+// DONE meeting into the future. The clock is the wall clock: a hook has no
+// other, unless the context carries one (WithNow).
+func checkMeetingDone(ctx context.Context, m *gen.MeetingMutation) error {
+	status, hasStatus := m.Status()
+	end, hasEnd := m.EndsAt()
+	if !hasStatus && !hasEnd {
+		return nil
+	}
+	if !hasStatus {
+		if !m.Op().Is(ent.OpUpdateOne) {
+			return nil
+		}
+		old, err := m.OldStatus(ctx)
+		if err != nil {
+			return nil // the update reports a missing meeting
+		}
+		status = old
+	}
+	if status != meeting.StatusDone {
+		return nil
+	}
+	if !hasEnd {
+		if !m.Op().Is(ent.OpUpdateOne) {
+			return nil
+		}
+		old, err := m.OldEndsAt(ctx)
+		if err != nil {
+			return nil
+		}
+		end = old
+	}
+	if now := Now(ctx); end.After(now) {
+		return &validation.Error{Field: "status", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("DONE only after the meeting has ended: it ends at %s", end.Format(time.RFC3339))}
 	}
 	return nil
 }

@@ -9,6 +9,9 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/internal/policy"
 )
 
 // Participation is a person's place in one meeting: role, invitation and answer,
@@ -20,6 +23,14 @@ type Participation struct {
 // Mixin of the Participation.
 func (Participation) Mixin() []ent.Mixin {
 	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
+}
+
+// Policy of the Participation: besides the tenant policy of its mixin, the
+// records of VIP meetings are hidden from viewers below PLANNER.
+func (Participation) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{policy.FilterVIPGuestListsUnlessPlanner()},
+	}
 }
 
 // Fields of the Participation.
@@ -39,6 +50,7 @@ func (Participation) Fields() []ent.Field {
 				"Speaker", "SPEAKER",
 				"Guest", "GUEST",
 				"Vip", "VIP",
+				"WalkIn", "WALK_IN",
 			).
 			Default("GUEST").
 			Comment("The person's role at the meeting.").

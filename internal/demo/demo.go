@@ -21,6 +21,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/ent/schema"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/network"
@@ -66,7 +67,8 @@ var (
 // policies. Dates are relative to now, so the demo
 // always has past and future meetings.
 func Load(ctx context.Context, c *ent.Client, now time.Time) (*Result, error) {
-	ctx = policy.System(ctx) // the demo loader is a system path
+	ctx = policy.System(ctx)       // the demo loader is a system path
+	ctx = schema.WithNow(ctx, now) // past meetings are DONE as of now
 	if org, err := c.Organization.Query().Where(organization.Slug(Slug)).Only(ctx); err == nil {
 		return &Result{Organization: org}, nil
 	} else if !ent.IsNotFound(err) {
@@ -309,7 +311,7 @@ func (l *loader) meeting(ctx context.Context, n int, dm demoMeeting, objectives 
 			_, err = planning.Respond(ctx, l.c, p.ID, participation.StatusDeclined)
 		default:
 			if _, err = planning.Respond(ctx, l.c, p.ID, participation.StatusAccepted); err == nil && past && i%7 != 6 {
-				_, err = planning.CheckIn(ctx, l.c, p.ID, start.Add(time.Duration(l.rng.IntN(30))*time.Minute))
+				_, err = planning.CheckIn(ctx, l.c, planning.Arrival{ParticipationID: &p.ID, At: start.Add(time.Duration(l.rng.IntN(30)) * time.Minute)}, l.now)
 				attendees = append(attendees, p.PersonID)
 			}
 		}
@@ -353,7 +355,7 @@ func (l *loader) aftermath(ctx context.Context, m *ent.Meeting, host *ent.Person
 			continue
 		}
 		if _, err := network.RecordEncounter(ctx, l.c, network.Meet{MeetingID: m.ID, PersonA: a, PersonB: b,
-			How: hows[l.rng.IntN(len(hows))], OccurredAt: m.StartsAt.Add(time.Duration(30+l.rng.IntN(90)) * time.Minute)}); err != nil {
+			Now: l.now, How: hows[l.rng.IntN(len(hows))], OccurredAt: m.StartsAt.Add(time.Duration(30+l.rng.IntN(90)) * time.Minute)}); err != nil {
 			return err
 		}
 	}

@@ -20,6 +20,9 @@ type Meet struct {
 	PersonB    int
 	How        encounter.How
 	OccurredAt time.Time // zero: now, kept within the meeting's start and end
+	// Now is the current time (the wall clock when zero): an encounter
+	// cannot have happened after it.
+	Now time.Time
 }
 
 // Recorded is the result of RecordEncounter.
@@ -29,9 +32,11 @@ type Recorded struct {
 	Created      bool
 }
 
-// RecordEncounter records that two participants of a meeting met. The
-// Encounter hook creates or strengthens their Relationship in the same
-// transaction. A pair already recorded at the meeting is returned unchanged.
+// RecordEncounter records that two people checked in at a meeting met there,
+// between an hour before its start and twelve hours after its end (the
+// Encounter hook enforces both on every path). The hook creates or
+// strengthens their Relationship in the same transaction. A pair already
+// recorded at the meeting is returned unchanged.
 func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, error) {
 	if in.PersonA == in.PersonB {
 		return nil, validation.Invalid("person_b_id", "an encounter needs two different people")
@@ -49,13 +54,14 @@ func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, er
 		field string
 	}{{in.PersonA, "person_a_id"}, {in.PersonB, "person_b_id"}} {
 		ok, err := c.Participation.Query().
-			Where(participation.MeetingID(m.ID), participation.PersonID(p.id)).
+			Where(participation.MeetingID(m.ID), participation.PersonID(p.id), participation.CheckedInAtNotNil()).
 			Exist(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("checking participation: %w", err)
 		}
 		if !ok {
-			return nil, validation.Invalid(p.field, "person %d is not a participant of meeting %d", p.id, m.ID)
+			return nil, &validation.Error{Field: p.field, Code: validation.CodeConflict,
+				Message: fmt.Sprintf("person %d has not checked in at meeting %d", p.id, m.ID)}
 		}
 	}
 	existing, err := c.Encounter.Query().
@@ -73,7 +79,10 @@ func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, er
 	}
 	at := in.OccurredAt
 	if at.IsZero() {
-		at = time.Now()
+		at = in.Now
+		if at.IsZero() {
+			at = time.Now()
+		}
 		if at.Before(m.StartsAt) {
 			at = m.StartsAt
 		}

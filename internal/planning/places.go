@@ -350,44 +350,6 @@ func settled(ctx context.Context, c *ent.Client, m *ent.Meeting, p *ent.Particip
 	}, nil
 }
 
-// CheckIn records that the person arrived at the venue, at time at (now when
-// zero). Checking in twice keeps the first time. A person who had not
-// accepted takes a place; when the meeting is full, the check-in is refused
-// (the person is on the waiting list).
-func CheckIn(ctx context.Context, c *ent.Client, participationID int, at time.Time) (*ent.Participation, error) {
-	p, err := lockParticipation(ctx, c, participationID)
-	if err != nil {
-		return nil, err
-	}
-	m := p.Edges.Meeting
-	if err := checkOpen(m, "participation_id", "check in"); err != nil {
-		return nil, err
-	}
-	if p.CheckedInAt != nil {
-		return p, nil
-	}
-	if p.Status == participation.StatusCancelled {
-		return nil, &validation.Error{Field: "participation_id", Code: validation.CodeConflict,
-			Message: fmt.Sprintf("participation %d was cancelled: cannot check in", p.ID)}
-	}
-	if at.IsZero() {
-		at = time.Now()
-	}
-	if p, err = join(ctx, c, p); err != nil {
-		return nil, fmt.Errorf("checking in: %w", err)
-	}
-	ch, err := settled(ctx, c, m, p, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	if p = ch.Participation; p.Status != participation.StatusAccepted {
-		return nil, &validation.Error{Field: "participation_id", Code: validation.CodeConflict,
-			Message: fmt.Sprintf("meeting %d is full: participation %d is on the waiting list at position %d and cannot check in",
-				m.ID, p.ID, deref(p.WaitlistPosition))}
-	}
-	return c.Participation.UpdateOne(p).SetCheckedInAt(at).Save(ctx)
-}
-
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {

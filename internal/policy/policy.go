@@ -8,10 +8,12 @@ package policy
 
 import (
 	"context"
+	"errors"
 
 	"entgo.io/ent"
 	"entgo.io/ent/entql"
 
+	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/privacy"
@@ -155,4 +157,57 @@ func roleOf(v *viewer.Viewer) viewer.Role {
 		return "none"
 	}
 	return v.Role
+}
+
+// FilterVIPGuestListsUnlessPlanner hides the guest list of VIP meetings
+// (their participations, encounters and feedback) from viewers below
+// PLANNER: for them those records do not exist, through every path that
+// queries them (node, nodes, connections and their totalCount, edges). The
+// meeting itself stays visible. It applies to the records with a meeting
+// edge: participations, encounters and feedback.
+//
+// Predicate subqueries (hasParticipationsWith and the like on meetings and
+// people) are not filtered by ent privacy; graph refuses them to such viewers.
+func FilterVIPGuestListsUnlessPlanner() privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v == nil {
+			return privacy.Denyf("no viewer in context")
+		}
+		if SeesVIPGuestLists(v) {
+			return privacy.Skip
+		}
+		mf, ok := f.(interface {
+			WhereHasMeetingWith(...predicate.Meeting)
+		})
+		if !ok {
+			return privacy.Denyf("VIP filter: unexpected filter type %T", f)
+		}
+		mf.WhereHasMeetingWith(meeting.VisibilityNEQ(meeting.VisibilityVip))
+		return privacy.Skip
+	})
+}
+
+// SeesVIPGuestLists reports whether v may see who takes part in VIP
+// meetings: PLANNER and OWNER tokens.
+func SeesVIPGuestLists(v *viewer.Viewer) bool {
+	return v != nil && v.Role.AtLeast(viewer.Planner)
+}
+
+// CheckWrite returns the refusal DenyIfReadOnly would give a write in ctx,
+// or nil when the viewer may write (or in a system context). Domain verbs
+// that validate their input before writing call it first, so a read-only
+// viewer is refused (FORBIDDEN) rather than told what is wrong with its input.
+func CheckWrite(ctx context.Context) error {
+	if d, ok := privacy.DecisionFromContext(ctx); ok && errors.Is(d, privacy.Allow) {
+		return nil
+	}
+	v := viewer.FromContext(ctx)
+	switch {
+	case v == nil:
+		return privacy.Denyf("no viewer in context: authenticate with an API token")
+	case !v.CanWrite():
+		return privacy.Denyf("role %s may not change data", roleOf(v))
+	}
+	return nil
 }

@@ -100,6 +100,7 @@ var enumDocs = map[string]map[string]string{
 		"SPEAKER": "Speaks at the meeting.",
 		"GUEST":   "Takes part as a guest.",
 		"VIP":     "A VIP guest.",
+		"WALK_IN": "Came to an OPEN meeting without an invitation: the participation was created by checking in.",
 	},
 	"ParticipationStatus": {
 		"INVITED":    "Invited, no answer yet.",
