@@ -131,39 +131,13 @@ func anyKey(v any, match func(k string, val any) bool) bool {
 // revealsContact reports an argument value that filters on email, phone or
 // touchpoints, or orders by email. Values come from literals or from coerced
 // variables, whose lists and objects may have any element type (gqlparser
-// wraps a single variable object given for a list in a typed slice), so they
-// are read by reflection.
+// wraps a single variable object given for a list in a typed slice), so
+// anyKey reads them by reflection.
 func revealsContact(v any) bool {
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Interface || rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return false
-		}
-		rv = rv.Elem()
-	}
-	switch rv.Kind() {
-	case reflect.Map:
-		iter := rv.MapRange()
-		for iter.Next() {
-			k := fmt.Sprint(iter.Key().Interface())
-			if strings.HasPrefix(k, "email") || strings.HasPrefix(k, "phone") || strings.HasPrefix(k, "hasTouchpoints") {
-				return true
-			}
-			if k == "field" && fmt.Sprint(iter.Value().Interface()) == "EMAIL" {
-				return true
-			}
-			if revealsContact(iter.Value().Interface()) {
-				return true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range rv.Len() {
-			if revealsContact(rv.Index(i).Interface()) {
-				return true
-			}
-		}
-	}
-	return false
+	return anyKey(v, func(k string, val any) bool {
+		return strings.HasPrefix(k, "email") || strings.HasPrefix(k, "phone") || strings.HasPrefix(k, "hasTouchpoints") ||
+			k == "field" && fmt.Sprint(val) == "EMAIL"
+	})
 }
 
 // walkFields calls visit for every field of a selection set and of the
