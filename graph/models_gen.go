@@ -478,6 +478,18 @@ type ParticipationUndoCheckInPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The attendance of a person, counted over their participations in one query.
+type PersonAttendance struct {
+	// Participations not CANCELLED, whatever the answer (walk-ins included).
+	Invited int `json:"invited"`
+	// Participations checked in.
+	Attended int `json:"attended"`
+	// ACCEPTED participations not checked in at meetings that have ended.
+	NoShows int `json:"noShows"`
+	// The latest check-in (UTC); null if the person never checked in.
+	LastAttendedAt *time.Time `json:"lastAttendedAt,omitempty"`
+}
+
 // Result of personCreate.
 type PersonCreatePayload struct {
 	// The created person; null when userErrors is not empty.

@@ -211,9 +211,17 @@ func UnmarshalCursor(v any) (ent.Cursor, error) {
 
 // cursorValue reports a value that an order field can hold: the cursors this
 // server writes carry nothing else.
+// With orderBy, a cursor holds the list of the order fields' values.
 func cursorValue(v any) bool {
-	switch v.(type) {
+	switch v := v.(type) {
 	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, time.Time:
+		return true
+	case []any:
+		for _, e := range v {
+			if _, isList := e.([]any); isList || !cursorValue(e) {
+				return false
+			}
+		}
 		return true
 	}
 	return false
