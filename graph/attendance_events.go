@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"reflect"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -64,12 +63,8 @@ func attendanceEvents(payload any, kind events.Kind) []events.Event {
 			out = append(out, events.Event{Kind: k, OrganizationID: p.OrganizationID, MeetingID: p.MeetingID, ParticipationID: p.ID})
 		}
 	}
-	v := reflect.ValueOf(payload)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil
-	}
 	if kind != "" {
-		if p, ok := fieldOf[*ent.Participation](v.Elem(), "Participation"); ok {
+		if p, ok := payloadField[*ent.Participation](payload, "Participation"); ok {
 			add(kind, p)
 		}
 	}
@@ -77,23 +72,12 @@ func attendanceEvents(payload any, kind events.Kind) []events.Event {
 		field string
 		kind  events.Kind
 	}{{"MovedToWaitlist", events.Waitlisted}, {"Promoted", events.Promoted}} {
-		ps, _ := fieldOf[[]*ent.Participation](v.Elem(), moved.field)
+		ps, _ := payloadField[[]*ent.Participation](payload, moved.field)
 		for _, p := range ps {
 			add(moved.kind, p)
 		}
 	}
 	return out
-}
-
-// fieldOf is the value of the struct field name of s, if it has type T.
-func fieldOf[T any](s reflect.Value, name string) (T, bool) {
-	var zero T
-	f := s.FieldByName(name)
-	if !f.IsValid() || !f.CanInterface() {
-		return zero, false
-	}
-	t, ok := f.Interface().(T)
-	return t, ok
 }
 
 // forwardAttendance turns the bus's events of one meeting into the

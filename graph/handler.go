@@ -1,10 +1,7 @@
 package graph
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -95,8 +92,8 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 }
 
 // limitBody refuses request bodies larger than limit with a GraphQL error and
-// status 413, whether or not the client announced the length, and reads the
-// body whole for the layers below.
+// status 413: at once when the client announced the length, else when
+// decodeRequest, which reads the body once, reaches the limit.
 func limitBody(next http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
@@ -104,18 +101,7 @@ func limitBody(next http.Handler, limit int64) http.Handler {
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				tooLargeResponse(w, r, limit)
-				return
-			}
-			if err != nil {
-				writeRequestError(w, r, http.StatusBadRequest, codeBadRequest, "the request body could not be read")
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

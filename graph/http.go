@@ -248,6 +248,11 @@ func decodeRequest(next http.Handler) http.Handler {
 			perr = decodeGET(r.URL.RawQuery, &req.params)
 		} else {
 			body, err := io.ReadAll(r.Body)
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				tooLargeResponse(w, r, tooLarge.Limit)
+				return
+			}
 			if err != nil {
 				writeRequestError(w, r, http.StatusBadRequest, codeBadRequest, "the request body could not be read")
 				return

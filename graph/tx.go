@@ -126,19 +126,26 @@ func (u *unit) finish(ctx context.Context) error {
 	return nil
 }
 
-// payloadUserErrors returns the user errors of a mutation payload (a pointer
-// to a struct with a UserErrors field), or nil.
+// payloadUserErrors returns the user errors of a mutation payload, or nil.
 func payloadUserErrors(payload any) []*UserError {
+	ues, _ := payloadField[[]*UserError](payload, "UserErrors")
+	return ues
+}
+
+// payloadField is the field name of a mutation payload (a pointer to a
+// struct), if the payload has it with type T.
+func payloadField[T any](payload any, name string) (T, bool) {
+	var zero T
 	v := reflect.ValueOf(payload)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil
+		return zero, false
 	}
-	f := v.Elem().FieldByName("UserErrors")
-	if !f.IsValid() {
-		return nil
+	f := v.Elem().FieldByName(name)
+	if !f.IsValid() || !f.CanInterface() {
+		return zero, false
 	}
-	ues, _ := f.Interface().([]*UserError)
-	return ues
+	t, ok := f.Interface().(T)
+	return t, ok
 }
 
 func hasUserErrors(payload any) bool { return len(payloadUserErrors(payload)) > 0 }
