@@ -60,7 +60,10 @@ func main() {
 //     found by name, whatever their alias, and repeated selections of them
 //     (aliases, fragments) are merged, so every selection gets the same data;
 //   - pageInfo loads the page like edges does: its cursors and hasNextPage
-//     come from the page's nodes.
+//     come from the page's nodes;
+//   - order fields whose value may be null page correctly, with nulls last in
+//     ascending order on both databases (internal/pagination), and a cursor
+//     given with last (or before with first) pages in the right direction.
 //
 // The patches are applied to entgql's own template text, and generation fails
 // if one no longer matches, so that an upgrade of entgql is reviewed here.
@@ -77,10 +80,13 @@ func connectionTemplates() []*gen.Template {
 		}
 		s := string(text)
 		for i := 0; i < len(replacements); i += 2 {
-			if n := strings.Count(s, replacements[i]); n != 1 {
-				log.Fatalf("patching %s: %q occurs %d times, want 1: review the patch for this entgql version", name, replacements[i], n)
+			// A pattern starting with "*" is replaced wherever it occurs
+			// (at least once); any other must occur exactly once.
+			old, all := strings.CutPrefix(replacements[i], "*")
+			if n := strings.Count(s, old); n != 1 && !(all && n > 0) {
+				log.Fatalf("patching %s: %q occurs %d times: review the patch for this entgql version", name, old, n)
 			}
-			s = strings.Replace(s, replacements[i], replacements[i+1], 1)
+			s = strings.ReplaceAll(s, old, replacements[i+1])
 		}
 		return gen.MustParse(gen.NewTemplate(name).Funcs(entgql.TemplateFuncs).Parse(s))
 	}
@@ -94,7 +100,16 @@ func connectionTemplates() []*gen.Template {
 		patch("template/pagination.tmpl",
 			`"github.com/vektah/gqlparser/v2/gqlerror"`,
 			`"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"`,
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/rencontre/rencontre/internal/pagination"`,
+			// Null order values: see internal/pagination.
+			`entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{`,
+			`pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{`,
+			`*direction.OrderTermOption()`,
+			`direction.OrderTermOption(), pagination.Nulls(direction)`,
+			`b.Ident(o.Field.column).Pad().WriteString(string(direction))`,
+			`b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))`,
 			`walk:
 	for _, name := range path {
 		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {

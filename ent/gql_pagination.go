@@ -30,6 +30,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/pagination"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -257,7 +258,7 @@ func (p *apitokenPager) applyCursors(query *APITokenQuery, after, before *Cursor
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultAPITokenOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -279,7 +280,7 @@ func (p *apitokenPager) applyOrder(query *APITokenQuery) *APITokenQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultAPITokenOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -292,7 +293,7 @@ func (p *apitokenPager) applyOrder(query *APITokenQuery) *APITokenQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultAPITokenOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAPITokenOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -309,7 +310,7 @@ func (p *apitokenPager) orderExpr(query *APITokenQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -625,7 +626,7 @@ func (p *accountPager) applyCursors(query *AccountQuery, after, before *Cursor) 
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultAccountOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -647,7 +648,7 @@ func (p *accountPager) applyOrder(query *AccountQuery) *AccountQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultAccountOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -660,7 +661,7 @@ func (p *accountPager) applyOrder(query *AccountQuery) *AccountQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultAccountOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAccountOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -677,7 +678,7 @@ func (p *accountPager) orderExpr(query *AccountQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -975,7 +976,7 @@ func (p *agendaitemPager) applyCursors(query *AgendaItemQuery, after, before *Cu
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultAgendaItemOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -997,7 +998,7 @@ func (p *agendaitemPager) applyOrder(query *AgendaItemQuery) *AgendaItemQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultAgendaItemOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -1010,7 +1011,7 @@ func (p *agendaitemPager) applyOrder(query *AgendaItemQuery) *AgendaItemQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultAgendaItemOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultAgendaItemOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -1027,7 +1028,7 @@ func (p *agendaitemPager) orderExpr(query *AgendaItemQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -1379,7 +1380,7 @@ func (p *communityPager) applyCursors(query *CommunityQuery, after, before *Curs
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultCommunityOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -1401,7 +1402,7 @@ func (p *communityPager) applyOrder(query *CommunityQuery) *CommunityQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultCommunityOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -1414,7 +1415,7 @@ func (p *communityPager) applyOrder(query *CommunityQuery) *CommunityQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultCommunityOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultCommunityOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -1431,7 +1432,7 @@ func (p *communityPager) orderExpr(query *CommunityQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -1765,7 +1766,7 @@ func (p *encounterPager) applyCursors(query *EncounterQuery, after, before *Curs
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultEncounterOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -1787,7 +1788,7 @@ func (p *encounterPager) applyOrder(query *EncounterQuery) *EncounterQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultEncounterOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -1800,7 +1801,7 @@ func (p *encounterPager) applyOrder(query *EncounterQuery) *EncounterQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultEncounterOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultEncounterOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -1817,7 +1818,7 @@ func (p *encounterPager) orderExpr(query *EncounterQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -2151,7 +2152,7 @@ func (p *feedbackPager) applyCursors(query *FeedbackQuery, after, before *Cursor
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultFeedbackOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -2173,7 +2174,7 @@ func (p *feedbackPager) applyOrder(query *FeedbackQuery) *FeedbackQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultFeedbackOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -2186,7 +2187,7 @@ func (p *feedbackPager) applyOrder(query *FeedbackQuery) *FeedbackQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultFeedbackOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultFeedbackOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -2203,7 +2204,7 @@ func (p *feedbackPager) orderExpr(query *FeedbackQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -2519,7 +2520,7 @@ func (p *followupPager) applyCursors(query *FollowUpQuery, after, before *Cursor
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultFollowUpOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -2541,7 +2542,7 @@ func (p *followupPager) applyOrder(query *FollowUpQuery) *FollowUpQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultFollowUpOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -2554,7 +2555,7 @@ func (p *followupPager) applyOrder(query *FollowUpQuery) *FollowUpQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultFollowUpOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultFollowUpOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -2571,7 +2572,7 @@ func (p *followupPager) orderExpr(query *FollowUpQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -2923,7 +2924,7 @@ func (p *indicatorPager) applyCursors(query *IndicatorQuery, after, before *Curs
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultIndicatorOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -2945,7 +2946,7 @@ func (p *indicatorPager) applyOrder(query *IndicatorQuery) *IndicatorQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultIndicatorOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -2958,7 +2959,7 @@ func (p *indicatorPager) applyOrder(query *IndicatorQuery) *IndicatorQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultIndicatorOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultIndicatorOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -2975,7 +2976,7 @@ func (p *indicatorPager) orderExpr(query *IndicatorQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -3309,7 +3310,7 @@ func (p *meetingPager) applyCursors(query *MeetingQuery, after, before *Cursor) 
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultMeetingOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -3331,7 +3332,7 @@ func (p *meetingPager) applyOrder(query *MeetingQuery) *MeetingQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultMeetingOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -3344,7 +3345,7 @@ func (p *meetingPager) applyOrder(query *MeetingQuery) *MeetingQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultMeetingOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultMeetingOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -3361,7 +3362,7 @@ func (p *meetingPager) orderExpr(query *MeetingQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -3803,7 +3804,7 @@ func (p *membershipPager) applyCursors(query *MembershipQuery, after, before *Cu
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultMembershipOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -3825,7 +3826,7 @@ func (p *membershipPager) applyOrder(query *MembershipQuery) *MembershipQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultMembershipOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -3838,7 +3839,7 @@ func (p *membershipPager) applyOrder(query *MembershipQuery) *MembershipQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultMembershipOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultMembershipOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -3855,7 +3856,7 @@ func (p *membershipPager) orderExpr(query *MembershipQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -4189,7 +4190,7 @@ func (p *objectivePager) applyCursors(query *ObjectiveQuery, after, before *Curs
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultObjectiveOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -4211,7 +4212,7 @@ func (p *objectivePager) applyOrder(query *ObjectiveQuery) *ObjectiveQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultObjectiveOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -4224,7 +4225,7 @@ func (p *objectivePager) applyOrder(query *ObjectiveQuery) *ObjectiveQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultObjectiveOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultObjectiveOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -4241,7 +4242,7 @@ func (p *objectivePager) orderExpr(query *ObjectiveQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -4629,7 +4630,7 @@ func (p *organizationPager) applyCursors(query *OrganizationQuery, after, before
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultOrganizationOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -4651,7 +4652,7 @@ func (p *organizationPager) applyOrder(query *OrganizationQuery) *OrganizationQu
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultOrganizationOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -4664,7 +4665,7 @@ func (p *organizationPager) applyOrder(query *OrganizationQuery) *OrganizationQu
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultOrganizationOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultOrganizationOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -4681,7 +4682,7 @@ func (p *organizationPager) orderExpr(query *OrganizationQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -5015,7 +5016,7 @@ func (p *participationPager) applyCursors(query *ParticipationQuery, after, befo
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultParticipationOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -5037,7 +5038,7 @@ func (p *participationPager) applyOrder(query *ParticipationQuery) *Participatio
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultParticipationOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -5050,7 +5051,7 @@ func (p *participationPager) applyOrder(query *ParticipationQuery) *Participatio
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultParticipationOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultParticipationOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -5067,7 +5068,7 @@ func (p *participationPager) orderExpr(query *ParticipationQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -5473,7 +5474,7 @@ func (p *personPager) applyCursors(query *PersonQuery, after, before *Cursor) (*
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultPersonOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -5495,7 +5496,7 @@ func (p *personPager) applyOrder(query *PersonQuery) *PersonQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultPersonOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -5508,7 +5509,7 @@ func (p *personPager) applyOrder(query *PersonQuery) *PersonQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultPersonOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultPersonOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -5525,7 +5526,7 @@ func (p *personPager) orderExpr(query *PersonQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -5877,7 +5878,7 @@ func (p *relationshipPager) applyCursors(query *RelationshipQuery, after, before
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultRelationshipOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -5899,7 +5900,7 @@ func (p *relationshipPager) applyOrder(query *RelationshipQuery) *RelationshipQu
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultRelationshipOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -5912,7 +5913,7 @@ func (p *relationshipPager) applyOrder(query *RelationshipQuery) *RelationshipQu
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultRelationshipOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultRelationshipOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -5929,7 +5930,7 @@ func (p *relationshipPager) orderExpr(query *RelationshipQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc
@@ -6299,7 +6300,7 @@ func (p *touchpointPager) applyCursors(query *TouchpointQuery, after, before *Cu
 		}
 		directions = append(directions, direction)
 	}
-	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
 		FieldID:     DefaultTouchpointOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
@@ -6321,7 +6322,7 @@ func (p *touchpointPager) applyOrder(query *TouchpointQuery) *TouchpointQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 		if o.Field.column == DefaultTouchpointOrder.Field.column {
 			defaultOrdered = true
 		}
@@ -6334,7 +6335,7 @@ func (p *touchpointPager) applyOrder(query *TouchpointQuery) *TouchpointQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultTouchpointOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultTouchpointOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
 	}
 	return query
 }
@@ -6351,7 +6352,7 @@ func (p *touchpointPager) orderExpr(query *TouchpointQuery) sql.Querier {
 			if p.reverse {
 				direction = direction.Reverse()
 			}
-			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
 			b.Comma()
 		}
 		direction := entgql.OrderDirectionAsc

@@ -286,3 +286,60 @@ func TestMeetingAttendance(t *testing.T) {
 		}
 	})
 }
+
+// TestUndoCheckInKeepsWhatNeedsIt checks that a check-in cannot be undone
+// while the person has encounters or feedback at the meeting (which need a
+// check-in), and can once they are gone.
+func TestUndoCheckInKeepsWhatNeedsIt(t *testing.T) {
+	a := newAPI(t)
+	f := newFixture(t, a.ent)
+	at := newAttendance(t, a.ent, f.org, 0, 2)
+	for _, p := range at.parts {
+		succeed[checkInObj](t, a, checkIn, input(map[string]any{"participationID": gid(p.ID)}))
+	}
+	var rec encounterResponse
+	post(t, a, encounterRecord, &rec, input(map[string]any{"meetingID": gid(at.meeting.ID),
+		"personAID": gid(at.people[0].ID), "personBID": gid(at.people[1].ID), "how": "BREAKOUT"}))
+	if rec.Result.Object == nil {
+		t.Fatalf("encounterRecord = %+v", rec.Result)
+	}
+	for _, p := range at.parts {
+		refuse(t, a, undoCheckIn, wantError{"participationID", "CONFLICT", []string{"1 encounter(s) and 0 feedback", "which rest on the check-in: it stays"}},
+			input(map[string]any{"participationID": gid(p.ID)}))
+	}
+	a.ent.Encounter.Delete().ExecX(testenv.System())
+	if p := succeed[checkInObj](t, a, undoCheckIn, input(map[string]any{"participationID": gid(at.parts[0].ID)})); p.CheckedInAt != nil {
+		t.Fatalf("participation = %+v", p)
+	}
+}
+
+// TestReinviteAfterCancel checks that a cancelled participation can be
+// invited again (and then answer and check in), while people with a live
+// invitation keep their answer.
+func TestReinviteAfterCancel(t *testing.T) {
+	a := newAPI(t)
+	f := newFixture(t, a.ent)
+	at := newAttendance(t, a.ent, f.org, 0, 2)
+	at.accept(t, a.ent, 2)
+	run[placeObj](t, a, participationCancel, input(map[string]any{"participationID": gid(at.parts[0].ID)}))
+	refuse(t, a, checkIn, wantError{"participationID", "CONFLICT", []string{"was cancelled", "invite the person again"}},
+		input(map[string]any{"participationID": gid(at.parts[0].ID)}))
+
+	var rsp inviteResponse
+	post(t, a, meetingInvite, &rsp, input(map[string]any{"meetingID": gid(at.meeting.ID),
+		"personIDs": []string{gid(at.people[0].ID), gid(at.people[1].ID)}, "role": "SPEAKER"}))
+	r := rsp.Result
+	if len(r.UserErrors) != 0 || r.InvitedCount != 1 || r.AlreadyInvitedCount != 1 || len(r.Invited) != 1 ||
+		r.Invited[0].ID != gid(at.parts[0].ID) || r.Invited[0].Status != "INVITED" || r.Invited[0].Role != "SPEAKER" {
+		t.Fatalf("meetingInvite = %+v", r)
+	}
+	if got := a.ent.Participation.GetX(testenv.System(), at.parts[1].ID); got.Status != "ACCEPTED" || got.Role != "GUEST" {
+		t.Fatalf("the other person's participation changed: %+v", got)
+	}
+	if got := a.ent.Participation.GetX(testenv.System(), at.parts[0].ID); got.RespondedAt != nil {
+		t.Fatalf("the re-invited participation kept its answer time: %+v", got)
+	}
+	if p := succeed[checkInObj](t, a, checkIn, input(map[string]any{"participationID": gid(at.parts[0].ID)})); p.Status != "ACCEPTED" || p.CheckedInAt == nil {
+		t.Fatalf("check-in after the new invitation = %+v", p)
+	}
+}

@@ -16104,7 +16104,7 @@ extend type Mutation {
     input: MeetingCancelInput!
   ): MeetingCancelPayload!
   """
-  Invites people, given by ID or as the members of a community, to a meeting. Inviting someone already invited is not an error and creates nothing new.
+  Invites people, given by ID or as the members of a community, to a meeting. Inviting someone already invited is not an error and changes nothing: their answer stands. A person whose participation was cancelled (participationCancel) is invited again: back to INVITED, with the role given.
   """
   meetingInvite(
     """
@@ -16140,7 +16140,7 @@ extend type Mutation {
     input: ParticipationCheckInInput!
   ): ParticipationCheckInPayload!
   """
-  Undoes a check-in recorded by mistake: the participation stays ACCEPTED, without a check-in time.
+  Undoes a check-in recorded by mistake: the participation stays ACCEPTED, without a check-in time. Refused while the person has encounters or feedback at the meeting, which rest on the check-in.
   """
   participationUndoCheckIn(
     """
@@ -16213,7 +16213,7 @@ type MeetingInvitePayload {
   """
   meeting: Meeting
   """
-  How many participations were created.
+  How many people were invited: participations created, and cancelled ones invited again.
   """
   invitedCount: Int!
   """
@@ -16221,7 +16221,7 @@ type MeetingInvitePayload {
   """
   alreadyInvitedCount: Int!
   """
-  The participations created by this call, in order of person ID.
+  The participations created or invited again by this call, in order of person ID.
   """
   invited: [Participation!]!
   """

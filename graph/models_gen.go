@@ -248,11 +248,11 @@ type MeetingInviteInput struct {
 type MeetingInvitePayload struct {
 	// The meeting; null when userErrors is not empty.
 	Meeting *ent.Meeting `json:"meeting,omitempty"`
-	// How many participations were created.
+	// How many people were invited: participations created, and cancelled ones invited again.
 	InvitedCount int `json:"invitedCount"`
 	// How many of the people were already invited and were left as they are.
 	AlreadyInvitedCount int `json:"alreadyInvitedCount"`
-	// The participations created by this call, in order of person ID.
+	// The participations created or invited again by this call, in order of person ID.
 	Invited []*ent.Participation `json:"invited"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -17,9 +18,65 @@ import (
 // "unexpected Parse response", then "bad connection"). A query holds the
 // transaction until its rows are closed, which ent does before it sends the
 // next statement of the same goroutine (see SharedTx).
-func SerialTx(drv dialect.Driver) dialect.Driver { return serialDriver{drv} }
+//
+// On SQLite it also stores every time in UTC: times are text there, compared
+// and sorted as text, which is time order only when they share one offset.
+// (The API shows a meeting's times in its own time zone whatever is stored.)
+func SerialTx(drv dialect.Driver) dialect.Driver {
+	return serialDriver{Driver: drv, utc: drv.Dialect() == dialect.SQLite}
+}
 
-type serialDriver struct{ dialect.Driver }
+type serialDriver struct {
+	dialect.Driver
+	utc bool
+}
+
+// Exec implements dialect.ExecQuerier.
+func (d serialDriver) Exec(ctx context.Context, query string, args, v any) error {
+	return d.Driver.Exec(ctx, query, inUTC(d.utc, args), v)
+}
+
+// Query implements dialect.ExecQuerier.
+func (d serialDriver) Query(ctx context.Context, query string, args, v any) error {
+	return d.Driver.Query(ctx, query, inUTC(d.utc, args), v)
+}
+
+// inUTC converts the times among ent's statement arguments to UTC when on is
+// set.
+func inUTC(on bool, args any) any {
+	list, ok := args.([]any)
+	if !on || !ok {
+		return args
+	}
+	return utcArgs(list)
+}
+
+// utcArgs returns args with its times in UTC, copying it only when needed.
+func utcArgs(args []any) []any {
+	out := args
+	for i, a := range args {
+		var t time.Time
+		switch v := a.(type) {
+		case time.Time:
+			t = v
+		case *time.Time:
+			if v == nil {
+				continue
+			}
+			t = *v
+		default:
+			continue
+		}
+		if t.Location() == time.UTC {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = append([]any(nil), args...)
+		}
+		out[i] = t.UTC()
+	}
+	return out
+}
 
 // QueryContext runs a raw query outside any transaction (ent's ExecQuery
 // feature: client.QueryContext), when the wrapped driver can.
@@ -30,7 +87,14 @@ func (d serialDriver) QueryContext(ctx context.Context, query string, args ...an
 	if !ok {
 		return nil, fmt.Errorf("driver %T does not support QueryContext", d.Driver)
 	}
-	return q.QueryContext(ctx, query, args...)
+	return q.QueryContext(ctx, query, d.raw(args)...)
+}
+
+func (d serialDriver) raw(args []any) []any {
+	if !d.utc {
+		return args
+	}
+	return utcArgs(args)
 }
 
 // ExecContext runs a raw statement outside any transaction, when the wrapped
@@ -42,7 +106,7 @@ func (d serialDriver) ExecContext(ctx context.Context, query string, args ...any
 	if !ok {
 		return nil, fmt.Errorf("driver %T does not support ExecContext", d.Driver)
 	}
-	return e.ExecContext(ctx, query, args...)
+	return e.ExecContext(ctx, query, d.raw(args)...)
 }
 
 // Tx implements dialect.Driver.
@@ -51,27 +115,28 @@ func (d serialDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &serialTx{Tx: tx}, nil
+	return &serialTx{Tx: tx, utc: d.utc}, nil
 }
 
 // serialTx is a transaction whose statements run one at a time.
 type serialTx struct {
 	dialect.Tx
-	mu sync.Mutex
+	mu  sync.Mutex
+	utc bool
 }
 
 // Exec implements dialect.ExecQuerier.
 func (t *serialTx) Exec(ctx context.Context, query string, args, v any) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.Tx.Exec(ctx, query, args, v)
+	return t.Tx.Exec(ctx, query, inUTC(t.utc, args), v)
 }
 
 // Query implements dialect.ExecQuerier: the transaction stays held until the
 // rows are closed.
 func (t *serialTx) Query(ctx context.Context, query string, args, v any) error {
 	t.mu.Lock()
-	err := t.Tx.Query(ctx, query, args, v)
+	err := t.Tx.Query(ctx, query, inUTC(t.utc, args), v)
 	rows, ok := v.(*entsql.Rows)
 	if err != nil || !ok || rows.ColumnScanner == nil || ctx.Value(sharedTxKey{}) == nil {
 		t.mu.Unlock()
@@ -102,6 +167,9 @@ func (t *serialTx) QueryContext(ctx context.Context, query string, args ...any) 
 	if !ok {
 		return nil, fmt.Errorf("transaction %T does not support QueryContext", t.Tx)
 	}
+	if t.utc {
+		args = utcArgs(args)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return q.QueryContext(ctx, query, args...)
@@ -114,6 +182,9 @@ func (t *serialTx) ExecContext(ctx context.Context, query string, args ...any) (
 	})
 	if !ok {
 		return nil, fmt.Errorf("transaction %T does not support ExecContext", t.Tx)
+	}
+	if t.utc {
+		args = utcArgs(args)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

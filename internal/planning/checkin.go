@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/encounter"
+	"github.com/rencontre/rencontre/ent/feedback"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/internal/tenant"
@@ -158,7 +160,9 @@ func arrival(ctx context.Context, c *ent.Client, a Arrival, now time.Time) (*ent
 }
 
 // UndoCheckIn removes a check-in recorded by mistake: the participation
-// stays ACCEPTED (it keeps its place), without a check-in time.
+// stays ACCEPTED (it keeps its place), without a check-in time. It is refused
+// while the person has encounters or feedback at the meeting, which only
+// people who checked in may have: the check-in they rest on stays.
 func UndoCheckIn(ctx context.Context, c *ent.Client, participationID int) (*ent.Participation, error) {
 	p, err := lockParticipation(ctx, c, participationID)
 	if err != nil {
@@ -170,6 +174,20 @@ func UndoCheckIn(ctx context.Context, c *ent.Client, participationID int) (*ent.
 	if p.CheckedInAt == nil {
 		return nil, &validation.Error{Field: "participation_id", Code: validation.CodeConflict,
 			Message: fmt.Sprintf("participation %d is not checked in", p.ID)}
+	}
+	met, err := c.Encounter.Query().Where(encounter.MeetingID(p.MeetingID),
+		encounter.Or(encounter.PersonAID(p.PersonID), encounter.PersonBID(p.PersonID))).Count(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("counting encounters: %w", err)
+	}
+	rated, err := c.Feedback.Query().Where(feedback.MeetingID(p.MeetingID), feedback.PersonID(p.PersonID)).Count(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("counting feedback: %w", err)
+	}
+	if met > 0 || rated > 0 {
+		return nil, &validation.Error{Field: "participation_id", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("person %d has %d encounter(s) and %d feedback at meeting %d, which rest on the check-in: it stays",
+				p.PersonID, met, rated, p.MeetingID)}
 	}
 	return c.Participation.UpdateOne(p).ClearCheckedInAt().Save(ctx)
 }

@@ -6,6 +6,7 @@ package planning
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,13 +88,18 @@ type Invitation struct {
 
 // InviteResult is what Invite did.
 type InviteResult struct {
-	Meeting        *ent.Meeting
+	Meeting *ent.Meeting
+	// Invited are the new participations and the cancelled ones invited
+	// again.
 	Invited        []*ent.Participation
 	AlreadyInvited int
 }
 
 // Invite creates a participation for every person named who has none in the
-// meeting yet. People already invited are counted and left as they are.
+// meeting yet, and invites again those whose participation was CANCELLED
+// (back to INVITED, with the new role; they keep their first inviter and
+// invitedAt). Other people already invited are counted and left as
+// they are: their answer stands.
 func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, error) {
 	m, err := OpenMeeting(ctx, c, in.MeetingID, "meeting_id", "invite people")
 	if err != nil {
@@ -141,16 +147,30 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 	}
 	existing, err := c.Participation.Query().
 		Where(participation.MeetingID(m.ID), participation.PersonIDIn(ids...)).
-		Select(participation.FieldPersonID).
-		Ints(ctx)
+		Order(participation.ByID()).
+		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading participations: %w", err)
 	}
-	invited := make(map[int]bool, len(existing))
-	for _, id := range existing {
-		invited[id] = true
-	}
 	now := time.Now()
+	res := &InviteResult{Meeting: m}
+	invited := make(map[int]bool, len(existing))
+	for _, p := range existing {
+		invited[p.PersonID] = true
+		if p.Status != participation.StatusCancelled {
+			res.AlreadyInvited++
+			continue
+		}
+		p, err := c.Participation.UpdateOne(p).
+			SetStatus(participation.StatusInvited).
+			SetRole(in.Role).
+			ClearRespondedAt().
+			Save(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("inviting participation %d again: %w", p.ID, err)
+		}
+		res.Invited = append(res.Invited, p)
+	}
 	var creates []*ent.ParticipationCreate
 	for _, id := range ids {
 		if invited[id] {
@@ -163,12 +183,14 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 			SetInvitedAt(now).
 			SetNillableInvitedByID(in.InvitedByID))
 	}
-	res := &InviteResult{Meeting: m, AlreadyInvited: len(existing)}
 	if len(creates) > 0 {
-		if res.Invited, err = c.Participation.CreateBulk(creates...).Save(ctx); err != nil {
+		created, err := c.Participation.CreateBulk(creates...).Save(ctx)
+		if err != nil {
 			return nil, fmt.Errorf("creating participations: %w", err)
 		}
+		res.Invited = append(res.Invited, created...)
 	}
+	slices.SortFunc(res.Invited, func(a, b *ent.Participation) int { return a.PersonID - b.PersonID })
 	return res, nil
 }
 
