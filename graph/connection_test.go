@@ -304,7 +304,6 @@ func TestPagingWithOrderBy(t *testing.T) {
 	}
 }
 
-
 // TestOrderByTimeAcrossOffsets orders and pages meetings whose times were
 // given with different offsets: text order ("01:00-08:00" < "06:00Z" <
 // "10:00+05:00") is the reverse of time order, which the API must follow on
