@@ -5,6 +5,7 @@
 //	rencontre [flags]                 serve the API (see --help)
 //	rencontre migrate [status] [flags]  apply (or list) the database's pending migrations
 //	rencontre token create [flags]    bootstrap an organization, an account and an API token
+//	rencontre watch --meeting ID [flags]  print a meeting's attendance changes as they happen (JSON lines)
 package main
 
 import (
@@ -25,7 +26,9 @@ import (
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/demo"
+	"github.com/rencontre/rencontre/internal/series"
 	"github.com/rencontre/rencontre/internal/server"
+	"github.com/rencontre/rencontre/internal/watch"
 )
 
 func main() {
@@ -37,6 +40,12 @@ func main() {
 		run = createToken
 	case len(os.Args) > 1 && os.Args[1] == "migrate":
 		run = migrate
+	case len(os.Args) > 1 && os.Args[1] == "watch":
+		run = func() error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return watch.Command(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
+		}
 	}
 	if err := run(); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -79,6 +88,8 @@ func serve() error {
 		return err
 	}
 	defer closeBus()
+	// Occurrences of series exist up to the horizon, which moves daily.
+	go series.KeepHorizon(ctx, client, series.Settings{HorizonMonths: cfg.SeriesHorizon}, 24*time.Hour, time.Now)
 	return server.Run(ctx, cfg, server.RoutesWithEvents(client, cfg, bus), func(addr string) {
 		slog.Info("Rencontre is listening", "addr", addr, "database", database.Redact(cfg.DatabaseURL),
 			"production", cfg.Production, "playground", cfg.Playground, "request_timeout", cfg.RequestTimeout.String())

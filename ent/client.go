@@ -18,6 +18,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -30,6 +31,8 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 
 	stdsql "database/sql"
@@ -46,6 +49,8 @@ type Client struct {
 	Account *AccountClient
 	// AgendaItem is the client for interacting with the AgendaItem builders.
 	AgendaItem *AgendaItemClient
+	// CalendarFeed is the client for interacting with the CalendarFeed builders.
+	CalendarFeed *CalendarFeedClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
 	// Encounter is the client for interacting with the Encounter builders.
@@ -70,6 +75,10 @@ type Client struct {
 	Person *PersonClient
 	// Relationship is the client for interacting with the Relationship builders.
 	Relationship *RelationshipClient
+	// Series is the client for interacting with the Series builders.
+	Series *SeriesClient
+	// SeriesAnswer is the client for interacting with the SeriesAnswer builders.
+	SeriesAnswer *SeriesAnswerClient
 	// Touchpoint is the client for interacting with the Touchpoint builders.
 	Touchpoint *TouchpointClient
 }
@@ -86,6 +95,7 @@ func (c *Client) init() {
 	c.APIToken = NewAPITokenClient(c.config)
 	c.Account = NewAccountClient(c.config)
 	c.AgendaItem = NewAgendaItemClient(c.config)
+	c.CalendarFeed = NewCalendarFeedClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Encounter = NewEncounterClient(c.config)
 	c.Feedback = NewFeedbackClient(c.config)
@@ -98,6 +108,8 @@ func (c *Client) init() {
 	c.Participation = NewParticipationClient(c.config)
 	c.Person = NewPersonClient(c.config)
 	c.Relationship = NewRelationshipClient(c.config)
+	c.Series = NewSeriesClient(c.config)
+	c.SeriesAnswer = NewSeriesAnswerClient(c.config)
 	c.Touchpoint = NewTouchpointClient(c.config)
 }
 
@@ -194,6 +206,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIToken:      NewAPITokenClient(cfg),
 		Account:       NewAccountClient(cfg),
 		AgendaItem:    NewAgendaItemClient(cfg),
+		CalendarFeed:  NewCalendarFeedClient(cfg),
 		Community:     NewCommunityClient(cfg),
 		Encounter:     NewEncounterClient(cfg),
 		Feedback:      NewFeedbackClient(cfg),
@@ -206,6 +219,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Participation: NewParticipationClient(cfg),
 		Person:        NewPersonClient(cfg),
 		Relationship:  NewRelationshipClient(cfg),
+		Series:        NewSeriesClient(cfg),
+		SeriesAnswer:  NewSeriesAnswerClient(cfg),
 		Touchpoint:    NewTouchpointClient(cfg),
 	}, nil
 }
@@ -229,6 +244,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIToken:      NewAPITokenClient(cfg),
 		Account:       NewAccountClient(cfg),
 		AgendaItem:    NewAgendaItemClient(cfg),
+		CalendarFeed:  NewCalendarFeedClient(cfg),
 		Community:     NewCommunityClient(cfg),
 		Encounter:     NewEncounterClient(cfg),
 		Feedback:      NewFeedbackClient(cfg),
@@ -241,6 +257,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Participation: NewParticipationClient(cfg),
 		Person:        NewPersonClient(cfg),
 		Relationship:  NewRelationshipClient(cfg),
+		Series:        NewSeriesClient(cfg),
+		SeriesAnswer:  NewSeriesAnswerClient(cfg),
 		Touchpoint:    NewTouchpointClient(cfg),
 	}, nil
 }
@@ -271,9 +289,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Account, c.AgendaItem, c.Community, c.Encounter, c.Feedback,
-		c.FollowUp, c.Indicator, c.Meeting, c.Membership, c.Objective, c.Organization,
-		c.Participation, c.Person, c.Relationship, c.Touchpoint,
+		c.APIToken, c.Account, c.AgendaItem, c.CalendarFeed, c.Community, c.Encounter,
+		c.Feedback, c.FollowUp, c.Indicator, c.Meeting, c.Membership, c.Objective,
+		c.Organization, c.Participation, c.Person, c.Relationship, c.Series,
+		c.SeriesAnswer, c.Touchpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -283,9 +302,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Account, c.AgendaItem, c.Community, c.Encounter, c.Feedback,
-		c.FollowUp, c.Indicator, c.Meeting, c.Membership, c.Objective, c.Organization,
-		c.Participation, c.Person, c.Relationship, c.Touchpoint,
+		c.APIToken, c.Account, c.AgendaItem, c.CalendarFeed, c.Community, c.Encounter,
+		c.Feedback, c.FollowUp, c.Indicator, c.Meeting, c.Membership, c.Objective,
+		c.Organization, c.Participation, c.Person, c.Relationship, c.Series,
+		c.SeriesAnswer, c.Touchpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -300,6 +320,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Account.mutate(ctx, m)
 	case *AgendaItemMutation:
 		return c.AgendaItem.mutate(ctx, m)
+	case *CalendarFeedMutation:
+		return c.CalendarFeed.mutate(ctx, m)
 	case *CommunityMutation:
 		return c.Community.mutate(ctx, m)
 	case *EncounterMutation:
@@ -324,6 +346,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Person.mutate(ctx, m)
 	case *RelationshipMutation:
 		return c.Relationship.mutate(ctx, m)
+	case *SeriesMutation:
+		return c.Series.mutate(ctx, m)
+	case *SeriesAnswerMutation:
+		return c.SeriesAnswer.mutate(ctx, m)
 	case *TouchpointMutation:
 		return c.Touchpoint.mutate(ctx, m)
 	default:
@@ -813,6 +839,220 @@ func (c *AgendaItemClient) mutate(ctx context.Context, m *AgendaItemMutation) (V
 	}
 }
 
+// CalendarFeedClient is a client for the CalendarFeed schema.
+type CalendarFeedClient struct {
+	config
+}
+
+// NewCalendarFeedClient returns a client for the CalendarFeed from the given config.
+func NewCalendarFeedClient(c config) *CalendarFeedClient {
+	return &CalendarFeedClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `calendarfeed.Hooks(f(g(h())))`.
+func (c *CalendarFeedClient) Use(hooks ...Hook) {
+	c.hooks.CalendarFeed = append(c.hooks.CalendarFeed, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `calendarfeed.Intercept(f(g(h())))`.
+func (c *CalendarFeedClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CalendarFeed = append(c.inters.CalendarFeed, interceptors...)
+}
+
+// Create returns a builder for creating a CalendarFeed entity.
+func (c *CalendarFeedClient) Create() *CalendarFeedCreate {
+	mutation := newCalendarFeedMutation(c.config, OpCreate)
+	return &CalendarFeedCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CalendarFeed entities.
+func (c *CalendarFeedClient) CreateBulk(builders ...*CalendarFeedCreate) *CalendarFeedCreateBulk {
+	return &CalendarFeedCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CalendarFeedClient) MapCreateBulk(slice any, setFunc func(*CalendarFeedCreate, int)) *CalendarFeedCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CalendarFeedCreateBulk{err: fmt.Errorf("calling to CalendarFeedClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CalendarFeedCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CalendarFeedCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CalendarFeed.
+func (c *CalendarFeedClient) Update() *CalendarFeedUpdate {
+	mutation := newCalendarFeedMutation(c.config, OpUpdate)
+	return &CalendarFeedUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CalendarFeedClient) UpdateOne(_m *CalendarFeed) *CalendarFeedUpdateOne {
+	mutation := newCalendarFeedMutation(c.config, OpUpdateOne, withCalendarFeed(_m))
+	return &CalendarFeedUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CalendarFeedClient) UpdateOneID(id int) *CalendarFeedUpdateOne {
+	mutation := newCalendarFeedMutation(c.config, OpUpdateOne, withCalendarFeedID(id))
+	return &CalendarFeedUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CalendarFeed.
+func (c *CalendarFeedClient) Delete() *CalendarFeedDelete {
+	mutation := newCalendarFeedMutation(c.config, OpDelete)
+	return &CalendarFeedDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CalendarFeedClient) DeleteOne(_m *CalendarFeed) *CalendarFeedDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CalendarFeedClient) DeleteOneID(id int) *CalendarFeedDeleteOne {
+	builder := c.Delete().Where(calendarfeed.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CalendarFeedDeleteOne{builder}
+}
+
+// Query returns a query builder for CalendarFeed.
+func (c *CalendarFeedClient) Query() *CalendarFeedQuery {
+	return &CalendarFeedQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCalendarFeed},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CalendarFeed entity by its id.
+func (c *CalendarFeedClient) Get(ctx context.Context, id int) (*CalendarFeed, error) {
+	return c.Query().Where(calendarfeed.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CalendarFeedClient) GetX(ctx context.Context, id int) *CalendarFeed {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CalendarFeed.
+func (c *CalendarFeedClient) QueryOrganization(_m *CalendarFeed) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(calendarfeed.Table, calendarfeed.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, calendarfeed.OrganizationTable, calendarfeed.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a CalendarFeed.
+func (c *CalendarFeedClient) QueryAccount(_m *CalendarFeed) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(calendarfeed.Table, calendarfeed.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, calendarfeed.AccountTable, calendarfeed.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMeeting queries the meeting edge of a CalendarFeed.
+func (c *CalendarFeedClient) QueryMeeting(_m *CalendarFeed) *MeetingQuery {
+	query := (&MeetingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(calendarfeed.Table, calendarfeed.FieldID, id),
+			sqlgraph.To(meeting.Table, meeting.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, calendarfeed.MeetingTable, calendarfeed.MeetingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySeries queries the series edge of a CalendarFeed.
+func (c *CalendarFeedClient) QuerySeries(_m *CalendarFeed) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(calendarfeed.Table, calendarfeed.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, calendarfeed.SeriesTable, calendarfeed.SeriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPerson queries the person edge of a CalendarFeed.
+func (c *CalendarFeedClient) QueryPerson(_m *CalendarFeed) *PersonQuery {
+	query := (&PersonClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(calendarfeed.Table, calendarfeed.FieldID, id),
+			sqlgraph.To(person.Table, person.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, calendarfeed.PersonTable, calendarfeed.PersonColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CalendarFeedClient) Hooks() []Hook {
+	hooks := c.hooks.CalendarFeed
+	return append(hooks[:len(hooks):len(hooks)], calendarfeed.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CalendarFeedClient) Interceptors() []Interceptor {
+	return c.inters.CalendarFeed
+}
+
+func (c *CalendarFeedClient) mutate(ctx context.Context, m *CalendarFeedMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CalendarFeedCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CalendarFeedUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CalendarFeedUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CalendarFeedDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CalendarFeed mutation op: %q", m.Op())
+	}
+}
+
 // CommunityClient is a client for the Community schema.
 type CommunityClient struct {
 	config
@@ -930,6 +1170,22 @@ func (c *CommunityClient) QueryOrganization(_m *Community) *OrganizationQuery {
 			sqlgraph.From(community.Table, community.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, community.OrganizationTable, community.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvitedToSeries queries the invited_to_series edge of a Community.
+func (c *CommunityClient) QueryInvitedToSeries(_m *Community) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, community.InvitedToSeriesTable, community.InvitedToSeriesPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1895,6 +2151,22 @@ func (c *MeetingClient) QueryObjectives(_m *Meeting) *ObjectiveQuery {
 	return query
 }
 
+// QuerySeries queries the series edge of a Meeting.
+func (c *MeetingClient) QuerySeries(_m *Meeting) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(meeting.Table, meeting.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, meeting.SeriesTable, meeting.SeriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryAgendaItems queries the agenda_items edge of a Meeting.
 func (c *MeetingClient) QueryAgendaItems(_m *Meeting) *AgendaItemQuery {
 	query := (&AgendaItemClient{config: c.config}).Query()
@@ -2300,6 +2572,22 @@ func (c *ObjectiveClient) QueryOrganization(_m *Objective) *OrganizationQuery {
 			sqlgraph.From(objective.Table, objective.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, objective.OrganizationTable, objective.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySeries queries the series edge of a Objective.
+func (c *ObjectiveClient) QuerySeries(_m *Objective) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(objective.Table, objective.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, objective.SeriesTable, objective.SeriesPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2933,6 +3221,22 @@ func (c *PersonClient) QueryOrganization(_m *Person) *OrganizationQuery {
 	return query
 }
 
+// QueryInvitedToSeries queries the invited_to_series edge of a Person.
+func (c *PersonClient) QueryInvitedToSeries(_m *Person) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(person.Table, person.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, person.InvitedToSeriesTable, person.InvitedToSeriesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryCommunities queries the communities edge of a Person.
 func (c *PersonClient) QueryCommunities(_m *Person) *CommunityQuery {
 	query := (&CommunityClient{config: c.config}).Query()
@@ -3254,6 +3558,450 @@ func (c *RelationshipClient) mutate(ctx context.Context, m *RelationshipMutation
 	}
 }
 
+// SeriesClient is a client for the Series schema.
+type SeriesClient struct {
+	config
+}
+
+// NewSeriesClient returns a client for the Series from the given config.
+func NewSeriesClient(c config) *SeriesClient {
+	return &SeriesClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `series.Hooks(f(g(h())))`.
+func (c *SeriesClient) Use(hooks ...Hook) {
+	c.hooks.Series = append(c.hooks.Series, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `series.Intercept(f(g(h())))`.
+func (c *SeriesClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Series = append(c.inters.Series, interceptors...)
+}
+
+// Create returns a builder for creating a Series entity.
+func (c *SeriesClient) Create() *SeriesCreate {
+	mutation := newSeriesMutation(c.config, OpCreate)
+	return &SeriesCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Series entities.
+func (c *SeriesClient) CreateBulk(builders ...*SeriesCreate) *SeriesCreateBulk {
+	return &SeriesCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SeriesClient) MapCreateBulk(slice any, setFunc func(*SeriesCreate, int)) *SeriesCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SeriesCreateBulk{err: fmt.Errorf("calling to SeriesClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SeriesCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SeriesCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Series.
+func (c *SeriesClient) Update() *SeriesUpdate {
+	mutation := newSeriesMutation(c.config, OpUpdate)
+	return &SeriesUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SeriesClient) UpdateOne(_m *Series) *SeriesUpdateOne {
+	mutation := newSeriesMutation(c.config, OpUpdateOne, withSeries(_m))
+	return &SeriesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SeriesClient) UpdateOneID(id int) *SeriesUpdateOne {
+	mutation := newSeriesMutation(c.config, OpUpdateOne, withSeriesID(id))
+	return &SeriesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Series.
+func (c *SeriesClient) Delete() *SeriesDelete {
+	mutation := newSeriesMutation(c.config, OpDelete)
+	return &SeriesDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SeriesClient) DeleteOne(_m *Series) *SeriesDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SeriesClient) DeleteOneID(id int) *SeriesDeleteOne {
+	builder := c.Delete().Where(series.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SeriesDeleteOne{builder}
+}
+
+// Query returns a query builder for Series.
+func (c *SeriesClient) Query() *SeriesQuery {
+	return &SeriesQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSeries},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Series entity by its id.
+func (c *SeriesClient) Get(ctx context.Context, id int) (*Series, error) {
+	return c.Query().Where(series.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SeriesClient) GetX(ctx context.Context, id int) *Series {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Series.
+func (c *SeriesClient) QueryOrganization(_m *Series) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, series.OrganizationTable, series.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMeetings queries the meetings edge of a Series.
+func (c *SeriesClient) QueryMeetings(_m *Series) *MeetingQuery {
+	query := (&MeetingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(meeting.Table, meeting.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, series.MeetingsTable, series.MeetingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryObjectives queries the objectives edge of a Series.
+func (c *SeriesClient) QueryObjectives(_m *Series) *ObjectiveQuery {
+	query := (&ObjectiveClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(objective.Table, objective.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, series.ObjectivesTable, series.ObjectivesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvitees queries the invitees edge of a Series.
+func (c *SeriesClient) QueryInvitees(_m *Series) *PersonQuery {
+	query := (&PersonClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(person.Table, person.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, series.InviteesTable, series.InviteesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInviteeCommunities queries the invitee_communities edge of a Series.
+func (c *SeriesClient) QueryInviteeCommunities(_m *Series) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, series.InviteeCommunitiesTable, series.InviteeCommunitiesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAnswers queries the answers edge of a Series.
+func (c *SeriesClient) QueryAnswers(_m *Series) *SeriesAnswerQuery {
+	query := (&SeriesAnswerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(seriesanswer.Table, seriesanswer.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, series.AnswersTable, series.AnswersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySplitFrom queries the split_from edge of a Series.
+func (c *SeriesClient) QuerySplitFrom(_m *Series) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, series.SplitFromTable, series.SplitFromColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContinuations queries the continuations edge of a Series.
+func (c *SeriesClient) QueryContinuations(_m *Series) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(series.Table, series.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, series.ContinuationsTable, series.ContinuationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SeriesClient) Hooks() []Hook {
+	hooks := c.hooks.Series
+	return append(hooks[:len(hooks):len(hooks)], series.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SeriesClient) Interceptors() []Interceptor {
+	return c.inters.Series
+}
+
+func (c *SeriesClient) mutate(ctx context.Context, m *SeriesMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SeriesCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SeriesUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SeriesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SeriesDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Series mutation op: %q", m.Op())
+	}
+}
+
+// SeriesAnswerClient is a client for the SeriesAnswer schema.
+type SeriesAnswerClient struct {
+	config
+}
+
+// NewSeriesAnswerClient returns a client for the SeriesAnswer from the given config.
+func NewSeriesAnswerClient(c config) *SeriesAnswerClient {
+	return &SeriesAnswerClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `seriesanswer.Hooks(f(g(h())))`.
+func (c *SeriesAnswerClient) Use(hooks ...Hook) {
+	c.hooks.SeriesAnswer = append(c.hooks.SeriesAnswer, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `seriesanswer.Intercept(f(g(h())))`.
+func (c *SeriesAnswerClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SeriesAnswer = append(c.inters.SeriesAnswer, interceptors...)
+}
+
+// Create returns a builder for creating a SeriesAnswer entity.
+func (c *SeriesAnswerClient) Create() *SeriesAnswerCreate {
+	mutation := newSeriesAnswerMutation(c.config, OpCreate)
+	return &SeriesAnswerCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SeriesAnswer entities.
+func (c *SeriesAnswerClient) CreateBulk(builders ...*SeriesAnswerCreate) *SeriesAnswerCreateBulk {
+	return &SeriesAnswerCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SeriesAnswerClient) MapCreateBulk(slice any, setFunc func(*SeriesAnswerCreate, int)) *SeriesAnswerCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SeriesAnswerCreateBulk{err: fmt.Errorf("calling to SeriesAnswerClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SeriesAnswerCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SeriesAnswerCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SeriesAnswer.
+func (c *SeriesAnswerClient) Update() *SeriesAnswerUpdate {
+	mutation := newSeriesAnswerMutation(c.config, OpUpdate)
+	return &SeriesAnswerUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SeriesAnswerClient) UpdateOne(_m *SeriesAnswer) *SeriesAnswerUpdateOne {
+	mutation := newSeriesAnswerMutation(c.config, OpUpdateOne, withSeriesAnswer(_m))
+	return &SeriesAnswerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SeriesAnswerClient) UpdateOneID(id int) *SeriesAnswerUpdateOne {
+	mutation := newSeriesAnswerMutation(c.config, OpUpdateOne, withSeriesAnswerID(id))
+	return &SeriesAnswerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SeriesAnswer.
+func (c *SeriesAnswerClient) Delete() *SeriesAnswerDelete {
+	mutation := newSeriesAnswerMutation(c.config, OpDelete)
+	return &SeriesAnswerDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SeriesAnswerClient) DeleteOne(_m *SeriesAnswer) *SeriesAnswerDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SeriesAnswerClient) DeleteOneID(id int) *SeriesAnswerDeleteOne {
+	builder := c.Delete().Where(seriesanswer.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SeriesAnswerDeleteOne{builder}
+}
+
+// Query returns a query builder for SeriesAnswer.
+func (c *SeriesAnswerClient) Query() *SeriesAnswerQuery {
+	return &SeriesAnswerQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSeriesAnswer},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SeriesAnswer entity by its id.
+func (c *SeriesAnswerClient) Get(ctx context.Context, id int) (*SeriesAnswer, error) {
+	return c.Query().Where(seriesanswer.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SeriesAnswerClient) GetX(ctx context.Context, id int) *SeriesAnswer {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a SeriesAnswer.
+func (c *SeriesAnswerClient) QueryOrganization(_m *SeriesAnswer) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(seriesanswer.Table, seriesanswer.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, seriesanswer.OrganizationTable, seriesanswer.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySeries queries the series edge of a SeriesAnswer.
+func (c *SeriesAnswerClient) QuerySeries(_m *SeriesAnswer) *SeriesQuery {
+	query := (&SeriesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(seriesanswer.Table, seriesanswer.FieldID, id),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, seriesanswer.SeriesTable, seriesanswer.SeriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPerson queries the person edge of a SeriesAnswer.
+func (c *SeriesAnswerClient) QueryPerson(_m *SeriesAnswer) *PersonQuery {
+	query := (&PersonClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(seriesanswer.Table, seriesanswer.FieldID, id),
+			sqlgraph.To(person.Table, person.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, seriesanswer.PersonTable, seriesanswer.PersonColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SeriesAnswerClient) Hooks() []Hook {
+	hooks := c.hooks.SeriesAnswer
+	return append(hooks[:len(hooks):len(hooks)], seriesanswer.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SeriesAnswerClient) Interceptors() []Interceptor {
+	return c.inters.SeriesAnswer
+}
+
+func (c *SeriesAnswerClient) mutate(ctx context.Context, m *SeriesAnswerMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SeriesAnswerCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SeriesAnswerUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SeriesAnswerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SeriesAnswerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SeriesAnswer mutation op: %q", m.Op())
+	}
+}
+
 // TouchpointClient is a client for the Touchpoint schema.
 type TouchpointClient struct {
 	config
@@ -3439,14 +4187,16 @@ func (c *TouchpointClient) mutate(ctx context.Context, m *TouchpointMutation) (V
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Account, AgendaItem, Community, Encounter, Feedback, FollowUp,
-		Indicator, Meeting, Membership, Objective, Organization, Participation, Person,
-		Relationship, Touchpoint []ent.Hook
+		APIToken, Account, AgendaItem, CalendarFeed, Community, Encounter, Feedback,
+		FollowUp, Indicator, Meeting, Membership, Objective, Organization,
+		Participation, Person, Relationship, Series, SeriesAnswer,
+		Touchpoint []ent.Hook
 	}
 	inters struct {
-		APIToken, Account, AgendaItem, Community, Encounter, Feedback, FollowUp,
-		Indicator, Meeting, Membership, Objective, Organization, Participation, Person,
-		Relationship, Touchpoint []ent.Interceptor
+		APIToken, Account, AgendaItem, CalendarFeed, Community, Encounter, Feedback,
+		FollowUp, Indicator, Meeting, Membership, Objective, Organization,
+		Participation, Person, Relationship, Series, SeriesAnswer,
+		Touchpoint []ent.Interceptor
 	}
 )
 

@@ -40,18 +40,21 @@ type Community struct {
 type CommunityEdges struct {
 	// The organization this record belongs to.
 	Organization *Organization `json:"organization,omitempty"`
+	// Series whose every occurrence the community's members are invited to.
+	InvitedToSeries []*Series `json:"invited_to_series,omitempty"`
 	// People who belong to the community.
 	Members []*Person `json:"members,omitempty"`
 	// Objectives that target this community.
 	TargetedBy []*Objective `json:"targeted_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
-	namedMembers    map[string][]*Person
-	namedTargetedBy map[string][]*Objective
+	namedInvitedToSeries map[string][]*Series
+	namedMembers         map[string][]*Person
+	namedTargetedBy      map[string][]*Objective
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -65,10 +68,19 @@ func (e CommunityEdges) OrganizationOrErr() (*Organization, error) {
 	return nil, &NotLoadedError{edge: "organization"}
 }
 
+// InvitedToSeriesOrErr returns the InvitedToSeries value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) InvitedToSeriesOrErr() ([]*Series, error) {
+	if e.loadedTypes[1] {
+		return e.InvitedToSeries, nil
+	}
+	return nil, &NotLoadedError{edge: "invited_to_series"}
+}
+
 // MembersOrErr returns the Members value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) MembersOrErr() ([]*Person, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Members, nil
 	}
 	return nil, &NotLoadedError{edge: "members"}
@@ -77,7 +89,7 @@ func (e CommunityEdges) MembersOrErr() ([]*Person, error) {
 // TargetedByOrErr returns the TargetedBy value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) TargetedByOrErr() ([]*Objective, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.TargetedBy, nil
 	}
 	return nil, &NotLoadedError{edge: "targeted_by"}
@@ -170,6 +182,11 @@ func (_m *Community) QueryOrganization() *OrganizationQuery {
 	return NewCommunityClient(_m.config).QueryOrganization(_m)
 }
 
+// QueryInvitedToSeries queries the "invited_to_series" edge of the Community entity.
+func (_m *Community) QueryInvitedToSeries() *SeriesQuery {
+	return NewCommunityClient(_m.config).QueryInvitedToSeries(_m)
+}
+
 // QueryMembers queries the "members" edge of the Community entity.
 func (_m *Community) QueryMembers() *PersonQuery {
 	return NewCommunityClient(_m.config).QueryMembers(_m)
@@ -224,6 +241,30 @@ func (_m *Community) String() string {
 	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedInvitedToSeries returns the InvitedToSeries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedInvitedToSeries(name string) ([]*Series, error) {
+	if _m.Edges.namedInvitedToSeries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInvitedToSeries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedInvitedToSeries(name string, edges ...*Series) {
+	if _m.Edges.namedInvitedToSeries == nil {
+		_m.Edges.namedInvitedToSeries = make(map[string][]*Series)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInvitedToSeries[name] = []*Series{}
+	} else {
+		_m.Edges.namedInvitedToSeries[name] = append(_m.Edges.namedInvitedToSeries[name], edges...)
+	}
 }
 
 // NamedMembers returns the Members named value or an error if the edge was not

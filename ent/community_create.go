@@ -15,6 +15,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/person"
+	"github.com/rencontre/rencontre/ent/series"
 )
 
 // CommunityCreate is the builder for creating a Community entity.
@@ -88,6 +89,21 @@ func (_c *CommunityCreate) SetNillableDescription(v *string) *CommunityCreate {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *CommunityCreate) SetOrganization(v *Organization) *CommunityCreate {
 	return _c.SetOrganizationID(v.ID)
+}
+
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by IDs.
+func (_c *CommunityCreate) AddInvitedToSeriesIDs(ids ...int) *CommunityCreate {
+	_c.mutation.AddInvitedToSeriesIDs(ids...)
+	return _c
+}
+
+// AddInvitedToSeries adds the "invited_to_series" edges to the Series entity.
+func (_c *CommunityCreate) AddInvitedToSeries(v ...*Series) *CommunityCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInvitedToSeriesIDs(ids...)
 }
 
 // AddMemberIDs adds the "members" edge to the Person entity by IDs.
@@ -271,6 +287,22 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.OrganizationID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InvitedToSeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.MembersIDs(); len(nodes) > 0 {

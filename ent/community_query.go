@@ -18,22 +18,25 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 )
 
 // CommunityQuery is the builder for querying Community entities.
 type CommunityQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []community.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.Community
-	withOrganization    *OrganizationQuery
-	withMembers         *PersonQuery
-	withTargetedBy      *ObjectiveQuery
-	loadTotal           []func(context.Context, []*Community) error
-	modifiers           []func(*sql.Selector)
-	withNamedMembers    map[string]*PersonQuery
-	withNamedTargetedBy map[string]*ObjectiveQuery
+	ctx                      *QueryContext
+	order                    []community.OrderOption
+	inters                   []Interceptor
+	predicates               []predicate.Community
+	withOrganization         *OrganizationQuery
+	withInvitedToSeries      *SeriesQuery
+	withMembers              *PersonQuery
+	withTargetedBy           *ObjectiveQuery
+	loadTotal                []func(context.Context, []*Community) error
+	modifiers                []func(*sql.Selector)
+	withNamedInvitedToSeries map[string]*SeriesQuery
+	withNamedMembers         map[string]*PersonQuery
+	withNamedTargetedBy      map[string]*ObjectiveQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -85,6 +88,28 @@ func (_q *CommunityQuery) QueryOrganization() *OrganizationQuery {
 			sqlgraph.From(community.Table, community.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, community.OrganizationTable, community.OrganizationColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInvitedToSeries chains the current query on the "invited_to_series" edge.
+func (_q *CommunityQuery) QueryInvitedToSeries() *SeriesQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, community.InvitedToSeriesTable, community.InvitedToSeriesPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -323,14 +348,15 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		return nil
 	}
 	return &CommunityQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]community.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Community{}, _q.predicates...),
-		withOrganization: _q.withOrganization.Clone(),
-		withMembers:      _q.withMembers.Clone(),
-		withTargetedBy:   _q.withTargetedBy.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]community.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.Community{}, _q.predicates...),
+		withOrganization:    _q.withOrganization.Clone(),
+		withInvitedToSeries: _q.withInvitedToSeries.Clone(),
+		withMembers:         _q.withMembers.Clone(),
+		withTargetedBy:      _q.withTargetedBy.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -346,6 +372,17 @@ func (_q *CommunityQuery) WithOrganization(opts ...func(*OrganizationQuery)) *Co
 		opt(query)
 	}
 	_q.withOrganization = query
+	return _q
+}
+
+// WithInvitedToSeries tells the query-builder to eager-load the nodes that are connected to
+// the "invited_to_series" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithInvitedToSeries(opts ...func(*SeriesQuery)) *CommunityQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInvitedToSeries = query
 	return _q
 }
 
@@ -455,8 +492,9 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	var (
 		nodes       = []*Community{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withOrganization != nil,
+			_q.withInvitedToSeries != nil,
 			_q.withMembers != nil,
 			_q.withTargetedBy != nil,
 		}
@@ -488,6 +526,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			return nil, err
 		}
 	}
+	if query := _q.withInvitedToSeries; query != nil {
+		if err := _q.loadInvitedToSeries(ctx, query, nodes,
+			func(n *Community) { n.Edges.InvitedToSeries = []*Series{} },
+			func(n *Community, e *Series) { n.Edges.InvitedToSeries = append(n.Edges.InvitedToSeries, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withMembers; query != nil {
 		if err := _q.loadMembers(ctx, query, nodes,
 			func(n *Community) { n.Edges.Members = []*Person{} },
@@ -499,6 +544,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 		if err := _q.loadTargetedBy(ctx, query, nodes,
 			func(n *Community) { n.Edges.TargetedBy = []*Objective{} },
 			func(n *Community, e *Objective) { n.Edges.TargetedBy = append(n.Edges.TargetedBy, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInvitedToSeries {
+		if err := _q.loadInvitedToSeries(ctx, query, nodes,
+			func(n *Community) { n.appendNamedInvitedToSeries(name) },
+			func(n *Community, e *Series) { n.appendNamedInvitedToSeries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -549,6 +601,67 @@ func (_q *CommunityQuery) loadOrganization(ctx context.Context, query *Organizat
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *CommunityQuery) loadInvitedToSeries(ctx context.Context, query *SeriesQuery, nodes []*Community, init func(*Community), assign func(*Community, *Series)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Community)
+	nids := make(map[int]map[*Community]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(community.InvitedToSeriesTable)
+		s.Join(joinT).On(s.C(series.FieldID), joinT.C(community.InvitedToSeriesPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(community.InvitedToSeriesPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(community.InvitedToSeriesPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Community]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Series](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "invited_to_series" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
 		}
 	}
 	return nil
@@ -770,6 +883,20 @@ func (_q *CommunityQuery) sqlQuery(ctx context.Context) *sql.Selector {
 func (_q *CommunityQuery) Modify(modifiers ...func(s *sql.Selector)) *CommunitySelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedInvitedToSeries tells the query-builder to eager-load the nodes that are connected to the "invited_to_series"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedInvitedToSeries(name string, opts ...func(*SeriesQuery)) *CommunityQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInvitedToSeries == nil {
+		_q.withNamedInvitedToSeries = make(map[string]*SeriesQuery)
+	}
+	_q.withNamedInvitedToSeries[name] = query
+	return _q
 }
 
 // WithNamedMembers tells the query-builder to eager-load the nodes that are connected to the "members"

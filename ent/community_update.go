@@ -15,6 +15,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 )
 
 // CommunityUpdate is the builder for updating Community entities.
@@ -85,6 +86,21 @@ func (_u *CommunityUpdate) ClearDescription() *CommunityUpdate {
 	return _u
 }
 
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by IDs.
+func (_u *CommunityUpdate) AddInvitedToSeriesIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.AddInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// AddInvitedToSeries adds the "invited_to_series" edges to the Series entity.
+func (_u *CommunityUpdate) AddInvitedToSeries(v ...*Series) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvitedToSeriesIDs(ids...)
+}
+
 // AddMemberIDs adds the "members" edge to the Person entity by IDs.
 func (_u *CommunityUpdate) AddMemberIDs(ids ...int) *CommunityUpdate {
 	_u.mutation.AddMemberIDs(ids...)
@@ -118,6 +134,27 @@ func (_u *CommunityUpdate) AddTargetedBy(v ...*Objective) *CommunityUpdate {
 // Mutation returns the CommunityMutation object of the builder.
 func (_u *CommunityUpdate) Mutation() *CommunityMutation {
 	return _u.mutation
+}
+
+// ClearInvitedToSeries clears all "invited_to_series" edges to the Series entity.
+func (_u *CommunityUpdate) ClearInvitedToSeries() *CommunityUpdate {
+	_u.mutation.ClearInvitedToSeries()
+	return _u
+}
+
+// RemoveInvitedToSeriesIDs removes the "invited_to_series" edge to Series entities by IDs.
+func (_u *CommunityUpdate) RemoveInvitedToSeriesIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.RemoveInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// RemoveInvitedToSeries removes "invited_to_series" edges to Series entities.
+func (_u *CommunityUpdate) RemoveInvitedToSeries(v ...*Series) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvitedToSeriesIDs(ids...)
 }
 
 // ClearMembers clears all "members" edges to the Person entity.
@@ -259,6 +296,51 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DescriptionCleared() {
 		_spec.ClearField(community.FieldDescription, field.TypeString)
+	}
+	if _u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvitedToSeriesIDs(); len(nodes) > 0 && !_u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvitedToSeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -426,6 +508,21 @@ func (_u *CommunityUpdateOne) ClearDescription() *CommunityUpdateOne {
 	return _u
 }
 
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by IDs.
+func (_u *CommunityUpdateOne) AddInvitedToSeriesIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.AddInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// AddInvitedToSeries adds the "invited_to_series" edges to the Series entity.
+func (_u *CommunityUpdateOne) AddInvitedToSeries(v ...*Series) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvitedToSeriesIDs(ids...)
+}
+
 // AddMemberIDs adds the "members" edge to the Person entity by IDs.
 func (_u *CommunityUpdateOne) AddMemberIDs(ids ...int) *CommunityUpdateOne {
 	_u.mutation.AddMemberIDs(ids...)
@@ -459,6 +556,27 @@ func (_u *CommunityUpdateOne) AddTargetedBy(v ...*Objective) *CommunityUpdateOne
 // Mutation returns the CommunityMutation object of the builder.
 func (_u *CommunityUpdateOne) Mutation() *CommunityMutation {
 	return _u.mutation
+}
+
+// ClearInvitedToSeries clears all "invited_to_series" edges to the Series entity.
+func (_u *CommunityUpdateOne) ClearInvitedToSeries() *CommunityUpdateOne {
+	_u.mutation.ClearInvitedToSeries()
+	return _u
+}
+
+// RemoveInvitedToSeriesIDs removes the "invited_to_series" edge to Series entities by IDs.
+func (_u *CommunityUpdateOne) RemoveInvitedToSeriesIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.RemoveInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// RemoveInvitedToSeries removes "invited_to_series" edges to Series entities.
+func (_u *CommunityUpdateOne) RemoveInvitedToSeries(v ...*Series) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvitedToSeriesIDs(ids...)
 }
 
 // ClearMembers clears all "members" edges to the Person entity.
@@ -630,6 +748,51 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 	}
 	if _u.mutation.DescriptionCleared() {
 		_spec.ClearField(community.FieldDescription, field.TypeString)
+	}
+	if _u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvitedToSeriesIDs(); len(nodes) > 0 && !_u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvitedToSeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{

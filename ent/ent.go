@@ -15,6 +15,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -27,6 +28,8 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -91,6 +94,7 @@ func checkColumn(t, c string) error {
 			apitoken.Table:      apitoken.ValidColumn,
 			account.Table:       account.ValidColumn,
 			agendaitem.Table:    agendaitem.ValidColumn,
+			calendarfeed.Table:  calendarfeed.ValidColumn,
 			community.Table:     community.ValidColumn,
 			encounter.Table:     encounter.ValidColumn,
 			feedback.Table:      feedback.ValidColumn,
@@ -103,6 +107,8 @@ func checkColumn(t, c string) error {
 			participation.Table: participation.ValidColumn,
 			person.Table:        person.ValidColumn,
 			relationship.Table:  relationship.ValidColumn,
+			series.Table:        series.ValidColumn,
+			seriesanswer.Table:  seriesanswer.ValidColumn,
 			touchpoint.Table:    touchpoint.ValidColumn,
 		})
 	})

@@ -94,6 +94,12 @@ func connectionTemplates() []*gen.Template {
 		patch("template/collection.tmpl",
 			`ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)`,
 			`ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...)`,
+			// GraphQL input coercion: one order given where a list of
+			// orders is expected (orderBy: {field: …}) is a list of one;
+			// nested connections ignored it, and a variable's list (coerced
+			// to []map[string]any). Every type here has MultiOrder.
+			"\t\tif v, ok := rv[orderByField]; ok {\n\t\t\tswitch v := v.(type) {",
+			"\t\tif v, ok := rv[orderByField]; ok {\n\t\t\tv = orderList(v)\n\t\t\tswitch v := v.(type) {",
 		),
 		entgql.EnumTemplate,
 		entgql.NodeTemplate,
@@ -147,6 +153,23 @@ func connectionTemplates() []*gen.Template {
 			`func hasCollectedField(ctx context.Context, path ...string) bool {`,
 			`// connectionField names the fields that every connection type has.
 var connectionField = map[string]bool{edgesField: true, nodeField: true, pageInfoField: true, totalCountField: true}
+
+// orderList is an orderBy argument of a nested connection as a list: one
+// order object (GraphQL coerces it to a list of one) and a variable's list
+// of objects become []any.
+func orderList(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return []any{v}
+	case []map[string]any:
+		out := make([]any, len(v))
+		for i := range v {
+			out[i] = v[i]
+		}
+		return out
+	}
+	return v
+}
 
 func hasCollectedField(ctx context.Context, path ...string) bool {`,
 			`ignoredEdges := !hasCollectedField(ctx, edgesField)`,

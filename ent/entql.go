@@ -6,6 +6,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -19,6 +20,8 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 
 	"entgo.io/ent/dialect/sql"
@@ -29,7 +32,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -94,6 +97,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   calendarfeed.Table,
+			Columns: calendarfeed.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: calendarfeed.FieldID,
+			},
+		},
+		Type: "CalendarFeed",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			calendarfeed.FieldOrganizationID: {Type: field.TypeInt, Column: calendarfeed.FieldOrganizationID},
+			calendarfeed.FieldCreatedAt:      {Type: field.TypeTime, Column: calendarfeed.FieldCreatedAt},
+			calendarfeed.FieldUpdatedAt:      {Type: field.TypeTime, Column: calendarfeed.FieldUpdatedAt},
+			calendarfeed.FieldAccountID:      {Type: field.TypeInt, Column: calendarfeed.FieldAccountID},
+			calendarfeed.FieldRole:           {Type: field.TypeEnum, Column: calendarfeed.FieldRole},
+			calendarfeed.FieldKind:           {Type: field.TypeEnum, Column: calendarfeed.FieldKind},
+			calendarfeed.FieldMeetingID:      {Type: field.TypeInt, Column: calendarfeed.FieldMeetingID},
+			calendarfeed.FieldSeriesID:       {Type: field.TypeInt, Column: calendarfeed.FieldSeriesID},
+			calendarfeed.FieldPersonID:       {Type: field.TypeInt, Column: calendarfeed.FieldPersonID},
+			calendarfeed.FieldPrefix:         {Type: field.TypeString, Column: calendarfeed.FieldPrefix},
+			calendarfeed.FieldSecretHash:     {Type: field.TypeString, Column: calendarfeed.FieldSecretHash},
+			calendarfeed.FieldRevokedAt:      {Type: field.TypeTime, Column: calendarfeed.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -111,7 +139,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldDescription:    {Type: field.TypeString, Column: community.FieldDescription},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   encounter.Table,
 			Columns: encounter.Columns,
@@ -132,7 +160,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			encounter.FieldOccurredAt:     {Type: field.TypeTime, Column: encounter.FieldOccurredAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   feedback.Table,
 			Columns: feedback.Columns,
@@ -152,7 +180,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			feedback.FieldComment:        {Type: field.TypeString, Column: feedback.FieldComment},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   followup.Table,
 			Columns: followup.Columns,
@@ -176,7 +204,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			followup.FieldDoneAt:         {Type: field.TypeTime, Column: followup.FieldDoneAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   indicator.Table,
 			Columns: indicator.Columns,
@@ -197,7 +225,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			indicator.FieldDescription:    {Type: field.TypeString, Column: indicator.FieldDescription},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -229,9 +257,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldCapacityIncludesHosts: {Type: field.TypeBool, Column: meeting.FieldCapacityIncludesHosts},
 			meeting.FieldCheckInOpensBefore:    {Type: field.TypeInt, Column: meeting.FieldCheckInOpensBefore},
 			meeting.FieldCheckInClosesAfter:    {Type: field.TypeInt, Column: meeting.FieldCheckInClosesAfter},
+			meeting.FieldSeriesID:              {Type: field.TypeInt, Column: meeting.FieldSeriesID},
+			meeting.FieldOccurrenceStart:       {Type: field.TypeTime, Column: meeting.FieldOccurrenceStart},
+			meeting.FieldOverridden:            {Type: field.TypeBool, Column: meeting.FieldOverridden},
+			meeting.FieldSequence:              {Type: field.TypeInt, Column: meeting.FieldSequence},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -255,7 +287,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldRespondedAt:         {Type: field.TypeTime, Column: membership.FieldRespondedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   objective.Table,
 			Columns: objective.Columns,
@@ -278,7 +310,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			objective.FieldStatus:         {Type: field.TypeEnum, Column: objective.FieldStatus},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -295,7 +327,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldSlug:      {Type: field.TypeString, Column: organization.FieldSlug},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   participation.Table,
 			Columns: participation.Columns,
@@ -321,7 +353,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			participation.FieldInvitedByID:      {Type: field.TypeInt, Column: participation.FieldInvitedByID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   person.Table,
 			Columns: person.Columns,
@@ -344,7 +376,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			person.FieldVip:            {Type: field.TypeBool, Column: person.FieldVip},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   relationship.Table,
 			Columns: relationship.Columns,
@@ -366,7 +398,60 @@ var schemaGraph = func() *sqlgraph.Schema {
 			relationship.FieldStrength:       {Type: field.TypeFloat64, Column: relationship.FieldStrength},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   series.Table,
+			Columns: series.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: series.FieldID,
+			},
+		},
+		Type: "Series",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			series.FieldOrganizationID:    {Type: field.TypeInt, Column: series.FieldOrganizationID},
+			series.FieldCreatedAt:         {Type: field.TypeTime, Column: series.FieldCreatedAt},
+			series.FieldUpdatedAt:         {Type: field.TypeTime, Column: series.FieldUpdatedAt},
+			series.FieldTitle:             {Type: field.TypeString, Column: series.FieldTitle},
+			series.FieldDescription:       {Type: field.TypeString, Column: series.FieldDescription},
+			series.FieldFormat:            {Type: field.TypeEnum, Column: series.FieldFormat},
+			series.FieldVenueName:         {Type: field.TypeString, Column: series.FieldVenueName},
+			series.FieldVenueAddress:      {Type: field.TypeString, Column: series.FieldVenueAddress},
+			series.FieldCapacity:          {Type: field.TypeInt, Column: series.FieldCapacity},
+			series.FieldVisibility:        {Type: field.TypeEnum, Column: series.FieldVisibility},
+			series.FieldRrule:             {Type: field.TypeString, Column: series.FieldRrule},
+			series.FieldStartsAt:          {Type: field.TypeString, Column: series.FieldStartsAt},
+			series.FieldTimeZone:          {Type: field.TypeString, Column: series.FieldTimeZone},
+			series.FieldDurationMinutes:   {Type: field.TypeInt, Column: series.FieldDurationMinutes},
+			series.FieldExdates:           {Type: field.TypeJSON, Column: series.FieldExdates},
+			series.FieldStatus:            {Type: field.TypeEnum, Column: series.FieldStatus},
+			series.FieldCancelledAt:       {Type: field.TypeTime, Column: series.FieldCancelledAt},
+			series.FieldMaterializedUntil: {Type: field.TypeTime, Column: series.FieldMaterializedUntil},
+			series.FieldSequence:          {Type: field.TypeInt, Column: series.FieldSequence},
+			series.FieldSplitFromID:       {Type: field.TypeInt, Column: series.FieldSplitFromID},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   seriesanswer.Table,
+			Columns: seriesanswer.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: seriesanswer.FieldID,
+			},
+		},
+		Type: "SeriesAnswer",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			seriesanswer.FieldOrganizationID: {Type: field.TypeInt, Column: seriesanswer.FieldOrganizationID},
+			seriesanswer.FieldCreatedAt:      {Type: field.TypeTime, Column: seriesanswer.FieldCreatedAt},
+			seriesanswer.FieldUpdatedAt:      {Type: field.TypeTime, Column: seriesanswer.FieldUpdatedAt},
+			seriesanswer.FieldSeriesID:       {Type: field.TypeInt, Column: seriesanswer.FieldSeriesID},
+			seriesanswer.FieldPersonID:       {Type: field.TypeInt, Column: seriesanswer.FieldPersonID},
+			seriesanswer.FieldAnswer:         {Type: field.TypeEnum, Column: seriesanswer.FieldAnswer},
+			seriesanswer.FieldRespondedAt:    {Type: field.TypeTime, Column: seriesanswer.FieldRespondedAt},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   touchpoint.Table,
 			Columns: touchpoint.Columns,
@@ -453,12 +538,84 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   calendarfeed.OrganizationTable,
+			Columns: []string{calendarfeed.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CalendarFeed",
+		"Organization",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   calendarfeed.AccountTable,
+			Columns: []string{calendarfeed.AccountColumn},
+			Bidi:    false,
+		},
+		"CalendarFeed",
+		"Account",
+	)
+	graph.MustAddE(
+		"meeting",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   calendarfeed.MeetingTable,
+			Columns: []string{calendarfeed.MeetingColumn},
+			Bidi:    false,
+		},
+		"CalendarFeed",
+		"Meeting",
+	)
+	graph.MustAddE(
+		"series",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   calendarfeed.SeriesTable,
+			Columns: []string{calendarfeed.SeriesColumn},
+			Bidi:    false,
+		},
+		"CalendarFeed",
+		"Series",
+	)
+	graph.MustAddE(
+		"person",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   calendarfeed.PersonTable,
+			Columns: []string{calendarfeed.PersonColumn},
+			Bidi:    false,
+		},
+		"CalendarFeed",
+		"Person",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   community.OrganizationTable,
 			Columns: []string{community.OrganizationColumn},
 			Bidi:    false,
 		},
 		"Community",
 		"Organization",
+	)
+	graph.MustAddE(
+		"invited_to_series",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   community.InvitedToSeriesTable,
+			Columns: community.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+		},
+		"Community",
+		"Series",
 	)
 	graph.MustAddE(
 		"members",
@@ -677,6 +834,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Objective",
 	)
 	graph.MustAddE(
+		"series",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   meeting.SeriesTable,
+			Columns: []string{meeting.SeriesColumn},
+			Bidi:    false,
+		},
+		"Meeting",
+		"Series",
+	)
+	graph.MustAddE(
 		"agenda_items",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -783,6 +952,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Objective",
 		"Organization",
+	)
+	graph.MustAddE(
+		"series",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+		},
+		"Objective",
+		"Series",
 	)
 	graph.MustAddE(
 		"owner",
@@ -953,6 +1134,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Organization",
 	)
 	graph.MustAddE(
+		"invited_to_series",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+		},
+		"Person",
+		"Series",
+	)
+	graph.MustAddE(
 		"communities",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -1070,6 +1263,138 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Relationship",
+		"Person",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   series.OrganizationTable,
+			Columns: []string{series.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Series",
+		"Organization",
+	)
+	graph.MustAddE(
+		"meetings",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   series.MeetingsTable,
+			Columns: []string{series.MeetingsColumn},
+			Bidi:    false,
+		},
+		"Series",
+		"Meeting",
+	)
+	graph.MustAddE(
+		"objectives",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   series.ObjectivesTable,
+			Columns: series.ObjectivesPrimaryKey,
+			Bidi:    false,
+		},
+		"Series",
+		"Objective",
+	)
+	graph.MustAddE(
+		"invitees",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   series.InviteesTable,
+			Columns: series.InviteesPrimaryKey,
+			Bidi:    false,
+		},
+		"Series",
+		"Person",
+	)
+	graph.MustAddE(
+		"invitee_communities",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   series.InviteeCommunitiesTable,
+			Columns: series.InviteeCommunitiesPrimaryKey,
+			Bidi:    false,
+		},
+		"Series",
+		"Community",
+	)
+	graph.MustAddE(
+		"answers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   series.AnswersTable,
+			Columns: []string{series.AnswersColumn},
+			Bidi:    false,
+		},
+		"Series",
+		"SeriesAnswer",
+	)
+	graph.MustAddE(
+		"split_from",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   series.SplitFromTable,
+			Columns: []string{series.SplitFromColumn},
+			Bidi:    false,
+		},
+		"Series",
+		"Series",
+	)
+	graph.MustAddE(
+		"continuations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   series.ContinuationsTable,
+			Columns: []string{series.ContinuationsColumn},
+			Bidi:    false,
+		},
+		"Series",
+		"Series",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   seriesanswer.OrganizationTable,
+			Columns: []string{seriesanswer.OrganizationColumn},
+			Bidi:    false,
+		},
+		"SeriesAnswer",
+		"Organization",
+	)
+	graph.MustAddE(
+		"series",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   seriesanswer.SeriesTable,
+			Columns: []string{seriesanswer.SeriesColumn},
+			Bidi:    false,
+		},
+		"SeriesAnswer",
+		"Series",
+	)
+	graph.MustAddE(
+		"person",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   seriesanswer.PersonTable,
+			Columns: []string{seriesanswer.PersonColumn},
+			Bidi:    false,
+		},
+		"SeriesAnswer",
 		"Person",
 	)
 	graph.MustAddE(
@@ -1423,6 +1748,176 @@ func (f *AgendaItemFilter) WhereHasMeetingWith(preds ...predicate.Meeting) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CalendarFeedQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CalendarFeedQuery builder.
+func (_q *CalendarFeedQuery) Filter() *CalendarFeedFilter {
+	return &CalendarFeedFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CalendarFeedMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CalendarFeedMutation builder.
+func (m *CalendarFeedMutation) Filter() *CalendarFeedFilter {
+	return &CalendarFeedFilter{config: m.config, predicateAdder: m}
+}
+
+// CalendarFeedFilter provides a generic filtering capability at runtime for CalendarFeedQuery.
+type CalendarFeedFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CalendarFeedFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CalendarFeedFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(calendarfeed.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *CalendarFeedFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(calendarfeed.FieldOrganizationID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CalendarFeedFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(calendarfeed.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CalendarFeedFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(calendarfeed.FieldUpdatedAt))
+}
+
+// WhereAccountID applies the entql int predicate on the account_id field.
+func (f *CalendarFeedFilter) WhereAccountID(p entql.IntP) {
+	f.Where(p.Field(calendarfeed.FieldAccountID))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *CalendarFeedFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(calendarfeed.FieldRole))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CalendarFeedFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(calendarfeed.FieldKind))
+}
+
+// WhereMeetingID applies the entql int predicate on the meeting_id field.
+func (f *CalendarFeedFilter) WhereMeetingID(p entql.IntP) {
+	f.Where(p.Field(calendarfeed.FieldMeetingID))
+}
+
+// WhereSeriesID applies the entql int predicate on the series_id field.
+func (f *CalendarFeedFilter) WhereSeriesID(p entql.IntP) {
+	f.Where(p.Field(calendarfeed.FieldSeriesID))
+}
+
+// WherePersonID applies the entql int predicate on the person_id field.
+func (f *CalendarFeedFilter) WherePersonID(p entql.IntP) {
+	f.Where(p.Field(calendarfeed.FieldPersonID))
+}
+
+// WherePrefix applies the entql string predicate on the prefix field.
+func (f *CalendarFeedFilter) WherePrefix(p entql.StringP) {
+	f.Where(p.Field(calendarfeed.FieldPrefix))
+}
+
+// WhereSecretHash applies the entql string predicate on the secret_hash field.
+func (f *CalendarFeedFilter) WhereSecretHash(p entql.StringP) {
+	f.Where(p.Field(calendarfeed.FieldSecretHash))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *CalendarFeedFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(calendarfeed.FieldRevokedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CalendarFeedFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CalendarFeedFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *CalendarFeedFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *CalendarFeedFilter) WhereHasAccountWith(preds ...predicate.Account) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMeeting applies a predicate to check if query has an edge meeting.
+func (f *CalendarFeedFilter) WhereHasMeeting() {
+	f.Where(entql.HasEdge("meeting"))
+}
+
+// WhereHasMeetingWith applies a predicate to check if query has an edge meeting with a given conditions (other predicates).
+func (f *CalendarFeedFilter) WhereHasMeetingWith(preds ...predicate.Meeting) {
+	f.Where(entql.HasEdgeWith("meeting", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSeries applies a predicate to check if query has an edge series.
+func (f *CalendarFeedFilter) WhereHasSeries() {
+	f.Where(entql.HasEdge("series"))
+}
+
+// WhereHasSeriesWith applies a predicate to check if query has an edge series with a given conditions (other predicates).
+func (f *CalendarFeedFilter) WhereHasSeriesWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("series", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPerson applies a predicate to check if query has an edge person.
+func (f *CalendarFeedFilter) WhereHasPerson() {
+	f.Where(entql.HasEdge("person"))
+}
+
+// WhereHasPersonWith applies a predicate to check if query has an edge person with a given conditions (other predicates).
+func (f *CalendarFeedFilter) WhereHasPersonWith(preds ...predicate.Person) {
+	f.Where(entql.HasEdgeWith("person", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CommunityQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1451,7 +1946,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1500,6 +1995,20 @@ func (f *CommunityFilter) WhereHasOrganization() {
 // WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
 func (f *CommunityFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
 	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInvitedToSeries applies a predicate to check if query has an edge invited_to_series.
+func (f *CommunityFilter) WhereHasInvitedToSeries() {
+	f.Where(entql.HasEdge("invited_to_series"))
+}
+
+// WhereHasInvitedToSeriesWith applies a predicate to check if query has an edge invited_to_series with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasInvitedToSeriesWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("invited_to_series", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1563,7 +2072,7 @@ type EncounterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EncounterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1699,7 +2208,7 @@ type FeedbackFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FeedbackFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1816,7 +2325,7 @@ type FollowUpFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FollowUpFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1981,7 +2490,7 @@ type IndicatorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IndicatorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2089,7 +2598,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2205,6 +2714,26 @@ func (f *MeetingFilter) WhereCheckInClosesAfter(p entql.IntP) {
 	f.Where(p.Field(meeting.FieldCheckInClosesAfter))
 }
 
+// WhereSeriesID applies the entql int predicate on the series_id field.
+func (f *MeetingFilter) WhereSeriesID(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldSeriesID))
+}
+
+// WhereOccurrenceStart applies the entql time.Time predicate on the occurrence_start field.
+func (f *MeetingFilter) WhereOccurrenceStart(p entql.TimeP) {
+	f.Where(p.Field(meeting.FieldOccurrenceStart))
+}
+
+// WhereOverridden applies the entql bool predicate on the overridden field.
+func (f *MeetingFilter) WhereOverridden(p entql.BoolP) {
+	f.Where(p.Field(meeting.FieldOverridden))
+}
+
+// WhereSequence applies the entql int predicate on the sequence field.
+func (f *MeetingFilter) WhereSequence(p entql.IntP) {
+	f.Where(p.Field(meeting.FieldSequence))
+}
+
 // WhereHasOrganization applies a predicate to check if query has an edge organization.
 func (f *MeetingFilter) WhereHasOrganization() {
 	f.Where(entql.HasEdge("organization"))
@@ -2227,6 +2756,20 @@ func (f *MeetingFilter) WhereHasObjectives() {
 // WhereHasObjectivesWith applies a predicate to check if query has an edge objectives with a given conditions (other predicates).
 func (f *MeetingFilter) WhereHasObjectivesWith(preds ...predicate.Objective) {
 	f.Where(entql.HasEdgeWith("objectives", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSeries applies a predicate to check if query has an edge series.
+func (f *MeetingFilter) WhereHasSeries() {
+	f.Where(entql.HasEdge("series"))
+}
+
+// WhereHasSeriesWith applies a predicate to check if query has an edge series with a given conditions (other predicates).
+func (f *MeetingFilter) WhereHasSeriesWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("series", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2346,7 +2889,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2469,7 +3012,7 @@ type ObjectiveFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ObjectiveFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2538,6 +3081,20 @@ func (f *ObjectiveFilter) WhereHasOrganization() {
 // WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
 func (f *ObjectiveFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
 	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSeries applies a predicate to check if query has an edge series.
+func (f *ObjectiveFilter) WhereHasSeries() {
+	f.Where(entql.HasEdge("series"))
+}
+
+// WhereHasSeriesWith applies a predicate to check if query has an edge series with a given conditions (other predicates).
+func (f *ObjectiveFilter) WhereHasSeriesWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("series", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2643,7 +3200,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2759,7 +3316,7 @@ type ParticipationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ParticipationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2920,7 +3477,7 @@ type PersonFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2989,6 +3546,20 @@ func (f *PersonFilter) WhereHasOrganization() {
 // WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
 func (f *PersonFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
 	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInvitedToSeries applies a predicate to check if query has an edge invited_to_series.
+func (f *PersonFilter) WhereHasInvitedToSeries() {
+	f.Where(entql.HasEdge("invited_to_series"))
+}
+
+// WhereHasInvitedToSeriesWith applies a predicate to check if query has an edge invited_to_series with a given conditions (other predicates).
+func (f *PersonFilter) WhereHasInvitedToSeriesWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("invited_to_series", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3122,7 +3693,7 @@ type RelationshipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RelationshipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3221,6 +3792,375 @@ func (f *RelationshipFilter) WhereHasPersonBWith(preds ...predicate.Person) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SeriesQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SeriesQuery builder.
+func (_q *SeriesQuery) Filter() *SeriesFilter {
+	return &SeriesFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SeriesMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SeriesMutation builder.
+func (m *SeriesMutation) Filter() *SeriesFilter {
+	return &SeriesFilter{config: m.config, predicateAdder: m}
+}
+
+// SeriesFilter provides a generic filtering capability at runtime for SeriesQuery.
+type SeriesFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SeriesFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SeriesFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(series.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *SeriesFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(series.FieldOrganizationID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SeriesFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(series.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SeriesFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(series.FieldUpdatedAt))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *SeriesFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(series.FieldTitle))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *SeriesFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(series.FieldDescription))
+}
+
+// WhereFormat applies the entql string predicate on the format field.
+func (f *SeriesFilter) WhereFormat(p entql.StringP) {
+	f.Where(p.Field(series.FieldFormat))
+}
+
+// WhereVenueName applies the entql string predicate on the venue_name field.
+func (f *SeriesFilter) WhereVenueName(p entql.StringP) {
+	f.Where(p.Field(series.FieldVenueName))
+}
+
+// WhereVenueAddress applies the entql string predicate on the venue_address field.
+func (f *SeriesFilter) WhereVenueAddress(p entql.StringP) {
+	f.Where(p.Field(series.FieldVenueAddress))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *SeriesFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(series.FieldCapacity))
+}
+
+// WhereVisibility applies the entql string predicate on the visibility field.
+func (f *SeriesFilter) WhereVisibility(p entql.StringP) {
+	f.Where(p.Field(series.FieldVisibility))
+}
+
+// WhereRrule applies the entql string predicate on the rrule field.
+func (f *SeriesFilter) WhereRrule(p entql.StringP) {
+	f.Where(p.Field(series.FieldRrule))
+}
+
+// WhereStartsAt applies the entql string predicate on the starts_at field.
+func (f *SeriesFilter) WhereStartsAt(p entql.StringP) {
+	f.Where(p.Field(series.FieldStartsAt))
+}
+
+// WhereTimeZone applies the entql string predicate on the time_zone field.
+func (f *SeriesFilter) WhereTimeZone(p entql.StringP) {
+	f.Where(p.Field(series.FieldTimeZone))
+}
+
+// WhereDurationMinutes applies the entql int predicate on the duration_minutes field.
+func (f *SeriesFilter) WhereDurationMinutes(p entql.IntP) {
+	f.Where(p.Field(series.FieldDurationMinutes))
+}
+
+// WhereExdates applies the entql json.RawMessage predicate on the exdates field.
+func (f *SeriesFilter) WhereExdates(p entql.BytesP) {
+	f.Where(p.Field(series.FieldExdates))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *SeriesFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(series.FieldStatus))
+}
+
+// WhereCancelledAt applies the entql time.Time predicate on the cancelled_at field.
+func (f *SeriesFilter) WhereCancelledAt(p entql.TimeP) {
+	f.Where(p.Field(series.FieldCancelledAt))
+}
+
+// WhereMaterializedUntil applies the entql time.Time predicate on the materialized_until field.
+func (f *SeriesFilter) WhereMaterializedUntil(p entql.TimeP) {
+	f.Where(p.Field(series.FieldMaterializedUntil))
+}
+
+// WhereSequence applies the entql int predicate on the sequence field.
+func (f *SeriesFilter) WhereSequence(p entql.IntP) {
+	f.Where(p.Field(series.FieldSequence))
+}
+
+// WhereSplitFromID applies the entql int predicate on the split_from_id field.
+func (f *SeriesFilter) WhereSplitFromID(p entql.IntP) {
+	f.Where(p.Field(series.FieldSplitFromID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *SeriesFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMeetings applies a predicate to check if query has an edge meetings.
+func (f *SeriesFilter) WhereHasMeetings() {
+	f.Where(entql.HasEdge("meetings"))
+}
+
+// WhereHasMeetingsWith applies a predicate to check if query has an edge meetings with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasMeetingsWith(preds ...predicate.Meeting) {
+	f.Where(entql.HasEdgeWith("meetings", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasObjectives applies a predicate to check if query has an edge objectives.
+func (f *SeriesFilter) WhereHasObjectives() {
+	f.Where(entql.HasEdge("objectives"))
+}
+
+// WhereHasObjectivesWith applies a predicate to check if query has an edge objectives with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasObjectivesWith(preds ...predicate.Objective) {
+	f.Where(entql.HasEdgeWith("objectives", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInvitees applies a predicate to check if query has an edge invitees.
+func (f *SeriesFilter) WhereHasInvitees() {
+	f.Where(entql.HasEdge("invitees"))
+}
+
+// WhereHasInviteesWith applies a predicate to check if query has an edge invitees with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasInviteesWith(preds ...predicate.Person) {
+	f.Where(entql.HasEdgeWith("invitees", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInviteeCommunities applies a predicate to check if query has an edge invitee_communities.
+func (f *SeriesFilter) WhereHasInviteeCommunities() {
+	f.Where(entql.HasEdge("invitee_communities"))
+}
+
+// WhereHasInviteeCommunitiesWith applies a predicate to check if query has an edge invitee_communities with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasInviteeCommunitiesWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("invitee_communities", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAnswers applies a predicate to check if query has an edge answers.
+func (f *SeriesFilter) WhereHasAnswers() {
+	f.Where(entql.HasEdge("answers"))
+}
+
+// WhereHasAnswersWith applies a predicate to check if query has an edge answers with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasAnswersWith(preds ...predicate.SeriesAnswer) {
+	f.Where(entql.HasEdgeWith("answers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSplitFrom applies a predicate to check if query has an edge split_from.
+func (f *SeriesFilter) WhereHasSplitFrom() {
+	f.Where(entql.HasEdge("split_from"))
+}
+
+// WhereHasSplitFromWith applies a predicate to check if query has an edge split_from with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasSplitFromWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("split_from", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasContinuations applies a predicate to check if query has an edge continuations.
+func (f *SeriesFilter) WhereHasContinuations() {
+	f.Where(entql.HasEdge("continuations"))
+}
+
+// WhereHasContinuationsWith applies a predicate to check if query has an edge continuations with a given conditions (other predicates).
+func (f *SeriesFilter) WhereHasContinuationsWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("continuations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SeriesAnswerQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SeriesAnswerQuery builder.
+func (_q *SeriesAnswerQuery) Filter() *SeriesAnswerFilter {
+	return &SeriesAnswerFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SeriesAnswerMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SeriesAnswerMutation builder.
+func (m *SeriesAnswerMutation) Filter() *SeriesAnswerFilter {
+	return &SeriesAnswerFilter{config: m.config, predicateAdder: m}
+}
+
+// SeriesAnswerFilter provides a generic filtering capability at runtime for SeriesAnswerQuery.
+type SeriesAnswerFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SeriesAnswerFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SeriesAnswerFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(seriesanswer.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *SeriesAnswerFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(seriesanswer.FieldOrganizationID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SeriesAnswerFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(seriesanswer.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SeriesAnswerFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(seriesanswer.FieldUpdatedAt))
+}
+
+// WhereSeriesID applies the entql int predicate on the series_id field.
+func (f *SeriesAnswerFilter) WhereSeriesID(p entql.IntP) {
+	f.Where(p.Field(seriesanswer.FieldSeriesID))
+}
+
+// WherePersonID applies the entql int predicate on the person_id field.
+func (f *SeriesAnswerFilter) WherePersonID(p entql.IntP) {
+	f.Where(p.Field(seriesanswer.FieldPersonID))
+}
+
+// WhereAnswer applies the entql string predicate on the answer field.
+func (f *SeriesAnswerFilter) WhereAnswer(p entql.StringP) {
+	f.Where(p.Field(seriesanswer.FieldAnswer))
+}
+
+// WhereRespondedAt applies the entql time.Time predicate on the responded_at field.
+func (f *SeriesAnswerFilter) WhereRespondedAt(p entql.TimeP) {
+	f.Where(p.Field(seriesanswer.FieldRespondedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *SeriesAnswerFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *SeriesAnswerFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSeries applies a predicate to check if query has an edge series.
+func (f *SeriesAnswerFilter) WhereHasSeries() {
+	f.Where(entql.HasEdge("series"))
+}
+
+// WhereHasSeriesWith applies a predicate to check if query has an edge series with a given conditions (other predicates).
+func (f *SeriesAnswerFilter) WhereHasSeriesWith(preds ...predicate.Series) {
+	f.Where(entql.HasEdgeWith("series", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPerson applies a predicate to check if query has an edge person.
+func (f *SeriesAnswerFilter) WhereHasPerson() {
+	f.Where(entql.HasEdge("person"))
+}
+
+// WhereHasPersonWith applies a predicate to check if query has an edge person with a given conditions (other predicates).
+func (f *SeriesAnswerFilter) WhereHasPersonWith(preds ...predicate.Person) {
+	f.Where(entql.HasEdgeWith("person", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TouchpointQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3249,7 +4189,7 @@ type TouchpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TouchpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

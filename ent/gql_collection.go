@@ -13,6 +13,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -25,6 +26,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -165,6 +167,7 @@ func newAPITokenPaginateArgs(rv map[string]any) *apitokenPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*APITokenOrder:
 			args.opts = append(args.opts, WithAPITokenOrder(v))
@@ -364,6 +367,7 @@ func newAccountPaginateArgs(rv map[string]any) *accountPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*AccountOrder:
 			args.opts = append(args.opts, WithAccountOrder(v))
@@ -524,6 +528,7 @@ func newAgendaItemPaginateArgs(rv map[string]any) *agendaitemPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*AgendaItemOrder:
 			args.opts = append(args.opts, WithAgendaItemOrder(v))
@@ -553,6 +558,227 @@ func newAgendaItemPaginateArgs(rv map[string]any) *agendaitemPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AgendaItemWhereInput); ok {
 		args.opts = append(args.opts, WithAgendaItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CalendarFeedQuery) CollectFields(ctx context.Context, satisfies ...string) (*CalendarFeedQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CalendarFeedQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(calendarfeed.Columns))
+		selectedFields = []string{calendarfeed.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[calendarfeed.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldOrganizationID)
+				fieldSeen[calendarfeed.FieldOrganizationID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, accountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[calendarfeed.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldAccountID)
+				fieldSeen[calendarfeed.FieldAccountID] = struct{}{}
+			}
+
+		case "meeting":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MeetingClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, meetingImplementors)...); err != nil {
+				return err
+			}
+			_q.withMeeting = query
+			if _, ok := fieldSeen[calendarfeed.FieldMeetingID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldMeetingID)
+				fieldSeen[calendarfeed.FieldMeetingID] = struct{}{}
+			}
+
+		case "series":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SeriesClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, seriesImplementors)...); err != nil {
+				return err
+			}
+			_q.withSeries = query
+			if _, ok := fieldSeen[calendarfeed.FieldSeriesID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldSeriesID)
+				fieldSeen[calendarfeed.FieldSeriesID] = struct{}{}
+			}
+
+		case "person":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PersonClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, personImplementors)...); err != nil {
+				return err
+			}
+			_q.withPerson = query
+			if _, ok := fieldSeen[calendarfeed.FieldPersonID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldPersonID)
+				fieldSeen[calendarfeed.FieldPersonID] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[calendarfeed.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldOrganizationID)
+				fieldSeen[calendarfeed.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[calendarfeed.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldCreatedAt)
+				fieldSeen[calendarfeed.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[calendarfeed.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldUpdatedAt)
+				fieldSeen[calendarfeed.FieldUpdatedAt] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[calendarfeed.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldAccountID)
+				fieldSeen[calendarfeed.FieldAccountID] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[calendarfeed.FieldRole]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldRole)
+				fieldSeen[calendarfeed.FieldRole] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[calendarfeed.FieldKind]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldKind)
+				fieldSeen[calendarfeed.FieldKind] = struct{}{}
+			}
+		case "meetingID":
+			if _, ok := fieldSeen[calendarfeed.FieldMeetingID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldMeetingID)
+				fieldSeen[calendarfeed.FieldMeetingID] = struct{}{}
+			}
+		case "seriesID":
+			if _, ok := fieldSeen[calendarfeed.FieldSeriesID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldSeriesID)
+				fieldSeen[calendarfeed.FieldSeriesID] = struct{}{}
+			}
+		case "personID":
+			if _, ok := fieldSeen[calendarfeed.FieldPersonID]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldPersonID)
+				fieldSeen[calendarfeed.FieldPersonID] = struct{}{}
+			}
+		case "prefix":
+			if _, ok := fieldSeen[calendarfeed.FieldPrefix]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldPrefix)
+				fieldSeen[calendarfeed.FieldPrefix] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[calendarfeed.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, calendarfeed.FieldRevokedAt)
+				fieldSeen[calendarfeed.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type calendarfeedPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CalendarFeedPaginateOption
+}
+
+func newCalendarFeedPaginateArgs(rv map[string]any) *calendarfeedPaginateArgs {
+	args := &calendarfeedPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
+		switch v := v.(type) {
+		case []*CalendarFeedOrder:
+			args.opts = append(args.opts, WithCalendarFeedOrder(v))
+		case []any:
+			var orders []*CalendarFeedOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &CalendarFeedOrder{Field: &CalendarFeedOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithCalendarFeedOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*CalendarFeedWhereInput); ok {
+		args.opts = append(args.opts, WithCalendarFeedFilter(v.Filter))
 	}
 	return args
 }
@@ -845,6 +1071,7 @@ func newCommunityPaginateArgs(rv map[string]any) *communityPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*CommunityOrder:
 			args.opts = append(args.opts, WithCommunityOrder(v))
@@ -1035,6 +1262,7 @@ func newEncounterPaginateArgs(rv map[string]any) *encounterPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*EncounterOrder:
 			args.opts = append(args.opts, WithEncounterOrder(v))
@@ -1205,6 +1433,7 @@ func newFeedbackPaginateArgs(rv map[string]any) *feedbackPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*FeedbackOrder:
 			args.opts = append(args.opts, WithFeedbackOrder(v))
@@ -1503,6 +1732,7 @@ func newFollowUpPaginateArgs(rv map[string]any) *followupPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*FollowUpOrder:
 			args.opts = append(args.opts, WithFollowUpOrder(v))
@@ -1663,6 +1893,7 @@ func newIndicatorPaginateArgs(rv map[string]any) *indicatorPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*IndicatorOrder:
 			args.opts = append(args.opts, WithIndicatorOrder(v))
@@ -1826,6 +2057,21 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				*wq = *query
 			})
 
+		case "series":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SeriesClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, seriesImplementors)...); err != nil {
+				return err
+			}
+			_q.withSeries = query
+			if _, ok := fieldSeen[meeting.FieldSeriesID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldSeriesID)
+				fieldSeen[meeting.FieldSeriesID] = struct{}{}
+			}
+
 		case "agendaItems":
 			var (
 				alias = field.Alias
@@ -1869,10 +2115,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[3][alias] = n
 						}
 						return nil
 					})
@@ -1880,10 +2126,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.AgendaItems)
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[3][alias] = n
 						}
 						return nil
 					})
@@ -1958,10 +2204,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[3][alias] = n
+							nodes[i].Edges.totalCount[4][alias] = n
 						}
 						return nil
 					})
@@ -1969,10 +2215,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Participations)
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[3][alias] = n
+							nodes[i].Edges.totalCount[4][alias] = n
 						}
 						return nil
 					})
@@ -2047,10 +2293,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[5][alias] = n
 						}
 						return nil
 					})
@@ -2058,10 +2304,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Encounters)
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[5][alias] = n
 						}
 						return nil
 					})
@@ -2136,10 +2382,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[6][alias] = n
 						}
 						return nil
 					})
@@ -2147,10 +2393,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.FollowUps)
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[6][alias] = n
 						}
 						return nil
 					})
@@ -2225,10 +2471,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -2236,10 +2482,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Feedbacks)
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -2314,10 +2560,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -2325,10 +2571,10 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Touchpoints)
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -2454,6 +2700,21 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, meeting.FieldCheckInClosesAfter)
 				fieldSeen[meeting.FieldCheckInClosesAfter] = struct{}{}
 			}
+		case "seriesID":
+			if _, ok := fieldSeen[meeting.FieldSeriesID]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldSeriesID)
+				fieldSeen[meeting.FieldSeriesID] = struct{}{}
+			}
+		case "overridden":
+			if _, ok := fieldSeen[meeting.FieldOverridden]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldOverridden)
+				fieldSeen[meeting.FieldOverridden] = struct{}{}
+			}
+		case "sequence":
+			if _, ok := fieldSeen[meeting.FieldSequence]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldSequence)
+				fieldSeen[meeting.FieldSequence] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -2490,6 +2751,7 @@ func newMeetingPaginateArgs(rv map[string]any) *meetingPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*MeetingOrder:
 			args.opts = append(args.opts, WithMeetingOrder(v))
@@ -2660,6 +2922,7 @@ func newMembershipPaginateArgs(rv map[string]any) *membershipPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*MembershipOrder:
 			args.opts = append(args.opts, WithMembershipOrder(v))
@@ -3194,6 +3457,7 @@ func newObjectivePaginateArgs(rv map[string]any) *objectivePaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*ObjectiveOrder:
 			args.opts = append(args.opts, WithObjectiveOrder(v))
@@ -3660,6 +3924,7 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*OrganizationOrder:
 			args.opts = append(args.opts, WithOrganizationOrder(v))
@@ -3875,6 +4140,7 @@ func newParticipationPaginateArgs(rv map[string]any) *participationPaginateArgs 
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*ParticipationOrder:
 			args.opts = append(args.opts, WithParticipationOrder(v))
@@ -4656,6 +4922,7 @@ func newPersonPaginateArgs(rv map[string]any) *personPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*PersonOrder:
 			args.opts = append(args.opts, WithPersonOrder(v))
@@ -4836,6 +5103,7 @@ func newRelationshipPaginateArgs(rv map[string]any) *relationshipPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*RelationshipOrder:
 			args.opts = append(args.opts, WithRelationshipOrder(v))
@@ -4865,6 +5133,608 @@ func newRelationshipPaginateArgs(rv map[string]any) *relationshipPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*RelationshipWhereInput); ok {
 		args.opts = append(args.opts, WithRelationshipFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SeriesQuery) CollectFields(ctx context.Context, satisfies ...string) (*SeriesQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(series.Columns))
+		selectedFields = []string{series.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[series.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, series.FieldOrganizationID)
+				fieldSeen[series.FieldOrganizationID] = struct{}{}
+			}
+
+		case "meetings":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MeetingClient{config: _q.config}).Query()
+			)
+			args := newMeetingPaginateArgs(fieldArgs(ctx, new(MeetingWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newMeetingPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"series_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(series.MeetingsColumn), ids...))
+						})
+						if err := query.GroupBy(series.MeetingsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Meetings)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, meetingImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(series.MeetingsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedMeetings(alias, func(wq *MeetingQuery) {
+				*wq = *query
+			})
+
+		case "objectives":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ObjectiveClient{config: _q.config}).Query()
+			)
+			args := newObjectivePaginateArgs(fieldArgs(ctx, new(ObjectiveWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newObjectivePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"series_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(series.ObjectivesTable)
+							s.Join(joinT).On(s.C(objective.FieldID), joinT.C(series.ObjectivesPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(series.ObjectivesPrimaryKey[0]), ids...))
+							s.Select(joinT.C(series.ObjectivesPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(series.ObjectivesPrimaryKey[0]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Objectives)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, objectiveImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(series.ObjectivesPrimaryKey[0], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedObjectives(alias, func(wq *ObjectiveQuery) {
+				*wq = *query
+			})
+
+		case "invitees":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PersonClient{config: _q.config}).Query()
+			)
+			args := newPersonPaginateArgs(fieldArgs(ctx, new(PersonWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newPersonPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"series_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(series.InviteesTable)
+							s.Join(joinT).On(s.C(person.FieldID), joinT.C(series.InviteesPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(series.InviteesPrimaryKey[0]), ids...))
+							s.Select(joinT.C(series.InviteesPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(series.InviteesPrimaryKey[0]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Invitees)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, personImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(series.InviteesPrimaryKey[0], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedInvitees(alias, func(wq *PersonQuery) {
+				*wq = *query
+			})
+
+		case "inviteeCommunities":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			args := newCommunityPaginateArgs(fieldArgs(ctx, new(CommunityWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCommunityPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"series_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(series.InviteeCommunitiesTable)
+							s.Join(joinT).On(s.C(community.FieldID), joinT.C(series.InviteeCommunitiesPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(series.InviteeCommunitiesPrimaryKey[0]), ids...))
+							s.Select(joinT.C(series.InviteeCommunitiesPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(series.InviteeCommunitiesPrimaryKey[0]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.InviteeCommunities)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(series.InviteeCommunitiesPrimaryKey[0], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedInviteeCommunities(alias, func(wq *CommunityQuery) {
+				*wq = *query
+			})
+
+		case "splitFrom":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SeriesClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, seriesImplementors)...); err != nil {
+				return err
+			}
+			_q.withSplitFrom = query
+			if _, ok := fieldSeen[series.FieldSplitFromID]; !ok {
+				selectedFields = append(selectedFields, series.FieldSplitFromID)
+				fieldSeen[series.FieldSplitFromID] = struct{}{}
+			}
+
+		case "continuations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SeriesClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, seriesImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedContinuations(alias, func(wq *SeriesQuery) {
+				*wq = *query
+			})
+		case "organizationID":
+			if _, ok := fieldSeen[series.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, series.FieldOrganizationID)
+				fieldSeen[series.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[series.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, series.FieldCreatedAt)
+				fieldSeen[series.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[series.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, series.FieldUpdatedAt)
+				fieldSeen[series.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[series.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, series.FieldTitle)
+				fieldSeen[series.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[series.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, series.FieldDescription)
+				fieldSeen[series.FieldDescription] = struct{}{}
+			}
+		case "format":
+			if _, ok := fieldSeen[series.FieldFormat]; !ok {
+				selectedFields = append(selectedFields, series.FieldFormat)
+				fieldSeen[series.FieldFormat] = struct{}{}
+			}
+		case "venueName":
+			if _, ok := fieldSeen[series.FieldVenueName]; !ok {
+				selectedFields = append(selectedFields, series.FieldVenueName)
+				fieldSeen[series.FieldVenueName] = struct{}{}
+			}
+		case "venueAddress":
+			if _, ok := fieldSeen[series.FieldVenueAddress]; !ok {
+				selectedFields = append(selectedFields, series.FieldVenueAddress)
+				fieldSeen[series.FieldVenueAddress] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[series.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, series.FieldCapacity)
+				fieldSeen[series.FieldCapacity] = struct{}{}
+			}
+		case "visibility":
+			if _, ok := fieldSeen[series.FieldVisibility]; !ok {
+				selectedFields = append(selectedFields, series.FieldVisibility)
+				fieldSeen[series.FieldVisibility] = struct{}{}
+			}
+		case "rrule":
+			if _, ok := fieldSeen[series.FieldRrule]; !ok {
+				selectedFields = append(selectedFields, series.FieldRrule)
+				fieldSeen[series.FieldRrule] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[series.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, series.FieldStartsAt)
+				fieldSeen[series.FieldStartsAt] = struct{}{}
+			}
+		case "timeZone":
+			if _, ok := fieldSeen[series.FieldTimeZone]; !ok {
+				selectedFields = append(selectedFields, series.FieldTimeZone)
+				fieldSeen[series.FieldTimeZone] = struct{}{}
+			}
+		case "durationMinutes":
+			if _, ok := fieldSeen[series.FieldDurationMinutes]; !ok {
+				selectedFields = append(selectedFields, series.FieldDurationMinutes)
+				fieldSeen[series.FieldDurationMinutes] = struct{}{}
+			}
+		case "exdates":
+			if _, ok := fieldSeen[series.FieldExdates]; !ok {
+				selectedFields = append(selectedFields, series.FieldExdates)
+				fieldSeen[series.FieldExdates] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[series.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, series.FieldStatus)
+				fieldSeen[series.FieldStatus] = struct{}{}
+			}
+		case "cancelledAt":
+			if _, ok := fieldSeen[series.FieldCancelledAt]; !ok {
+				selectedFields = append(selectedFields, series.FieldCancelledAt)
+				fieldSeen[series.FieldCancelledAt] = struct{}{}
+			}
+		case "materializedUntil":
+			if _, ok := fieldSeen[series.FieldMaterializedUntil]; !ok {
+				selectedFields = append(selectedFields, series.FieldMaterializedUntil)
+				fieldSeen[series.FieldMaterializedUntil] = struct{}{}
+			}
+		case "sequence":
+			if _, ok := fieldSeen[series.FieldSequence]; !ok {
+				selectedFields = append(selectedFields, series.FieldSequence)
+				fieldSeen[series.FieldSequence] = struct{}{}
+			}
+		case "splitFromID":
+			if _, ok := fieldSeen[series.FieldSplitFromID]; !ok {
+				selectedFields = append(selectedFields, series.FieldSplitFromID)
+				fieldSeen[series.FieldSplitFromID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type seriesPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SeriesPaginateOption
+}
+
+func newSeriesPaginateArgs(rv map[string]any) *seriesPaginateArgs {
+	args := &seriesPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
+		switch v := v.(type) {
+		case []*SeriesOrder:
+			args.opts = append(args.opts, WithSeriesOrder(v))
+		case []any:
+			var orders []*SeriesOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &SeriesOrder{Field: &SeriesOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithSeriesOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*SeriesWhereInput); ok {
+		args.opts = append(args.opts, WithSeriesFilter(v.Filter))
 	}
 	return args
 }
@@ -5016,6 +5886,7 @@ func newTouchpointPaginateArgs(rv map[string]any) *touchpointPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		v = orderList(v)
 		switch v := v.(type) {
 		case []*TouchpointOrder:
 			args.opts = append(args.opts, WithTouchpointOrder(v))

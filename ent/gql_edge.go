@@ -60,6 +60,46 @@ func (_m *AgendaItem) Meeting(ctx context.Context) (*Meeting, error) {
 	return result, err
 }
 
+func (_m *CalendarFeed) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CalendarFeed) Account(ctx context.Context) (*Account, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CalendarFeed) Meeting(ctx context.Context) (*Meeting, error) {
+	result, err := _m.Edges.MeetingOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMeeting().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CalendarFeed) Series(ctx context.Context) (*Series, error) {
+	result, err := _m.Edges.SeriesOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySeries().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CalendarFeed) Person(ctx context.Context) (*Person, error) {
+	result, err := _m.Edges.PersonOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPerson().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Community) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -264,6 +304,14 @@ func (_m *Meeting) Objectives(
 	return _m.QueryObjectives().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Meeting) Series(ctx context.Context) (*Series, error) {
+	result, err := _m.Edges.SeriesOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySeries().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Meeting) AgendaItems(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AgendaItemOrder, where *AgendaItemWhereInput,
 ) (*AgendaItemConnection, error) {
@@ -272,7 +320,7 @@ func (_m *Meeting) AgendaItems(
 		WithAgendaItemFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
 	if nodes, err := _m.NamedAgendaItems(alias); err == nil || hasTotalCount {
 		pager, err := newAgendaItemPager(opts, last != nil)
 		if err != nil {
@@ -293,7 +341,7 @@ func (_m *Meeting) Participations(
 		WithParticipationFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
 	if nodes, err := _m.NamedParticipations(alias); err == nil || hasTotalCount {
 		pager, err := newParticipationPager(opts, last != nil)
 		if err != nil {
@@ -314,7 +362,7 @@ func (_m *Meeting) Encounters(
 		WithEncounterFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
 	if nodes, err := _m.NamedEncounters(alias); err == nil || hasTotalCount {
 		pager, err := newEncounterPager(opts, last != nil)
 		if err != nil {
@@ -335,7 +383,7 @@ func (_m *Meeting) FollowUps(
 		WithFollowUpFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
 	if nodes, err := _m.NamedFollowUps(alias); err == nil || hasTotalCount {
 		pager, err := newFollowUpPager(opts, last != nil)
 		if err != nil {
@@ -356,7 +404,7 @@ func (_m *Meeting) Feedbacks(
 		WithFeedbackFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
 	if nodes, err := _m.NamedFeedbacks(alias); err == nil || hasTotalCount {
 		pager, err := newFeedbackPager(opts, last != nil)
 		if err != nil {
@@ -377,7 +425,7 @@ func (_m *Meeting) Touchpoints(
 		WithTouchpointFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedTouchpoints(alias); err == nil || hasTotalCount {
 		pager, err := newTouchpointPager(opts, last != nil)
 		if err != nil {
@@ -797,6 +845,118 @@ func (_m *Relationship) PersonB(ctx context.Context) (*Person, error) {
 	result, err := _m.Edges.PersonBOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryPersonB().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Series) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Series) Meetings(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*MeetingOrder, where *MeetingWhereInput,
+) (*MeetingConnection, error) {
+	opts := []MeetingPaginateOption{
+		WithMeetingOrder(orderBy),
+		WithMeetingFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedMeetings(alias); err == nil || hasTotalCount {
+		pager, err := newMeetingPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &MeetingConnection{Edges: []*MeetingEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryMeetings().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Series) Objectives(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ObjectiveOrder, where *ObjectiveWhereInput,
+) (*ObjectiveConnection, error) {
+	opts := []ObjectivePaginateOption{
+		WithObjectiveOrder(orderBy),
+		WithObjectiveFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedObjectives(alias); err == nil || hasTotalCount {
+		pager, err := newObjectivePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ObjectiveConnection{Edges: []*ObjectiveEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryObjectives().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Series) Invitees(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*PersonOrder, where *PersonWhereInput,
+) (*PersonConnection, error) {
+	opts := []PersonPaginateOption{
+		WithPersonOrder(orderBy),
+		WithPersonFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedInvitees(alias); err == nil || hasTotalCount {
+		pager, err := newPersonPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PersonConnection{Edges: []*PersonEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryInvitees().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Series) InviteeCommunities(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CommunityOrder, where *CommunityWhereInput,
+) (*CommunityConnection, error) {
+	opts := []CommunityPaginateOption{
+		WithCommunityOrder(orderBy),
+		WithCommunityFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedInviteeCommunities(alias); err == nil || hasTotalCount {
+		pager, err := newCommunityPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CommunityConnection{Edges: []*CommunityEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryInviteeCommunities().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Series) SplitFrom(ctx context.Context) (*Series, error) {
+	result, err := _m.Edges.SplitFromOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySplitFrom().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Series) Continuations(ctx context.Context) (result []*Series, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedContinuations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ContinuationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryContinuations().All(ctx)
 	}
 	return result, err
 }

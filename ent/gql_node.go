@@ -13,6 +13,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -26,6 +27,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -48,6 +50,11 @@ var agendaitemImplementors = []string{"AgendaItem", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*AgendaItem) IsNode() {}
+
+var calendarfeedImplementors = []string{"CalendarFeed", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CalendarFeed) IsNode() {}
 
 var communityImplementors = []string{"Community", "Node"}
 
@@ -108,6 +115,11 @@ var relationshipImplementors = []string{"Relationship", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Relationship) IsNode() {}
+
+var seriesImplementors = []string{"Series", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Series) IsNode() {}
 
 var touchpointImplementors = []string{"Touchpoint", "Node"}
 
@@ -218,6 +230,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case calendarfeed.Table:
+		query := c.CalendarFeed.Query().
+			Where(calendarfeed.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, calendarfeedImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case community.Table:
 		query := c.Community.Query().
 			Where(community.ID(id))
@@ -322,6 +343,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(relationship.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, relationshipImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case series.Table:
+		query := c.Series.Query().
+			Where(series.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, seriesImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -444,6 +474,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.AgendaItem.Query().
 			Where(agendaitem.IDIn(ids...))
 		query, err := query.CollectFields(ctx, agendaitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case calendarfeed.Table:
+		query := c.CalendarFeed.Query().
+			Where(calendarfeed.IDIn(ids...))
+		query, err := query.CollectFields(ctx, calendarfeedImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -636,6 +682,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Relationship.Query().
 			Where(relationship.IDIn(ids...))
 		query, err := query.CollectFields(ctx, relationshipImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case series.Table:
+		query := c.Series.Query().
+			Where(series.IDIn(ids...))
+		query, err := query.CollectFields(ctx, seriesImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -29,6 +30,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 	"github.com/rencontre/rencontre/internal/pagination"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -105,6 +107,23 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 
 // connectionField names the fields that every connection type has.
 var connectionField = map[string]bool{edgesField: true, nodeField: true, pageInfoField: true, totalCountField: true}
+
+// orderList is an orderBy argument of a nested connection as a list: one
+// order object (GraphQL coerces it to a list of one) and a variable's list
+// of objects become []any.
+func orderList(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return []any{v}
+	case []map[string]any:
+		out := make([]any, len(v))
+		for i := range v {
+			out[i] = v[i]
+		}
+		return out
+	}
+	return v
+}
 
 func hasCollectedField(ctx context.Context, path ...string) bool {
 	if graphql.GetFieldContext(ctx) == nil {
@@ -1247,6 +1266,356 @@ func (_m *AgendaItem) ToEdge(order *AgendaItemOrder) *AgendaItemEdge {
 		order = DefaultAgendaItemOrder
 	}
 	return &AgendaItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CalendarFeedEdge is the edge representation of CalendarFeed.
+type CalendarFeedEdge struct {
+	Node   *CalendarFeed `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// CalendarFeedConnection is the connection containing edges to CalendarFeed.
+type CalendarFeedConnection struct {
+	Edges      []*CalendarFeedEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *CalendarFeedConnection) build(nodes []*CalendarFeed, pager *calendarfeedPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CalendarFeed
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CalendarFeed {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CalendarFeed {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CalendarFeedEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CalendarFeedEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CalendarFeedPaginateOption enables pagination customization.
+type CalendarFeedPaginateOption func(*calendarfeedPager) error
+
+// WithCalendarFeedOrder configures pagination ordering.
+func WithCalendarFeedOrder(order []*CalendarFeedOrder) CalendarFeedPaginateOption {
+	return func(pager *calendarfeedPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithCalendarFeedFilter configures pagination filter.
+func WithCalendarFeedFilter(filter func(*CalendarFeedQuery) (*CalendarFeedQuery, error)) CalendarFeedPaginateOption {
+	return func(pager *calendarfeedPager) error {
+		if filter == nil {
+			return errors.New("CalendarFeedQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type calendarfeedPager struct {
+	reverse bool
+	order   []*CalendarFeedOrder
+	filter  func(*CalendarFeedQuery) (*CalendarFeedQuery, error)
+}
+
+func newCalendarFeedPager(opts []CalendarFeedPaginateOption, reverse bool) (*calendarfeedPager, error) {
+	pager := &calendarfeedPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *calendarfeedPager) applyFilter(query *CalendarFeedQuery) (*CalendarFeedQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *calendarfeedPager) toCursor(_m *CalendarFeed) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *calendarfeedPager) applyCursors(query *CalendarFeedQuery, after, before *Cursor) (*CalendarFeedQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultCalendarFeedOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *calendarfeedPager) applyOrder(query *CalendarFeedQuery) *CalendarFeedQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
+		if o.Field.column == DefaultCalendarFeedOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultCalendarFeedOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
+	}
+	return query
+}
+
+func (p *calendarfeedPager) orderExpr(query *CalendarFeedQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultCalendarFeedOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CalendarFeed.
+func (_m *CalendarFeedQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CalendarFeedPaginateOption,
+) (*CalendarFeedConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCalendarFeedPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CalendarFeedConnection{Edges: []*CalendarFeedEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CalendarFeedOrderFieldCreatedAt orders CalendarFeed by created_at.
+	CalendarFeedOrderFieldCreatedAt = &CalendarFeedOrderField{
+		Value: func(_m *CalendarFeed) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: calendarfeed.FieldCreatedAt,
+		toTerm: calendarfeed.ByCreatedAt,
+		toCursor: func(_m *CalendarFeed) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CalendarFeedOrderFieldUpdatedAt orders CalendarFeed by updated_at.
+	CalendarFeedOrderFieldUpdatedAt = &CalendarFeedOrderField{
+		Value: func(_m *CalendarFeed) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: calendarfeed.FieldUpdatedAt,
+		toTerm: calendarfeed.ByUpdatedAt,
+		toCursor: func(_m *CalendarFeed) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CalendarFeedOrderField) String() string {
+	var str string
+	switch f.column {
+	case CalendarFeedOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CalendarFeedOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CalendarFeedOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CalendarFeedOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CalendarFeedOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CalendarFeedOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CalendarFeedOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CalendarFeedOrderField", str)
+	}
+	return nil
+}
+
+// CalendarFeedOrderField defines the ordering field of CalendarFeed.
+type CalendarFeedOrderField struct {
+	// Value extracts the ordering value from the given CalendarFeed.
+	Value    func(*CalendarFeed) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) calendarfeed.OrderOption
+	toCursor func(*CalendarFeed) Cursor
+}
+
+// CalendarFeedOrder defines the ordering of CalendarFeed.
+type CalendarFeedOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *CalendarFeedOrderField `json:"field"`
+}
+
+// DefaultCalendarFeedOrder is the default ordering of CalendarFeed.
+var DefaultCalendarFeedOrder = &CalendarFeedOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CalendarFeedOrderField{
+		Value: func(_m *CalendarFeed) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: calendarfeed.FieldID,
+		toTerm: calendarfeed.ByID,
+		toCursor: func(_m *CalendarFeed) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CalendarFeed into CalendarFeedEdge.
+func (_m *CalendarFeed) ToEdge(order *CalendarFeedOrder) *CalendarFeedEdge {
+	if order == nil {
+		order = DefaultCalendarFeedOrder
+	}
+	return &CalendarFeedEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -6167,6 +6536,410 @@ func (_m *Relationship) ToEdge(order *RelationshipOrder) *RelationshipEdge {
 		order = DefaultRelationshipOrder
 	}
 	return &RelationshipEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SeriesEdge is the edge representation of Series.
+type SeriesEdge struct {
+	Node   *Series `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// SeriesConnection is the connection containing edges to Series.
+type SeriesConnection struct {
+	Edges      []*SeriesEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *SeriesConnection) build(nodes []*Series, pager *seriesPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Series
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Series {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Series {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SeriesEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SeriesEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SeriesPaginateOption enables pagination customization.
+type SeriesPaginateOption func(*seriesPager) error
+
+// WithSeriesOrder configures pagination ordering.
+func WithSeriesOrder(order []*SeriesOrder) SeriesPaginateOption {
+	return func(pager *seriesPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithSeriesFilter configures pagination filter.
+func WithSeriesFilter(filter func(*SeriesQuery) (*SeriesQuery, error)) SeriesPaginateOption {
+	return func(pager *seriesPager) error {
+		if filter == nil {
+			return errors.New("SeriesQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type seriesPager struct {
+	reverse bool
+	order   []*SeriesOrder
+	filter  func(*SeriesQuery) (*SeriesQuery, error)
+}
+
+func newSeriesPager(opts []SeriesPaginateOption, reverse bool) (*seriesPager, error) {
+	pager := &seriesPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *seriesPager) applyFilter(query *SeriesQuery) (*SeriesQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *seriesPager) toCursor(_m *Series) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *seriesPager) applyCursors(query *SeriesQuery, after, before *Cursor) (*SeriesQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pagination.CursorsPredicate(after, before, p.reverse, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultSeriesOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *seriesPager) applyOrder(query *SeriesQuery) *SeriesQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
+		if o.Field.column == DefaultSeriesOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultSeriesOrder.Field.toTerm(direction.OrderTermOption(), pagination.Nulls(direction)))
+	}
+	return query
+}
+
+func (p *seriesPager) orderExpr(query *SeriesQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction) + pagination.NullsSQL(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultSeriesOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Series.
+func (_m *SeriesQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SeriesPaginateOption,
+) (*SeriesConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSeriesPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SeriesConnection{Edges: []*SeriesEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SeriesOrderFieldCreatedAt orders Series by created_at.
+	SeriesOrderFieldCreatedAt = &SeriesOrderField{
+		Value: func(_m *Series) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: series.FieldCreatedAt,
+		toTerm: series.ByCreatedAt,
+		toCursor: func(_m *Series) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SeriesOrderFieldUpdatedAt orders Series by updated_at.
+	SeriesOrderFieldUpdatedAt = &SeriesOrderField{
+		Value: func(_m *Series) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: series.FieldUpdatedAt,
+		toTerm: series.ByUpdatedAt,
+		toCursor: func(_m *Series) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// SeriesOrderFieldTitle orders Series by title.
+	SeriesOrderFieldTitle = &SeriesOrderField{
+		Value: func(_m *Series) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: series.FieldTitle,
+		toTerm: series.ByTitle,
+		toCursor: func(_m *Series) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// SeriesOrderFieldStartsAt orders Series by starts_at.
+	SeriesOrderFieldStartsAt = &SeriesOrderField{
+		Value: func(_m *Series) (ent.Value, error) {
+			return _m.StartsAt, nil
+		},
+		column: series.FieldStartsAt,
+		toTerm: series.ByStartsAt,
+		toCursor: func(_m *Series) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartsAt,
+			}
+		},
+	}
+	// SeriesOrderFieldStatus orders Series by status.
+	SeriesOrderFieldStatus = &SeriesOrderField{
+		Value: func(_m *Series) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: series.FieldStatus,
+		toTerm: series.ByStatus,
+		toCursor: func(_m *Series) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SeriesOrderField) String() string {
+	var str string
+	switch f.column {
+	case SeriesOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SeriesOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case SeriesOrderFieldTitle.column:
+		str = "TITLE"
+	case SeriesOrderFieldStartsAt.column:
+		str = "STARTS_AT"
+	case SeriesOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SeriesOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SeriesOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SeriesOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SeriesOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SeriesOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *SeriesOrderFieldTitle
+	case "STARTS_AT":
+		*f = *SeriesOrderFieldStartsAt
+	case "STATUS":
+		*f = *SeriesOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid SeriesOrderField", str)
+	}
+	return nil
+}
+
+// SeriesOrderField defines the ordering field of Series.
+type SeriesOrderField struct {
+	// Value extracts the ordering value from the given Series.
+	Value    func(*Series) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) series.OrderOption
+	toCursor func(*Series) Cursor
+}
+
+// SeriesOrder defines the ordering of Series.
+type SeriesOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *SeriesOrderField `json:"field"`
+}
+
+// DefaultSeriesOrder is the default ordering of Series.
+var DefaultSeriesOrder = &SeriesOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SeriesOrderField{
+		Value: func(_m *Series) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: series.FieldID,
+		toTerm: series.ByID,
+		toCursor: func(_m *Series) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Series into SeriesEdge.
+func (_m *Series) ToEdge(order *SeriesOrder) *SeriesEdge {
+	if order == nil {
+		order = DefaultSeriesOrder
+	}
+	return &SeriesEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -23,6 +24,7 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -1259,6 +1261,554 @@ func (i *AgendaItemWhereInput) P() (predicate.AgendaItem, error) {
 		return predicates[0], nil
 	default:
 		return agendaitem.And(predicates...), nil
+	}
+}
+
+// CalendarFeedWhereInput represents a where input for filtering CalendarFeed queries.
+type CalendarFeedWhereInput struct {
+	Predicates []predicate.CalendarFeed  `json:"-"`
+	Not        *CalendarFeedWhereInput   `json:"not,omitempty"`
+	Or         []*CalendarFeedWhereInput `json:"or,omitempty"`
+	And        []*CalendarFeedWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "account_id" field predicates.
+	AccountID      *int  `json:"accountID,omitempty"`
+	AccountIDNEQ   *int  `json:"accountIDNEQ,omitempty"`
+	AccountIDIn    []int `json:"accountIDIn,omitempty"`
+	AccountIDNotIn []int `json:"accountIDNotIn,omitempty"`
+
+	// "role" field predicates.
+	Role      *calendarfeed.Role  `json:"role,omitempty"`
+	RoleNEQ   *calendarfeed.Role  `json:"roleNEQ,omitempty"`
+	RoleIn    []calendarfeed.Role `json:"roleIn,omitempty"`
+	RoleNotIn []calendarfeed.Role `json:"roleNotIn,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *calendarfeed.Kind  `json:"kind,omitempty"`
+	KindNEQ   *calendarfeed.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []calendarfeed.Kind `json:"kindIn,omitempty"`
+	KindNotIn []calendarfeed.Kind `json:"kindNotIn,omitempty"`
+
+	// "meeting_id" field predicates.
+	MeetingID       *int  `json:"meetingID,omitempty"`
+	MeetingIDNEQ    *int  `json:"meetingIDNEQ,omitempty"`
+	MeetingIDIn     []int `json:"meetingIDIn,omitempty"`
+	MeetingIDNotIn  []int `json:"meetingIDNotIn,omitempty"`
+	MeetingIDIsNil  bool  `json:"meetingIDIsNil,omitempty"`
+	MeetingIDNotNil bool  `json:"meetingIDNotNil,omitempty"`
+
+	// "series_id" field predicates.
+	SeriesID       *int  `json:"seriesID,omitempty"`
+	SeriesIDNEQ    *int  `json:"seriesIDNEQ,omitempty"`
+	SeriesIDIn     []int `json:"seriesIDIn,omitempty"`
+	SeriesIDNotIn  []int `json:"seriesIDNotIn,omitempty"`
+	SeriesIDIsNil  bool  `json:"seriesIDIsNil,omitempty"`
+	SeriesIDNotNil bool  `json:"seriesIDNotNil,omitempty"`
+
+	// "person_id" field predicates.
+	PersonID       *int  `json:"personID,omitempty"`
+	PersonIDNEQ    *int  `json:"personIDNEQ,omitempty"`
+	PersonIDIn     []int `json:"personIDIn,omitempty"`
+	PersonIDNotIn  []int `json:"personIDNotIn,omitempty"`
+	PersonIDIsNil  bool  `json:"personIDIsNil,omitempty"`
+	PersonIDNotNil bool  `json:"personIDNotNil,omitempty"`
+
+	// "prefix" field predicates.
+	Prefix             *string  `json:"prefix,omitempty"`
+	PrefixNEQ          *string  `json:"prefixNEQ,omitempty"`
+	PrefixIn           []string `json:"prefixIn,omitempty"`
+	PrefixNotIn        []string `json:"prefixNotIn,omitempty"`
+	PrefixGT           *string  `json:"prefixGT,omitempty"`
+	PrefixGTE          *string  `json:"prefixGTE,omitempty"`
+	PrefixLT           *string  `json:"prefixLT,omitempty"`
+	PrefixLTE          *string  `json:"prefixLTE,omitempty"`
+	PrefixContains     *string  `json:"prefixContains,omitempty"`
+	PrefixHasPrefix    *string  `json:"prefixHasPrefix,omitempty"`
+	PrefixHasSuffix    *string  `json:"prefixHasSuffix,omitempty"`
+	PrefixEqualFold    *string  `json:"prefixEqualFold,omitempty"`
+	PrefixContainsFold *string  `json:"prefixContainsFold,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+
+	// "account" edge predicates.
+	HasAccount     *bool                `json:"hasAccount,omitempty"`
+	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
+
+	// "meeting" edge predicates.
+	HasMeeting     *bool                `json:"hasMeeting,omitempty"`
+	HasMeetingWith []*MeetingWhereInput `json:"hasMeetingWith,omitempty"`
+
+	// "series" edge predicates.
+	HasSeries     *bool               `json:"hasSeries,omitempty"`
+	HasSeriesWith []*SeriesWhereInput `json:"hasSeriesWith,omitempty"`
+
+	// "person" edge predicates.
+	HasPerson     *bool               `json:"hasPerson,omitempty"`
+	HasPersonWith []*PersonWhereInput `json:"hasPersonWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CalendarFeedWhereInput) AddPredicates(predicates ...predicate.CalendarFeed) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CalendarFeedWhereInput filter on the CalendarFeedQuery builder.
+func (i *CalendarFeedWhereInput) Filter(q *CalendarFeedQuery) (*CalendarFeedQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCalendarFeedWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCalendarFeedWhereInput is returned in case the CalendarFeedWhereInput is empty.
+var ErrEmptyCalendarFeedWhereInput = errors.New("ent: empty predicate CalendarFeedWhereInput")
+
+// P returns a predicate for filtering calendarfeeds.
+// An error is returned if the input is empty or invalid.
+func (i *CalendarFeedWhereInput) P() (predicate.CalendarFeed, error) {
+	var predicates []predicate.CalendarFeed
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, calendarfeed.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CalendarFeed, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, calendarfeed.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CalendarFeed, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, calendarfeed.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, calendarfeed.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, calendarfeed.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, calendarfeed.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, calendarfeed.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, calendarfeed.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, calendarfeed.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, calendarfeed.IDLTE(*i.IDLTE))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, calendarfeed.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, calendarfeed.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, calendarfeed.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, calendarfeed.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, calendarfeed.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, calendarfeed.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, calendarfeed.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, calendarfeed.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, calendarfeed.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, calendarfeed.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, calendarfeed.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, calendarfeed.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, calendarfeed.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, calendarfeed.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, calendarfeed.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, calendarfeed.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, calendarfeed.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AccountID != nil {
+		predicates = append(predicates, calendarfeed.AccountIDEQ(*i.AccountID))
+	}
+	if i.AccountIDNEQ != nil {
+		predicates = append(predicates, calendarfeed.AccountIDNEQ(*i.AccountIDNEQ))
+	}
+	if len(i.AccountIDIn) > 0 {
+		predicates = append(predicates, calendarfeed.AccountIDIn(i.AccountIDIn...))
+	}
+	if len(i.AccountIDNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.AccountIDNotIn(i.AccountIDNotIn...))
+	}
+	if i.Role != nil {
+		predicates = append(predicates, calendarfeed.RoleEQ(*i.Role))
+	}
+	if i.RoleNEQ != nil {
+		predicates = append(predicates, calendarfeed.RoleNEQ(*i.RoleNEQ))
+	}
+	if len(i.RoleIn) > 0 {
+		predicates = append(predicates, calendarfeed.RoleIn(i.RoleIn...))
+	}
+	if len(i.RoleNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.RoleNotIn(i.RoleNotIn...))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, calendarfeed.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, calendarfeed.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, calendarfeed.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.KindNotIn(i.KindNotIn...))
+	}
+	if i.MeetingID != nil {
+		predicates = append(predicates, calendarfeed.MeetingIDEQ(*i.MeetingID))
+	}
+	if i.MeetingIDNEQ != nil {
+		predicates = append(predicates, calendarfeed.MeetingIDNEQ(*i.MeetingIDNEQ))
+	}
+	if len(i.MeetingIDIn) > 0 {
+		predicates = append(predicates, calendarfeed.MeetingIDIn(i.MeetingIDIn...))
+	}
+	if len(i.MeetingIDNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.MeetingIDNotIn(i.MeetingIDNotIn...))
+	}
+	if i.MeetingIDIsNil {
+		predicates = append(predicates, calendarfeed.MeetingIDIsNil())
+	}
+	if i.MeetingIDNotNil {
+		predicates = append(predicates, calendarfeed.MeetingIDNotNil())
+	}
+	if i.SeriesID != nil {
+		predicates = append(predicates, calendarfeed.SeriesIDEQ(*i.SeriesID))
+	}
+	if i.SeriesIDNEQ != nil {
+		predicates = append(predicates, calendarfeed.SeriesIDNEQ(*i.SeriesIDNEQ))
+	}
+	if len(i.SeriesIDIn) > 0 {
+		predicates = append(predicates, calendarfeed.SeriesIDIn(i.SeriesIDIn...))
+	}
+	if len(i.SeriesIDNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.SeriesIDNotIn(i.SeriesIDNotIn...))
+	}
+	if i.SeriesIDIsNil {
+		predicates = append(predicates, calendarfeed.SeriesIDIsNil())
+	}
+	if i.SeriesIDNotNil {
+		predicates = append(predicates, calendarfeed.SeriesIDNotNil())
+	}
+	if i.PersonID != nil {
+		predicates = append(predicates, calendarfeed.PersonIDEQ(*i.PersonID))
+	}
+	if i.PersonIDNEQ != nil {
+		predicates = append(predicates, calendarfeed.PersonIDNEQ(*i.PersonIDNEQ))
+	}
+	if len(i.PersonIDIn) > 0 {
+		predicates = append(predicates, calendarfeed.PersonIDIn(i.PersonIDIn...))
+	}
+	if len(i.PersonIDNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.PersonIDNotIn(i.PersonIDNotIn...))
+	}
+	if i.PersonIDIsNil {
+		predicates = append(predicates, calendarfeed.PersonIDIsNil())
+	}
+	if i.PersonIDNotNil {
+		predicates = append(predicates, calendarfeed.PersonIDNotNil())
+	}
+	if i.Prefix != nil {
+		predicates = append(predicates, calendarfeed.PrefixEQ(*i.Prefix))
+	}
+	if i.PrefixNEQ != nil {
+		predicates = append(predicates, calendarfeed.PrefixNEQ(*i.PrefixNEQ))
+	}
+	if len(i.PrefixIn) > 0 {
+		predicates = append(predicates, calendarfeed.PrefixIn(i.PrefixIn...))
+	}
+	if len(i.PrefixNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.PrefixNotIn(i.PrefixNotIn...))
+	}
+	if i.PrefixGT != nil {
+		predicates = append(predicates, calendarfeed.PrefixGT(*i.PrefixGT))
+	}
+	if i.PrefixGTE != nil {
+		predicates = append(predicates, calendarfeed.PrefixGTE(*i.PrefixGTE))
+	}
+	if i.PrefixLT != nil {
+		predicates = append(predicates, calendarfeed.PrefixLT(*i.PrefixLT))
+	}
+	if i.PrefixLTE != nil {
+		predicates = append(predicates, calendarfeed.PrefixLTE(*i.PrefixLTE))
+	}
+	if i.PrefixContains != nil {
+		predicates = append(predicates, calendarfeed.PrefixContains(*i.PrefixContains))
+	}
+	if i.PrefixHasPrefix != nil {
+		predicates = append(predicates, calendarfeed.PrefixHasPrefix(*i.PrefixHasPrefix))
+	}
+	if i.PrefixHasSuffix != nil {
+		predicates = append(predicates, calendarfeed.PrefixHasSuffix(*i.PrefixHasSuffix))
+	}
+	if i.PrefixEqualFold != nil {
+		predicates = append(predicates, calendarfeed.PrefixEqualFold(*i.PrefixEqualFold))
+	}
+	if i.PrefixContainsFold != nil {
+		predicates = append(predicates, calendarfeed.PrefixContainsFold(*i.PrefixContainsFold))
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, calendarfeed.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, calendarfeed.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, calendarfeed.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, calendarfeed.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, calendarfeed.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, calendarfeed.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, calendarfeed.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, calendarfeed.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, calendarfeed.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, calendarfeed.RevokedAtNotNil())
+	}
+
+	if i.HasOrganization != nil {
+		p := calendarfeed.HasOrganization()
+		if !*i.HasOrganization {
+			p = calendarfeed.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, calendarfeed.HasOrganizationWith(with...))
+	}
+	if i.HasAccount != nil {
+		p := calendarfeed.HasAccount()
+		if !*i.HasAccount {
+			p = calendarfeed.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAccountWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasAccountWith))
+		for _, w := range i.HasAccountWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAccountWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, calendarfeed.HasAccountWith(with...))
+	}
+	if i.HasMeeting != nil {
+		p := calendarfeed.HasMeeting()
+		if !*i.HasMeeting {
+			p = calendarfeed.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMeetingWith) > 0 {
+		with := make([]predicate.Meeting, 0, len(i.HasMeetingWith))
+		for _, w := range i.HasMeetingWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMeetingWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, calendarfeed.HasMeetingWith(with...))
+	}
+	if i.HasSeries != nil {
+		p := calendarfeed.HasSeries()
+		if !*i.HasSeries {
+			p = calendarfeed.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSeriesWith) > 0 {
+		with := make([]predicate.Series, 0, len(i.HasSeriesWith))
+		for _, w := range i.HasSeriesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSeriesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, calendarfeed.HasSeriesWith(with...))
+	}
+	if i.HasPerson != nil {
+		p := calendarfeed.HasPerson()
+		if !*i.HasPerson {
+			p = calendarfeed.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPersonWith) > 0 {
+		with := make([]predicate.Person, 0, len(i.HasPersonWith))
+		for _, w := range i.HasPersonWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPersonWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, calendarfeed.HasPersonWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCalendarFeedWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return calendarfeed.And(predicates...), nil
 	}
 }
 
@@ -3788,6 +4338,30 @@ type MeetingWhereInput struct {
 	CheckInClosesAfterLT    *int  `json:"checkInClosesAfterLT,omitempty"`
 	CheckInClosesAfterLTE   *int  `json:"checkInClosesAfterLTE,omitempty"`
 
+	// "series_id" field predicates.
+	SeriesID       *int  `json:"seriesID,omitempty"`
+	SeriesIDNEQ    *int  `json:"seriesIDNEQ,omitempty"`
+	SeriesIDIn     []int `json:"seriesIDIn,omitempty"`
+	SeriesIDNotIn  []int `json:"seriesIDNotIn,omitempty"`
+	SeriesIDIsNil  bool  `json:"seriesIDIsNil,omitempty"`
+	SeriesIDNotNil bool  `json:"seriesIDNotNil,omitempty"`
+
+	// "occurrence_start" field predicates.
+	OccurrenceStart       *time.Time  `json:"occurrenceStart,omitempty"`
+	OccurrenceStartNEQ    *time.Time  `json:"occurrenceStartNEQ,omitempty"`
+	OccurrenceStartIn     []time.Time `json:"occurrenceStartIn,omitempty"`
+	OccurrenceStartNotIn  []time.Time `json:"occurrenceStartNotIn,omitempty"`
+	OccurrenceStartGT     *time.Time  `json:"occurrenceStartGT,omitempty"`
+	OccurrenceStartGTE    *time.Time  `json:"occurrenceStartGTE,omitempty"`
+	OccurrenceStartLT     *time.Time  `json:"occurrenceStartLT,omitempty"`
+	OccurrenceStartLTE    *time.Time  `json:"occurrenceStartLTE,omitempty"`
+	OccurrenceStartIsNil  bool        `json:"occurrenceStartIsNil,omitempty"`
+	OccurrenceStartNotNil bool        `json:"occurrenceStartNotNil,omitempty"`
+
+	// "overridden" field predicates.
+	Overridden    *bool `json:"overridden,omitempty"`
+	OverriddenNEQ *bool `json:"overriddenNEQ,omitempty"`
+
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
@@ -3795,6 +4369,10 @@ type MeetingWhereInput struct {
 	// "objectives" edge predicates.
 	HasObjectives     *bool                  `json:"hasObjectives,omitempty"`
 	HasObjectivesWith []*ObjectiveWhereInput `json:"hasObjectivesWith,omitempty"`
+
+	// "series" edge predicates.
+	HasSeries     *bool               `json:"hasSeries,omitempty"`
+	HasSeriesWith []*SeriesWhereInput `json:"hasSeriesWith,omitempty"`
 
 	// "agenda_items" edge predicates.
 	HasAgendaItems     *bool                   `json:"hasAgendaItems,omitempty"`
@@ -4507,6 +5085,60 @@ func (i *MeetingWhereInput) P() (predicate.Meeting, error) {
 	if i.CheckInClosesAfterLTE != nil {
 		predicates = append(predicates, meeting.CheckInClosesAfterLTE(*i.CheckInClosesAfterLTE))
 	}
+	if i.SeriesID != nil {
+		predicates = append(predicates, meeting.SeriesIDEQ(*i.SeriesID))
+	}
+	if i.SeriesIDNEQ != nil {
+		predicates = append(predicates, meeting.SeriesIDNEQ(*i.SeriesIDNEQ))
+	}
+	if len(i.SeriesIDIn) > 0 {
+		predicates = append(predicates, meeting.SeriesIDIn(i.SeriesIDIn...))
+	}
+	if len(i.SeriesIDNotIn) > 0 {
+		predicates = append(predicates, meeting.SeriesIDNotIn(i.SeriesIDNotIn...))
+	}
+	if i.SeriesIDIsNil {
+		predicates = append(predicates, meeting.SeriesIDIsNil())
+	}
+	if i.SeriesIDNotNil {
+		predicates = append(predicates, meeting.SeriesIDNotNil())
+	}
+	if i.OccurrenceStart != nil {
+		predicates = append(predicates, meeting.OccurrenceStartEQ(*i.OccurrenceStart))
+	}
+	if i.OccurrenceStartNEQ != nil {
+		predicates = append(predicates, meeting.OccurrenceStartNEQ(*i.OccurrenceStartNEQ))
+	}
+	if len(i.OccurrenceStartIn) > 0 {
+		predicates = append(predicates, meeting.OccurrenceStartIn(i.OccurrenceStartIn...))
+	}
+	if len(i.OccurrenceStartNotIn) > 0 {
+		predicates = append(predicates, meeting.OccurrenceStartNotIn(i.OccurrenceStartNotIn...))
+	}
+	if i.OccurrenceStartGT != nil {
+		predicates = append(predicates, meeting.OccurrenceStartGT(*i.OccurrenceStartGT))
+	}
+	if i.OccurrenceStartGTE != nil {
+		predicates = append(predicates, meeting.OccurrenceStartGTE(*i.OccurrenceStartGTE))
+	}
+	if i.OccurrenceStartLT != nil {
+		predicates = append(predicates, meeting.OccurrenceStartLT(*i.OccurrenceStartLT))
+	}
+	if i.OccurrenceStartLTE != nil {
+		predicates = append(predicates, meeting.OccurrenceStartLTE(*i.OccurrenceStartLTE))
+	}
+	if i.OccurrenceStartIsNil {
+		predicates = append(predicates, meeting.OccurrenceStartIsNil())
+	}
+	if i.OccurrenceStartNotNil {
+		predicates = append(predicates, meeting.OccurrenceStartNotNil())
+	}
+	if i.Overridden != nil {
+		predicates = append(predicates, meeting.OverriddenEQ(*i.Overridden))
+	}
+	if i.OverriddenNEQ != nil {
+		predicates = append(predicates, meeting.OverriddenNEQ(*i.OverriddenNEQ))
+	}
 
 	if i.HasOrganization != nil {
 		p := meeting.HasOrganization()
@@ -4543,6 +5175,24 @@ func (i *MeetingWhereInput) P() (predicate.Meeting, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, meeting.HasObjectivesWith(with...))
+	}
+	if i.HasSeries != nil {
+		p := meeting.HasSeries()
+		if !*i.HasSeries {
+			p = meeting.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSeriesWith) > 0 {
+		with := make([]predicate.Series, 0, len(i.HasSeriesWith))
+		for _, w := range i.HasSeriesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSeriesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, meeting.HasSeriesWith(with...))
 	}
 	if i.HasAgendaItems != nil {
 		p := meeting.HasAgendaItems()
@@ -7887,6 +8537,970 @@ func (i *RelationshipWhereInput) P() (predicate.Relationship, error) {
 		return predicates[0], nil
 	default:
 		return relationship.And(predicates...), nil
+	}
+}
+
+// SeriesWhereInput represents a where input for filtering Series queries.
+type SeriesWhereInput struct {
+	Predicates []predicate.Series  `json:"-"`
+	Not        *SeriesWhereInput   `json:"not,omitempty"`
+	Or         []*SeriesWhereInput `json:"or,omitempty"`
+	And        []*SeriesWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "format" field predicates.
+	Format      *series.Format  `json:"format,omitempty"`
+	FormatNEQ   *series.Format  `json:"formatNEQ,omitempty"`
+	FormatIn    []series.Format `json:"formatIn,omitempty"`
+	FormatNotIn []series.Format `json:"formatNotIn,omitempty"`
+
+	// "venue_name" field predicates.
+	VenueName             *string  `json:"venueName,omitempty"`
+	VenueNameNEQ          *string  `json:"venueNameNEQ,omitempty"`
+	VenueNameIn           []string `json:"venueNameIn,omitempty"`
+	VenueNameNotIn        []string `json:"venueNameNotIn,omitempty"`
+	VenueNameGT           *string  `json:"venueNameGT,omitempty"`
+	VenueNameGTE          *string  `json:"venueNameGTE,omitempty"`
+	VenueNameLT           *string  `json:"venueNameLT,omitempty"`
+	VenueNameLTE          *string  `json:"venueNameLTE,omitempty"`
+	VenueNameContains     *string  `json:"venueNameContains,omitempty"`
+	VenueNameHasPrefix    *string  `json:"venueNameHasPrefix,omitempty"`
+	VenueNameHasSuffix    *string  `json:"venueNameHasSuffix,omitempty"`
+	VenueNameIsNil        bool     `json:"venueNameIsNil,omitempty"`
+	VenueNameNotNil       bool     `json:"venueNameNotNil,omitempty"`
+	VenueNameEqualFold    *string  `json:"venueNameEqualFold,omitempty"`
+	VenueNameContainsFold *string  `json:"venueNameContainsFold,omitempty"`
+
+	// "venue_address" field predicates.
+	VenueAddress             *string  `json:"venueAddress,omitempty"`
+	VenueAddressNEQ          *string  `json:"venueAddressNEQ,omitempty"`
+	VenueAddressIn           []string `json:"venueAddressIn,omitempty"`
+	VenueAddressNotIn        []string `json:"venueAddressNotIn,omitempty"`
+	VenueAddressGT           *string  `json:"venueAddressGT,omitempty"`
+	VenueAddressGTE          *string  `json:"venueAddressGTE,omitempty"`
+	VenueAddressLT           *string  `json:"venueAddressLT,omitempty"`
+	VenueAddressLTE          *string  `json:"venueAddressLTE,omitempty"`
+	VenueAddressContains     *string  `json:"venueAddressContains,omitempty"`
+	VenueAddressHasPrefix    *string  `json:"venueAddressHasPrefix,omitempty"`
+	VenueAddressHasSuffix    *string  `json:"venueAddressHasSuffix,omitempty"`
+	VenueAddressIsNil        bool     `json:"venueAddressIsNil,omitempty"`
+	VenueAddressNotNil       bool     `json:"venueAddressNotNil,omitempty"`
+	VenueAddressEqualFold    *string  `json:"venueAddressEqualFold,omitempty"`
+	VenueAddressContainsFold *string  `json:"venueAddressContainsFold,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity       *int  `json:"capacity,omitempty"`
+	CapacityNEQ    *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn     []int `json:"capacityIn,omitempty"`
+	CapacityNotIn  []int `json:"capacityNotIn,omitempty"`
+	CapacityGT     *int  `json:"capacityGT,omitempty"`
+	CapacityGTE    *int  `json:"capacityGTE,omitempty"`
+	CapacityLT     *int  `json:"capacityLT,omitempty"`
+	CapacityLTE    *int  `json:"capacityLTE,omitempty"`
+	CapacityIsNil  bool  `json:"capacityIsNil,omitempty"`
+	CapacityNotNil bool  `json:"capacityNotNil,omitempty"`
+
+	// "visibility" field predicates.
+	Visibility      *series.Visibility  `json:"visibility,omitempty"`
+	VisibilityNEQ   *series.Visibility  `json:"visibilityNEQ,omitempty"`
+	VisibilityIn    []series.Visibility `json:"visibilityIn,omitempty"`
+	VisibilityNotIn []series.Visibility `json:"visibilityNotIn,omitempty"`
+
+	// "rrule" field predicates.
+	Rrule             *string  `json:"rrule,omitempty"`
+	RruleNEQ          *string  `json:"rruleNEQ,omitempty"`
+	RruleIn           []string `json:"rruleIn,omitempty"`
+	RruleNotIn        []string `json:"rruleNotIn,omitempty"`
+	RruleGT           *string  `json:"rruleGT,omitempty"`
+	RruleGTE          *string  `json:"rruleGTE,omitempty"`
+	RruleLT           *string  `json:"rruleLT,omitempty"`
+	RruleLTE          *string  `json:"rruleLTE,omitempty"`
+	RruleContains     *string  `json:"rruleContains,omitempty"`
+	RruleHasPrefix    *string  `json:"rruleHasPrefix,omitempty"`
+	RruleHasSuffix    *string  `json:"rruleHasSuffix,omitempty"`
+	RruleEqualFold    *string  `json:"rruleEqualFold,omitempty"`
+	RruleContainsFold *string  `json:"rruleContainsFold,omitempty"`
+
+	// "starts_at" field predicates.
+	StartsAt             *string  `json:"startsAt,omitempty"`
+	StartsAtNEQ          *string  `json:"startsAtNEQ,omitempty"`
+	StartsAtIn           []string `json:"startsAtIn,omitempty"`
+	StartsAtNotIn        []string `json:"startsAtNotIn,omitempty"`
+	StartsAtGT           *string  `json:"startsAtGT,omitempty"`
+	StartsAtGTE          *string  `json:"startsAtGTE,omitempty"`
+	StartsAtLT           *string  `json:"startsAtLT,omitempty"`
+	StartsAtLTE          *string  `json:"startsAtLTE,omitempty"`
+	StartsAtContains     *string  `json:"startsAtContains,omitempty"`
+	StartsAtHasPrefix    *string  `json:"startsAtHasPrefix,omitempty"`
+	StartsAtHasSuffix    *string  `json:"startsAtHasSuffix,omitempty"`
+	StartsAtEqualFold    *string  `json:"startsAtEqualFold,omitempty"`
+	StartsAtContainsFold *string  `json:"startsAtContainsFold,omitempty"`
+
+	// "time_zone" field predicates.
+	TimeZone             *string  `json:"timeZone,omitempty"`
+	TimeZoneNEQ          *string  `json:"timeZoneNEQ,omitempty"`
+	TimeZoneIn           []string `json:"timeZoneIn,omitempty"`
+	TimeZoneNotIn        []string `json:"timeZoneNotIn,omitempty"`
+	TimeZoneGT           *string  `json:"timeZoneGT,omitempty"`
+	TimeZoneGTE          *string  `json:"timeZoneGTE,omitempty"`
+	TimeZoneLT           *string  `json:"timeZoneLT,omitempty"`
+	TimeZoneLTE          *string  `json:"timeZoneLTE,omitempty"`
+	TimeZoneContains     *string  `json:"timeZoneContains,omitempty"`
+	TimeZoneHasPrefix    *string  `json:"timeZoneHasPrefix,omitempty"`
+	TimeZoneHasSuffix    *string  `json:"timeZoneHasSuffix,omitempty"`
+	TimeZoneEqualFold    *string  `json:"timeZoneEqualFold,omitempty"`
+	TimeZoneContainsFold *string  `json:"timeZoneContainsFold,omitempty"`
+
+	// "duration_minutes" field predicates.
+	DurationMinutes      *int  `json:"durationMinutes,omitempty"`
+	DurationMinutesNEQ   *int  `json:"durationMinutesNEQ,omitempty"`
+	DurationMinutesIn    []int `json:"durationMinutesIn,omitempty"`
+	DurationMinutesNotIn []int `json:"durationMinutesNotIn,omitempty"`
+	DurationMinutesGT    *int  `json:"durationMinutesGT,omitempty"`
+	DurationMinutesGTE   *int  `json:"durationMinutesGTE,omitempty"`
+	DurationMinutesLT    *int  `json:"durationMinutesLT,omitempty"`
+	DurationMinutesLTE   *int  `json:"durationMinutesLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *series.Status  `json:"status,omitempty"`
+	StatusNEQ   *series.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []series.Status `json:"statusIn,omitempty"`
+	StatusNotIn []series.Status `json:"statusNotIn,omitempty"`
+
+	// "cancelled_at" field predicates.
+	CancelledAt       *time.Time  `json:"cancelledAt,omitempty"`
+	CancelledAtNEQ    *time.Time  `json:"cancelledAtNEQ,omitempty"`
+	CancelledAtIn     []time.Time `json:"cancelledAtIn,omitempty"`
+	CancelledAtNotIn  []time.Time `json:"cancelledAtNotIn,omitempty"`
+	CancelledAtGT     *time.Time  `json:"cancelledAtGT,omitempty"`
+	CancelledAtGTE    *time.Time  `json:"cancelledAtGTE,omitempty"`
+	CancelledAtLT     *time.Time  `json:"cancelledAtLT,omitempty"`
+	CancelledAtLTE    *time.Time  `json:"cancelledAtLTE,omitempty"`
+	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
+	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
+
+	// "split_from_id" field predicates.
+	SplitFromID       *int  `json:"splitFromID,omitempty"`
+	SplitFromIDNEQ    *int  `json:"splitFromIDNEQ,omitempty"`
+	SplitFromIDIn     []int `json:"splitFromIDIn,omitempty"`
+	SplitFromIDNotIn  []int `json:"splitFromIDNotIn,omitempty"`
+	SplitFromIDIsNil  bool  `json:"splitFromIDIsNil,omitempty"`
+	SplitFromIDNotNil bool  `json:"splitFromIDNotNil,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+
+	// "meetings" edge predicates.
+	HasMeetings     *bool                `json:"hasMeetings,omitempty"`
+	HasMeetingsWith []*MeetingWhereInput `json:"hasMeetingsWith,omitempty"`
+
+	// "objectives" edge predicates.
+	HasObjectives     *bool                  `json:"hasObjectives,omitempty"`
+	HasObjectivesWith []*ObjectiveWhereInput `json:"hasObjectivesWith,omitempty"`
+
+	// "invitees" edge predicates.
+	HasInvitees     *bool               `json:"hasInvitees,omitempty"`
+	HasInviteesWith []*PersonWhereInput `json:"hasInviteesWith,omitempty"`
+
+	// "invitee_communities" edge predicates.
+	HasInviteeCommunities     *bool                  `json:"hasInviteeCommunities,omitempty"`
+	HasInviteeCommunitiesWith []*CommunityWhereInput `json:"hasInviteeCommunitiesWith,omitempty"`
+
+	// "split_from" edge predicates.
+	HasSplitFrom     *bool               `json:"hasSplitFrom,omitempty"`
+	HasSplitFromWith []*SeriesWhereInput `json:"hasSplitFromWith,omitempty"`
+
+	// "continuations" edge predicates.
+	HasContinuations     *bool               `json:"hasContinuations,omitempty"`
+	HasContinuationsWith []*SeriesWhereInput `json:"hasContinuationsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SeriesWhereInput) AddPredicates(predicates ...predicate.Series) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SeriesWhereInput filter on the SeriesQuery builder.
+func (i *SeriesWhereInput) Filter(q *SeriesQuery) (*SeriesQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySeriesWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySeriesWhereInput is returned in case the SeriesWhereInput is empty.
+var ErrEmptySeriesWhereInput = errors.New("ent: empty predicate SeriesWhereInput")
+
+// P returns a predicate for filtering seriesslice.
+// An error is returned if the input is empty or invalid.
+func (i *SeriesWhereInput) P() (predicate.Series, error) {
+	var predicates []predicate.Series
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, series.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Series, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, series.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Series, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, series.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, series.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, series.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, series.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, series.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, series.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, series.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, series.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, series.IDLTE(*i.IDLTE))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, series.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, series.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, series.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, series.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, series.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, series.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, series.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, series.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, series.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, series.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, series.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, series.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, series.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, series.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, series.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, series.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, series.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, series.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, series.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, series.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, series.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, series.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, series.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, series.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, series.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, series.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, series.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, series.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, series.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, series.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, series.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, series.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, series.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, series.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, series.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, series.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, series.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, series.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, series.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, series.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, series.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, series.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, series.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, series.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, series.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, series.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, series.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, series.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Format != nil {
+		predicates = append(predicates, series.FormatEQ(*i.Format))
+	}
+	if i.FormatNEQ != nil {
+		predicates = append(predicates, series.FormatNEQ(*i.FormatNEQ))
+	}
+	if len(i.FormatIn) > 0 {
+		predicates = append(predicates, series.FormatIn(i.FormatIn...))
+	}
+	if len(i.FormatNotIn) > 0 {
+		predicates = append(predicates, series.FormatNotIn(i.FormatNotIn...))
+	}
+	if i.VenueName != nil {
+		predicates = append(predicates, series.VenueNameEQ(*i.VenueName))
+	}
+	if i.VenueNameNEQ != nil {
+		predicates = append(predicates, series.VenueNameNEQ(*i.VenueNameNEQ))
+	}
+	if len(i.VenueNameIn) > 0 {
+		predicates = append(predicates, series.VenueNameIn(i.VenueNameIn...))
+	}
+	if len(i.VenueNameNotIn) > 0 {
+		predicates = append(predicates, series.VenueNameNotIn(i.VenueNameNotIn...))
+	}
+	if i.VenueNameGT != nil {
+		predicates = append(predicates, series.VenueNameGT(*i.VenueNameGT))
+	}
+	if i.VenueNameGTE != nil {
+		predicates = append(predicates, series.VenueNameGTE(*i.VenueNameGTE))
+	}
+	if i.VenueNameLT != nil {
+		predicates = append(predicates, series.VenueNameLT(*i.VenueNameLT))
+	}
+	if i.VenueNameLTE != nil {
+		predicates = append(predicates, series.VenueNameLTE(*i.VenueNameLTE))
+	}
+	if i.VenueNameContains != nil {
+		predicates = append(predicates, series.VenueNameContains(*i.VenueNameContains))
+	}
+	if i.VenueNameHasPrefix != nil {
+		predicates = append(predicates, series.VenueNameHasPrefix(*i.VenueNameHasPrefix))
+	}
+	if i.VenueNameHasSuffix != nil {
+		predicates = append(predicates, series.VenueNameHasSuffix(*i.VenueNameHasSuffix))
+	}
+	if i.VenueNameIsNil {
+		predicates = append(predicates, series.VenueNameIsNil())
+	}
+	if i.VenueNameNotNil {
+		predicates = append(predicates, series.VenueNameNotNil())
+	}
+	if i.VenueNameEqualFold != nil {
+		predicates = append(predicates, series.VenueNameEqualFold(*i.VenueNameEqualFold))
+	}
+	if i.VenueNameContainsFold != nil {
+		predicates = append(predicates, series.VenueNameContainsFold(*i.VenueNameContainsFold))
+	}
+	if i.VenueAddress != nil {
+		predicates = append(predicates, series.VenueAddressEQ(*i.VenueAddress))
+	}
+	if i.VenueAddressNEQ != nil {
+		predicates = append(predicates, series.VenueAddressNEQ(*i.VenueAddressNEQ))
+	}
+	if len(i.VenueAddressIn) > 0 {
+		predicates = append(predicates, series.VenueAddressIn(i.VenueAddressIn...))
+	}
+	if len(i.VenueAddressNotIn) > 0 {
+		predicates = append(predicates, series.VenueAddressNotIn(i.VenueAddressNotIn...))
+	}
+	if i.VenueAddressGT != nil {
+		predicates = append(predicates, series.VenueAddressGT(*i.VenueAddressGT))
+	}
+	if i.VenueAddressGTE != nil {
+		predicates = append(predicates, series.VenueAddressGTE(*i.VenueAddressGTE))
+	}
+	if i.VenueAddressLT != nil {
+		predicates = append(predicates, series.VenueAddressLT(*i.VenueAddressLT))
+	}
+	if i.VenueAddressLTE != nil {
+		predicates = append(predicates, series.VenueAddressLTE(*i.VenueAddressLTE))
+	}
+	if i.VenueAddressContains != nil {
+		predicates = append(predicates, series.VenueAddressContains(*i.VenueAddressContains))
+	}
+	if i.VenueAddressHasPrefix != nil {
+		predicates = append(predicates, series.VenueAddressHasPrefix(*i.VenueAddressHasPrefix))
+	}
+	if i.VenueAddressHasSuffix != nil {
+		predicates = append(predicates, series.VenueAddressHasSuffix(*i.VenueAddressHasSuffix))
+	}
+	if i.VenueAddressIsNil {
+		predicates = append(predicates, series.VenueAddressIsNil())
+	}
+	if i.VenueAddressNotNil {
+		predicates = append(predicates, series.VenueAddressNotNil())
+	}
+	if i.VenueAddressEqualFold != nil {
+		predicates = append(predicates, series.VenueAddressEqualFold(*i.VenueAddressEqualFold))
+	}
+	if i.VenueAddressContainsFold != nil {
+		predicates = append(predicates, series.VenueAddressContainsFold(*i.VenueAddressContainsFold))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, series.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, series.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, series.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, series.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, series.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, series.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, series.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, series.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.CapacityIsNil {
+		predicates = append(predicates, series.CapacityIsNil())
+	}
+	if i.CapacityNotNil {
+		predicates = append(predicates, series.CapacityNotNil())
+	}
+	if i.Visibility != nil {
+		predicates = append(predicates, series.VisibilityEQ(*i.Visibility))
+	}
+	if i.VisibilityNEQ != nil {
+		predicates = append(predicates, series.VisibilityNEQ(*i.VisibilityNEQ))
+	}
+	if len(i.VisibilityIn) > 0 {
+		predicates = append(predicates, series.VisibilityIn(i.VisibilityIn...))
+	}
+	if len(i.VisibilityNotIn) > 0 {
+		predicates = append(predicates, series.VisibilityNotIn(i.VisibilityNotIn...))
+	}
+	if i.Rrule != nil {
+		predicates = append(predicates, series.RruleEQ(*i.Rrule))
+	}
+	if i.RruleNEQ != nil {
+		predicates = append(predicates, series.RruleNEQ(*i.RruleNEQ))
+	}
+	if len(i.RruleIn) > 0 {
+		predicates = append(predicates, series.RruleIn(i.RruleIn...))
+	}
+	if len(i.RruleNotIn) > 0 {
+		predicates = append(predicates, series.RruleNotIn(i.RruleNotIn...))
+	}
+	if i.RruleGT != nil {
+		predicates = append(predicates, series.RruleGT(*i.RruleGT))
+	}
+	if i.RruleGTE != nil {
+		predicates = append(predicates, series.RruleGTE(*i.RruleGTE))
+	}
+	if i.RruleLT != nil {
+		predicates = append(predicates, series.RruleLT(*i.RruleLT))
+	}
+	if i.RruleLTE != nil {
+		predicates = append(predicates, series.RruleLTE(*i.RruleLTE))
+	}
+	if i.RruleContains != nil {
+		predicates = append(predicates, series.RruleContains(*i.RruleContains))
+	}
+	if i.RruleHasPrefix != nil {
+		predicates = append(predicates, series.RruleHasPrefix(*i.RruleHasPrefix))
+	}
+	if i.RruleHasSuffix != nil {
+		predicates = append(predicates, series.RruleHasSuffix(*i.RruleHasSuffix))
+	}
+	if i.RruleEqualFold != nil {
+		predicates = append(predicates, series.RruleEqualFold(*i.RruleEqualFold))
+	}
+	if i.RruleContainsFold != nil {
+		predicates = append(predicates, series.RruleContainsFold(*i.RruleContainsFold))
+	}
+	if i.StartsAt != nil {
+		predicates = append(predicates, series.StartsAtEQ(*i.StartsAt))
+	}
+	if i.StartsAtNEQ != nil {
+		predicates = append(predicates, series.StartsAtNEQ(*i.StartsAtNEQ))
+	}
+	if len(i.StartsAtIn) > 0 {
+		predicates = append(predicates, series.StartsAtIn(i.StartsAtIn...))
+	}
+	if len(i.StartsAtNotIn) > 0 {
+		predicates = append(predicates, series.StartsAtNotIn(i.StartsAtNotIn...))
+	}
+	if i.StartsAtGT != nil {
+		predicates = append(predicates, series.StartsAtGT(*i.StartsAtGT))
+	}
+	if i.StartsAtGTE != nil {
+		predicates = append(predicates, series.StartsAtGTE(*i.StartsAtGTE))
+	}
+	if i.StartsAtLT != nil {
+		predicates = append(predicates, series.StartsAtLT(*i.StartsAtLT))
+	}
+	if i.StartsAtLTE != nil {
+		predicates = append(predicates, series.StartsAtLTE(*i.StartsAtLTE))
+	}
+	if i.StartsAtContains != nil {
+		predicates = append(predicates, series.StartsAtContains(*i.StartsAtContains))
+	}
+	if i.StartsAtHasPrefix != nil {
+		predicates = append(predicates, series.StartsAtHasPrefix(*i.StartsAtHasPrefix))
+	}
+	if i.StartsAtHasSuffix != nil {
+		predicates = append(predicates, series.StartsAtHasSuffix(*i.StartsAtHasSuffix))
+	}
+	if i.StartsAtEqualFold != nil {
+		predicates = append(predicates, series.StartsAtEqualFold(*i.StartsAtEqualFold))
+	}
+	if i.StartsAtContainsFold != nil {
+		predicates = append(predicates, series.StartsAtContainsFold(*i.StartsAtContainsFold))
+	}
+	if i.TimeZone != nil {
+		predicates = append(predicates, series.TimeZoneEQ(*i.TimeZone))
+	}
+	if i.TimeZoneNEQ != nil {
+		predicates = append(predicates, series.TimeZoneNEQ(*i.TimeZoneNEQ))
+	}
+	if len(i.TimeZoneIn) > 0 {
+		predicates = append(predicates, series.TimeZoneIn(i.TimeZoneIn...))
+	}
+	if len(i.TimeZoneNotIn) > 0 {
+		predicates = append(predicates, series.TimeZoneNotIn(i.TimeZoneNotIn...))
+	}
+	if i.TimeZoneGT != nil {
+		predicates = append(predicates, series.TimeZoneGT(*i.TimeZoneGT))
+	}
+	if i.TimeZoneGTE != nil {
+		predicates = append(predicates, series.TimeZoneGTE(*i.TimeZoneGTE))
+	}
+	if i.TimeZoneLT != nil {
+		predicates = append(predicates, series.TimeZoneLT(*i.TimeZoneLT))
+	}
+	if i.TimeZoneLTE != nil {
+		predicates = append(predicates, series.TimeZoneLTE(*i.TimeZoneLTE))
+	}
+	if i.TimeZoneContains != nil {
+		predicates = append(predicates, series.TimeZoneContains(*i.TimeZoneContains))
+	}
+	if i.TimeZoneHasPrefix != nil {
+		predicates = append(predicates, series.TimeZoneHasPrefix(*i.TimeZoneHasPrefix))
+	}
+	if i.TimeZoneHasSuffix != nil {
+		predicates = append(predicates, series.TimeZoneHasSuffix(*i.TimeZoneHasSuffix))
+	}
+	if i.TimeZoneEqualFold != nil {
+		predicates = append(predicates, series.TimeZoneEqualFold(*i.TimeZoneEqualFold))
+	}
+	if i.TimeZoneContainsFold != nil {
+		predicates = append(predicates, series.TimeZoneContainsFold(*i.TimeZoneContainsFold))
+	}
+	if i.DurationMinutes != nil {
+		predicates = append(predicates, series.DurationMinutesEQ(*i.DurationMinutes))
+	}
+	if i.DurationMinutesNEQ != nil {
+		predicates = append(predicates, series.DurationMinutesNEQ(*i.DurationMinutesNEQ))
+	}
+	if len(i.DurationMinutesIn) > 0 {
+		predicates = append(predicates, series.DurationMinutesIn(i.DurationMinutesIn...))
+	}
+	if len(i.DurationMinutesNotIn) > 0 {
+		predicates = append(predicates, series.DurationMinutesNotIn(i.DurationMinutesNotIn...))
+	}
+	if i.DurationMinutesGT != nil {
+		predicates = append(predicates, series.DurationMinutesGT(*i.DurationMinutesGT))
+	}
+	if i.DurationMinutesGTE != nil {
+		predicates = append(predicates, series.DurationMinutesGTE(*i.DurationMinutesGTE))
+	}
+	if i.DurationMinutesLT != nil {
+		predicates = append(predicates, series.DurationMinutesLT(*i.DurationMinutesLT))
+	}
+	if i.DurationMinutesLTE != nil {
+		predicates = append(predicates, series.DurationMinutesLTE(*i.DurationMinutesLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, series.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, series.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, series.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, series.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CancelledAt != nil {
+		predicates = append(predicates, series.CancelledAtEQ(*i.CancelledAt))
+	}
+	if i.CancelledAtNEQ != nil {
+		predicates = append(predicates, series.CancelledAtNEQ(*i.CancelledAtNEQ))
+	}
+	if len(i.CancelledAtIn) > 0 {
+		predicates = append(predicates, series.CancelledAtIn(i.CancelledAtIn...))
+	}
+	if len(i.CancelledAtNotIn) > 0 {
+		predicates = append(predicates, series.CancelledAtNotIn(i.CancelledAtNotIn...))
+	}
+	if i.CancelledAtGT != nil {
+		predicates = append(predicates, series.CancelledAtGT(*i.CancelledAtGT))
+	}
+	if i.CancelledAtGTE != nil {
+		predicates = append(predicates, series.CancelledAtGTE(*i.CancelledAtGTE))
+	}
+	if i.CancelledAtLT != nil {
+		predicates = append(predicates, series.CancelledAtLT(*i.CancelledAtLT))
+	}
+	if i.CancelledAtLTE != nil {
+		predicates = append(predicates, series.CancelledAtLTE(*i.CancelledAtLTE))
+	}
+	if i.CancelledAtIsNil {
+		predicates = append(predicates, series.CancelledAtIsNil())
+	}
+	if i.CancelledAtNotNil {
+		predicates = append(predicates, series.CancelledAtNotNil())
+	}
+	if i.SplitFromID != nil {
+		predicates = append(predicates, series.SplitFromIDEQ(*i.SplitFromID))
+	}
+	if i.SplitFromIDNEQ != nil {
+		predicates = append(predicates, series.SplitFromIDNEQ(*i.SplitFromIDNEQ))
+	}
+	if len(i.SplitFromIDIn) > 0 {
+		predicates = append(predicates, series.SplitFromIDIn(i.SplitFromIDIn...))
+	}
+	if len(i.SplitFromIDNotIn) > 0 {
+		predicates = append(predicates, series.SplitFromIDNotIn(i.SplitFromIDNotIn...))
+	}
+	if i.SplitFromIDIsNil {
+		predicates = append(predicates, series.SplitFromIDIsNil())
+	}
+	if i.SplitFromIDNotNil {
+		predicates = append(predicates, series.SplitFromIDNotNil())
+	}
+
+	if i.HasOrganization != nil {
+		p := series.HasOrganization()
+		if !*i.HasOrganization {
+			p = series.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, series.HasOrganizationWith(with...))
+	}
+	if i.HasMeetings != nil {
+		p := series.HasMeetings()
+		if !*i.HasMeetings {
+			p = series.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMeetingsWith) > 0 {
+		with := make([]predicate.Meeting, 0, len(i.HasMeetingsWith))
+		for _, w := range i.HasMeetingsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMeetingsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, series.HasMeetingsWith(with...))
+	}
+	if i.HasObjectives != nil {
+		p := series.HasObjectives()
+		if !*i.HasObjectives {
+			p = series.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasObjectivesWith) > 0 {
+		with := make([]predicate.Objective, 0, len(i.HasObjectivesWith))
+		for _, w := range i.HasObjectivesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasObjectivesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, series.HasObjectivesWith(with...))
+	}
+	if i.HasInvitees != nil {
+		p := series.HasInvitees()
+		if !*i.HasInvitees {
+			p = series.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInviteesWith) > 0 {
+		with := make([]predicate.Person, 0, len(i.HasInviteesWith))
+		for _, w := range i.HasInviteesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInviteesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, series.HasInviteesWith(with...))
+	}
+	if i.HasInviteeCommunities != nil {
+		p := series.HasInviteeCommunities()
+		if !*i.HasInviteeCommunities {
+			p = series.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInviteeCommunitiesWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasInviteeCommunitiesWith))
+		for _, w := range i.HasInviteeCommunitiesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInviteeCommunitiesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, series.HasInviteeCommunitiesWith(with...))
+	}
+	if i.HasSplitFrom != nil {
+		p := series.HasSplitFrom()
+		if !*i.HasSplitFrom {
+			p = series.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSplitFromWith) > 0 {
+		with := make([]predicate.Series, 0, len(i.HasSplitFromWith))
+		for _, w := range i.HasSplitFromWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSplitFromWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, series.HasSplitFromWith(with...))
+	}
+	if i.HasContinuations != nil {
+		p := series.HasContinuations()
+		if !*i.HasContinuations {
+			p = series.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasContinuationsWith) > 0 {
+		with := make([]predicate.Series, 0, len(i.HasContinuationsWith))
+		for _, w := range i.HasContinuationsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasContinuationsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, series.HasContinuationsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySeriesWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return series.And(predicates...), nil
 	}
 }
 

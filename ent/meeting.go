@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/organization"
+	"github.com/rencontre/rencontre/ent/series"
 )
 
 // A face-to-face gathering: what, where, when (in an IANA time zone), for how many, for whom, and the objectives it serves.
@@ -60,6 +61,14 @@ type Meeting struct {
 	CheckInOpensBefore int `json:"check_in_opens_before,omitempty"`
 	// How many minutes after endsAt check-in stays open (a grace period to check in late arrivals and correct mistakes); 120 by default, at most 10080 (a week).
 	CheckInClosesAfter int `json:"check_in_closes_after,omitempty"`
+	// The series this meeting is an occurrence of.
+	SeriesID *int `json:"series_id,omitempty"`
+	// The start the series' rule gave this occurrence: it stays when the occurrence is moved on its own, and follows the series' rule otherwise.
+	OccurrenceStart *time.Time `json:"occurrence_start,omitempty"`
+	// Whether this occurrence was changed on its own (meetingUpdate, meetingCancel): series edits then leave it alone.
+	Overridden bool `json:"overridden,omitempty"`
+	// Revision of the meeting, raised by each change (the SEQUENCE of calendar feeds).
+	Sequence int `json:"sequence,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MeetingQuery when eager-loading is set.
 	Edges        MeetingEdges `json:"edges"`
@@ -72,6 +81,8 @@ type MeetingEdges struct {
 	Organization *Organization `json:"organization,omitempty"`
 	// Objectives the meeting serves.
 	Objectives []*Objective `json:"objectives,omitempty"`
+	// The series this meeting is an occurrence of.
+	Series *Series `json:"series,omitempty"`
 	// The agenda, in order of start.
 	AgendaItems []*AgendaItem `json:"agenda_items,omitempty"`
 	// Invitations, answers and check-ins of the meeting.
@@ -86,9 +97,9 @@ type MeetingEdges struct {
 	Touchpoints []*Touchpoint `json:"touchpoints,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [8]map[string]int
+	totalCount [9]map[string]int
 
 	namedObjectives     map[string][]*Objective
 	namedAgendaItems    map[string][]*AgendaItem
@@ -119,10 +130,21 @@ func (e MeetingEdges) ObjectivesOrErr() ([]*Objective, error) {
 	return nil, &NotLoadedError{edge: "objectives"}
 }
 
+// SeriesOrErr returns the Series value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e MeetingEdges) SeriesOrErr() (*Series, error) {
+	if e.Series != nil {
+		return e.Series, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: series.Label}
+	}
+	return nil, &NotLoadedError{edge: "series"}
+}
+
 // AgendaItemsOrErr returns the AgendaItems value or an error if the edge
 // was not loaded in eager-loading.
 func (e MeetingEdges) AgendaItemsOrErr() ([]*AgendaItem, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.AgendaItems, nil
 	}
 	return nil, &NotLoadedError{edge: "agenda_items"}
@@ -131,7 +153,7 @@ func (e MeetingEdges) AgendaItemsOrErr() ([]*AgendaItem, error) {
 // ParticipationsOrErr returns the Participations value or an error if the edge
 // was not loaded in eager-loading.
 func (e MeetingEdges) ParticipationsOrErr() ([]*Participation, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Participations, nil
 	}
 	return nil, &NotLoadedError{edge: "participations"}
@@ -140,7 +162,7 @@ func (e MeetingEdges) ParticipationsOrErr() ([]*Participation, error) {
 // EncountersOrErr returns the Encounters value or an error if the edge
 // was not loaded in eager-loading.
 func (e MeetingEdges) EncountersOrErr() ([]*Encounter, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.Encounters, nil
 	}
 	return nil, &NotLoadedError{edge: "encounters"}
@@ -149,7 +171,7 @@ func (e MeetingEdges) EncountersOrErr() ([]*Encounter, error) {
 // FollowUpsOrErr returns the FollowUps value or an error if the edge
 // was not loaded in eager-loading.
 func (e MeetingEdges) FollowUpsOrErr() ([]*FollowUp, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.FollowUps, nil
 	}
 	return nil, &NotLoadedError{edge: "follow_ups"}
@@ -158,7 +180,7 @@ func (e MeetingEdges) FollowUpsOrErr() ([]*FollowUp, error) {
 // FeedbacksOrErr returns the Feedbacks value or an error if the edge
 // was not loaded in eager-loading.
 func (e MeetingEdges) FeedbacksOrErr() ([]*Feedback, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[7] {
 		return e.Feedbacks, nil
 	}
 	return nil, &NotLoadedError{edge: "feedbacks"}
@@ -167,7 +189,7 @@ func (e MeetingEdges) FeedbacksOrErr() ([]*Feedback, error) {
 // TouchpointsOrErr returns the Touchpoints value or an error if the edge
 // was not loaded in eager-loading.
 func (e MeetingEdges) TouchpointsOrErr() ([]*Touchpoint, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[8] {
 		return e.Touchpoints, nil
 	}
 	return nil, &NotLoadedError{edge: "touchpoints"}
@@ -178,15 +200,15 @@ func (*Meeting) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case meeting.FieldCapacityIncludesHosts:
+		case meeting.FieldCapacityIncludesHosts, meeting.FieldOverridden:
 			values[i] = new(sql.NullBool)
 		case meeting.FieldBudgetAmount:
 			values[i] = new(sql.NullFloat64)
-		case meeting.FieldID, meeting.FieldOrganizationID, meeting.FieldCapacity, meeting.FieldCheckInOpensBefore, meeting.FieldCheckInClosesAfter:
+		case meeting.FieldID, meeting.FieldOrganizationID, meeting.FieldCapacity, meeting.FieldCheckInOpensBefore, meeting.FieldCheckInClosesAfter, meeting.FieldSeriesID, meeting.FieldSequence:
 			values[i] = new(sql.NullInt64)
 		case meeting.FieldTitle, meeting.FieldDescription, meeting.FieldFormat, meeting.FieldVenueName, meeting.FieldVenueAddress, meeting.FieldTimeZone, meeting.FieldVisibility, meeting.FieldStatus, meeting.FieldBudgetCurrency, meeting.FieldCancellationReason:
 			values[i] = new(sql.NullString)
-		case meeting.FieldCreatedAt, meeting.FieldUpdatedAt, meeting.FieldStartsAt, meeting.FieldEndsAt, meeting.FieldCancelledAt:
+		case meeting.FieldCreatedAt, meeting.FieldUpdatedAt, meeting.FieldStartsAt, meeting.FieldEndsAt, meeting.FieldCancelledAt, meeting.FieldOccurrenceStart:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -343,6 +365,32 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CheckInClosesAfter = int(value.Int64)
 			}
+		case meeting.FieldSeriesID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field series_id", values[i])
+			} else if value.Valid {
+				_m.SeriesID = new(int)
+				*_m.SeriesID = int(value.Int64)
+			}
+		case meeting.FieldOccurrenceStart:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field occurrence_start", values[i])
+			} else if value.Valid {
+				_m.OccurrenceStart = new(time.Time)
+				*_m.OccurrenceStart = value.Time
+			}
+		case meeting.FieldOverridden:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field overridden", values[i])
+			} else if value.Valid {
+				_m.Overridden = value.Bool
+			}
+		case meeting.FieldSequence:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field sequence", values[i])
+			} else if value.Valid {
+				_m.Sequence = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -364,6 +412,11 @@ func (_m *Meeting) QueryOrganization() *OrganizationQuery {
 // QueryObjectives queries the "objectives" edge of the Meeting entity.
 func (_m *Meeting) QueryObjectives() *ObjectiveQuery {
 	return NewMeetingClient(_m.config).QueryObjectives(_m)
+}
+
+// QuerySeries queries the "series" edge of the Meeting entity.
+func (_m *Meeting) QuerySeries() *SeriesQuery {
+	return NewMeetingClient(_m.config).QuerySeries(_m)
 }
 
 // QueryAgendaItems queries the "agenda_items" edge of the Meeting entity.
@@ -497,6 +550,22 @@ func (_m *Meeting) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("check_in_closes_after=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CheckInClosesAfter))
+	builder.WriteString(", ")
+	if v := _m.SeriesID; v != nil {
+		builder.WriteString("series_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.OccurrenceStart; v != nil {
+		builder.WriteString("occurrence_start=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("overridden=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Overridden))
+	builder.WriteString(", ")
+	builder.WriteString("sequence=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Sequence))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -284,6 +285,62 @@ func (_c *MeetingCreate) SetNillableCheckInClosesAfter(v *int) *MeetingCreate {
 	return _c
 }
 
+// SetSeriesID sets the "series_id" field.
+func (_c *MeetingCreate) SetSeriesID(v int) *MeetingCreate {
+	_c.mutation.SetSeriesID(v)
+	return _c
+}
+
+// SetNillableSeriesID sets the "series_id" field if the given value is not nil.
+func (_c *MeetingCreate) SetNillableSeriesID(v *int) *MeetingCreate {
+	if v != nil {
+		_c.SetSeriesID(*v)
+	}
+	return _c
+}
+
+// SetOccurrenceStart sets the "occurrence_start" field.
+func (_c *MeetingCreate) SetOccurrenceStart(v time.Time) *MeetingCreate {
+	_c.mutation.SetOccurrenceStart(v)
+	return _c
+}
+
+// SetNillableOccurrenceStart sets the "occurrence_start" field if the given value is not nil.
+func (_c *MeetingCreate) SetNillableOccurrenceStart(v *time.Time) *MeetingCreate {
+	if v != nil {
+		_c.SetOccurrenceStart(*v)
+	}
+	return _c
+}
+
+// SetOverridden sets the "overridden" field.
+func (_c *MeetingCreate) SetOverridden(v bool) *MeetingCreate {
+	_c.mutation.SetOverridden(v)
+	return _c
+}
+
+// SetNillableOverridden sets the "overridden" field if the given value is not nil.
+func (_c *MeetingCreate) SetNillableOverridden(v *bool) *MeetingCreate {
+	if v != nil {
+		_c.SetOverridden(*v)
+	}
+	return _c
+}
+
+// SetSequence sets the "sequence" field.
+func (_c *MeetingCreate) SetSequence(v int) *MeetingCreate {
+	_c.mutation.SetSequence(v)
+	return _c
+}
+
+// SetNillableSequence sets the "sequence" field if the given value is not nil.
+func (_c *MeetingCreate) SetNillableSequence(v *int) *MeetingCreate {
+	if v != nil {
+		_c.SetSequence(*v)
+	}
+	return _c
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *MeetingCreate) SetOrganization(v *Organization) *MeetingCreate {
 	return _c.SetOrganizationID(v.ID)
@@ -302,6 +359,11 @@ func (_c *MeetingCreate) AddObjectives(v ...*Objective) *MeetingCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddObjectiveIDs(ids...)
+}
+
+// SetSeries sets the "series" edge to the Series entity.
+func (_c *MeetingCreate) SetSeries(v *Series) *MeetingCreate {
+	return _c.SetSeriesID(v.ID)
 }
 
 // AddAgendaItemIDs adds the "agenda_items" edge to the AgendaItem entity by IDs.
@@ -469,6 +531,14 @@ func (_c *MeetingCreate) defaults() error {
 		v := meeting.DefaultCheckInClosesAfter
 		_c.mutation.SetCheckInClosesAfter(v)
 	}
+	if _, ok := _c.mutation.Overridden(); !ok {
+		v := meeting.DefaultOverridden
+		_c.mutation.SetOverridden(v)
+	}
+	if _, ok := _c.mutation.Sequence(); !ok {
+		v := meeting.DefaultSequence
+		_c.mutation.SetSequence(v)
+	}
 	return nil
 }
 
@@ -583,6 +653,12 @@ func (_c *MeetingCreate) check() error {
 			return &ValidationError{Name: "check_in_closes_after", err: fmt.Errorf(`ent: validator failed for field "Meeting.check_in_closes_after": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.Overridden(); !ok {
+		return &ValidationError{Name: "overridden", err: errors.New(`ent: missing required field "Meeting.overridden"`)}
+	}
+	if _, ok := _c.mutation.Sequence(); !ok {
+		return &ValidationError{Name: "sequence", err: errors.New(`ent: missing required field "Meeting.sequence"`)}
+	}
 	if len(_c.mutation.OrganizationIDs()) == 0 {
 		return &ValidationError{Name: "organization", err: errors.New(`ent: missing required edge "Meeting.organization"`)}
 	}
@@ -693,6 +769,18 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 		_spec.SetField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
 		_node.CheckInClosesAfter = value
 	}
+	if value, ok := _c.mutation.OccurrenceStart(); ok {
+		_spec.SetField(meeting.FieldOccurrenceStart, field.TypeTime, value)
+		_node.OccurrenceStart = &value
+	}
+	if value, ok := _c.mutation.Overridden(); ok {
+		_spec.SetField(meeting.FieldOverridden, field.TypeBool, value)
+		_node.Overridden = value
+	}
+	if value, ok := _c.mutation.Sequence(); ok {
+		_spec.SetField(meeting.FieldSequence, field.TypeInt, value)
+		_node.Sequence = value
+	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -724,6 +812,23 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   meeting.SeriesTable,
+			Columns: []string{meeting.SeriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.SeriesID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.AgendaItemsIDs(); len(nodes) > 0 {
@@ -1174,6 +1279,72 @@ func (u *MeetingUpsert) AddCheckInClosesAfter(v int) *MeetingUpsert {
 	return u
 }
 
+// SetSeriesID sets the "series_id" field.
+func (u *MeetingUpsert) SetSeriesID(v int) *MeetingUpsert {
+	u.Set(meeting.FieldSeriesID, v)
+	return u
+}
+
+// UpdateSeriesID sets the "series_id" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateSeriesID() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldSeriesID)
+	return u
+}
+
+// ClearSeriesID clears the value of the "series_id" field.
+func (u *MeetingUpsert) ClearSeriesID() *MeetingUpsert {
+	u.SetNull(meeting.FieldSeriesID)
+	return u
+}
+
+// SetOccurrenceStart sets the "occurrence_start" field.
+func (u *MeetingUpsert) SetOccurrenceStart(v time.Time) *MeetingUpsert {
+	u.Set(meeting.FieldOccurrenceStart, v)
+	return u
+}
+
+// UpdateOccurrenceStart sets the "occurrence_start" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateOccurrenceStart() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldOccurrenceStart)
+	return u
+}
+
+// ClearOccurrenceStart clears the value of the "occurrence_start" field.
+func (u *MeetingUpsert) ClearOccurrenceStart() *MeetingUpsert {
+	u.SetNull(meeting.FieldOccurrenceStart)
+	return u
+}
+
+// SetOverridden sets the "overridden" field.
+func (u *MeetingUpsert) SetOverridden(v bool) *MeetingUpsert {
+	u.Set(meeting.FieldOverridden, v)
+	return u
+}
+
+// UpdateOverridden sets the "overridden" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateOverridden() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldOverridden)
+	return u
+}
+
+// SetSequence sets the "sequence" field.
+func (u *MeetingUpsert) SetSequence(v int) *MeetingUpsert {
+	u.Set(meeting.FieldSequence, v)
+	return u
+}
+
+// UpdateSequence sets the "sequence" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateSequence() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldSequence)
+	return u
+}
+
+// AddSequence adds v to the "sequence" field.
+func (u *MeetingUpsert) AddSequence(v int) *MeetingUpsert {
+	u.Add(meeting.FieldSequence, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1569,6 +1740,83 @@ func (u *MeetingUpsertOne) AddCheckInClosesAfter(v int) *MeetingUpsertOne {
 func (u *MeetingUpsertOne) UpdateCheckInClosesAfter() *MeetingUpsertOne {
 	return u.Update(func(s *MeetingUpsert) {
 		s.UpdateCheckInClosesAfter()
+	})
+}
+
+// SetSeriesID sets the "series_id" field.
+func (u *MeetingUpsertOne) SetSeriesID(v int) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetSeriesID(v)
+	})
+}
+
+// UpdateSeriesID sets the "series_id" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateSeriesID() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateSeriesID()
+	})
+}
+
+// ClearSeriesID clears the value of the "series_id" field.
+func (u *MeetingUpsertOne) ClearSeriesID() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.ClearSeriesID()
+	})
+}
+
+// SetOccurrenceStart sets the "occurrence_start" field.
+func (u *MeetingUpsertOne) SetOccurrenceStart(v time.Time) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetOccurrenceStart(v)
+	})
+}
+
+// UpdateOccurrenceStart sets the "occurrence_start" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateOccurrenceStart() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateOccurrenceStart()
+	})
+}
+
+// ClearOccurrenceStart clears the value of the "occurrence_start" field.
+func (u *MeetingUpsertOne) ClearOccurrenceStart() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.ClearOccurrenceStart()
+	})
+}
+
+// SetOverridden sets the "overridden" field.
+func (u *MeetingUpsertOne) SetOverridden(v bool) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetOverridden(v)
+	})
+}
+
+// UpdateOverridden sets the "overridden" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateOverridden() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateOverridden()
+	})
+}
+
+// SetSequence sets the "sequence" field.
+func (u *MeetingUpsertOne) SetSequence(v int) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetSequence(v)
+	})
+}
+
+// AddSequence adds v to the "sequence" field.
+func (u *MeetingUpsertOne) AddSequence(v int) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.AddSequence(v)
+	})
+}
+
+// UpdateSequence sets the "sequence" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateSequence() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateSequence()
 	})
 }
 
@@ -2133,6 +2381,83 @@ func (u *MeetingUpsertBulk) AddCheckInClosesAfter(v int) *MeetingUpsertBulk {
 func (u *MeetingUpsertBulk) UpdateCheckInClosesAfter() *MeetingUpsertBulk {
 	return u.Update(func(s *MeetingUpsert) {
 		s.UpdateCheckInClosesAfter()
+	})
+}
+
+// SetSeriesID sets the "series_id" field.
+func (u *MeetingUpsertBulk) SetSeriesID(v int) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetSeriesID(v)
+	})
+}
+
+// UpdateSeriesID sets the "series_id" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateSeriesID() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateSeriesID()
+	})
+}
+
+// ClearSeriesID clears the value of the "series_id" field.
+func (u *MeetingUpsertBulk) ClearSeriesID() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.ClearSeriesID()
+	})
+}
+
+// SetOccurrenceStart sets the "occurrence_start" field.
+func (u *MeetingUpsertBulk) SetOccurrenceStart(v time.Time) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetOccurrenceStart(v)
+	})
+}
+
+// UpdateOccurrenceStart sets the "occurrence_start" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateOccurrenceStart() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateOccurrenceStart()
+	})
+}
+
+// ClearOccurrenceStart clears the value of the "occurrence_start" field.
+func (u *MeetingUpsertBulk) ClearOccurrenceStart() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.ClearOccurrenceStart()
+	})
+}
+
+// SetOverridden sets the "overridden" field.
+func (u *MeetingUpsertBulk) SetOverridden(v bool) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetOverridden(v)
+	})
+}
+
+// UpdateOverridden sets the "overridden" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateOverridden() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateOverridden()
+	})
+}
+
+// SetSequence sets the "sequence" field.
+func (u *MeetingUpsertBulk) SetSequence(v int) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetSequence(v)
+	})
+}
+
+// AddSequence adds v to the "sequence" field.
+func (u *MeetingUpsertBulk) AddSequence(v int) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.AddSequence(v)
+	})
+}
+
+// UpdateSequence sets the "sequence" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateSequence() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateSequence()
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -34,6 +35,7 @@ type MeetingQuery struct {
 	predicates              []predicate.Meeting
 	withOrganization        *OrganizationQuery
 	withObjectives          *ObjectiveQuery
+	withSeries              *SeriesQuery
 	withAgendaItems         *AgendaItemQuery
 	withParticipations      *ParticipationQuery
 	withEncounters          *EncounterQuery
@@ -122,6 +124,28 @@ func (_q *MeetingQuery) QueryObjectives() *ObjectiveQuery {
 			sqlgraph.From(meeting.Table, meeting.FieldID, selector),
 			sqlgraph.To(objective.Table, objective.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, false, meeting.ObjectivesTable, meeting.ObjectivesPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySeries chains the current query on the "series" edge.
+func (_q *MeetingQuery) QuerySeries() *SeriesQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(meeting.Table, meeting.FieldID, selector),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, meeting.SeriesTable, meeting.SeriesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -455,6 +479,7 @@ func (_q *MeetingQuery) Clone() *MeetingQuery {
 		predicates:         append([]predicate.Meeting{}, _q.predicates...),
 		withOrganization:   _q.withOrganization.Clone(),
 		withObjectives:     _q.withObjectives.Clone(),
+		withSeries:         _q.withSeries.Clone(),
 		withAgendaItems:    _q.withAgendaItems.Clone(),
 		withParticipations: _q.withParticipations.Clone(),
 		withEncounters:     _q.withEncounters.Clone(),
@@ -487,6 +512,17 @@ func (_q *MeetingQuery) WithObjectives(opts ...func(*ObjectiveQuery)) *MeetingQu
 		opt(query)
 	}
 	_q.withObjectives = query
+	return _q
+}
+
+// WithSeries tells the query-builder to eager-load the nodes that are connected to
+// the "series" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *MeetingQuery) WithSeries(opts ...func(*SeriesQuery)) *MeetingQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSeries = query
 	return _q
 }
 
@@ -640,9 +676,10 @@ func (_q *MeetingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Meet
 	var (
 		nodes       = []*Meeting{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [9]bool{
 			_q.withOrganization != nil,
 			_q.withObjectives != nil,
+			_q.withSeries != nil,
 			_q.withAgendaItems != nil,
 			_q.withParticipations != nil,
 			_q.withEncounters != nil,
@@ -682,6 +719,12 @@ func (_q *MeetingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Meet
 		if err := _q.loadObjectives(ctx, query, nodes,
 			func(n *Meeting) { n.Edges.Objectives = []*Objective{} },
 			func(n *Meeting, e *Objective) { n.Edges.Objectives = append(n.Edges.Objectives, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSeries; query != nil {
+		if err := _q.loadSeries(ctx, query, nodes, nil,
+			func(n *Meeting, e *Series) { n.Edges.Series = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -870,6 +913,38 @@ func (_q *MeetingQuery) loadObjectives(ctx context.Context, query *ObjectiveQuer
 		}
 		for kn := range nodes {
 			assign(kn, n)
+		}
+	}
+	return nil
+}
+func (_q *MeetingQuery) loadSeries(ctx context.Context, query *SeriesQuery, nodes []*Meeting, init func(*Meeting), assign func(*Meeting, *Series)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Meeting)
+	for i := range nodes {
+		if nodes[i].SeriesID == nil {
+			continue
+		}
+		fk := *nodes[i].SeriesID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(series.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "series_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
 		}
 	}
 	return nil
@@ -1088,6 +1163,9 @@ func (_q *MeetingQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withOrganization != nil {
 			_spec.Node.AddColumnOnce(meeting.FieldOrganizationID)
+		}
+		if _q.withSeries != nil {
+			_spec.Node.AddColumnOnce(meeting.FieldSeriesID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -370,6 +371,81 @@ func (_u *MeetingUpdate) AddCheckInClosesAfter(v int) *MeetingUpdate {
 	return _u
 }
 
+// SetSeriesID sets the "series_id" field.
+func (_u *MeetingUpdate) SetSeriesID(v int) *MeetingUpdate {
+	_u.mutation.SetSeriesID(v)
+	return _u
+}
+
+// SetNillableSeriesID sets the "series_id" field if the given value is not nil.
+func (_u *MeetingUpdate) SetNillableSeriesID(v *int) *MeetingUpdate {
+	if v != nil {
+		_u.SetSeriesID(*v)
+	}
+	return _u
+}
+
+// ClearSeriesID clears the value of the "series_id" field.
+func (_u *MeetingUpdate) ClearSeriesID() *MeetingUpdate {
+	_u.mutation.ClearSeriesID()
+	return _u
+}
+
+// SetOccurrenceStart sets the "occurrence_start" field.
+func (_u *MeetingUpdate) SetOccurrenceStart(v time.Time) *MeetingUpdate {
+	_u.mutation.SetOccurrenceStart(v)
+	return _u
+}
+
+// SetNillableOccurrenceStart sets the "occurrence_start" field if the given value is not nil.
+func (_u *MeetingUpdate) SetNillableOccurrenceStart(v *time.Time) *MeetingUpdate {
+	if v != nil {
+		_u.SetOccurrenceStart(*v)
+	}
+	return _u
+}
+
+// ClearOccurrenceStart clears the value of the "occurrence_start" field.
+func (_u *MeetingUpdate) ClearOccurrenceStart() *MeetingUpdate {
+	_u.mutation.ClearOccurrenceStart()
+	return _u
+}
+
+// SetOverridden sets the "overridden" field.
+func (_u *MeetingUpdate) SetOverridden(v bool) *MeetingUpdate {
+	_u.mutation.SetOverridden(v)
+	return _u
+}
+
+// SetNillableOverridden sets the "overridden" field if the given value is not nil.
+func (_u *MeetingUpdate) SetNillableOverridden(v *bool) *MeetingUpdate {
+	if v != nil {
+		_u.SetOverridden(*v)
+	}
+	return _u
+}
+
+// SetSequence sets the "sequence" field.
+func (_u *MeetingUpdate) SetSequence(v int) *MeetingUpdate {
+	_u.mutation.ResetSequence()
+	_u.mutation.SetSequence(v)
+	return _u
+}
+
+// SetNillableSequence sets the "sequence" field if the given value is not nil.
+func (_u *MeetingUpdate) SetNillableSequence(v *int) *MeetingUpdate {
+	if v != nil {
+		_u.SetSequence(*v)
+	}
+	return _u
+}
+
+// AddSequence adds value to the "sequence" field.
+func (_u *MeetingUpdate) AddSequence(v int) *MeetingUpdate {
+	_u.mutation.AddSequence(v)
+	return _u
+}
+
 // AddObjectiveIDs adds the "objectives" edge to the Objective entity by IDs.
 func (_u *MeetingUpdate) AddObjectiveIDs(ids ...int) *MeetingUpdate {
 	_u.mutation.AddObjectiveIDs(ids...)
@@ -383,6 +459,11 @@ func (_u *MeetingUpdate) AddObjectives(v ...*Objective) *MeetingUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddObjectiveIDs(ids...)
+}
+
+// SetSeries sets the "series" edge to the Series entity.
+func (_u *MeetingUpdate) SetSeries(v *Series) *MeetingUpdate {
+	return _u.SetSeriesID(v.ID)
 }
 
 // AddAgendaItemIDs adds the "agenda_items" edge to the AgendaItem entity by IDs.
@@ -499,6 +580,12 @@ func (_u *MeetingUpdate) RemoveObjectives(v ...*Objective) *MeetingUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveObjectiveIDs(ids...)
+}
+
+// ClearSeries clears the "series" edge to the Series entity.
+func (_u *MeetingUpdate) ClearSeries() *MeetingUpdate {
+	_u.mutation.ClearSeries()
+	return _u
 }
 
 // ClearAgendaItems clears all "agenda_items" edges to the AgendaItem entity.
@@ -858,6 +945,21 @@ func (_u *MeetingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedCheckInClosesAfter(); ok {
 		_spec.AddField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.OccurrenceStart(); ok {
+		_spec.SetField(meeting.FieldOccurrenceStart, field.TypeTime, value)
+	}
+	if _u.mutation.OccurrenceStartCleared() {
+		_spec.ClearField(meeting.FieldOccurrenceStart, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Overridden(); ok {
+		_spec.SetField(meeting.FieldOverridden, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Sequence(); ok {
+		_spec.SetField(meeting.FieldSequence, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSequence(); ok {
+		_spec.AddField(meeting.FieldSequence, field.TypeInt, value)
+	}
 	if _u.mutation.ObjectivesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -896,6 +998,35 @@ func (_u *MeetingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(objective.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   meeting.SeriesTable,
+			Columns: []string{meeting.SeriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   meeting.SeriesTable,
+			Columns: []string{meeting.SeriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1529,6 +1660,81 @@ func (_u *MeetingUpdateOne) AddCheckInClosesAfter(v int) *MeetingUpdateOne {
 	return _u
 }
 
+// SetSeriesID sets the "series_id" field.
+func (_u *MeetingUpdateOne) SetSeriesID(v int) *MeetingUpdateOne {
+	_u.mutation.SetSeriesID(v)
+	return _u
+}
+
+// SetNillableSeriesID sets the "series_id" field if the given value is not nil.
+func (_u *MeetingUpdateOne) SetNillableSeriesID(v *int) *MeetingUpdateOne {
+	if v != nil {
+		_u.SetSeriesID(*v)
+	}
+	return _u
+}
+
+// ClearSeriesID clears the value of the "series_id" field.
+func (_u *MeetingUpdateOne) ClearSeriesID() *MeetingUpdateOne {
+	_u.mutation.ClearSeriesID()
+	return _u
+}
+
+// SetOccurrenceStart sets the "occurrence_start" field.
+func (_u *MeetingUpdateOne) SetOccurrenceStart(v time.Time) *MeetingUpdateOne {
+	_u.mutation.SetOccurrenceStart(v)
+	return _u
+}
+
+// SetNillableOccurrenceStart sets the "occurrence_start" field if the given value is not nil.
+func (_u *MeetingUpdateOne) SetNillableOccurrenceStart(v *time.Time) *MeetingUpdateOne {
+	if v != nil {
+		_u.SetOccurrenceStart(*v)
+	}
+	return _u
+}
+
+// ClearOccurrenceStart clears the value of the "occurrence_start" field.
+func (_u *MeetingUpdateOne) ClearOccurrenceStart() *MeetingUpdateOne {
+	_u.mutation.ClearOccurrenceStart()
+	return _u
+}
+
+// SetOverridden sets the "overridden" field.
+func (_u *MeetingUpdateOne) SetOverridden(v bool) *MeetingUpdateOne {
+	_u.mutation.SetOverridden(v)
+	return _u
+}
+
+// SetNillableOverridden sets the "overridden" field if the given value is not nil.
+func (_u *MeetingUpdateOne) SetNillableOverridden(v *bool) *MeetingUpdateOne {
+	if v != nil {
+		_u.SetOverridden(*v)
+	}
+	return _u
+}
+
+// SetSequence sets the "sequence" field.
+func (_u *MeetingUpdateOne) SetSequence(v int) *MeetingUpdateOne {
+	_u.mutation.ResetSequence()
+	_u.mutation.SetSequence(v)
+	return _u
+}
+
+// SetNillableSequence sets the "sequence" field if the given value is not nil.
+func (_u *MeetingUpdateOne) SetNillableSequence(v *int) *MeetingUpdateOne {
+	if v != nil {
+		_u.SetSequence(*v)
+	}
+	return _u
+}
+
+// AddSequence adds value to the "sequence" field.
+func (_u *MeetingUpdateOne) AddSequence(v int) *MeetingUpdateOne {
+	_u.mutation.AddSequence(v)
+	return _u
+}
+
 // AddObjectiveIDs adds the "objectives" edge to the Objective entity by IDs.
 func (_u *MeetingUpdateOne) AddObjectiveIDs(ids ...int) *MeetingUpdateOne {
 	_u.mutation.AddObjectiveIDs(ids...)
@@ -1542,6 +1748,11 @@ func (_u *MeetingUpdateOne) AddObjectives(v ...*Objective) *MeetingUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddObjectiveIDs(ids...)
+}
+
+// SetSeries sets the "series" edge to the Series entity.
+func (_u *MeetingUpdateOne) SetSeries(v *Series) *MeetingUpdateOne {
+	return _u.SetSeriesID(v.ID)
 }
 
 // AddAgendaItemIDs adds the "agenda_items" edge to the AgendaItem entity by IDs.
@@ -1658,6 +1869,12 @@ func (_u *MeetingUpdateOne) RemoveObjectives(v ...*Objective) *MeetingUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveObjectiveIDs(ids...)
+}
+
+// ClearSeries clears the "series" edge to the Series entity.
+func (_u *MeetingUpdateOne) ClearSeries() *MeetingUpdateOne {
+	_u.mutation.ClearSeries()
+	return _u
 }
 
 // ClearAgendaItems clears all "agenda_items" edges to the AgendaItem entity.
@@ -2047,6 +2264,21 @@ func (_u *MeetingUpdateOne) sqlSave(ctx context.Context) (_node *Meeting, err er
 	if value, ok := _u.mutation.AddedCheckInClosesAfter(); ok {
 		_spec.AddField(meeting.FieldCheckInClosesAfter, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.OccurrenceStart(); ok {
+		_spec.SetField(meeting.FieldOccurrenceStart, field.TypeTime, value)
+	}
+	if _u.mutation.OccurrenceStartCleared() {
+		_spec.ClearField(meeting.FieldOccurrenceStart, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Overridden(); ok {
+		_spec.SetField(meeting.FieldOverridden, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Sequence(); ok {
+		_spec.SetField(meeting.FieldSequence, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSequence(); ok {
+		_spec.AddField(meeting.FieldSequence, field.TypeInt, value)
+	}
 	if _u.mutation.ObjectivesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -2085,6 +2317,35 @@ func (_u *MeetingUpdateOne) sqlSave(ctx context.Context) (_node *Meeting, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(objective.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   meeting.SeriesTable,
+			Columns: []string{meeting.SeriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   meeting.SeriesTable,
+			Columns: []string{meeting.SeriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

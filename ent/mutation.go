@@ -14,6 +14,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -27,6 +28,8 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -42,6 +45,7 @@ const (
 	TypeAPIToken      = "APIToken"
 	TypeAccount       = "Account"
 	TypeAgendaItem    = "AgendaItem"
+	TypeCalendarFeed  = "CalendarFeed"
 	TypeCommunity     = "Community"
 	TypeEncounter     = "Encounter"
 	TypeFeedback      = "Feedback"
@@ -54,6 +58,8 @@ const (
 	TypeParticipation = "Participation"
 	TypePerson        = "Person"
 	TypeRelationship  = "Relationship"
+	TypeSeries        = "Series"
+	TypeSeriesAnswer  = "SeriesAnswer"
 	TypeTouchpoint    = "Touchpoint"
 )
 
@@ -2507,29 +2513,1272 @@ func (m *AgendaItemMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AgendaItem edge %s", name)
 }
 
-// CommunityMutation represents an operation that mutates the Community nodes in the graph.
-type CommunityMutation struct {
+// CalendarFeedMutation represents an operation that mutates the CalendarFeed nodes in the graph.
+type CalendarFeedMutation struct {
 	config
 	op                  Op
 	typ                 string
 	id                  *int
 	created_at          *time.Time
 	updated_at          *time.Time
-	name                *string
-	kind                *community.Kind
-	description         *string
+	role                *calendarfeed.Role
+	kind                *calendarfeed.Kind
+	prefix              *string
+	secret_hash         *string
+	revoked_at          *time.Time
 	clearedFields       map[string]struct{}
 	organization        *int
 	clearedorganization bool
-	members             map[int]struct{}
-	removedmembers      map[int]struct{}
-	clearedmembers      bool
-	targeted_by         map[int]struct{}
-	removedtargeted_by  map[int]struct{}
-	clearedtargeted_by  bool
+	account             *int
+	clearedaccount      bool
+	meeting             *int
+	clearedmeeting      bool
+	series              *int
+	clearedseries       bool
+	person              *int
+	clearedperson       bool
 	done                bool
-	oldValue            func(context.Context) (*Community, error)
-	predicates          []predicate.Community
+	oldValue            func(context.Context) (*CalendarFeed, error)
+	predicates          []predicate.CalendarFeed
+}
+
+var _ ent.Mutation = (*CalendarFeedMutation)(nil)
+
+// calendarfeedOption allows management of the mutation configuration using functional options.
+type calendarfeedOption func(*CalendarFeedMutation)
+
+// newCalendarFeedMutation creates new mutation for the CalendarFeed entity.
+func newCalendarFeedMutation(c config, op Op, opts ...calendarfeedOption) *CalendarFeedMutation {
+	m := &CalendarFeedMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCalendarFeed,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCalendarFeedID sets the ID field of the mutation.
+func withCalendarFeedID(id int) calendarfeedOption {
+	return func(m *CalendarFeedMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CalendarFeed
+		)
+		m.oldValue = func(ctx context.Context) (*CalendarFeed, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CalendarFeed.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCalendarFeed sets the old CalendarFeed of the mutation.
+func withCalendarFeed(node *CalendarFeed) calendarfeedOption {
+	return func(m *CalendarFeedMutation) {
+		m.oldValue = func(context.Context) (*CalendarFeed, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CalendarFeedMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CalendarFeedMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CalendarFeedMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CalendarFeedMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CalendarFeed.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CalendarFeedMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CalendarFeedMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CalendarFeedMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CalendarFeedMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CalendarFeedMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CalendarFeedMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CalendarFeedMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CalendarFeedMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CalendarFeedMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *CalendarFeedMutation) SetAccountID(i int) {
+	m.account = &i
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *CalendarFeedMutation) AccountID() (r int, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldAccountID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *CalendarFeedMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetRole sets the "role" field.
+func (m *CalendarFeedMutation) SetRole(c calendarfeed.Role) {
+	m.role = &c
+}
+
+// Role returns the value of the "role" field in the mutation.
+func (m *CalendarFeedMutation) Role() (r calendarfeed.Role, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRole returns the old "role" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldRole(ctx context.Context) (v calendarfeed.Role, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRole: %w", err)
+	}
+	return oldValue.Role, nil
+}
+
+// ResetRole resets all changes to the "role" field.
+func (m *CalendarFeedMutation) ResetRole() {
+	m.role = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CalendarFeedMutation) SetKind(c calendarfeed.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CalendarFeedMutation) Kind() (r calendarfeed.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldKind(ctx context.Context) (v calendarfeed.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CalendarFeedMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetMeetingID sets the "meeting_id" field.
+func (m *CalendarFeedMutation) SetMeetingID(i int) {
+	m.meeting = &i
+}
+
+// MeetingID returns the value of the "meeting_id" field in the mutation.
+func (m *CalendarFeedMutation) MeetingID() (r int, exists bool) {
+	v := m.meeting
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMeetingID returns the old "meeting_id" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldMeetingID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMeetingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMeetingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMeetingID: %w", err)
+	}
+	return oldValue.MeetingID, nil
+}
+
+// ClearMeetingID clears the value of the "meeting_id" field.
+func (m *CalendarFeedMutation) ClearMeetingID() {
+	m.meeting = nil
+	m.clearedFields[calendarfeed.FieldMeetingID] = struct{}{}
+}
+
+// MeetingIDCleared returns if the "meeting_id" field was cleared in this mutation.
+func (m *CalendarFeedMutation) MeetingIDCleared() bool {
+	_, ok := m.clearedFields[calendarfeed.FieldMeetingID]
+	return ok
+}
+
+// ResetMeetingID resets all changes to the "meeting_id" field.
+func (m *CalendarFeedMutation) ResetMeetingID() {
+	m.meeting = nil
+	delete(m.clearedFields, calendarfeed.FieldMeetingID)
+}
+
+// SetSeriesID sets the "series_id" field.
+func (m *CalendarFeedMutation) SetSeriesID(i int) {
+	m.series = &i
+}
+
+// SeriesID returns the value of the "series_id" field in the mutation.
+func (m *CalendarFeedMutation) SeriesID() (r int, exists bool) {
+	v := m.series
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeriesID returns the old "series_id" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldSeriesID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeriesID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeriesID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeriesID: %w", err)
+	}
+	return oldValue.SeriesID, nil
+}
+
+// ClearSeriesID clears the value of the "series_id" field.
+func (m *CalendarFeedMutation) ClearSeriesID() {
+	m.series = nil
+	m.clearedFields[calendarfeed.FieldSeriesID] = struct{}{}
+}
+
+// SeriesIDCleared returns if the "series_id" field was cleared in this mutation.
+func (m *CalendarFeedMutation) SeriesIDCleared() bool {
+	_, ok := m.clearedFields[calendarfeed.FieldSeriesID]
+	return ok
+}
+
+// ResetSeriesID resets all changes to the "series_id" field.
+func (m *CalendarFeedMutation) ResetSeriesID() {
+	m.series = nil
+	delete(m.clearedFields, calendarfeed.FieldSeriesID)
+}
+
+// SetPersonID sets the "person_id" field.
+func (m *CalendarFeedMutation) SetPersonID(i int) {
+	m.person = &i
+}
+
+// PersonID returns the value of the "person_id" field in the mutation.
+func (m *CalendarFeedMutation) PersonID() (r int, exists bool) {
+	v := m.person
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPersonID returns the old "person_id" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldPersonID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPersonID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPersonID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPersonID: %w", err)
+	}
+	return oldValue.PersonID, nil
+}
+
+// ClearPersonID clears the value of the "person_id" field.
+func (m *CalendarFeedMutation) ClearPersonID() {
+	m.person = nil
+	m.clearedFields[calendarfeed.FieldPersonID] = struct{}{}
+}
+
+// PersonIDCleared returns if the "person_id" field was cleared in this mutation.
+func (m *CalendarFeedMutation) PersonIDCleared() bool {
+	_, ok := m.clearedFields[calendarfeed.FieldPersonID]
+	return ok
+}
+
+// ResetPersonID resets all changes to the "person_id" field.
+func (m *CalendarFeedMutation) ResetPersonID() {
+	m.person = nil
+	delete(m.clearedFields, calendarfeed.FieldPersonID)
+}
+
+// SetPrefix sets the "prefix" field.
+func (m *CalendarFeedMutation) SetPrefix(s string) {
+	m.prefix = &s
+}
+
+// Prefix returns the value of the "prefix" field in the mutation.
+func (m *CalendarFeedMutation) Prefix() (r string, exists bool) {
+	v := m.prefix
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrefix returns the old "prefix" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldPrefix(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrefix is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrefix requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrefix: %w", err)
+	}
+	return oldValue.Prefix, nil
+}
+
+// ResetPrefix resets all changes to the "prefix" field.
+func (m *CalendarFeedMutation) ResetPrefix() {
+	m.prefix = nil
+}
+
+// SetSecretHash sets the "secret_hash" field.
+func (m *CalendarFeedMutation) SetSecretHash(s string) {
+	m.secret_hash = &s
+}
+
+// SecretHash returns the value of the "secret_hash" field in the mutation.
+func (m *CalendarFeedMutation) SecretHash() (r string, exists bool) {
+	v := m.secret_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecretHash returns the old "secret_hash" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldSecretHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecretHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecretHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecretHash: %w", err)
+	}
+	return oldValue.SecretHash, nil
+}
+
+// ResetSecretHash resets all changes to the "secret_hash" field.
+func (m *CalendarFeedMutation) ResetSecretHash() {
+	m.secret_hash = nil
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *CalendarFeedMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *CalendarFeedMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the CalendarFeed entity.
+// If the CalendarFeed object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CalendarFeedMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *CalendarFeedMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[calendarfeed.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *CalendarFeedMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[calendarfeed.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *CalendarFeedMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, calendarfeed.FieldRevokedAt)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CalendarFeedMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[calendarfeed.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CalendarFeedMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CalendarFeedMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CalendarFeedMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *CalendarFeedMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[calendarfeed.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *CalendarFeedMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *CalendarFeedMutation) AccountIDs() (ids []int) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *CalendarFeedMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearMeeting clears the "meeting" edge to the Meeting entity.
+func (m *CalendarFeedMutation) ClearMeeting() {
+	m.clearedmeeting = true
+	m.clearedFields[calendarfeed.FieldMeetingID] = struct{}{}
+}
+
+// MeetingCleared reports if the "meeting" edge to the Meeting entity was cleared.
+func (m *CalendarFeedMutation) MeetingCleared() bool {
+	return m.MeetingIDCleared() || m.clearedmeeting
+}
+
+// MeetingIDs returns the "meeting" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MeetingID instead. It exists only for internal usage by the builders.
+func (m *CalendarFeedMutation) MeetingIDs() (ids []int) {
+	if id := m.meeting; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMeeting resets all changes to the "meeting" edge.
+func (m *CalendarFeedMutation) ResetMeeting() {
+	m.meeting = nil
+	m.clearedmeeting = false
+}
+
+// ClearSeries clears the "series" edge to the Series entity.
+func (m *CalendarFeedMutation) ClearSeries() {
+	m.clearedseries = true
+	m.clearedFields[calendarfeed.FieldSeriesID] = struct{}{}
+}
+
+// SeriesCleared reports if the "series" edge to the Series entity was cleared.
+func (m *CalendarFeedMutation) SeriesCleared() bool {
+	return m.SeriesIDCleared() || m.clearedseries
+}
+
+// SeriesIDs returns the "series" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SeriesID instead. It exists only for internal usage by the builders.
+func (m *CalendarFeedMutation) SeriesIDs() (ids []int) {
+	if id := m.series; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSeries resets all changes to the "series" edge.
+func (m *CalendarFeedMutation) ResetSeries() {
+	m.series = nil
+	m.clearedseries = false
+}
+
+// ClearPerson clears the "person" edge to the Person entity.
+func (m *CalendarFeedMutation) ClearPerson() {
+	m.clearedperson = true
+	m.clearedFields[calendarfeed.FieldPersonID] = struct{}{}
+}
+
+// PersonCleared reports if the "person" edge to the Person entity was cleared.
+func (m *CalendarFeedMutation) PersonCleared() bool {
+	return m.PersonIDCleared() || m.clearedperson
+}
+
+// PersonIDs returns the "person" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PersonID instead. It exists only for internal usage by the builders.
+func (m *CalendarFeedMutation) PersonIDs() (ids []int) {
+	if id := m.person; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPerson resets all changes to the "person" edge.
+func (m *CalendarFeedMutation) ResetPerson() {
+	m.person = nil
+	m.clearedperson = false
+}
+
+// Where appends a list predicates to the CalendarFeedMutation builder.
+func (m *CalendarFeedMutation) Where(ps ...predicate.CalendarFeed) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CalendarFeedMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CalendarFeedMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CalendarFeed, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CalendarFeedMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CalendarFeedMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CalendarFeed).
+func (m *CalendarFeedMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CalendarFeedMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.organization != nil {
+		fields = append(fields, calendarfeed.FieldOrganizationID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, calendarfeed.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, calendarfeed.FieldUpdatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, calendarfeed.FieldAccountID)
+	}
+	if m.role != nil {
+		fields = append(fields, calendarfeed.FieldRole)
+	}
+	if m.kind != nil {
+		fields = append(fields, calendarfeed.FieldKind)
+	}
+	if m.meeting != nil {
+		fields = append(fields, calendarfeed.FieldMeetingID)
+	}
+	if m.series != nil {
+		fields = append(fields, calendarfeed.FieldSeriesID)
+	}
+	if m.person != nil {
+		fields = append(fields, calendarfeed.FieldPersonID)
+	}
+	if m.prefix != nil {
+		fields = append(fields, calendarfeed.FieldPrefix)
+	}
+	if m.secret_hash != nil {
+		fields = append(fields, calendarfeed.FieldSecretHash)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, calendarfeed.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CalendarFeedMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case calendarfeed.FieldOrganizationID:
+		return m.OrganizationID()
+	case calendarfeed.FieldCreatedAt:
+		return m.CreatedAt()
+	case calendarfeed.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case calendarfeed.FieldAccountID:
+		return m.AccountID()
+	case calendarfeed.FieldRole:
+		return m.Role()
+	case calendarfeed.FieldKind:
+		return m.Kind()
+	case calendarfeed.FieldMeetingID:
+		return m.MeetingID()
+	case calendarfeed.FieldSeriesID:
+		return m.SeriesID()
+	case calendarfeed.FieldPersonID:
+		return m.PersonID()
+	case calendarfeed.FieldPrefix:
+		return m.Prefix()
+	case calendarfeed.FieldSecretHash:
+		return m.SecretHash()
+	case calendarfeed.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CalendarFeedMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case calendarfeed.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case calendarfeed.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case calendarfeed.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case calendarfeed.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case calendarfeed.FieldRole:
+		return m.OldRole(ctx)
+	case calendarfeed.FieldKind:
+		return m.OldKind(ctx)
+	case calendarfeed.FieldMeetingID:
+		return m.OldMeetingID(ctx)
+	case calendarfeed.FieldSeriesID:
+		return m.OldSeriesID(ctx)
+	case calendarfeed.FieldPersonID:
+		return m.OldPersonID(ctx)
+	case calendarfeed.FieldPrefix:
+		return m.OldPrefix(ctx)
+	case calendarfeed.FieldSecretHash:
+		return m.OldSecretHash(ctx)
+	case calendarfeed.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CalendarFeed field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CalendarFeedMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case calendarfeed.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case calendarfeed.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case calendarfeed.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case calendarfeed.FieldAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case calendarfeed.FieldRole:
+		v, ok := value.(calendarfeed.Role)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRole(v)
+		return nil
+	case calendarfeed.FieldKind:
+		v, ok := value.(calendarfeed.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case calendarfeed.FieldMeetingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMeetingID(v)
+		return nil
+	case calendarfeed.FieldSeriesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeriesID(v)
+		return nil
+	case calendarfeed.FieldPersonID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPersonID(v)
+		return nil
+	case calendarfeed.FieldPrefix:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrefix(v)
+		return nil
+	case calendarfeed.FieldSecretHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecretHash(v)
+		return nil
+	case calendarfeed.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CalendarFeed field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CalendarFeedMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CalendarFeedMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CalendarFeedMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CalendarFeed numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CalendarFeedMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(calendarfeed.FieldMeetingID) {
+		fields = append(fields, calendarfeed.FieldMeetingID)
+	}
+	if m.FieldCleared(calendarfeed.FieldSeriesID) {
+		fields = append(fields, calendarfeed.FieldSeriesID)
+	}
+	if m.FieldCleared(calendarfeed.FieldPersonID) {
+		fields = append(fields, calendarfeed.FieldPersonID)
+	}
+	if m.FieldCleared(calendarfeed.FieldRevokedAt) {
+		fields = append(fields, calendarfeed.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CalendarFeedMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CalendarFeedMutation) ClearField(name string) error {
+	switch name {
+	case calendarfeed.FieldMeetingID:
+		m.ClearMeetingID()
+		return nil
+	case calendarfeed.FieldSeriesID:
+		m.ClearSeriesID()
+		return nil
+	case calendarfeed.FieldPersonID:
+		m.ClearPersonID()
+		return nil
+	case calendarfeed.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CalendarFeed nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CalendarFeedMutation) ResetField(name string) error {
+	switch name {
+	case calendarfeed.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case calendarfeed.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case calendarfeed.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case calendarfeed.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case calendarfeed.FieldRole:
+		m.ResetRole()
+		return nil
+	case calendarfeed.FieldKind:
+		m.ResetKind()
+		return nil
+	case calendarfeed.FieldMeetingID:
+		m.ResetMeetingID()
+		return nil
+	case calendarfeed.FieldSeriesID:
+		m.ResetSeriesID()
+		return nil
+	case calendarfeed.FieldPersonID:
+		m.ResetPersonID()
+		return nil
+	case calendarfeed.FieldPrefix:
+		m.ResetPrefix()
+		return nil
+	case calendarfeed.FieldSecretHash:
+		m.ResetSecretHash()
+		return nil
+	case calendarfeed.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CalendarFeed field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CalendarFeedMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.organization != nil {
+		edges = append(edges, calendarfeed.EdgeOrganization)
+	}
+	if m.account != nil {
+		edges = append(edges, calendarfeed.EdgeAccount)
+	}
+	if m.meeting != nil {
+		edges = append(edges, calendarfeed.EdgeMeeting)
+	}
+	if m.series != nil {
+		edges = append(edges, calendarfeed.EdgeSeries)
+	}
+	if m.person != nil {
+		edges = append(edges, calendarfeed.EdgePerson)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CalendarFeedMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case calendarfeed.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case calendarfeed.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case calendarfeed.EdgeMeeting:
+		if id := m.meeting; id != nil {
+			return []ent.Value{*id}
+		}
+	case calendarfeed.EdgeSeries:
+		if id := m.series; id != nil {
+			return []ent.Value{*id}
+		}
+	case calendarfeed.EdgePerson:
+		if id := m.person; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CalendarFeedMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CalendarFeedMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CalendarFeedMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedorganization {
+		edges = append(edges, calendarfeed.EdgeOrganization)
+	}
+	if m.clearedaccount {
+		edges = append(edges, calendarfeed.EdgeAccount)
+	}
+	if m.clearedmeeting {
+		edges = append(edges, calendarfeed.EdgeMeeting)
+	}
+	if m.clearedseries {
+		edges = append(edges, calendarfeed.EdgeSeries)
+	}
+	if m.clearedperson {
+		edges = append(edges, calendarfeed.EdgePerson)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CalendarFeedMutation) EdgeCleared(name string) bool {
+	switch name {
+	case calendarfeed.EdgeOrganization:
+		return m.clearedorganization
+	case calendarfeed.EdgeAccount:
+		return m.clearedaccount
+	case calendarfeed.EdgeMeeting:
+		return m.clearedmeeting
+	case calendarfeed.EdgeSeries:
+		return m.clearedseries
+	case calendarfeed.EdgePerson:
+		return m.clearedperson
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CalendarFeedMutation) ClearEdge(name string) error {
+	switch name {
+	case calendarfeed.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case calendarfeed.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case calendarfeed.EdgeMeeting:
+		m.ClearMeeting()
+		return nil
+	case calendarfeed.EdgeSeries:
+		m.ClearSeries()
+		return nil
+	case calendarfeed.EdgePerson:
+		m.ClearPerson()
+		return nil
+	}
+	return fmt.Errorf("unknown CalendarFeed unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CalendarFeedMutation) ResetEdge(name string) error {
+	switch name {
+	case calendarfeed.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case calendarfeed.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case calendarfeed.EdgeMeeting:
+		m.ResetMeeting()
+		return nil
+	case calendarfeed.EdgeSeries:
+		m.ResetSeries()
+		return nil
+	case calendarfeed.EdgePerson:
+		m.ResetPerson()
+		return nil
+	}
+	return fmt.Errorf("unknown CalendarFeed edge %s", name)
+}
+
+// CommunityMutation represents an operation that mutates the Community nodes in the graph.
+type CommunityMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	name                     *string
+	kind                     *community.Kind
+	description              *string
+	clearedFields            map[string]struct{}
+	organization             *int
+	clearedorganization      bool
+	invited_to_series        map[int]struct{}
+	removedinvited_to_series map[int]struct{}
+	clearedinvited_to_series bool
+	members                  map[int]struct{}
+	removedmembers           map[int]struct{}
+	clearedmembers           bool
+	targeted_by              map[int]struct{}
+	removedtargeted_by       map[int]struct{}
+	clearedtargeted_by       bool
+	done                     bool
+	oldValue                 func(context.Context) (*Community, error)
+	predicates               []predicate.Community
 }
 
 var _ ent.Mutation = (*CommunityMutation)(nil)
@@ -2886,6 +4135,60 @@ func (m *CommunityMutation) ResetOrganization() {
 	m.clearedorganization = false
 }
 
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by ids.
+func (m *CommunityMutation) AddInvitedToSeriesIDs(ids ...int) {
+	if m.invited_to_series == nil {
+		m.invited_to_series = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.invited_to_series[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvitedToSeries clears the "invited_to_series" edge to the Series entity.
+func (m *CommunityMutation) ClearInvitedToSeries() {
+	m.clearedinvited_to_series = true
+}
+
+// InvitedToSeriesCleared reports if the "invited_to_series" edge to the Series entity was cleared.
+func (m *CommunityMutation) InvitedToSeriesCleared() bool {
+	return m.clearedinvited_to_series
+}
+
+// RemoveInvitedToSeriesIDs removes the "invited_to_series" edge to the Series entity by IDs.
+func (m *CommunityMutation) RemoveInvitedToSeriesIDs(ids ...int) {
+	if m.removedinvited_to_series == nil {
+		m.removedinvited_to_series = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.invited_to_series, ids[i])
+		m.removedinvited_to_series[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvitedToSeries returns the removed IDs of the "invited_to_series" edge to the Series entity.
+func (m *CommunityMutation) RemovedInvitedToSeriesIDs() (ids []int) {
+	for id := range m.removedinvited_to_series {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvitedToSeriesIDs returns the "invited_to_series" edge IDs in the mutation.
+func (m *CommunityMutation) InvitedToSeriesIDs() (ids []int) {
+	for id := range m.invited_to_series {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvitedToSeries resets all changes to the "invited_to_series" edge.
+func (m *CommunityMutation) ResetInvitedToSeries() {
+	m.invited_to_series = nil
+	m.clearedinvited_to_series = false
+	m.removedinvited_to_series = nil
+}
+
 // AddMemberIDs adds the "members" edge to the Person entity by ids.
 func (m *CommunityMutation) AddMemberIDs(ids ...int) {
 	if m.members == nil {
@@ -3224,9 +4527,12 @@ func (m *CommunityMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CommunityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.organization != nil {
 		edges = append(edges, community.EdgeOrganization)
+	}
+	if m.invited_to_series != nil {
+		edges = append(edges, community.EdgeInvitedToSeries)
 	}
 	if m.members != nil {
 		edges = append(edges, community.EdgeMembers)
@@ -3245,6 +4551,12 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 		if id := m.organization; id != nil {
 			return []ent.Value{*id}
 		}
+	case community.EdgeInvitedToSeries:
+		ids := make([]ent.Value, 0, len(m.invited_to_series))
+		for id := range m.invited_to_series {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeMembers:
 		ids := make([]ent.Value, 0, len(m.members))
 		for id := range m.members {
@@ -3263,7 +4575,10 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CommunityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
+	if m.removedinvited_to_series != nil {
+		edges = append(edges, community.EdgeInvitedToSeries)
+	}
 	if m.removedmembers != nil {
 		edges = append(edges, community.EdgeMembers)
 	}
@@ -3277,6 +4592,12 @@ func (m *CommunityMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case community.EdgeInvitedToSeries:
+		ids := make([]ent.Value, 0, len(m.removedinvited_to_series))
+		for id := range m.removedinvited_to_series {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeMembers:
 		ids := make([]ent.Value, 0, len(m.removedmembers))
 		for id := range m.removedmembers {
@@ -3295,9 +4616,12 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CommunityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedorganization {
 		edges = append(edges, community.EdgeOrganization)
+	}
+	if m.clearedinvited_to_series {
+		edges = append(edges, community.EdgeInvitedToSeries)
 	}
 	if m.clearedmembers {
 		edges = append(edges, community.EdgeMembers)
@@ -3314,6 +4638,8 @@ func (m *CommunityMutation) EdgeCleared(name string) bool {
 	switch name {
 	case community.EdgeOrganization:
 		return m.clearedorganization
+	case community.EdgeInvitedToSeries:
+		return m.clearedinvited_to_series
 	case community.EdgeMembers:
 		return m.clearedmembers
 	case community.EdgeTargetedBy:
@@ -3339,6 +4665,9 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 	switch name {
 	case community.EdgeOrganization:
 		m.ResetOrganization()
+		return nil
+	case community.EdgeInvitedToSeries:
+		m.ResetInvitedToSeries()
 		return nil
 	case community.EdgeMembers:
 		m.ResetMembers()
@@ -7239,12 +8568,18 @@ type MeetingMutation struct {
 	addcheck_in_opens_before *int
 	check_in_closes_after    *int
 	addcheck_in_closes_after *int
+	occurrence_start         *time.Time
+	overridden               *bool
+	sequence                 *int
+	addsequence              *int
 	clearedFields            map[string]struct{}
 	organization             *int
 	clearedorganization      bool
 	objectives               map[int]struct{}
 	removedobjectives        map[int]struct{}
 	clearedobjectives        bool
+	series                   *int
+	clearedseries            bool
 	agenda_items             map[int]struct{}
 	removedagenda_items      map[int]struct{}
 	clearedagenda_items      bool
@@ -8308,6 +9643,196 @@ func (m *MeetingMutation) ResetCheckInClosesAfter() {
 	m.addcheck_in_closes_after = nil
 }
 
+// SetSeriesID sets the "series_id" field.
+func (m *MeetingMutation) SetSeriesID(i int) {
+	m.series = &i
+}
+
+// SeriesID returns the value of the "series_id" field in the mutation.
+func (m *MeetingMutation) SeriesID() (r int, exists bool) {
+	v := m.series
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeriesID returns the old "series_id" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldSeriesID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeriesID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeriesID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeriesID: %w", err)
+	}
+	return oldValue.SeriesID, nil
+}
+
+// ClearSeriesID clears the value of the "series_id" field.
+func (m *MeetingMutation) ClearSeriesID() {
+	m.series = nil
+	m.clearedFields[meeting.FieldSeriesID] = struct{}{}
+}
+
+// SeriesIDCleared returns if the "series_id" field was cleared in this mutation.
+func (m *MeetingMutation) SeriesIDCleared() bool {
+	_, ok := m.clearedFields[meeting.FieldSeriesID]
+	return ok
+}
+
+// ResetSeriesID resets all changes to the "series_id" field.
+func (m *MeetingMutation) ResetSeriesID() {
+	m.series = nil
+	delete(m.clearedFields, meeting.FieldSeriesID)
+}
+
+// SetOccurrenceStart sets the "occurrence_start" field.
+func (m *MeetingMutation) SetOccurrenceStart(t time.Time) {
+	m.occurrence_start = &t
+}
+
+// OccurrenceStart returns the value of the "occurrence_start" field in the mutation.
+func (m *MeetingMutation) OccurrenceStart() (r time.Time, exists bool) {
+	v := m.occurrence_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurrenceStart returns the old "occurrence_start" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldOccurrenceStart(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurrenceStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurrenceStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurrenceStart: %w", err)
+	}
+	return oldValue.OccurrenceStart, nil
+}
+
+// ClearOccurrenceStart clears the value of the "occurrence_start" field.
+func (m *MeetingMutation) ClearOccurrenceStart() {
+	m.occurrence_start = nil
+	m.clearedFields[meeting.FieldOccurrenceStart] = struct{}{}
+}
+
+// OccurrenceStartCleared returns if the "occurrence_start" field was cleared in this mutation.
+func (m *MeetingMutation) OccurrenceStartCleared() bool {
+	_, ok := m.clearedFields[meeting.FieldOccurrenceStart]
+	return ok
+}
+
+// ResetOccurrenceStart resets all changes to the "occurrence_start" field.
+func (m *MeetingMutation) ResetOccurrenceStart() {
+	m.occurrence_start = nil
+	delete(m.clearedFields, meeting.FieldOccurrenceStart)
+}
+
+// SetOverridden sets the "overridden" field.
+func (m *MeetingMutation) SetOverridden(b bool) {
+	m.overridden = &b
+}
+
+// Overridden returns the value of the "overridden" field in the mutation.
+func (m *MeetingMutation) Overridden() (r bool, exists bool) {
+	v := m.overridden
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOverridden returns the old "overridden" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldOverridden(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOverridden is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOverridden requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOverridden: %w", err)
+	}
+	return oldValue.Overridden, nil
+}
+
+// ResetOverridden resets all changes to the "overridden" field.
+func (m *MeetingMutation) ResetOverridden() {
+	m.overridden = nil
+}
+
+// SetSequence sets the "sequence" field.
+func (m *MeetingMutation) SetSequence(i int) {
+	m.sequence = &i
+	m.addsequence = nil
+}
+
+// Sequence returns the value of the "sequence" field in the mutation.
+func (m *MeetingMutation) Sequence() (r int, exists bool) {
+	v := m.sequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSequence returns the old "sequence" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldSequence(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSequence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSequence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSequence: %w", err)
+	}
+	return oldValue.Sequence, nil
+}
+
+// AddSequence adds i to the "sequence" field.
+func (m *MeetingMutation) AddSequence(i int) {
+	if m.addsequence != nil {
+		*m.addsequence += i
+	} else {
+		m.addsequence = &i
+	}
+}
+
+// AddedSequence returns the value that was added to the "sequence" field in this mutation.
+func (m *MeetingMutation) AddedSequence() (r int, exists bool) {
+	v := m.addsequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSequence resets all changes to the "sequence" field.
+func (m *MeetingMutation) ResetSequence() {
+	m.sequence = nil
+	m.addsequence = nil
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *MeetingMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -8387,6 +9912,33 @@ func (m *MeetingMutation) ResetObjectives() {
 	m.objectives = nil
 	m.clearedobjectives = false
 	m.removedobjectives = nil
+}
+
+// ClearSeries clears the "series" edge to the Series entity.
+func (m *MeetingMutation) ClearSeries() {
+	m.clearedseries = true
+	m.clearedFields[meeting.FieldSeriesID] = struct{}{}
+}
+
+// SeriesCleared reports if the "series" edge to the Series entity was cleared.
+func (m *MeetingMutation) SeriesCleared() bool {
+	return m.SeriesIDCleared() || m.clearedseries
+}
+
+// SeriesIDs returns the "series" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SeriesID instead. It exists only for internal usage by the builders.
+func (m *MeetingMutation) SeriesIDs() (ids []int) {
+	if id := m.series; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSeries resets all changes to the "series" edge.
+func (m *MeetingMutation) ResetSeries() {
+	m.series = nil
+	m.clearedseries = false
 }
 
 // AddAgendaItemIDs adds the "agenda_items" edge to the AgendaItem entity by ids.
@@ -8747,7 +10299,7 @@ func (m *MeetingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MeetingMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 25)
 	if m.organization != nil {
 		fields = append(fields, meeting.FieldOrganizationID)
 	}
@@ -8811,6 +10363,18 @@ func (m *MeetingMutation) Fields() []string {
 	if m.check_in_closes_after != nil {
 		fields = append(fields, meeting.FieldCheckInClosesAfter)
 	}
+	if m.series != nil {
+		fields = append(fields, meeting.FieldSeriesID)
+	}
+	if m.occurrence_start != nil {
+		fields = append(fields, meeting.FieldOccurrenceStart)
+	}
+	if m.overridden != nil {
+		fields = append(fields, meeting.FieldOverridden)
+	}
+	if m.sequence != nil {
+		fields = append(fields, meeting.FieldSequence)
+	}
 	return fields
 }
 
@@ -8861,6 +10425,14 @@ func (m *MeetingMutation) Field(name string) (ent.Value, bool) {
 		return m.CheckInOpensBefore()
 	case meeting.FieldCheckInClosesAfter:
 		return m.CheckInClosesAfter()
+	case meeting.FieldSeriesID:
+		return m.SeriesID()
+	case meeting.FieldOccurrenceStart:
+		return m.OccurrenceStart()
+	case meeting.FieldOverridden:
+		return m.Overridden()
+	case meeting.FieldSequence:
+		return m.Sequence()
 	}
 	return nil, false
 }
@@ -8912,6 +10484,14 @@ func (m *MeetingMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCheckInOpensBefore(ctx)
 	case meeting.FieldCheckInClosesAfter:
 		return m.OldCheckInClosesAfter(ctx)
+	case meeting.FieldSeriesID:
+		return m.OldSeriesID(ctx)
+	case meeting.FieldOccurrenceStart:
+		return m.OldOccurrenceStart(ctx)
+	case meeting.FieldOverridden:
+		return m.OldOverridden(ctx)
+	case meeting.FieldSequence:
+		return m.OldSequence(ctx)
 	}
 	return nil, fmt.Errorf("unknown Meeting field %s", name)
 }
@@ -9068,6 +10648,34 @@ func (m *MeetingMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCheckInClosesAfter(v)
 		return nil
+	case meeting.FieldSeriesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeriesID(v)
+		return nil
+	case meeting.FieldOccurrenceStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurrenceStart(v)
+		return nil
+	case meeting.FieldOverridden:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOverridden(v)
+		return nil
+	case meeting.FieldSequence:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSequence(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Meeting field %s", name)
 }
@@ -9088,6 +10696,9 @@ func (m *MeetingMutation) AddedFields() []string {
 	if m.addcheck_in_closes_after != nil {
 		fields = append(fields, meeting.FieldCheckInClosesAfter)
 	}
+	if m.addsequence != nil {
+		fields = append(fields, meeting.FieldSequence)
+	}
 	return fields
 }
 
@@ -9104,6 +10715,8 @@ func (m *MeetingMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedCheckInOpensBefore()
 	case meeting.FieldCheckInClosesAfter:
 		return m.AddedCheckInClosesAfter()
+	case meeting.FieldSequence:
+		return m.AddedSequence()
 	}
 	return nil, false
 }
@@ -9141,6 +10754,13 @@ func (m *MeetingMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddCheckInClosesAfter(v)
 		return nil
+	case meeting.FieldSequence:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSequence(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Meeting numeric field %s", name)
 }
@@ -9172,6 +10792,12 @@ func (m *MeetingMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(meeting.FieldCancellationReason) {
 		fields = append(fields, meeting.FieldCancellationReason)
+	}
+	if m.FieldCleared(meeting.FieldSeriesID) {
+		fields = append(fields, meeting.FieldSeriesID)
+	}
+	if m.FieldCleared(meeting.FieldOccurrenceStart) {
+		fields = append(fields, meeting.FieldOccurrenceStart)
 	}
 	return fields
 }
@@ -9210,6 +10836,12 @@ func (m *MeetingMutation) ClearField(name string) error {
 		return nil
 	case meeting.FieldCancellationReason:
 		m.ClearCancellationReason()
+		return nil
+	case meeting.FieldSeriesID:
+		m.ClearSeriesID()
+		return nil
+	case meeting.FieldOccurrenceStart:
+		m.ClearOccurrenceStart()
 		return nil
 	}
 	return fmt.Errorf("unknown Meeting nullable field %s", name)
@@ -9282,18 +10914,33 @@ func (m *MeetingMutation) ResetField(name string) error {
 	case meeting.FieldCheckInClosesAfter:
 		m.ResetCheckInClosesAfter()
 		return nil
+	case meeting.FieldSeriesID:
+		m.ResetSeriesID()
+		return nil
+	case meeting.FieldOccurrenceStart:
+		m.ResetOccurrenceStart()
+		return nil
+	case meeting.FieldOverridden:
+		m.ResetOverridden()
+		return nil
+	case meeting.FieldSequence:
+		m.ResetSequence()
+		return nil
 	}
 	return fmt.Errorf("unknown Meeting field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *MeetingMutation) AddedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.organization != nil {
 		edges = append(edges, meeting.EdgeOrganization)
 	}
 	if m.objectives != nil {
 		edges = append(edges, meeting.EdgeObjectives)
+	}
+	if m.series != nil {
+		edges = append(edges, meeting.EdgeSeries)
 	}
 	if m.agenda_items != nil {
 		edges = append(edges, meeting.EdgeAgendaItems)
@@ -9330,6 +10977,10 @@ func (m *MeetingMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case meeting.EdgeSeries:
+		if id := m.series; id != nil {
+			return []ent.Value{*id}
+		}
 	case meeting.EdgeAgendaItems:
 		ids := make([]ent.Value, 0, len(m.agenda_items))
 		for id := range m.agenda_items {
@@ -9372,7 +11023,7 @@ func (m *MeetingMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *MeetingMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.removedobjectives != nil {
 		edges = append(edges, meeting.EdgeObjectives)
 	}
@@ -9449,12 +11100,15 @@ func (m *MeetingMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *MeetingMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.clearedorganization {
 		edges = append(edges, meeting.EdgeOrganization)
 	}
 	if m.clearedobjectives {
 		edges = append(edges, meeting.EdgeObjectives)
+	}
+	if m.clearedseries {
+		edges = append(edges, meeting.EdgeSeries)
 	}
 	if m.clearedagenda_items {
 		edges = append(edges, meeting.EdgeAgendaItems)
@@ -9485,6 +11139,8 @@ func (m *MeetingMutation) EdgeCleared(name string) bool {
 		return m.clearedorganization
 	case meeting.EdgeObjectives:
 		return m.clearedobjectives
+	case meeting.EdgeSeries:
+		return m.clearedseries
 	case meeting.EdgeAgendaItems:
 		return m.clearedagenda_items
 	case meeting.EdgeParticipations:
@@ -9508,6 +11164,9 @@ func (m *MeetingMutation) ClearEdge(name string) error {
 	case meeting.EdgeOrganization:
 		m.ClearOrganization()
 		return nil
+	case meeting.EdgeSeries:
+		m.ClearSeries()
+		return nil
 	}
 	return fmt.Errorf("unknown Meeting unique edge %s", name)
 }
@@ -9521,6 +11180,9 @@ func (m *MeetingMutation) ResetEdge(name string) error {
 		return nil
 	case meeting.EdgeObjectives:
 		m.ResetObjectives()
+		return nil
+	case meeting.EdgeSeries:
+		m.ResetSeries()
 		return nil
 	case meeting.EdgeAgendaItems:
 		m.ResetAgendaItems()
@@ -10647,6 +12309,9 @@ type ObjectiveMutation struct {
 	clearedFields       map[string]struct{}
 	organization        *int
 	clearedorganization bool
+	series              map[int]struct{}
+	removedseries       map[int]struct{}
+	clearedseries       bool
 	owner               *int
 	clearedowner        bool
 	communities         map[int]struct{}
@@ -11188,6 +12853,60 @@ func (m *ObjectiveMutation) OrganizationIDs() (ids []int) {
 func (m *ObjectiveMutation) ResetOrganization() {
 	m.organization = nil
 	m.clearedorganization = false
+}
+
+// AddSeriesIDs adds the "series" edge to the Series entity by ids.
+func (m *ObjectiveMutation) AddSeriesIDs(ids ...int) {
+	if m.series == nil {
+		m.series = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.series[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSeries clears the "series" edge to the Series entity.
+func (m *ObjectiveMutation) ClearSeries() {
+	m.clearedseries = true
+}
+
+// SeriesCleared reports if the "series" edge to the Series entity was cleared.
+func (m *ObjectiveMutation) SeriesCleared() bool {
+	return m.clearedseries
+}
+
+// RemoveSeriesIDs removes the "series" edge to the Series entity by IDs.
+func (m *ObjectiveMutation) RemoveSeriesIDs(ids ...int) {
+	if m.removedseries == nil {
+		m.removedseries = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.series, ids[i])
+		m.removedseries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSeries returns the removed IDs of the "series" edge to the Series entity.
+func (m *ObjectiveMutation) RemovedSeriesIDs() (ids []int) {
+	for id := range m.removedseries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SeriesIDs returns the "series" edge IDs in the mutation.
+func (m *ObjectiveMutation) SeriesIDs() (ids []int) {
+	for id := range m.series {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSeries resets all changes to the "series" edge.
+func (m *ObjectiveMutation) ResetSeries() {
+	m.series = nil
+	m.clearedseries = false
+	m.removedseries = nil
 }
 
 // ClearOwner clears the "owner" edge to the Person entity.
@@ -11743,9 +13462,12 @@ func (m *ObjectiveMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ObjectiveMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.organization != nil {
 		edges = append(edges, objective.EdgeOrganization)
+	}
+	if m.series != nil {
+		edges = append(edges, objective.EdgeSeries)
 	}
 	if m.owner != nil {
 		edges = append(edges, objective.EdgeOwner)
@@ -11773,6 +13495,12 @@ func (m *ObjectiveMutation) AddedIDs(name string) []ent.Value {
 		if id := m.organization; id != nil {
 			return []ent.Value{*id}
 		}
+	case objective.EdgeSeries:
+		ids := make([]ent.Value, 0, len(m.series))
+		for id := range m.series {
+			ids = append(ids, id)
+		}
+		return ids
 	case objective.EdgeOwner:
 		if id := m.owner; id != nil {
 			return []ent.Value{*id}
@@ -11807,7 +13535,10 @@ func (m *ObjectiveMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ObjectiveMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
+	if m.removedseries != nil {
+		edges = append(edges, objective.EdgeSeries)
+	}
 	if m.removedcommunities != nil {
 		edges = append(edges, objective.EdgeCommunities)
 	}
@@ -11827,6 +13558,12 @@ func (m *ObjectiveMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *ObjectiveMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case objective.EdgeSeries:
+		ids := make([]ent.Value, 0, len(m.removedseries))
+		for id := range m.removedseries {
+			ids = append(ids, id)
+		}
+		return ids
 	case objective.EdgeCommunities:
 		ids := make([]ent.Value, 0, len(m.removedcommunities))
 		for id := range m.removedcommunities {
@@ -11857,9 +13594,12 @@ func (m *ObjectiveMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ObjectiveMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedorganization {
 		edges = append(edges, objective.EdgeOrganization)
+	}
+	if m.clearedseries {
+		edges = append(edges, objective.EdgeSeries)
 	}
 	if m.clearedowner {
 		edges = append(edges, objective.EdgeOwner)
@@ -11885,6 +13625,8 @@ func (m *ObjectiveMutation) EdgeCleared(name string) bool {
 	switch name {
 	case objective.EdgeOrganization:
 		return m.clearedorganization
+	case objective.EdgeSeries:
+		return m.clearedseries
 	case objective.EdgeOwner:
 		return m.clearedowner
 	case objective.EdgeCommunities:
@@ -11919,6 +13661,9 @@ func (m *ObjectiveMutation) ResetEdge(name string) error {
 	switch name {
 	case objective.EdgeOrganization:
 		m.ResetOrganization()
+		return nil
+	case objective.EdgeSeries:
+		m.ResetSeries()
 		return nil
 	case objective.EdgeOwner:
 		m.ResetOwner()
@@ -14073,46 +15818,49 @@ func (m *ParticipationMutation) ResetEdge(name string) error {
 // PersonMutation represents an operation that mutates the Person nodes in the graph.
 type PersonMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *int
-	created_at              *time.Time
-	updated_at              *time.Time
-	name                    *string
-	email                   *string
-	phone                   *string
-	company                 *string
-	job_title               *string
-	tags                    *[]string
-	appendtags              []string
-	vip                     *bool
-	clearedFields           map[string]struct{}
-	organization            *int
-	clearedorganization     bool
-	communities             map[int]struct{}
-	removedcommunities      map[int]struct{}
-	clearedcommunities      bool
-	participations          map[int]struct{}
-	removedparticipations   map[int]struct{}
-	clearedparticipations   bool
-	owned_objectives        map[int]struct{}
-	removedowned_objectives map[int]struct{}
-	clearedowned_objectives bool
-	follow_ups              map[int]struct{}
-	removedfollow_ups       map[int]struct{}
-	clearedfollow_ups       bool
-	concerned_by            map[int]struct{}
-	removedconcerned_by     map[int]struct{}
-	clearedconcerned_by     bool
-	feedbacks               map[int]struct{}
-	removedfeedbacks        map[int]struct{}
-	clearedfeedbacks        bool
-	touchpoints             map[int]struct{}
-	removedtouchpoints      map[int]struct{}
-	clearedtouchpoints      bool
-	done                    bool
-	oldValue                func(context.Context) (*Person, error)
-	predicates              []predicate.Person
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	name                     *string
+	email                    *string
+	phone                    *string
+	company                  *string
+	job_title                *string
+	tags                     *[]string
+	appendtags               []string
+	vip                      *bool
+	clearedFields            map[string]struct{}
+	organization             *int
+	clearedorganization      bool
+	invited_to_series        map[int]struct{}
+	removedinvited_to_series map[int]struct{}
+	clearedinvited_to_series bool
+	communities              map[int]struct{}
+	removedcommunities       map[int]struct{}
+	clearedcommunities       bool
+	participations           map[int]struct{}
+	removedparticipations    map[int]struct{}
+	clearedparticipations    bool
+	owned_objectives         map[int]struct{}
+	removedowned_objectives  map[int]struct{}
+	clearedowned_objectives  bool
+	follow_ups               map[int]struct{}
+	removedfollow_ups        map[int]struct{}
+	clearedfollow_ups        bool
+	concerned_by             map[int]struct{}
+	removedconcerned_by      map[int]struct{}
+	clearedconcerned_by      bool
+	feedbacks                map[int]struct{}
+	removedfeedbacks         map[int]struct{}
+	clearedfeedbacks         bool
+	touchpoints              map[int]struct{}
+	removedtouchpoints       map[int]struct{}
+	clearedtouchpoints       bool
+	done                     bool
+	oldValue                 func(context.Context) (*Person, error)
+	predicates               []predicate.Person
 }
 
 var _ ent.Mutation = (*PersonMutation)(nil)
@@ -14666,6 +16414,60 @@ func (m *PersonMutation) OrganizationIDs() (ids []int) {
 func (m *PersonMutation) ResetOrganization() {
 	m.organization = nil
 	m.clearedorganization = false
+}
+
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by ids.
+func (m *PersonMutation) AddInvitedToSeriesIDs(ids ...int) {
+	if m.invited_to_series == nil {
+		m.invited_to_series = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.invited_to_series[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvitedToSeries clears the "invited_to_series" edge to the Series entity.
+func (m *PersonMutation) ClearInvitedToSeries() {
+	m.clearedinvited_to_series = true
+}
+
+// InvitedToSeriesCleared reports if the "invited_to_series" edge to the Series entity was cleared.
+func (m *PersonMutation) InvitedToSeriesCleared() bool {
+	return m.clearedinvited_to_series
+}
+
+// RemoveInvitedToSeriesIDs removes the "invited_to_series" edge to the Series entity by IDs.
+func (m *PersonMutation) RemoveInvitedToSeriesIDs(ids ...int) {
+	if m.removedinvited_to_series == nil {
+		m.removedinvited_to_series = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.invited_to_series, ids[i])
+		m.removedinvited_to_series[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvitedToSeries returns the removed IDs of the "invited_to_series" edge to the Series entity.
+func (m *PersonMutation) RemovedInvitedToSeriesIDs() (ids []int) {
+	for id := range m.removedinvited_to_series {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvitedToSeriesIDs returns the "invited_to_series" edge IDs in the mutation.
+func (m *PersonMutation) InvitedToSeriesIDs() (ids []int) {
+	for id := range m.invited_to_series {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvitedToSeries resets all changes to the "invited_to_series" edge.
+func (m *PersonMutation) ResetInvitedToSeries() {
+	m.invited_to_series = nil
+	m.clearedinvited_to_series = false
+	m.removedinvited_to_series = nil
 }
 
 // AddCommunityIDs adds the "communities" edge to the Community entity by ids.
@@ -15362,9 +17164,12 @@ func (m *PersonMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PersonMutation) AddedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.organization != nil {
 		edges = append(edges, person.EdgeOrganization)
+	}
+	if m.invited_to_series != nil {
+		edges = append(edges, person.EdgeInvitedToSeries)
 	}
 	if m.communities != nil {
 		edges = append(edges, person.EdgeCommunities)
@@ -15398,6 +17203,12 @@ func (m *PersonMutation) AddedIDs(name string) []ent.Value {
 		if id := m.organization; id != nil {
 			return []ent.Value{*id}
 		}
+	case person.EdgeInvitedToSeries:
+		ids := make([]ent.Value, 0, len(m.invited_to_series))
+		for id := range m.invited_to_series {
+			ids = append(ids, id)
+		}
+		return ids
 	case person.EdgeCommunities:
 		ids := make([]ent.Value, 0, len(m.communities))
 		for id := range m.communities {
@@ -15446,7 +17257,10 @@ func (m *PersonMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PersonMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
+	if m.removedinvited_to_series != nil {
+		edges = append(edges, person.EdgeInvitedToSeries)
+	}
 	if m.removedcommunities != nil {
 		edges = append(edges, person.EdgeCommunities)
 	}
@@ -15475,6 +17289,12 @@ func (m *PersonMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *PersonMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case person.EdgeInvitedToSeries:
+		ids := make([]ent.Value, 0, len(m.removedinvited_to_series))
+		for id := range m.removedinvited_to_series {
+			ids = append(ids, id)
+		}
+		return ids
 	case person.EdgeCommunities:
 		ids := make([]ent.Value, 0, len(m.removedcommunities))
 		for id := range m.removedcommunities {
@@ -15523,9 +17343,12 @@ func (m *PersonMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PersonMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.clearedorganization {
 		edges = append(edges, person.EdgeOrganization)
+	}
+	if m.clearedinvited_to_series {
+		edges = append(edges, person.EdgeInvitedToSeries)
 	}
 	if m.clearedcommunities {
 		edges = append(edges, person.EdgeCommunities)
@@ -15557,6 +17380,8 @@ func (m *PersonMutation) EdgeCleared(name string) bool {
 	switch name {
 	case person.EdgeOrganization:
 		return m.clearedorganization
+	case person.EdgeInvitedToSeries:
+		return m.clearedinvited_to_series
 	case person.EdgeCommunities:
 		return m.clearedcommunities
 	case person.EdgeParticipations:
@@ -15592,6 +17417,9 @@ func (m *PersonMutation) ResetEdge(name string) error {
 	switch name {
 	case person.EdgeOrganization:
 		m.ResetOrganization()
+		return nil
+	case person.EdgeInvitedToSeries:
+		m.ResetInvitedToSeries()
 		return nil
 	case person.EdgeCommunities:
 		m.ResetCommunities()
@@ -16589,6 +18417,3032 @@ func (m *RelationshipMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Relationship edge %s", name)
+}
+
+// SeriesMutation represents an operation that mutates the Series nodes in the graph.
+type SeriesMutation struct {
+	config
+	op                         Op
+	typ                        string
+	id                         *int
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	title                      *string
+	description                *string
+	format                     *series.Format
+	venue_name                 *string
+	venue_address              *string
+	capacity                   *int
+	addcapacity                *int
+	visibility                 *series.Visibility
+	rrule                      *string
+	starts_at                  *string
+	time_zone                  *string
+	duration_minutes           *int
+	addduration_minutes        *int
+	exdates                    *[]string
+	appendexdates              []string
+	status                     *series.Status
+	cancelled_at               *time.Time
+	materialized_until         *time.Time
+	sequence                   *int
+	addsequence                *int
+	clearedFields              map[string]struct{}
+	organization               *int
+	clearedorganization        bool
+	meetings                   map[int]struct{}
+	removedmeetings            map[int]struct{}
+	clearedmeetings            bool
+	objectives                 map[int]struct{}
+	removedobjectives          map[int]struct{}
+	clearedobjectives          bool
+	invitees                   map[int]struct{}
+	removedinvitees            map[int]struct{}
+	clearedinvitees            bool
+	invitee_communities        map[int]struct{}
+	removedinvitee_communities map[int]struct{}
+	clearedinvitee_communities bool
+	answers                    map[int]struct{}
+	removedanswers             map[int]struct{}
+	clearedanswers             bool
+	split_from                 *int
+	clearedsplit_from          bool
+	continuations              map[int]struct{}
+	removedcontinuations       map[int]struct{}
+	clearedcontinuations       bool
+	done                       bool
+	oldValue                   func(context.Context) (*Series, error)
+	predicates                 []predicate.Series
+}
+
+var _ ent.Mutation = (*SeriesMutation)(nil)
+
+// seriesOption allows management of the mutation configuration using functional options.
+type seriesOption func(*SeriesMutation)
+
+// newSeriesMutation creates new mutation for the Series entity.
+func newSeriesMutation(c config, op Op, opts ...seriesOption) *SeriesMutation {
+	m := &SeriesMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSeries,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSeriesID sets the ID field of the mutation.
+func withSeriesID(id int) seriesOption {
+	return func(m *SeriesMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Series
+		)
+		m.oldValue = func(ctx context.Context) (*Series, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Series.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSeries sets the old Series of the mutation.
+func withSeries(node *Series) seriesOption {
+	return func(m *SeriesMutation) {
+		m.oldValue = func(context.Context) (*Series, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SeriesMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SeriesMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SeriesMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SeriesMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Series.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *SeriesMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *SeriesMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *SeriesMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SeriesMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SeriesMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SeriesMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SeriesMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SeriesMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SeriesMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *SeriesMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *SeriesMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *SeriesMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *SeriesMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *SeriesMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldDescription(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *SeriesMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[series.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *SeriesMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[series.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *SeriesMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, series.FieldDescription)
+}
+
+// SetFormat sets the "format" field.
+func (m *SeriesMutation) SetFormat(s series.Format) {
+	m.format = &s
+}
+
+// Format returns the value of the "format" field in the mutation.
+func (m *SeriesMutation) Format() (r series.Format, exists bool) {
+	v := m.format
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFormat returns the old "format" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldFormat(ctx context.Context) (v series.Format, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFormat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFormat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFormat: %w", err)
+	}
+	return oldValue.Format, nil
+}
+
+// ResetFormat resets all changes to the "format" field.
+func (m *SeriesMutation) ResetFormat() {
+	m.format = nil
+}
+
+// SetVenueName sets the "venue_name" field.
+func (m *SeriesMutation) SetVenueName(s string) {
+	m.venue_name = &s
+}
+
+// VenueName returns the value of the "venue_name" field in the mutation.
+func (m *SeriesMutation) VenueName() (r string, exists bool) {
+	v := m.venue_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVenueName returns the old "venue_name" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldVenueName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVenueName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVenueName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVenueName: %w", err)
+	}
+	return oldValue.VenueName, nil
+}
+
+// ClearVenueName clears the value of the "venue_name" field.
+func (m *SeriesMutation) ClearVenueName() {
+	m.venue_name = nil
+	m.clearedFields[series.FieldVenueName] = struct{}{}
+}
+
+// VenueNameCleared returns if the "venue_name" field was cleared in this mutation.
+func (m *SeriesMutation) VenueNameCleared() bool {
+	_, ok := m.clearedFields[series.FieldVenueName]
+	return ok
+}
+
+// ResetVenueName resets all changes to the "venue_name" field.
+func (m *SeriesMutation) ResetVenueName() {
+	m.venue_name = nil
+	delete(m.clearedFields, series.FieldVenueName)
+}
+
+// SetVenueAddress sets the "venue_address" field.
+func (m *SeriesMutation) SetVenueAddress(s string) {
+	m.venue_address = &s
+}
+
+// VenueAddress returns the value of the "venue_address" field in the mutation.
+func (m *SeriesMutation) VenueAddress() (r string, exists bool) {
+	v := m.venue_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVenueAddress returns the old "venue_address" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldVenueAddress(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVenueAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVenueAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVenueAddress: %w", err)
+	}
+	return oldValue.VenueAddress, nil
+}
+
+// ClearVenueAddress clears the value of the "venue_address" field.
+func (m *SeriesMutation) ClearVenueAddress() {
+	m.venue_address = nil
+	m.clearedFields[series.FieldVenueAddress] = struct{}{}
+}
+
+// VenueAddressCleared returns if the "venue_address" field was cleared in this mutation.
+func (m *SeriesMutation) VenueAddressCleared() bool {
+	_, ok := m.clearedFields[series.FieldVenueAddress]
+	return ok
+}
+
+// ResetVenueAddress resets all changes to the "venue_address" field.
+func (m *SeriesMutation) ResetVenueAddress() {
+	m.venue_address = nil
+	delete(m.clearedFields, series.FieldVenueAddress)
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *SeriesMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *SeriesMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldCapacity(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *SeriesMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *SeriesMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (m *SeriesMutation) ClearCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	m.clearedFields[series.FieldCapacity] = struct{}{}
+}
+
+// CapacityCleared returns if the "capacity" field was cleared in this mutation.
+func (m *SeriesMutation) CapacityCleared() bool {
+	_, ok := m.clearedFields[series.FieldCapacity]
+	return ok
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *SeriesMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	delete(m.clearedFields, series.FieldCapacity)
+}
+
+// SetVisibility sets the "visibility" field.
+func (m *SeriesMutation) SetVisibility(s series.Visibility) {
+	m.visibility = &s
+}
+
+// Visibility returns the value of the "visibility" field in the mutation.
+func (m *SeriesMutation) Visibility() (r series.Visibility, exists bool) {
+	v := m.visibility
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisibility returns the old "visibility" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldVisibility(ctx context.Context) (v series.Visibility, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisibility is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisibility requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisibility: %w", err)
+	}
+	return oldValue.Visibility, nil
+}
+
+// ResetVisibility resets all changes to the "visibility" field.
+func (m *SeriesMutation) ResetVisibility() {
+	m.visibility = nil
+}
+
+// SetRrule sets the "rrule" field.
+func (m *SeriesMutation) SetRrule(s string) {
+	m.rrule = &s
+}
+
+// Rrule returns the value of the "rrule" field in the mutation.
+func (m *SeriesMutation) Rrule() (r string, exists bool) {
+	v := m.rrule
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRrule returns the old "rrule" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldRrule(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRrule is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRrule requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRrule: %w", err)
+	}
+	return oldValue.Rrule, nil
+}
+
+// ResetRrule resets all changes to the "rrule" field.
+func (m *SeriesMutation) ResetRrule() {
+	m.rrule = nil
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *SeriesMutation) SetStartsAt(s string) {
+	m.starts_at = &s
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *SeriesMutation) StartsAt() (r string, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldStartsAt(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *SeriesMutation) ResetStartsAt() {
+	m.starts_at = nil
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (m *SeriesMutation) SetTimeZone(s string) {
+	m.time_zone = &s
+}
+
+// TimeZone returns the value of the "time_zone" field in the mutation.
+func (m *SeriesMutation) TimeZone() (r string, exists bool) {
+	v := m.time_zone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTimeZone returns the old "time_zone" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldTimeZone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTimeZone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTimeZone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTimeZone: %w", err)
+	}
+	return oldValue.TimeZone, nil
+}
+
+// ResetTimeZone resets all changes to the "time_zone" field.
+func (m *SeriesMutation) ResetTimeZone() {
+	m.time_zone = nil
+}
+
+// SetDurationMinutes sets the "duration_minutes" field.
+func (m *SeriesMutation) SetDurationMinutes(i int) {
+	m.duration_minutes = &i
+	m.addduration_minutes = nil
+}
+
+// DurationMinutes returns the value of the "duration_minutes" field in the mutation.
+func (m *SeriesMutation) DurationMinutes() (r int, exists bool) {
+	v := m.duration_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDurationMinutes returns the old "duration_minutes" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldDurationMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDurationMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDurationMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDurationMinutes: %w", err)
+	}
+	return oldValue.DurationMinutes, nil
+}
+
+// AddDurationMinutes adds i to the "duration_minutes" field.
+func (m *SeriesMutation) AddDurationMinutes(i int) {
+	if m.addduration_minutes != nil {
+		*m.addduration_minutes += i
+	} else {
+		m.addduration_minutes = &i
+	}
+}
+
+// AddedDurationMinutes returns the value that was added to the "duration_minutes" field in this mutation.
+func (m *SeriesMutation) AddedDurationMinutes() (r int, exists bool) {
+	v := m.addduration_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDurationMinutes resets all changes to the "duration_minutes" field.
+func (m *SeriesMutation) ResetDurationMinutes() {
+	m.duration_minutes = nil
+	m.addduration_minutes = nil
+}
+
+// SetExdates sets the "exdates" field.
+func (m *SeriesMutation) SetExdates(s []string) {
+	m.exdates = &s
+	m.appendexdates = nil
+}
+
+// Exdates returns the value of the "exdates" field in the mutation.
+func (m *SeriesMutation) Exdates() (r []string, exists bool) {
+	v := m.exdates
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExdates returns the old "exdates" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldExdates(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExdates is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExdates requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExdates: %w", err)
+	}
+	return oldValue.Exdates, nil
+}
+
+// AppendExdates adds s to the "exdates" field.
+func (m *SeriesMutation) AppendExdates(s []string) {
+	m.appendexdates = append(m.appendexdates, s...)
+}
+
+// AppendedExdates returns the list of values that were appended to the "exdates" field in this mutation.
+func (m *SeriesMutation) AppendedExdates() ([]string, bool) {
+	if len(m.appendexdates) == 0 {
+		return nil, false
+	}
+	return m.appendexdates, true
+}
+
+// ClearExdates clears the value of the "exdates" field.
+func (m *SeriesMutation) ClearExdates() {
+	m.exdates = nil
+	m.appendexdates = nil
+	m.clearedFields[series.FieldExdates] = struct{}{}
+}
+
+// ExdatesCleared returns if the "exdates" field was cleared in this mutation.
+func (m *SeriesMutation) ExdatesCleared() bool {
+	_, ok := m.clearedFields[series.FieldExdates]
+	return ok
+}
+
+// ResetExdates resets all changes to the "exdates" field.
+func (m *SeriesMutation) ResetExdates() {
+	m.exdates = nil
+	m.appendexdates = nil
+	delete(m.clearedFields, series.FieldExdates)
+}
+
+// SetStatus sets the "status" field.
+func (m *SeriesMutation) SetStatus(s series.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *SeriesMutation) Status() (r series.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldStatus(ctx context.Context) (v series.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *SeriesMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCancelledAt sets the "cancelled_at" field.
+func (m *SeriesMutation) SetCancelledAt(t time.Time) {
+	m.cancelled_at = &t
+}
+
+// CancelledAt returns the value of the "cancelled_at" field in the mutation.
+func (m *SeriesMutation) CancelledAt() (r time.Time, exists bool) {
+	v := m.cancelled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledAt returns the old "cancelled_at" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldCancelledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledAt: %w", err)
+	}
+	return oldValue.CancelledAt, nil
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (m *SeriesMutation) ClearCancelledAt() {
+	m.cancelled_at = nil
+	m.clearedFields[series.FieldCancelledAt] = struct{}{}
+}
+
+// CancelledAtCleared returns if the "cancelled_at" field was cleared in this mutation.
+func (m *SeriesMutation) CancelledAtCleared() bool {
+	_, ok := m.clearedFields[series.FieldCancelledAt]
+	return ok
+}
+
+// ResetCancelledAt resets all changes to the "cancelled_at" field.
+func (m *SeriesMutation) ResetCancelledAt() {
+	m.cancelled_at = nil
+	delete(m.clearedFields, series.FieldCancelledAt)
+}
+
+// SetMaterializedUntil sets the "materialized_until" field.
+func (m *SeriesMutation) SetMaterializedUntil(t time.Time) {
+	m.materialized_until = &t
+}
+
+// MaterializedUntil returns the value of the "materialized_until" field in the mutation.
+func (m *SeriesMutation) MaterializedUntil() (r time.Time, exists bool) {
+	v := m.materialized_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaterializedUntil returns the old "materialized_until" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldMaterializedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaterializedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaterializedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaterializedUntil: %w", err)
+	}
+	return oldValue.MaterializedUntil, nil
+}
+
+// ClearMaterializedUntil clears the value of the "materialized_until" field.
+func (m *SeriesMutation) ClearMaterializedUntil() {
+	m.materialized_until = nil
+	m.clearedFields[series.FieldMaterializedUntil] = struct{}{}
+}
+
+// MaterializedUntilCleared returns if the "materialized_until" field was cleared in this mutation.
+func (m *SeriesMutation) MaterializedUntilCleared() bool {
+	_, ok := m.clearedFields[series.FieldMaterializedUntil]
+	return ok
+}
+
+// ResetMaterializedUntil resets all changes to the "materialized_until" field.
+func (m *SeriesMutation) ResetMaterializedUntil() {
+	m.materialized_until = nil
+	delete(m.clearedFields, series.FieldMaterializedUntil)
+}
+
+// SetSequence sets the "sequence" field.
+func (m *SeriesMutation) SetSequence(i int) {
+	m.sequence = &i
+	m.addsequence = nil
+}
+
+// Sequence returns the value of the "sequence" field in the mutation.
+func (m *SeriesMutation) Sequence() (r int, exists bool) {
+	v := m.sequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSequence returns the old "sequence" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldSequence(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSequence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSequence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSequence: %w", err)
+	}
+	return oldValue.Sequence, nil
+}
+
+// AddSequence adds i to the "sequence" field.
+func (m *SeriesMutation) AddSequence(i int) {
+	if m.addsequence != nil {
+		*m.addsequence += i
+	} else {
+		m.addsequence = &i
+	}
+}
+
+// AddedSequence returns the value that was added to the "sequence" field in this mutation.
+func (m *SeriesMutation) AddedSequence() (r int, exists bool) {
+	v := m.addsequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSequence resets all changes to the "sequence" field.
+func (m *SeriesMutation) ResetSequence() {
+	m.sequence = nil
+	m.addsequence = nil
+}
+
+// SetSplitFromID sets the "split_from_id" field.
+func (m *SeriesMutation) SetSplitFromID(i int) {
+	m.split_from = &i
+}
+
+// SplitFromID returns the value of the "split_from_id" field in the mutation.
+func (m *SeriesMutation) SplitFromID() (r int, exists bool) {
+	v := m.split_from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSplitFromID returns the old "split_from_id" field's value of the Series entity.
+// If the Series object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesMutation) OldSplitFromID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSplitFromID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSplitFromID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSplitFromID: %w", err)
+	}
+	return oldValue.SplitFromID, nil
+}
+
+// ClearSplitFromID clears the value of the "split_from_id" field.
+func (m *SeriesMutation) ClearSplitFromID() {
+	m.split_from = nil
+	m.clearedFields[series.FieldSplitFromID] = struct{}{}
+}
+
+// SplitFromIDCleared returns if the "split_from_id" field was cleared in this mutation.
+func (m *SeriesMutation) SplitFromIDCleared() bool {
+	_, ok := m.clearedFields[series.FieldSplitFromID]
+	return ok
+}
+
+// ResetSplitFromID resets all changes to the "split_from_id" field.
+func (m *SeriesMutation) ResetSplitFromID() {
+	m.split_from = nil
+	delete(m.clearedFields, series.FieldSplitFromID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *SeriesMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[series.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *SeriesMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *SeriesMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *SeriesMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddMeetingIDs adds the "meetings" edge to the Meeting entity by ids.
+func (m *SeriesMutation) AddMeetingIDs(ids ...int) {
+	if m.meetings == nil {
+		m.meetings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.meetings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMeetings clears the "meetings" edge to the Meeting entity.
+func (m *SeriesMutation) ClearMeetings() {
+	m.clearedmeetings = true
+}
+
+// MeetingsCleared reports if the "meetings" edge to the Meeting entity was cleared.
+func (m *SeriesMutation) MeetingsCleared() bool {
+	return m.clearedmeetings
+}
+
+// RemoveMeetingIDs removes the "meetings" edge to the Meeting entity by IDs.
+func (m *SeriesMutation) RemoveMeetingIDs(ids ...int) {
+	if m.removedmeetings == nil {
+		m.removedmeetings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.meetings, ids[i])
+		m.removedmeetings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMeetings returns the removed IDs of the "meetings" edge to the Meeting entity.
+func (m *SeriesMutation) RemovedMeetingsIDs() (ids []int) {
+	for id := range m.removedmeetings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MeetingsIDs returns the "meetings" edge IDs in the mutation.
+func (m *SeriesMutation) MeetingsIDs() (ids []int) {
+	for id := range m.meetings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMeetings resets all changes to the "meetings" edge.
+func (m *SeriesMutation) ResetMeetings() {
+	m.meetings = nil
+	m.clearedmeetings = false
+	m.removedmeetings = nil
+}
+
+// AddObjectiveIDs adds the "objectives" edge to the Objective entity by ids.
+func (m *SeriesMutation) AddObjectiveIDs(ids ...int) {
+	if m.objectives == nil {
+		m.objectives = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.objectives[ids[i]] = struct{}{}
+	}
+}
+
+// ClearObjectives clears the "objectives" edge to the Objective entity.
+func (m *SeriesMutation) ClearObjectives() {
+	m.clearedobjectives = true
+}
+
+// ObjectivesCleared reports if the "objectives" edge to the Objective entity was cleared.
+func (m *SeriesMutation) ObjectivesCleared() bool {
+	return m.clearedobjectives
+}
+
+// RemoveObjectiveIDs removes the "objectives" edge to the Objective entity by IDs.
+func (m *SeriesMutation) RemoveObjectiveIDs(ids ...int) {
+	if m.removedobjectives == nil {
+		m.removedobjectives = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.objectives, ids[i])
+		m.removedobjectives[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedObjectives returns the removed IDs of the "objectives" edge to the Objective entity.
+func (m *SeriesMutation) RemovedObjectivesIDs() (ids []int) {
+	for id := range m.removedobjectives {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ObjectivesIDs returns the "objectives" edge IDs in the mutation.
+func (m *SeriesMutation) ObjectivesIDs() (ids []int) {
+	for id := range m.objectives {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetObjectives resets all changes to the "objectives" edge.
+func (m *SeriesMutation) ResetObjectives() {
+	m.objectives = nil
+	m.clearedobjectives = false
+	m.removedobjectives = nil
+}
+
+// AddInviteeIDs adds the "invitees" edge to the Person entity by ids.
+func (m *SeriesMutation) AddInviteeIDs(ids ...int) {
+	if m.invitees == nil {
+		m.invitees = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.invitees[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvitees clears the "invitees" edge to the Person entity.
+func (m *SeriesMutation) ClearInvitees() {
+	m.clearedinvitees = true
+}
+
+// InviteesCleared reports if the "invitees" edge to the Person entity was cleared.
+func (m *SeriesMutation) InviteesCleared() bool {
+	return m.clearedinvitees
+}
+
+// RemoveInviteeIDs removes the "invitees" edge to the Person entity by IDs.
+func (m *SeriesMutation) RemoveInviteeIDs(ids ...int) {
+	if m.removedinvitees == nil {
+		m.removedinvitees = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.invitees, ids[i])
+		m.removedinvitees[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvitees returns the removed IDs of the "invitees" edge to the Person entity.
+func (m *SeriesMutation) RemovedInviteesIDs() (ids []int) {
+	for id := range m.removedinvitees {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InviteesIDs returns the "invitees" edge IDs in the mutation.
+func (m *SeriesMutation) InviteesIDs() (ids []int) {
+	for id := range m.invitees {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvitees resets all changes to the "invitees" edge.
+func (m *SeriesMutation) ResetInvitees() {
+	m.invitees = nil
+	m.clearedinvitees = false
+	m.removedinvitees = nil
+}
+
+// AddInviteeCommunityIDs adds the "invitee_communities" edge to the Community entity by ids.
+func (m *SeriesMutation) AddInviteeCommunityIDs(ids ...int) {
+	if m.invitee_communities == nil {
+		m.invitee_communities = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.invitee_communities[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInviteeCommunities clears the "invitee_communities" edge to the Community entity.
+func (m *SeriesMutation) ClearInviteeCommunities() {
+	m.clearedinvitee_communities = true
+}
+
+// InviteeCommunitiesCleared reports if the "invitee_communities" edge to the Community entity was cleared.
+func (m *SeriesMutation) InviteeCommunitiesCleared() bool {
+	return m.clearedinvitee_communities
+}
+
+// RemoveInviteeCommunityIDs removes the "invitee_communities" edge to the Community entity by IDs.
+func (m *SeriesMutation) RemoveInviteeCommunityIDs(ids ...int) {
+	if m.removedinvitee_communities == nil {
+		m.removedinvitee_communities = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.invitee_communities, ids[i])
+		m.removedinvitee_communities[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInviteeCommunities returns the removed IDs of the "invitee_communities" edge to the Community entity.
+func (m *SeriesMutation) RemovedInviteeCommunitiesIDs() (ids []int) {
+	for id := range m.removedinvitee_communities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InviteeCommunitiesIDs returns the "invitee_communities" edge IDs in the mutation.
+func (m *SeriesMutation) InviteeCommunitiesIDs() (ids []int) {
+	for id := range m.invitee_communities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInviteeCommunities resets all changes to the "invitee_communities" edge.
+func (m *SeriesMutation) ResetInviteeCommunities() {
+	m.invitee_communities = nil
+	m.clearedinvitee_communities = false
+	m.removedinvitee_communities = nil
+}
+
+// AddAnswerIDs adds the "answers" edge to the SeriesAnswer entity by ids.
+func (m *SeriesMutation) AddAnswerIDs(ids ...int) {
+	if m.answers == nil {
+		m.answers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.answers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAnswers clears the "answers" edge to the SeriesAnswer entity.
+func (m *SeriesMutation) ClearAnswers() {
+	m.clearedanswers = true
+}
+
+// AnswersCleared reports if the "answers" edge to the SeriesAnswer entity was cleared.
+func (m *SeriesMutation) AnswersCleared() bool {
+	return m.clearedanswers
+}
+
+// RemoveAnswerIDs removes the "answers" edge to the SeriesAnswer entity by IDs.
+func (m *SeriesMutation) RemoveAnswerIDs(ids ...int) {
+	if m.removedanswers == nil {
+		m.removedanswers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.answers, ids[i])
+		m.removedanswers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAnswers returns the removed IDs of the "answers" edge to the SeriesAnswer entity.
+func (m *SeriesMutation) RemovedAnswersIDs() (ids []int) {
+	for id := range m.removedanswers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AnswersIDs returns the "answers" edge IDs in the mutation.
+func (m *SeriesMutation) AnswersIDs() (ids []int) {
+	for id := range m.answers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAnswers resets all changes to the "answers" edge.
+func (m *SeriesMutation) ResetAnswers() {
+	m.answers = nil
+	m.clearedanswers = false
+	m.removedanswers = nil
+}
+
+// ClearSplitFrom clears the "split_from" edge to the Series entity.
+func (m *SeriesMutation) ClearSplitFrom() {
+	m.clearedsplit_from = true
+	m.clearedFields[series.FieldSplitFromID] = struct{}{}
+}
+
+// SplitFromCleared reports if the "split_from" edge to the Series entity was cleared.
+func (m *SeriesMutation) SplitFromCleared() bool {
+	return m.SplitFromIDCleared() || m.clearedsplit_from
+}
+
+// SplitFromIDs returns the "split_from" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SplitFromID instead. It exists only for internal usage by the builders.
+func (m *SeriesMutation) SplitFromIDs() (ids []int) {
+	if id := m.split_from; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSplitFrom resets all changes to the "split_from" edge.
+func (m *SeriesMutation) ResetSplitFrom() {
+	m.split_from = nil
+	m.clearedsplit_from = false
+}
+
+// AddContinuationIDs adds the "continuations" edge to the Series entity by ids.
+func (m *SeriesMutation) AddContinuationIDs(ids ...int) {
+	if m.continuations == nil {
+		m.continuations = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.continuations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearContinuations clears the "continuations" edge to the Series entity.
+func (m *SeriesMutation) ClearContinuations() {
+	m.clearedcontinuations = true
+}
+
+// ContinuationsCleared reports if the "continuations" edge to the Series entity was cleared.
+func (m *SeriesMutation) ContinuationsCleared() bool {
+	return m.clearedcontinuations
+}
+
+// RemoveContinuationIDs removes the "continuations" edge to the Series entity by IDs.
+func (m *SeriesMutation) RemoveContinuationIDs(ids ...int) {
+	if m.removedcontinuations == nil {
+		m.removedcontinuations = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.continuations, ids[i])
+		m.removedcontinuations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedContinuations returns the removed IDs of the "continuations" edge to the Series entity.
+func (m *SeriesMutation) RemovedContinuationsIDs() (ids []int) {
+	for id := range m.removedcontinuations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ContinuationsIDs returns the "continuations" edge IDs in the mutation.
+func (m *SeriesMutation) ContinuationsIDs() (ids []int) {
+	for id := range m.continuations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetContinuations resets all changes to the "continuations" edge.
+func (m *SeriesMutation) ResetContinuations() {
+	m.continuations = nil
+	m.clearedcontinuations = false
+	m.removedcontinuations = nil
+}
+
+// Where appends a list predicates to the SeriesMutation builder.
+func (m *SeriesMutation) Where(ps ...predicate.Series) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SeriesMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SeriesMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Series, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SeriesMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SeriesMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Series).
+func (m *SeriesMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SeriesMutation) Fields() []string {
+	fields := make([]string, 0, 20)
+	if m.organization != nil {
+		fields = append(fields, series.FieldOrganizationID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, series.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, series.FieldUpdatedAt)
+	}
+	if m.title != nil {
+		fields = append(fields, series.FieldTitle)
+	}
+	if m.description != nil {
+		fields = append(fields, series.FieldDescription)
+	}
+	if m.format != nil {
+		fields = append(fields, series.FieldFormat)
+	}
+	if m.venue_name != nil {
+		fields = append(fields, series.FieldVenueName)
+	}
+	if m.venue_address != nil {
+		fields = append(fields, series.FieldVenueAddress)
+	}
+	if m.capacity != nil {
+		fields = append(fields, series.FieldCapacity)
+	}
+	if m.visibility != nil {
+		fields = append(fields, series.FieldVisibility)
+	}
+	if m.rrule != nil {
+		fields = append(fields, series.FieldRrule)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, series.FieldStartsAt)
+	}
+	if m.time_zone != nil {
+		fields = append(fields, series.FieldTimeZone)
+	}
+	if m.duration_minutes != nil {
+		fields = append(fields, series.FieldDurationMinutes)
+	}
+	if m.exdates != nil {
+		fields = append(fields, series.FieldExdates)
+	}
+	if m.status != nil {
+		fields = append(fields, series.FieldStatus)
+	}
+	if m.cancelled_at != nil {
+		fields = append(fields, series.FieldCancelledAt)
+	}
+	if m.materialized_until != nil {
+		fields = append(fields, series.FieldMaterializedUntil)
+	}
+	if m.sequence != nil {
+		fields = append(fields, series.FieldSequence)
+	}
+	if m.split_from != nil {
+		fields = append(fields, series.FieldSplitFromID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SeriesMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case series.FieldOrganizationID:
+		return m.OrganizationID()
+	case series.FieldCreatedAt:
+		return m.CreatedAt()
+	case series.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case series.FieldTitle:
+		return m.Title()
+	case series.FieldDescription:
+		return m.Description()
+	case series.FieldFormat:
+		return m.Format()
+	case series.FieldVenueName:
+		return m.VenueName()
+	case series.FieldVenueAddress:
+		return m.VenueAddress()
+	case series.FieldCapacity:
+		return m.Capacity()
+	case series.FieldVisibility:
+		return m.Visibility()
+	case series.FieldRrule:
+		return m.Rrule()
+	case series.FieldStartsAt:
+		return m.StartsAt()
+	case series.FieldTimeZone:
+		return m.TimeZone()
+	case series.FieldDurationMinutes:
+		return m.DurationMinutes()
+	case series.FieldExdates:
+		return m.Exdates()
+	case series.FieldStatus:
+		return m.Status()
+	case series.FieldCancelledAt:
+		return m.CancelledAt()
+	case series.FieldMaterializedUntil:
+		return m.MaterializedUntil()
+	case series.FieldSequence:
+		return m.Sequence()
+	case series.FieldSplitFromID:
+		return m.SplitFromID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SeriesMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case series.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case series.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case series.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case series.FieldTitle:
+		return m.OldTitle(ctx)
+	case series.FieldDescription:
+		return m.OldDescription(ctx)
+	case series.FieldFormat:
+		return m.OldFormat(ctx)
+	case series.FieldVenueName:
+		return m.OldVenueName(ctx)
+	case series.FieldVenueAddress:
+		return m.OldVenueAddress(ctx)
+	case series.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case series.FieldVisibility:
+		return m.OldVisibility(ctx)
+	case series.FieldRrule:
+		return m.OldRrule(ctx)
+	case series.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case series.FieldTimeZone:
+		return m.OldTimeZone(ctx)
+	case series.FieldDurationMinutes:
+		return m.OldDurationMinutes(ctx)
+	case series.FieldExdates:
+		return m.OldExdates(ctx)
+	case series.FieldStatus:
+		return m.OldStatus(ctx)
+	case series.FieldCancelledAt:
+		return m.OldCancelledAt(ctx)
+	case series.FieldMaterializedUntil:
+		return m.OldMaterializedUntil(ctx)
+	case series.FieldSequence:
+		return m.OldSequence(ctx)
+	case series.FieldSplitFromID:
+		return m.OldSplitFromID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Series field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SeriesMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case series.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case series.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case series.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case series.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case series.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case series.FieldFormat:
+		v, ok := value.(series.Format)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFormat(v)
+		return nil
+	case series.FieldVenueName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVenueName(v)
+		return nil
+	case series.FieldVenueAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVenueAddress(v)
+		return nil
+	case series.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case series.FieldVisibility:
+		v, ok := value.(series.Visibility)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisibility(v)
+		return nil
+	case series.FieldRrule:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRrule(v)
+		return nil
+	case series.FieldStartsAt:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case series.FieldTimeZone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTimeZone(v)
+		return nil
+	case series.FieldDurationMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDurationMinutes(v)
+		return nil
+	case series.FieldExdates:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExdates(v)
+		return nil
+	case series.FieldStatus:
+		v, ok := value.(series.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case series.FieldCancelledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledAt(v)
+		return nil
+	case series.FieldMaterializedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaterializedUntil(v)
+		return nil
+	case series.FieldSequence:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSequence(v)
+		return nil
+	case series.FieldSplitFromID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSplitFromID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Series field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SeriesMutation) AddedFields() []string {
+	var fields []string
+	if m.addcapacity != nil {
+		fields = append(fields, series.FieldCapacity)
+	}
+	if m.addduration_minutes != nil {
+		fields = append(fields, series.FieldDurationMinutes)
+	}
+	if m.addsequence != nil {
+		fields = append(fields, series.FieldSequence)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SeriesMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case series.FieldCapacity:
+		return m.AddedCapacity()
+	case series.FieldDurationMinutes:
+		return m.AddedDurationMinutes()
+	case series.FieldSequence:
+		return m.AddedSequence()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SeriesMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case series.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	case series.FieldDurationMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDurationMinutes(v)
+		return nil
+	case series.FieldSequence:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSequence(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Series numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SeriesMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(series.FieldDescription) {
+		fields = append(fields, series.FieldDescription)
+	}
+	if m.FieldCleared(series.FieldVenueName) {
+		fields = append(fields, series.FieldVenueName)
+	}
+	if m.FieldCleared(series.FieldVenueAddress) {
+		fields = append(fields, series.FieldVenueAddress)
+	}
+	if m.FieldCleared(series.FieldCapacity) {
+		fields = append(fields, series.FieldCapacity)
+	}
+	if m.FieldCleared(series.FieldExdates) {
+		fields = append(fields, series.FieldExdates)
+	}
+	if m.FieldCleared(series.FieldCancelledAt) {
+		fields = append(fields, series.FieldCancelledAt)
+	}
+	if m.FieldCleared(series.FieldMaterializedUntil) {
+		fields = append(fields, series.FieldMaterializedUntil)
+	}
+	if m.FieldCleared(series.FieldSplitFromID) {
+		fields = append(fields, series.FieldSplitFromID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SeriesMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SeriesMutation) ClearField(name string) error {
+	switch name {
+	case series.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case series.FieldVenueName:
+		m.ClearVenueName()
+		return nil
+	case series.FieldVenueAddress:
+		m.ClearVenueAddress()
+		return nil
+	case series.FieldCapacity:
+		m.ClearCapacity()
+		return nil
+	case series.FieldExdates:
+		m.ClearExdates()
+		return nil
+	case series.FieldCancelledAt:
+		m.ClearCancelledAt()
+		return nil
+	case series.FieldMaterializedUntil:
+		m.ClearMaterializedUntil()
+		return nil
+	case series.FieldSplitFromID:
+		m.ClearSplitFromID()
+		return nil
+	}
+	return fmt.Errorf("unknown Series nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SeriesMutation) ResetField(name string) error {
+	switch name {
+	case series.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case series.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case series.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case series.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case series.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case series.FieldFormat:
+		m.ResetFormat()
+		return nil
+	case series.FieldVenueName:
+		m.ResetVenueName()
+		return nil
+	case series.FieldVenueAddress:
+		m.ResetVenueAddress()
+		return nil
+	case series.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case series.FieldVisibility:
+		m.ResetVisibility()
+		return nil
+	case series.FieldRrule:
+		m.ResetRrule()
+		return nil
+	case series.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case series.FieldTimeZone:
+		m.ResetTimeZone()
+		return nil
+	case series.FieldDurationMinutes:
+		m.ResetDurationMinutes()
+		return nil
+	case series.FieldExdates:
+		m.ResetExdates()
+		return nil
+	case series.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case series.FieldCancelledAt:
+		m.ResetCancelledAt()
+		return nil
+	case series.FieldMaterializedUntil:
+		m.ResetMaterializedUntil()
+		return nil
+	case series.FieldSequence:
+		m.ResetSequence()
+		return nil
+	case series.FieldSplitFromID:
+		m.ResetSplitFromID()
+		return nil
+	}
+	return fmt.Errorf("unknown Series field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SeriesMutation) AddedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.organization != nil {
+		edges = append(edges, series.EdgeOrganization)
+	}
+	if m.meetings != nil {
+		edges = append(edges, series.EdgeMeetings)
+	}
+	if m.objectives != nil {
+		edges = append(edges, series.EdgeObjectives)
+	}
+	if m.invitees != nil {
+		edges = append(edges, series.EdgeInvitees)
+	}
+	if m.invitee_communities != nil {
+		edges = append(edges, series.EdgeInviteeCommunities)
+	}
+	if m.answers != nil {
+		edges = append(edges, series.EdgeAnswers)
+	}
+	if m.split_from != nil {
+		edges = append(edges, series.EdgeSplitFrom)
+	}
+	if m.continuations != nil {
+		edges = append(edges, series.EdgeContinuations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SeriesMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case series.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case series.EdgeMeetings:
+		ids := make([]ent.Value, 0, len(m.meetings))
+		for id := range m.meetings {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeObjectives:
+		ids := make([]ent.Value, 0, len(m.objectives))
+		for id := range m.objectives {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeInvitees:
+		ids := make([]ent.Value, 0, len(m.invitees))
+		for id := range m.invitees {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeInviteeCommunities:
+		ids := make([]ent.Value, 0, len(m.invitee_communities))
+		for id := range m.invitee_communities {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeAnswers:
+		ids := make([]ent.Value, 0, len(m.answers))
+		for id := range m.answers {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeSplitFrom:
+		if id := m.split_from; id != nil {
+			return []ent.Value{*id}
+		}
+	case series.EdgeContinuations:
+		ids := make([]ent.Value, 0, len(m.continuations))
+		for id := range m.continuations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SeriesMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.removedmeetings != nil {
+		edges = append(edges, series.EdgeMeetings)
+	}
+	if m.removedobjectives != nil {
+		edges = append(edges, series.EdgeObjectives)
+	}
+	if m.removedinvitees != nil {
+		edges = append(edges, series.EdgeInvitees)
+	}
+	if m.removedinvitee_communities != nil {
+		edges = append(edges, series.EdgeInviteeCommunities)
+	}
+	if m.removedanswers != nil {
+		edges = append(edges, series.EdgeAnswers)
+	}
+	if m.removedcontinuations != nil {
+		edges = append(edges, series.EdgeContinuations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SeriesMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case series.EdgeMeetings:
+		ids := make([]ent.Value, 0, len(m.removedmeetings))
+		for id := range m.removedmeetings {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeObjectives:
+		ids := make([]ent.Value, 0, len(m.removedobjectives))
+		for id := range m.removedobjectives {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeInvitees:
+		ids := make([]ent.Value, 0, len(m.removedinvitees))
+		for id := range m.removedinvitees {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeInviteeCommunities:
+		ids := make([]ent.Value, 0, len(m.removedinvitee_communities))
+		for id := range m.removedinvitee_communities {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeAnswers:
+		ids := make([]ent.Value, 0, len(m.removedanswers))
+		for id := range m.removedanswers {
+			ids = append(ids, id)
+		}
+		return ids
+	case series.EdgeContinuations:
+		ids := make([]ent.Value, 0, len(m.removedcontinuations))
+		for id := range m.removedcontinuations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SeriesMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.clearedorganization {
+		edges = append(edges, series.EdgeOrganization)
+	}
+	if m.clearedmeetings {
+		edges = append(edges, series.EdgeMeetings)
+	}
+	if m.clearedobjectives {
+		edges = append(edges, series.EdgeObjectives)
+	}
+	if m.clearedinvitees {
+		edges = append(edges, series.EdgeInvitees)
+	}
+	if m.clearedinvitee_communities {
+		edges = append(edges, series.EdgeInviteeCommunities)
+	}
+	if m.clearedanswers {
+		edges = append(edges, series.EdgeAnswers)
+	}
+	if m.clearedsplit_from {
+		edges = append(edges, series.EdgeSplitFrom)
+	}
+	if m.clearedcontinuations {
+		edges = append(edges, series.EdgeContinuations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SeriesMutation) EdgeCleared(name string) bool {
+	switch name {
+	case series.EdgeOrganization:
+		return m.clearedorganization
+	case series.EdgeMeetings:
+		return m.clearedmeetings
+	case series.EdgeObjectives:
+		return m.clearedobjectives
+	case series.EdgeInvitees:
+		return m.clearedinvitees
+	case series.EdgeInviteeCommunities:
+		return m.clearedinvitee_communities
+	case series.EdgeAnswers:
+		return m.clearedanswers
+	case series.EdgeSplitFrom:
+		return m.clearedsplit_from
+	case series.EdgeContinuations:
+		return m.clearedcontinuations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SeriesMutation) ClearEdge(name string) error {
+	switch name {
+	case series.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case series.EdgeSplitFrom:
+		m.ClearSplitFrom()
+		return nil
+	}
+	return fmt.Errorf("unknown Series unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SeriesMutation) ResetEdge(name string) error {
+	switch name {
+	case series.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case series.EdgeMeetings:
+		m.ResetMeetings()
+		return nil
+	case series.EdgeObjectives:
+		m.ResetObjectives()
+		return nil
+	case series.EdgeInvitees:
+		m.ResetInvitees()
+		return nil
+	case series.EdgeInviteeCommunities:
+		m.ResetInviteeCommunities()
+		return nil
+	case series.EdgeAnswers:
+		m.ResetAnswers()
+		return nil
+	case series.EdgeSplitFrom:
+		m.ResetSplitFrom()
+		return nil
+	case series.EdgeContinuations:
+		m.ResetContinuations()
+		return nil
+	}
+	return fmt.Errorf("unknown Series edge %s", name)
+}
+
+// SeriesAnswerMutation represents an operation that mutates the SeriesAnswer nodes in the graph.
+type SeriesAnswerMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	answer              *seriesanswer.Answer
+	responded_at        *time.Time
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	series              *int
+	clearedseries       bool
+	person              *int
+	clearedperson       bool
+	done                bool
+	oldValue            func(context.Context) (*SeriesAnswer, error)
+	predicates          []predicate.SeriesAnswer
+}
+
+var _ ent.Mutation = (*SeriesAnswerMutation)(nil)
+
+// seriesanswerOption allows management of the mutation configuration using functional options.
+type seriesanswerOption func(*SeriesAnswerMutation)
+
+// newSeriesAnswerMutation creates new mutation for the SeriesAnswer entity.
+func newSeriesAnswerMutation(c config, op Op, opts ...seriesanswerOption) *SeriesAnswerMutation {
+	m := &SeriesAnswerMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSeriesAnswer,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSeriesAnswerID sets the ID field of the mutation.
+func withSeriesAnswerID(id int) seriesanswerOption {
+	return func(m *SeriesAnswerMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SeriesAnswer
+		)
+		m.oldValue = func(ctx context.Context) (*SeriesAnswer, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SeriesAnswer.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSeriesAnswer sets the old SeriesAnswer of the mutation.
+func withSeriesAnswer(node *SeriesAnswer) seriesanswerOption {
+	return func(m *SeriesAnswerMutation) {
+		m.oldValue = func(context.Context) (*SeriesAnswer, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SeriesAnswerMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SeriesAnswerMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SeriesAnswerMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SeriesAnswerMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SeriesAnswer.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *SeriesAnswerMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *SeriesAnswerMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the SeriesAnswer entity.
+// If the SeriesAnswer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesAnswerMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *SeriesAnswerMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SeriesAnswerMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SeriesAnswerMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SeriesAnswer entity.
+// If the SeriesAnswer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesAnswerMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SeriesAnswerMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SeriesAnswerMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SeriesAnswerMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SeriesAnswer entity.
+// If the SeriesAnswer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesAnswerMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SeriesAnswerMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSeriesID sets the "series_id" field.
+func (m *SeriesAnswerMutation) SetSeriesID(i int) {
+	m.series = &i
+}
+
+// SeriesID returns the value of the "series_id" field in the mutation.
+func (m *SeriesAnswerMutation) SeriesID() (r int, exists bool) {
+	v := m.series
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeriesID returns the old "series_id" field's value of the SeriesAnswer entity.
+// If the SeriesAnswer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesAnswerMutation) OldSeriesID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeriesID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeriesID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeriesID: %w", err)
+	}
+	return oldValue.SeriesID, nil
+}
+
+// ResetSeriesID resets all changes to the "series_id" field.
+func (m *SeriesAnswerMutation) ResetSeriesID() {
+	m.series = nil
+}
+
+// SetPersonID sets the "person_id" field.
+func (m *SeriesAnswerMutation) SetPersonID(i int) {
+	m.person = &i
+}
+
+// PersonID returns the value of the "person_id" field in the mutation.
+func (m *SeriesAnswerMutation) PersonID() (r int, exists bool) {
+	v := m.person
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPersonID returns the old "person_id" field's value of the SeriesAnswer entity.
+// If the SeriesAnswer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesAnswerMutation) OldPersonID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPersonID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPersonID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPersonID: %w", err)
+	}
+	return oldValue.PersonID, nil
+}
+
+// ResetPersonID resets all changes to the "person_id" field.
+func (m *SeriesAnswerMutation) ResetPersonID() {
+	m.person = nil
+}
+
+// SetAnswer sets the "answer" field.
+func (m *SeriesAnswerMutation) SetAnswer(s seriesanswer.Answer) {
+	m.answer = &s
+}
+
+// Answer returns the value of the "answer" field in the mutation.
+func (m *SeriesAnswerMutation) Answer() (r seriesanswer.Answer, exists bool) {
+	v := m.answer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnswer returns the old "answer" field's value of the SeriesAnswer entity.
+// If the SeriesAnswer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesAnswerMutation) OldAnswer(ctx context.Context) (v seriesanswer.Answer, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnswer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnswer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnswer: %w", err)
+	}
+	return oldValue.Answer, nil
+}
+
+// ResetAnswer resets all changes to the "answer" field.
+func (m *SeriesAnswerMutation) ResetAnswer() {
+	m.answer = nil
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (m *SeriesAnswerMutation) SetRespondedAt(t time.Time) {
+	m.responded_at = &t
+}
+
+// RespondedAt returns the value of the "responded_at" field in the mutation.
+func (m *SeriesAnswerMutation) RespondedAt() (r time.Time, exists bool) {
+	v := m.responded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRespondedAt returns the old "responded_at" field's value of the SeriesAnswer entity.
+// If the SeriesAnswer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SeriesAnswerMutation) OldRespondedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRespondedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRespondedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRespondedAt: %w", err)
+	}
+	return oldValue.RespondedAt, nil
+}
+
+// ResetRespondedAt resets all changes to the "responded_at" field.
+func (m *SeriesAnswerMutation) ResetRespondedAt() {
+	m.responded_at = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *SeriesAnswerMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[seriesanswer.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *SeriesAnswerMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *SeriesAnswerMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *SeriesAnswerMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearSeries clears the "series" edge to the Series entity.
+func (m *SeriesAnswerMutation) ClearSeries() {
+	m.clearedseries = true
+	m.clearedFields[seriesanswer.FieldSeriesID] = struct{}{}
+}
+
+// SeriesCleared reports if the "series" edge to the Series entity was cleared.
+func (m *SeriesAnswerMutation) SeriesCleared() bool {
+	return m.clearedseries
+}
+
+// SeriesIDs returns the "series" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SeriesID instead. It exists only for internal usage by the builders.
+func (m *SeriesAnswerMutation) SeriesIDs() (ids []int) {
+	if id := m.series; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSeries resets all changes to the "series" edge.
+func (m *SeriesAnswerMutation) ResetSeries() {
+	m.series = nil
+	m.clearedseries = false
+}
+
+// ClearPerson clears the "person" edge to the Person entity.
+func (m *SeriesAnswerMutation) ClearPerson() {
+	m.clearedperson = true
+	m.clearedFields[seriesanswer.FieldPersonID] = struct{}{}
+}
+
+// PersonCleared reports if the "person" edge to the Person entity was cleared.
+func (m *SeriesAnswerMutation) PersonCleared() bool {
+	return m.clearedperson
+}
+
+// PersonIDs returns the "person" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PersonID instead. It exists only for internal usage by the builders.
+func (m *SeriesAnswerMutation) PersonIDs() (ids []int) {
+	if id := m.person; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPerson resets all changes to the "person" edge.
+func (m *SeriesAnswerMutation) ResetPerson() {
+	m.person = nil
+	m.clearedperson = false
+}
+
+// Where appends a list predicates to the SeriesAnswerMutation builder.
+func (m *SeriesAnswerMutation) Where(ps ...predicate.SeriesAnswer) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SeriesAnswerMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SeriesAnswerMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SeriesAnswer, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SeriesAnswerMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SeriesAnswerMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SeriesAnswer).
+func (m *SeriesAnswerMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SeriesAnswerMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.organization != nil {
+		fields = append(fields, seriesanswer.FieldOrganizationID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, seriesanswer.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, seriesanswer.FieldUpdatedAt)
+	}
+	if m.series != nil {
+		fields = append(fields, seriesanswer.FieldSeriesID)
+	}
+	if m.person != nil {
+		fields = append(fields, seriesanswer.FieldPersonID)
+	}
+	if m.answer != nil {
+		fields = append(fields, seriesanswer.FieldAnswer)
+	}
+	if m.responded_at != nil {
+		fields = append(fields, seriesanswer.FieldRespondedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SeriesAnswerMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case seriesanswer.FieldOrganizationID:
+		return m.OrganizationID()
+	case seriesanswer.FieldCreatedAt:
+		return m.CreatedAt()
+	case seriesanswer.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case seriesanswer.FieldSeriesID:
+		return m.SeriesID()
+	case seriesanswer.FieldPersonID:
+		return m.PersonID()
+	case seriesanswer.FieldAnswer:
+		return m.Answer()
+	case seriesanswer.FieldRespondedAt:
+		return m.RespondedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SeriesAnswerMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case seriesanswer.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case seriesanswer.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case seriesanswer.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case seriesanswer.FieldSeriesID:
+		return m.OldSeriesID(ctx)
+	case seriesanswer.FieldPersonID:
+		return m.OldPersonID(ctx)
+	case seriesanswer.FieldAnswer:
+		return m.OldAnswer(ctx)
+	case seriesanswer.FieldRespondedAt:
+		return m.OldRespondedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown SeriesAnswer field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SeriesAnswerMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case seriesanswer.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case seriesanswer.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case seriesanswer.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case seriesanswer.FieldSeriesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeriesID(v)
+		return nil
+	case seriesanswer.FieldPersonID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPersonID(v)
+		return nil
+	case seriesanswer.FieldAnswer:
+		v, ok := value.(seriesanswer.Answer)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnswer(v)
+		return nil
+	case seriesanswer.FieldRespondedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRespondedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SeriesAnswer field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SeriesAnswerMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SeriesAnswerMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SeriesAnswerMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SeriesAnswer numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SeriesAnswerMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SeriesAnswerMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SeriesAnswerMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SeriesAnswer nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SeriesAnswerMutation) ResetField(name string) error {
+	switch name {
+	case seriesanswer.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case seriesanswer.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case seriesanswer.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case seriesanswer.FieldSeriesID:
+		m.ResetSeriesID()
+		return nil
+	case seriesanswer.FieldPersonID:
+		m.ResetPersonID()
+		return nil
+	case seriesanswer.FieldAnswer:
+		m.ResetAnswer()
+		return nil
+	case seriesanswer.FieldRespondedAt:
+		m.ResetRespondedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SeriesAnswer field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SeriesAnswerMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, seriesanswer.EdgeOrganization)
+	}
+	if m.series != nil {
+		edges = append(edges, seriesanswer.EdgeSeries)
+	}
+	if m.person != nil {
+		edges = append(edges, seriesanswer.EdgePerson)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SeriesAnswerMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case seriesanswer.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case seriesanswer.EdgeSeries:
+		if id := m.series; id != nil {
+			return []ent.Value{*id}
+		}
+	case seriesanswer.EdgePerson:
+		if id := m.person; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SeriesAnswerMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SeriesAnswerMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SeriesAnswerMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, seriesanswer.EdgeOrganization)
+	}
+	if m.clearedseries {
+		edges = append(edges, seriesanswer.EdgeSeries)
+	}
+	if m.clearedperson {
+		edges = append(edges, seriesanswer.EdgePerson)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SeriesAnswerMutation) EdgeCleared(name string) bool {
+	switch name {
+	case seriesanswer.EdgeOrganization:
+		return m.clearedorganization
+	case seriesanswer.EdgeSeries:
+		return m.clearedseries
+	case seriesanswer.EdgePerson:
+		return m.clearedperson
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SeriesAnswerMutation) ClearEdge(name string) error {
+	switch name {
+	case seriesanswer.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case seriesanswer.EdgeSeries:
+		m.ClearSeries()
+		return nil
+	case seriesanswer.EdgePerson:
+		m.ClearPerson()
+		return nil
+	}
+	return fmt.Errorf("unknown SeriesAnswer unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SeriesAnswerMutation) ResetEdge(name string) error {
+	switch name {
+	case seriesanswer.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case seriesanswer.EdgeSeries:
+		m.ResetSeries()
+		return nil
+	case seriesanswer.EdgePerson:
+		m.ResetPerson()
+		return nil
+	}
+	return fmt.Errorf("unknown SeriesAnswer edge %s", name)
 }
 
 // TouchpointMutation represents an operation that mutates the Touchpoint nodes in the graph.

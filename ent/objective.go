@@ -49,6 +49,8 @@ type Objective struct {
 type ObjectiveEdges struct {
 	// The organization this record belongs to.
 	Organization *Organization `json:"organization,omitempty"`
+	// Series whose occurrences serve the objective.
+	Series []*Series `json:"series,omitempty"`
 	// The person accountable for the objective.
 	Owner *Person `json:"owner,omitempty"`
 	// Communities the objective targets.
@@ -61,10 +63,11 @@ type ObjectiveEdges struct {
 	FollowUps []*FollowUp `json:"follow_ups,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
+	namedSeries      map[string][]*Series
 	namedCommunities map[string][]*Community
 	namedIndicators  map[string][]*Indicator
 	namedMeetings    map[string][]*Meeting
@@ -82,12 +85,21 @@ func (e ObjectiveEdges) OrganizationOrErr() (*Organization, error) {
 	return nil, &NotLoadedError{edge: "organization"}
 }
 
+// SeriesOrErr returns the Series value or an error if the edge
+// was not loaded in eager-loading.
+func (e ObjectiveEdges) SeriesOrErr() ([]*Series, error) {
+	if e.loadedTypes[1] {
+		return e.Series, nil
+	}
+	return nil, &NotLoadedError{edge: "series"}
+}
+
 // OwnerOrErr returns the Owner value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e ObjectiveEdges) OwnerOrErr() (*Person, error) {
 	if e.Owner != nil {
 		return e.Owner, nil
-	} else if e.loadedTypes[1] {
+	} else if e.loadedTypes[2] {
 		return nil, &NotFoundError{label: person.Label}
 	}
 	return nil, &NotLoadedError{edge: "owner"}
@@ -96,7 +108,7 @@ func (e ObjectiveEdges) OwnerOrErr() (*Person, error) {
 // CommunitiesOrErr returns the Communities value or an error if the edge
 // was not loaded in eager-loading.
 func (e ObjectiveEdges) CommunitiesOrErr() ([]*Community, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.Communities, nil
 	}
 	return nil, &NotLoadedError{edge: "communities"}
@@ -105,7 +117,7 @@ func (e ObjectiveEdges) CommunitiesOrErr() ([]*Community, error) {
 // IndicatorsOrErr returns the Indicators value or an error if the edge
 // was not loaded in eager-loading.
 func (e ObjectiveEdges) IndicatorsOrErr() ([]*Indicator, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Indicators, nil
 	}
 	return nil, &NotLoadedError{edge: "indicators"}
@@ -114,7 +126,7 @@ func (e ObjectiveEdges) IndicatorsOrErr() ([]*Indicator, error) {
 // MeetingsOrErr returns the Meetings value or an error if the edge
 // was not loaded in eager-loading.
 func (e ObjectiveEdges) MeetingsOrErr() ([]*Meeting, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.Meetings, nil
 	}
 	return nil, &NotLoadedError{edge: "meetings"}
@@ -123,7 +135,7 @@ func (e ObjectiveEdges) MeetingsOrErr() ([]*Meeting, error) {
 // FollowUpsOrErr returns the FollowUps value or an error if the edge
 // was not loaded in eager-loading.
 func (e ObjectiveEdges) FollowUpsOrErr() ([]*FollowUp, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.FollowUps, nil
 	}
 	return nil, &NotLoadedError{edge: "follow_ups"}
@@ -242,6 +254,11 @@ func (_m *Objective) QueryOrganization() *OrganizationQuery {
 	return NewObjectiveClient(_m.config).QueryOrganization(_m)
 }
 
+// QuerySeries queries the "series" edge of the Objective entity.
+func (_m *Objective) QuerySeries() *SeriesQuery {
+	return NewObjectiveClient(_m.config).QuerySeries(_m)
+}
+
 // QueryOwner queries the "owner" edge of the Objective entity.
 func (_m *Objective) QueryOwner() *PersonQuery {
 	return NewObjectiveClient(_m.config).QueryOwner(_m)
@@ -327,6 +344,30 @@ func (_m *Objective) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedSeries returns the Series named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Objective) NamedSeries(name string) ([]*Series, error) {
+	if _m.Edges.namedSeries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSeries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Objective) appendNamedSeries(name string, edges ...*Series) {
+	if _m.Edges.namedSeries == nil {
+		_m.Edges.namedSeries = make(map[string][]*Series)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSeries[name] = []*Series{}
+	} else {
+		_m.Edges.namedSeries[name] = append(_m.Edges.namedSeries[name], edges...)
+	}
 }
 
 // NamedCommunities returns the Communities named value or an error if the edge was not

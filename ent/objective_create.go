@@ -18,6 +18,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/person"
+	"github.com/rencontre/rencontre/ent/series"
 )
 
 // ObjectiveCreate is the builder for creating a Objective entity.
@@ -139,6 +140,21 @@ func (_c *ObjectiveCreate) SetNillableStatus(v *objective.Status) *ObjectiveCrea
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *ObjectiveCreate) SetOrganization(v *Organization) *ObjectiveCreate {
 	return _c.SetOrganizationID(v.ID)
+}
+
+// AddSeriesIDs adds the "series" edge to the Series entity by IDs.
+func (_c *ObjectiveCreate) AddSeriesIDs(ids ...int) *ObjectiveCreate {
+	_c.mutation.AddSeriesIDs(ids...)
+	return _c
+}
+
+// AddSeries adds the "series" edges to the Series entity.
+func (_c *ObjectiveCreate) AddSeries(v ...*Series) *ObjectiveCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSeriesIDs(ids...)
 }
 
 // SetOwner sets the "owner" edge to the Person entity.
@@ -389,6 +405,22 @@ func (_c *ObjectiveCreate) createSpec() (*Objective, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.OrganizationID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.OwnerIDs(); len(nodes) > 0 {

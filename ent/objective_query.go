@@ -21,6 +21,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 )
 
 // ObjectiveQuery is the builder for querying Objective entities.
@@ -31,6 +32,7 @@ type ObjectiveQuery struct {
 	inters               []Interceptor
 	predicates           []predicate.Objective
 	withOrganization     *OrganizationQuery
+	withSeries           *SeriesQuery
 	withOwner            *PersonQuery
 	withCommunities      *CommunityQuery
 	withIndicators       *IndicatorQuery
@@ -38,6 +40,7 @@ type ObjectiveQuery struct {
 	withFollowUps        *FollowUpQuery
 	loadTotal            []func(context.Context, []*Objective) error
 	modifiers            []func(*sql.Selector)
+	withNamedSeries      map[string]*SeriesQuery
 	withNamedCommunities map[string]*CommunityQuery
 	withNamedIndicators  map[string]*IndicatorQuery
 	withNamedMeetings    map[string]*MeetingQuery
@@ -93,6 +96,28 @@ func (_q *ObjectiveQuery) QueryOrganization() *OrganizationQuery {
 			sqlgraph.From(objective.Table, objective.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, objective.OrganizationTable, objective.OrganizationColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySeries chains the current query on the "series" edge.
+func (_q *ObjectiveQuery) QuerySeries() *SeriesQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(objective.Table, objective.FieldID, selector),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, objective.SeriesTable, objective.SeriesPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -403,6 +428,7 @@ func (_q *ObjectiveQuery) Clone() *ObjectiveQuery {
 		inters:           append([]Interceptor{}, _q.inters...),
 		predicates:       append([]predicate.Objective{}, _q.predicates...),
 		withOrganization: _q.withOrganization.Clone(),
+		withSeries:       _q.withSeries.Clone(),
 		withOwner:        _q.withOwner.Clone(),
 		withCommunities:  _q.withCommunities.Clone(),
 		withIndicators:   _q.withIndicators.Clone(),
@@ -423,6 +449,17 @@ func (_q *ObjectiveQuery) WithOrganization(opts ...func(*OrganizationQuery)) *Ob
 		opt(query)
 	}
 	_q.withOrganization = query
+	return _q
+}
+
+// WithSeries tells the query-builder to eager-load the nodes that are connected to
+// the "series" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ObjectiveQuery) WithSeries(opts ...func(*SeriesQuery)) *ObjectiveQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSeries = query
 	return _q
 }
 
@@ -565,8 +602,9 @@ func (_q *ObjectiveQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ob
 	var (
 		nodes       = []*Objective{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withOrganization != nil,
+			_q.withSeries != nil,
 			_q.withOwner != nil,
 			_q.withCommunities != nil,
 			_q.withIndicators != nil,
@@ -601,6 +639,13 @@ func (_q *ObjectiveQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ob
 			return nil, err
 		}
 	}
+	if query := _q.withSeries; query != nil {
+		if err := _q.loadSeries(ctx, query, nodes,
+			func(n *Objective) { n.Edges.Series = []*Series{} },
+			func(n *Objective, e *Series) { n.Edges.Series = append(n.Edges.Series, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withOwner; query != nil {
 		if err := _q.loadOwner(ctx, query, nodes, nil,
 			func(n *Objective, e *Person) { n.Edges.Owner = e }); err != nil {
@@ -632,6 +677,13 @@ func (_q *ObjectiveQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ob
 		if err := _q.loadFollowUps(ctx, query, nodes,
 			func(n *Objective) { n.Edges.FollowUps = []*FollowUp{} },
 			func(n *Objective, e *FollowUp) { n.Edges.FollowUps = append(n.Edges.FollowUps, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSeries {
+		if err := _q.loadSeries(ctx, query, nodes,
+			func(n *Objective) { n.appendNamedSeries(name) },
+			func(n *Objective, e *Series) { n.appendNamedSeries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -696,6 +748,67 @@ func (_q *ObjectiveQuery) loadOrganization(ctx context.Context, query *Organizat
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *ObjectiveQuery) loadSeries(ctx context.Context, query *SeriesQuery, nodes []*Objective, init func(*Objective), assign func(*Objective, *Series)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Objective)
+	nids := make(map[int]map[*Objective]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(objective.SeriesTable)
+		s.Join(joinT).On(s.C(series.FieldID), joinT.C(objective.SeriesPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(objective.SeriesPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(objective.SeriesPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Objective]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Series](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "series" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
 		}
 	}
 	return nil
@@ -1015,6 +1128,20 @@ func (_q *ObjectiveQuery) sqlQuery(ctx context.Context) *sql.Selector {
 func (_q *ObjectiveQuery) Modify(modifiers ...func(s *sql.Selector)) *ObjectiveSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedSeries tells the query-builder to eager-load the nodes that are connected to the "series"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ObjectiveQuery) WithNamedSeries(name string, opts ...func(*SeriesQuery)) *ObjectiveQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSeries == nil {
+		_q.withNamedSeries = make(map[string]*SeriesQuery)
+	}
+	_q.withNamedSeries[name] = query
+	return _q
 }
 
 // WithNamedCommunities tells the query-builder to eager-load the nodes that are connected to the "communities"

@@ -18,6 +18,7 @@ import (
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 )
 
 // ObjectiveUpdate is the builder for updating Objective entities.
@@ -156,6 +157,21 @@ func (_u *ObjectiveUpdate) SetNillableStatus(v *objective.Status) *ObjectiveUpda
 	return _u
 }
 
+// AddSeriesIDs adds the "series" edge to the Series entity by IDs.
+func (_u *ObjectiveUpdate) AddSeriesIDs(ids ...int) *ObjectiveUpdate {
+	_u.mutation.AddSeriesIDs(ids...)
+	return _u
+}
+
+// AddSeries adds the "series" edges to the Series entity.
+func (_u *ObjectiveUpdate) AddSeries(v ...*Series) *ObjectiveUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSeriesIDs(ids...)
+}
+
 // SetOwner sets the "owner" edge to the Person entity.
 func (_u *ObjectiveUpdate) SetOwner(v *Person) *ObjectiveUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -224,6 +240,27 @@ func (_u *ObjectiveUpdate) AddFollowUps(v ...*FollowUp) *ObjectiveUpdate {
 // Mutation returns the ObjectiveMutation object of the builder.
 func (_u *ObjectiveUpdate) Mutation() *ObjectiveMutation {
 	return _u.mutation
+}
+
+// ClearSeries clears all "series" edges to the Series entity.
+func (_u *ObjectiveUpdate) ClearSeries() *ObjectiveUpdate {
+	_u.mutation.ClearSeries()
+	return _u
+}
+
+// RemoveSeriesIDs removes the "series" edge to Series entities by IDs.
+func (_u *ObjectiveUpdate) RemoveSeriesIDs(ids ...int) *ObjectiveUpdate {
+	_u.mutation.RemoveSeriesIDs(ids...)
+	return _u
+}
+
+// RemoveSeries removes "series" edges to Series entities.
+func (_u *ObjectiveUpdate) RemoveSeries(v ...*Series) *ObjectiveUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSeriesIDs(ids...)
 }
 
 // ClearOwner clears the "owner" edge to the Person entity.
@@ -435,6 +472,51 @@ func (_u *ObjectiveUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(objective.FieldStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.SeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSeriesIDs(); len(nodes) > 0 && !_u.mutation.SeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -789,6 +871,21 @@ func (_u *ObjectiveUpdateOne) SetNillableStatus(v *objective.Status) *ObjectiveU
 	return _u
 }
 
+// AddSeriesIDs adds the "series" edge to the Series entity by IDs.
+func (_u *ObjectiveUpdateOne) AddSeriesIDs(ids ...int) *ObjectiveUpdateOne {
+	_u.mutation.AddSeriesIDs(ids...)
+	return _u
+}
+
+// AddSeries adds the "series" edges to the Series entity.
+func (_u *ObjectiveUpdateOne) AddSeries(v ...*Series) *ObjectiveUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSeriesIDs(ids...)
+}
+
 // SetOwner sets the "owner" edge to the Person entity.
 func (_u *ObjectiveUpdateOne) SetOwner(v *Person) *ObjectiveUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -857,6 +954,27 @@ func (_u *ObjectiveUpdateOne) AddFollowUps(v ...*FollowUp) *ObjectiveUpdateOne {
 // Mutation returns the ObjectiveMutation object of the builder.
 func (_u *ObjectiveUpdateOne) Mutation() *ObjectiveMutation {
 	return _u.mutation
+}
+
+// ClearSeries clears all "series" edges to the Series entity.
+func (_u *ObjectiveUpdateOne) ClearSeries() *ObjectiveUpdateOne {
+	_u.mutation.ClearSeries()
+	return _u
+}
+
+// RemoveSeriesIDs removes the "series" edge to Series entities by IDs.
+func (_u *ObjectiveUpdateOne) RemoveSeriesIDs(ids ...int) *ObjectiveUpdateOne {
+	_u.mutation.RemoveSeriesIDs(ids...)
+	return _u
+}
+
+// RemoveSeries removes "series" edges to Series entities.
+func (_u *ObjectiveUpdateOne) RemoveSeries(v ...*Series) *ObjectiveUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSeriesIDs(ids...)
 }
 
 // ClearOwner clears the "owner" edge to the Person entity.
@@ -1098,6 +1216,51 @@ func (_u *ObjectiveUpdateOne) sqlSave(ctx context.Context) (_node *Objective, er
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(objective.FieldStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.SeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSeriesIDs(); len(nodes) > 0 && !_u.mutation.SeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   objective.SeriesTable,
+			Columns: objective.SeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -49,6 +49,8 @@ type Person struct {
 type PersonEdges struct {
 	// The organization this record belongs to.
 	Organization *Organization `json:"organization,omitempty"`
+	// Series whose every occurrence the person is invited to.
+	InvitedToSeries []*Series `json:"invited_to_series,omitempty"`
 	// Communities the person is a member of.
 	Communities []*Community `json:"communities,omitempty"`
 	// The person's places in meetings: invitations, answers, check-ins.
@@ -65,10 +67,11 @@ type PersonEdges struct {
 	Touchpoints []*Touchpoint `json:"touchpoints,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
 	totalCount [8]map[string]int
 
+	namedInvitedToSeries map[string][]*Series
 	namedCommunities     map[string][]*Community
 	namedParticipations  map[string][]*Participation
 	namedOwnedObjectives map[string][]*Objective
@@ -89,10 +92,19 @@ func (e PersonEdges) OrganizationOrErr() (*Organization, error) {
 	return nil, &NotLoadedError{edge: "organization"}
 }
 
+// InvitedToSeriesOrErr returns the InvitedToSeries value or an error if the edge
+// was not loaded in eager-loading.
+func (e PersonEdges) InvitedToSeriesOrErr() ([]*Series, error) {
+	if e.loadedTypes[1] {
+		return e.InvitedToSeries, nil
+	}
+	return nil, &NotLoadedError{edge: "invited_to_series"}
+}
+
 // CommunitiesOrErr returns the Communities value or an error if the edge
 // was not loaded in eager-loading.
 func (e PersonEdges) CommunitiesOrErr() ([]*Community, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Communities, nil
 	}
 	return nil, &NotLoadedError{edge: "communities"}
@@ -101,7 +113,7 @@ func (e PersonEdges) CommunitiesOrErr() ([]*Community, error) {
 // ParticipationsOrErr returns the Participations value or an error if the edge
 // was not loaded in eager-loading.
 func (e PersonEdges) ParticipationsOrErr() ([]*Participation, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.Participations, nil
 	}
 	return nil, &NotLoadedError{edge: "participations"}
@@ -110,7 +122,7 @@ func (e PersonEdges) ParticipationsOrErr() ([]*Participation, error) {
 // OwnedObjectivesOrErr returns the OwnedObjectives value or an error if the edge
 // was not loaded in eager-loading.
 func (e PersonEdges) OwnedObjectivesOrErr() ([]*Objective, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.OwnedObjectives, nil
 	}
 	return nil, &NotLoadedError{edge: "owned_objectives"}
@@ -119,7 +131,7 @@ func (e PersonEdges) OwnedObjectivesOrErr() ([]*Objective, error) {
 // FollowUpsOrErr returns the FollowUps value or an error if the edge
 // was not loaded in eager-loading.
 func (e PersonEdges) FollowUpsOrErr() ([]*FollowUp, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.FollowUps, nil
 	}
 	return nil, &NotLoadedError{edge: "follow_ups"}
@@ -128,7 +140,7 @@ func (e PersonEdges) FollowUpsOrErr() ([]*FollowUp, error) {
 // ConcernedByOrErr returns the ConcernedBy value or an error if the edge
 // was not loaded in eager-loading.
 func (e PersonEdges) ConcernedByOrErr() ([]*FollowUp, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.ConcernedBy, nil
 	}
 	return nil, &NotLoadedError{edge: "concerned_by"}
@@ -137,7 +149,7 @@ func (e PersonEdges) ConcernedByOrErr() ([]*FollowUp, error) {
 // FeedbacksOrErr returns the Feedbacks value or an error if the edge
 // was not loaded in eager-loading.
 func (e PersonEdges) FeedbacksOrErr() ([]*Feedback, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[7] {
 		return e.Feedbacks, nil
 	}
 	return nil, &NotLoadedError{edge: "feedbacks"}
@@ -146,7 +158,7 @@ func (e PersonEdges) FeedbacksOrErr() ([]*Feedback, error) {
 // TouchpointsOrErr returns the Touchpoints value or an error if the edge
 // was not loaded in eager-loading.
 func (e PersonEdges) TouchpointsOrErr() ([]*Touchpoint, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[8] {
 		return e.Touchpoints, nil
 	}
 	return nil, &NotLoadedError{edge: "touchpoints"}
@@ -271,6 +283,11 @@ func (_m *Person) QueryOrganization() *OrganizationQuery {
 	return NewPersonClient(_m.config).QueryOrganization(_m)
 }
 
+// QueryInvitedToSeries queries the "invited_to_series" edge of the Person entity.
+func (_m *Person) QueryInvitedToSeries() *SeriesQuery {
+	return NewPersonClient(_m.config).QueryInvitedToSeries(_m)
+}
+
 // QueryCommunities queries the "communities" edge of the Person entity.
 func (_m *Person) QueryCommunities() *CommunityQuery {
 	return NewPersonClient(_m.config).QueryCommunities(_m)
@@ -366,6 +383,30 @@ func (_m *Person) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.Vip))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedInvitedToSeries returns the InvitedToSeries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Person) NamedInvitedToSeries(name string) ([]*Series, error) {
+	if _m.Edges.namedInvitedToSeries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInvitedToSeries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Person) appendNamedInvitedToSeries(name string, edges ...*Series) {
+	if _m.Edges.namedInvitedToSeries == nil {
+		_m.Edges.namedInvitedToSeries = make(map[string][]*Series)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInvitedToSeries[name] = []*Series{}
+	} else {
+		_m.Edges.namedInvitedToSeries[name] = append(_m.Edges.namedInvitedToSeries[name], edges...)
+	}
 }
 
 // NamedCommunities returns the Communities named value or an error if the edge was not

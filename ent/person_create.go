@@ -18,6 +18,7 @@ import (
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -140,6 +141,21 @@ func (_c *PersonCreate) SetNillableVip(v *bool) *PersonCreate {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *PersonCreate) SetOrganization(v *Organization) *PersonCreate {
 	return _c.SetOrganizationID(v.ID)
+}
+
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by IDs.
+func (_c *PersonCreate) AddInvitedToSeriesIDs(ids ...int) *PersonCreate {
+	_c.mutation.AddInvitedToSeriesIDs(ids...)
+	return _c
+}
+
+// AddInvitedToSeries adds the "invited_to_series" edges to the Series entity.
+func (_c *PersonCreate) AddInvitedToSeries(v ...*Series) *PersonCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInvitedToSeriesIDs(ids...)
 }
 
 // AddCommunityIDs adds the "communities" edge to the Community entity by IDs.
@@ -436,6 +452,22 @@ func (_c *PersonCreate) createSpec() (*Person, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.OrganizationID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InvitedToSeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.CommunitiesIDs(); len(nodes) > 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -32,6 +33,7 @@ type PersonQuery struct {
 	inters                   []Interceptor
 	predicates               []predicate.Person
 	withOrganization         *OrganizationQuery
+	withInvitedToSeries      *SeriesQuery
 	withCommunities          *CommunityQuery
 	withParticipations       *ParticipationQuery
 	withOwnedObjectives      *ObjectiveQuery
@@ -41,6 +43,7 @@ type PersonQuery struct {
 	withTouchpoints          *TouchpointQuery
 	loadTotal                []func(context.Context, []*Person) error
 	modifiers                []func(*sql.Selector)
+	withNamedInvitedToSeries map[string]*SeriesQuery
 	withNamedCommunities     map[string]*CommunityQuery
 	withNamedParticipations  map[string]*ParticipationQuery
 	withNamedOwnedObjectives map[string]*ObjectiveQuery
@@ -99,6 +102,28 @@ func (_q *PersonQuery) QueryOrganization() *OrganizationQuery {
 			sqlgraph.From(person.Table, person.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, person.OrganizationTable, person.OrganizationColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInvitedToSeries chains the current query on the "invited_to_series" edge.
+func (_q *PersonQuery) QueryInvitedToSeries() *SeriesQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(person.Table, person.FieldID, selector),
+			sqlgraph.To(series.Table, series.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, person.InvitedToSeriesTable, person.InvitedToSeriesPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -453,6 +478,7 @@ func (_q *PersonQuery) Clone() *PersonQuery {
 		inters:              append([]Interceptor{}, _q.inters...),
 		predicates:          append([]predicate.Person{}, _q.predicates...),
 		withOrganization:    _q.withOrganization.Clone(),
+		withInvitedToSeries: _q.withInvitedToSeries.Clone(),
 		withCommunities:     _q.withCommunities.Clone(),
 		withParticipations:  _q.withParticipations.Clone(),
 		withOwnedObjectives: _q.withOwnedObjectives.Clone(),
@@ -475,6 +501,17 @@ func (_q *PersonQuery) WithOrganization(opts ...func(*OrganizationQuery)) *Perso
 		opt(query)
 	}
 	_q.withOrganization = query
+	return _q
+}
+
+// WithInvitedToSeries tells the query-builder to eager-load the nodes that are connected to
+// the "invited_to_series" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PersonQuery) WithInvitedToSeries(opts ...func(*SeriesQuery)) *PersonQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInvitedToSeries = query
 	return _q
 }
 
@@ -639,8 +676,9 @@ func (_q *PersonQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Perso
 	var (
 		nodes       = []*Person{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [9]bool{
 			_q.withOrganization != nil,
+			_q.withInvitedToSeries != nil,
 			_q.withCommunities != nil,
 			_q.withParticipations != nil,
 			_q.withOwnedObjectives != nil,
@@ -674,6 +712,13 @@ func (_q *PersonQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Perso
 	if query := _q.withOrganization; query != nil {
 		if err := _q.loadOrganization(ctx, query, nodes, nil,
 			func(n *Person, e *Organization) { n.Edges.Organization = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withInvitedToSeries; query != nil {
+		if err := _q.loadInvitedToSeries(ctx, query, nodes,
+			func(n *Person) { n.Edges.InvitedToSeries = []*Series{} },
+			func(n *Person, e *Series) { n.Edges.InvitedToSeries = append(n.Edges.InvitedToSeries, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -723,6 +768,13 @@ func (_q *PersonQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Perso
 		if err := _q.loadTouchpoints(ctx, query, nodes,
 			func(n *Person) { n.Edges.Touchpoints = []*Touchpoint{} },
 			func(n *Person, e *Touchpoint) { n.Edges.Touchpoints = append(n.Edges.Touchpoints, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInvitedToSeries {
+		if err := _q.loadInvitedToSeries(ctx, query, nodes,
+			func(n *Person) { n.appendNamedInvitedToSeries(name) },
+			func(n *Person, e *Series) { n.appendNamedInvitedToSeries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -808,6 +860,67 @@ func (_q *PersonQuery) loadOrganization(ctx context.Context, query *Organization
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *PersonQuery) loadInvitedToSeries(ctx context.Context, query *SeriesQuery, nodes []*Person, init func(*Person), assign func(*Person, *Series)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Person)
+	nids := make(map[int]map[*Person]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(person.InvitedToSeriesTable)
+		s.Join(joinT).On(s.C(series.FieldID), joinT.C(person.InvitedToSeriesPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(person.InvitedToSeriesPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(person.InvitedToSeriesPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Person]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Series](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "invited_to_series" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
 		}
 	}
 	return nil
@@ -1182,6 +1295,20 @@ func (_q *PersonQuery) sqlQuery(ctx context.Context) *sql.Selector {
 func (_q *PersonQuery) Modify(modifiers ...func(s *sql.Selector)) *PersonSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedInvitedToSeries tells the query-builder to eager-load the nodes that are connected to the "invited_to_series"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PersonQuery) WithNamedInvitedToSeries(name string, opts ...func(*SeriesQuery)) *PersonQuery {
+	query := (&SeriesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInvitedToSeries == nil {
+		_q.withNamedInvitedToSeries = make(map[string]*SeriesQuery)
+	}
+	_q.withNamedInvitedToSeries[name] = query
+	return _q
 }
 
 // WithNamedCommunities tells the query-builder to eager-load the nodes that are connected to the "communities"

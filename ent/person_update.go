@@ -19,6 +19,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -162,6 +163,21 @@ func (_u *PersonUpdate) SetNillableVip(v *bool) *PersonUpdate {
 	return _u
 }
 
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by IDs.
+func (_u *PersonUpdate) AddInvitedToSeriesIDs(ids ...int) *PersonUpdate {
+	_u.mutation.AddInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// AddInvitedToSeries adds the "invited_to_series" edges to the Series entity.
+func (_u *PersonUpdate) AddInvitedToSeries(v ...*Series) *PersonUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvitedToSeriesIDs(ids...)
+}
+
 // AddCommunityIDs adds the "communities" edge to the Community entity by IDs.
 func (_u *PersonUpdate) AddCommunityIDs(ids ...int) *PersonUpdate {
 	_u.mutation.AddCommunityIDs(ids...)
@@ -270,6 +286,27 @@ func (_u *PersonUpdate) AddTouchpoints(v ...*Touchpoint) *PersonUpdate {
 // Mutation returns the PersonMutation object of the builder.
 func (_u *PersonUpdate) Mutation() *PersonMutation {
 	return _u.mutation
+}
+
+// ClearInvitedToSeries clears all "invited_to_series" edges to the Series entity.
+func (_u *PersonUpdate) ClearInvitedToSeries() *PersonUpdate {
+	_u.mutation.ClearInvitedToSeries()
+	return _u
+}
+
+// RemoveInvitedToSeriesIDs removes the "invited_to_series" edge to Series entities by IDs.
+func (_u *PersonUpdate) RemoveInvitedToSeriesIDs(ids ...int) *PersonUpdate {
+	_u.mutation.RemoveInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// RemoveInvitedToSeries removes "invited_to_series" edges to Series entities.
+func (_u *PersonUpdate) RemoveInvitedToSeries(v ...*Series) *PersonUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvitedToSeriesIDs(ids...)
 }
 
 // ClearCommunities clears all "communities" edges to the Community entity.
@@ -557,6 +594,51 @@ func (_u *PersonUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Vip(); ok {
 		_spec.SetField(person.FieldVip, field.TypeBool, value)
+	}
+	if _u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvitedToSeriesIDs(); len(nodes) > 0 && !_u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvitedToSeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.CommunitiesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1021,6 +1103,21 @@ func (_u *PersonUpdateOne) SetNillableVip(v *bool) *PersonUpdateOne {
 	return _u
 }
 
+// AddInvitedToSeriesIDs adds the "invited_to_series" edge to the Series entity by IDs.
+func (_u *PersonUpdateOne) AddInvitedToSeriesIDs(ids ...int) *PersonUpdateOne {
+	_u.mutation.AddInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// AddInvitedToSeries adds the "invited_to_series" edges to the Series entity.
+func (_u *PersonUpdateOne) AddInvitedToSeries(v ...*Series) *PersonUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvitedToSeriesIDs(ids...)
+}
+
 // AddCommunityIDs adds the "communities" edge to the Community entity by IDs.
 func (_u *PersonUpdateOne) AddCommunityIDs(ids ...int) *PersonUpdateOne {
 	_u.mutation.AddCommunityIDs(ids...)
@@ -1129,6 +1226,27 @@ func (_u *PersonUpdateOne) AddTouchpoints(v ...*Touchpoint) *PersonUpdateOne {
 // Mutation returns the PersonMutation object of the builder.
 func (_u *PersonUpdateOne) Mutation() *PersonMutation {
 	return _u.mutation
+}
+
+// ClearInvitedToSeries clears all "invited_to_series" edges to the Series entity.
+func (_u *PersonUpdateOne) ClearInvitedToSeries() *PersonUpdateOne {
+	_u.mutation.ClearInvitedToSeries()
+	return _u
+}
+
+// RemoveInvitedToSeriesIDs removes the "invited_to_series" edge to Series entities by IDs.
+func (_u *PersonUpdateOne) RemoveInvitedToSeriesIDs(ids ...int) *PersonUpdateOne {
+	_u.mutation.RemoveInvitedToSeriesIDs(ids...)
+	return _u
+}
+
+// RemoveInvitedToSeries removes "invited_to_series" edges to Series entities.
+func (_u *PersonUpdateOne) RemoveInvitedToSeries(v ...*Series) *PersonUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvitedToSeriesIDs(ids...)
 }
 
 // ClearCommunities clears all "communities" edges to the Community entity.
@@ -1446,6 +1564,51 @@ func (_u *PersonUpdateOne) sqlSave(ctx context.Context) (_node *Person, err erro
 	}
 	if value, ok := _u.mutation.Vip(); ok {
 		_spec.SetField(person.FieldVip, field.TypeBool, value)
+	}
+	if _u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvitedToSeriesIDs(); len(nodes) > 0 && !_u.mutation.InvitedToSeriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvitedToSeriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   person.InvitedToSeriesTable,
+			Columns: person.InvitedToSeriesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(series.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.CommunitiesCleared() {
 		edge := &sqlgraph.EdgeSpec{

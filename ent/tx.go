@@ -20,6 +20,8 @@ type Tx struct {
 	Account *AccountClient
 	// AgendaItem is the client for interacting with the AgendaItem builders.
 	AgendaItem *AgendaItemClient
+	// CalendarFeed is the client for interacting with the CalendarFeed builders.
+	CalendarFeed *CalendarFeedClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
 	// Encounter is the client for interacting with the Encounter builders.
@@ -44,6 +46,10 @@ type Tx struct {
 	Person *PersonClient
 	// Relationship is the client for interacting with the Relationship builders.
 	Relationship *RelationshipClient
+	// Series is the client for interacting with the Series builders.
+	Series *SeriesClient
+	// SeriesAnswer is the client for interacting with the SeriesAnswer builders.
+	SeriesAnswer *SeriesAnswerClient
 	// Touchpoint is the client for interacting with the Touchpoint builders.
 	Touchpoint *TouchpointClient
 
@@ -180,6 +186,7 @@ func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Account = NewAccountClient(tx.config)
 	tx.AgendaItem = NewAgendaItemClient(tx.config)
+	tx.CalendarFeed = NewCalendarFeedClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Encounter = NewEncounterClient(tx.config)
 	tx.Feedback = NewFeedbackClient(tx.config)
@@ -192,6 +199,8 @@ func (tx *Tx) init() {
 	tx.Participation = NewParticipationClient(tx.config)
 	tx.Person = NewPersonClient(tx.config)
 	tx.Relationship = NewRelationshipClient(tx.config)
+	tx.Series = NewSeriesClient(tx.config)
+	tx.SeriesAnswer = NewSeriesAnswerClient(tx.config)
 	tx.Touchpoint = NewTouchpointClient(tx.config)
 }
 

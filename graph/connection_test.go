@@ -404,3 +404,36 @@ func TestNullOrderValuesComeLast(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedOrderByOneObject checks that a nested connection follows an
+// orderBy given as one object (GraphQL's input coercion makes it a list of
+// one), like the list form, whether written inline or as a variable.
+func TestNestedOrderByOneObject(t *testing.T) {
+	a := newAPI(t)
+	f := newFixture(t, a.ent)
+	at := newAttendance(t, a.ent, f.org, 1, 4)
+	at.accept(t, a.ent, 4)
+	want := "[<nil> 3 2 1]"
+	for name, q := range map[string]struct {
+		query string
+		vars  map[string]any
+	}{
+		"list":     {`query($id: ID!) { node(id: $id) { ... on Meeting { participations(orderBy: [{field: WAITLIST_POSITION, direction: DESC}]) { edges { node { waitlistPosition } } } } } }`, nil},
+		"object":   {`query($id: ID!) { node(id: $id) { ... on Meeting { participations(orderBy: {field: WAITLIST_POSITION, direction: DESC}) { edges { node { waitlistPosition } } } } } }`, nil},
+		"variable": {`query($id: ID!, $o: [ParticipationOrder!]) { node(id: $id) { ... on Meeting { participations(orderBy: $o) { edges { node { waitlistPosition } } } } } }`, map[string]any{"o": map[string]any{"field": "WAITLIST_POSITION", "direction": "DESC"}}},
+	} {
+		vars := map[string]any{"id": gid(at.meeting.ID)}
+		for k, v := range q.vars {
+			vars[k] = v
+		}
+		var data map[string]any
+		postRaw(t, a, q.query, vars).mustData(t, &data)
+		var got []any
+		for _, e := range list(obj(obj(data["node"])["participations"])["edges"]) {
+			got = append(got, obj(obj(e)["node"])["waitlistPosition"])
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("%s: waitlist positions %v, want %s", name, got, want)
+		}
+	}
+}

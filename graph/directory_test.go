@@ -189,6 +189,11 @@ func dbState(t *testing.T, c *ent.Client) string {
 			WithConcerns(func(q *ent.PersonQuery) { q.Order(byID) }).AllX(ctx),
 		"feedbacks":   c.Feedback.Query().Order(byID).AllX(ctx),
 		"touchpoints": c.Touchpoint.Query().Order(byID).AllX(ctx),
+		"series": c.Series.Query().Order(byID).
+			WithInvitees(func(q *ent.PersonQuery) { q.Order(byID) }).
+			WithInviteeCommunities(func(q *ent.CommunityQuery) { q.Order(byID) }).AllX(ctx),
+		"seriesAnswers": c.SeriesAnswer.Query().Order(byID).AllX(ctx),
+		"calendarFeeds": c.CalendarFeed.Query().Order(byID).AllX(ctx),
 	}
 	b, err := json.Marshal(state)
 	if err != nil {

@@ -50,6 +50,14 @@ func (r *queryResolver) AgendaItems(ctx context.Context, after *entgql.Cursor[in
 	)
 }
 
+// CalendarFeeds is the resolver for the calendarFeeds field.
+func (r *queryResolver) CalendarFeeds(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CalendarFeedOrder, where *ent.CalendarFeedWhereInput) (*ent.CalendarFeedConnection, error) {
+	return r.client.CalendarFeed.Query().Paginate(ctx, after, first, before, last,
+		ent.WithCalendarFeedOrder(orderBy),
+		ent.WithCalendarFeedFilter(where.Filter),
+	)
+}
+
 // Communities is the resolver for the communities field.
 func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
 	return r.client.Community.Query().Paginate(ctx, after, first, before, last,
@@ -146,6 +154,14 @@ func (r *queryResolver) Relationships(ctx context.Context, after *entgql.Cursor[
 	)
 }
 
+// SeriesList is the resolver for the seriesList field.
+func (r *queryResolver) SeriesList(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SeriesOrder, where *ent.SeriesWhereInput) (*ent.SeriesConnection, error) {
+	return r.client.Series.Query().Paginate(ctx, after, first, before, last,
+		ent.WithSeriesOrder(orderBy),
+		ent.WithSeriesFilter(where.Filter),
+	)
+}
+
 // Touchpoints is the resolver for the touchpoints field.
 func (r *queryResolver) Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error) {
 	return r.client.Touchpoint.Query().Paginate(ctx, after, first, before, last,
@@ -166,9 +182,13 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Relationship returns RelationshipResolver implementation.
 func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
 
+// Series returns SeriesResolver implementation.
+func (r *Resolver) Series() SeriesResolver { return &seriesResolver{r} }
+
 type (
 	meetingResolver      struct{ *Resolver }
 	personResolver       struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }
+	seriesResolver       struct{ *Resolver }
 )

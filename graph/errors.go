@@ -156,11 +156,14 @@ func innermost(err error) error {
 // fieldPath is the path of an input field: ["id"] for the ID argument of
 // updates, ["input", name] otherwise.
 func fieldPath(name string) []string {
-	if name == "id" {
-		return []string{"id"}
+	if topLevelArgument[name] {
+		return []string{name}
 	}
 	return []string{"input", name}
 }
+
+// topLevelArgument are the arguments of mutations given beside their input.
+var topLevelArgument = map[string]bool{"id": true, "fromMeetingID": true, "scope": true}
 
 // graphQLName turns an ent field name (ends_at, objective_id) into its GraphQL
 // input name (endsAt, objectiveID).

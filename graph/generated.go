@@ -18,6 +18,7 @@ import (
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/followup"
@@ -26,6 +27,8 @@ import (
 	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 	"github.com/rencontre/rencontre/graph/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -47,6 +50,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
+	Series() SeriesResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
@@ -113,6 +117,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AgendaEntry struct {
+		Conflict      func(childComplexity int) int
+		ConflictsWith func(childComplexity int) int
+		Meeting       func(childComplexity int) int
+		Participation func(childComplexity int) int
+	}
+
 	AgendaItem struct {
 		CreatedAt       func(childComplexity int) int
 		DurationMinutes func(childComplexity int) int
@@ -153,6 +164,48 @@ type ComplexityRoot struct {
 		Meeting       func(childComplexity int) int
 		OccurredAt    func(childComplexity int) int
 		Participation func(childComplexity int) int
+	}
+
+	CalendarFeed struct {
+		Account        func(childComplexity int) int
+		AccountID      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Meeting        func(childComplexity int) int
+		MeetingID      func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		Person         func(childComplexity int) int
+		PersonID       func(childComplexity int) int
+		Prefix         func(childComplexity int) int
+		RevokedAt      func(childComplexity int) int
+		Role           func(childComplexity int) int
+		Series         func(childComplexity int) int
+		SeriesID       func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	CalendarFeedConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CalendarFeedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CalendarFeedIssuePayload struct {
+		Feed       func(childComplexity int) int
+		URL        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CalendarFeedRevokePayload struct {
+		Feed       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Community struct {
@@ -358,10 +411,16 @@ type ComplexityRoot struct {
 		FollowUps             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		Format                func(childComplexity int) int
 		ID                    func(childComplexity int) int
+		IcsURL                func(childComplexity int) int
 		Objectives            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		OccurrenceStart       func(childComplexity int) int
 		Organization          func(childComplexity int) int
 		OrganizationID        func(childComplexity int) int
+		Overridden            func(childComplexity int) int
 		Participations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
+		Sequence              func(childComplexity int) int
+		Series                func(childComplexity int) int
+		SeriesID              func(childComplexity int) int
 		StartsAt              func(childComplexity int) int
 		Status                func(childComplexity int) int
 		TimeZone              func(childComplexity int) int
@@ -493,6 +552,8 @@ type ComplexityRoot struct {
 		APITokenRevoke           func(childComplexity int, input APITokenRevokeInput) int
 		AgendaItemCreate         func(childComplexity int, input ent.CreateAgendaItemInput) int
 		AgendaItemUpdate         func(childComplexity int, id int, input ent.UpdateAgendaItemInput) int
+		CalendarFeedIssue        func(childComplexity int, input CalendarFeedIssueInput) int
+		CalendarFeedRevoke       func(childComplexity int, id int) int
 		CommunityAddMembers      func(childComplexity int, input CommunityMembersInput) int
 		CommunityCreate          func(childComplexity int, input ent.CreateCommunityInput) int
 		CommunityRemoveMembers   func(childComplexity int, input CommunityMembersInput) int
@@ -523,6 +584,11 @@ type ComplexityRoot struct {
 		ParticipationUndoCheckIn func(childComplexity int, input ParticipationUndoCheckInInput) int
 		PersonCreate             func(childComplexity int, input ent.CreatePersonInput) int
 		PersonUpdate             func(childComplexity int, id int, input ent.UpdatePersonInput) int
+		SeriesCancel             func(childComplexity int, id int, reason *string) int
+		SeriesCreate             func(childComplexity int, input SeriesCreateInput) int
+		SeriesExtend             func(childComplexity int, id int) int
+		SeriesRespond            func(childComplexity int, input SeriesRespondInput) int
+		SeriesUpdate             func(childComplexity int, id int, input SeriesUpdateInput, scope *SeriesUpdateScope, fromMeetingID *int, force *bool) int
 		TouchpointCreate         func(childComplexity int, input ent.CreateTouchpointInput) int
 		TouchpointUpdate         func(childComplexity int, id int, input ent.UpdateTouchpointInput) int
 	}
@@ -659,6 +725,7 @@ type ComplexityRoot struct {
 	}
 
 	Person struct {
+		Agenda          func(childComplexity int, from time.Time, to time.Time) int
 		Attendance      func(childComplexity int) int
 		Communities     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Company         func(childComplexity int) int
@@ -713,6 +780,7 @@ type ComplexityRoot struct {
 		APITokens         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		Accounts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
 		AgendaItems       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
+		CalendarFeeds     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CalendarFeedOrder, where *ent.CalendarFeedWhereInput) int
 		Communities       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Encounters        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
 		Feedbacks         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
@@ -728,6 +796,8 @@ type ComplexityRoot struct {
 		People            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
 		PeopleWithNoShows func(childComplexity int, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) int
 		Relationships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
+		Series            func(childComplexity int, id int) int
+		SeriesList        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SeriesOrder, where *ent.SeriesWhereInput) int
 		Touchpoints       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		Viewer            func(childComplexity int) int
 	}
@@ -758,6 +828,68 @@ type ComplexityRoot struct {
 	RelationshipEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Series struct {
+		CancelledAt        func(childComplexity int) int
+		Capacity           func(childComplexity int) int
+		Continuations      func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Description        func(childComplexity int) int
+		DurationMinutes    func(childComplexity int) int
+		Exdates            func(childComplexity int) int
+		Format             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		IcsURL             func(childComplexity int) int
+		InviteeCommunities func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Invitees           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
+		MaterializedUntil  func(childComplexity int) int
+		Meetings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
+		Objectives         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		Occurrences        func(childComplexity int, from time.Time, to time.Time) int
+		Organization       func(childComplexity int) int
+		OrganizationID     func(childComplexity int) int
+		Rrule              func(childComplexity int) int
+		Sequence           func(childComplexity int) int
+		SplitFrom          func(childComplexity int) int
+		SplitFromID        func(childComplexity int) int
+		StartsAt           func(childComplexity int) int
+		Status             func(childComplexity int) int
+		TimeZone           func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		VenueAddress       func(childComplexity int) int
+		VenueName          func(childComplexity int) int
+		Visibility         func(childComplexity int) int
+	}
+
+	SeriesConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SeriesEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SeriesPayload struct {
+		Series     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SeriesRespondPayload struct {
+		Participations func(childComplexity int) int
+		Series         func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
+	SeriesUpdatePayload struct {
+		CancelledOccurrences func(childComplexity int) int
+		DeletedOccurrences   func(childComplexity int) int
+		Series               func(childComplexity int) int
+		UserErrors           func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -824,6 +956,8 @@ type MeetingResolver interface {
 	StartsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	EndsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	Attendance(ctx context.Context, obj *ent.Meeting) (*MeetingAttendance, error)
+	OccurrenceStart(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
+	IcsURL(ctx context.Context, obj *ent.Meeting) (*string, error)
 }
 type MutationResolver interface {
 	OrganizationUpdate(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*OrganizationUpdatePayload, error)
@@ -862,10 +996,18 @@ type MutationResolver interface {
 	ObjectiveUpdate(ctx context.Context, id int, input ent.UpdateObjectiveInput) (*ObjectiveUpdatePayload, error)
 	IndicatorCreate(ctx context.Context, input ent.CreateIndicatorInput) (*IndicatorCreatePayload, error)
 	IndicatorUpdate(ctx context.Context, id int, input ent.UpdateIndicatorInput) (*IndicatorUpdatePayload, error)
+	SeriesCreate(ctx context.Context, input SeriesCreateInput) (*SeriesPayload, error)
+	SeriesUpdate(ctx context.Context, id int, input SeriesUpdateInput, scope *SeriesUpdateScope, fromMeetingID *int, force *bool) (*SeriesUpdatePayload, error)
+	SeriesCancel(ctx context.Context, id int, reason *string) (*SeriesPayload, error)
+	SeriesRespond(ctx context.Context, input SeriesRespondInput) (*SeriesRespondPayload, error)
+	SeriesExtend(ctx context.Context, id int) (*SeriesPayload, error)
+	CalendarFeedIssue(ctx context.Context, input CalendarFeedIssueInput) (*CalendarFeedIssuePayload, error)
+	CalendarFeedRevoke(ctx context.Context, id int) (*CalendarFeedRevokePayload, error)
 }
 type PersonResolver interface {
 	Email(ctx context.Context, obj *ent.Person) (*string, error)
 	Attendance(ctx context.Context, obj *ent.Person) (*PersonAttendance, error)
+	Agenda(ctx context.Context, obj *ent.Person, from time.Time, to time.Time) ([]*AgendaEntry, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -873,6 +1015,7 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
 	Accounts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error)
 	AgendaItems(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) (*ent.AgendaItemConnection, error)
+	CalendarFeeds(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CalendarFeedOrder, where *ent.CalendarFeedWhereInput) (*ent.CalendarFeedConnection, error)
 	Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error)
 	Encounters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) (*ent.EncounterConnection, error)
 	Feedbacks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) (*ent.FeedbackConnection, error)
@@ -885,12 +1028,18 @@ type QueryResolver interface {
 	Participations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) (*ent.ParticipationConnection, error)
 	People(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) (*ent.PersonConnection, error)
 	Relationships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error)
+	SeriesList(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SeriesOrder, where *ent.SeriesWhereInput) (*ent.SeriesConnection, error)
 	Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
 	Viewer(ctx context.Context) (*Viewer, error)
 	PeopleWithNoShows(ctx context.Context, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) (*ent.PersonConnection, error)
+	Series(ctx context.Context, id int) (*ent.Series, error)
 }
 type RelationshipResolver interface {
 	CurrentStrength(ctx context.Context, obj *ent.Relationship) (float64, error)
+}
+type SeriesResolver interface {
+	Occurrences(ctx context.Context, obj *ent.Series, from time.Time, to time.Time) ([]*ent.Meeting, error)
+	IcsURL(ctx context.Context, obj *ent.Series) (*string, error)
 }
 type SubscriptionResolver interface {
 	MeetingAttendanceChanged(ctx context.Context, meetingID int) (<-chan *AttendanceEvent, error)
@@ -1134,6 +1283,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
 
+	case "AgendaEntry.conflict":
+		if e.ComplexityRoot.AgendaEntry.Conflict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaEntry.Conflict(childComplexity), true
+	case "AgendaEntry.conflictsWith":
+		if e.ComplexityRoot.AgendaEntry.ConflictsWith == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaEntry.ConflictsWith(childComplexity), true
+	case "AgendaEntry.meeting":
+		if e.ComplexityRoot.AgendaEntry.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaEntry.Meeting(childComplexity), true
+	case "AgendaEntry.participation":
+		if e.ComplexityRoot.AgendaEntry.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaEntry.Participation(childComplexity), true
+
 	case "AgendaItem.createdAt":
 		if e.ComplexityRoot.AgendaItem.CreatedAt == nil {
 			break
@@ -1283,6 +1457,173 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AttendanceEvent.Participation(childComplexity), true
+
+	case "CalendarFeed.account":
+		if e.ComplexityRoot.CalendarFeed.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Account(childComplexity), true
+	case "CalendarFeed.accountID":
+		if e.ComplexityRoot.CalendarFeed.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.AccountID(childComplexity), true
+	case "CalendarFeed.createdAt":
+		if e.ComplexityRoot.CalendarFeed.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.CreatedAt(childComplexity), true
+	case "CalendarFeed.id":
+		if e.ComplexityRoot.CalendarFeed.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.ID(childComplexity), true
+	case "CalendarFeed.kind":
+		if e.ComplexityRoot.CalendarFeed.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Kind(childComplexity), true
+	case "CalendarFeed.meeting":
+		if e.ComplexityRoot.CalendarFeed.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Meeting(childComplexity), true
+	case "CalendarFeed.meetingID":
+		if e.ComplexityRoot.CalendarFeed.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.MeetingID(childComplexity), true
+	case "CalendarFeed.organization":
+		if e.ComplexityRoot.CalendarFeed.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Organization(childComplexity), true
+	case "CalendarFeed.organizationID":
+		if e.ComplexityRoot.CalendarFeed.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.OrganizationID(childComplexity), true
+	case "CalendarFeed.person":
+		if e.ComplexityRoot.CalendarFeed.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Person(childComplexity), true
+	case "CalendarFeed.personID":
+		if e.ComplexityRoot.CalendarFeed.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.PersonID(childComplexity), true
+	case "CalendarFeed.prefix":
+		if e.ComplexityRoot.CalendarFeed.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Prefix(childComplexity), true
+	case "CalendarFeed.revokedAt":
+		if e.ComplexityRoot.CalendarFeed.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.RevokedAt(childComplexity), true
+	case "CalendarFeed.role":
+		if e.ComplexityRoot.CalendarFeed.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Role(childComplexity), true
+	case "CalendarFeed.series":
+		if e.ComplexityRoot.CalendarFeed.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.Series(childComplexity), true
+	case "CalendarFeed.seriesID":
+		if e.ComplexityRoot.CalendarFeed.SeriesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.SeriesID(childComplexity), true
+	case "CalendarFeed.updatedAt":
+		if e.ComplexityRoot.CalendarFeed.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.UpdatedAt(childComplexity), true
+
+	case "CalendarFeedConnection.edges":
+		if e.ComplexityRoot.CalendarFeedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedConnection.Edges(childComplexity), true
+	case "CalendarFeedConnection.pageInfo":
+		if e.ComplexityRoot.CalendarFeedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedConnection.PageInfo(childComplexity), true
+	case "CalendarFeedConnection.totalCount":
+		if e.ComplexityRoot.CalendarFeedConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedConnection.TotalCount(childComplexity), true
+
+	case "CalendarFeedEdge.cursor":
+		if e.ComplexityRoot.CalendarFeedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedEdge.Cursor(childComplexity), true
+	case "CalendarFeedEdge.node":
+		if e.ComplexityRoot.CalendarFeedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedEdge.Node(childComplexity), true
+
+	case "CalendarFeedIssuePayload.feed":
+		if e.ComplexityRoot.CalendarFeedIssuePayload.Feed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedIssuePayload.Feed(childComplexity), true
+	case "CalendarFeedIssuePayload.url":
+		if e.ComplexityRoot.CalendarFeedIssuePayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedIssuePayload.URL(childComplexity), true
+	case "CalendarFeedIssuePayload.userErrors":
+		if e.ComplexityRoot.CalendarFeedIssuePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedIssuePayload.UserErrors(childComplexity), true
+
+	case "CalendarFeedRevokePayload.feed":
+		if e.ComplexityRoot.CalendarFeedRevokePayload.Feed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedRevokePayload.Feed(childComplexity), true
+	case "CalendarFeedRevokePayload.userErrors":
+		if e.ComplexityRoot.CalendarFeedRevokePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeedRevokePayload.UserErrors(childComplexity), true
 
 	case "Community.createdAt":
 		if e.ComplexityRoot.Community.CreatedAt == nil {
@@ -2106,6 +2447,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.ID(childComplexity), true
+	case "Meeting.icsURL":
+		if e.ComplexityRoot.Meeting.IcsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.IcsURL(childComplexity), true
 	case "Meeting.objectives":
 		if e.ComplexityRoot.Meeting.Objectives == nil {
 			break
@@ -2117,6 +2464,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+	case "Meeting.occurrenceStart":
+		if e.ComplexityRoot.Meeting.OccurrenceStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.OccurrenceStart(childComplexity), true
 	case "Meeting.organization":
 		if e.ComplexityRoot.Meeting.Organization == nil {
 			break
@@ -2129,6 +2482,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.OrganizationID(childComplexity), true
+	case "Meeting.overridden":
+		if e.ComplexityRoot.Meeting.Overridden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Overridden(childComplexity), true
 	case "Meeting.participations":
 		if e.ComplexityRoot.Meeting.Participations == nil {
 			break
@@ -2140,6 +2499,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
+	case "Meeting.sequence":
+		if e.ComplexityRoot.Meeting.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Sequence(childComplexity), true
+	case "Meeting.series":
+		if e.ComplexityRoot.Meeting.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Series(childComplexity), true
+	case "Meeting.seriesID":
+		if e.ComplexityRoot.Meeting.SeriesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.SeriesID(childComplexity), true
 	case "Meeting.startsAt":
 		if e.ComplexityRoot.Meeting.StartsAt == nil {
 			break
@@ -2645,6 +3022,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AgendaItemUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdateAgendaItemInput)), true
+	case "Mutation.calendarFeedIssue":
+		if e.ComplexityRoot.Mutation.CalendarFeedIssue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_calendarFeedIssue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CalendarFeedIssue(childComplexity, args["input"].(CalendarFeedIssueInput)), true
+	case "Mutation.calendarFeedRevoke":
+		if e.ComplexityRoot.Mutation.CalendarFeedRevoke == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_calendarFeedRevoke_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CalendarFeedRevoke(childComplexity, args["id"].(int)), true
 	case "Mutation.communityAddMembers":
 		if e.ComplexityRoot.Mutation.CommunityAddMembers == nil {
 			break
@@ -2975,6 +3374,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PersonUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdatePersonInput)), true
+	case "Mutation.seriesCancel":
+		if e.ComplexityRoot.Mutation.SeriesCancel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_seriesCancel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SeriesCancel(childComplexity, args["id"].(int), args["reason"].(*string)), true
+	case "Mutation.seriesCreate":
+		if e.ComplexityRoot.Mutation.SeriesCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_seriesCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SeriesCreate(childComplexity, args["input"].(SeriesCreateInput)), true
+	case "Mutation.seriesExtend":
+		if e.ComplexityRoot.Mutation.SeriesExtend == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_seriesExtend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SeriesExtend(childComplexity, args["id"].(int)), true
+	case "Mutation.seriesRespond":
+		if e.ComplexityRoot.Mutation.SeriesRespond == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_seriesRespond_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SeriesRespond(childComplexity, args["input"].(SeriesRespondInput)), true
+	case "Mutation.seriesUpdate":
+		if e.ComplexityRoot.Mutation.SeriesUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_seriesUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SeriesUpdate(childComplexity, args["id"].(int), args["input"].(SeriesUpdateInput), args["scope"].(*SeriesUpdateScope), args["fromMeetingID"].(*int), args["force"].(*bool)), true
 	case "Mutation.touchpointCreate":
 		if e.ComplexityRoot.Mutation.TouchpointCreate == nil {
 			break
@@ -3535,6 +3989,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ParticipationUndoCheckInPayload.UserErrors(childComplexity), true
 
+	case "Person.agenda":
+		if e.ComplexityRoot.Person.Agenda == nil {
+			break
+		}
+
+		args, err := ec.field_Person_agenda_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Agenda(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Person.attendance":
 		if e.ComplexityRoot.Person.Attendance == nil {
 			break
@@ -3807,6 +4272,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AgendaItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AgendaItemOrder), args["where"].(*ent.AgendaItemWhereInput)), true
+	case "Query.calendarFeeds":
+		if e.ComplexityRoot.Query.CalendarFeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Query_calendarFeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CalendarFeeds(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CalendarFeedOrder), args["where"].(*ent.CalendarFeedWhereInput)), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -3973,6 +4449,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Relationships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.RelationshipOrder), args["where"].(*ent.RelationshipWhereInput)), true
+	case "Query.series":
+		if e.ComplexityRoot.Query.Series == nil {
+			break
+		}
+
+		args, err := ec.field_Query_series_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Series(childComplexity, args["id"].(int)), true
+	case "Query.seriesList":
+		if e.ComplexityRoot.Query.SeriesList == nil {
+			break
+		}
+
+		args, err := ec.field_Query_seriesList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SeriesList(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.SeriesOrder), args["where"].(*ent.SeriesWhereInput)), true
 	case "Query.touchpoints":
 		if e.ComplexityRoot.Query.Touchpoints == nil {
 			break
@@ -4107,6 +4605,301 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationshipEdge.Node(childComplexity), true
+
+	case "Series.cancelledAt":
+		if e.ComplexityRoot.Series.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.CancelledAt(childComplexity), true
+	case "Series.capacity":
+		if e.ComplexityRoot.Series.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Capacity(childComplexity), true
+	case "Series.continuations":
+		if e.ComplexityRoot.Series.Continuations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Continuations(childComplexity), true
+	case "Series.createdAt":
+		if e.ComplexityRoot.Series.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.CreatedAt(childComplexity), true
+	case "Series.description":
+		if e.ComplexityRoot.Series.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Description(childComplexity), true
+	case "Series.durationMinutes":
+		if e.ComplexityRoot.Series.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.DurationMinutes(childComplexity), true
+	case "Series.exdates":
+		if e.ComplexityRoot.Series.Exdates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Exdates(childComplexity), true
+	case "Series.format":
+		if e.ComplexityRoot.Series.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Format(childComplexity), true
+	case "Series.id":
+		if e.ComplexityRoot.Series.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.ID(childComplexity), true
+	case "Series.icsURL":
+		if e.ComplexityRoot.Series.IcsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.IcsURL(childComplexity), true
+	case "Series.inviteeCommunities":
+		if e.ComplexityRoot.Series.InviteeCommunities == nil {
+			break
+		}
+
+		args, err := ec.field_Series_inviteeCommunities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Series.InviteeCommunities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
+	case "Series.invitees":
+		if e.ComplexityRoot.Series.Invitees == nil {
+			break
+		}
+
+		args, err := ec.field_Series_invitees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Series.Invitees(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
+	case "Series.materializedUntil":
+		if e.ComplexityRoot.Series.MaterializedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.MaterializedUntil(childComplexity), true
+	case "Series.meetings":
+		if e.ComplexityRoot.Series.Meetings == nil {
+			break
+		}
+
+		args, err := ec.field_Series_meetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Series.Meetings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MeetingOrder), args["where"].(*ent.MeetingWhereInput)), true
+	case "Series.objectives":
+		if e.ComplexityRoot.Series.Objectives == nil {
+			break
+		}
+
+		args, err := ec.field_Series_objectives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Series.Objectives(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+	case "Series.occurrences":
+		if e.ComplexityRoot.Series.Occurrences == nil {
+			break
+		}
+
+		args, err := ec.field_Series_occurrences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Series.Occurrences(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Series.organization":
+		if e.ComplexityRoot.Series.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Organization(childComplexity), true
+	case "Series.organizationID":
+		if e.ComplexityRoot.Series.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.OrganizationID(childComplexity), true
+	case "Series.rrule":
+		if e.ComplexityRoot.Series.Rrule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Rrule(childComplexity), true
+	case "Series.sequence":
+		if e.ComplexityRoot.Series.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Sequence(childComplexity), true
+	case "Series.splitFrom":
+		if e.ComplexityRoot.Series.SplitFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.SplitFrom(childComplexity), true
+	case "Series.splitFromID":
+		if e.ComplexityRoot.Series.SplitFromID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.SplitFromID(childComplexity), true
+	case "Series.startsAt":
+		if e.ComplexityRoot.Series.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.StartsAt(childComplexity), true
+	case "Series.status":
+		if e.ComplexityRoot.Series.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Status(childComplexity), true
+	case "Series.timeZone":
+		if e.ComplexityRoot.Series.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.TimeZone(childComplexity), true
+	case "Series.title":
+		if e.ComplexityRoot.Series.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Title(childComplexity), true
+	case "Series.updatedAt":
+		if e.ComplexityRoot.Series.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.UpdatedAt(childComplexity), true
+	case "Series.venueAddress":
+		if e.ComplexityRoot.Series.VenueAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.VenueAddress(childComplexity), true
+	case "Series.venueName":
+		if e.ComplexityRoot.Series.VenueName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.VenueName(childComplexity), true
+	case "Series.visibility":
+		if e.ComplexityRoot.Series.Visibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.Visibility(childComplexity), true
+
+	case "SeriesConnection.edges":
+		if e.ComplexityRoot.SeriesConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesConnection.Edges(childComplexity), true
+	case "SeriesConnection.pageInfo":
+		if e.ComplexityRoot.SeriesConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesConnection.PageInfo(childComplexity), true
+	case "SeriesConnection.totalCount":
+		if e.ComplexityRoot.SeriesConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesConnection.TotalCount(childComplexity), true
+
+	case "SeriesEdge.cursor":
+		if e.ComplexityRoot.SeriesEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesEdge.Cursor(childComplexity), true
+	case "SeriesEdge.node":
+		if e.ComplexityRoot.SeriesEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesEdge.Node(childComplexity), true
+
+	case "SeriesPayload.series":
+		if e.ComplexityRoot.SeriesPayload.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPayload.Series(childComplexity), true
+	case "SeriesPayload.userErrors":
+		if e.ComplexityRoot.SeriesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPayload.UserErrors(childComplexity), true
+
+	case "SeriesRespondPayload.participations":
+		if e.ComplexityRoot.SeriesRespondPayload.Participations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesRespondPayload.Participations(childComplexity), true
+	case "SeriesRespondPayload.series":
+		if e.ComplexityRoot.SeriesRespondPayload.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesRespondPayload.Series(childComplexity), true
+	case "SeriesRespondPayload.userErrors":
+		if e.ComplexityRoot.SeriesRespondPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesRespondPayload.UserErrors(childComplexity), true
+
+	case "SeriesUpdatePayload.cancelledOccurrences":
+		if e.ComplexityRoot.SeriesUpdatePayload.CancelledOccurrences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesUpdatePayload.CancelledOccurrences(childComplexity), true
+	case "SeriesUpdatePayload.deletedOccurrences":
+		if e.ComplexityRoot.SeriesUpdatePayload.DeletedOccurrences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesUpdatePayload.DeletedOccurrences(childComplexity), true
+	case "SeriesUpdatePayload.series":
+		if e.ComplexityRoot.SeriesUpdatePayload.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesUpdatePayload.Series(childComplexity), true
+	case "SeriesUpdatePayload.userErrors":
+		if e.ComplexityRoot.SeriesUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesUpdatePayload.UserErrors(childComplexity), true
 
 	case "Subscription.meetingAttendanceChanged":
 		if e.ComplexityRoot.Subscription.MeetingAttendanceChanged == nil {
@@ -4323,6 +5116,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAccountWhereInput,
 		ec.unmarshalInputAgendaItemOrder,
 		ec.unmarshalInputAgendaItemWhereInput,
+		ec.unmarshalInputCalendarFeedIssueInput,
+		ec.unmarshalInputCalendarFeedOrder,
+		ec.unmarshalInputCalendarFeedWhereInput,
 		ec.unmarshalInputCommunityMembersInput,
 		ec.unmarshalInputCommunityOrder,
 		ec.unmarshalInputCommunityWhereInput,
@@ -4370,6 +5166,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPersonWhereInput,
 		ec.unmarshalInputRelationshipOrder,
 		ec.unmarshalInputRelationshipWhereInput,
+		ec.unmarshalInputSeriesCreateInput,
+		ec.unmarshalInputSeriesOrder,
+		ec.unmarshalInputSeriesRespondInput,
+		ec.unmarshalInputSeriesUpdateInput,
+		ec.unmarshalInputSeriesWhereInput,
 		ec.unmarshalInputTouchpointOrder,
 		ec.unmarshalInputTouchpointWhereInput,
 		ec.unmarshalInputUpdateAgendaItemInput,
@@ -6378,6 +7179,551 @@ input AgendaItemWhereInput {
   Matches when meeting has a record that matches all the given filters.
   """
   hasMeetingWith: [MeetingWhereInput!]
+}
+"""
+A secret address of an iCalendar feed. The address is shown once, when issued.
+"""
+type CalendarFeed implements Node {
+  """
+  Unique ID of the object, across all types.
+  """
+  id: ID!
+  """
+  The organization this record belongs to.
+  """
+  organizationID: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The account that issued the feed; the feed reads as it.
+  """
+  accountID: ID!
+  """
+  The role the feed reads with, at most the account's: a VIEWER feed shows no e-mail addresses and no VIP guest list.
+  """
+  role: CalendarFeedRole!
+  """
+  What the feed shows: a meeting, a series, or a person's agenda.
+  """
+  kind: CalendarFeedKind!
+  """
+  The meeting of a MEETING feed.
+  """
+  meetingID: ID
+  """
+  The series of a SERIES feed.
+  """
+  seriesID: ID
+  """
+  The person of an AGENDA feed.
+  """
+  personID: ID
+  """
+  The start of the secret, to recognise the feed's address.
+  """
+  prefix: String!
+  """
+  When the feed was revoked (or regenerated); its address then answers 404.
+  """
+  revokedAt: Time
+  """
+  The organization this record belongs to.
+  """
+  organization: Organization!
+  """
+  The account that issued the feed.
+  """
+  account: Account!
+  """
+  The meeting of a MEETING feed.
+  """
+  meeting: Meeting
+  """
+  The series of a SERIES feed.
+  """
+  series: Series
+  """
+  The person of an AGENDA feed.
+  """
+  person: Person
+}
+"""
+A connection to a list of items.
+"""
+type CalendarFeedConnection {
+  """
+  A list of edges.
+  """
+  edges: [CalendarFeedEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CalendarFeedEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CalendarFeed
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+CalendarFeedKind is enum for the field kind
+"""
+enum CalendarFeedKind @goModel(model: "github.com/rencontre/rencontre/ent/calendarfeed.Kind") {
+  """
+  One meeting.
+  """
+  MEETING
+  """
+  A series: its rule, exception dates and changed occurrences.
+  """
+  SERIES
+  """
+  A person's agenda: the meetings they were invited to or accepted.
+  """
+  AGENDA
+}
+"""
+Ordering options for CalendarFeed connections
+"""
+input CalendarFeedOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CalendarFeeds.
+  """
+  field: CalendarFeedOrderField!
+}
+"""
+Properties by which CalendarFeed connections can be ordered.
+"""
+enum CalendarFeedOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+}
+"""
+CalendarFeedRole is enum for the field role
+"""
+enum CalendarFeedRole @goModel(model: "github.com/rencontre/rencontre/ent/calendarfeed.Role") {
+  """
+  Reads as an owner.
+  """
+  OWNER
+  """
+  Reads as a planner: attendees with their e-mail addresses.
+  """
+  PLANNER
+  """
+  Reads as a viewer: no e-mail addresses, no VIP guest lists.
+  """
+  VIEWER
+}
+"""
+CalendarFeedWhereInput is used for filtering CalendarFeed objects.
+Input was generated by ent.
+"""
+input CalendarFeedWhereInput {
+  """
+  Matches what the given filter does not match.
+  """
+  not: CalendarFeedWhereInput
+  """
+  Matches what all the given filters match.
+  """
+  and: [CalendarFeedWhereInput!]
+  """
+  Matches what at least one of the given filters matches.
+  """
+  or: [CalendarFeedWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches when id is not the given value.
+  """
+  idNEQ: ID
+  """
+  Matches when id is one of the given values.
+  """
+  idIn: [ID!]
+  """
+  Matches when id is none of the given values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches when id is greater than or equal to the given value.
+  """
+  idGTE: ID
+  """
+  Matches when id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches when id is less than or equal to the given value.
+  """
+  idLTE: ID
+  """
+  organization_id field predicates
+  """
+  organizationID: ID
+  """
+  Matches when organizationID is not the given value.
+  """
+  organizationIDNEQ: ID
+  """
+  Matches when organizationID is one of the given values.
+  """
+  organizationIDIn: [ID!]
+  """
+  Matches when organizationID is none of the given values.
+  """
+  organizationIDNotIn: [ID!]
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches when createdAt is not the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when createdAt is one of the given values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when createdAt is none of the given values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches when createdAt is greater than or equal to the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches when createdAt is less than or equal to the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches when updatedAt is not the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches when updatedAt is one of the given values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches when updatedAt is none of the given values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches when updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches when updatedAt is greater than or equal to the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches when updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches when updatedAt is less than or equal to the given value.
+  """
+  updatedAtLTE: Time
+  """
+  account_id field predicates
+  """
+  accountID: ID
+  """
+  Matches when accountID is not the given value.
+  """
+  accountIDNEQ: ID
+  """
+  Matches when accountID is one of the given values.
+  """
+  accountIDIn: [ID!]
+  """
+  Matches when accountID is none of the given values.
+  """
+  accountIDNotIn: [ID!]
+  """
+  role field predicates
+  """
+  role: CalendarFeedRole
+  """
+  Matches when role is not the given value.
+  """
+  roleNEQ: CalendarFeedRole
+  """
+  Matches when role is one of the given values.
+  """
+  roleIn: [CalendarFeedRole!]
+  """
+  Matches when role is none of the given values.
+  """
+  roleNotIn: [CalendarFeedRole!]
+  """
+  kind field predicates
+  """
+  kind: CalendarFeedKind
+  """
+  Matches when kind is not the given value.
+  """
+  kindNEQ: CalendarFeedKind
+  """
+  Matches when kind is one of the given values.
+  """
+  kindIn: [CalendarFeedKind!]
+  """
+  Matches when kind is none of the given values.
+  """
+  kindNotIn: [CalendarFeedKind!]
+  """
+  meeting_id field predicates
+  """
+  meetingID: ID
+  """
+  Matches when meetingID is not the given value.
+  """
+  meetingIDNEQ: ID
+  """
+  Matches when meetingID is one of the given values.
+  """
+  meetingIDIn: [ID!]
+  """
+  Matches when meetingID is none of the given values.
+  """
+  meetingIDNotIn: [ID!]
+  """
+  Matches when meetingID is null.
+  """
+  meetingIDIsNil: Boolean
+  """
+  Matches when meetingID is not null.
+  """
+  meetingIDNotNil: Boolean
+  """
+  series_id field predicates
+  """
+  seriesID: ID
+  """
+  Matches when seriesID is not the given value.
+  """
+  seriesIDNEQ: ID
+  """
+  Matches when seriesID is one of the given values.
+  """
+  seriesIDIn: [ID!]
+  """
+  Matches when seriesID is none of the given values.
+  """
+  seriesIDNotIn: [ID!]
+  """
+  Matches when seriesID is null.
+  """
+  seriesIDIsNil: Boolean
+  """
+  Matches when seriesID is not null.
+  """
+  seriesIDNotNil: Boolean
+  """
+  person_id field predicates
+  """
+  personID: ID
+  """
+  Matches when personID is not the given value.
+  """
+  personIDNEQ: ID
+  """
+  Matches when personID is one of the given values.
+  """
+  personIDIn: [ID!]
+  """
+  Matches when personID is none of the given values.
+  """
+  personIDNotIn: [ID!]
+  """
+  Matches when personID is null.
+  """
+  personIDIsNil: Boolean
+  """
+  Matches when personID is not null.
+  """
+  personIDNotNil: Boolean
+  """
+  prefix field predicates
+  """
+  prefix: String
+  """
+  Matches when prefix is not the given value.
+  """
+  prefixNEQ: String
+  """
+  Matches when prefix is one of the given values.
+  """
+  prefixIn: [String!]
+  """
+  Matches when prefix is none of the given values.
+  """
+  prefixNotIn: [String!]
+  """
+  Matches when prefix is greater than the given value.
+  """
+  prefixGT: String
+  """
+  Matches when prefix is greater than or equal to the given value.
+  """
+  prefixGTE: String
+  """
+  Matches when prefix is less than the given value.
+  """
+  prefixLT: String
+  """
+  Matches when prefix is less than or equal to the given value.
+  """
+  prefixLTE: String
+  """
+  Matches when prefix contains the given text.
+  """
+  prefixContains: String
+  """
+  Matches when prefix starts with the given text.
+  """
+  prefixHasPrefix: String
+  """
+  Matches when prefix ends with the given text.
+  """
+  prefixHasSuffix: String
+  """
+  Matches when prefix equals the given text, ignoring case.
+  """
+  prefixEqualFold: String
+  """
+  Matches when prefix contains the given text, ignoring case.
+  """
+  prefixContainsFold: String
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  """
+  Matches when revokedAt is not the given value.
+  """
+  revokedAtNEQ: Time
+  """
+  Matches when revokedAt is one of the given values.
+  """
+  revokedAtIn: [Time!]
+  """
+  Matches when revokedAt is none of the given values.
+  """
+  revokedAtNotIn: [Time!]
+  """
+  Matches when revokedAt is greater than the given value.
+  """
+  revokedAtGT: Time
+  """
+  Matches when revokedAt is greater than or equal to the given value.
+  """
+  revokedAtGTE: Time
+  """
+  Matches when revokedAt is less than the given value.
+  """
+  revokedAtLT: Time
+  """
+  Matches when revokedAt is less than or equal to the given value.
+  """
+  revokedAtLTE: Time
+  """
+  Matches when revokedAt is null.
+  """
+  revokedAtIsNil: Boolean
+  """
+  Matches when revokedAt is not null.
+  """
+  revokedAtNotNil: Boolean
+  """
+  organization edge predicates
+  """
+  hasOrganization: Boolean
+  """
+  Matches when organization has a record that matches all the given filters.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
+  """
+  account edge predicates
+  """
+  hasAccount: Boolean
+  """
+  Matches when account has a record that matches all the given filters.
+  """
+  hasAccountWith: [AccountWhereInput!]
+  """
+  meeting edge predicates
+  """
+  hasMeeting: Boolean
+  """
+  Matches when meeting has a record that matches all the given filters.
+  """
+  hasMeetingWith: [MeetingWhereInput!]
+  """
+  series edge predicates
+  """
+  hasSeries: Boolean
+  """
+  Matches when series has a record that matches all the given filters.
+  """
+  hasSeriesWith: [SeriesWhereInput!]
+  """
+  person edge predicates
+  """
+  hasPerson: Boolean
+  """
+  Matches when person has a record that matches all the given filters.
+  """
+  hasPersonWith: [PersonWhereInput!]
 }
 """
 A group of people: a team, a department, a legacy company (in a merger), a user group, a professional community, a chapter.
@@ -9163,6 +10509,18 @@ type Meeting implements Node {
   """
   checkInClosesAfter: Int!
   """
+  The series this meeting is an occurrence of.
+  """
+  seriesID: ID
+  """
+  Whether this occurrence was changed on its own (meetingUpdate, meetingCancel): series edits then leave it alone.
+  """
+  overridden: Boolean!
+  """
+  Revision of the meeting, raised by each change (the SEQUENCE of calendar feeds).
+  """
+  sequence: Int!
+  """
   The organization this record belongs to.
   """
   organization: Organization!
@@ -9200,6 +10558,10 @@ type Meeting implements Node {
     """
     where: ObjectiveWhereInput
   ): ObjectiveConnection!
+  """
+  The series this meeting is an occurrence of.
+  """
+  series: Series
   """
   The agenda, in order of start.
   """
@@ -10414,6 +11776,78 @@ input MeetingWhereInput {
   """
   checkInClosesAfterLTE: Int
   """
+  series_id field predicates
+  """
+  seriesID: ID
+  """
+  Matches when seriesID is not the given value.
+  """
+  seriesIDNEQ: ID
+  """
+  Matches when seriesID is one of the given values.
+  """
+  seriesIDIn: [ID!]
+  """
+  Matches when seriesID is none of the given values.
+  """
+  seriesIDNotIn: [ID!]
+  """
+  Matches when seriesID is null.
+  """
+  seriesIDIsNil: Boolean
+  """
+  Matches when seriesID is not null.
+  """
+  seriesIDNotNil: Boolean
+  """
+  occurrence_start field predicates
+  """
+  occurrenceStart: Time
+  """
+  Matches when occurrenceStart is not the given value.
+  """
+  occurrenceStartNEQ: Time
+  """
+  Matches when occurrenceStart is one of the given values.
+  """
+  occurrenceStartIn: [Time!]
+  """
+  Matches when occurrenceStart is none of the given values.
+  """
+  occurrenceStartNotIn: [Time!]
+  """
+  Matches when occurrenceStart is greater than the given value.
+  """
+  occurrenceStartGT: Time
+  """
+  Matches when occurrenceStart is greater than or equal to the given value.
+  """
+  occurrenceStartGTE: Time
+  """
+  Matches when occurrenceStart is less than the given value.
+  """
+  occurrenceStartLT: Time
+  """
+  Matches when occurrenceStart is less than or equal to the given value.
+  """
+  occurrenceStartLTE: Time
+  """
+  Matches when occurrenceStart is null.
+  """
+  occurrenceStartIsNil: Boolean
+  """
+  Matches when occurrenceStart is not null.
+  """
+  occurrenceStartNotNil: Boolean
+  """
+  overridden field predicates
+  """
+  overridden: Boolean
+  """
+  Matches when overridden is not the given value.
+  """
+  overriddenNEQ: Boolean
+  """
   organization edge predicates
   """
   hasOrganization: Boolean
@@ -10429,6 +11863,14 @@ input MeetingWhereInput {
   Matches when objectives has a record that matches all the given filters.
   """
   hasObjectivesWith: [ObjectiveWhereInput!]
+  """
+  series edge predicates
+  """
+  hasSeries: Boolean
+  """
+  Matches when series has a record that matches all the given filters.
+  """
+  hasSeriesWith: [SeriesWhereInput!]
   """
   agenda_items edge predicates
   """
@@ -13936,6 +15378,40 @@ type Query {
     where: AgendaItemWhereInput
   ): AgendaItemConnection!
   """
+  Calendar feeds (owners see all, others their own).
+  """
+  calendarFeeds(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CalendarFeeds returned from the connection.
+    """
+    orderBy: [CalendarFeedOrder!]
+
+    """
+    Filtering options for CalendarFeeds returned from the connection.
+    """
+    where: CalendarFeedWhereInput
+  ): CalendarFeedConnection!
+  """
   Communities: teams, departments, legacy companies, user groups.
   """
   communities(
@@ -14343,6 +15819,40 @@ type Query {
     """
     where: RelationshipWhereInput
   ): RelationshipConnection!
+  """
+  Recurring series of meetings.
+  """
+  seriesList(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SeriesSlice returned from the connection.
+    """
+    orderBy: [SeriesOrder!]
+
+    """
+    Filtering options for SeriesSlice returned from the connection.
+    """
+    where: SeriesWhereInput
+  ): SeriesConnection!
   """
   Touchpoints: contacts with people on every channel.
   """
@@ -14820,6 +16330,1144 @@ input RelationshipWhereInput {
   Matches when personB has a record that matches all the given filters.
   """
   hasPersonBWith: [PersonWhereInput!]
+}
+"""
+A recurring meeting: a template, an RFC 5545 rule in a time zone, and default invitees. Each occurrence is a Meeting.
+"""
+type Series implements Node {
+  """
+  Unique ID of the object, across all types.
+  """
+  id: ID!
+  """
+  The organization this record belongs to.
+  """
+  organizationID: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  Title of the series, given to its occurrences.
+  """
+  title: String!
+  """
+  Description given to the occurrences.
+  """
+  description: String
+  """
+  The kind of gathering of the occurrences.
+  """
+  format: SeriesFormat!
+  """
+  Name of the venue of the occurrences.
+  """
+  venueName: String
+  """
+  Postal address of the venue of the occurrences.
+  """
+  venueAddress: String
+  """
+  Capacity of each occurrence; null means no limit.
+  """
+  capacity: Int
+  """
+  Visibility of the occurrences (OPEN, INVITE_ONLY or VIP).
+  """
+  visibility: SeriesVisibility!
+  """
+  RFC 5545 recurrence rule, without ` + "`" + `RRULE:` + "`" + `, such as ` + "`" + `FREQ=MONTHLY;BYDAY=1TH;COUNT=12` + "`" + `. Frequencies from DAILY to YEARLY.
+  """
+  rrule: String!
+  """
+  Local wall-clock time of the first occurrence in timeZone, such as ` + "`" + `2027-01-07T09:00:00` + "`" + ` (no offset: the zone gives it, and it changes with daylight-saving time).
+  """
+  startsAt: String!
+  """
+  IANA time zone of the series, such as ` + "`" + `Europe/Paris` + "`" + `: occurrences keep their local time in it all year.
+  """
+  timeZone: String!
+  """
+  Duration of each occurrence, in minutes: more than 0, at most 10080 (7 days).
+  """
+  durationMinutes: Int!
+  """
+  Local wall-clock starts of the occurrences left out, like startsAt.
+  """
+  exdates: [String!]
+  """
+  ACTIVE, or CANCELLED by seriesCancel (its future occurrences are cancelled).
+  """
+  status: SeriesStatus!
+  """
+  When the series was cancelled.
+  """
+  cancelledAt: Time
+  """
+  Occurrences starting before this instant exist as meetings; the horizon moves forward daily.
+  """
+  materializedUntil: Time
+  """
+  Revision of the series, raised by each change (the SEQUENCE of its calendar feed).
+  """
+  sequence: Int!
+  """
+  The series this one continues, when it was split from it (seriesUpdate with scope THIS_AND_FOLLOWING).
+  """
+  splitFromID: ID
+  """
+  The organization this record belongs to.
+  """
+  organization: Organization!
+  """
+  The occurrences of the series that exist as meetings, past and future.
+  """
+  meetings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Meetings returned from the connection.
+    """
+    orderBy: [MeetingOrder!]
+
+    """
+    Filtering options for Meetings returned from the connection.
+    """
+    where: MeetingWhereInput
+  ): MeetingConnection!
+  """
+  Objectives the occurrences serve.
+  """
+  objectives(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Objectives returned from the connection.
+    """
+    orderBy: [ObjectiveOrder!]
+
+    """
+    Filtering options for Objectives returned from the connection.
+    """
+    where: ObjectiveWhereInput
+  ): ObjectiveConnection!
+  """
+  People invited to every occurrence.
+  """
+  invitees(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Persons returned from the connection.
+    """
+    orderBy: [PersonOrder!]
+
+    """
+    Filtering options for Persons returned from the connection.
+    """
+    where: PersonWhereInput
+  ): PersonConnection!
+  """
+  Communities whose members are invited to every occurrence.
+  """
+  inviteeCommunities(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Communities returned from the connection.
+    """
+    orderBy: [CommunityOrder!]
+
+    """
+    Filtering options for Communities returned from the connection.
+    """
+    where: CommunityWhereInput
+  ): CommunityConnection!
+  """
+  The series this one continues, when it was split from it.
+  """
+  splitFrom: Series
+  """
+  The series split from this one (seriesUpdate with scope THIS_AND_FOLLOWING).
+  """
+  continuations: [Series!]
+}
+"""
+A connection to a list of items.
+"""
+type SeriesConnection {
+  """
+  A list of edges.
+  """
+  edges: [SeriesEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type SeriesEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Series
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+SeriesFormat is enum for the field format
+"""
+enum SeriesFormat @goModel(model: "github.com/rencontre/rencontre/ent/series.Format") {
+  """
+  An annual or semi-annual gathering of the organization.
+  """
+  ANNUAL_MEETING
+  """
+  A gathering away from the usual workplace.
+  """
+  OFFSITE
+  """
+  A working session.
+  """
+  WORKSHOP
+  """
+  A celebration of a performance or a milestone.
+  """
+  CELEBRATION
+  """
+  A conference for users or customers.
+  """
+  USER_CONFERENCE
+  """
+  A meeting of a user group.
+  """
+  USER_GROUP
+  """
+  A team-building gathering.
+  """
+  TEAM_BUILDING
+  """
+  An event for meeting people.
+  """
+  NETWORKING_EVENT
+  """
+  An exclusive event for VIP guests.
+  """
+  VIP_EVENT
+  """
+  Any other kind of meeting.
+  """
+  OTHER
+}
+"""
+Ordering options for Series connections
+"""
+input SeriesOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order SeriesSlice.
+  """
+  field: SeriesOrderField!
+}
+"""
+Properties by which Series connections can be ordered.
+"""
+enum SeriesOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by title.
+  """
+  TITLE
+  """
+  Order by starts at.
+  """
+  STARTS_AT
+  """
+  Order by status.
+  """
+  STATUS
+}
+"""
+SeriesStatus is enum for the field status
+"""
+enum SeriesStatus @goModel(model: "github.com/rencontre/rencontre/ent/series.Status") {
+  """
+  The series goes on: occurrences are created up to the horizon.
+  """
+  ACTIVE
+  """
+  Called off: its future occurrences are cancelled, past ones stay.
+  """
+  CANCELLED
+}
+"""
+SeriesVisibility is enum for the field visibility
+"""
+enum SeriesVisibility @goModel(model: "github.com/rencontre/rencontre/ent/series.Visibility") {
+  """
+  Anyone of the organization may take part in the occurrences.
+  """
+  OPEN
+  """
+  Only invited people may take part in the occurrences.
+  """
+  INVITE_ONLY
+  """
+  An exclusive guest list for every occurrence.
+  """
+  VIP
+}
+"""
+SeriesWhereInput is used for filtering Series objects.
+Input was generated by ent.
+"""
+input SeriesWhereInput {
+  """
+  Matches what the given filter does not match.
+  """
+  not: SeriesWhereInput
+  """
+  Matches what all the given filters match.
+  """
+  and: [SeriesWhereInput!]
+  """
+  Matches what at least one of the given filters matches.
+  """
+  or: [SeriesWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches when id is not the given value.
+  """
+  idNEQ: ID
+  """
+  Matches when id is one of the given values.
+  """
+  idIn: [ID!]
+  """
+  Matches when id is none of the given values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches when id is greater than or equal to the given value.
+  """
+  idGTE: ID
+  """
+  Matches when id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches when id is less than or equal to the given value.
+  """
+  idLTE: ID
+  """
+  organization_id field predicates
+  """
+  organizationID: ID
+  """
+  Matches when organizationID is not the given value.
+  """
+  organizationIDNEQ: ID
+  """
+  Matches when organizationID is one of the given values.
+  """
+  organizationIDIn: [ID!]
+  """
+  Matches when organizationID is none of the given values.
+  """
+  organizationIDNotIn: [ID!]
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches when createdAt is not the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when createdAt is one of the given values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when createdAt is none of the given values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches when createdAt is greater than or equal to the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches when createdAt is less than or equal to the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches when updatedAt is not the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches when updatedAt is one of the given values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches when updatedAt is none of the given values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches when updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches when updatedAt is greater than or equal to the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches when updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches when updatedAt is less than or equal to the given value.
+  """
+  updatedAtLTE: Time
+  """
+  title field predicates
+  """
+  title: String
+  """
+  Matches when title is not the given value.
+  """
+  titleNEQ: String
+  """
+  Matches when title is one of the given values.
+  """
+  titleIn: [String!]
+  """
+  Matches when title is none of the given values.
+  """
+  titleNotIn: [String!]
+  """
+  Matches when title is greater than the given value.
+  """
+  titleGT: String
+  """
+  Matches when title is greater than or equal to the given value.
+  """
+  titleGTE: String
+  """
+  Matches when title is less than the given value.
+  """
+  titleLT: String
+  """
+  Matches when title is less than or equal to the given value.
+  """
+  titleLTE: String
+  """
+  Matches when title contains the given text.
+  """
+  titleContains: String
+  """
+  Matches when title starts with the given text.
+  """
+  titleHasPrefix: String
+  """
+  Matches when title ends with the given text.
+  """
+  titleHasSuffix: String
+  """
+  Matches when title equals the given text, ignoring case.
+  """
+  titleEqualFold: String
+  """
+  Matches when title contains the given text, ignoring case.
+  """
+  titleContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Matches when description is not the given value.
+  """
+  descriptionNEQ: String
+  """
+  Matches when description is one of the given values.
+  """
+  descriptionIn: [String!]
+  """
+  Matches when description is none of the given values.
+  """
+  descriptionNotIn: [String!]
+  """
+  Matches when description is greater than the given value.
+  """
+  descriptionGT: String
+  """
+  Matches when description is greater than or equal to the given value.
+  """
+  descriptionGTE: String
+  """
+  Matches when description is less than the given value.
+  """
+  descriptionLT: String
+  """
+  Matches when description is less than or equal to the given value.
+  """
+  descriptionLTE: String
+  """
+  Matches when description contains the given text.
+  """
+  descriptionContains: String
+  """
+  Matches when description starts with the given text.
+  """
+  descriptionHasPrefix: String
+  """
+  Matches when description ends with the given text.
+  """
+  descriptionHasSuffix: String
+  """
+  Matches when description is null.
+  """
+  descriptionIsNil: Boolean
+  """
+  Matches when description is not null.
+  """
+  descriptionNotNil: Boolean
+  """
+  Matches when description equals the given text, ignoring case.
+  """
+  descriptionEqualFold: String
+  """
+  Matches when description contains the given text, ignoring case.
+  """
+  descriptionContainsFold: String
+  """
+  format field predicates
+  """
+  format: SeriesFormat
+  """
+  Matches when format is not the given value.
+  """
+  formatNEQ: SeriesFormat
+  """
+  Matches when format is one of the given values.
+  """
+  formatIn: [SeriesFormat!]
+  """
+  Matches when format is none of the given values.
+  """
+  formatNotIn: [SeriesFormat!]
+  """
+  venue_name field predicates
+  """
+  venueName: String
+  """
+  Matches when venueName is not the given value.
+  """
+  venueNameNEQ: String
+  """
+  Matches when venueName is one of the given values.
+  """
+  venueNameIn: [String!]
+  """
+  Matches when venueName is none of the given values.
+  """
+  venueNameNotIn: [String!]
+  """
+  Matches when venueName is greater than the given value.
+  """
+  venueNameGT: String
+  """
+  Matches when venueName is greater than or equal to the given value.
+  """
+  venueNameGTE: String
+  """
+  Matches when venueName is less than the given value.
+  """
+  venueNameLT: String
+  """
+  Matches when venueName is less than or equal to the given value.
+  """
+  venueNameLTE: String
+  """
+  Matches when venueName contains the given text.
+  """
+  venueNameContains: String
+  """
+  Matches when venueName starts with the given text.
+  """
+  venueNameHasPrefix: String
+  """
+  Matches when venueName ends with the given text.
+  """
+  venueNameHasSuffix: String
+  """
+  Matches when venueName is null.
+  """
+  venueNameIsNil: Boolean
+  """
+  Matches when venueName is not null.
+  """
+  venueNameNotNil: Boolean
+  """
+  Matches when venueName equals the given text, ignoring case.
+  """
+  venueNameEqualFold: String
+  """
+  Matches when venueName contains the given text, ignoring case.
+  """
+  venueNameContainsFold: String
+  """
+  venue_address field predicates
+  """
+  venueAddress: String
+  """
+  Matches when venueAddress is not the given value.
+  """
+  venueAddressNEQ: String
+  """
+  Matches when venueAddress is one of the given values.
+  """
+  venueAddressIn: [String!]
+  """
+  Matches when venueAddress is none of the given values.
+  """
+  venueAddressNotIn: [String!]
+  """
+  Matches when venueAddress is greater than the given value.
+  """
+  venueAddressGT: String
+  """
+  Matches when venueAddress is greater than or equal to the given value.
+  """
+  venueAddressGTE: String
+  """
+  Matches when venueAddress is less than the given value.
+  """
+  venueAddressLT: String
+  """
+  Matches when venueAddress is less than or equal to the given value.
+  """
+  venueAddressLTE: String
+  """
+  Matches when venueAddress contains the given text.
+  """
+  venueAddressContains: String
+  """
+  Matches when venueAddress starts with the given text.
+  """
+  venueAddressHasPrefix: String
+  """
+  Matches when venueAddress ends with the given text.
+  """
+  venueAddressHasSuffix: String
+  """
+  Matches when venueAddress is null.
+  """
+  venueAddressIsNil: Boolean
+  """
+  Matches when venueAddress is not null.
+  """
+  venueAddressNotNil: Boolean
+  """
+  Matches when venueAddress equals the given text, ignoring case.
+  """
+  venueAddressEqualFold: String
+  """
+  Matches when venueAddress contains the given text, ignoring case.
+  """
+  venueAddressContainsFold: String
+  """
+  capacity field predicates
+  """
+  capacity: Int
+  """
+  Matches when capacity is not the given value.
+  """
+  capacityNEQ: Int
+  """
+  Matches when capacity is one of the given values.
+  """
+  capacityIn: [Int!]
+  """
+  Matches when capacity is none of the given values.
+  """
+  capacityNotIn: [Int!]
+  """
+  Matches when capacity is greater than the given value.
+  """
+  capacityGT: Int
+  """
+  Matches when capacity is greater than or equal to the given value.
+  """
+  capacityGTE: Int
+  """
+  Matches when capacity is less than the given value.
+  """
+  capacityLT: Int
+  """
+  Matches when capacity is less than or equal to the given value.
+  """
+  capacityLTE: Int
+  """
+  Matches when capacity is null.
+  """
+  capacityIsNil: Boolean
+  """
+  Matches when capacity is not null.
+  """
+  capacityNotNil: Boolean
+  """
+  visibility field predicates
+  """
+  visibility: SeriesVisibility
+  """
+  Matches when visibility is not the given value.
+  """
+  visibilityNEQ: SeriesVisibility
+  """
+  Matches when visibility is one of the given values.
+  """
+  visibilityIn: [SeriesVisibility!]
+  """
+  Matches when visibility is none of the given values.
+  """
+  visibilityNotIn: [SeriesVisibility!]
+  """
+  rrule field predicates
+  """
+  rrule: String
+  """
+  Matches when rrule is not the given value.
+  """
+  rruleNEQ: String
+  """
+  Matches when rrule is one of the given values.
+  """
+  rruleIn: [String!]
+  """
+  Matches when rrule is none of the given values.
+  """
+  rruleNotIn: [String!]
+  """
+  Matches when rrule is greater than the given value.
+  """
+  rruleGT: String
+  """
+  Matches when rrule is greater than or equal to the given value.
+  """
+  rruleGTE: String
+  """
+  Matches when rrule is less than the given value.
+  """
+  rruleLT: String
+  """
+  Matches when rrule is less than or equal to the given value.
+  """
+  rruleLTE: String
+  """
+  Matches when rrule contains the given text.
+  """
+  rruleContains: String
+  """
+  Matches when rrule starts with the given text.
+  """
+  rruleHasPrefix: String
+  """
+  Matches when rrule ends with the given text.
+  """
+  rruleHasSuffix: String
+  """
+  Matches when rrule equals the given text, ignoring case.
+  """
+  rruleEqualFold: String
+  """
+  Matches when rrule contains the given text, ignoring case.
+  """
+  rruleContainsFold: String
+  """
+  starts_at field predicates
+  """
+  startsAt: String
+  """
+  Matches when startsAt is not the given value.
+  """
+  startsAtNEQ: String
+  """
+  Matches when startsAt is one of the given values.
+  """
+  startsAtIn: [String!]
+  """
+  Matches when startsAt is none of the given values.
+  """
+  startsAtNotIn: [String!]
+  """
+  Matches when startsAt is greater than the given value.
+  """
+  startsAtGT: String
+  """
+  Matches when startsAt is greater than or equal to the given value.
+  """
+  startsAtGTE: String
+  """
+  Matches when startsAt is less than the given value.
+  """
+  startsAtLT: String
+  """
+  Matches when startsAt is less than or equal to the given value.
+  """
+  startsAtLTE: String
+  """
+  Matches when startsAt contains the given text.
+  """
+  startsAtContains: String
+  """
+  Matches when startsAt starts with the given text.
+  """
+  startsAtHasPrefix: String
+  """
+  Matches when startsAt ends with the given text.
+  """
+  startsAtHasSuffix: String
+  """
+  Matches when startsAt equals the given text, ignoring case.
+  """
+  startsAtEqualFold: String
+  """
+  Matches when startsAt contains the given text, ignoring case.
+  """
+  startsAtContainsFold: String
+  """
+  time_zone field predicates
+  """
+  timeZone: String
+  """
+  Matches when timeZone is not the given value.
+  """
+  timeZoneNEQ: String
+  """
+  Matches when timeZone is one of the given values.
+  """
+  timeZoneIn: [String!]
+  """
+  Matches when timeZone is none of the given values.
+  """
+  timeZoneNotIn: [String!]
+  """
+  Matches when timeZone is greater than the given value.
+  """
+  timeZoneGT: String
+  """
+  Matches when timeZone is greater than or equal to the given value.
+  """
+  timeZoneGTE: String
+  """
+  Matches when timeZone is less than the given value.
+  """
+  timeZoneLT: String
+  """
+  Matches when timeZone is less than or equal to the given value.
+  """
+  timeZoneLTE: String
+  """
+  Matches when timeZone contains the given text.
+  """
+  timeZoneContains: String
+  """
+  Matches when timeZone starts with the given text.
+  """
+  timeZoneHasPrefix: String
+  """
+  Matches when timeZone ends with the given text.
+  """
+  timeZoneHasSuffix: String
+  """
+  Matches when timeZone equals the given text, ignoring case.
+  """
+  timeZoneEqualFold: String
+  """
+  Matches when timeZone contains the given text, ignoring case.
+  """
+  timeZoneContainsFold: String
+  """
+  duration_minutes field predicates
+  """
+  durationMinutes: Int
+  """
+  Matches when durationMinutes is not the given value.
+  """
+  durationMinutesNEQ: Int
+  """
+  Matches when durationMinutes is one of the given values.
+  """
+  durationMinutesIn: [Int!]
+  """
+  Matches when durationMinutes is none of the given values.
+  """
+  durationMinutesNotIn: [Int!]
+  """
+  Matches when durationMinutes is greater than the given value.
+  """
+  durationMinutesGT: Int
+  """
+  Matches when durationMinutes is greater than or equal to the given value.
+  """
+  durationMinutesGTE: Int
+  """
+  Matches when durationMinutes is less than the given value.
+  """
+  durationMinutesLT: Int
+  """
+  Matches when durationMinutes is less than or equal to the given value.
+  """
+  durationMinutesLTE: Int
+  """
+  status field predicates
+  """
+  status: SeriesStatus
+  """
+  Matches when status is not the given value.
+  """
+  statusNEQ: SeriesStatus
+  """
+  Matches when status is one of the given values.
+  """
+  statusIn: [SeriesStatus!]
+  """
+  Matches when status is none of the given values.
+  """
+  statusNotIn: [SeriesStatus!]
+  """
+  cancelled_at field predicates
+  """
+  cancelledAt: Time
+  """
+  Matches when cancelledAt is not the given value.
+  """
+  cancelledAtNEQ: Time
+  """
+  Matches when cancelledAt is one of the given values.
+  """
+  cancelledAtIn: [Time!]
+  """
+  Matches when cancelledAt is none of the given values.
+  """
+  cancelledAtNotIn: [Time!]
+  """
+  Matches when cancelledAt is greater than the given value.
+  """
+  cancelledAtGT: Time
+  """
+  Matches when cancelledAt is greater than or equal to the given value.
+  """
+  cancelledAtGTE: Time
+  """
+  Matches when cancelledAt is less than the given value.
+  """
+  cancelledAtLT: Time
+  """
+  Matches when cancelledAt is less than or equal to the given value.
+  """
+  cancelledAtLTE: Time
+  """
+  Matches when cancelledAt is null.
+  """
+  cancelledAtIsNil: Boolean
+  """
+  Matches when cancelledAt is not null.
+  """
+  cancelledAtNotNil: Boolean
+  """
+  split_from_id field predicates
+  """
+  splitFromID: ID
+  """
+  Matches when splitFromID is not the given value.
+  """
+  splitFromIDNEQ: ID
+  """
+  Matches when splitFromID is one of the given values.
+  """
+  splitFromIDIn: [ID!]
+  """
+  Matches when splitFromID is none of the given values.
+  """
+  splitFromIDNotIn: [ID!]
+  """
+  Matches when splitFromID is null.
+  """
+  splitFromIDIsNil: Boolean
+  """
+  Matches when splitFromID is not null.
+  """
+  splitFromIDNotNil: Boolean
+  """
+  organization edge predicates
+  """
+  hasOrganization: Boolean
+  """
+  Matches when organization has a record that matches all the given filters.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
+  """
+  meetings edge predicates
+  """
+  hasMeetings: Boolean
+  """
+  Matches when meetings has a record that matches all the given filters.
+  """
+  hasMeetingsWith: [MeetingWhereInput!]
+  """
+  objectives edge predicates
+  """
+  hasObjectives: Boolean
+  """
+  Matches when objectives has a record that matches all the given filters.
+  """
+  hasObjectivesWith: [ObjectiveWhereInput!]
+  """
+  invitees edge predicates
+  """
+  hasInvitees: Boolean
+  """
+  Matches when invitees has a record that matches all the given filters.
+  """
+  hasInviteesWith: [PersonWhereInput!]
+  """
+  invitee_communities edge predicates
+  """
+  hasInviteeCommunities: Boolean
+  """
+  Matches when inviteeCommunities has a record that matches all the given filters.
+  """
+  hasInviteeCommunitiesWith: [CommunityWhereInput!]
+  """
+  split_from edge predicates
+  """
+  hasSplitFrom: Boolean
+  """
+  Matches when splitFrom has a record that matches all the given filters.
+  """
+  hasSplitFromWith: [SeriesWhereInput!]
+  """
+  continuations edge predicates
+  """
+  hasContinuations: Boolean
+  """
+  Matches when continuations has a record that matches all the given filters.
+  """
+  hasContinuationsWith: [SeriesWhereInput!]
 }
 """
 An instant, written in RFC 3339 with an offset: "2027-04-01T09:00:00+02:00" or "2027-04-01T07:00:00Z". A time without an offset, or outside the years 0001 to 9999, is refused. Meeting times are returned in the meeting's time zone.
@@ -16607,6 +19255,473 @@ type IndicatorUpdatePayload {
   """
   userErrors: [UserError!]!
 }`, BuiltIn: false},
+	{Name: "../schema/series.graphql", Input: `# Recurring series of meetings, people's agendas and calendar feeds.
+
+extend type Query {
+  """
+  A series by ID; null when there is none in the organization.
+  """
+  series(
+    """
+    ID of the series.
+    """
+    id: ID!
+  ): Series
+}
+
+extend type Series {
+  """
+  The occurrences of the series (meetings) that start in [from, to), in order of start, cancelled ones included (status CANCELLED). Occurrences exist as meetings up to the server's horizon (12 months ahead by default), which moves forward daily.
+  """
+  occurrences(
+    """
+    Start of the period (inclusive).
+    """
+    from: Time!
+    """
+    End of the period (exclusive); at most 5 years after from.
+    """
+    to: Time!
+  ): [Meeting!]!
+  """
+  The secret address of the series' iCalendar feed, for calendar clients. Like an API token, it is shown only when it is issued: in seriesCreate's payload, and by calendarFeedIssue; null elsewhere.
+  """
+  icsURL: String
+}
+
+extend type Meeting {
+  """
+  The start the series' rule gave this occurrence, in the meeting's time zone; null for a meeting that is not an occurrence. It stays when the occurrence is moved on its own.
+  """
+  occurrenceStart: Time
+  """
+  The secret address of the meeting's iCalendar feed; shown only when issued by calendarFeedIssue, null elsewhere.
+  """
+  icsURL: String
+}
+
+extend type Person {
+  """
+  The meetings the person was invited to or accepted (not declined, not uninvited) that overlap [from, to), in order of start; overlapping accepted meetings are marked as conflicts. At most 366 days.
+  """
+  agenda(
+    """
+    Start of the period.
+    """
+    from: Time!
+    """
+    End of the period.
+    """
+    to: Time!
+  ): [AgendaEntry!]!
+}
+
+"""
+One meeting of a person's agenda.
+"""
+type AgendaEntry {
+  """
+  The meeting.
+  """
+  meeting: Meeting!
+  """
+  The person's participation: their answer, place on the waiting list, check-in.
+  """
+  participation: Participation!
+  """
+  Whether the person accepted this meeting and another accepted meeting of the agenda overlaps it.
+  """
+  conflict: Boolean!
+  """
+  The accepted meetings of the agenda that overlap this one, when the person accepted this one too.
+  """
+  conflictsWith: [Meeting!]!
+}
+
+extend type Mutation {
+  """
+  Creates a recurring series and its occurrences (meetings) up to the horizon, inviting its people and the members of its communities to each. An invalid rule, more than 1,000 occurrences within the horizon, a duration of 0 or over 7 days, an unknown time zone: a userError, and nothing is written.
+  """
+  seriesCreate(
+    """
+    The template of the meetings, the rule and the invitees.
+    """
+    input: SeriesCreateInput!
+  ): SeriesPayload!
+  """
+  Changes a series. With scope ALL (the default), the series and its future occurrences that were not changed on their own follow; past occurrences never change. With THIS_AND_FOLLOWING, the series splits at the occurrence fromMeetingID: the first part ends the day before, and a new series (the payload's series, whose splitFrom is the first part) continues with the change. A rule change deletes the future occurrences that no longer match when nobody answered or checked in, and cancels them otherwise, so that no answer is lost.
+  """
+  seriesUpdate(
+    """
+    ID of the series.
+    """
+    id: ID!
+    """
+    The fields to change; those left out keep their value.
+    """
+    input: SeriesUpdateInput!
+    """
+    Which occurrences the change applies to; ALL by default.
+    """
+    scope: SeriesUpdateScope = ALL
+    """
+    With THIS_AND_FOLLOWING: the occurrence from which the change applies.
+    """
+    fromMeetingID: ID
+    """
+    Whether a capacity cut below the people accepted in an occurrence moves the latest accepted back to its waiting list (otherwise a userError).
+    """
+    force: Boolean = false
+  ): SeriesUpdatePayload!
+  """
+  Cancels a series and its future occurrences (their participants see them cancelled); past occurrences stay.
+  """
+  seriesCancel(
+    """
+    ID of the series.
+    """
+    id: ID!
+    """
+    Why, for the people invited.
+    """
+    reason: String
+  ): SeriesPayload!
+  """
+  Records a person's answer for the whole series: applied to its current and future occurrences (a full occurrence puts an ACCEPTED person on its waiting list) and to those created later. Each occurrence can still be answered on its own with participationRespond.
+  """
+  seriesRespond(
+    """
+    The series, the person and the answer.
+    """
+    input: SeriesRespondInput!
+  ): SeriesRespondPayload!
+  """
+  Creates the occurrences of a series up to the horizon now, instead of waiting for the daily run.
+  """
+  seriesExtend(
+    """
+    ID of the series.
+    """
+    id: ID!
+  ): SeriesPayload!
+  """
+  Issues the secret address of an iCalendar feed (a meeting, a series, or a person's agenda) for calendar clients, and revokes the previous one of your account for the same target. The address is shown once, here: keep it. The feed reads with your role, or a lower one given here.
+  """
+  calendarFeedIssue(
+    """
+    What the feed shows, and with which role.
+    """
+    input: CalendarFeedIssueInput!
+  ): CalendarFeedIssuePayload!
+  """
+  Revokes a calendar feed: its address answers 404 from now on.
+  """
+  calendarFeedRevoke(
+    """
+    ID of the feed.
+    """
+    id: ID!
+  ): CalendarFeedRevokePayload!
+}
+
+"""
+An answer for every occurrence of a series.
+"""
+enum SeriesRespondAnswer {
+  """
+  Will come to every occurrence (a full one puts the person on its waiting list).
+  """
+  ACCEPTED
+  """
+  Might come to the occurrences.
+  """
+  TENTATIVE
+  """
+  Will not come to the occurrences.
+  """
+  DECLINED
+}
+
+"""
+Which occurrences a change of a series applies to.
+"""
+enum SeriesUpdateScope {
+  """
+  The series and its future occurrences not changed on their own.
+  """
+  ALL
+  """
+  The occurrence fromMeetingID and those after it: the series splits there.
+  """
+  THIS_AND_FOLLOWING
+}
+
+"""
+Input of seriesCreate.
+"""
+input SeriesCreateInput {
+  """
+  Title of the series and its occurrences.
+  """
+  title: String!
+  """
+  Description given to the occurrences.
+  """
+  description: String
+  """
+  Kind of gathering; OTHER by default.
+  """
+  format: SeriesFormat
+  """
+  Name of the venue.
+  """
+  venueName: String
+  """
+  Postal address of the venue.
+  """
+  venueAddress: String
+  """
+  Capacity of each occurrence; none by default.
+  """
+  capacity: Int
+  """
+  Visibility of the occurrences; OPEN by default.
+  """
+  visibility: SeriesVisibility
+  """
+  RFC 5545 recurrence rule without ` + "`" + `RRULE:` + "`" + `, such as ` + "`" + `FREQ=MONTHLY;BYDAY=1TH;COUNT=12` + "`" + ` (DAILY to YEARLY; COUNT, UNTIL or no end).
+  """
+  rrule: String!
+  """
+  Local wall-clock time of the first occurrence, such as ` + "`" + `2027-01-07T09:00:00` + "`" + `, without offset: timeZone gives it. It must be an occurrence of the rule. A local time skipped by a daylight-saving change is moved forward by the gap (02:30 becomes 03:30); one that occurs twice is the first (RFC 5545).
+  """
+  startsAt: String!
+  """
+  IANA time zone, such as ` + "`" + `Europe/Paris` + "`" + `.
+  """
+  timeZone: String!
+  """
+  Duration of each occurrence in minutes, 1 to 10080 (7 days).
+  """
+  durationMinutes: Int!
+  """
+  Local wall-clock starts of occurrences to leave out, like startsAt.
+  """
+  exdates: [String!]
+  """
+  People invited to every occurrence.
+  """
+  personIDs: [ID!]
+  """
+  Communities whose members are invited to every occurrence.
+  """
+  communityIDs: [ID!]
+  """
+  Objectives the occurrences serve.
+  """
+  objectiveIDs: [ID!]
+}
+
+"""
+Input of seriesUpdate: the fields to change.
+"""
+input SeriesUpdateInput {
+  """
+  New title.
+  """
+  title: String
+  """
+  New description.
+  """
+  description: String
+  """
+  Remove the description.
+  """
+  clearDescription: Boolean
+  """
+  New kind of gathering.
+  """
+  format: SeriesFormat
+  """
+  New venue name.
+  """
+  venueName: String
+  """
+  New venue address.
+  """
+  venueAddress: String
+  """
+  New capacity of each occurrence.
+  """
+  capacity: Int
+  """
+  Remove the capacity limit.
+  """
+  clearCapacity: Boolean
+  """
+  New visibility.
+  """
+  visibility: SeriesVisibility
+  """
+  New rule.
+  """
+  rrule: String
+  """
+  New local wall-clock time of the first occurrence (a new time of day moves every future occurrence).
+  """
+  startsAt: String
+  """
+  New time zone.
+  """
+  timeZone: String
+  """
+  New duration in minutes.
+  """
+  durationMinutes: Int
+  """
+  New exception dates (replace the old ones).
+  """
+  exdates: [String!]
+  """
+  New people invited to every occurrence (replace the old ones, with communityIDs).
+  """
+  personIDs: [ID!]
+  """
+  New communities invited to every occurrence (replace the old ones, with personIDs).
+  """
+  communityIDs: [ID!]
+  """
+  New objectives (replace the old ones).
+  """
+  objectiveIDs: [ID!]
+}
+
+"""
+Input of seriesRespond.
+"""
+input SeriesRespondInput {
+  """
+  ID of the series.
+  """
+  seriesID: ID!
+  """
+  ID of the person answering.
+  """
+  personID: ID!
+  """
+  The answer for every occurrence from now on.
+  """
+  answer: SeriesRespondAnswer!
+}
+
+"""
+What a calendar feed shows: exactly one of meetingID, seriesID and personID.
+"""
+input CalendarFeedIssueInput {
+  """
+  A meeting.
+  """
+  meetingID: ID
+  """
+  A series: its rule, exception dates and changed occurrences.
+  """
+  seriesID: ID
+  """
+  A person's agenda.
+  """
+  personID: ID
+  """
+  The role the feed reads with, at most yours (your role by default); VIEWER shows no e-mail addresses and no VIP guest list.
+  """
+  role: CalendarFeedRole
+}
+
+"""
+Result of seriesCreate, seriesCancel and seriesExtend.
+"""
+type SeriesPayload {
+  """
+  The series; null when userErrors is not empty.
+  """
+  series: Series
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Result of seriesUpdate.
+"""
+type SeriesUpdatePayload {
+  """
+  The changed series: with THIS_AND_FOLLOWING, the new series that continues from the occurrence. Null when userErrors is not empty.
+  """
+  series: Series
+  """
+  Future occurrences that left the rule but had answers or records, and were cancelled rather than deleted.
+  """
+  cancelledOccurrences: [Meeting!]!
+  """
+  How many future occurrences left the rule with nothing recorded, and were deleted.
+  """
+  deletedOccurrences: Int!
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Result of seriesRespond.
+"""
+type SeriesRespondPayload {
+  """
+  The series; null when userErrors is not empty.
+  """
+  series: Series
+  """
+  The person's participations in the current and future occurrences, after the answer.
+  """
+  participations: [Participation!]!
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Result of calendarFeedIssue.
+"""
+type CalendarFeedIssuePayload {
+  """
+  The feed; null when userErrors is not empty.
+  """
+  feed: CalendarFeed
+  """
+  The secret address of the feed (` + "`" + `text/calendar` + "`" + `), shown only here.
+  """
+  url: String
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Result of calendarFeedRevoke.
+"""
+type CalendarFeedRevokePayload {
+  """
+  The revoked feed; null when userErrors is not empty.
+  """
+  feed: CalendarFeed
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/subscriptions.graphql", Input: `# Live updates, over a WebSocket at /graphql (graphql-transport-ws).
 
 """
@@ -16803,6 +19918,20 @@ func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AgendaEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_AgendaEntry_meeting(ctx, field)
+	case "participation":
+		return ec.fieldContext_AgendaEntry_participation(ctx, field)
+	case "conflict":
+		return ec.fieldContext_AgendaEntry_conflict(ctx, field)
+	case "conflictsWith":
+		return ec.fieldContext_AgendaEntry_conflictsWith(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgendaEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -16885,6 +20014,90 @@ func (ec *executionContext) childFields_AttendanceEvent(ctx context.Context, fie
 		return ec.fieldContext_AttendanceEvent_occurredAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AttendanceEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarFeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CalendarFeed_id(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_CalendarFeed_organizationID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CalendarFeed_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CalendarFeed_updatedAt(ctx, field)
+	case "accountID":
+		return ec.fieldContext_CalendarFeed_accountID(ctx, field)
+	case "role":
+		return ec.fieldContext_CalendarFeed_role(ctx, field)
+	case "kind":
+		return ec.fieldContext_CalendarFeed_kind(ctx, field)
+	case "meetingID":
+		return ec.fieldContext_CalendarFeed_meetingID(ctx, field)
+	case "seriesID":
+		return ec.fieldContext_CalendarFeed_seriesID(ctx, field)
+	case "personID":
+		return ec.fieldContext_CalendarFeed_personID(ctx, field)
+	case "prefix":
+		return ec.fieldContext_CalendarFeed_prefix(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_CalendarFeed_revokedAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_CalendarFeed_organization(ctx, field)
+	case "account":
+		return ec.fieldContext_CalendarFeed_account(ctx, field)
+	case "meeting":
+		return ec.fieldContext_CalendarFeed_meeting(ctx, field)
+	case "series":
+		return ec.fieldContext_CalendarFeed_series(ctx, field)
+	case "person":
+		return ec.fieldContext_CalendarFeed_person(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeed", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarFeedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CalendarFeedConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CalendarFeedConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CalendarFeedConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarFeedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CalendarFeedEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CalendarFeedEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarFeedIssuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "feed":
+		return ec.fieldContext_CalendarFeedIssuePayload_feed(ctx, field)
+	case "url":
+		return ec.fieldContext_CalendarFeedIssuePayload_url(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CalendarFeedIssuePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedIssuePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarFeedRevokePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "feed":
+		return ec.fieldContext_CalendarFeedRevokePayload_feed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CalendarFeedRevokePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedRevokePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17297,10 +20510,18 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_checkInOpensBefore(ctx, field)
 	case "checkInClosesAfter":
 		return ec.fieldContext_Meeting_checkInClosesAfter(ctx, field)
+	case "seriesID":
+		return ec.fieldContext_Meeting_seriesID(ctx, field)
+	case "overridden":
+		return ec.fieldContext_Meeting_overridden(ctx, field)
+	case "sequence":
+		return ec.fieldContext_Meeting_sequence(ctx, field)
 	case "organization":
 		return ec.fieldContext_Meeting_organization(ctx, field)
 	case "objectives":
 		return ec.fieldContext_Meeting_objectives(ctx, field)
+	case "series":
+		return ec.fieldContext_Meeting_series(ctx, field)
 	case "agendaItems":
 		return ec.fieldContext_Meeting_agendaItems(ctx, field)
 	case "participations":
@@ -17319,6 +20540,10 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_endsAt(ctx, field)
 	case "attendance":
 		return ec.fieldContext_Meeting_attendance(ctx, field)
+	case "occurrenceStart":
+		return ec.fieldContext_Meeting_occurrenceStart(ctx, field)
+	case "icsURL":
+		return ec.fieldContext_Meeting_icsURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
 }
@@ -17857,6 +21082,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_email(ctx, field)
 	case "attendance":
 		return ec.fieldContext_Person_attendance(ctx, field)
+	case "agenda":
+		return ec.fieldContext_Person_agenda(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -17971,6 +21198,130 @@ func (ec *executionContext) childFields_RelationshipEdge(ctx context.Context, fi
 		return ec.fieldContext_RelationshipEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Series(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Series_id(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Series_organizationID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Series_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Series_updatedAt(ctx, field)
+	case "title":
+		return ec.fieldContext_Series_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Series_description(ctx, field)
+	case "format":
+		return ec.fieldContext_Series_format(ctx, field)
+	case "venueName":
+		return ec.fieldContext_Series_venueName(ctx, field)
+	case "venueAddress":
+		return ec.fieldContext_Series_venueAddress(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Series_capacity(ctx, field)
+	case "visibility":
+		return ec.fieldContext_Series_visibility(ctx, field)
+	case "rrule":
+		return ec.fieldContext_Series_rrule(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Series_startsAt(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_Series_timeZone(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_Series_durationMinutes(ctx, field)
+	case "exdates":
+		return ec.fieldContext_Series_exdates(ctx, field)
+	case "status":
+		return ec.fieldContext_Series_status(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Series_cancelledAt(ctx, field)
+	case "materializedUntil":
+		return ec.fieldContext_Series_materializedUntil(ctx, field)
+	case "sequence":
+		return ec.fieldContext_Series_sequence(ctx, field)
+	case "splitFromID":
+		return ec.fieldContext_Series_splitFromID(ctx, field)
+	case "organization":
+		return ec.fieldContext_Series_organization(ctx, field)
+	case "meetings":
+		return ec.fieldContext_Series_meetings(ctx, field)
+	case "objectives":
+		return ec.fieldContext_Series_objectives(ctx, field)
+	case "invitees":
+		return ec.fieldContext_Series_invitees(ctx, field)
+	case "inviteeCommunities":
+		return ec.fieldContext_Series_inviteeCommunities(ctx, field)
+	case "splitFrom":
+		return ec.fieldContext_Series_splitFrom(ctx, field)
+	case "continuations":
+		return ec.fieldContext_Series_continuations(ctx, field)
+	case "occurrences":
+		return ec.fieldContext_Series_occurrences(ctx, field)
+	case "icsURL":
+		return ec.fieldContext_Series_icsURL(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Series", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SeriesConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SeriesConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SeriesConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SeriesEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SeriesEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "series":
+		return ec.fieldContext_SeriesPayload_series(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SeriesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesRespondPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "series":
+		return ec.fieldContext_SeriesRespondPayload_series(ctx, field)
+	case "participations":
+		return ec.fieldContext_SeriesRespondPayload_participations(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SeriesRespondPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesRespondPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "series":
+		return ec.fieldContext_SeriesUpdatePayload_series(ctx, field)
+	case "cancelledOccurrences":
+		return ec.fieldContext_SeriesUpdatePayload_cancelledOccurrences(ctx, field)
+	case "deletedOccurrences":
+		return ec.fieldContext_SeriesUpdatePayload_deletedOccurrences(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SeriesUpdatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Touchpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18841,6 +22192,34 @@ func (ec *executionContext) field_Mutation_apiTokenRevoke_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_calendarFeedIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CalendarFeedIssueInput, error) {
+			return ec.unmarshalNCalendarFeedIssueInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCalendarFeedIssueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_calendarFeedRevoke_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_communityAddMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19333,6 +22712,116 @@ func (ec *executionContext) field_Mutation_personUpdate_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_seriesCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_seriesCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SeriesCreateInput, error) {
+			return ec.unmarshalNSeriesCreateInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_seriesExtend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_seriesRespond_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SeriesRespondInput, error) {
+			return ec.unmarshalNSeriesRespondInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesRespondInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_seriesUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SeriesUpdateInput, error) {
+			return ec.unmarshalNSeriesUpdateInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*SeriesUpdateScope, error) {
+			return ec.unmarshalOSeriesUpdateScope2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesUpdateScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "fromMeetingID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromMeetingID"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "force",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["force"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_touchpointCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19798,6 +23287,28 @@ func (ec *executionContext) field_Organization_people_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_agenda_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -20347,6 +23858,60 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.APITokenWhereInput, error) {
 			return ec.unmarshalOAPITokenWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_calendarFeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.CalendarFeedOrder, error) {
+			return ec.unmarshalOCalendarFeedOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CalendarFeedWhereInput, error) {
+			return ec.unmarshalOCalendarFeedWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21101,6 +24666,74 @@ func (ec *executionContext) field_Query_relationships_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_seriesList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.SeriesOrder, error) {
+			return ec.unmarshalOSeriesOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SeriesWhereInput, error) {
+			return ec.unmarshalOSeriesWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_series_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_touchpoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21152,6 +24785,244 @@ func (ec *executionContext) field_Query_touchpoints_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Series_inviteeCommunities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.CommunityOrder, error) {
+			return ec.unmarshalOCommunityOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CommunityWhereInput, error) {
+			return ec.unmarshalOCommunityWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Series_invitees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.PersonOrder, error) {
+			return ec.unmarshalOPersonOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PersonWhereInput, error) {
+			return ec.unmarshalOPersonWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Series_meetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.MeetingOrder, error) {
+			return ec.unmarshalOMeetingOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MeetingWhereInput, error) {
+			return ec.unmarshalOMeetingWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Series_objectives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ObjectiveOrder, error) {
+			return ec.unmarshalOObjectiveOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ObjectiveWhereInput, error) {
+			return ec.unmarshalOObjectiveWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Series_occurrences_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -22140,6 +26011,125 @@ func (ec *executionContext) fieldContext_AccountEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("AccountEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _AgendaEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *AgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaEntry_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaEntry_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaEntry_participation(ctx context.Context, field graphql.CollectedField, obj *AgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaEntry_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaEntry_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaEntry_conflict(ctx context.Context, field graphql.CollectedField, obj *AgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaEntry_conflict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaEntry_conflict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgendaEntry", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _AgendaEntry_conflictsWith(ctx context.Context, field graphql.CollectedField, obj *AgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaEntry_conflictsWith(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConflictsWith, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaEntry_conflictsWith(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AgendaItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22789,6 +26779,735 @@ func (ec *executionContext) _AttendanceEvent_occurredAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_AttendanceEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_id(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_role(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendarfeed.Role) graphql.Marshaler {
+			return ec.marshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type CalendarFeedRole does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_kind(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendarfeed.Kind) graphql.Marshaler {
+			return ec.marshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type CalendarFeedKind does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_meetingID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_seriesID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_seriesID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeriesID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_personID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_personID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_personID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_prefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeed_organization(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeed",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeed_account(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeed",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeed_meeting(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeed",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeed_series(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeed",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeed_person(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeed",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CalendarFeedEdge) graphql.Marshaler {
+			return ec.marshalOCalendarFeedEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeedConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CalendarFeed) graphql.Marshaler {
+			return ec.marshalOCalendarFeed2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeedEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeedIssuePayload_feed(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedIssuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedIssuePayload_feed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Feed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CalendarFeed) graphql.Marshaler {
+			return ec.marshalOCalendarFeed2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedIssuePayload_feed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedIssuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeedIssuePayload_url(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedIssuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedIssuePayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedIssuePayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeedIssuePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CalendarFeedIssuePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedIssuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedIssuePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedIssuePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedIssuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeedRevokePayload_feed(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedRevokePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedRevokePayload_feed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Feed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CalendarFeed) graphql.Marshaler {
+			return ec.marshalOCalendarFeed2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedRevokePayload_feed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedRevokePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarFeedRevokePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedRevokePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeedRevokePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeedRevokePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarFeedRevokePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -26271,6 +30990,75 @@ func (ec *executionContext) fieldContext_Meeting_checkInClosesAfter(_ context.Co
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Meeting_seriesID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_seriesID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeriesID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Meeting_overridden(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_overridden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overridden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Meeting_sequence(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Meeting_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26343,6 +31131,38 @@ func (ec *executionContext) fieldContext_Meeting_objectives(ctx context.Context,
 	if fc.Args, err = ec.field_Meeting_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_series(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -26687,6 +31507,52 @@ func (ec *executionContext) fieldContext_Meeting_attendance(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_occurrenceStart(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_occurrenceStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().OccurrenceStart(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_occurrenceStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Meeting_icsURL(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_icsURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().IcsURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_icsURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _MeetingAttendance_invited(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
@@ -30006,6 +34872,314 @@ func (ec *executionContext) fieldContext_Mutation_indicatorUpdate(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_seriesCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_seriesCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SeriesCreate(ctx, fc.Args["input"].(SeriesCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SeriesPayload) graphql.Marshaler {
+			return ec.marshalNSeriesPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_seriesCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_seriesCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_seriesUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_seriesUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SeriesUpdate(ctx, fc.Args["id"].(int), fc.Args["input"].(SeriesUpdateInput), fc.Args["scope"].(*SeriesUpdateScope), fc.Args["fromMeetingID"].(*int), fc.Args["force"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SeriesUpdatePayload) graphql.Marshaler {
+			return ec.marshalNSeriesUpdatePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesUpdatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_seriesUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_seriesUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_seriesCancel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_seriesCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SeriesCancel(ctx, fc.Args["id"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SeriesPayload) graphql.Marshaler {
+			return ec.marshalNSeriesPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_seriesCancel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_seriesCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_seriesRespond(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_seriesRespond(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SeriesRespond(ctx, fc.Args["input"].(SeriesRespondInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SeriesRespondPayload) graphql.Marshaler {
+			return ec.marshalNSeriesRespondPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesRespondPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_seriesRespond(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesRespondPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_seriesRespond_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_seriesExtend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_seriesExtend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SeriesExtend(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SeriesPayload) graphql.Marshaler {
+			return ec.marshalNSeriesPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_seriesExtend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_seriesExtend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_calendarFeedIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_calendarFeedIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CalendarFeedIssue(ctx, fc.Args["input"].(CalendarFeedIssueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CalendarFeedIssuePayload) graphql.Marshaler {
+			return ec.marshalNCalendarFeedIssuePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCalendarFeedIssuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_calendarFeedIssue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeedIssuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_calendarFeedIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_calendarFeedRevoke(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_calendarFeedRevoke(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CalendarFeedRevoke(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CalendarFeedRevokePayload) graphql.Marshaler {
+			return ec.marshalNCalendarFeedRevokePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCalendarFeedRevokePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_calendarFeedRevoke(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeedRevokePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_calendarFeedRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32918,6 +38092,50 @@ func (ec *executionContext) fieldContext_Person_attendance(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Person_agenda(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_agenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Agenda(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*AgendaEntry) graphql.Marshaler {
+			return ec.marshalNAgendaEntry2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAgendaEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_agenda(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_agenda_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PersonAttendance_invited(ctx context.Context, field graphql.CollectedField, obj *PersonAttendance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33500,6 +38718,50 @@ func (ec *executionContext) fieldContext_Query_agendaItems(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_calendarFeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_calendarFeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CalendarFeeds(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CalendarFeedOrder), fc.Args["where"].(*ent.CalendarFeedWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CalendarFeedConnection) graphql.Marshaler {
+			return ec.marshalNCalendarFeedConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_calendarFeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_calendarFeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_communities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34028,6 +39290,50 @@ func (ec *executionContext) fieldContext_Query_relationships(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_seriesList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_seriesList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SeriesList(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.SeriesOrder), fc.Args["where"].(*ent.SeriesWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SeriesConnection) graphql.Marshaler {
+			return ec.marshalNSeriesConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_seriesList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_seriesList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_touchpoints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34142,6 +39448,50 @@ func (ec *executionContext) fieldContext_Query_peopleWithNoShows(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_peopleWithNoShows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_series(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Series(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_series(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_series_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34713,6 +40063,1249 @@ func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RelationshipEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _Series_id(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Series_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Series_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Series_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Series_title(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_description(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_format(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v series.Format) graphql.Marshaler {
+			return ec.marshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type SeriesFormat does not have child fields"))
+}
+
+func (ec *executionContext) _Series_venueName(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_venueName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VenueName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_venueName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_venueAddress(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_venueAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VenueAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_venueAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Series_visibility(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_visibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v series.Visibility) graphql.Marshaler {
+			return ec.marshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type SeriesVisibility does not have child fields"))
+}
+
+func (ec *executionContext) _Series_rrule(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_rrule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rrule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_rrule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_startsAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_durationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Series_exdates(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_exdates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exdates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_exdates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Series_status(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v series.Status) graphql.Marshaler {
+			return ec.marshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type SeriesStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Series_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Series_materializedUntil(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_materializedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaterializedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_materializedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Series_sequence(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Series_splitFromID(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_splitFromID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SplitFromID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_splitFromID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Series_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_meetings(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_meetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Meetings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.MeetingOrder), fc.Args["where"].(*ent.MeetingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
+			return ec.marshalNMeetingConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Series_meetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_objectives(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Objectives(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
+			return ec.marshalNObjectiveConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_objectives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectiveConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Series_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_invitees(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_invitees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Invitees(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PersonOrder), fc.Args["where"].(*ent.PersonWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonConnection) graphql.Marshaler {
+			return ec.marshalNPersonConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_invitees(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Series_invitees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_inviteeCommunities(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_inviteeCommunities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.InviteeCommunities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CommunityOrder), fc.Args["where"].(*ent.CommunityWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommunityConnection) graphql.Marshaler {
+			return ec.marshalNCommunityConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_inviteeCommunities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Series_inviteeCommunities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_splitFrom(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_splitFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SplitFrom(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_splitFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_continuations(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_continuations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Continuations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_continuations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_occurrences(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_occurrences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Series().Occurrences(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_occurrences(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Series_occurrences_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_icsURL(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_icsURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Series().IcsURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Series_icsURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Series", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SeriesConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SeriesEdge) graphql.Marshaler {
+			return ec.marshalOSeriesEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeriesEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _SeriesPayload_series(ctx context.Context, field graphql.CollectedField, obj *SeriesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPayload_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPayload_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SeriesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesRespondPayload_series(ctx context.Context, field graphql.CollectedField, obj *SeriesRespondPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesRespondPayload_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesRespondPayload_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesRespondPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesRespondPayload_participations(ctx context.Context, field graphql.CollectedField, obj *SeriesRespondPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesRespondPayload_participations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesRespondPayload_participations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesRespondPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesRespondPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SeriesRespondPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesRespondPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesRespondPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesRespondPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesUpdatePayload_series(ctx context.Context, field graphql.CollectedField, obj *SeriesUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesUpdatePayload_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesUpdatePayload_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesUpdatePayload_cancelledOccurrences(ctx context.Context, field graphql.CollectedField, obj *SeriesUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesUpdatePayload_cancelledOccurrences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledOccurrences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesUpdatePayload_cancelledOccurrences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeriesUpdatePayload_deletedOccurrences(ctx context.Context, field graphql.CollectedField, obj *SeriesUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesUpdatePayload_deletedOccurrences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedOccurrences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesUpdatePayload_deletedOccurrences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesUpdatePayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeriesUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SeriesUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeriesUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Subscription_meetingAttendanceChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -38470,6 +45063,779 @@ func (ec *executionContext) unmarshalInputAgendaItemWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasMeetingWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCalendarFeedIssueInput(ctx context.Context, obj any) (CalendarFeedIssueInput, error) {
+	var it CalendarFeedIssueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingID", "seriesID", "personID", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "seriesID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesID = data
+		case "personID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOCalendarFeedRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCalendarFeedOrder(ctx context.Context, obj any) (ent.CalendarFeedOrder, error) {
+	var it ent.CalendarFeedOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCalendarFeedOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCalendarFeedWhereInput(ctx context.Context, obj any) (ent.CalendarFeedWhereInput, error) {
+	var it ent.CalendarFeedWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "role", "roleNEQ", "roleIn", "roleNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "meetingID", "meetingIDNEQ", "meetingIDIn", "meetingIDNotIn", "meetingIDIsNil", "meetingIDNotNil", "seriesID", "seriesIDNEQ", "seriesIDIn", "seriesIDNotIn", "seriesIDIsNil", "seriesIDNotNil", "personID", "personIDNEQ", "personIDIn", "personIDNotIn", "personIDIsNil", "personIDNotNil", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixEqualFold", "prefixContainsFold", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "hasOrganization", "hasOrganizationWith", "hasAccount", "hasAccountWith", "hasMeeting", "hasMeetingWith", "hasSeries", "hasSeriesWith", "hasPerson", "hasPersonWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCalendarFeedWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCalendarFeedWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCalendarFeedWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "organizationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNEQ = data
+		case "organizationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIn = data
+		case "organizationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotIn = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "accountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "accountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNEQ = data
+		case "accountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDIn = data
+		case "accountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIDNotIn = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOCalendarFeedRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "roleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleNEQ"))
+			data, err := ec.unmarshalOCalendarFeedRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleNEQ = data
+		case "roleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleIn"))
+			data, err := ec.unmarshalOCalendarFeedRole2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleIn = data
+		case "roleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleNotIn"))
+			data, err := ec.unmarshalOCalendarFeedRole2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleNotIn = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOCalendarFeedKind2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOCalendarFeedKind2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOCalendarFeedKind2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOCalendarFeedKind2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "meetingIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingIDNEQ = data
+		case "meetingIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingIDIn = data
+		case "meetingIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingIDNotIn = data
+		case "meetingIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingIDIsNil = data
+		case "meetingIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingIDNotNil = data
+		case "seriesID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesID = data
+		case "seriesIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDNEQ = data
+		case "seriesIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDIn = data
+		case "seriesIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDNotIn = data
+		case "seriesIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDIsNil = data
+		case "seriesIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDNotNil = data
+		case "personID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "personIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDNEQ = data
+		case "personIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDIn = data
+		case "personIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDNotIn = data
+		case "personIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDIsNil = data
+		case "personIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDNotNil = data
+		case "prefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prefix = data
+		case "prefixNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixNEQ = data
+		case "prefixIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixIn = data
+		case "prefixNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixNotIn = data
+		case "prefixGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixGT = data
+		case "prefixGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixGTE = data
+		case "prefixLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixLT = data
+		case "prefixLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixLTE = data
+		case "prefixContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixContains = data
+		case "prefixHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixHasPrefix = data
+		case "prefixHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixHasSuffix = data
+		case "prefixEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixEqualFold = data
+		case "prefixContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefixContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrefixContainsFold = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
+		case "hasOrganization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganization = data
+		case "hasOrganizationWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganizationWith"))
+			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganizationWith = data
+		case "hasAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccount = data
+		case "hasAccountWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccountWith"))
+			data, err := ec.unmarshalOAccountWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAccountWith = data
+		case "hasMeeting":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMeeting"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMeeting = data
+		case "hasMeetingWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMeetingWith"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMeetingWith = data
+		case "hasSeries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSeries"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSeries = data
+		case "hasSeriesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSeriesWith"))
+			data, err := ec.unmarshalOSeriesWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSeriesWith = data
+		case "hasPerson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPerson"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPerson = data
+		case "hasPersonWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPersonWith"))
+			data, err := ec.unmarshalOPersonWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPersonWith = data
 		}
 	}
 	return it, nil
@@ -42449,7 +49815,7 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "format", "formatNEQ", "formatIn", "formatNotIn", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "budgetAmount", "budgetAmountNEQ", "budgetAmountIn", "budgetAmountNotIn", "budgetAmountGT", "budgetAmountGTE", "budgetAmountLT", "budgetAmountLTE", "budgetAmountIsNil", "budgetAmountNotNil", "budgetCurrency", "budgetCurrencyNEQ", "budgetCurrencyIn", "budgetCurrencyNotIn", "budgetCurrencyGT", "budgetCurrencyGTE", "budgetCurrencyLT", "budgetCurrencyLTE", "budgetCurrencyContains", "budgetCurrencyHasPrefix", "budgetCurrencyHasSuffix", "budgetCurrencyIsNil", "budgetCurrencyNotNil", "budgetCurrencyEqualFold", "budgetCurrencyContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancellationReason", "cancellationReasonNEQ", "cancellationReasonIn", "cancellationReasonNotIn", "cancellationReasonGT", "cancellationReasonGTE", "cancellationReasonLT", "cancellationReasonLTE", "cancellationReasonContains", "cancellationReasonHasPrefix", "cancellationReasonHasSuffix", "cancellationReasonIsNil", "cancellationReasonNotNil", "cancellationReasonEqualFold", "cancellationReasonContainsFold", "capacityIncludesHosts", "capacityIncludesHostsNEQ", "checkInOpensBefore", "checkInOpensBeforeNEQ", "checkInOpensBeforeIn", "checkInOpensBeforeNotIn", "checkInOpensBeforeGT", "checkInOpensBeforeGTE", "checkInOpensBeforeLT", "checkInOpensBeforeLTE", "checkInClosesAfter", "checkInClosesAfterNEQ", "checkInClosesAfterIn", "checkInClosesAfterNotIn", "checkInClosesAfterGT", "checkInClosesAfterGTE", "checkInClosesAfterLT", "checkInClosesAfterLTE", "hasOrganization", "hasOrganizationWith", "hasObjectives", "hasObjectivesWith", "hasAgendaItems", "hasAgendaItemsWith", "hasParticipations", "hasParticipationsWith", "hasEncounters", "hasEncountersWith", "hasFollowUps", "hasFollowUpsWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "format", "formatNEQ", "formatIn", "formatNotIn", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "budgetAmount", "budgetAmountNEQ", "budgetAmountIn", "budgetAmountNotIn", "budgetAmountGT", "budgetAmountGTE", "budgetAmountLT", "budgetAmountLTE", "budgetAmountIsNil", "budgetAmountNotNil", "budgetCurrency", "budgetCurrencyNEQ", "budgetCurrencyIn", "budgetCurrencyNotIn", "budgetCurrencyGT", "budgetCurrencyGTE", "budgetCurrencyLT", "budgetCurrencyLTE", "budgetCurrencyContains", "budgetCurrencyHasPrefix", "budgetCurrencyHasSuffix", "budgetCurrencyIsNil", "budgetCurrencyNotNil", "budgetCurrencyEqualFold", "budgetCurrencyContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancellationReason", "cancellationReasonNEQ", "cancellationReasonIn", "cancellationReasonNotIn", "cancellationReasonGT", "cancellationReasonGTE", "cancellationReasonLT", "cancellationReasonLTE", "cancellationReasonContains", "cancellationReasonHasPrefix", "cancellationReasonHasSuffix", "cancellationReasonIsNil", "cancellationReasonNotNil", "cancellationReasonEqualFold", "cancellationReasonContainsFold", "capacityIncludesHosts", "capacityIncludesHostsNEQ", "checkInOpensBefore", "checkInOpensBeforeNEQ", "checkInOpensBeforeIn", "checkInOpensBeforeNotIn", "checkInOpensBeforeGT", "checkInOpensBeforeGTE", "checkInOpensBeforeLT", "checkInOpensBeforeLTE", "checkInClosesAfter", "checkInClosesAfterNEQ", "checkInClosesAfterIn", "checkInClosesAfterNotIn", "checkInClosesAfterGT", "checkInClosesAfterGTE", "checkInClosesAfterLT", "checkInClosesAfterLTE", "seriesID", "seriesIDNEQ", "seriesIDIn", "seriesIDNotIn", "seriesIDIsNil", "seriesIDNotNil", "occurrenceStart", "occurrenceStartNEQ", "occurrenceStartIn", "occurrenceStartNotIn", "occurrenceStartGT", "occurrenceStartGTE", "occurrenceStartLT", "occurrenceStartLTE", "occurrenceStartIsNil", "occurrenceStartNotNil", "overridden", "overriddenNEQ", "hasOrganization", "hasOrganizationWith", "hasObjectives", "hasObjectivesWith", "hasSeries", "hasSeriesWith", "hasAgendaItems", "hasAgendaItemsWith", "hasParticipations", "hasParticipationsWith", "hasEncounters", "hasEncountersWith", "hasFollowUps", "hasFollowUpsWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43912,6 +51278,132 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CheckInClosesAfterLTE = data
+		case "seriesID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesID = data
+		case "seriesIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDNEQ = data
+		case "seriesIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDIn = data
+		case "seriesIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDNotIn = data
+		case "seriesIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDIsNil = data
+		case "seriesIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesIDNotNil = data
+		case "occurrenceStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStart"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStart = data
+		case "occurrenceStartNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartNEQ = data
+		case "occurrenceStartIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartIn = data
+		case "occurrenceStartNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartNotIn = data
+		case "occurrenceStartGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartGT = data
+		case "occurrenceStartGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartGTE = data
+		case "occurrenceStartLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartLT = data
+		case "occurrenceStartLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartLTE = data
+		case "occurrenceStartIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartIsNil = data
+		case "occurrenceStartNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrenceStartNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurrenceStartNotNil = data
+		case "overridden":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overridden"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overridden = data
+		case "overriddenNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overriddenNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverriddenNEQ = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -43940,6 +51432,20 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasObjectivesWith = data
+		case "hasSeries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSeries"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSeries = data
+		case "hasSeriesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSeriesWith"))
+			data, err := ec.unmarshalOSeriesWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSeriesWith = data
 		case "hasAgendaItems":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgendaItems"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -48694,6 +56200,1700 @@ func (ec *executionContext) unmarshalInputRelationshipWhereInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSeriesCreateInput(ctx context.Context, obj any) (SeriesCreateInput, error) {
+	var it SeriesCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "format", "venueName", "venueAddress", "capacity", "visibility", "rrule", "startsAt", "timeZone", "durationMinutes", "exdates", "personIDs", "communityIDs", "objectiveIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOSeriesFormat2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "venueName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueName = data
+		case "venueAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddress"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddress = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalOSeriesVisibility2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		case "rrule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rrule"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rrule = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "exdates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exdates"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exdates = data
+		case "personIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDs = data
+		case "communityIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDs = data
+		case "objectiveIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveIDs = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSeriesOrder(ctx context.Context, obj any) (ent.SeriesOrder, error) {
+	var it ent.SeriesOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSeriesOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSeriesRespondInput(ctx context.Context, obj any) (SeriesRespondInput, error) {
+	var it SeriesRespondInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"seriesID", "personID", "answer"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "seriesID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesID = data
+		case "personID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "answer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answer"))
+			data, err := ec.unmarshalNSeriesRespondAnswer2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesanswerᚐAnswer(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Answer = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSeriesUpdateInput(ctx context.Context, obj any) (SeriesUpdateInput, error) {
+	var it SeriesUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "clearDescription", "format", "venueName", "venueAddress", "capacity", "clearCapacity", "visibility", "rrule", "startsAt", "timeZone", "durationMinutes", "exdates", "personIDs", "communityIDs", "objectiveIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "clearDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearDescription"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearDescription = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOSeriesFormat2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "venueName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueName = data
+		case "venueAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddress"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddress = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "clearCapacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCapacity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearCapacity = data
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalOSeriesVisibility2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		case "rrule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rrule"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rrule = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "exdates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exdates"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exdates = data
+		case "personIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIDs = data
+		case "communityIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDs = data
+		case "objectiveIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveIDs = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSeriesWhereInput(ctx context.Context, obj any) (ent.SeriesWhereInput, error) {
+	var it ent.SeriesWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "format", "formatNEQ", "formatIn", "formatNotIn", "venueName", "venueNameNEQ", "venueNameIn", "venueNameNotIn", "venueNameGT", "venueNameGTE", "venueNameLT", "venueNameLTE", "venueNameContains", "venueNameHasPrefix", "venueNameHasSuffix", "venueNameIsNil", "venueNameNotNil", "venueNameEqualFold", "venueNameContainsFold", "venueAddress", "venueAddressNEQ", "venueAddressIn", "venueAddressNotIn", "venueAddressGT", "venueAddressGTE", "venueAddressLT", "venueAddressLTE", "venueAddressContains", "venueAddressHasPrefix", "venueAddressHasSuffix", "venueAddressIsNil", "venueAddressNotNil", "venueAddressEqualFold", "venueAddressContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "visibility", "visibilityNEQ", "visibilityIn", "visibilityNotIn", "rrule", "rruleNEQ", "rruleIn", "rruleNotIn", "rruleGT", "rruleGTE", "rruleLT", "rruleLTE", "rruleContains", "rruleHasPrefix", "rruleHasSuffix", "rruleEqualFold", "rruleContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "startsAtContains", "startsAtHasPrefix", "startsAtHasSuffix", "startsAtEqualFold", "startsAtContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "splitFromID", "splitFromIDNEQ", "splitFromIDIn", "splitFromIDNotIn", "splitFromIDIsNil", "splitFromIDNotNil", "hasOrganization", "hasOrganizationWith", "hasMeetings", "hasMeetingsWith", "hasObjectives", "hasObjectivesWith", "hasInvitees", "hasInviteesWith", "hasInviteeCommunities", "hasInviteeCommunitiesWith", "hasSplitFrom", "hasSplitFromWith", "hasContinuations", "hasContinuationsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSeriesWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSeriesWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSeriesWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "organizationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNEQ = data
+		case "organizationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIn = data
+		case "organizationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotIn = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIsNil = data
+		case "descriptionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotNil = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOSeriesFormat2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "formatNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formatNEQ"))
+			data, err := ec.unmarshalOSeriesFormat2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormatNEQ = data
+		case "formatIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formatIn"))
+			data, err := ec.unmarshalOSeriesFormat2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormatᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormatIn = data
+		case "formatNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formatNotIn"))
+			data, err := ec.unmarshalOSeriesFormat2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormatᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormatNotIn = data
+		case "venueName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueName = data
+		case "venueNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameNEQ = data
+		case "venueNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameIn = data
+		case "venueNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameNotIn = data
+		case "venueNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameGT = data
+		case "venueNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameGTE = data
+		case "venueNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameLT = data
+		case "venueNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameLTE = data
+		case "venueNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameContains = data
+		case "venueNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameHasPrefix = data
+		case "venueNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameHasSuffix = data
+		case "venueNameIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameIsNil = data
+		case "venueNameNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameNotNil = data
+		case "venueNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameEqualFold = data
+		case "venueNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueNameContainsFold = data
+		case "venueAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddress"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddress = data
+		case "venueAddressNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressNEQ = data
+		case "venueAddressIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressIn = data
+		case "venueAddressNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressNotIn = data
+		case "venueAddressGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressGT = data
+		case "venueAddressGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressGTE = data
+		case "venueAddressLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressLT = data
+		case "venueAddressLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressLTE = data
+		case "venueAddressContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressContains = data
+		case "venueAddressHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressHasPrefix = data
+		case "venueAddressHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressHasSuffix = data
+		case "venueAddressIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressIsNil = data
+		case "venueAddressNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressNotNil = data
+		case "venueAddressEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressEqualFold = data
+		case "venueAddressContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueAddressContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueAddressContainsFold = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "capacityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNEQ = data
+		case "capacityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIn = data
+		case "capacityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNotIn = data
+		case "capacityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGT = data
+		case "capacityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGTE = data
+		case "capacityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLT = data
+		case "capacityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLTE = data
+		case "capacityIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIsNil = data
+		case "capacityNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNotNil = data
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalOSeriesVisibility2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		case "visibilityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibilityNEQ"))
+			data, err := ec.unmarshalOSeriesVisibility2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisibilityNEQ = data
+		case "visibilityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibilityIn"))
+			data, err := ec.unmarshalOSeriesVisibility2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibilityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisibilityIn = data
+		case "visibilityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibilityNotIn"))
+			data, err := ec.unmarshalOSeriesVisibility2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibilityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisibilityNotIn = data
+		case "rrule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rrule"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rrule = data
+		case "rruleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleNEQ = data
+		case "rruleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleIn = data
+		case "rruleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleNotIn = data
+		case "rruleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleGT = data
+		case "rruleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleGTE = data
+		case "rruleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleLT = data
+		case "rruleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleLTE = data
+		case "rruleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleContains = data
+		case "rruleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleHasPrefix = data
+		case "rruleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleHasSuffix = data
+		case "rruleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleEqualFold = data
+		case "rruleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rruleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RruleContainsFold = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "startsAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtNEQ = data
+		case "startsAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtIn = data
+		case "startsAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtNotIn = data
+		case "startsAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtGT = data
+		case "startsAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtGTE = data
+		case "startsAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtLT = data
+		case "startsAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtLTE = data
+		case "startsAtContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtContains = data
+		case "startsAtHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtHasPrefix = data
+		case "startsAtHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtHasSuffix = data
+		case "startsAtEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtEqualFold = data
+		case "startsAtContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtContainsFold = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "timeZoneNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNEQ = data
+		case "timeZoneIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneIn = data
+		case "timeZoneNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneNotIn = data
+		case "timeZoneGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneGT = data
+		case "timeZoneGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneGTE = data
+		case "timeZoneLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneLT = data
+		case "timeZoneLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneLTE = data
+		case "timeZoneContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneContains = data
+		case "timeZoneHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneHasPrefix = data
+		case "timeZoneHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneHasSuffix = data
+		case "timeZoneEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneEqualFold = data
+		case "timeZoneContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZoneContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZoneContainsFold = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "durationMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesNEQ = data
+		case "durationMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesIn = data
+		case "durationMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesNotIn = data
+		case "durationMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesGT = data
+		case "durationMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesGTE = data
+		case "durationMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesLT = data
+		case "durationMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOSeriesStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOSeriesStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOSeriesStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOSeriesStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "cancelledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAt = data
+		case "cancelledAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNEQ = data
+		case "cancelledAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIn = data
+		case "cancelledAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotIn = data
+		case "cancelledAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGT = data
+		case "cancelledAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGTE = data
+		case "cancelledAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLT = data
+		case "cancelledAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLTE = data
+		case "cancelledAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIsNil = data
+		case "cancelledAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotNil = data
+		case "splitFromID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splitFromID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SplitFromID = data
+		case "splitFromIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splitFromIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SplitFromIDNEQ = data
+		case "splitFromIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splitFromIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SplitFromIDIn = data
+		case "splitFromIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splitFromIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SplitFromIDNotIn = data
+		case "splitFromIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splitFromIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SplitFromIDIsNil = data
+		case "splitFromIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("splitFromIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SplitFromIDNotNil = data
+		case "hasOrganization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganization = data
+		case "hasOrganizationWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganizationWith"))
+			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganizationWith = data
+		case "hasMeetings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMeetings"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMeetings = data
+		case "hasMeetingsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMeetingsWith"))
+			data, err := ec.unmarshalOMeetingWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMeetingsWith = data
+		case "hasObjectives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasObjectives"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasObjectives = data
+		case "hasObjectivesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasObjectivesWith"))
+			data, err := ec.unmarshalOObjectiveWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasObjectivesWith = data
+		case "hasInvitees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInvitees"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInvitees = data
+		case "hasInviteesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInviteesWith"))
+			data, err := ec.unmarshalOPersonWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInviteesWith = data
+		case "hasInviteeCommunities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInviteeCommunities"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInviteeCommunities = data
+		case "hasInviteeCommunitiesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInviteeCommunitiesWith"))
+			data, err := ec.unmarshalOCommunityWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInviteeCommunitiesWith = data
+		case "hasSplitFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSplitFrom"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSplitFrom = data
+		case "hasSplitFromWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSplitFromWith"))
+			data, err := ec.unmarshalOSeriesWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSplitFromWith = data
+		case "hasContinuations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContinuations"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasContinuations = data
+		case "hasContinuationsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContinuationsWith"))
+			data, err := ec.unmarshalOSeriesWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasContinuationsWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputTouchpointOrder(ctx context.Context, obj any) (ent.TouchpointOrder, error) {
 	var it ent.TouchpointOrder
 	if obj == nil {
@@ -50205,6 +59405,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Touchpoint(ctx, sel, obj)
+	case *ent.Series:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Series(ctx, sel, obj)
 	case *ent.Relationship:
 		if obj == nil {
 			return graphql.Null
@@ -50265,6 +59470,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Community(ctx, sel, obj)
+	case *ent.CalendarFeed:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CalendarFeed(ctx, sel, obj)
 	case *ent.AgendaItem:
 		if obj == nil {
 			return graphql.Null
@@ -50826,6 +60036,59 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var agendaEntryImplementors = []string{"AgendaEntry"}
+
+func (ec *executionContext) _AgendaEntry(ctx context.Context, sel ast.SelectionSet, obj *AgendaEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agendaEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgendaEntry")
+		case "meeting":
+			out.Values[i] = ec._AgendaEntry_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participation":
+			out.Values[i] = ec._AgendaEntry_participation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflict":
+			out.Values[i] = ec._AgendaEntry_conflict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflictsWith":
+			out.Values[i] = ec._AgendaEntry_conflictsWith(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var agendaItemImplementors = []string{"AgendaItem", "Node"}
 
 func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSet, obj *ent.AgendaItem) graphql.Marshaler {
@@ -51186,6 +60449,471 @@ func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.Select
 			}
 		case "occurredAt":
 			out.Values[i] = ec._AttendanceEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var calendarFeedImplementors = []string{"CalendarFeed", "Node"}
+
+func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.SelectionSet, obj *ent.CalendarFeed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeed")
+		case "id":
+			out.Values[i] = ec._CalendarFeed_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._CalendarFeed_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CalendarFeed_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CalendarFeed_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accountID":
+			out.Values[i] = ec._CalendarFeed_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._CalendarFeed_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CalendarFeed_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meetingID":
+			out.Values[i] = ec._CalendarFeed_meetingID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seriesID":
+			out.Values[i] = ec._CalendarFeed_seriesID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personID":
+			out.Values[i] = ec._CalendarFeed_personID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prefix":
+			out.Values[i] = ec._CalendarFeed_prefix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._CalendarFeed_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CalendarFeed_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "account":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CalendarFeed_account(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "meeting":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CalendarFeed_meeting(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "series":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CalendarFeed_series(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "person":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CalendarFeed_person(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var calendarFeedConnectionImplementors = []string{"CalendarFeedConnection"}
+
+func (ec *executionContext) _CalendarFeedConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CalendarFeedConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeedConnection")
+		case "edges":
+			out.Values[i] = ec._CalendarFeedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CalendarFeedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CalendarFeedConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var calendarFeedEdgeImplementors = []string{"CalendarFeedEdge"}
+
+func (ec *executionContext) _CalendarFeedEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CalendarFeedEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeedEdge")
+		case "node":
+			out.Values[i] = ec._CalendarFeedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CalendarFeedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var calendarFeedIssuePayloadImplementors = []string{"CalendarFeedIssuePayload"}
+
+func (ec *executionContext) _CalendarFeedIssuePayload(ctx context.Context, sel ast.SelectionSet, obj *CalendarFeedIssuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedIssuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeedIssuePayload")
+		case "feed":
+			out.Values[i] = ec._CalendarFeedIssuePayload_feed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._CalendarFeedIssuePayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CalendarFeedIssuePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var calendarFeedRevokePayloadImplementors = []string{"CalendarFeedRevokePayload"}
+
+func (ec *executionContext) _CalendarFeedRevokePayload(ctx context.Context, sel ast.SelectionSet, obj *CalendarFeedRevokePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedRevokePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeedRevokePayload")
+		case "feed":
+			out.Values[i] = ec._CalendarFeedRevokePayload_feed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CalendarFeedRevokePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53253,6 +62981,21 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "seriesID":
+			out.Values[i] = ec._Meeting_seriesID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overridden":
+			out.Values[i] = ec._Meeting_overridden(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sequence":
+			out.Values[i] = ec._Meeting_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organization":
 			field := field
 
@@ -53302,6 +63045,44 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				}()
 				res = ec._Meeting_objectives(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "series":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Meeting_series(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -53644,6 +63425,82 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				}()
 				res = ec._Meeting_attendance(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "occurrenceStart":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Meeting_occurrenceStart(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "icsURL":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Meeting_icsURL(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -54907,6 +64764,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "indicatorUpdate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_indicatorUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seriesCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_seriesCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seriesUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_seriesUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seriesCancel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_seriesCancel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seriesRespond":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_seriesRespond(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seriesExtend":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_seriesExtend(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "calendarFeedIssue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_calendarFeedIssue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "calendarFeedRevoke":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_calendarFeedRevoke(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -56797,6 +66703,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "agenda":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_agenda(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57178,6 +67122,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "calendarFeeds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_calendarFeeds(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "communities":
 			field := field
 
@@ -57442,6 +67408,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "seriesList":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_seriesList(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "touchpoints":
 			field := field
 
@@ -57497,6 +67485,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_peopleWithNoShows(ctx, field)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "series":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_series(ctx, field)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -57845,6 +67855,721 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 			}
 		case "cursor":
 			out.Values[i] = ec._RelationshipEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seriesImplementors = []string{"Series", "Node"}
+
+func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, obj *ent.Series) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Series")
+		case "id":
+			out.Values[i] = ec._Series_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._Series_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Series_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Series_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Series_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Series_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "format":
+			out.Values[i] = ec._Series_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "venueName":
+			out.Values[i] = ec._Series_venueName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "venueAddress":
+			out.Values[i] = ec._Series_venueAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._Series_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visibility":
+			out.Values[i] = ec._Series_visibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rrule":
+			out.Values[i] = ec._Series_rrule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._Series_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timeZone":
+			out.Values[i] = ec._Series_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMinutes":
+			out.Values[i] = ec._Series_durationMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exdates":
+			out.Values[i] = ec._Series_exdates(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Series_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._Series_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "materializedUntil":
+			out.Values[i] = ec._Series_materializedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sequence":
+			out.Values[i] = ec._Series_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "splitFromID":
+			out.Values[i] = ec._Series_splitFromID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "meetings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_meetings(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "objectives":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_objectives(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "invitees":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_invitees(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "inviteeCommunities":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_inviteeCommunities(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "splitFrom":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_splitFrom(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "continuations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_continuations(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "occurrences":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_occurrences(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "icsURL":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_icsURL(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seriesConnectionImplementors = []string{"SeriesConnection"}
+
+func (ec *executionContext) _SeriesConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SeriesConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesConnection")
+		case "edges":
+			out.Values[i] = ec._SeriesConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SeriesConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SeriesConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seriesEdgeImplementors = []string{"SeriesEdge"}
+
+func (ec *executionContext) _SeriesEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SeriesEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesEdge")
+		case "node":
+			out.Values[i] = ec._SeriesEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SeriesEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seriesPayloadImplementors = []string{"SeriesPayload"}
+
+func (ec *executionContext) _SeriesPayload(ctx context.Context, sel ast.SelectionSet, obj *SeriesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesPayload")
+		case "series":
+			out.Values[i] = ec._SeriesPayload_series(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SeriesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seriesRespondPayloadImplementors = []string{"SeriesRespondPayload"}
+
+func (ec *executionContext) _SeriesRespondPayload(ctx context.Context, sel ast.SelectionSet, obj *SeriesRespondPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesRespondPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesRespondPayload")
+		case "series":
+			out.Values[i] = ec._SeriesRespondPayload_series(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "participations":
+			out.Values[i] = ec._SeriesRespondPayload_participations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SeriesRespondPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seriesUpdatePayloadImplementors = []string{"SeriesUpdatePayload"}
+
+func (ec *executionContext) _SeriesUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *SeriesUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesUpdatePayload")
+		case "series":
+			out.Values[i] = ec._SeriesUpdatePayload_series(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelledOccurrences":
+			out.Values[i] = ec._SeriesUpdatePayload_cancelledOccurrences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletedOccurrences":
+			out.Values[i] = ec._SeriesUpdatePayload_deletedOccurrences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SeriesUpdatePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -58926,6 +69651,32 @@ func (ec *executionContext) unmarshalNAccountWhereInput2ᚖgithubᚗcomᚋrencon
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAgendaEntry2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAgendaEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*AgendaEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgendaEntry2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAgendaEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgendaEntry2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAgendaEntry(ctx context.Context, sel ast.SelectionSet, v *AgendaEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AgendaEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAgendaItemConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AgendaItemConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -59026,6 +69777,87 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCalendarFeedConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CalendarFeedConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CalendarFeedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCalendarFeedIssueInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCalendarFeedIssueInput(ctx context.Context, v any) (CalendarFeedIssueInput, error) {
+	res, err := ec.unmarshalInputCalendarFeedIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarFeedIssuePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCalendarFeedIssuePayload(ctx context.Context, sel ast.SelectionSet, v *CalendarFeedIssuePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CalendarFeedIssuePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx context.Context, v any) (calendarfeed.Kind, error) {
+	var res calendarfeed.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx context.Context, sel ast.SelectionSet, v calendarfeed.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCalendarFeedOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedOrder(ctx context.Context, v any) (*ent.CalendarFeedOrder, error) {
+	res, err := ec.unmarshalInputCalendarFeedOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCalendarFeedOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedOrderField(ctx context.Context, v any) (*ent.CalendarFeedOrderField, error) {
+	var res = new(ent.CalendarFeedOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarFeedOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CalendarFeedOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNCalendarFeedRevokePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCalendarFeedRevokePayload(ctx context.Context, sel ast.SelectionSet, v *CalendarFeedRevokePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CalendarFeedRevokePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx context.Context, v any) (calendarfeed.Role, error) {
+	var res calendarfeed.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx context.Context, sel ast.SelectionSet, v calendarfeed.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCalendarFeedWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInput(ctx context.Context, v any) (*ent.CalendarFeedWhereInput, error) {
+	res, err := ec.unmarshalInputCalendarFeedWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityConnection) graphql.Marshaler {
@@ -59494,6 +70326,22 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNMeeting2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Meeting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
@@ -60244,6 +71092,137 @@ func (ec *executionContext) unmarshalNRelationshipWhereInput2ᚖgithubᚗcomᚋr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx context.Context, sel ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Series(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSeriesConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SeriesConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SeriesConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeriesCreateInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesCreateInput(ctx context.Context, v any) (SeriesCreateInput, error) {
+	res, err := ec.unmarshalInputSeriesCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx context.Context, v any) (series.Format, error) {
+	var res series.Format
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx context.Context, sel ast.SelectionSet, v series.Format) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSeriesOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesOrder(ctx context.Context, v any) (*ent.SeriesOrder, error) {
+	res, err := ec.unmarshalInputSeriesOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSeriesOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesOrderField(ctx context.Context, v any) (*ent.SeriesOrderField, error) {
+	var res = new(ent.SeriesOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesOrderField2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SeriesOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNSeriesPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesPayload(ctx context.Context, sel ast.SelectionSet, v *SeriesPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SeriesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeriesRespondAnswer2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesanswerᚐAnswer(ctx context.Context, v any) (seriesanswer.Answer, error) {
+	var res seriesanswer.Answer
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesRespondAnswer2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesanswerᚐAnswer(ctx context.Context, sel ast.SelectionSet, v seriesanswer.Answer) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSeriesRespondInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesRespondInput(ctx context.Context, v any) (SeriesRespondInput, error) {
+	res, err := ec.unmarshalInputSeriesRespondInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesRespondPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesRespondPayload(ctx context.Context, sel ast.SelectionSet, v *SeriesRespondPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SeriesRespondPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx context.Context, v any) (series.Status, error) {
+	var res series.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx context.Context, sel ast.SelectionSet, v series.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSeriesUpdateInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesUpdateInput(ctx context.Context, v any) (SeriesUpdateInput, error) {
+	res, err := ec.unmarshalInputSeriesUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesUpdatePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *SeriesUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SeriesUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx context.Context, v any) (series.Visibility, error) {
+	var res series.Visibility
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx context.Context, sel ast.SelectionSet, v series.Visibility) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSeriesWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInput(ctx context.Context, v any) (*ent.SeriesWhereInput, error) {
+	res, err := ec.unmarshalInputSeriesWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := scalar.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -60978,6 +71957,179 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCalendarFeed2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeed(ctx context.Context, sel ast.SelectionSet, v *ent.CalendarFeed) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CalendarFeed(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCalendarFeedEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CalendarFeedEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCalendarFeedEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCalendarFeedEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CalendarFeedEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CalendarFeedEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCalendarFeedKind2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKindᚄ(ctx context.Context, v any) ([]calendarfeed.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]calendarfeed.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCalendarFeedKind2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []calendarfeed.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCalendarFeedKind2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx context.Context, v any) (*calendarfeed.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(calendarfeed.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCalendarFeedKind2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx context.Context, sel ast.SelectionSet, v *calendarfeed.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCalendarFeedOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedOrderᚄ(ctx context.Context, v any) ([]*ent.CalendarFeedOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CalendarFeedOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCalendarFeedOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCalendarFeedRole2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRoleᚄ(ctx context.Context, v any) ([]calendarfeed.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]calendarfeed.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCalendarFeedRole2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []calendarfeed.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCalendarFeedRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx context.Context, v any) (*calendarfeed.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(calendarfeed.Role)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCalendarFeedRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx context.Context, sel ast.SelectionSet, v *calendarfeed.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCalendarFeedWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInputᚄ(ctx context.Context, v any) ([]*ent.CalendarFeedWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CalendarFeedWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCalendarFeedWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCalendarFeedWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedWhereInput(ctx context.Context, v any) (*ent.CalendarFeedWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCalendarFeedWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *ent.Community) graphql.Marshaler {
@@ -62724,6 +73876,266 @@ func (ec *executionContext) unmarshalORelationshipWhereInput2ᚖgithubᚗcomᚋr
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRelationshipWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Series) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx context.Context, sel ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Series(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSeriesEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SeriesEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSeriesEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSeriesEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SeriesEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SeriesEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSeriesFormat2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormatᚄ(ctx context.Context, v any) ([]series.Format, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]series.Format, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSeriesFormat2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormatᚄ(ctx context.Context, sel ast.SelectionSet, v []series.Format) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSeriesFormat2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx context.Context, v any) (*series.Format, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(series.Format)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeriesFormat2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx context.Context, sel ast.SelectionSet, v *series.Format) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSeriesOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesOrderᚄ(ctx context.Context, v any) ([]*ent.SeriesOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SeriesOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeriesOrder2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSeriesStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatusᚄ(ctx context.Context, v any) ([]series.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]series.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSeriesStatus2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []series.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSeriesStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx context.Context, v any) (*series.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(series.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeriesStatus2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx context.Context, sel ast.SelectionSet, v *series.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSeriesUpdateScope2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesUpdateScope(ctx context.Context, v any) (*SeriesUpdateScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(SeriesUpdateScope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeriesUpdateScope2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeriesUpdateScope(ctx context.Context, sel ast.SelectionSet, v *SeriesUpdateScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSeriesVisibility2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibilityᚄ(ctx context.Context, v any) ([]series.Visibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]series.Visibility, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSeriesVisibility2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibilityᚄ(ctx context.Context, sel ast.SelectionSet, v []series.Visibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSeriesVisibility2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx context.Context, v any) (*series.Visibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(series.Visibility)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeriesVisibility2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx context.Context, sel ast.SelectionSet, v *series.Visibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSeriesWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInputᚄ(ctx context.Context, v any) ([]*ent.SeriesWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SeriesWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeriesWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSeriesWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesWhereInput(ctx context.Context, v any) (*ent.SeriesWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeriesWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -38,6 +38,11 @@ type Options struct {
 	// besides the server's own (the CORS origins); a client that sends no
 	// Origin (not a browser) is always allowed.
 	WebsocketOrigins []string
+	// Clock is the current time of the domain verbs; nil means time.Now.
+	Clock func() time.Time
+	// SeriesHorizonMonths is how many months ahead the occurrences of
+	// series exist as meetings; zero means series.DefaultHorizon.
+	SeriesHorizonMonths int
 }
 
 // Defaults of Options.
@@ -64,7 +69,8 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.Events == nil {
 		opts.Events = events.NewMemory()
 	}
-	srv := handler.New(newSchema(client, opts.Events))
+	srv := handler.New(newSchema(client, opts.Events, opts))
+	srv.AroundOperations(withIssuedFeeds)
 	srv.AddTransport(httpTransport{production: opts.Production})
 	srv.AddTransport(websocketTransport(client, opts.WebsocketOrigins, opts.MaxBodyBytes))
 	// No query cache on purpose: pageLimits writes default page sizes into

@@ -27,9 +27,15 @@ type api struct {
 
 func newAPI(t *testing.T) *api {
 	t.Helper()
+	return newAPIWith(t, graph.Options{})
+}
+
+// newAPIWith is newAPI with handler options (a clock, a series horizon).
+func newAPIWith(t *testing.T, opts graph.Options) *api {
+	t.Helper()
 	c, counter := testenv.ClientWithCounter(t)
 	a := &api{ent: c, counter: counter}
-	a.Client = client.New(graph.NewHandler(c, graph.Options{}), func(r *client.Request) {
+	a.Client = client.New(graph.NewHandler(c, opts), func(r *client.Request) {
 		r.HTTP.Header.Set("Authorization", "Bearer "+a.bearer(t))
 	})
 	return a

@@ -29,6 +29,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/membership"
@@ -53,7 +54,7 @@ var isoTables = map[string]string{
 	"APIToken": "api_tokens", "AgendaItem": "agenda_items", "Community": "communities", "Encounter": "encounters",
 	"Feedback": "feedbacks", "FollowUp": "follow_ups", "Indicator": "indicators", "Meeting": "meetings",
 	"Membership": "memberships", "Objective": "objectives", "Participation": "participations", "Person": "persons",
-	"Relationship": "relationships", "Touchpoint": "touchpoints",
+	"Relationship": "relationships", "Touchpoint": "touchpoints", "Series": "series", "CalendarFeed": "calendar_feeds",
 }
 
 // isoIdentities are the callers of each organization: a token of each role,
@@ -77,7 +78,8 @@ type isoOrg struct {
 	slug, name string
 	// ref names the records of the data set: org, ana, ben, cleo, dan, team
 	// (ana and ben), objective, indicator, meeting, agendaItem,
-	// participationAna (checked in), participationBen, participationDan
+	// participationAna (checked in), participationBen, participationEli
+	// (checked in, with no encounter or feedback), participationDan
 	// (invited), encounter and relationship (ana and ben), followUp,
 	// feedback, touchpoint, and the account, membership and token of each role
 	// (ownerAccount, plannerMembership, viewerToken...).
@@ -112,6 +114,18 @@ func newIsoWorld(t *testing.T) *isoWorld {
 	w.b.who["SHARED"] = isoBootstrap(t, c, w.b.slug, shared, membership.RoleOwner)
 	w.b.who["SHARED"].label = "OWNER who is a VIEWER of acme"
 	w.a.ref["sharedMembership"] = w.a.who["SHARED"].membership
+	// The shared account's feed of a person of acme (it reads as a VIEWER there).
+	c.CalendarFeed.Create().SetOrganizationID(w.a.ref["org"]).SetAccountID(w.a.who["SHARED"].account).
+		SetRole(calendarfeed.RoleViewer).SetKind(calendarfeed.KindAgenda).SetPersonID(w.a.ref["ana"]).
+		SetPrefix("rcf_shared").SetSecretHash("acme-shared-feed").SaveX(testenv.System())
+	// And, like the role accounts, a feed of each other kind: its meeting
+	// feed is the one it revokes (sharedFeed).
+	w.a.ref["sharedFeed"] = c.CalendarFeed.Create().SetOrganizationID(w.a.ref["org"]).SetAccountID(w.a.who["SHARED"].account).
+		SetRole(calendarfeed.RoleViewer).SetKind(calendarfeed.KindMeeting).SetMeetingID(w.a.ref["meeting"]).
+		SetPrefix("rcf_shared").SetSecretHash("acme-shared-feed-meeting").SaveX(testenv.System()).ID
+	c.CalendarFeed.Create().SetOrganizationID(w.a.ref["org"]).SetAccountID(w.a.who["SHARED"].account).
+		SetRole(calendarfeed.RoleViewer).SetKind(calendarfeed.KindSeries).SetSeriesID(w.a.ref["series"]).
+		SetPrefix("rcf_shared").SetSecretHash("acme-shared-feed-series").SaveX(testenv.System())
 	w.b.ref["sharedMembership"] = w.b.who["SHARED"].membership
 	// Pending invitations: each organization's to a stranger ("invitation"),
 	// and, for each role of each organization, the other's to that role's
@@ -160,6 +174,9 @@ func isoBuildOrg(t *testing.T, c *ent.Client, slug, name string) *isoOrg {
 	}
 	ana, ben, cleo, dan := person("ana", "Ana"), person("ben", "Ben"), person("cleo", "Cleo"), person("dan", "Dan")
 	_ = cleo // cleo is invited nowhere and is in no community
+	// eli is checked in but met nobody and gave no feedback: the check-in
+	// that may be undone.
+	eli := person("eli", "Eli")
 	team := c.Community.Create().SetOrganization(org).SetName("Platform").SetKind(community.KindTeam).
 		AddMembers(ana, ben).SaveX(ctx)
 	obj := c.Objective.Create().SetOrganization(org).SetTitle("Grow ties").SetCategory("NETWORKING").
@@ -169,7 +186,7 @@ func isoBuildOrg(t *testing.T, c *ent.Client, slug, name string) *isoOrg {
 		SetEndsAt(isoStart.Add(8 * time.Hour)).SetTimeZone("Europe/Paris").AddObjectives(obj).SaveX(ctx)
 	item := c.AgendaItem.Create().SetMeeting(m).SetTitle("Welcome").SetKind("TALK").SetStartsAt(isoStart).
 		SetDurationMinutes(30).SaveX(ctx)
-	inv, err := planning.Invite(ctx, c, planning.Invitation{MeetingID: m.ID, PersonIDs: []int{ana.ID, ben.ID, dan.ID}, InvitedByID: &ana.ID})
+	inv, err := planning.Invite(ctx, c, planning.Invitation{MeetingID: m.ID, PersonIDs: []int{ana.ID, ben.ID, dan.ID, eli.ID}, InvitedByID: &ana.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,11 +198,14 @@ func isoBuildOrg(t *testing.T, c *ent.Client, slug, name string) *isoOrg {
 			o.ref["participationBen"] = p.ID
 		case dan.ID:
 			o.ref["participationDan"] = p.ID
+		case eli.ID:
+			o.ref["participationEli"] = p.ID
 		}
 	}
 	// Ana and Ben checked in: only people checked in meet or give feedback.
 	c.Participation.UpdateOneID(o.ref["participationAna"]).SetCheckedInAt(isoStart).SetStatus("ACCEPTED").ExecX(ctx)
 	c.Participation.UpdateOneID(o.ref["participationBen"]).SetCheckedInAt(isoStart).SetStatus("ACCEPTED").ExecX(ctx)
+	c.Participation.UpdateOneID(o.ref["participationEli"]).SetCheckedInAt(isoStart).SetStatus("ACCEPTED").ExecX(ctx)
 	met, err := network.RecordEncounter(ctx, c, network.Meet{MeetingID: m.ID, PersonA: ana.ID, PersonB: ben.ID, How: encounter.HowSameTable})
 	if err != nil {
 		t.Fatal(err)
@@ -201,11 +221,35 @@ func isoBuildOrg(t *testing.T, c *ent.Client, slug, name string) *isoOrg {
 	} {
 		o.ref[key] = id
 	}
+	sr := c.Series.Create().SetOrganization(org).SetTitle("Weekly stand-up").SetRrule("FREQ=WEEKLY;COUNT=3").
+		SetStartsAt(isoStart.Format("2006-01-02T15:04:05")).SetTimeZone("UTC").SetDurationMinutes(30).
+		AddInvitees(ana).AddInviteeCommunities(team).AddObjectives(obj).SaveX(ctx)
+	c.SeriesAnswer.Create().SetOrganization(org).SetSeries(sr).SetPerson(ana).SetAnswer("ACCEPTED").SetRespondedAt(isoStart).SaveX(ctx)
+	o.ref["series"] = sr.ID
+	c.Meeting.UpdateOneID(m.ID).SetSeries(sr).SetOccurrenceStart(m.StartsAt).ExecX(ctx)
+	next := c.Series.Create().SetOrganization(org).SetTitle("Weekly stand-up, later").SetRrule("FREQ=WEEKLY;COUNT=3").
+		SetStartsAt(isoStart.AddDate(0, 1, 0).Format("2006-01-02T15:04:05")).SetTimeZone("UTC").SetDurationMinutes(30).
+		SetSplitFrom(sr).SaveX(ctx)
+	o.ref["nextSeries"] = next.ID
+	// Each account has a feed of each kind.
+	feedTargets := []func(*ent.CalendarFeedCreate){
+		func(f *ent.CalendarFeedCreate) { f.SetKind(calendarfeed.KindMeeting).SetMeetingID(m.ID) },
+		func(f *ent.CalendarFeedCreate) { f.SetKind(calendarfeed.KindSeries).SetSeriesID(sr.ID) },
+		func(f *ent.CalendarFeedCreate) { f.SetKind(calendarfeed.KindAgenda).SetPersonID(ana.ID) },
+	}
 	for _, role := range []membership.Role{membership.RoleOwner, membership.RolePlanner, membership.RoleViewer} {
 		key := strings.ToLower(string(role))
 		who := isoBootstrap(t, c, slug, key+"@"+slug+".example", role)
 		o.who[string(role)] = who
 		o.ref[key+"Account"], o.ref[key+"Membership"], o.ref[key+"Token"] = who.account, who.membership, who.tokenID
+		for i, target := range feedTargets {
+			feed := c.CalendarFeed.Create().SetOrganization(org).SetAccountID(who.account).SetRole(calendarfeed.Role(role)).
+				SetPrefix("rcf_" + key).SetSecretHash(fmt.Sprintf("%s-%s-feed-%d", slug, key, i))
+			target(feed)
+			if id := feed.SaveX(ctx).ID; i == 0 {
+				o.ref[key+"Feed"] = id
+			}
+		}
 	}
 	return o
 }
@@ -234,7 +278,7 @@ func (w *isoWorld) loadRecords(t *testing.T, o *isoOrg) {
 			o.records[row[0]] = typ
 		}
 	}
-	for _, table := range []string{"api_tokens", "memberships"} {
+	for _, table := range []string{"api_tokens", "memberships", "calendar_feeds"} {
 		// An invitation has no account yet (0).
 		for _, row := range w.sqlRows(t, "SELECT id, COALESCE(account_id, 0) FROM "+table+" WHERE organization_id = "+org) {
 			o.accountOf[row[0]] = row[1]
@@ -300,7 +344,7 @@ func (o *isoOrg) visible(who *isoIdentity) map[string][]int {
 				if id != who.account {
 					continue
 				}
-			case "Membership", "APIToken":
+			case "Membership", "APIToken", "CalendarFeed":
 				if o.accountOf[id] != who.account {
 					continue
 				}
@@ -468,9 +512,15 @@ func (w *isoWorld) edges(typ string) []isoEdge {
 	var out []isoEdge
 	for _, f := range w.schema.Types[typ].Fields {
 		name := f.Type.Name()
+		field := f.Name
+		if f.Name == "occurrences" {
+			// Its period is required: a year around the data set's meetings.
+			field = fmt.Sprintf("occurrences(from: %q, to: %q)",
+				isoStart.AddDate(-1, 0, 0).Format(time.RFC3339), isoStart.AddDate(1, 0, 0).Format(time.RFC3339))
+		}
 		switch {
 		case isoEntity(name):
-			out = append(out, isoEdge{f.Name, name, false})
+			out = append(out, isoEdge{field, name, false})
 		case strings.HasSuffix(name, "Connection") && isoEntity(strings.TrimSuffix(name, "Connection")):
 			out = append(out, isoEdge{f.Name, strings.TrimSuffix(name, "Connection"), true})
 		}
@@ -1322,6 +1372,7 @@ var isoHarmless = map[string]map[string]any{
 	"UpdateFollowUpInput":     {"title": "Hijacked"},
 	"UpdateFeedbackInput":     {"rating": 1},
 	"UpdateTouchpointInput":   {"note": "Hijacked"},
+	"SeriesUpdateInput":       {"title": "Hijacked"},
 }
 
 // isoRefOfType names the record of the data set of each type that updates
@@ -1329,6 +1380,7 @@ var isoHarmless = map[string]map[string]any{
 var isoRefOfType = map[string]string{
 	"Organization": "org", "Person": "ana", "Community": "team", "Objective": "objective", "Indicator": "indicator",
 	"Meeting": "meeting", "AgendaItem": "agendaItem", "FollowUp": "followUp", "Feedback": "feedback", "Touchpoint": "touchpoint",
+	"Series": "series", "CalendarFeed": "ownerFeed",
 }
 
 // updateCases are, from the schema, every mutation taking the ID of a record
@@ -1346,13 +1398,19 @@ func (w *isoWorld) updateCases(t *testing.T) []isoMutation {
 				typ = pf.Type.Name()
 			}
 		}
-		inputType := f.Arguments.ForName("input").Type.Name()
+		inputType := "" // seriesCancel, seriesExtend, calendarFeedRevoke take the ID alone
+		if arg := f.Arguments.ForName("input"); arg != nil {
+			inputType = arg.Type.Name()
+		}
 		key, input := isoRefOfType[typ], isoHarmless[inputType]
-		if key == "" || input == nil {
+		if key == "" || inputType != "" && input == nil {
 			t.Errorf("%s(id:) on a %s: add its record to isoRefOfType and a valid %s to isoHarmless", f.Name, typ, inputType)
 			continue
 		}
 		out = append(out, isoMutation{f.Name + " of O's " + typ, f.Name, func(_, other *isoOrg) map[string]any {
+			if inputType == "" {
+				return map[string]any{"id": gid(other.ref[key])}
+			}
 			return map[string]any{"id": gid(other.ref[key]), "input": input}
 		}})
 	}
@@ -1397,7 +1455,7 @@ func isoCrossCases() []isoMutation {
 			return in(map[string]any{"participationID": id(o, "participationBen")})
 		}},
 		{"participationUndoCheckIn of O's participation", "participationUndoCheckIn", func(own, o *isoOrg) map[string]any {
-			return in(map[string]any{"participationID": id(o, "participationAna")})
+			return in(map[string]any{"participationID": id(o, "participationEli")})
 		}},
 		{"walk-in participationCheckIn at O's meeting", "participationCheckIn", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"meetingID": id(o, "meeting"), "personID": id(own, "cleo")})
@@ -1490,6 +1548,43 @@ func isoCrossCases() []isoMutation {
 		{"objectiveUpdate adding O's community", "objectiveUpdate", func(own, o *isoOrg) map[string]any {
 			return upd(own, "objective", map[string]any{"addCommunityIDs": []string{id(o, "team")}})
 		}},
+		{"seriesCreate inviting O's person", "seriesCreate", func(own, o *isoOrg) map[string]any {
+			return in(isoSeriesInput(map[string]any{"personIDs": []string{id(o, "cleo")}}))
+		}},
+		{"seriesCreate inviting O's community", "seriesCreate", func(own, o *isoOrg) map[string]any {
+			return in(isoSeriesInput(map[string]any{"communityIDs": []string{id(o, "team")}}))
+		}},
+		{"seriesCreate serving O's objective", "seriesCreate", func(own, o *isoOrg) map[string]any {
+			return in(isoSeriesInput(map[string]any{"objectiveIDs": []string{id(o, "objective")}}))
+		}},
+		{"seriesUpdate inviting O's person", "seriesUpdate", func(own, o *isoOrg) map[string]any {
+			return upd(own, "series", map[string]any{"personIDs": []string{id(own, "ana"), id(o, "cleo")}})
+		}},
+		{"seriesUpdate inviting O's community", "seriesUpdate", func(own, o *isoOrg) map[string]any {
+			return upd(own, "series", map[string]any{"communityIDs": []string{id(o, "team")}})
+		}},
+		{"seriesUpdate serving O's objective", "seriesUpdate", func(own, o *isoOrg) map[string]any {
+			return upd(own, "series", map[string]any{"objectiveIDs": []string{id(o, "objective")}})
+		}},
+		{"seriesUpdate THIS_AND_FOLLOWING from O's meeting", "seriesUpdate", func(own, o *isoOrg) map[string]any {
+			return map[string]any{"id": id(own, "series"), "input": map[string]any{"title": "Hijacked"},
+				"scope": "THIS_AND_FOLLOWING", "fromMeetingID": id(o, "meeting")}
+		}},
+		{"seriesRespond to O's series", "seriesRespond", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"seriesID": id(o, "series"), "personID": id(own, "ana"), "answer": "ACCEPTED"})
+		}},
+		{"seriesRespond of O's person", "seriesRespond", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"seriesID": id(own, "series"), "personID": id(o, "ana"), "answer": "ACCEPTED"})
+		}},
+		{"calendarFeedIssue of O's meeting", "calendarFeedIssue", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting")})
+		}},
+		{"calendarFeedIssue of O's series", "calendarFeedIssue", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"seriesID": id(o, "series")})
+		}},
+		{"calendarFeedIssue of O's person's agenda", "calendarFeedIssue", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"personID": id(o, "ana")})
+		}},
 		{"membershipUpdate of O's membership", "membershipUpdate", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"membershipID": id(o, "viewerMembership"), "role": "OWNER"})
 		}},
@@ -1511,6 +1606,17 @@ func isoCrossCases() []isoMutation {
 			return in(map[string]any{"invitationID": isoInvitationFor(own, o)})
 		}},
 	}
+}
+
+// isoSeriesInput is a valid SeriesCreateInput (two weekly occurrences, far
+// ahead), with extra fields.
+func isoSeriesInput(extra map[string]any) map[string]any {
+	v := map[string]any{"title": "Book club", "rrule": "FREQ=WEEKLY;COUNT=2", "startsAt": "2031-01-02T09:00:00",
+		"timeZone": "UTC", "durationMinutes": 60}
+	for k, x := range extra {
+		v[k] = x
+	}
+	return v
 }
 
 // isoInvitationFor is, for the owner of own, O's invitation to a stranger,
@@ -1709,7 +1815,7 @@ func isoRoleCases() []isoRoleCase {
 			return in(map[string]any{"participationID": id(o, "participationBen")})
 		})},
 		{"participationUndoCheckIn", "participationUndoCheckIn", false, plain(func(o *isoOrg) map[string]any {
-			return in(map[string]any{"participationID": id(o, "participationAna")})
+			return in(map[string]any{"participationID": id(o, "participationEli")})
 		})},
 		{"participationCancel", "participationCancel", false, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"participationID": id(o, "participationDan")})
@@ -1735,6 +1841,32 @@ func isoRoleCases() []isoRoleCase {
 		{"touchpointUpdate", "touchpointUpdate", false, plain(func(o *isoOrg) map[string]any {
 			return upd(o, "touchpoint", map[string]any{"note": "Called back"})
 		})},
+		{"seriesCreate", "seriesCreate", false, plain(func(o *isoOrg) map[string]any {
+			return in(isoSeriesInput(map[string]any{"personIDs": []string{id(o, "cleo")}, "communityIDs": []string{id(o, "team")},
+				"objectiveIDs": []string{id(o, "objective")}}))
+		})},
+		{"seriesUpdate", "seriesUpdate", false, plain(func(o *isoOrg) map[string]any {
+			return upd(o, "series", map[string]any{"title": "Daily stand-up"})
+		})},
+		{"seriesCancel", "seriesCancel", false, plain(func(o *isoOrg) map[string]any {
+			return map[string]any{"id": id(o, "series"), "reason": "Holidays"}
+		})},
+		{"seriesRespond", "seriesRespond", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"seriesID": id(o, "series"), "personID": id(o, "ana"), "answer": "ACCEPTED"})
+		})},
+		{"seriesExtend", "seriesExtend", false, plain(func(o *isoOrg) map[string]any {
+			return map[string]any{"id": id(o, "series")}
+		})},
+		{"calendarFeedIssue", "calendarFeedIssue", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting")})
+		})},
+		{"calendarFeedRevoke of one's own feed", "calendarFeedRevoke", false, func(o *isoOrg, who *isoIdentity) map[string]any {
+			key := strings.ToLower(string(who.role)) + "Feed"
+			if who.membership == o.ref["sharedMembership"] {
+				key = "sharedFeed"
+			}
+			return map[string]any{"id": id(o, key)}
+		}},
 		{"membershipCreate", "membershipCreate", true, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"email": "newcomer@" + o.slug + ".example", "role": "VIEWER"})
 		})},
@@ -1850,6 +1982,35 @@ func TestIsolationRoles(t *testing.T) {
 			})
 		}
 	}
+	// Calendar feeds are their account's: a PLANNER neither revokes another
+	// account's feed (it does not exist for it, as for an unused ID) nor
+	// issues one that reads above its role.
+	t.Run("a PLANNER may not revoke another account's feed or issue one above its role", func(t *testing.T) {
+		planner := o.who["PLANNER"]
+		for _, key := range []string{"ownerFeed", "viewerFeed", "sharedFeed"} {
+			before := isoState(t, w.c)
+			got := w.mutate(t, planner.token, "calendarFeedRevoke", map[string]any{"id": gid(o.ref[key])}, false)
+			if isoState(t, w.c) != before {
+				t.Errorf("calendarFeedRevoke of the %s changed the database", key)
+			}
+			if r := got.returned(); len(r) > 0 || !got.refused() {
+				t.Errorf("calendarFeedRevoke of the %s: returned %v: %s", key, r, got.res.Data)
+			}
+			ghost := w.mutate(t, planner.token, "calendarFeedRevoke", map[string]any{"id": gid(o.ref[key] + isoGhost)}, false)
+			if got.signature() != ghost.signature() {
+				t.Errorf("calendarFeedRevoke of the %s answers unlike an unused ID:\n%s\nunused ID:\n%s", key, got.signature(), ghost.signature())
+			}
+		}
+		before := isoState(t, w.c)
+		got := w.mutate(t, planner.token, "calendarFeedIssue", map[string]any{"input": map[string]any{
+			"meetingID": gid(o.ref["meeting"]), "role": "OWNER"}}, false)
+		if isoState(t, w.c) != before {
+			t.Errorf("calendarFeedIssue with the role OWNER changed the database")
+		}
+		if r := got.returned(); len(r) > 0 || len(got.userErrors) == 0 {
+			t.Errorf("calendarFeedIssue with the role OWNER: userErrors %v, returned %v", got.userErrors, r)
+		}
+	})
 	t.Run("a PLANNER's writes are committed", func(t *testing.T) {
 		planner := o.who["PLANNER"]
 		created := w.mutate(t, planner.token, "personCreate", map[string]any{"input": map[string]any{

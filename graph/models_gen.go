@@ -11,9 +11,12 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/membership"
 	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 )
 
 // Input of apiTokenCreate.
@@ -52,6 +55,18 @@ type APITokenRevokePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// One meeting of a person's agenda.
+type AgendaEntry struct {
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting"`
+	// The person's participation: their answer, place on the waiting list, check-in.
+	Participation *ent.Participation `json:"participation"`
+	// Whether the person accepted this meeting and another accepted meeting of the agenda overlaps it.
+	Conflict bool `json:"conflict"`
+	// The accepted meetings of the agenda that overlap this one, when the person accepted this one too.
+	ConflictsWith []*ent.Meeting `json:"conflictsWith"`
+}
+
 // Result of agendaItemCreate.
 type AgendaItemCreatePayload struct {
 	// The created agenda item; null when userErrors is not empty.
@@ -78,6 +93,36 @@ type AttendanceEvent struct {
 	Participation *ent.Participation `json:"participation,omitempty"`
 	// When the change was committed (RFC 3339, UTC).
 	OccurredAt time.Time `json:"occurredAt"`
+}
+
+// What a calendar feed shows: exactly one of meetingID, seriesID and personID.
+type CalendarFeedIssueInput struct {
+	// A meeting.
+	MeetingID *int `json:"meetingID,omitempty"`
+	// A series: its rule, exception dates and changed occurrences.
+	SeriesID *int `json:"seriesID,omitempty"`
+	// A person's agenda.
+	PersonID *int `json:"personID,omitempty"`
+	// The role the feed reads with, at most yours (your role by default); VIEWER shows no e-mail addresses and no VIP guest list.
+	Role *calendarfeed.Role `json:"role,omitempty"`
+}
+
+// Result of calendarFeedIssue.
+type CalendarFeedIssuePayload struct {
+	// The feed; null when userErrors is not empty.
+	Feed *ent.CalendarFeed `json:"feed,omitempty"`
+	// The secret address of the feed (`text/calendar`), shown only here.
+	URL *string `json:"url,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of calendarFeedRevoke.
+type CalendarFeedRevokePayload struct {
+	// The revoked feed; null when userErrors is not empty.
+	Feed *ent.CalendarFeed `json:"feed,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Result of communityCreate.
@@ -506,6 +551,118 @@ type PersonUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Input of seriesCreate.
+type SeriesCreateInput struct {
+	// Title of the series and its occurrences.
+	Title string `json:"title"`
+	// Description given to the occurrences.
+	Description *string `json:"description,omitempty"`
+	// Kind of gathering; OTHER by default.
+	Format *series.Format `json:"format,omitempty"`
+	// Name of the venue.
+	VenueName *string `json:"venueName,omitempty"`
+	// Postal address of the venue.
+	VenueAddress *string `json:"venueAddress,omitempty"`
+	// Capacity of each occurrence; none by default.
+	Capacity *int `json:"capacity,omitempty"`
+	// Visibility of the occurrences; OPEN by default.
+	Visibility *series.Visibility `json:"visibility,omitempty"`
+	// RFC 5545 recurrence rule without `RRULE:`, such as `FREQ=MONTHLY;BYDAY=1TH;COUNT=12` (DAILY to YEARLY; COUNT, UNTIL or no end).
+	Rrule string `json:"rrule"`
+	// Local wall-clock time of the first occurrence, such as `2027-01-07T09:00:00`, without offset: timeZone gives it. It must be an occurrence of the rule. A local time skipped by a daylight-saving change is moved forward by the gap (02:30 becomes 03:30); one that occurs twice is the first (RFC 5545).
+	StartsAt string `json:"startsAt"`
+	// IANA time zone, such as `Europe/Paris`.
+	TimeZone string `json:"timeZone"`
+	// Duration of each occurrence in minutes, 1 to 10080 (7 days).
+	DurationMinutes int `json:"durationMinutes"`
+	// Local wall-clock starts of occurrences to leave out, like startsAt.
+	Exdates []string `json:"exdates,omitempty"`
+	// People invited to every occurrence.
+	PersonIDs []int `json:"personIDs,omitempty"`
+	// Communities whose members are invited to every occurrence.
+	CommunityIDs []int `json:"communityIDs,omitempty"`
+	// Objectives the occurrences serve.
+	ObjectiveIDs []int `json:"objectiveIDs,omitempty"`
+}
+
+// Result of seriesCreate, seriesCancel and seriesExtend.
+type SeriesPayload struct {
+	// The series; null when userErrors is not empty.
+	Series *ent.Series `json:"series,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of seriesRespond.
+type SeriesRespondInput struct {
+	// ID of the series.
+	SeriesID int `json:"seriesID"`
+	// ID of the person answering.
+	PersonID int `json:"personID"`
+	// The answer for every occurrence from now on.
+	Answer seriesanswer.Answer `json:"answer"`
+}
+
+// Result of seriesRespond.
+type SeriesRespondPayload struct {
+	// The series; null when userErrors is not empty.
+	Series *ent.Series `json:"series,omitempty"`
+	// The person's participations in the current and future occurrences, after the answer.
+	Participations []*ent.Participation `json:"participations"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of seriesUpdate: the fields to change.
+type SeriesUpdateInput struct {
+	// New title.
+	Title *string `json:"title,omitempty"`
+	// New description.
+	Description *string `json:"description,omitempty"`
+	// Remove the description.
+	ClearDescription *bool `json:"clearDescription,omitempty"`
+	// New kind of gathering.
+	Format *series.Format `json:"format,omitempty"`
+	// New venue name.
+	VenueName *string `json:"venueName,omitempty"`
+	// New venue address.
+	VenueAddress *string `json:"venueAddress,omitempty"`
+	// New capacity of each occurrence.
+	Capacity *int `json:"capacity,omitempty"`
+	// Remove the capacity limit.
+	ClearCapacity *bool `json:"clearCapacity,omitempty"`
+	// New visibility.
+	Visibility *series.Visibility `json:"visibility,omitempty"`
+	// New rule.
+	Rrule *string `json:"rrule,omitempty"`
+	// New local wall-clock time of the first occurrence (a new time of day moves every future occurrence).
+	StartsAt *string `json:"startsAt,omitempty"`
+	// New time zone.
+	TimeZone *string `json:"timeZone,omitempty"`
+	// New duration in minutes.
+	DurationMinutes *int `json:"durationMinutes,omitempty"`
+	// New exception dates (replace the old ones).
+	Exdates []string `json:"exdates,omitempty"`
+	// New people invited to every occurrence (replace the old ones, with communityIDs).
+	PersonIDs []int `json:"personIDs,omitempty"`
+	// New communities invited to every occurrence (replace the old ones, with personIDs).
+	CommunityIDs []int `json:"communityIDs,omitempty"`
+	// New objectives (replace the old ones).
+	ObjectiveIDs []int `json:"objectiveIDs,omitempty"`
+}
+
+// Result of seriesUpdate.
+type SeriesUpdatePayload struct {
+	// The changed series: with THIS_AND_FOLLOWING, the new series that continues from the occurrence. Null when userErrors is not empty.
+	Series *ent.Series `json:"series,omitempty"`
+	// Future occurrences that left the rule but had answers or records, and were cancelled rather than deleted.
+	CancelledOccurrences []*ent.Meeting `json:"cancelledOccurrences"`
+	// How many future occurrences left the rule with nothing recorded, and were deleted.
+	DeletedOccurrences int `json:"deletedOccurrences"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Live updates. Subscribe over a WebSocket at /graphql with the graphql-transport-ws protocol; the connection_init payload carries the API token, as {"Authorization": "Bearer <token>"} or {"token": "<token>"}. A subscription sees what the token's queries see; it ends when the token is revoked, expires or loses its membership.
 type Subscription struct {
 }
@@ -669,6 +826,64 @@ func (e *ParticipationAnswer) UnmarshalJSON(b []byte) error {
 }
 
 func (e ParticipationAnswer) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which occurrences a change of a series applies to.
+type SeriesUpdateScope string
+
+const (
+	// The series and its future occurrences not changed on their own.
+	SeriesUpdateScopeAll SeriesUpdateScope = "ALL"
+	// The occurrence fromMeetingID and those after it: the series splits there.
+	SeriesUpdateScopeThisAndFollowing SeriesUpdateScope = "THIS_AND_FOLLOWING"
+)
+
+var AllSeriesUpdateScope = []SeriesUpdateScope{
+	SeriesUpdateScopeAll,
+	SeriesUpdateScopeThisAndFollowing,
+}
+
+func (e SeriesUpdateScope) IsValid() bool {
+	switch e {
+	case SeriesUpdateScopeAll, SeriesUpdateScopeThisAndFollowing:
+		return true
+	}
+	return false
+}
+
+func (e SeriesUpdateScope) String() string {
+	return string(e)
+}
+
+func (e *SeriesUpdateScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SeriesUpdateScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SeriesUpdateScope", str)
+	}
+	return nil
+}
+
+func (e SeriesUpdateScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SeriesUpdateScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SeriesUpdateScope) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

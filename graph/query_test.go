@@ -238,7 +238,13 @@ func everyType(t *testing.T, c *ent.Client) map[string]int {
 		t.Fatal(err)
 	}
 	m := c.Membership.Query().Where(membership.AccountID(tok.AccountID)).OnlyX(ctx)
+	sr := c.Series.Create().SetOrganization(f.org).SetTitle("Weekly").SetRrule("FREQ=WEEKLY;COUNT=2").
+		SetStartsAt("2031-01-02T09:00:00").SetTimeZone("UTC").SetDurationMinutes(60).SaveX(ctx)
+	feed := c.CalendarFeed.Create().SetOrganization(f.org).SetAccountID(tok.AccountID).SetRole("OWNER").
+		SetKind("SERIES").SetSeriesID(sr.ID).SetPrefix("rcf_test").SetSecretHash("every-type-feed").SaveX(ctx)
 	return map[string]int{
+		"Series":        sr.ID,
+		"CalendarFeed":  feed.ID,
 		"Account":       tok.AccountID,
 		"Membership":    m.ID,
 		"APIToken":      tok.ID,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/events"
+	"github.com/rencontre/rencontre/internal/series"
 )
 
 // Resolver is the resolver root. Queries read through client; mutations write
@@ -19,18 +20,29 @@ import (
 type Resolver struct {
 	client *ent.Client
 	events events.Bus
+	clock  func() time.Time
+	series series.Settings
+}
+
+// now is the resolvers' current time.
+func (r *Resolver) now() time.Time {
+	if r.clock != nil {
+		return r.clock()
+	}
+	return time.Now()
 }
 
 // NewSchema returns the executable schema over client, with connection fields
 // weighted by their page size for the complexity limit. Its subscriptions
 // listen to an in-process bus of their own.
 func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return newSchema(client, events.NewMemory())
+	return newSchema(client, events.NewMemory(), Options{})
 }
 
 // newSchema is NewSchema with the bus of attendance events.
-func newSchema(client *ent.Client, bus events.Bus) graphql.ExecutableSchema {
-	return weighConnections(NewExecutableSchema(Config{Resolvers: &Resolver{client: client, events: bus}}))
+func newSchema(client *ent.Client, bus events.Bus, opts Options) graphql.ExecutableSchema {
+	r := &Resolver{client: client, events: bus, clock: opts.Clock, series: series.Settings{HorizonMonths: opts.SeriesHorizonMonths}}
+	return weighConnections(NewExecutableSchema(Config{Resolvers: r}))
 }
 
 // deref returns the value behind an optional input, or its zero value.

@@ -16,7 +16,10 @@ import (
 var entityTypes = []string{
 	"APIToken", "Account", "AgendaItem", "Community", "Encounter", "Feedback", "FollowUp", "Indicator",
 	"Meeting", "Membership", "Objective", "Organization", "Participation", "Person", "Relationship", "Touchpoint",
+	"Series", "CalendarFeed",
 }
+
+func init() { sort.Strings(entityTypes) }
 
 func executableSchema(t *testing.T) *ast.Schema {
 	t.Helper()

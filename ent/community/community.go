@@ -32,6 +32,8 @@ const (
 	FieldDescription = "description"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
+	// EdgeInvitedToSeries holds the string denoting the invited_to_series edge name in mutations.
+	EdgeInvitedToSeries = "invited_to_series"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
 	EdgeMembers = "members"
 	// EdgeTargetedBy holds the string denoting the targeted_by edge name in mutations.
@@ -45,6 +47,11 @@ const (
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
 	OrganizationColumn = "organization_id"
+	// InvitedToSeriesTable is the table that holds the invited_to_series relation/edge. The primary key declared below.
+	InvitedToSeriesTable = "series_invitee_communities"
+	// InvitedToSeriesInverseTable is the table name for the Series entity.
+	// It exists in this package in order to avoid circular dependency with the "series" package.
+	InvitedToSeriesInverseTable = "series"
 	// MembersTable is the table that holds the members relation/edge. The primary key declared below.
 	MembersTable = "community_members"
 	// MembersInverseTable is the table name for the Person entity.
@@ -69,6 +76,9 @@ var Columns = []string{
 }
 
 var (
+	// InvitedToSeriesPrimaryKey and InvitedToSeriesColumn2 are the table columns denoting the
+	// primary key for the invited_to_series relation (M2M).
+	InvitedToSeriesPrimaryKey = []string{"series_id", "community_id"}
 	// MembersPrimaryKey and MembersColumn2 are the table columns denoting the
 	// primary key for the members relation (M2M).
 	MembersPrimaryKey = []string{"community_id", "person_id"}
@@ -179,6 +189,20 @@ func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption 
 	}
 }
 
+// ByInvitedToSeriesCount orders the results by invited_to_series count.
+func ByInvitedToSeriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInvitedToSeriesStep(), opts...)
+	}
+}
+
+// ByInvitedToSeries orders the results by invited_to_series terms.
+func ByInvitedToSeries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInvitedToSeriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByMembersCount orders the results by members count.
 func ByMembersCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -211,6 +235,13 @@ func newOrganizationStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, OrganizationTable, OrganizationColumn),
+	)
+}
+func newInvitedToSeriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InvitedToSeriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, InvitedToSeriesTable, InvitedToSeriesPrimaryKey...),
 	)
 }
 func newMembersStep() *sqlgraph.Step {

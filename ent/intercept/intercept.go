@@ -11,6 +11,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -24,6 +25,8 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/relationship"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 )
 
@@ -162,6 +165,33 @@ func (f TraverseAgendaItem) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AgendaItemQuery", q)
+}
+
+// The CalendarFeedFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CalendarFeedFunc func(context.Context, *ent.CalendarFeedQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CalendarFeedFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CalendarFeedQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CalendarFeedQuery", q)
+}
+
+// The TraverseCalendarFeed type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCalendarFeed func(context.Context, *ent.CalendarFeedQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCalendarFeed) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCalendarFeed) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CalendarFeedQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CalendarFeedQuery", q)
 }
 
 // The CommunityFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -488,6 +518,60 @@ func (f TraverseRelationship) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RelationshipQuery", q)
 }
 
+// The SeriesFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SeriesFunc func(context.Context, *ent.SeriesQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SeriesFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SeriesQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SeriesQuery", q)
+}
+
+// The TraverseSeries type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSeries func(context.Context, *ent.SeriesQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSeries) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSeries) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SeriesQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SeriesQuery", q)
+}
+
+// The SeriesAnswerFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SeriesAnswerFunc func(context.Context, *ent.SeriesAnswerQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SeriesAnswerFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SeriesAnswerQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SeriesAnswerQuery", q)
+}
+
+// The TraverseSeriesAnswer type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSeriesAnswer func(context.Context, *ent.SeriesAnswerQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSeriesAnswer) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSeriesAnswer) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SeriesAnswerQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SeriesAnswerQuery", q)
+}
+
 // The TouchpointFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TouchpointFunc func(context.Context, *ent.TouchpointQuery) (ent.Value, error)
 
@@ -524,6 +608,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AccountQuery, predicate.Account, account.OrderOption]{typ: ent.TypeAccount, tq: q}, nil
 	case *ent.AgendaItemQuery:
 		return &query[*ent.AgendaItemQuery, predicate.AgendaItem, agendaitem.OrderOption]{typ: ent.TypeAgendaItem, tq: q}, nil
+	case *ent.CalendarFeedQuery:
+		return &query[*ent.CalendarFeedQuery, predicate.CalendarFeed, calendarfeed.OrderOption]{typ: ent.TypeCalendarFeed, tq: q}, nil
 	case *ent.CommunityQuery:
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
 	case *ent.EncounterQuery:
@@ -548,6 +634,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PersonQuery, predicate.Person, person.OrderOption]{typ: ent.TypePerson, tq: q}, nil
 	case *ent.RelationshipQuery:
 		return &query[*ent.RelationshipQuery, predicate.Relationship, relationship.OrderOption]{typ: ent.TypeRelationship, tq: q}, nil
+	case *ent.SeriesQuery:
+		return &query[*ent.SeriesQuery, predicate.Series, series.OrderOption]{typ: ent.TypeSeries, tq: q}, nil
+	case *ent.SeriesAnswerQuery:
+		return &query[*ent.SeriesAnswerQuery, predicate.SeriesAnswer, seriesanswer.OrderOption]{typ: ent.TypeSeriesAnswer, tq: q}, nil
 	case *ent.TouchpointQuery:
 		return &query[*ent.TouchpointQuery, predicate.Touchpoint, touchpoint.OrderOption]{typ: ent.TypeTouchpoint, tq: q}, nil
 	default:

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"accounts\":60129542144,\"agenda_items\":0,\"api_tokens\":55834574848,\"communities\":4294967296,\"encounters\":8589934592,\"feedbacks\":12884901888,\"follow_ups\":17179869184,\"indicators\":21474836480,\"meetings\":25769803776,\"memberships\":64424509440,\"objectives\":30064771072,\"organizations\":34359738368,\"participations\":38654705664,\"persons\":42949672960,\"relationships\":47244640256,\"touchpoints\":51539607552}"
+const IncrementStarts = "{\"accounts\":60129542144,\"agenda_items\":0,\"api_tokens\":55834574848,\"calendar_feeds\":68719476736,\"communities\":4294967296,\"encounters\":8589934592,\"feedbacks\":12884901888,\"follow_ups\":17179869184,\"indicators\":21474836480,\"meetings\":25769803776,\"memberships\":64424509440,\"objectives\":30064771072,\"organizations\":34359738368,\"participations\":38654705664,\"persons\":42949672960,\"relationships\":47244640256,\"series\":73014444032,\"series_answers\":77309411328,\"touchpoints\":51539607552}"

@@ -60,10 +60,20 @@ const (
 	FieldCheckInOpensBefore = "check_in_opens_before"
 	// FieldCheckInClosesAfter holds the string denoting the check_in_closes_after field in the database.
 	FieldCheckInClosesAfter = "check_in_closes_after"
+	// FieldSeriesID holds the string denoting the series_id field in the database.
+	FieldSeriesID = "series_id"
+	// FieldOccurrenceStart holds the string denoting the occurrence_start field in the database.
+	FieldOccurrenceStart = "occurrence_start"
+	// FieldOverridden holds the string denoting the overridden field in the database.
+	FieldOverridden = "overridden"
+	// FieldSequence holds the string denoting the sequence field in the database.
+	FieldSequence = "sequence"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeObjectives holds the string denoting the objectives edge name in mutations.
 	EdgeObjectives = "objectives"
+	// EdgeSeries holds the string denoting the series edge name in mutations.
+	EdgeSeries = "series"
 	// EdgeAgendaItems holds the string denoting the agenda_items edge name in mutations.
 	EdgeAgendaItems = "agenda_items"
 	// EdgeParticipations holds the string denoting the participations edge name in mutations.
@@ -90,6 +100,13 @@ const (
 	// ObjectivesInverseTable is the table name for the Objective entity.
 	// It exists in this package in order to avoid circular dependency with the "objective" package.
 	ObjectivesInverseTable = "objectives"
+	// SeriesTable is the table that holds the series relation/edge.
+	SeriesTable = "meetings"
+	// SeriesInverseTable is the table name for the Series entity.
+	// It exists in this package in order to avoid circular dependency with the "series" package.
+	SeriesInverseTable = "series"
+	// SeriesColumn is the table column denoting the series relation/edge.
+	SeriesColumn = "series_id"
 	// AgendaItemsTable is the table that holds the agenda_items relation/edge.
 	AgendaItemsTable = "agenda_items"
 	// AgendaItemsInverseTable is the table name for the AgendaItem entity.
@@ -158,6 +175,10 @@ var Columns = []string{
 	FieldCapacityIncludesHosts,
 	FieldCheckInOpensBefore,
 	FieldCheckInClosesAfter,
+	FieldSeriesID,
+	FieldOccurrenceStart,
+	FieldOverridden,
+	FieldSequence,
 }
 
 var (
@@ -218,6 +239,10 @@ var (
 	DefaultCheckInClosesAfter int
 	// CheckInClosesAfterValidator is a validator for the "check_in_closes_after" field. It is called by the builders before save.
 	CheckInClosesAfterValidator func(int) error
+	// DefaultOverridden holds the default value on creation for the "overridden" field.
+	DefaultOverridden bool
+	// DefaultSequence holds the default value on creation for the "sequence" field.
+	DefaultSequence int
 )
 
 // Format defines the type for the "format" enum field.
@@ -422,6 +447,26 @@ func ByCheckInClosesAfter(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCheckInClosesAfter, opts...).ToFunc()
 }
 
+// BySeriesID orders the results by the series_id field.
+func BySeriesID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSeriesID, opts...).ToFunc()
+}
+
+// ByOccurrenceStart orders the results by the occurrence_start field.
+func ByOccurrenceStart(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOccurrenceStart, opts...).ToFunc()
+}
+
+// ByOverridden orders the results by the overridden field.
+func ByOverridden(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOverridden, opts...).ToFunc()
+}
+
+// BySequence orders the results by the sequence field.
+func BySequence(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSequence, opts...).ToFunc()
+}
+
 // ByOrganizationField orders the results by organization field.
 func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -440,6 +485,13 @@ func ByObjectivesCount(opts ...sql.OrderTermOption) OrderOption {
 func ByObjectives(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newObjectivesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// BySeriesField orders the results by series field.
+func BySeriesField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSeriesStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -538,6 +590,13 @@ func newObjectivesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ObjectivesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, false, ObjectivesTable, ObjectivesPrimaryKey...),
+	)
+}
+func newSeriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SeriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, SeriesTable, SeriesColumn),
 	)
 }
 func newAgendaItemsStep() *sqlgraph.Step {

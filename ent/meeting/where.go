@@ -145,6 +145,26 @@ func CheckInClosesAfter(v int) predicate.Meeting {
 	return predicate.Meeting(sql.FieldEQ(FieldCheckInClosesAfter, v))
 }
 
+// SeriesID applies equality check predicate on the "series_id" field. It's identical to SeriesIDEQ.
+func SeriesID(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldSeriesID, v))
+}
+
+// OccurrenceStart applies equality check predicate on the "occurrence_start" field. It's identical to OccurrenceStartEQ.
+func OccurrenceStart(v time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldOccurrenceStart, v))
+}
+
+// Overridden applies equality check predicate on the "overridden" field. It's identical to OverriddenEQ.
+func Overridden(v bool) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldOverridden, v))
+}
+
+// Sequence applies equality check predicate on the "sequence" field. It's identical to SequenceEQ.
+func Sequence(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldSequence, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v int) predicate.Meeting {
 	return predicate.Meeting(sql.FieldEQ(FieldOrganizationID, v))
@@ -1130,6 +1150,136 @@ func CheckInClosesAfterLTE(v int) predicate.Meeting {
 	return predicate.Meeting(sql.FieldLTE(FieldCheckInClosesAfter, v))
 }
 
+// SeriesIDEQ applies the EQ predicate on the "series_id" field.
+func SeriesIDEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldSeriesID, v))
+}
+
+// SeriesIDNEQ applies the NEQ predicate on the "series_id" field.
+func SeriesIDNEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNEQ(FieldSeriesID, v))
+}
+
+// SeriesIDIn applies the In predicate on the "series_id" field.
+func SeriesIDIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldIn(FieldSeriesID, vs...))
+}
+
+// SeriesIDNotIn applies the NotIn predicate on the "series_id" field.
+func SeriesIDNotIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotIn(FieldSeriesID, vs...))
+}
+
+// SeriesIDIsNil applies the IsNil predicate on the "series_id" field.
+func SeriesIDIsNil() predicate.Meeting {
+	return predicate.Meeting(sql.FieldIsNull(FieldSeriesID))
+}
+
+// SeriesIDNotNil applies the NotNil predicate on the "series_id" field.
+func SeriesIDNotNil() predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotNull(FieldSeriesID))
+}
+
+// OccurrenceStartEQ applies the EQ predicate on the "occurrence_start" field.
+func OccurrenceStartEQ(v time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldOccurrenceStart, v))
+}
+
+// OccurrenceStartNEQ applies the NEQ predicate on the "occurrence_start" field.
+func OccurrenceStartNEQ(v time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNEQ(FieldOccurrenceStart, v))
+}
+
+// OccurrenceStartIn applies the In predicate on the "occurrence_start" field.
+func OccurrenceStartIn(vs ...time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldIn(FieldOccurrenceStart, vs...))
+}
+
+// OccurrenceStartNotIn applies the NotIn predicate on the "occurrence_start" field.
+func OccurrenceStartNotIn(vs ...time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotIn(FieldOccurrenceStart, vs...))
+}
+
+// OccurrenceStartGT applies the GT predicate on the "occurrence_start" field.
+func OccurrenceStartGT(v time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGT(FieldOccurrenceStart, v))
+}
+
+// OccurrenceStartGTE applies the GTE predicate on the "occurrence_start" field.
+func OccurrenceStartGTE(v time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGTE(FieldOccurrenceStart, v))
+}
+
+// OccurrenceStartLT applies the LT predicate on the "occurrence_start" field.
+func OccurrenceStartLT(v time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLT(FieldOccurrenceStart, v))
+}
+
+// OccurrenceStartLTE applies the LTE predicate on the "occurrence_start" field.
+func OccurrenceStartLTE(v time.Time) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLTE(FieldOccurrenceStart, v))
+}
+
+// OccurrenceStartIsNil applies the IsNil predicate on the "occurrence_start" field.
+func OccurrenceStartIsNil() predicate.Meeting {
+	return predicate.Meeting(sql.FieldIsNull(FieldOccurrenceStart))
+}
+
+// OccurrenceStartNotNil applies the NotNil predicate on the "occurrence_start" field.
+func OccurrenceStartNotNil() predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotNull(FieldOccurrenceStart))
+}
+
+// OverriddenEQ applies the EQ predicate on the "overridden" field.
+func OverriddenEQ(v bool) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldOverridden, v))
+}
+
+// OverriddenNEQ applies the NEQ predicate on the "overridden" field.
+func OverriddenNEQ(v bool) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNEQ(FieldOverridden, v))
+}
+
+// SequenceEQ applies the EQ predicate on the "sequence" field.
+func SequenceEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldEQ(FieldSequence, v))
+}
+
+// SequenceNEQ applies the NEQ predicate on the "sequence" field.
+func SequenceNEQ(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNEQ(FieldSequence, v))
+}
+
+// SequenceIn applies the In predicate on the "sequence" field.
+func SequenceIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldIn(FieldSequence, vs...))
+}
+
+// SequenceNotIn applies the NotIn predicate on the "sequence" field.
+func SequenceNotIn(vs ...int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotIn(FieldSequence, vs...))
+}
+
+// SequenceGT applies the GT predicate on the "sequence" field.
+func SequenceGT(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGT(FieldSequence, v))
+}
+
+// SequenceGTE applies the GTE predicate on the "sequence" field.
+func SequenceGTE(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldGTE(FieldSequence, v))
+}
+
+// SequenceLT applies the LT predicate on the "sequence" field.
+func SequenceLT(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLT(FieldSequence, v))
+}
+
+// SequenceLTE applies the LTE predicate on the "sequence" field.
+func SequenceLTE(v int) predicate.Meeting {
+	return predicate.Meeting(sql.FieldLTE(FieldSequence, v))
+}
+
 // HasOrganization applies the HasEdge predicate on the "organization" edge.
 func HasOrganization() predicate.Meeting {
 	return predicate.Meeting(func(s *sql.Selector) {
@@ -1168,6 +1318,29 @@ func HasObjectives() predicate.Meeting {
 func HasObjectivesWith(preds ...predicate.Objective) predicate.Meeting {
 	return predicate.Meeting(func(s *sql.Selector) {
 		step := newObjectivesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSeries applies the HasEdge predicate on the "series" edge.
+func HasSeries() predicate.Meeting {
+	return predicate.Meeting(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, SeriesTable, SeriesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSeriesWith applies the HasEdge predicate on the "series" edge with a given conditions (other predicates).
+func HasSeriesWith(preds ...predicate.Series) predicate.Meeting {
+	return predicate.Meeting(func(s *sql.Selector) {
+		step := newSeriesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

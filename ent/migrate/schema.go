@@ -90,6 +90,60 @@ var (
 			},
 		},
 	}
+	// CalendarFeedsColumns holds the columns for the "calendar_feeds" table.
+	CalendarFeedsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "PLANNER", "VIEWER"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MEETING", "SERIES", "AGENDA"}},
+		{Name: "prefix", Type: field.TypeString},
+		{Name: "secret_hash", Type: field.TypeString, Unique: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "account_id", Type: field.TypeInt},
+		{Name: "meeting_id", Type: field.TypeInt, Nullable: true},
+		{Name: "series_id", Type: field.TypeInt, Nullable: true},
+		{Name: "person_id", Type: field.TypeInt, Nullable: true},
+	}
+	// CalendarFeedsTable holds the schema information for the "calendar_feeds" table.
+	CalendarFeedsTable = &schema.Table{
+		Name:       "calendar_feeds",
+		Columns:    CalendarFeedsColumns,
+		PrimaryKey: []*schema.Column{CalendarFeedsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "calendar_feeds_organizations_organization",
+				Columns:    []*schema.Column{CalendarFeedsColumns[8]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "calendar_feeds_accounts_account",
+				Columns:    []*schema.Column{CalendarFeedsColumns[9]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "calendar_feeds_meetings_meeting",
+				Columns:    []*schema.Column{CalendarFeedsColumns[10]},
+				RefColumns: []*schema.Column{MeetingsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "calendar_feeds_series_series",
+				Columns:    []*schema.Column{CalendarFeedsColumns[11]},
+				RefColumns: []*schema.Column{SeriesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "calendar_feeds_persons_person",
+				Columns:    []*schema.Column{CalendarFeedsColumns[12]},
+				RefColumns: []*schema.Column{PersonsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+	}
 	// CommunitiesColumns holds the columns for the "communities" table.
 	CommunitiesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -323,7 +377,11 @@ var (
 		{Name: "capacity_includes_hosts", Type: field.TypeBool, Default: true},
 		{Name: "check_in_opens_before", Type: field.TypeInt, Default: 120},
 		{Name: "check_in_closes_after", Type: field.TypeInt, Default: 120},
+		{Name: "occurrence_start", Type: field.TypeTime, Nullable: true},
+		{Name: "overridden", Type: field.TypeBool, Default: false},
+		{Name: "sequence", Type: field.TypeInt, Default: 0},
 		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "series_id", Type: field.TypeInt, Nullable: true},
 	}
 	// MeetingsTable holds the schema information for the "meetings" table.
 	MeetingsTable = &schema.Table{
@@ -333,16 +391,27 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "meetings_organizations_organization",
-				Columns:    []*schema.Column{MeetingsColumns[21]},
+				Columns:    []*schema.Column{MeetingsColumns[24]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "meetings_series_series",
+				Columns:    []*schema.Column{MeetingsColumns[25]},
+				RefColumns: []*schema.Column{SeriesColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
 				Name:    "meeting_organization_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{MeetingsColumns[21], MeetingsColumns[8]},
+				Columns: []*schema.Column{MeetingsColumns[24], MeetingsColumns[8]},
+			},
+			{
+				Name:    "meeting_series_id_occurrence_start",
+				Unique:  true,
+				Columns: []*schema.Column{MeetingsColumns[25], MeetingsColumns[21]},
 			},
 		},
 	}
@@ -593,6 +662,94 @@ var (
 			},
 		},
 	}
+	// SeriesColumns holds the columns for the "series" table.
+	SeriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "format", Type: field.TypeEnum, Enums: []string{"ANNUAL_MEETING", "OFFSITE", "WORKSHOP", "CELEBRATION", "USER_CONFERENCE", "USER_GROUP", "TEAM_BUILDING", "NETWORKING_EVENT", "VIP_EVENT", "OTHER"}, Default: "OTHER"},
+		{Name: "venue_name", Type: field.TypeString, Nullable: true},
+		{Name: "venue_address", Type: field.TypeString, Nullable: true},
+		{Name: "capacity", Type: field.TypeInt, Nullable: true},
+		{Name: "visibility", Type: field.TypeEnum, Enums: []string{"OPEN", "INVITE_ONLY", "VIP"}, Default: "OPEN"},
+		{Name: "rrule", Type: field.TypeString},
+		{Name: "starts_at", Type: field.TypeString},
+		{Name: "time_zone", Type: field.TypeString},
+		{Name: "duration_minutes", Type: field.TypeInt},
+		{Name: "exdates", Type: field.TypeJSON, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACTIVE", "CANCELLED"}, Default: "ACTIVE"},
+		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "materialized_until", Type: field.TypeTime, Nullable: true},
+		{Name: "sequence", Type: field.TypeInt, Default: 0},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "split_from_id", Type: field.TypeInt, Nullable: true},
+	}
+	// SeriesTable holds the schema information for the "series" table.
+	SeriesTable = &schema.Table{
+		Name:       "series",
+		Columns:    SeriesColumns,
+		PrimaryKey: []*schema.Column{SeriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "series_organizations_organization",
+				Columns:    []*schema.Column{SeriesColumns[19]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "series_series_continuations",
+				Columns:    []*schema.Column{SeriesColumns[20]},
+				RefColumns: []*schema.Column{SeriesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+	}
+	// SeriesAnswersColumns holds the columns for the "series_answers" table.
+	SeriesAnswersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "answer", Type: field.TypeEnum, Enums: []string{"ACCEPTED", "TENTATIVE", "DECLINED"}},
+		{Name: "responded_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "series_id", Type: field.TypeInt},
+		{Name: "person_id", Type: field.TypeInt},
+	}
+	// SeriesAnswersTable holds the schema information for the "series_answers" table.
+	SeriesAnswersTable = &schema.Table{
+		Name:       "series_answers",
+		Columns:    SeriesAnswersColumns,
+		PrimaryKey: []*schema.Column{SeriesAnswersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "series_answers_organizations_organization",
+				Columns:    []*schema.Column{SeriesAnswersColumns[5]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "series_answers_series_series",
+				Columns:    []*schema.Column{SeriesAnswersColumns[6]},
+				RefColumns: []*schema.Column{SeriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "series_answers_persons_person",
+				Columns:    []*schema.Column{SeriesAnswersColumns[7]},
+				RefColumns: []*schema.Column{PersonsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "seriesanswer_series_id_person_id",
+				Unique:  true,
+				Columns: []*schema.Column{SeriesAnswersColumns[6], SeriesAnswersColumns[7]},
+			},
+		},
+	}
 	// TouchpointsColumns holds the columns for the "touchpoints" table.
 	TouchpointsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -732,11 +889,87 @@ var (
 			},
 		},
 	}
+	// SeriesObjectivesColumns holds the columns for the "series_objectives" table.
+	SeriesObjectivesColumns = []*schema.Column{
+		{Name: "series_id", Type: field.TypeInt},
+		{Name: "objective_id", Type: field.TypeInt},
+	}
+	// SeriesObjectivesTable holds the schema information for the "series_objectives" table.
+	SeriesObjectivesTable = &schema.Table{
+		Name:       "series_objectives",
+		Columns:    SeriesObjectivesColumns,
+		PrimaryKey: []*schema.Column{SeriesObjectivesColumns[0], SeriesObjectivesColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "series_objectives_series_id",
+				Columns:    []*schema.Column{SeriesObjectivesColumns[0]},
+				RefColumns: []*schema.Column{SeriesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "series_objectives_objective_id",
+				Columns:    []*schema.Column{SeriesObjectivesColumns[1]},
+				RefColumns: []*schema.Column{ObjectivesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// SeriesInviteesColumns holds the columns for the "series_invitees" table.
+	SeriesInviteesColumns = []*schema.Column{
+		{Name: "series_id", Type: field.TypeInt},
+		{Name: "person_id", Type: field.TypeInt},
+	}
+	// SeriesInviteesTable holds the schema information for the "series_invitees" table.
+	SeriesInviteesTable = &schema.Table{
+		Name:       "series_invitees",
+		Columns:    SeriesInviteesColumns,
+		PrimaryKey: []*schema.Column{SeriesInviteesColumns[0], SeriesInviteesColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "series_invitees_series_id",
+				Columns:    []*schema.Column{SeriesInviteesColumns[0]},
+				RefColumns: []*schema.Column{SeriesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "series_invitees_person_id",
+				Columns:    []*schema.Column{SeriesInviteesColumns[1]},
+				RefColumns: []*schema.Column{PersonsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// SeriesInviteeCommunitiesColumns holds the columns for the "series_invitee_communities" table.
+	SeriesInviteeCommunitiesColumns = []*schema.Column{
+		{Name: "series_id", Type: field.TypeInt},
+		{Name: "community_id", Type: field.TypeInt},
+	}
+	// SeriesInviteeCommunitiesTable holds the schema information for the "series_invitee_communities" table.
+	SeriesInviteeCommunitiesTable = &schema.Table{
+		Name:       "series_invitee_communities",
+		Columns:    SeriesInviteeCommunitiesColumns,
+		PrimaryKey: []*schema.Column{SeriesInviteeCommunitiesColumns[0], SeriesInviteeCommunitiesColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "series_invitee_communities_series_id",
+				Columns:    []*schema.Column{SeriesInviteeCommunitiesColumns[0]},
+				RefColumns: []*schema.Column{SeriesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "series_invitee_communities_community_id",
+				Columns:    []*schema.Column{SeriesInviteeCommunitiesColumns[1]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
 		AccountsTable,
 		AgendaItemsTable,
+		CalendarFeedsTable,
 		CommunitiesTable,
 		EncountersTable,
 		FeedbacksTable,
@@ -749,11 +982,16 @@ var (
 		ParticipationsTable,
 		PersonsTable,
 		RelationshipsTable,
+		SeriesTable,
+		SeriesAnswersTable,
 		TouchpointsTable,
 		CommunityMembersTable,
 		FollowUpConcernsTable,
 		MeetingObjectivesTable,
 		ObjectiveCommunitiesTable,
+		SeriesObjectivesTable,
+		SeriesInviteesTable,
+		SeriesInviteeCommunitiesTable,
 	}
 )
 
@@ -770,6 +1008,14 @@ func init() {
 	AgendaItemsTable.ForeignKeys[1].RefTable = MeetingsTable
 	AgendaItemsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	CalendarFeedsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	CalendarFeedsTable.ForeignKeys[1].RefTable = AccountsTable
+	CalendarFeedsTable.ForeignKeys[2].RefTable = MeetingsTable
+	CalendarFeedsTable.ForeignKeys[3].RefTable = SeriesTable
+	CalendarFeedsTable.ForeignKeys[4].RefTable = PersonsTable
+	CalendarFeedsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	CommunitiesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	CommunitiesTable.Annotation = &entsql.Annotation{
@@ -801,6 +1047,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}
 	MeetingsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	MeetingsTable.ForeignKeys[1].RefTable = SeriesTable
 	MeetingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
 	}
@@ -834,6 +1081,17 @@ func init() {
 	RelationshipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
+	SeriesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	SeriesTable.ForeignKeys[1].RefTable = SeriesTable
+	SeriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
+	SeriesAnswersTable.ForeignKeys[0].RefTable = OrganizationsTable
+	SeriesAnswersTable.ForeignKeys[1].RefTable = SeriesTable
+	SeriesAnswersTable.ForeignKeys[2].RefTable = PersonsTable
+	SeriesAnswersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
+	}
 	TouchpointsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	TouchpointsTable.ForeignKeys[1].RefTable = PersonsTable
 	TouchpointsTable.ForeignKeys[2].RefTable = MeetingsTable
@@ -848,4 +1106,10 @@ func init() {
 	MeetingObjectivesTable.ForeignKeys[1].RefTable = ObjectivesTable
 	ObjectiveCommunitiesTable.ForeignKeys[0].RefTable = ObjectivesTable
 	ObjectiveCommunitiesTable.ForeignKeys[1].RefTable = CommunitiesTable
+	SeriesObjectivesTable.ForeignKeys[0].RefTable = SeriesTable
+	SeriesObjectivesTable.ForeignKeys[1].RefTable = ObjectivesTable
+	SeriesInviteesTable.ForeignKeys[0].RefTable = SeriesTable
+	SeriesInviteesTable.ForeignKeys[1].RefTable = PersonsTable
+	SeriesInviteeCommunitiesTable.ForeignKeys[0].RefTable = SeriesTable
+	SeriesInviteeCommunitiesTable.ForeignKeys[1].RefTable = CommunitiesTable
 }

@@ -40,6 +40,8 @@ const (
 	FieldStatus = "status"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
+	// EdgeSeries holds the string denoting the series edge name in mutations.
+	EdgeSeries = "series"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
 	EdgeOwner = "owner"
 	// EdgeCommunities holds the string denoting the communities edge name in mutations.
@@ -59,6 +61,11 @@ const (
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
 	OrganizationColumn = "organization_id"
+	// SeriesTable is the table that holds the series relation/edge. The primary key declared below.
+	SeriesTable = "series_objectives"
+	// SeriesInverseTable is the table name for the Series entity.
+	// It exists in this package in order to avoid circular dependency with the "series" package.
+	SeriesInverseTable = "series"
 	// OwnerTable is the table that holds the owner relation/edge.
 	OwnerTable = "objectives"
 	// OwnerInverseTable is the table name for the Person entity.
@@ -108,6 +115,9 @@ var Columns = []string{
 }
 
 var (
+	// SeriesPrimaryKey and SeriesColumn2 are the table columns denoting the
+	// primary key for the series relation (M2M).
+	SeriesPrimaryKey = []string{"series_id", "objective_id"}
 	// CommunitiesPrimaryKey and CommunitiesColumn2 are the table columns denoting the
 	// primary key for the communities relation (M2M).
 	CommunitiesPrimaryKey = []string{"objective_id", "community_id"}
@@ -296,6 +306,20 @@ func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption 
 	}
 }
 
+// BySeriesCount orders the results by series count.
+func BySeriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSeriesStep(), opts...)
+	}
+}
+
+// BySeries orders the results by series terms.
+func BySeries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSeriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByOwnerField orders the results by owner field.
 func ByOwnerField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -363,6 +387,13 @@ func newOrganizationStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, OrganizationTable, OrganizationColumn),
+	)
+}
+func newSeriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SeriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, SeriesTable, SeriesPrimaryKey...),
 	)
 }
 func newOwnerStep() *sqlgraph.Step {

@@ -493,6 +493,29 @@ func HasOrganizationWith(preds ...predicate.Organization) predicate.Objective {
 	})
 }
 
+// HasSeries applies the HasEdge predicate on the "series" edge.
+func HasSeries() predicate.Objective {
+	return predicate.Objective(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, SeriesTable, SeriesPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSeriesWith applies the HasEdge predicate on the "series" edge with a given conditions (other predicates).
+func HasSeriesWith(preds ...predicate.Series) predicate.Objective {
+	return predicate.Objective(func(s *sql.Selector) {
+		step := newSeriesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasOwner applies the HasEdge predicate on the "owner" edge.
 func HasOwner() predicate.Objective {
 	return predicate.Objective(func(s *sql.Selector) {

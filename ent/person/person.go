@@ -37,6 +37,8 @@ const (
 	FieldVip = "vip"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
+	// EdgeInvitedToSeries holds the string denoting the invited_to_series edge name in mutations.
+	EdgeInvitedToSeries = "invited_to_series"
 	// EdgeCommunities holds the string denoting the communities edge name in mutations.
 	EdgeCommunities = "communities"
 	// EdgeParticipations holds the string denoting the participations edge name in mutations.
@@ -60,6 +62,11 @@ const (
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
 	OrganizationColumn = "organization_id"
+	// InvitedToSeriesTable is the table that holds the invited_to_series relation/edge. The primary key declared below.
+	InvitedToSeriesTable = "series_invitees"
+	// InvitedToSeriesInverseTable is the table name for the Series entity.
+	// It exists in this package in order to avoid circular dependency with the "series" package.
+	InvitedToSeriesInverseTable = "series"
 	// CommunitiesTable is the table that holds the communities relation/edge. The primary key declared below.
 	CommunitiesTable = "community_members"
 	// CommunitiesInverseTable is the table name for the Community entity.
@@ -123,6 +130,9 @@ var Columns = []string{
 }
 
 var (
+	// InvitedToSeriesPrimaryKey and InvitedToSeriesColumn2 are the table columns denoting the
+	// primary key for the invited_to_series relation (M2M).
+	InvitedToSeriesPrimaryKey = []string{"series_id", "person_id"}
 	// CommunitiesPrimaryKey and CommunitiesColumn2 are the table columns denoting the
 	// primary key for the communities relation (M2M).
 	CommunitiesPrimaryKey = []string{"community_id", "person_id"}
@@ -232,6 +242,20 @@ func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption 
 	}
 }
 
+// ByInvitedToSeriesCount orders the results by invited_to_series count.
+func ByInvitedToSeriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInvitedToSeriesStep(), opts...)
+	}
+}
+
+// ByInvitedToSeries orders the results by invited_to_series terms.
+func ByInvitedToSeries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInvitedToSeriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByCommunitiesCount orders the results by communities count.
 func ByCommunitiesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -334,6 +358,13 @@ func newOrganizationStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, OrganizationTable, OrganizationColumn),
+	)
+}
+func newInvitedToSeriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InvitedToSeriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, InvitedToSeriesTable, InvitedToSeriesPrimaryKey...),
 	)
 }
 func newCommunitiesStep() *sqlgraph.Step {

@@ -598,6 +598,29 @@ func HasOrganizationWith(preds ...predicate.Organization) predicate.Person {
 	})
 }
 
+// HasInvitedToSeries applies the HasEdge predicate on the "invited_to_series" edge.
+func HasInvitedToSeries() predicate.Person {
+	return predicate.Person(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, InvitedToSeriesTable, InvitedToSeriesPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasInvitedToSeriesWith applies the HasEdge predicate on the "invited_to_series" edge with a given conditions (other predicates).
+func HasInvitedToSeriesWith(preds ...predicate.Series) predicate.Person {
+	return predicate.Person(func(s *sql.Selector) {
+		step := newInvitedToSeriesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasCommunities applies the HasEdge predicate on the "communities" edge.
 func HasCommunities() predicate.Person {
 	return predicate.Person(func(s *sql.Selector) {

@@ -15,6 +15,9 @@ type Account func(*sql.Selector)
 // AgendaItem is the predicate function for agendaitem builders.
 type AgendaItem func(*sql.Selector)
 
+// CalendarFeed is the predicate function for calendarfeed builders.
+type CalendarFeed func(*sql.Selector)
+
 // Community is the predicate function for community builders.
 type Community func(*sql.Selector)
 
@@ -50,6 +53,12 @@ type Person func(*sql.Selector)
 
 // Relationship is the predicate function for relationship builders.
 type Relationship func(*sql.Selector)
+
+// Series is the predicate function for series builders.
+type Series func(*sql.Selector)
+
+// SeriesAnswer is the predicate function for seriesanswer builders.
+type SeriesAnswer func(*sql.Selector)
 
 // Touchpoint is the predicate function for touchpoint builders.
 type Touchpoint func(*sql.Selector)

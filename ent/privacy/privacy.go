@@ -183,6 +183,30 @@ func (f AgendaItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AgendaItemMutation", m)
 }
 
+// The CalendarFeedQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CalendarFeedQueryRuleFunc func(context.Context, *ent.CalendarFeedQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CalendarFeedQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CalendarFeedQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CalendarFeedQuery", q)
+}
+
+// The CalendarFeedMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CalendarFeedMutationRuleFunc func(context.Context, *ent.CalendarFeedMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CalendarFeedMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CalendarFeedMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CalendarFeedMutation", m)
+}
+
 // The CommunityQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CommunityQueryRuleFunc func(context.Context, *ent.CommunityQuery) error
@@ -471,6 +495,54 @@ func (f RelationshipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RelationshipMutation", m)
 }
 
+// The SeriesQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SeriesQueryRuleFunc func(context.Context, *ent.SeriesQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SeriesQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SeriesQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SeriesQuery", q)
+}
+
+// The SeriesMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SeriesMutationRuleFunc func(context.Context, *ent.SeriesMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SeriesMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SeriesMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SeriesMutation", m)
+}
+
+// The SeriesAnswerQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SeriesAnswerQueryRuleFunc func(context.Context, *ent.SeriesAnswerQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SeriesAnswerQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SeriesAnswerQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SeriesAnswerQuery", q)
+}
+
+// The SeriesAnswerMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SeriesAnswerMutationRuleFunc func(context.Context, *ent.SeriesAnswerMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SeriesAnswerMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SeriesAnswerMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SeriesAnswerMutation", m)
+}
+
 // The TouchpointQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TouchpointQueryRuleFunc func(context.Context, *ent.TouchpointQuery) error
@@ -536,6 +608,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AgendaItemQuery:
 		return q.Filter(), nil
+	case *ent.CalendarFeedQuery:
+		return q.Filter(), nil
 	case *ent.CommunityQuery:
 		return q.Filter(), nil
 	case *ent.EncounterQuery:
@@ -560,6 +634,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RelationshipQuery:
 		return q.Filter(), nil
+	case *ent.SeriesQuery:
+		return q.Filter(), nil
+	case *ent.SeriesAnswerQuery:
+		return q.Filter(), nil
 	case *ent.TouchpointQuery:
 		return q.Filter(), nil
 	default:
@@ -574,6 +652,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AccountMutation:
 		return m.Filter(), nil
 	case *ent.AgendaItemMutation:
+		return m.Filter(), nil
+	case *ent.CalendarFeedMutation:
 		return m.Filter(), nil
 	case *ent.CommunityMutation:
 		return m.Filter(), nil
@@ -598,6 +678,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PersonMutation:
 		return m.Filter(), nil
 	case *ent.RelationshipMutation:
+		return m.Filter(), nil
+	case *ent.SeriesMutation:
+		return m.Filter(), nil
+	case *ent.SeriesAnswerMutation:
 		return m.Filter(), nil
 	case *ent.TouchpointMutation:
 		return m.Filter(), nil

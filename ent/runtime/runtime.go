@@ -9,6 +9,7 @@ import (
 	"github.com/rencontre/rencontre/ent/account"
 	"github.com/rencontre/rencontre/ent/agendaitem"
 	"github.com/rencontre/rencontre/ent/apitoken"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/feedback"
@@ -22,6 +23,8 @@ import (
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/ent/schema"
+	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 
 	"entgo.io/ent"
@@ -135,6 +138,33 @@ func init() {
 	agendaitemDescDurationMinutes := agendaitemFields[4].Descriptor()
 	// agendaitem.DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
 	agendaitem.DurationMinutesValidator = agendaitemDescDurationMinutes.Validators[0].(func(int) error)
+	calendarfeedMixin := schema.CalendarFeed{}.Mixin()
+	calendarfeed.Policy = privacy.NewPolicies(calendarfeedMixin[0], schema.CalendarFeed{})
+	calendarfeed.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := calendarfeed.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	calendarfeedMixinHooks0 := calendarfeedMixin[0].Hooks()
+
+	calendarfeed.Hooks[1] = calendarfeedMixinHooks0[0]
+	calendarfeedMixinFields1 := calendarfeedMixin[1].Fields()
+	_ = calendarfeedMixinFields1
+	calendarfeedFields := schema.CalendarFeed{}.Fields()
+	_ = calendarfeedFields
+	// calendarfeedDescCreatedAt is the schema descriptor for created_at field.
+	calendarfeedDescCreatedAt := calendarfeedMixinFields1[0].Descriptor()
+	// calendarfeed.DefaultCreatedAt holds the default value on creation for the created_at field.
+	calendarfeed.DefaultCreatedAt = calendarfeedDescCreatedAt.Default.(func() time.Time)
+	// calendarfeedDescUpdatedAt is the schema descriptor for updated_at field.
+	calendarfeedDescUpdatedAt := calendarfeedMixinFields1[1].Descriptor()
+	// calendarfeed.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	calendarfeed.DefaultUpdatedAt = calendarfeedDescUpdatedAt.Default.(func() time.Time)
+	// calendarfeed.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	calendarfeed.UpdateDefaultUpdatedAt = calendarfeedDescUpdatedAt.UpdateDefault.(func() time.Time)
 	communityMixin := schema.Community{}.Mixin()
 	community.Policy = privacy.NewPolicies(communityMixin[0], schema.Community{})
 	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -407,6 +437,14 @@ func init() {
 	meeting.DefaultCheckInClosesAfter = meetingDescCheckInClosesAfter.Default.(int)
 	// meeting.CheckInClosesAfterValidator is a validator for the "check_in_closes_after" field. It is called by the builders before save.
 	meeting.CheckInClosesAfterValidator = meetingDescCheckInClosesAfter.Validators[0].(func(int) error)
+	// meetingDescOverridden is the schema descriptor for overridden field.
+	meetingDescOverridden := meetingFields[20].Descriptor()
+	// meeting.DefaultOverridden holds the default value on creation for the overridden field.
+	meeting.DefaultOverridden = meetingDescOverridden.Default.(bool)
+	// meetingDescSequence is the schema descriptor for sequence field.
+	meetingDescSequence := meetingFields[21].Descriptor()
+	// meeting.DefaultSequence holds the default value on creation for the sequence field.
+	meeting.DefaultSequence = meetingDescSequence.Default.(int)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(membershipMixin[0], schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -637,6 +675,92 @@ func init() {
 	relationship.DefaultUpdatedAt = relationshipDescUpdatedAt.Default.(func() time.Time)
 	// relationship.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	relationship.UpdateDefaultUpdatedAt = relationshipDescUpdatedAt.UpdateDefault.(func() time.Time)
+	seriesMixin := schema.Series{}.Mixin()
+	series.Policy = privacy.NewPolicies(seriesMixin[0], schema.Series{})
+	series.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := series.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	seriesMixinHooks0 := seriesMixin[0].Hooks()
+
+	series.Hooks[1] = seriesMixinHooks0[0]
+	seriesMixinFields1 := seriesMixin[1].Fields()
+	_ = seriesMixinFields1
+	seriesFields := schema.Series{}.Fields()
+	_ = seriesFields
+	// seriesDescCreatedAt is the schema descriptor for created_at field.
+	seriesDescCreatedAt := seriesMixinFields1[0].Descriptor()
+	// series.DefaultCreatedAt holds the default value on creation for the created_at field.
+	series.DefaultCreatedAt = seriesDescCreatedAt.Default.(func() time.Time)
+	// seriesDescUpdatedAt is the schema descriptor for updated_at field.
+	seriesDescUpdatedAt := seriesMixinFields1[1].Descriptor()
+	// series.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	series.DefaultUpdatedAt = seriesDescUpdatedAt.Default.(func() time.Time)
+	// series.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	series.UpdateDefaultUpdatedAt = seriesDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// seriesDescTitle is the schema descriptor for title field.
+	seriesDescTitle := seriesFields[0].Descriptor()
+	// series.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	series.TitleValidator = seriesDescTitle.Validators[0].(func(string) error)
+	// seriesDescDescription is the schema descriptor for description field.
+	seriesDescDescription := seriesFields[1].Descriptor()
+	// series.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	series.DescriptionValidator = seriesDescDescription.Validators[0].(func(string) error)
+	// seriesDescVenueName is the schema descriptor for venue_name field.
+	seriesDescVenueName := seriesFields[3].Descriptor()
+	// series.VenueNameValidator is a validator for the "venue_name" field. It is called by the builders before save.
+	series.VenueNameValidator = seriesDescVenueName.Validators[0].(func(string) error)
+	// seriesDescVenueAddress is the schema descriptor for venue_address field.
+	seriesDescVenueAddress := seriesFields[4].Descriptor()
+	// series.VenueAddressValidator is a validator for the "venue_address" field. It is called by the builders before save.
+	series.VenueAddressValidator = seriesDescVenueAddress.Validators[0].(func(string) error)
+	// seriesDescCapacity is the schema descriptor for capacity field.
+	seriesDescCapacity := seriesFields[5].Descriptor()
+	// series.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	series.CapacityValidator = seriesDescCapacity.Validators[0].(func(int) error)
+	// seriesDescRrule is the schema descriptor for rrule field.
+	seriesDescRrule := seriesFields[7].Descriptor()
+	// series.RruleValidator is a validator for the "rrule" field. It is called by the builders before save.
+	series.RruleValidator = seriesDescRrule.Validators[0].(func(string) error)
+	// seriesDescTimeZone is the schema descriptor for time_zone field.
+	seriesDescTimeZone := seriesFields[9].Descriptor()
+	// series.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
+	series.TimeZoneValidator = seriesDescTimeZone.Validators[0].(func(string) error)
+	// seriesDescSequence is the schema descriptor for sequence field.
+	seriesDescSequence := seriesFields[15].Descriptor()
+	// series.DefaultSequence holds the default value on creation for the sequence field.
+	series.DefaultSequence = seriesDescSequence.Default.(int)
+	seriesanswerMixin := schema.SeriesAnswer{}.Mixin()
+	seriesanswer.Policy = privacy.NewPolicies(seriesanswerMixin[0], schema.SeriesAnswer{})
+	seriesanswer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := seriesanswer.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	seriesanswerMixinHooks0 := seriesanswerMixin[0].Hooks()
+
+	seriesanswer.Hooks[1] = seriesanswerMixinHooks0[0]
+	seriesanswerMixinFields1 := seriesanswerMixin[1].Fields()
+	_ = seriesanswerMixinFields1
+	seriesanswerFields := schema.SeriesAnswer{}.Fields()
+	_ = seriesanswerFields
+	// seriesanswerDescCreatedAt is the schema descriptor for created_at field.
+	seriesanswerDescCreatedAt := seriesanswerMixinFields1[0].Descriptor()
+	// seriesanswer.DefaultCreatedAt holds the default value on creation for the created_at field.
+	seriesanswer.DefaultCreatedAt = seriesanswerDescCreatedAt.Default.(func() time.Time)
+	// seriesanswerDescUpdatedAt is the schema descriptor for updated_at field.
+	seriesanswerDescUpdatedAt := seriesanswerMixinFields1[1].Descriptor()
+	// seriesanswer.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	seriesanswer.DefaultUpdatedAt = seriesanswerDescUpdatedAt.Default.(func() time.Time)
+	// seriesanswer.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	seriesanswer.UpdateDefaultUpdatedAt = seriesanswerDescUpdatedAt.UpdateDefault.(func() time.Time)
 	touchpointMixin := schema.Touchpoint{}.Mixin()
 	touchpoint.Policy = privacy.NewPolicies(touchpointMixin[0], schema.Touchpoint{})
 	touchpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {

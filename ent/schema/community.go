@@ -51,6 +51,9 @@ func (Community) Fields() []ent.Field {
 // Edges of the Community.
 func (Community) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.From("invited_to_series", Series.Type).Ref("invitee_communities").
+			Comment("Series whose every occurrence the community's members are invited to.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("members", Person.Type).
 			Comment("People who belong to the community.").
 			Annotations(entgql.RelayConnection()),

@@ -136,6 +136,26 @@ func (Meeting) Fields() []ent.Field {
 			Default(120).
 			Validate(checkInMinutes).
 			Comment("How many minutes after endsAt check-in stays open (a grace period to check in late arrivals and correct mistakes); 120 by default, at most 10080 (a week)."),
+		field.Int("series_id").
+			Optional().
+			Nillable().
+			Comment("The series this meeting is an occurrence of.").
+			Annotations(entgql.Type("ID"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// occurrenceStart is declared on the GraphQL type by hand, in the
+		// meeting's time zone.
+		field.Time("occurrence_start").
+			Optional().
+			Nillable().
+			Comment("The start the series' rule gave this occurrence: it stays when the occurrence is moved on its own, and follows the series' rule otherwise.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Bool("overridden").
+			Default(false).
+			Comment("Whether this occurrence was changed on its own (meetingUpdate, meetingCancel): series edits then leave it alone.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Int("sequence").
+			Default(0).
+			Comment("Revision of the meeting, raised by each change (the SEQUENCE of calendar feeds).").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 	}
 }
 
@@ -153,6 +173,9 @@ func (Meeting) Edges() []ent.Edge {
 		edge.To("objectives", Objective.Type).
 			Comment("Objectives the meeting serves.").
 			Annotations(entgql.RelayConnection()),
+		edge.To("series", Series.Type).Field("series_id").Unique().
+			Comment("The series this meeting is an occurrence of.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.From("agenda_items", AgendaItem.Type).Ref("meeting").
 			Comment("The agenda, in order of start.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
@@ -178,6 +201,7 @@ func (Meeting) Edges() []ent.Edge {
 func (Meeting) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "starts_at"),
+		index.Fields("series_id", "occurrence_start").Unique(),
 	}
 }
 
@@ -195,6 +219,11 @@ func (Meeting) Hooks() []ent.Hook {
 				}
 				if err := checkMeetingBudget(ctx, m); err != nil {
 					return nil, err
+				}
+				if m.Op().Is(ent.OpUpdateOne) {
+					if _, set := m.Sequence(); !set {
+						m.AddSequence(1) // every change is a new revision for calendars
+					}
 				}
 				return next.Mutate(ctx, m)
 			})

@@ -106,6 +106,9 @@ func (Objective) Fields() []ent.Field {
 // Edges of the Objective.
 func (Objective) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.From("series", Series.Type).Ref("objectives").
+			Comment("Series whose occurrences serve the objective.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("owner", Person.Type).
 			Field("owner_id").
 			Unique().

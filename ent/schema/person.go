@@ -68,6 +68,9 @@ func (Person) Fields() []ent.Field {
 // Edges of the Person.
 func (Person) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.From("invited_to_series", Series.Type).Ref("invitees").
+			Comment("Series whose every occurrence the person is invited to.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("communities", Community.Type).Ref("members").
 			Comment("Communities the person is a member of.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),

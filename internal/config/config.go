@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,8 @@ type Config struct {
 	ShutdownTimeout time.Duration // how long in-flight requests may run after a stop signal
 	Limits          graph.Limits  // the shape of one operation (see limitSettings)
 	AutoMigrate     bool          // apply pending migrations at start
+	PublicURL       string        // scheme://host[:port] of the server as clients reach it; "" derives it from each request
+	SeriesHorizon   int           // months ahead that the occurrences of series exist as meetings
 }
 
 // Defaults of the settings that Config's users need to know.
@@ -59,6 +62,7 @@ type setting struct {
 var settings = []setting{
 	{"addr", "RENCONTRE_ADDR", kindString, "127.0.0.1:8080", "address to listen on"},
 	{"database-url", "DATABASE_URL", kindString, database.DefaultURL, "database: sqlite:PATH (embedded) or postgres://user@host:port/db?sslmode=disable"},
+	{"public-url", "RENCONTRE_PUBLIC_URL", kindString, "", "public address of the server, such as https://rencontre.example.org, for the addresses of calendar feeds (default: the scheme and Host of each request)"},
 	{"cors-origins", "RENCONTRE_CORS_ORIGINS", kindList, "", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org"},
 	{"production", "RENCONTRE_PRODUCTION", kindBool, "false", "production mode: no introspection, no \"did you mean\" suggestions, no playground unless --playground is given"},
 	{"playground", "RENCONTRE_PLAYGROUND", kindBool, "", "serve the GraphiQL playground at /"},
@@ -68,6 +72,7 @@ var settings = []setting{
 	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", kindInt, "1048576", "largest accepted request body in bytes"},
 	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", kindDuration, DefaultRequestTimeout.String(), "deadline of one request, SQL included; past it the request stops with REQUEST_TIMEOUT"},
 	{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", kindDuration, DefaultShutdownTimeout.String(), "on SIGINT or SIGTERM, how long in-flight requests may still run before they are cancelled"},
+	{"series-horizon", "RENCONTRE_SERIES_HORIZON", kindInt, "12", "months ahead that the occurrences of recurring series exist as meetings (1 to 60); the horizon moves forward at start and daily"},
 }
 
 // limitSetting is one of the limits on the shape of an operation, each a
@@ -164,6 +169,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	)
 	c.Addr = values["addr"].text
 	c.DatabaseURL = values["database-url"].text
+	if c.PublicURL, err = parsePublicURL(values["public-url"].text); err != nil {
+		return Config{}, err
+	}
 	for _, o := range strings.Split(values["cors-origins"].text, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if o == "*" {
@@ -205,6 +213,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	if c.ShutdownTimeout, err = parseDuration(values, "shutdown-timeout"); err != nil {
 		return Config{}, err
 	}
+	if c.SeriesHorizon, err = strconv.Atoi(values["series-horizon"].text); err != nil || c.SeriesHorizon < 1 || c.SeriesHorizon > 60 {
+		return Config{}, fmt.Errorf("series-horizon: %q is not a number of months from 1 to 60", values["series-horizon"].text)
+	}
 	for _, l := range limitSettings {
 		n, err := strconv.Atoi(values[l.flag].text)
 		if err != nil || n < 1 {
@@ -213,6 +224,21 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		*l.field(&c.Limits) = n
 	}
 	return c, nil
+}
+
+// parsePublicURL accepts an absolute http or https URL with a host and no
+// query, fragment or user information, and drops its trailing slash; "" stays
+// "".
+func parsePublicURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", fmt.Errorf("public-url: %q is not an http or https address such as https://rencontre.example.org", s)
+	}
+	return strings.TrimRight(s, "/"), nil
 }
 
 func parseBool(values map[string]*value, name string) (bool, error) {
@@ -241,6 +267,8 @@ func printUsage(w io.Writer) {
                                     (rencontre migrate --help lists their flags)
   rencontre token create [flags]    create an organization, an account and an API token
                                     (rencontre token create --help lists its flags)
+  rencontre watch --meeting ID      print a meeting's live attendance events
+                                    (rencontre watch --help lists its flags)
 
 Flags of the server. Each has an environment variable as fallback; a flag given
 on the command line wins. Boolean flags may be given bare (--demo) or with a

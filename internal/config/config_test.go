@@ -71,6 +71,7 @@ var settings = []struct {
 	{"production", "RENCONTRE_PRODUCTION", "true", func(c config.Config) string { return boolString(c.Production) }, "true"},
 	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "1m30s", func(c config.Config) string { return c.RequestTimeout.String() }, "1m30s"},
 	{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", "2s", func(c config.Config) string { return c.ShutdownTimeout.String() }, "2s"},
+	{"public-url", "RENCONTRE_PUBLIC_URL", "https://cal.example.org/", func(c config.Config) string { return c.PublicURL }, "https://cal.example.org"},
 }
 
 func boolString(b bool) string {
@@ -186,6 +187,10 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "0s"},
 		{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "-1s"},
 		{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", "soon"},
+		{"public-url", "RENCONTRE_PUBLIC_URL", "cal.example.org"},
+		{"public-url", "RENCONTRE_PUBLIC_URL", "ftp://cal.example.org"},
+		{"public-url", "RENCONTRE_PUBLIC_URL", "https://cal.example.org/?x=1"},
+		{"public-url", "RENCONTRE_PUBLIC_URL", "https://user@cal.example.org"},
 	} {
 		t.Run("flag "+tc.setting+"="+tc.value, func(t *testing.T) {
 			_, err := config.Load([]string{"--" + tc.setting + "=" + tc.value}, env(nil), io.Discard)

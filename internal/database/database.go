@@ -75,7 +75,26 @@ func alignIdentities(ctx context.Context, c *ent.Client) error {
 			continue
 		}
 		var used bool
-		rows, err := c.QueryContext(ctx, fmt.Sprintf("SELECT is_called FROM %s", pqIdent(t.Name+"_id_seq")))
+		// A database migrated up to an older version has no table (nor
+		// sequence) for the types added since.
+		var exists bool
+		rows, err := c.QueryContext(ctx, "SELECT to_regclass($1) IS NOT NULL", pqIdent(t.Name+"_id_seq"))
+		if err != nil {
+			return fmt.Errorf("looking up the ID sequence of %s: %w", t.Name, err)
+		}
+		for rows.Next() {
+			if err := rows.Scan(&exists); err != nil {
+				rows.Close()
+				return fmt.Errorf("looking up the ID sequence of %s: %w", t.Name, err)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if !exists {
+			continue
+		}
+		rows, err = c.QueryContext(ctx, fmt.Sprintf("SELECT is_called FROM %s", pqIdent(t.Name+"_id_seq")))
 		if err != nil {
 			return fmt.Errorf("reading the ID sequence of %s: %w", t.Name, err)
 		}

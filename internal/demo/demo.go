@@ -115,6 +115,10 @@ func load(ctx context.Context, c *ent.Client, now time.Time) (*ent.Organization,
 	if err := l.meetings(ctx, objectives); err != nil {
 		return nil, err
 	}
+	// Last, so that every record above keeps its ID.
+	if err := l.rehearsal(ctx, objectives); err != nil {
+		return nil, fmt.Errorf("meeting %q: %w", RehearsalTitle, err)
+	}
 	return org, nil
 }
 
@@ -323,6 +327,41 @@ func (l *loader) meeting(ctx context.Context, n int, dm demoMeeting, objectives 
 		return nil
 	}
 	return l.aftermath(ctx, m, host, attendees)
+}
+
+// RehearsalTitle is the title of the demo's full meeting: 10 places, 50
+// people invited who have not answered yet, for the README's walk-through.
+const RehearsalTitle = "Launch rehearsal"
+
+// rehearsal creates a future INVITE_ONLY meeting of capacity 10 with 50
+// people invited (INVITED, no answers), so that accepting from many clients at
+// once fills it and builds a waiting list of 40.
+func (l *loader) rehearsal(ctx context.Context, o *demoObjectives) error {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return err
+	}
+	day := l.now.AddDate(0, 0, 14).In(loc)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, loc)
+	m, err := l.c.Meeting.Create().SetOrganization(l.org).SetTitle(RehearsalTitle).
+		SetDescription("Dry run of the year-two launch, at Alder HQ, Lyon: 10 places, first come first served.").
+		SetFormat(meeting.FormatWorkshop).SetVisibility(meeting.VisibilityInviteOnly).SetStatus(meeting.StatusScheduled).
+		SetVenueName("Alder HQ, Lyon").SetStartsAt(start).SetEndsAt(start.Add(3*time.Hour)).SetTimeZone("Europe/Paris").
+		SetCapacity(10).SetBudgetAmount(500).SetBudgetCurrency("EUR").
+		AddObjectives(o.celebration, o.merger).Save(ctx)
+	if err != nil {
+		return err
+	}
+	if err := l.agenda(ctx, m); err != nil {
+		return err
+	}
+	guests := l.pick(50, 100)
+	ids := make([]int, len(guests))
+	for i, p := range guests {
+		ids[i] = p.ID
+	}
+	_, err = planning.Invite(ctx, l.c, planning.Invitation{MeetingID: m.ID, PersonIDs: ids, Role: participation.RoleGuest})
+	return err
 }
 
 func (l *loader) agenda(ctx context.Context, m *ent.Meeting) error {

@@ -296,3 +296,33 @@ func TestDemoThroughGraphQL(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoRehearsal: the README's walk-through needs a future INVITE_ONLY
+// meeting of 10 places with 50 people invited who have not answered, created
+// last so that the IDs of the other demo records do not move.
+func TestDemoRehearsal(t *testing.T) {
+	c, _, now := loaded(t)
+	ctx := testenv.System()
+	m, err := c.Meeting.Query().Where(meeting.Title(demo.RehearsalTitle)).Only(ctx)
+	if err != nil {
+		t.Fatalf("the rehearsal: %v", err)
+	}
+	if m.Visibility != meeting.VisibilityInviteOnly || m.Capacity == nil || *m.Capacity != 10 || !m.StartsAt.After(now) || m.Status != meeting.StatusScheduled {
+		t.Errorf("rehearsal: visibility %s, capacity %v, starts %s, status %s; want INVITE_ONLY, 10, in the future, SCHEDULED",
+			m.Visibility, m.Capacity, m.StartsAt, m.Status)
+	}
+	if last := c.Meeting.Query().Aggregate(ent.Max(meeting.FieldID)).IntX(ctx); last != m.ID {
+		t.Errorf("rehearsal ID %d, but the last meeting is %d: it must be created last", m.ID, last)
+	}
+	parts := c.Participation.Query().Where(participation.MeetingID(m.ID)).AllX(ctx)
+	people := map[int]bool{}
+	for _, p := range parts {
+		people[p.PersonID] = true
+		if p.Status != participation.StatusInvited || p.RespondedAt != nil || p.Role != participation.RoleGuest {
+			t.Errorf("participation %d: status %s, role %s, respondedAt %v; want INVITED guests without answers", p.ID, p.Status, p.Role, p.RespondedAt)
+		}
+	}
+	if len(parts) != 50 || len(people) != 50 {
+		t.Errorf("%d participations of %d people, want 50 of 50", len(parts), len(people))
+	}
+}

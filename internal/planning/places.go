@@ -51,6 +51,10 @@ type MeetingChange struct {
 // are immediate (see database.Open), so they already run one at a time.
 // (ent's generated ForUpdate cannot be used: it fails on SQLite, and the
 // dialect is only known to the selector.)
+//
+// ForUpdate is the same, for other domain packages.
+func ForUpdate(s *sql.Selector) { forUpdate(s) }
+
 func forUpdate(s *sql.Selector) {
 	if s.Dialect() != dialect.SQLite {
 		s.ForUpdate()
@@ -364,7 +368,20 @@ func deref[T any](p *T) T {
 // list; one below the number of people accepted is an error on capacity
 // unless force moves the latest accepted back to the front of the waiting
 // list.
+//
+// A meeting that is an occurrence of a series is marked as overridden: later
+// edits of the series leave it alone.
 func UpdateMeeting(ctx context.Context, c *ent.Client, id int, input ent.UpdateMeetingInput, force bool) (*MeetingChange, error) {
+	return updateMeeting(ctx, c, id, input, force, true)
+}
+
+// FollowSeries is UpdateMeeting for the edits of a series, which its
+// occurrences follow without being marked as overridden.
+func FollowSeries(ctx context.Context, c *ent.Client, id int, input ent.UpdateMeetingInput, force bool) (*MeetingChange, error) {
+	return updateMeeting(ctx, c, id, input, force, false)
+}
+
+func updateMeeting(ctx context.Context, c *ent.Client, id int, input ent.UpdateMeetingInput, force, override bool) (*MeetingChange, error) {
 	places := input.Capacity != nil || input.ClearCapacity || input.CapacityIncludesHosts != nil
 	if places {
 		// A missing meeting is reported by the update, as for any field.
@@ -372,7 +389,17 @@ func UpdateMeeting(ctx context.Context, c *ent.Client, id int, input ent.UpdateM
 			return nil, fmt.Errorf("locking meeting %d: %w", id, err)
 		}
 	}
-	m, err := c.Meeting.UpdateOneID(id).SetInput(input).Save(ctx)
+	u := c.Meeting.UpdateOneID(id).SetInput(input)
+	if override {
+		occurrence, err := c.Meeting.Query().Where(meeting.ID(id), meeting.SeriesIDNotNil()).Exist(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("loading meeting %d: %w", id, err)
+		}
+		if occurrence {
+			u.SetOverridden(true)
+		}
+	}
+	m, err := u.Save(ctx)
 	if err != nil {
 		return nil, err
 	}

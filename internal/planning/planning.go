@@ -70,6 +70,7 @@ func Cancel(ctx context.Context, c *ent.Client, meetingID int, reason string) (*
 			Message: fmt.Sprintf("meeting %d is done and cannot be cancelled", m.ID)}
 	}
 	return c.Meeting.UpdateOne(m).
+		SetOverridden(m.Overridden || m.SeriesID != nil).
 		SetStatus(meeting.StatusCancelled).
 		SetCancelledAt(time.Now()).
 		SetCancellationReason(strings.TrimSpace(reason)).

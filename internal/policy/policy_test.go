@@ -14,6 +14,10 @@ import (
 	"entgo.io/ent/entc/load"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/calendarfeed"
+	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/membership"
+	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/privacy"
 	"github.com/rencontre/rencontre/internal/demo"
 	"github.com/rencontre/rencontre/internal/policy"
@@ -105,7 +109,7 @@ func TestEveryEntityHoldingOrganizationDataHasAPrivacyPolicy(t *testing.T) {
 	held := holdsOrganizationData(all)
 	for _, name := range []string{"Organization", "Account", "Membership", "APIToken", "Person", "Community",
 		"Objective", "Indicator", "Meeting", "AgendaItem", "Participation", "Encounter", "Relationship",
-		"FollowUp", "Feedback", "Touchpoint"} {
+		"FollowUp", "Feedback", "Touchpoint", "Series", "SeriesAnswer", "CalendarFeed"} {
 		if _, ok := held[name]; !ok {
 			t.Errorf("%s is not recognised as holding organization data (schemas loaded: %d)", name, len(all))
 		}
@@ -124,6 +128,7 @@ func TestPolicyCheckerSeesMixinAndOwnPolicies(t *testing.T) {
 		{"APIToken", true, true},      // tenant mixin + owner-only rules
 		{"Membership", true, true},    // tenant mixin + owner-only rules
 		{"Person", true, false},       // tenant mixin only
+		{"CalendarFeed", true, true},  // tenant mixin + own feeds unless owner
 		{"Organization", false, true}, // its own filter
 		{"Account", false, true},      // its own filter
 	} {
@@ -253,6 +258,7 @@ func demoDatabase(t *testing.T) (*ent.Client, *ent.Organization) {
 	if _, _, err := demo.Token(context.Background(), c); err != nil {
 		t.Fatalf("creating the demo token: %v", err)
 	}
+	addRecurrence(t, c, res.Organization)
 	for _, ec := range entityClients(c) {
 		if n, err := queryAll(t, ec, testenv.System()); err != nil || n == 0 {
 			t.Fatalf("setup: %s has %d records (error %v) as the system, want some", ec.name, n, err)
@@ -261,11 +267,37 @@ func demoDatabase(t *testing.T) (*ent.Client, *ent.Organization) {
 	return c, res.Organization
 }
 
+// addRecurrence gives the demo organization what the demo does not create: a
+// series, a person's answer to it, and a calendar feed of each kind of its
+// owner's account.
+func addRecurrence(t *testing.T, c *ent.Client, org *ent.Organization) {
+	t.Helper()
+	ctx := testenv.System()
+	p := c.Person.Query().Where(person.OrganizationID(org.ID)).FirstX(ctx)
+	m := c.Meeting.Query().Where(meeting.OrganizationID(org.ID)).FirstX(ctx)
+	owner := c.Membership.Query().Where(membership.OrganizationID(org.ID), membership.RoleEQ(membership.RoleOwner),
+		membership.AccountIDNotNil()).FirstX(ctx)
+	s := c.Series.Create().SetOrganization(org).SetTitle("Monthly breakfast").SetRrule("FREQ=MONTHLY;COUNT=6").
+		SetStartsAt("2030-02-01T08:30:00").SetTimeZone("Europe/Paris").SetDurationMinutes(60).AddInvitees(p).SaveX(ctx)
+	c.SeriesAnswer.Create().SetOrganization(org).SetSeries(s).SetPerson(p).SetAnswer("ACCEPTED").
+		SetRespondedAt(time.Date(2030, 1, 15, 10, 0, 0, 0, time.UTC)).SaveX(ctx)
+	for i, target := range []func(*ent.CalendarFeedCreate){
+		func(f *ent.CalendarFeedCreate) { f.SetKind(calendarfeed.KindMeeting).SetMeetingID(m.ID) },
+		func(f *ent.CalendarFeedCreate) { f.SetKind(calendarfeed.KindSeries).SetSeriesID(s.ID) },
+		func(f *ent.CalendarFeedCreate) { f.SetKind(calendarfeed.KindAgenda).SetPersonID(p.ID) },
+	} {
+		f := c.CalendarFeed.Create().SetOrganization(org).SetAccountID(*owner.AccountID).SetRole(calendarfeed.RoleOwner).
+			SetPrefix("rcf_demo").SetSecretHash(fmt.Sprintf("policy-test-feed-%d", i))
+		target(f)
+		f.SaveX(ctx)
+	}
+}
+
 func TestNothingIsReadableWithoutAViewer(t *testing.T) {
 	c, _ := demoDatabase(t)
 	clients := entityClients(c)
-	if len(clients) < 16 {
-		t.Fatalf("found %d entity clients by reflection, want every entity (16 or more)", len(clients))
+	if len(clients) < 19 {
+		t.Fatalf("found %d entity clients by reflection, want every entity (19 or more)", len(clients))
 	}
 	for _, ec := range clients {
 		t.Run(ec.name, func(t *testing.T) {

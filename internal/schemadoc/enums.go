@@ -75,6 +75,37 @@ var enumDocs = map[string]map[string]string{
 		"VIP_EVENT":        "An exclusive event for VIP guests.",
 		"OTHER":            "Any other kind of meeting.",
 	},
+	"SeriesFormat": {
+		"ANNUAL_MEETING":   "An annual or semi-annual gathering of the organization.",
+		"OFFSITE":          "A gathering away from the usual workplace.",
+		"WORKSHOP":         "A working session.",
+		"CELEBRATION":      "A celebration of a performance or a milestone.",
+		"USER_CONFERENCE":  "A conference for users or customers.",
+		"USER_GROUP":       "A meeting of a user group.",
+		"TEAM_BUILDING":    "A team-building gathering.",
+		"NETWORKING_EVENT": "An event for meeting people.",
+		"VIP_EVENT":        "An exclusive event for VIP guests.",
+		"OTHER":            "Any other kind of meeting.",
+	},
+	"SeriesVisibility": {
+		"OPEN":        "Anyone of the organization may take part in the occurrences.",
+		"INVITE_ONLY": "Only invited people may take part in the occurrences.",
+		"VIP":         "An exclusive guest list for every occurrence.",
+	},
+	"SeriesStatus": {
+		"ACTIVE":    "The series goes on: occurrences are created up to the horizon.",
+		"CANCELLED": "Called off: its future occurrences are cancelled, past ones stay.",
+	},
+	"CalendarFeedRole": {
+		"OWNER":   "Reads as an owner.",
+		"PLANNER": "Reads as a planner: attendees with their e-mail addresses.",
+		"VIEWER":  "Reads as a viewer: no e-mail addresses, no VIP guest lists.",
+	},
+	"CalendarFeedKind": {
+		"MEETING": "One meeting.",
+		"SERIES":  "A series: its rule, exception dates and changed occurrences.",
+		"AGENDA":  "A person's agenda: the meetings they were invited to or accepted.",
+	},
 	"MeetingVisibility": {
 		"OPEN":        "Anyone of the organization may take part.",
 		"INVITE_ONLY": "Only invited people may take part.",

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/feeds"
 )
 
 // NewLogHandler returns the server's slog handler on f: JSON lines when f is
@@ -105,8 +106,9 @@ func newRequestID() string {
 
 // AccessLog writes one line per request to logger: request id, method, path
 // (without the query string, which holds a GET request's query and
-// variables), status, duration, bytes written, and for GraphQL requests the
-// operation's name and type and the code of each error. Nothing a client sends
+// variables, and with a calendar feed's secret cut to its prefix), status,
+// duration, bytes written, and for GraphQL requests the operation's name and
+// type and the code of each error. Nothing a client sends
 // is logged beyond the method and path: no header, no query, no variables.
 //
 // Levels: DEBUG for health checks, which probes call every few seconds; ERROR
@@ -150,7 +152,7 @@ func logAccess(ctx context.Context, logger *slog.Logger, r *http.Request, sw *st
 	attrs := []slog.Attr{
 		slog.String("request_id", RequestID(ctx)),
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", feeds.RedactPath(r.URL.Path)), // a feed's path holds its secret
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 		slog.Int64("bytes", sw.bytes),

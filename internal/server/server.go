@@ -21,12 +21,14 @@ import (
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/events"
+	"github.com/rencontre/rencontre/internal/feeds"
 )
 
 // Routes returns the server's handler:
 //
 //	/graphql  the API (POST JSON; GET for queries; a WebSocket for subscriptions)
 //	/         the GraphiQL playground, when enabled
+//	/ics/     calendar feeds, /ics/{secret}.ics (the secret authenticates)
 //	/healthz  the process is up
 //	/readyz   the database answers
 //
@@ -40,15 +42,16 @@ func Routes(client *ent.Client, cfg config.Config) http.Handler {
 
 func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(client, graph.Options{
-		ComplexityLimit:  cfg.ComplexityLimit,
-		MaxBodyBytes:     cfg.MaxBodyBytes,
-		Production:       cfg.Production,
-		RequestTimeout:   cfg.RequestTimeout,
-		Limits:           cfg.Limits,
-		Events:           bus,
-		WebsocketOrigins: cfg.CORSOrigins, // browsers' WebSockets: the same origins as CORS
-	}))
+	mux.Handle("/graphql", withBaseURL(cfg.PublicURL, graph.NewHandler(client, graph.Options{
+		ComplexityLimit:     cfg.ComplexityLimit,
+		MaxBodyBytes:        cfg.MaxBodyBytes,
+		Production:          cfg.Production,
+		RequestTimeout:      cfg.RequestTimeout,
+		Limits:              cfg.Limits,
+		Events:              bus,
+		WebsocketOrigins:    cfg.CORSOrigins, // browsers' WebSockets: the same origins as CORS
+		SeriesHorizonMonths: cfg.SeriesHorizon,
+	})))
 	if cfg.Playground {
 		mux.HandleFunc("GET /{$}", playground)
 	}
@@ -65,7 +68,8 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.Handle("/invitations/", Invitations(client, time.Now)) // answering an invitation with its code: no token
+	mux.Handle("/invitations/", Invitations(client, time.Now))     // answering an invitation with its code: no token
+	mux.Handle("/ics/", calendarFeeds(client, cfg.RequestTimeout)) // calendar clients send no token: the address is the secret
 	allowed := slices.Clone(cfg.CORSOrigins)
 	withCORS := cors.New(cors.Options{
 		// A function rather than AllowedOrigins: rs/cors allows every origin
@@ -79,10 +83,29 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 	return AccessLog(slog.Default(), securityHeaders(withCORS))
 }
 
+// withBaseURL gives the GraphQL resolvers the public address of the server,
+// from which they build the addresses of calendar feeds.
+func withBaseURL(configured string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := feeds.WithBaseURL(r.Context(), feeds.RequestBaseURL(r, configured))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// calendarFeeds serves the feeds within the request deadline of the API.
+func calendarFeeds(client *ent.Client, timeout time.Duration) http.Handler {
+	h := feeds.Handler(client, time.Now)
+	if timeout <= 0 {
+		return h
+	}
+	return http.TimeoutHandler(h, timeout, "request timeout\n")
+}
+
 // securityHeaders sets the headers every response carries: no MIME sniffing
 // (a JSON error must not be run as HTML), no Referer to other sites (the
 // playground's address may hold a token), and no caching anywhere (answers
-// depend on the token and the data of the moment).
+// depend on the token and the data of the moment) unless a route says
+// otherwise: a calendar feed lets its client keep it for a few minutes.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
