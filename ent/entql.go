@@ -260,6 +260,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldSeriesID:              {Type: field.TypeInt, Column: meeting.FieldSeriesID},
 			meeting.FieldOccurrenceStart:       {Type: field.TypeTime, Column: meeting.FieldOccurrenceStart},
 			meeting.FieldOverridden:            {Type: field.TypeBool, Column: meeting.FieldOverridden},
+			meeting.FieldSeatingPlan:           {Type: field.TypeJSON, Column: meeting.FieldSeatingPlan},
 			meeting.FieldSequence:              {Type: field.TypeInt, Column: meeting.FieldSequence},
 		},
 	}
@@ -396,6 +397,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			relationship.FieldLastMetAt:      {Type: field.TypeTime, Column: relationship.FieldLastMetAt},
 			relationship.FieldEncounterCount: {Type: field.TypeInt, Column: relationship.FieldEncounterCount},
 			relationship.FieldStrength:       {Type: field.TypeFloat64, Column: relationship.FieldStrength},
+			relationship.FieldDecayKey:       {Type: field.TypeFloat64, Column: relationship.FieldDecayKey},
 		},
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
@@ -2729,6 +2731,11 @@ func (f *MeetingFilter) WhereOverridden(p entql.BoolP) {
 	f.Where(p.Field(meeting.FieldOverridden))
 }
 
+// WhereSeatingPlan applies the entql json.RawMessage predicate on the seating_plan field.
+func (f *MeetingFilter) WhereSeatingPlan(p entql.BytesP) {
+	f.Where(p.Field(meeting.FieldSeatingPlan))
+}
+
 // WhereSequence applies the entql int predicate on the sequence field.
 func (f *MeetingFilter) WhereSequence(p entql.IntP) {
 	f.Where(p.Field(meeting.FieldSequence))
@@ -3747,6 +3754,11 @@ func (f *RelationshipFilter) WhereEncounterCount(p entql.IntP) {
 // WhereStrength applies the entql float64 predicate on the strength field.
 func (f *RelationshipFilter) WhereStrength(p entql.Float64P) {
 	f.Where(p.Field(relationship.FieldStrength))
+}
+
+// WhereDecayKey applies the entql float64 predicate on the decay_key field.
+func (f *RelationshipFilter) WhereDecayKey(p entql.Float64P) {
+	f.Where(p.Field(relationship.FieldDecayKey))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

@@ -6448,6 +6448,20 @@ var (
 			}
 		},
 	}
+	// RelationshipOrderFieldDecayKey orders Relationship by decay_key.
+	RelationshipOrderFieldDecayKey = &RelationshipOrderField{
+		Value: func(_m *Relationship) (ent.Value, error) {
+			return _m.DecayKey, nil
+		},
+		column: relationship.FieldDecayKey,
+		toTerm: relationship.ByDecayKey,
+		toCursor: func(_m *Relationship) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DecayKey,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -6466,6 +6480,8 @@ func (f RelationshipOrderField) String() string {
 		str = "ENCOUNTER_COUNT"
 	case RelationshipOrderFieldStrength.column:
 		str = "STRENGTH"
+	case RelationshipOrderFieldDecayKey.column:
+		str = "CURRENT_STRENGTH"
 	}
 	return str
 }
@@ -6494,6 +6510,8 @@ func (f *RelationshipOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *RelationshipOrderFieldEncounterCount
 	case "STRENGTH":
 		*f = *RelationshipOrderFieldStrength
+	case "CURRENT_STRENGTH":
+		*f = *RelationshipOrderFieldDecayKey
 	default:
 		return fmt.Errorf("%s is not a valid RelationshipOrderField", str)
 	}

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
 // A face-to-face gathering: what, where, when (in an IANA time zone), for how many, for whom, and the objectives it serves.
@@ -67,6 +69,8 @@ type Meeting struct {
 	OccurrenceStart *time.Time `json:"occurrence_start,omitempty"`
 	// Whether this occurrence was changed on its own (meetingUpdate, meetingCancel): series edits then leave it alone.
 	Overridden bool `json:"overridden,omitempty"`
+	// The seating plan recorded by meetingSeatingPlanSave: people per table and round.
+	SeatingPlan *seating.Saved `json:"seating_plan,omitempty"`
 	// Revision of the meeting, raised by each change (the SEQUENCE of calendar feeds).
 	Sequence int `json:"sequence,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -200,6 +204,8 @@ func (*Meeting) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case meeting.FieldSeatingPlan:
+			values[i] = new([]byte)
 		case meeting.FieldCapacityIncludesHosts, meeting.FieldOverridden:
 			values[i] = new(sql.NullBool)
 		case meeting.FieldBudgetAmount:
@@ -385,6 +391,14 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Overridden = value.Bool
 			}
+		case meeting.FieldSeatingPlan:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field seating_plan", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.SeatingPlan); err != nil {
+					return fmt.Errorf("unmarshal field seating_plan: %w", err)
+				}
+			}
 		case meeting.FieldSequence:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field sequence", values[i])
@@ -563,6 +577,9 @@ func (_m *Meeting) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("overridden=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Overridden))
+	builder.WriteString(", ")
+	builder.WriteString("seating_plan=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SeatingPlan))
 	builder.WriteString(", ")
 	builder.WriteString("sequence=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Sequence))

@@ -21,6 +21,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
 // MeetingCreate is the builder for creating a Meeting entity.
@@ -324,6 +325,12 @@ func (_c *MeetingCreate) SetNillableOverridden(v *bool) *MeetingCreate {
 	if v != nil {
 		_c.SetOverridden(*v)
 	}
+	return _c
+}
+
+// SetSeatingPlan sets the "seating_plan" field.
+func (_c *MeetingCreate) SetSeatingPlan(v *seating.Saved) *MeetingCreate {
+	_c.mutation.SetSeatingPlan(v)
 	return _c
 }
 
@@ -776,6 +783,10 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Overridden(); ok {
 		_spec.SetField(meeting.FieldOverridden, field.TypeBool, value)
 		_node.Overridden = value
+	}
+	if value, ok := _c.mutation.SeatingPlan(); ok {
+		_spec.SetField(meeting.FieldSeatingPlan, field.TypeJSON, value)
+		_node.SeatingPlan = value
 	}
 	if value, ok := _c.mutation.Sequence(); ok {
 		_spec.SetField(meeting.FieldSequence, field.TypeInt, value)
@@ -1327,6 +1338,24 @@ func (u *MeetingUpsert) UpdateOverridden() *MeetingUpsert {
 	return u
 }
 
+// SetSeatingPlan sets the "seating_plan" field.
+func (u *MeetingUpsert) SetSeatingPlan(v *seating.Saved) *MeetingUpsert {
+	u.Set(meeting.FieldSeatingPlan, v)
+	return u
+}
+
+// UpdateSeatingPlan sets the "seating_plan" field to the value that was provided on create.
+func (u *MeetingUpsert) UpdateSeatingPlan() *MeetingUpsert {
+	u.SetExcluded(meeting.FieldSeatingPlan)
+	return u
+}
+
+// ClearSeatingPlan clears the value of the "seating_plan" field.
+func (u *MeetingUpsert) ClearSeatingPlan() *MeetingUpsert {
+	u.SetNull(meeting.FieldSeatingPlan)
+	return u
+}
+
 // SetSequence sets the "sequence" field.
 func (u *MeetingUpsert) SetSequence(v int) *MeetingUpsert {
 	u.Set(meeting.FieldSequence, v)
@@ -1796,6 +1825,27 @@ func (u *MeetingUpsertOne) SetOverridden(v bool) *MeetingUpsertOne {
 func (u *MeetingUpsertOne) UpdateOverridden() *MeetingUpsertOne {
 	return u.Update(func(s *MeetingUpsert) {
 		s.UpdateOverridden()
+	})
+}
+
+// SetSeatingPlan sets the "seating_plan" field.
+func (u *MeetingUpsertOne) SetSeatingPlan(v *seating.Saved) *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetSeatingPlan(v)
+	})
+}
+
+// UpdateSeatingPlan sets the "seating_plan" field to the value that was provided on create.
+func (u *MeetingUpsertOne) UpdateSeatingPlan() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateSeatingPlan()
+	})
+}
+
+// ClearSeatingPlan clears the value of the "seating_plan" field.
+func (u *MeetingUpsertOne) ClearSeatingPlan() *MeetingUpsertOne {
+	return u.Update(func(s *MeetingUpsert) {
+		s.ClearSeatingPlan()
 	})
 }
 
@@ -2437,6 +2487,27 @@ func (u *MeetingUpsertBulk) SetOverridden(v bool) *MeetingUpsertBulk {
 func (u *MeetingUpsertBulk) UpdateOverridden() *MeetingUpsertBulk {
 	return u.Update(func(s *MeetingUpsert) {
 		s.UpdateOverridden()
+	})
+}
+
+// SetSeatingPlan sets the "seating_plan" field.
+func (u *MeetingUpsertBulk) SetSeatingPlan(v *seating.Saved) *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.SetSeatingPlan(v)
+	})
+}
+
+// UpdateSeatingPlan sets the "seating_plan" field to the value that was provided on create.
+func (u *MeetingUpsertBulk) UpdateSeatingPlan() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.UpdateSeatingPlan()
+	})
+}
+
+// ClearSeatingPlan clears the value of the "seating_plan" field.
+func (u *MeetingUpsertBulk) ClearSeatingPlan() *MeetingUpsertBulk {
+	return u.Update(func(s *MeetingUpsert) {
+		s.ClearSeatingPlan()
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
 // MeetingUpdate is the builder for updating Meeting entities.
@@ -422,6 +423,18 @@ func (_u *MeetingUpdate) SetNillableOverridden(v *bool) *MeetingUpdate {
 	if v != nil {
 		_u.SetOverridden(*v)
 	}
+	return _u
+}
+
+// SetSeatingPlan sets the "seating_plan" field.
+func (_u *MeetingUpdate) SetSeatingPlan(v *seating.Saved) *MeetingUpdate {
+	_u.mutation.SetSeatingPlan(v)
+	return _u
+}
+
+// ClearSeatingPlan clears the value of the "seating_plan" field.
+func (_u *MeetingUpdate) ClearSeatingPlan() *MeetingUpdate {
+	_u.mutation.ClearSeatingPlan()
 	return _u
 }
 
@@ -953,6 +966,12 @@ func (_u *MeetingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Overridden(); ok {
 		_spec.SetField(meeting.FieldOverridden, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SeatingPlan(); ok {
+		_spec.SetField(meeting.FieldSeatingPlan, field.TypeJSON, value)
+	}
+	if _u.mutation.SeatingPlanCleared() {
+		_spec.ClearField(meeting.FieldSeatingPlan, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Sequence(); ok {
 		_spec.SetField(meeting.FieldSequence, field.TypeInt, value)
@@ -1714,6 +1733,18 @@ func (_u *MeetingUpdateOne) SetNillableOverridden(v *bool) *MeetingUpdateOne {
 	return _u
 }
 
+// SetSeatingPlan sets the "seating_plan" field.
+func (_u *MeetingUpdateOne) SetSeatingPlan(v *seating.Saved) *MeetingUpdateOne {
+	_u.mutation.SetSeatingPlan(v)
+	return _u
+}
+
+// ClearSeatingPlan clears the value of the "seating_plan" field.
+func (_u *MeetingUpdateOne) ClearSeatingPlan() *MeetingUpdateOne {
+	_u.mutation.ClearSeatingPlan()
+	return _u
+}
+
 // SetSequence sets the "sequence" field.
 func (_u *MeetingUpdateOne) SetSequence(v int) *MeetingUpdateOne {
 	_u.mutation.ResetSequence()
@@ -2272,6 +2303,12 @@ func (_u *MeetingUpdateOne) sqlSave(ctx context.Context) (_node *Meeting, err er
 	}
 	if value, ok := _u.mutation.Overridden(); ok {
 		_spec.SetField(meeting.FieldOverridden, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SeatingPlan(); ok {
+		_spec.SetField(meeting.FieldSeatingPlan, field.TypeJSON, value)
+	}
+	if _u.mutation.SeatingPlanCleared() {
+		_spec.ClearField(meeting.FieldSeatingPlan, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Sequence(); ok {
 		_spec.SetField(meeting.FieldSequence, field.TypeInt, value)

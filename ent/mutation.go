@@ -31,6 +31,7 @@ import (
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
 const (
@@ -8570,6 +8571,7 @@ type MeetingMutation struct {
 	addcheck_in_closes_after *int
 	occurrence_start         *time.Time
 	overridden               *bool
+	seating_plan             **seating.Saved
 	sequence                 *int
 	addsequence              *int
 	clearedFields            map[string]struct{}
@@ -9777,6 +9779,55 @@ func (m *MeetingMutation) ResetOverridden() {
 	m.overridden = nil
 }
 
+// SetSeatingPlan sets the "seating_plan" field.
+func (m *MeetingMutation) SetSeatingPlan(s *seating.Saved) {
+	m.seating_plan = &s
+}
+
+// SeatingPlan returns the value of the "seating_plan" field in the mutation.
+func (m *MeetingMutation) SeatingPlan() (r *seating.Saved, exists bool) {
+	v := m.seating_plan
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeatingPlan returns the old "seating_plan" field's value of the Meeting entity.
+// If the Meeting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MeetingMutation) OldSeatingPlan(ctx context.Context) (v *seating.Saved, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeatingPlan is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeatingPlan requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeatingPlan: %w", err)
+	}
+	return oldValue.SeatingPlan, nil
+}
+
+// ClearSeatingPlan clears the value of the "seating_plan" field.
+func (m *MeetingMutation) ClearSeatingPlan() {
+	m.seating_plan = nil
+	m.clearedFields[meeting.FieldSeatingPlan] = struct{}{}
+}
+
+// SeatingPlanCleared returns if the "seating_plan" field was cleared in this mutation.
+func (m *MeetingMutation) SeatingPlanCleared() bool {
+	_, ok := m.clearedFields[meeting.FieldSeatingPlan]
+	return ok
+}
+
+// ResetSeatingPlan resets all changes to the "seating_plan" field.
+func (m *MeetingMutation) ResetSeatingPlan() {
+	m.seating_plan = nil
+	delete(m.clearedFields, meeting.FieldSeatingPlan)
+}
+
 // SetSequence sets the "sequence" field.
 func (m *MeetingMutation) SetSequence(i int) {
 	m.sequence = &i
@@ -10299,7 +10350,7 @@ func (m *MeetingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MeetingMutation) Fields() []string {
-	fields := make([]string, 0, 25)
+	fields := make([]string, 0, 26)
 	if m.organization != nil {
 		fields = append(fields, meeting.FieldOrganizationID)
 	}
@@ -10372,6 +10423,9 @@ func (m *MeetingMutation) Fields() []string {
 	if m.overridden != nil {
 		fields = append(fields, meeting.FieldOverridden)
 	}
+	if m.seating_plan != nil {
+		fields = append(fields, meeting.FieldSeatingPlan)
+	}
 	if m.sequence != nil {
 		fields = append(fields, meeting.FieldSequence)
 	}
@@ -10431,6 +10485,8 @@ func (m *MeetingMutation) Field(name string) (ent.Value, bool) {
 		return m.OccurrenceStart()
 	case meeting.FieldOverridden:
 		return m.Overridden()
+	case meeting.FieldSeatingPlan:
+		return m.SeatingPlan()
 	case meeting.FieldSequence:
 		return m.Sequence()
 	}
@@ -10490,6 +10546,8 @@ func (m *MeetingMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldOccurrenceStart(ctx)
 	case meeting.FieldOverridden:
 		return m.OldOverridden(ctx)
+	case meeting.FieldSeatingPlan:
+		return m.OldSeatingPlan(ctx)
 	case meeting.FieldSequence:
 		return m.OldSequence(ctx)
 	}
@@ -10669,6 +10727,13 @@ func (m *MeetingMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOverridden(v)
 		return nil
+	case meeting.FieldSeatingPlan:
+		v, ok := value.(*seating.Saved)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeatingPlan(v)
+		return nil
 	case meeting.FieldSequence:
 		v, ok := value.(int)
 		if !ok {
@@ -10799,6 +10864,9 @@ func (m *MeetingMutation) ClearedFields() []string {
 	if m.FieldCleared(meeting.FieldOccurrenceStart) {
 		fields = append(fields, meeting.FieldOccurrenceStart)
 	}
+	if m.FieldCleared(meeting.FieldSeatingPlan) {
+		fields = append(fields, meeting.FieldSeatingPlan)
+	}
 	return fields
 }
 
@@ -10842,6 +10910,9 @@ func (m *MeetingMutation) ClearField(name string) error {
 		return nil
 	case meeting.FieldOccurrenceStart:
 		m.ClearOccurrenceStart()
+		return nil
+	case meeting.FieldSeatingPlan:
+		m.ClearSeatingPlan()
 		return nil
 	}
 	return fmt.Errorf("unknown Meeting nullable field %s", name)
@@ -10922,6 +10993,9 @@ func (m *MeetingMutation) ResetField(name string) error {
 		return nil
 	case meeting.FieldOverridden:
 		m.ResetOverridden()
+		return nil
+	case meeting.FieldSeatingPlan:
+		m.ResetSeatingPlan()
 		return nil
 	case meeting.FieldSequence:
 		m.ResetSequence()
@@ -17460,6 +17534,8 @@ type RelationshipMutation struct {
 	addencounter_count  *int
 	strength            *float64
 	addstrength         *float64
+	decay_key           *float64
+	adddecay_key        *float64
 	clearedFields       map[string]struct{}
 	organization        *int
 	clearedorganization bool
@@ -17934,6 +18010,76 @@ func (m *RelationshipMutation) ResetStrength() {
 	m.addstrength = nil
 }
 
+// SetDecayKey sets the "decay_key" field.
+func (m *RelationshipMutation) SetDecayKey(f float64) {
+	m.decay_key = &f
+	m.adddecay_key = nil
+}
+
+// DecayKey returns the value of the "decay_key" field in the mutation.
+func (m *RelationshipMutation) DecayKey() (r float64, exists bool) {
+	v := m.decay_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecayKey returns the old "decay_key" field's value of the Relationship entity.
+// If the Relationship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RelationshipMutation) OldDecayKey(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecayKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecayKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecayKey: %w", err)
+	}
+	return oldValue.DecayKey, nil
+}
+
+// AddDecayKey adds f to the "decay_key" field.
+func (m *RelationshipMutation) AddDecayKey(f float64) {
+	if m.adddecay_key != nil {
+		*m.adddecay_key += f
+	} else {
+		m.adddecay_key = &f
+	}
+}
+
+// AddedDecayKey returns the value that was added to the "decay_key" field in this mutation.
+func (m *RelationshipMutation) AddedDecayKey() (r float64, exists bool) {
+	v := m.adddecay_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDecayKey clears the value of the "decay_key" field.
+func (m *RelationshipMutation) ClearDecayKey() {
+	m.decay_key = nil
+	m.adddecay_key = nil
+	m.clearedFields[relationship.FieldDecayKey] = struct{}{}
+}
+
+// DecayKeyCleared returns if the "decay_key" field was cleared in this mutation.
+func (m *RelationshipMutation) DecayKeyCleared() bool {
+	_, ok := m.clearedFields[relationship.FieldDecayKey]
+	return ok
+}
+
+// ResetDecayKey resets all changes to the "decay_key" field.
+func (m *RelationshipMutation) ResetDecayKey() {
+	m.decay_key = nil
+	m.adddecay_key = nil
+	delete(m.clearedFields, relationship.FieldDecayKey)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *RelationshipMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -18049,7 +18195,7 @@ func (m *RelationshipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RelationshipMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.organization != nil {
 		fields = append(fields, relationship.FieldOrganizationID)
 	}
@@ -18077,6 +18223,9 @@ func (m *RelationshipMutation) Fields() []string {
 	if m.strength != nil {
 		fields = append(fields, relationship.FieldStrength)
 	}
+	if m.decay_key != nil {
+		fields = append(fields, relationship.FieldDecayKey)
+	}
 	return fields
 }
 
@@ -18103,6 +18252,8 @@ func (m *RelationshipMutation) Field(name string) (ent.Value, bool) {
 		return m.EncounterCount()
 	case relationship.FieldStrength:
 		return m.Strength()
+	case relationship.FieldDecayKey:
+		return m.DecayKey()
 	}
 	return nil, false
 }
@@ -18130,6 +18281,8 @@ func (m *RelationshipMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldEncounterCount(ctx)
 	case relationship.FieldStrength:
 		return m.OldStrength(ctx)
+	case relationship.FieldDecayKey:
+		return m.OldDecayKey(ctx)
 	}
 	return nil, fmt.Errorf("unknown Relationship field %s", name)
 }
@@ -18202,6 +18355,13 @@ func (m *RelationshipMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStrength(v)
 		return nil
+	case relationship.FieldDecayKey:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecayKey(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Relationship field %s", name)
 }
@@ -18216,6 +18376,9 @@ func (m *RelationshipMutation) AddedFields() []string {
 	if m.addstrength != nil {
 		fields = append(fields, relationship.FieldStrength)
 	}
+	if m.adddecay_key != nil {
+		fields = append(fields, relationship.FieldDecayKey)
+	}
 	return fields
 }
 
@@ -18228,6 +18391,8 @@ func (m *RelationshipMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedEncounterCount()
 	case relationship.FieldStrength:
 		return m.AddedStrength()
+	case relationship.FieldDecayKey:
+		return m.AddedDecayKey()
 	}
 	return nil, false
 }
@@ -18251,6 +18416,13 @@ func (m *RelationshipMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddStrength(v)
 		return nil
+	case relationship.FieldDecayKey:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDecayKey(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Relationship numeric field %s", name)
 }
@@ -18258,7 +18430,11 @@ func (m *RelationshipMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *RelationshipMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(relationship.FieldDecayKey) {
+		fields = append(fields, relationship.FieldDecayKey)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -18271,6 +18447,11 @@ func (m *RelationshipMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *RelationshipMutation) ClearField(name string) error {
+	switch name {
+	case relationship.FieldDecayKey:
+		m.ClearDecayKey()
+		return nil
+	}
 	return fmt.Errorf("unknown Relationship nullable field %s", name)
 }
 
@@ -18304,6 +18485,9 @@ func (m *RelationshipMutation) ResetField(name string) error {
 		return nil
 	case relationship.FieldStrength:
 		m.ResetStrength()
+		return nil
+	case relationship.FieldDecayKey:
+		m.ResetDecayKey()
 		return nil
 	}
 	return fmt.Errorf("unknown Relationship field %s", name)

@@ -37,6 +37,8 @@ type Relationship struct {
 	EncounterCount int `json:"encounter_count,omitempty"`
 	// Strength as of lastMetAt: each encounter adds 1, and the strength halves every 180 days without one.
 	Strength float64 `json:"strength,omitempty"`
+	// log2(strength) + lastMetAt / 180 days (in seconds): orders relationships by current strength, whatever the day.
+	DecayKey *float64 `json:"decay_key,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RelationshipQuery when eager-loading is set.
 	Edges        RelationshipEdges `json:"edges"`
@@ -96,7 +98,7 @@ func (*Relationship) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case relationship.FieldStrength:
+		case relationship.FieldStrength, relationship.FieldDecayKey:
 			values[i] = new(sql.NullFloat64)
 		case relationship.FieldID, relationship.FieldOrganizationID, relationship.FieldPersonAID, relationship.FieldPersonBID, relationship.FieldEncounterCount:
 			values[i] = new(sql.NullInt64)
@@ -177,6 +179,13 @@ func (_m *Relationship) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Strength = value.Float64
 			}
+		case relationship.FieldDecayKey:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field decay_key", values[i])
+			} else if value.Valid {
+				_m.DecayKey = new(float64)
+				*_m.DecayKey = value.Float64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -254,6 +263,11 @@ func (_m *Relationship) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("strength=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Strength))
+	builder.WriteString(", ")
+	if v := _m.DecayKey; v != nil {
+		builder.WriteString("decay_key=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -94,6 +94,20 @@ func (_c *RelationshipCreate) SetStrength(v float64) *RelationshipCreate {
 	return _c
 }
 
+// SetDecayKey sets the "decay_key" field.
+func (_c *RelationshipCreate) SetDecayKey(v float64) *RelationshipCreate {
+	_c.mutation.SetDecayKey(v)
+	return _c
+}
+
+// SetNillableDecayKey sets the "decay_key" field if the given value is not nil.
+func (_c *RelationshipCreate) SetNillableDecayKey(v *float64) *RelationshipCreate {
+	if v != nil {
+		_c.SetDecayKey(*v)
+	}
+	return _c
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *RelationshipCreate) SetOrganization(v *Organization) *RelationshipCreate {
 	return _c.SetOrganizationID(v.ID)
@@ -251,6 +265,10 @@ func (_c *RelationshipCreate) createSpec() (*Relationship, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Strength(); ok {
 		_spec.SetField(relationship.FieldStrength, field.TypeFloat64, value)
 		_node.Strength = value
+	}
+	if value, ok := _c.mutation.DecayKey(); ok {
+		_spec.SetField(relationship.FieldDecayKey, field.TypeFloat64, value)
+		_node.DecayKey = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -427,6 +445,30 @@ func (u *RelationshipUpsert) AddStrength(v float64) *RelationshipUpsert {
 	return u
 }
 
+// SetDecayKey sets the "decay_key" field.
+func (u *RelationshipUpsert) SetDecayKey(v float64) *RelationshipUpsert {
+	u.Set(relationship.FieldDecayKey, v)
+	return u
+}
+
+// UpdateDecayKey sets the "decay_key" field to the value that was provided on create.
+func (u *RelationshipUpsert) UpdateDecayKey() *RelationshipUpsert {
+	u.SetExcluded(relationship.FieldDecayKey)
+	return u
+}
+
+// AddDecayKey adds v to the "decay_key" field.
+func (u *RelationshipUpsert) AddDecayKey(v float64) *RelationshipUpsert {
+	u.Add(relationship.FieldDecayKey, v)
+	return u
+}
+
+// ClearDecayKey clears the value of the "decay_key" field.
+func (u *RelationshipUpsert) ClearDecayKey() *RelationshipUpsert {
+	u.SetNull(relationship.FieldDecayKey)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -562,6 +604,34 @@ func (u *RelationshipUpsertOne) AddStrength(v float64) *RelationshipUpsertOne {
 func (u *RelationshipUpsertOne) UpdateStrength() *RelationshipUpsertOne {
 	return u.Update(func(s *RelationshipUpsert) {
 		s.UpdateStrength()
+	})
+}
+
+// SetDecayKey sets the "decay_key" field.
+func (u *RelationshipUpsertOne) SetDecayKey(v float64) *RelationshipUpsertOne {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.SetDecayKey(v)
+	})
+}
+
+// AddDecayKey adds v to the "decay_key" field.
+func (u *RelationshipUpsertOne) AddDecayKey(v float64) *RelationshipUpsertOne {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.AddDecayKey(v)
+	})
+}
+
+// UpdateDecayKey sets the "decay_key" field to the value that was provided on create.
+func (u *RelationshipUpsertOne) UpdateDecayKey() *RelationshipUpsertOne {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.UpdateDecayKey()
+	})
+}
+
+// ClearDecayKey clears the value of the "decay_key" field.
+func (u *RelationshipUpsertOne) ClearDecayKey() *RelationshipUpsertOne {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.ClearDecayKey()
 	})
 }
 
@@ -866,6 +936,34 @@ func (u *RelationshipUpsertBulk) AddStrength(v float64) *RelationshipUpsertBulk 
 func (u *RelationshipUpsertBulk) UpdateStrength() *RelationshipUpsertBulk {
 	return u.Update(func(s *RelationshipUpsert) {
 		s.UpdateStrength()
+	})
+}
+
+// SetDecayKey sets the "decay_key" field.
+func (u *RelationshipUpsertBulk) SetDecayKey(v float64) *RelationshipUpsertBulk {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.SetDecayKey(v)
+	})
+}
+
+// AddDecayKey adds v to the "decay_key" field.
+func (u *RelationshipUpsertBulk) AddDecayKey(v float64) *RelationshipUpsertBulk {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.AddDecayKey(v)
+	})
+}
+
+// UpdateDecayKey sets the "decay_key" field to the value that was provided on create.
+func (u *RelationshipUpsertBulk) UpdateDecayKey() *RelationshipUpsertBulk {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.UpdateDecayKey()
+	})
+}
+
+// ClearDecayKey clears the value of the "decay_key" field.
+func (u *RelationshipUpsertBulk) ClearDecayKey() *RelationshipUpsertBulk {
+	return u.Update(func(s *RelationshipUpsert) {
+		s.ClearDecayKey()
 	})
 }
 

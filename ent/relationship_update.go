@@ -105,6 +105,33 @@ func (_u *RelationshipUpdate) AddStrength(v float64) *RelationshipUpdate {
 	return _u
 }
 
+// SetDecayKey sets the "decay_key" field.
+func (_u *RelationshipUpdate) SetDecayKey(v float64) *RelationshipUpdate {
+	_u.mutation.ResetDecayKey()
+	_u.mutation.SetDecayKey(v)
+	return _u
+}
+
+// SetNillableDecayKey sets the "decay_key" field if the given value is not nil.
+func (_u *RelationshipUpdate) SetNillableDecayKey(v *float64) *RelationshipUpdate {
+	if v != nil {
+		_u.SetDecayKey(*v)
+	}
+	return _u
+}
+
+// AddDecayKey adds value to the "decay_key" field.
+func (_u *RelationshipUpdate) AddDecayKey(v float64) *RelationshipUpdate {
+	_u.mutation.AddDecayKey(v)
+	return _u
+}
+
+// ClearDecayKey clears the value of the "decay_key" field.
+func (_u *RelationshipUpdate) ClearDecayKey() *RelationshipUpdate {
+	_u.mutation.ClearDecayKey()
+	return _u
+}
+
 // Mutation returns the RelationshipMutation object of the builder.
 func (_u *RelationshipUpdate) Mutation() *RelationshipMutation {
 	return _u.mutation
@@ -205,6 +232,15 @@ func (_u *RelationshipUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if value, ok := _u.mutation.AddedStrength(); ok {
 		_spec.AddField(relationship.FieldStrength, field.TypeFloat64, value)
 	}
+	if value, ok := _u.mutation.DecayKey(); ok {
+		_spec.SetField(relationship.FieldDecayKey, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedDecayKey(); ok {
+		_spec.AddField(relationship.FieldDecayKey, field.TypeFloat64, value)
+	}
+	if _u.mutation.DecayKeyCleared() {
+		_spec.ClearField(relationship.FieldDecayKey, field.TypeFloat64)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -300,6 +336,33 @@ func (_u *RelationshipUpdateOne) SetNillableStrength(v *float64) *RelationshipUp
 // AddStrength adds value to the "strength" field.
 func (_u *RelationshipUpdateOne) AddStrength(v float64) *RelationshipUpdateOne {
 	_u.mutation.AddStrength(v)
+	return _u
+}
+
+// SetDecayKey sets the "decay_key" field.
+func (_u *RelationshipUpdateOne) SetDecayKey(v float64) *RelationshipUpdateOne {
+	_u.mutation.ResetDecayKey()
+	_u.mutation.SetDecayKey(v)
+	return _u
+}
+
+// SetNillableDecayKey sets the "decay_key" field if the given value is not nil.
+func (_u *RelationshipUpdateOne) SetNillableDecayKey(v *float64) *RelationshipUpdateOne {
+	if v != nil {
+		_u.SetDecayKey(*v)
+	}
+	return _u
+}
+
+// AddDecayKey adds value to the "decay_key" field.
+func (_u *RelationshipUpdateOne) AddDecayKey(v float64) *RelationshipUpdateOne {
+	_u.mutation.AddDecayKey(v)
+	return _u
+}
+
+// ClearDecayKey clears the value of the "decay_key" field.
+func (_u *RelationshipUpdateOne) ClearDecayKey() *RelationshipUpdateOne {
+	_u.mutation.ClearDecayKey()
 	return _u
 }
 
@@ -432,6 +495,15 @@ func (_u *RelationshipUpdateOne) sqlSave(ctx context.Context) (_node *Relationsh
 	}
 	if value, ok := _u.mutation.AddedStrength(); ok {
 		_spec.AddField(relationship.FieldStrength, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.DecayKey(); ok {
+		_spec.SetField(relationship.FieldDecayKey, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedDecayKey(); ok {
+		_spec.AddField(relationship.FieldDecayKey, field.TypeFloat64, value)
+	}
+	if _u.mutation.DecayKeyCleared() {
+		_spec.ClearField(relationship.FieldDecayKey, field.TypeFloat64)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Relationship{config: _u.config}

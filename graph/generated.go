@@ -31,6 +31,7 @@ import (
 	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 	"github.com/rencontre/rencontre/graph/scalar"
+	"github.com/rencontre/rencontre/internal/network/seating"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -50,6 +51,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
+	SeatingPlan() SeatingPlanResolver
 	Series() SeriesResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
@@ -392,6 +394,18 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	IntroductionPath struct {
+		Cost   func(childComplexity int) int
+		People func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	IntroductionSuggestion struct {
+		Person  func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
 	Meeting struct {
 		AgendaItems           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
 		Attendance            func(childComplexity int) int
@@ -418,6 +432,7 @@ type ComplexityRoot struct {
 		OrganizationID        func(childComplexity int) int
 		Overridden            func(childComplexity int) int
 		Participations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
+		SeatingPlan           func(childComplexity int) int
 		Sequence              func(childComplexity int) int
 		Series                func(childComplexity int) int
 		SeriesID              func(childComplexity int) int
@@ -476,6 +491,18 @@ type ComplexityRoot struct {
 		Participation func(childComplexity int) int
 		UserErrors    func(childComplexity int) int
 		Waitlisted    func(childComplexity int) int
+	}
+
+	MeetingSeatingPlanPayload struct {
+		Meeting    func(childComplexity int) int
+		Plan       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	MeetingSeatingRoundConfirmPayload struct {
+		Encounters func(childComplexity int) int
+		Skipped    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	MeetingUpdatePayload struct {
@@ -548,49 +575,104 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		APITokenCreate           func(childComplexity int, input APITokenCreateInput) int
-		APITokenRevoke           func(childComplexity int, input APITokenRevokeInput) int
-		AgendaItemCreate         func(childComplexity int, input ent.CreateAgendaItemInput) int
-		AgendaItemUpdate         func(childComplexity int, id int, input ent.UpdateAgendaItemInput) int
-		CalendarFeedIssue        func(childComplexity int, input CalendarFeedIssueInput) int
-		CalendarFeedRevoke       func(childComplexity int, id int) int
-		CommunityAddMembers      func(childComplexity int, input CommunityMembersInput) int
-		CommunityCreate          func(childComplexity int, input ent.CreateCommunityInput) int
-		CommunityRemoveMembers   func(childComplexity int, input CommunityMembersInput) int
-		CommunityUpdate          func(childComplexity int, id int, input ent.UpdateCommunityInput) int
-		EncounterRecord          func(childComplexity int, input EncounterRecordInput) int
-		FeedbackCreate           func(childComplexity int, input ent.CreateFeedbackInput) int
-		FeedbackUpdate           func(childComplexity int, id int, input ent.UpdateFeedbackInput) int
-		FollowUpCreate           func(childComplexity int, input ent.CreateFollowUpInput) int
-		FollowUpUpdate           func(childComplexity int, id int, input ent.UpdateFollowUpInput) int
-		IndicatorCreate          func(childComplexity int, input ent.CreateIndicatorInput) int
-		IndicatorUpdate          func(childComplexity int, id int, input ent.UpdateIndicatorInput) int
-		MeetingCancel            func(childComplexity int, input MeetingCancelInput) int
-		MeetingCreate            func(childComplexity int, input ent.CreateMeetingInput) int
-		MeetingInvite            func(childComplexity int, input MeetingInviteInput) int
-		MeetingRegister          func(childComplexity int, input MeetingRegisterInput) int
-		MeetingUpdate            func(childComplexity int, id int, input ent.UpdateMeetingInput, force *bool) int
-		MembershipAccept         func(childComplexity int, input MembershipAcceptInput) int
-		MembershipCreate         func(childComplexity int, input MembershipCreateInput) int
-		MembershipDecline        func(childComplexity int, input MembershipDeclineInput) int
-		MembershipDelete         func(childComplexity int, input MembershipDeleteInput) int
-		MembershipUpdate         func(childComplexity int, input MembershipUpdateInput) int
-		ObjectiveCreate          func(childComplexity int, input ent.CreateObjectiveInput) int
-		ObjectiveUpdate          func(childComplexity int, id int, input ent.UpdateObjectiveInput) int
-		OrganizationUpdate       func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
-		ParticipationCancel      func(childComplexity int, input ParticipationCancelInput) int
-		ParticipationCheckIn     func(childComplexity int, input ParticipationCheckInInput) int
-		ParticipationRespond     func(childComplexity int, input ParticipationRespondInput) int
-		ParticipationUndoCheckIn func(childComplexity int, input ParticipationUndoCheckInInput) int
-		PersonCreate             func(childComplexity int, input ent.CreatePersonInput) int
-		PersonUpdate             func(childComplexity int, id int, input ent.UpdatePersonInput) int
-		SeriesCancel             func(childComplexity int, id int, reason *string) int
-		SeriesCreate             func(childComplexity int, input SeriesCreateInput) int
-		SeriesExtend             func(childComplexity int, id int) int
-		SeriesRespond            func(childComplexity int, input SeriesRespondInput) int
-		SeriesUpdate             func(childComplexity int, id int, input SeriesUpdateInput, scope *SeriesUpdateScope, fromMeetingID *int, force *bool) int
-		TouchpointCreate         func(childComplexity int, input ent.CreateTouchpointInput) int
-		TouchpointUpdate         func(childComplexity int, id int, input ent.UpdateTouchpointInput) int
+		APITokenCreate             func(childComplexity int, input APITokenCreateInput) int
+		APITokenRevoke             func(childComplexity int, input APITokenRevokeInput) int
+		AgendaItemCreate           func(childComplexity int, input ent.CreateAgendaItemInput) int
+		AgendaItemUpdate           func(childComplexity int, id int, input ent.UpdateAgendaItemInput) int
+		CalendarFeedIssue          func(childComplexity int, input CalendarFeedIssueInput) int
+		CalendarFeedRevoke         func(childComplexity int, id int) int
+		CommunityAddMembers        func(childComplexity int, input CommunityMembersInput) int
+		CommunityCreate            func(childComplexity int, input ent.CreateCommunityInput) int
+		CommunityRemoveMembers     func(childComplexity int, input CommunityMembersInput) int
+		CommunityUpdate            func(childComplexity int, id int, input ent.UpdateCommunityInput) int
+		EncounterRecord            func(childComplexity int, input EncounterRecordInput) int
+		FeedbackCreate             func(childComplexity int, input ent.CreateFeedbackInput) int
+		FeedbackUpdate             func(childComplexity int, id int, input ent.UpdateFeedbackInput) int
+		FollowUpCreate             func(childComplexity int, input ent.CreateFollowUpInput) int
+		FollowUpUpdate             func(childComplexity int, id int, input ent.UpdateFollowUpInput) int
+		IndicatorCreate            func(childComplexity int, input ent.CreateIndicatorInput) int
+		IndicatorUpdate            func(childComplexity int, id int, input ent.UpdateIndicatorInput) int
+		MeetingCancel              func(childComplexity int, input MeetingCancelInput) int
+		MeetingCreate              func(childComplexity int, input ent.CreateMeetingInput) int
+		MeetingInvite              func(childComplexity int, input MeetingInviteInput) int
+		MeetingRegister            func(childComplexity int, input MeetingRegisterInput) int
+		MeetingSeatingPlan         func(childComplexity int, input MeetingSeatingPlanInput) int
+		MeetingSeatingPlanSave     func(childComplexity int, input MeetingSeatingPlanInput) int
+		MeetingSeatingRoundConfirm func(childComplexity int, input MeetingSeatingRoundConfirmInput) int
+		MeetingUpdate              func(childComplexity int, id int, input ent.UpdateMeetingInput, force *bool) int
+		MembershipAccept           func(childComplexity int, input MembershipAcceptInput) int
+		MembershipCreate           func(childComplexity int, input MembershipCreateInput) int
+		MembershipDecline          func(childComplexity int, input MembershipDeclineInput) int
+		MembershipDelete           func(childComplexity int, input MembershipDeleteInput) int
+		MembershipUpdate           func(childComplexity int, input MembershipUpdateInput) int
+		ObjectiveCreate            func(childComplexity int, input ent.CreateObjectiveInput) int
+		ObjectiveUpdate            func(childComplexity int, id int, input ent.UpdateObjectiveInput) int
+		OrganizationUpdate         func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
+		ParticipationCancel        func(childComplexity int, input ParticipationCancelInput) int
+		ParticipationCheckIn       func(childComplexity int, input ParticipationCheckInInput) int
+		ParticipationRespond       func(childComplexity int, input ParticipationRespondInput) int
+		ParticipationUndoCheckIn   func(childComplexity int, input ParticipationUndoCheckInInput) int
+		PersonCreate               func(childComplexity int, input ent.CreatePersonInput) int
+		PersonUpdate               func(childComplexity int, id int, input ent.UpdatePersonInput) int
+		SeriesCancel               func(childComplexity int, id int, reason *string) int
+		SeriesCreate               func(childComplexity int, input SeriesCreateInput) int
+		SeriesExtend               func(childComplexity int, id int) int
+		SeriesRespond              func(childComplexity int, input SeriesRespondInput) int
+		SeriesUpdate               func(childComplexity int, id int, input SeriesUpdateInput, scope *SeriesUpdateScope, fromMeetingID *int, force *bool) int
+		TouchpointCreate           func(childComplexity int, input ent.CreateTouchpointInput) int
+		TouchpointUpdate           func(childComplexity int, id int, input ent.UpdateTouchpointInput) int
+	}
+
+	Network struct {
+		Edges func(childComplexity int) int
+		Nodes func(childComplexity int) int
+		Stats func(childComplexity int) int
+	}
+
+	NetworkBridge struct {
+		Source func(childComplexity int) int
+		Target func(childComplexity int) int
+	}
+
+	NetworkBroker struct {
+		CommunitiesReached func(childComplexity int) int
+		Person             func(childComplexity int) int
+	}
+
+	NetworkEdge struct {
+		CurrentStrength func(childComplexity int) int
+		EncounterCount  func(childComplexity int) int
+		FirstMetAt      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LastMetAt       func(childComplexity int) int
+		Source          func(childComplexity int) int
+		Strength        func(childComplexity int) int
+		Target          func(childComplexity int) int
+	}
+
+	NetworkNode struct {
+		Attended       func(childComplexity int) int
+		Betweenness    func(childComplexity int) int
+		Closeness      func(childComplexity int) int
+		Communities    func(childComplexity int) int
+		Community      func(childComplexity int) int
+		Company        func(childComplexity int) int
+		Degree         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		WeightedDegree func(childComplexity int) int
+	}
+
+	NetworkStats struct {
+		BetweennessSampled func(childComplexity int) int
+		Bridges            func(childComplexity int) int
+		Brokers            func(childComplexity int) int
+		Components         func(childComplexity int) int
+		Density            func(childComplexity int) int
+		EdgeCount          func(childComplexity int) int
+		Isolated           func(childComplexity int) int
+		Modularity         func(childComplexity int) int
+		NodeCount          func(childComplexity int) int
 	}
 
 	Objective struct {
@@ -737,11 +819,13 @@ type ComplexityRoot struct {
 		ID              func(childComplexity int) int
 		JobTitle        func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Network         func(childComplexity int, depth *int, minStrength *float64) int
 		Organization    func(childComplexity int) int
 		OrganizationID  func(childComplexity int) int
 		OwnedObjectives func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
 		Participations  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
 		Phone           func(childComplexity int) int
+		Relationships   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
 		Tags            func(childComplexity int) int
 		Touchpoints     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		UpdatedAt       func(childComplexity int) int
@@ -777,29 +861,33 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		Accounts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
-		AgendaItems       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
-		CalendarFeeds     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CalendarFeedOrder, where *ent.CalendarFeedWhereInput) int
-		Communities       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		Encounters        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
-		Feedbacks         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
-		FollowUps         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
-		Indicators        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
-		Meetings          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
-		Memberships       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder, where *ent.MembershipWhereInput) int
-		Node              func(childComplexity int, id int) int
-		Nodes             func(childComplexity int, ids []int) int
-		Objectives        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
-		Organizations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Participations    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
-		People            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
-		PeopleWithNoShows func(childComplexity int, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) int
-		Relationships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
-		Series            func(childComplexity int, id int) int
-		SeriesList        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SeriesOrder, where *ent.SeriesWhereInput) int
-		Touchpoints       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
-		Viewer            func(childComplexity int) int
+		APITokens              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		Accounts               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
+		AgendaItems            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
+		CalendarFeeds          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CalendarFeedOrder, where *ent.CalendarFeedWhereInput) int
+		Communities            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Encounters             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
+		Feedbacks              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
+		FollowUps              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		Indicators             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
+		IntroductionPath       func(childComplexity int, from int, to int) int
+		Meetings               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
+		Memberships            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder, where *ent.MembershipWhereInput) int
+		Network                func(childComplexity int, scope NetworkScope, asOf *time.Time, minStrength *float64) int
+		Node                   func(childComplexity int, id int) int
+		Nodes                  func(childComplexity int, ids []int) int
+		Objectives             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		Organizations          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Participations         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
+		People                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
+		PeopleWithNoShows      func(childComplexity int, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) int
+		Relationships          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
+		Series                 func(childComplexity int, id int) int
+		SeriesList             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SeriesOrder, where *ent.SeriesWhereInput) int
+		SuggestedIntroductions func(childComplexity int, personID int, first *int) int
+		TieShare               func(childComplexity int, between []int, from *time.Time, to *time.Time) int
+		Touchpoints            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
+		Viewer                 func(childComplexity int) int
 	}
 
 	Relationship struct {
@@ -828,6 +916,26 @@ type ComplexityRoot struct {
 	RelationshipEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SeatingPlan struct {
+		ConfirmedRounds func(childComplexity int) int
+		NewPairs        func(childComplexity int) int
+		RandomBaseline  func(childComplexity int) int
+		Rounds          func(childComplexity int) int
+		SeatedPairs     func(childComplexity int) int
+		UpperBound      func(childComplexity int) int
+		Violations      func(childComplexity int) int
+	}
+
+	SeatingRound struct {
+		Number func(childComplexity int) int
+		Tables func(childComplexity int) int
+	}
+
+	SeatingTable struct {
+		Number func(childComplexity int) int
+		People func(childComplexity int) int
 	}
 
 	Series struct {
@@ -896,6 +1004,16 @@ type ComplexityRoot struct {
 		MeetingAttendanceChanged func(childComplexity int, meetingID int) int
 	}
 
+	TieSharePoint struct {
+		At         func(childComplexity int) int
+		CrossTies  func(childComplexity int) int
+		Meeting    func(childComplexity int) int
+		Modularity func(childComplexity int) int
+		ShareA     func(childComplexity int) int
+		ShareB     func(childComplexity int) int
+		Shares     func(childComplexity int) int
+	}
+
 	Touchpoint struct {
 		Channel        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -956,6 +1074,7 @@ type MeetingResolver interface {
 	StartsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	EndsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	Attendance(ctx context.Context, obj *ent.Meeting) (*MeetingAttendance, error)
+
 	OccurrenceStart(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	IcsURL(ctx context.Context, obj *ent.Meeting) (*string, error)
 }
@@ -992,6 +1111,9 @@ type MutationResolver interface {
 	ParticipationCheckIn(ctx context.Context, input ParticipationCheckInInput) (*ParticipationCheckInPayload, error)
 	ParticipationUndoCheckIn(ctx context.Context, input ParticipationUndoCheckInInput) (*ParticipationUndoCheckInPayload, error)
 	EncounterRecord(ctx context.Context, input EncounterRecordInput) (*EncounterRecordPayload, error)
+	MeetingSeatingPlan(ctx context.Context, input MeetingSeatingPlanInput) (*MeetingSeatingPlanPayload, error)
+	MeetingSeatingPlanSave(ctx context.Context, input MeetingSeatingPlanInput) (*MeetingSeatingPlanPayload, error)
+	MeetingSeatingRoundConfirm(ctx context.Context, input MeetingSeatingRoundConfirmInput) (*MeetingSeatingRoundConfirmPayload, error)
 	ObjectiveCreate(ctx context.Context, input ent.CreateObjectiveInput) (*ObjectiveCreatePayload, error)
 	ObjectiveUpdate(ctx context.Context, id int, input ent.UpdateObjectiveInput) (*ObjectiveUpdatePayload, error)
 	IndicatorCreate(ctx context.Context, input ent.CreateIndicatorInput) (*IndicatorCreatePayload, error)
@@ -1007,6 +1129,8 @@ type MutationResolver interface {
 type PersonResolver interface {
 	Email(ctx context.Context, obj *ent.Person) (*string, error)
 	Attendance(ctx context.Context, obj *ent.Person) (*PersonAttendance, error)
+	Relationships(ctx context.Context, obj *ent.Person, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error)
+	Network(ctx context.Context, obj *ent.Person, depth *int, minStrength *float64) (*Network, error)
 	Agenda(ctx context.Context, obj *ent.Person, from time.Time, to time.Time) ([]*AgendaEntry, error)
 }
 type QueryResolver interface {
@@ -1032,10 +1156,19 @@ type QueryResolver interface {
 	Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
 	Viewer(ctx context.Context) (*Viewer, error)
 	PeopleWithNoShows(ctx context.Context, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) (*ent.PersonConnection, error)
+	Network(ctx context.Context, scope NetworkScope, asOf *time.Time, minStrength *float64) (*Network, error)
+	IntroductionPath(ctx context.Context, from int, to int) (*IntroductionPath, error)
+	SuggestedIntroductions(ctx context.Context, personID int, first *int) ([]*IntroductionSuggestion, error)
+	TieShare(ctx context.Context, between []int, from *time.Time, to *time.Time) ([]*TieSharePoint, error)
 	Series(ctx context.Context, id int) (*ent.Series, error)
 }
 type RelationshipResolver interface {
 	CurrentStrength(ctx context.Context, obj *ent.Relationship) (float64, error)
+}
+type SeatingPlanResolver interface {
+	Rounds(ctx context.Context, obj *seating.Saved) ([]*SeatingRound, error)
+
+	ConfirmedRounds(ctx context.Context, obj *seating.Saved) ([]int, error)
 }
 type SeriesResolver interface {
 	Occurrences(ctx context.Context, obj *ent.Series, from time.Time, to time.Time) ([]*ent.Meeting, error)
@@ -2319,6 +2452,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorUpdatePayload.UserErrors(childComplexity), true
 
+	case "IntroductionPath.cost":
+		if e.ComplexityRoot.IntroductionPath.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntroductionPath.Cost(childComplexity), true
+	case "IntroductionPath.people":
+		if e.ComplexityRoot.IntroductionPath.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntroductionPath.People(childComplexity), true
+	case "IntroductionPath.reason":
+		if e.ComplexityRoot.IntroductionPath.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntroductionPath.Reason(childComplexity), true
+
+	case "IntroductionSuggestion.person":
+		if e.ComplexityRoot.IntroductionSuggestion.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntroductionSuggestion.Person(childComplexity), true
+	case "IntroductionSuggestion.reasons":
+		if e.ComplexityRoot.IntroductionSuggestion.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntroductionSuggestion.Reasons(childComplexity), true
+	case "IntroductionSuggestion.score":
+		if e.ComplexityRoot.IntroductionSuggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntroductionSuggestion.Score(childComplexity), true
+
 	case "Meeting.agendaItems":
 		if e.ComplexityRoot.Meeting.AgendaItems == nil {
 			break
@@ -2499,6 +2670,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Participations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ParticipationOrder), args["where"].(*ent.ParticipationWhereInput)), true
+	case "Meeting.seatingPlan":
+		if e.ComplexityRoot.Meeting.SeatingPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.SeatingPlan(childComplexity), true
 	case "Meeting.sequence":
 		if e.ComplexityRoot.Meeting.Sequence == nil {
 			break
@@ -2733,6 +2910,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingRegisterPayload.Waitlisted(childComplexity), true
+
+	case "MeetingSeatingPlanPayload.meeting":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.Meeting(childComplexity), true
+	case "MeetingSeatingPlanPayload.plan":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.Plan(childComplexity), true
+	case "MeetingSeatingPlanPayload.userErrors":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.UserErrors(childComplexity), true
+
+	case "MeetingSeatingRoundConfirmPayload.encounters":
+		if e.ComplexityRoot.MeetingSeatingRoundConfirmPayload.Encounters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingRoundConfirmPayload.Encounters(childComplexity), true
+	case "MeetingSeatingRoundConfirmPayload.skipped":
+		if e.ComplexityRoot.MeetingSeatingRoundConfirmPayload.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingRoundConfirmPayload.Skipped(childComplexity), true
+	case "MeetingSeatingRoundConfirmPayload.userErrors":
+		if e.ComplexityRoot.MeetingSeatingRoundConfirmPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingRoundConfirmPayload.UserErrors(childComplexity), true
 
 	case "MeetingUpdatePayload.meeting":
 		if e.ComplexityRoot.MeetingUpdatePayload.Meeting == nil {
@@ -3209,6 +3424,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MeetingRegister(childComplexity, args["input"].(MeetingRegisterInput)), true
+	case "Mutation.meetingSeatingPlan":
+		if e.ComplexityRoot.Mutation.MeetingSeatingPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_meetingSeatingPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MeetingSeatingPlan(childComplexity, args["input"].(MeetingSeatingPlanInput)), true
+	case "Mutation.meetingSeatingPlanSave":
+		if e.ComplexityRoot.Mutation.MeetingSeatingPlanSave == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_meetingSeatingPlanSave_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MeetingSeatingPlanSave(childComplexity, args["input"].(MeetingSeatingPlanInput)), true
+	case "Mutation.meetingSeatingRoundConfirm":
+		if e.ComplexityRoot.Mutation.MeetingSeatingRoundConfirm == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_meetingSeatingRoundConfirm_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MeetingSeatingRoundConfirm(childComplexity, args["input"].(MeetingSeatingRoundConfirmInput)), true
 	case "Mutation.meetingUpdate":
 		if e.ComplexityRoot.Mutation.MeetingUpdate == nil {
 			break
@@ -3451,6 +3699,216 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TouchpointUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdateTouchpointInput)), true
+
+	case "Network.edges":
+		if e.ComplexityRoot.Network.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Edges(childComplexity), true
+	case "Network.nodes":
+		if e.ComplexityRoot.Network.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Nodes(childComplexity), true
+	case "Network.stats":
+		if e.ComplexityRoot.Network.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Stats(childComplexity), true
+
+	case "NetworkBridge.source":
+		if e.ComplexityRoot.NetworkBridge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkBridge.Source(childComplexity), true
+	case "NetworkBridge.target":
+		if e.ComplexityRoot.NetworkBridge.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkBridge.Target(childComplexity), true
+
+	case "NetworkBroker.communitiesReached":
+		if e.ComplexityRoot.NetworkBroker.CommunitiesReached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkBroker.CommunitiesReached(childComplexity), true
+	case "NetworkBroker.person":
+		if e.ComplexityRoot.NetworkBroker.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkBroker.Person(childComplexity), true
+
+	case "NetworkEdge.currentStrength":
+		if e.ComplexityRoot.NetworkEdge.CurrentStrength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.CurrentStrength(childComplexity), true
+	case "NetworkEdge.encounterCount":
+		if e.ComplexityRoot.NetworkEdge.EncounterCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.EncounterCount(childComplexity), true
+	case "NetworkEdge.firstMetAt":
+		if e.ComplexityRoot.NetworkEdge.FirstMetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.FirstMetAt(childComplexity), true
+	case "NetworkEdge.id":
+		if e.ComplexityRoot.NetworkEdge.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.ID(childComplexity), true
+	case "NetworkEdge.lastMetAt":
+		if e.ComplexityRoot.NetworkEdge.LastMetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.LastMetAt(childComplexity), true
+	case "NetworkEdge.source":
+		if e.ComplexityRoot.NetworkEdge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Source(childComplexity), true
+	case "NetworkEdge.strength":
+		if e.ComplexityRoot.NetworkEdge.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Strength(childComplexity), true
+	case "NetworkEdge.target":
+		if e.ComplexityRoot.NetworkEdge.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Target(childComplexity), true
+
+	case "NetworkNode.attended":
+		if e.ComplexityRoot.NetworkNode.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Attended(childComplexity), true
+	case "NetworkNode.betweenness":
+		if e.ComplexityRoot.NetworkNode.Betweenness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Betweenness(childComplexity), true
+	case "NetworkNode.closeness":
+		if e.ComplexityRoot.NetworkNode.Closeness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Closeness(childComplexity), true
+	case "NetworkNode.communities":
+		if e.ComplexityRoot.NetworkNode.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Communities(childComplexity), true
+	case "NetworkNode.community":
+		if e.ComplexityRoot.NetworkNode.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Community(childComplexity), true
+	case "NetworkNode.company":
+		if e.ComplexityRoot.NetworkNode.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Company(childComplexity), true
+	case "NetworkNode.degree":
+		if e.ComplexityRoot.NetworkNode.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Degree(childComplexity), true
+	case "NetworkNode.id":
+		if e.ComplexityRoot.NetworkNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.ID(childComplexity), true
+	case "NetworkNode.name":
+		if e.ComplexityRoot.NetworkNode.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Name(childComplexity), true
+	case "NetworkNode.weightedDegree":
+		if e.ComplexityRoot.NetworkNode.WeightedDegree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.WeightedDegree(childComplexity), true
+
+	case "NetworkStats.betweennessSampled":
+		if e.ComplexityRoot.NetworkStats.BetweennessSampled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.BetweennessSampled(childComplexity), true
+	case "NetworkStats.bridges":
+		if e.ComplexityRoot.NetworkStats.Bridges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.Bridges(childComplexity), true
+	case "NetworkStats.brokers":
+		if e.ComplexityRoot.NetworkStats.Brokers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.Brokers(childComplexity), true
+	case "NetworkStats.components":
+		if e.ComplexityRoot.NetworkStats.Components == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.Components(childComplexity), true
+	case "NetworkStats.density":
+		if e.ComplexityRoot.NetworkStats.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.Density(childComplexity), true
+	case "NetworkStats.edgeCount":
+		if e.ComplexityRoot.NetworkStats.EdgeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.EdgeCount(childComplexity), true
+	case "NetworkStats.isolated":
+		if e.ComplexityRoot.NetworkStats.Isolated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.Isolated(childComplexity), true
+	case "NetworkStats.modularity":
+		if e.ComplexityRoot.NetworkStats.Modularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.Modularity(childComplexity), true
+	case "NetworkStats.nodeCount":
+		if e.ComplexityRoot.NetworkStats.NodeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.NodeCount(childComplexity), true
 
 	case "Objective.category":
 		if e.ComplexityRoot.Objective.Category == nil {
@@ -4086,6 +4544,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Name(childComplexity), true
+	case "Person.network":
+		if e.ComplexityRoot.Person.Network == nil {
+			break
+		}
+
+		args, err := ec.field_Person_network_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Network(childComplexity, args["depth"].(*int), args["minStrength"].(*float64)), true
 	case "Person.organization":
 		if e.ComplexityRoot.Person.Organization == nil {
 			break
@@ -4126,6 +4595,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Phone(childComplexity), true
+	case "Person.relationships":
+		if e.ComplexityRoot.Person.Relationships == nil {
+			break
+		}
+
+		args, err := ec.field_Person_relationships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Relationships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.RelationshipOrder), args["where"].(*ent.RelationshipWhereInput)), true
 	case "Person.tags":
 		if e.ComplexityRoot.Person.Tags == nil {
 			break
@@ -4338,6 +4818,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Indicators(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.IndicatorOrder), args["where"].(*ent.IndicatorWhereInput)), true
+	case "Query.introductionPath":
+		if e.ComplexityRoot.Query.IntroductionPath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_introductionPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IntroductionPath(childComplexity, args["from"].(int), args["to"].(int)), true
 
 	case "Query.meetings":
 		if e.ComplexityRoot.Query.Meetings == nil {
@@ -4361,6 +4852,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MembershipOrder), args["where"].(*ent.MembershipWhereInput)), true
+	case "Query.network":
+		if e.ComplexityRoot.Query.Network == nil {
+			break
+		}
+
+		args, err := ec.field_Query_network_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Network(childComplexity, args["scope"].(NetworkScope), args["asOf"].(*time.Time), args["minStrength"].(*float64)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -4471,6 +4973,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SeriesList(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.SeriesOrder), args["where"].(*ent.SeriesWhereInput)), true
+	case "Query.suggestedIntroductions":
+		if e.ComplexityRoot.Query.SuggestedIntroductions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestedIntroductions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SuggestedIntroductions(childComplexity, args["personID"].(int), args["first"].(*int)), true
+	case "Query.tieShare":
+		if e.ComplexityRoot.Query.TieShare == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tieShare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TieShare(childComplexity, args["between"].([]int), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.touchpoints":
 		if e.ComplexityRoot.Query.Touchpoints == nil {
 			break
@@ -4605,6 +5129,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationshipEdge.Node(childComplexity), true
+
+	case "SeatingPlan.confirmedRounds":
+		if e.ComplexityRoot.SeatingPlan.ConfirmedRounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingPlan.ConfirmedRounds(childComplexity), true
+	case "SeatingPlan.newPairs":
+		if e.ComplexityRoot.SeatingPlan.NewPairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingPlan.NewPairs(childComplexity), true
+	case "SeatingPlan.randomBaseline":
+		if e.ComplexityRoot.SeatingPlan.RandomBaseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingPlan.RandomBaseline(childComplexity), true
+	case "SeatingPlan.rounds":
+		if e.ComplexityRoot.SeatingPlan.Rounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingPlan.Rounds(childComplexity), true
+	case "SeatingPlan.seatedPairs":
+		if e.ComplexityRoot.SeatingPlan.SeatedPairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingPlan.SeatedPairs(childComplexity), true
+	case "SeatingPlan.upperBound":
+		if e.ComplexityRoot.SeatingPlan.UpperBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingPlan.UpperBound(childComplexity), true
+	case "SeatingPlan.violations":
+		if e.ComplexityRoot.SeatingPlan.Violations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingPlan.Violations(childComplexity), true
+
+	case "SeatingRound.number":
+		if e.ComplexityRoot.SeatingRound.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingRound.Number(childComplexity), true
+	case "SeatingRound.tables":
+		if e.ComplexityRoot.SeatingRound.Tables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingRound.Tables(childComplexity), true
+
+	case "SeatingTable.number":
+		if e.ComplexityRoot.SeatingTable.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingTable.Number(childComplexity), true
+	case "SeatingTable.people":
+		if e.ComplexityRoot.SeatingTable.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatingTable.People(childComplexity), true
 
 	case "Series.cancelledAt":
 		if e.ComplexityRoot.Series.CancelledAt == nil {
@@ -4913,6 +5506,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.MeetingAttendanceChanged(childComplexity, args["meetingID"].(int)), true
 
+	case "TieSharePoint.at":
+		if e.ComplexityRoot.TieSharePoint.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TieSharePoint.At(childComplexity), true
+	case "TieSharePoint.crossTies":
+		if e.ComplexityRoot.TieSharePoint.CrossTies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TieSharePoint.CrossTies(childComplexity), true
+	case "TieSharePoint.meeting":
+		if e.ComplexityRoot.TieSharePoint.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TieSharePoint.Meeting(childComplexity), true
+	case "TieSharePoint.modularity":
+		if e.ComplexityRoot.TieSharePoint.Modularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TieSharePoint.Modularity(childComplexity), true
+	case "TieSharePoint.shareA":
+		if e.ComplexityRoot.TieSharePoint.ShareA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TieSharePoint.ShareA(childComplexity), true
+	case "TieSharePoint.shareB":
+		if e.ComplexityRoot.TieSharePoint.ShareB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TieSharePoint.ShareB(childComplexity), true
+	case "TieSharePoint.shares":
+		if e.ComplexityRoot.TieSharePoint.Shares == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TieSharePoint.Shares(childComplexity), true
+
 	case "Touchpoint.channel":
 		if e.ComplexityRoot.Touchpoint.Channel == nil {
 			break
@@ -5144,6 +5780,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMeetingInviteInput,
 		ec.unmarshalInputMeetingOrder,
 		ec.unmarshalInputMeetingRegisterInput,
+		ec.unmarshalInputMeetingSeatingPlanInput,
+		ec.unmarshalInputMeetingSeatingRoundConfirmInput,
 		ec.unmarshalInputMeetingWhereInput,
 		ec.unmarshalInputMembershipAcceptInput,
 		ec.unmarshalInputMembershipCreateInput,
@@ -5152,6 +5790,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMembershipOrder,
 		ec.unmarshalInputMembershipUpdateInput,
 		ec.unmarshalInputMembershipWhereInput,
+		ec.unmarshalInputNetworkScope,
 		ec.unmarshalInputObjectiveOrder,
 		ec.unmarshalInputObjectiveWhereInput,
 		ec.unmarshalInputOrganizationOrder,
@@ -16016,6 +16655,10 @@ enum RelationshipOrderField {
   Order by strength.
   """
   STRENGTH
+  """
+  Order by current strength.
+  """
+  CURRENT_STRENGTH
 }
 """
 RelationshipWhereInput is used for filtering Relationship objects.
@@ -19151,6 +19794,569 @@ extend type Relationship {
   """
   currentStrength: Float!
 }
+
+extend type Query {
+  """
+  The attendee network of a scope in one answer, shaped for Cytoscape.js, graphology or D3: nodes (people) with their metrics, edges (relationships) with source and target, and the scope's statistics. More than the server's bound of relationships (50,000 by default) is an error (NETWORK_TOO_LARGE) that names minStrength and the export, never a silent truncation.
+  """
+  network(
+    """
+    Whose network: exactly one of meetingID (its participants), communityIDs (their members), objectiveID (people who attended its meetings and members of its target communities), seriesID (participants of its occurrences) or organization: true.
+    """
+    scope: NetworkScope!
+    """
+    Rebuild the network from the encounters up to this time; by default, now.
+    """
+    asOf: Time
+    """
+    Keep the relationships whose current strength (at asOf) is at least this; 0 by default.
+    """
+    minStrength: Float = 0
+  ): Network!
+  """
+  The warmest chain of introductions from one person to another: the path whose cost, the sum of 1/currentStrength over its relationships, is the lowest (Dijkstra). people is null, with a reason, when no chain exists.
+  """
+  introductionPath(
+    """
+    The person who wants to be introduced.
+    """
+    from: ID!
+    """
+    The person to reach.
+    """
+    to: ID!
+  ): IntroductionPath!
+  """
+  People a person should meet and has not met: friends of friends (in another community above all), people sharing tags, people in the communities targeted by the same objectives; best first, with the reasons.
+  """
+  suggestedIntroductions(
+    """
+    The person.
+    """
+    personID: ID!
+    """
+    How many suggestions; 10 by default, at most 100.
+    """
+    first: Int = 10
+  ): [IntroductionSuggestion!]!
+  """
+  Ties between two or more communities over time (a culture merger, a dispersed team): one point per meeting attended by their members, in order, measured on the network as of the end of that meeting.
+  """
+  tieShare(
+    """
+    The communities, at least two; a person in several counts in the first listed.
+    """
+    between: [ID!]!
+    """
+    Start of the period; by default, the beginning.
+    """
+    from: Time
+    """
+    End of the period; by default, now.
+    """
+    to: Time
+  ): [TieSharePoint!]!
+}
+
+"""
+Whose network to load: exactly one field.
+"""
+input NetworkScope {
+  """
+  The participants of a meeting (not declined or cancelled).
+  """
+  meetingID: ID
+  """
+  The members of these communities.
+  """
+  communityIDs: [ID!]
+  """
+  The people who attended the objective's meetings and the members of its target communities.
+  """
+  objectiveID: ID
+  """
+  The participants of the series' occurrences.
+  """
+  seriesID: ID
+  """
+  Everybody in the organization.
+  """
+  organization: Boolean
+}
+
+"""
+A network: nodes, edges and statistics.
+"""
+type Network {
+  """
+  The people of the scope.
+  """
+  nodes: [NetworkNode!]!
+  """
+  The relationships between them.
+  """
+  edges: [NetworkEdge!]!
+  """
+  Statistics of the whole scope.
+  """
+  stats: NetworkStats!
+}
+
+"""
+A person in a network, with metrics.
+"""
+type NetworkNode {
+  """
+  ID of the person.
+  """
+  id: ID!
+  """
+  Name of the person.
+  """
+  name: String!
+  """
+  Company of the person.
+  """
+  company: String
+  """
+  Communities of the person.
+  """
+  communities: [Community!]!
+  """
+  Number of relationships in the scope.
+  """
+  degree: Int!
+  """
+  Sum of the current strengths of those relationships.
+  """
+  weightedDegree: Float!
+  """
+  Share of the shortest paths between other people of the scope that go through this person (unweighted), normalized to [0, 1] by (n−1)(n−2)/2; estimated from 500 sources above 5,000 people (stats.betweennessSampled).
+  """
+  betweenness: Float!
+  """
+  Closeness (Wasserman–Faust, for networks in several pieces): (r−1)/(n−1) × (r−1)/(sum of distances to the r−1 people reachable), in [0, 1]; 0 for a person without relationships.
+  """
+  closeness: Float!
+  """
+  Index of the person's community in the network's partition by modularity (Louvain, deterministic), 0, 1, …; not the same as the organization's communities.
+  """
+  community: Int!
+  """
+  Whether the person checked in within the scope.
+  """
+  attended: Boolean!
+}
+
+"""
+A relationship in a network.
+"""
+type NetworkEdge {
+  """
+  ID of the relationship.
+  """
+  id: ID!
+  """
+  ID of one person (the lower ID).
+  """
+  source: ID!
+  """
+  ID of the other person.
+  """
+  target: ID!
+  """
+  Strength as of lastMetAt.
+  """
+  strength: Float!
+  """
+  Strength at the network's time (now, or asOf).
+  """
+  currentStrength: Float!
+  """
+  Number of encounters.
+  """
+  encounterCount: Int!
+  """
+  When the two first met.
+  """
+  firstMetAt: Time!
+  """
+  When the two last met.
+  """
+  lastMetAt: Time!
+}
+
+"""
+Statistics of a network.
+"""
+type NetworkStats {
+  """
+  Number of people.
+  """
+  nodeCount: Int!
+  """
+  Number of relationships.
+  """
+  edgeCount: Int!
+  """
+  Relationships divided by the possible pairs, n(n−1)/2; 0 under two people.
+  """
+  density: Float!
+  """
+  Number of connected components (a person without relationships is one).
+  """
+  components: Int!
+  """
+  Modularity of the partition into network communities (Louvain, weighted by current strength).
+  """
+  modularity: Float!
+  """
+  People who attended (checked in) in the scope and met no one in it.
+  """
+  isolated: [Person!]!
+  """
+  Relationships whose removal disconnects their component.
+  """
+  bridges: [NetworkBridge!]!
+  """
+  People whose relationships reach communities other than their own, most communities first.
+  """
+  brokers: [NetworkBroker!]!
+  """
+  Whether betweenness was estimated from a sample of sources (above 5,000 people).
+  """
+  betweennessSampled: Boolean!
+}
+
+"""
+A relationship whose removal disconnects its component.
+"""
+type NetworkBridge {
+  """
+  ID of one person.
+  """
+  source: ID!
+  """
+  ID of the other person.
+  """
+  target: ID!
+}
+
+"""
+A person whose relationships reach other communities.
+"""
+type NetworkBroker {
+  """
+  The person.
+  """
+  person: Person!
+  """
+  How many communities other than their own their relationships reach.
+  """
+  communitiesReached: Int!
+}
+
+"""
+A chain of introductions.
+"""
+type IntroductionPath {
+  """
+  The people from the first to the last, or null when no chain exists.
+  """
+  people: [Person!]
+  """
+  Sum of 1/currentStrength over the chain; null when no chain exists.
+  """
+  cost: Float
+  """
+  Why there is no chain (or a note, such as when the two already know each other).
+  """
+  reason: String
+}
+
+"""
+A person worth meeting.
+"""
+type IntroductionSuggestion {
+  """
+  The person.
+  """
+  person: Person!
+  """
+  Higher is better: the sum over mutual contacts of the weaker of the two strengths, +1 per shared tag, +0.5 in another community, +0.5 in a community targeted by the same objective.
+  """
+  score: Float!
+  """
+  Why, in words.
+  """
+  reasons: [String!]!
+}
+
+"""
+Ties between communities after one meeting.
+"""
+type TieSharePoint {
+  """
+  The end of the meeting.
+  """
+  at: Time!
+  """
+  The meeting.
+  """
+  meeting: Meeting!
+  """
+  Relationships between people of different communities.
+  """
+  crossTies: Int!
+  """
+  Share of the first community's people with at least one relationship into another of the communities.
+  """
+  shareA: Float!
+  """
+  The same for the second community.
+  """
+  shareB: Float!
+  """
+  The shares of every community, in the order given.
+  """
+  shares: [Float!]!
+  """
+  Modularity of the partition into these communities: lower means more mixed.
+  """
+  modularity: Float!
+}
+
+extend type Person {
+  """
+  The person's relationships, strongest today first (CURRENT_STRENGTH, DESC) unless orderBy says otherwise.
+  """
+  relationships(
+    """
+    Returns the elements after this cursor.
+    """
+    after: Cursor
+    """
+    Returns the first n elements.
+    """
+    first: Int
+    """
+    Returns the elements before this cursor.
+    """
+    before: Cursor
+    """
+    Returns the last n elements.
+    """
+    last: Int
+    """
+    Ordering; by default current strength, strongest first.
+    """
+    orderBy: [RelationshipOrder!]
+    """
+    Filtering.
+    """
+    where: RelationshipWhereInput
+  ): RelationshipConnection!
+  """
+  The person's neighbourhood: the people within depth relationships (1 or 2) and the relationships among them, with metrics.
+  """
+  network(
+    """
+    1: the person's contacts; 2: and their contacts.
+    """
+    depth: Int = 1
+    """
+    Keep the relationships whose current strength is at least this.
+    """
+    minStrength: Float = 0
+  ): Network!
+}
+
+extend type Mutation {
+  """
+  Makes a seating plan for a meeting's ACCEPTED people: tables for each round that seat together as many pairs who never met (no relationship) and never sat together as possible, under the constraints. Writes nothing; the same input and seed give the same plan. Constraints that cannot all be met are counted in violations.
+  """
+  meetingSeatingPlan(
+    """
+    The meeting, the tables, the rounds and the constraints.
+    """
+    input: MeetingSeatingPlanInput!
+  ): MeetingSeatingPlanPayload!
+  """
+  Makes the seating plan of the input (as meetingSeatingPlan, the same for the same seed) and records it on the meeting (Meeting.seatingPlan), replacing an earlier one.
+  """
+  meetingSeatingPlanSave(
+    """
+    The meeting, the tables, the rounds and the constraints.
+    """
+    input: MeetingSeatingPlanInput!
+  ): MeetingSeatingPlanPayload!
+  """
+  Turns the people seated together in a round of the recorded plan who both checked in into SAME_TABLE encounters, strengthening their relationships. Confirming twice records nothing new.
+  """
+  meetingSeatingRoundConfirm(
+    """
+    The meeting and the round.
+    """
+    input: MeetingSeatingRoundConfirmInput!
+  ): MeetingSeatingRoundConfirmPayload!
+}
+
+extend type Meeting {
+  """
+  The seating plan recorded by meetingSeatingPlanSave; null when none.
+  """
+  seatingPlan: SeatingPlan
+}
+
+"""
+Input of meetingSeatingPlan and meetingSeatingPlanSave.
+"""
+input MeetingSeatingPlanInput {
+  """
+  The meeting; its ACCEPTED people are seated.
+  """
+  meetingID: ID!
+  """
+  The most people at a table, at least 2; tables are as equal as possible.
+  """
+  tableSize: Int!
+  """
+  How many rounds (people change tables between rounds), 1 to 20; 1 by default.
+  """
+  rounds: Int = 1
+  """
+  The most people of one community at a table; no limit by default.
+  """
+  maxPerCommunityPerTable: Int
+  """
+  Groups of people never seated together.
+  """
+  keepApart: [[ID!]!]
+  """
+  Groups of people always seated together.
+  """
+  keepTogether: [[ID!]!]
+  """
+  Seed of the search; 1 by default.
+  """
+  seed: Int
+}
+
+"""
+Input of meetingSeatingRoundConfirm.
+"""
+input MeetingSeatingRoundConfirmInput {
+  """
+  The meeting.
+  """
+  meetingID: ID!
+  """
+  The round, from 1.
+  """
+  round: Int!
+  """
+  When the round took place; by default now, kept within the meeting.
+  """
+  at: Time
+}
+
+"""
+A seating plan.
+"""
+type SeatingPlan {
+  """
+  The rounds, in order.
+  """
+  rounds: [SeatingRound!]!
+  """
+  Distinct pairs seated together who had no relationship before.
+  """
+  newPairs: Int!
+  """
+  Distinct pairs seated together.
+  """
+  seatedPairs: Int!
+  """
+  The most new pairs possible for these tables and rounds.
+  """
+  upperBound: Int!
+  """
+  Mean new pairs of random plans with the same tables, for comparison.
+  """
+  randomBaseline: Float!
+  """
+  Constraints left unmet (0 when they can all be met).
+  """
+  violations: Int!
+  """
+  The rounds already confirmed (turned into encounters).
+  """
+  confirmedRounds: [Int!]!
+}
+
+"""
+One round of a seating plan.
+"""
+type SeatingRound {
+  """
+  The round's number, from 1.
+  """
+  number: Int!
+  """
+  The tables.
+  """
+  tables: [SeatingTable!]!
+}
+
+"""
+One table of a round.
+"""
+type SeatingTable {
+  """
+  The table's number, from 1.
+  """
+  number: Int!
+  """
+  The people at the table.
+  """
+  people: [Person!]!
+}
+
+"""
+Result of meetingSeatingPlan and meetingSeatingPlanSave.
+"""
+type MeetingSeatingPlanPayload {
+  """
+  The meeting; null when userErrors is not empty.
+  """
+  meeting: Meeting
+  """
+  The plan; null when userErrors is not empty.
+  """
+  plan: SeatingPlan
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Result of meetingSeatingRoundConfirm.
+"""
+type MeetingSeatingRoundConfirmPayload {
+  """
+  The encounters recorded.
+  """
+  encounters: [Encounter!]!
+  """
+  Pairs seated together that were not recorded: one of them had not checked in, or they were already recorded at the meeting.
+  """
+  skipped: Int!
+  """
+  What is wrong with the input; empty on success.
+  """
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 	{Name: "../schema/objectives.graphql", Input: `# Strategic objectives and their indicators.
 
@@ -20468,6 +21674,30 @@ func (ec *executionContext) childFields_IndicatorUpdatePayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorUpdatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_IntroductionPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "people":
+		return ec.fieldContext_IntroductionPath_people(ctx, field)
+	case "cost":
+		return ec.fieldContext_IntroductionPath_cost(ctx, field)
+	case "reason":
+		return ec.fieldContext_IntroductionPath_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntroductionPath", field.Name)
+}
+
+func (ec *executionContext) childFields_IntroductionSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_IntroductionSuggestion_person(ctx, field)
+	case "score":
+		return ec.fieldContext_IntroductionSuggestion_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_IntroductionSuggestion_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntroductionSuggestion", field.Name)
+}
+
 func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -20540,6 +21770,8 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_endsAt(ctx, field)
 	case "attendance":
 		return ec.fieldContext_Meeting_attendance(ctx, field)
+	case "seatingPlan":
+		return ec.fieldContext_Meeting_seatingPlan(ctx, field)
 	case "occurrenceStart":
 		return ec.fieldContext_Meeting_occurrenceStart(ctx, field)
 	case "icsURL":
@@ -20638,6 +21870,30 @@ func (ec *executionContext) childFields_MeetingRegisterPayload(ctx context.Conte
 		return ec.fieldContext_MeetingRegisterPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingRegisterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingSeatingPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_MeetingSeatingPlanPayload_meeting(ctx, field)
+	case "plan":
+		return ec.fieldContext_MeetingSeatingPlanPayload_plan(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MeetingSeatingPlanPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingSeatingPlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingSeatingRoundConfirmPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "encounters":
+		return ec.fieldContext_MeetingSeatingRoundConfirmPayload_encounters(ctx, field)
+	case "skipped":
+		return ec.fieldContext_MeetingSeatingRoundConfirmPayload_skipped(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MeetingSeatingRoundConfirmPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingSeatingRoundConfirmPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MeetingUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20776,6 +22032,110 @@ func (ec *executionContext) childFields_MembershipUpdatePayload(ctx context.Cont
 		return ec.fieldContext_MembershipUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Network(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Network_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Network_edges(ctx, field)
+	case "stats":
+		return ec.fieldContext_Network_stats(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Network", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkBridge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_NetworkBridge_source(ctx, field)
+	case "target":
+		return ec.fieldContext_NetworkBridge_target(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkBridge", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkBroker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_NetworkBroker_person(ctx, field)
+	case "communitiesReached":
+		return ec.fieldContext_NetworkBroker_communitiesReached(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkBroker", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NetworkEdge_id(ctx, field)
+	case "source":
+		return ec.fieldContext_NetworkEdge_source(ctx, field)
+	case "target":
+		return ec.fieldContext_NetworkEdge_target(ctx, field)
+	case "strength":
+		return ec.fieldContext_NetworkEdge_strength(ctx, field)
+	case "currentStrength":
+		return ec.fieldContext_NetworkEdge_currentStrength(ctx, field)
+	case "encounterCount":
+		return ec.fieldContext_NetworkEdge_encounterCount(ctx, field)
+	case "firstMetAt":
+		return ec.fieldContext_NetworkEdge_firstMetAt(ctx, field)
+	case "lastMetAt":
+		return ec.fieldContext_NetworkEdge_lastMetAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NetworkNode_id(ctx, field)
+	case "name":
+		return ec.fieldContext_NetworkNode_name(ctx, field)
+	case "company":
+		return ec.fieldContext_NetworkNode_company(ctx, field)
+	case "communities":
+		return ec.fieldContext_NetworkNode_communities(ctx, field)
+	case "degree":
+		return ec.fieldContext_NetworkNode_degree(ctx, field)
+	case "weightedDegree":
+		return ec.fieldContext_NetworkNode_weightedDegree(ctx, field)
+	case "betweenness":
+		return ec.fieldContext_NetworkNode_betweenness(ctx, field)
+	case "closeness":
+		return ec.fieldContext_NetworkNode_closeness(ctx, field)
+	case "community":
+		return ec.fieldContext_NetworkNode_community(ctx, field)
+	case "attended":
+		return ec.fieldContext_NetworkNode_attended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkNode", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodeCount":
+		return ec.fieldContext_NetworkStats_nodeCount(ctx, field)
+	case "edgeCount":
+		return ec.fieldContext_NetworkStats_edgeCount(ctx, field)
+	case "density":
+		return ec.fieldContext_NetworkStats_density(ctx, field)
+	case "components":
+		return ec.fieldContext_NetworkStats_components(ctx, field)
+	case "modularity":
+		return ec.fieldContext_NetworkStats_modularity(ctx, field)
+	case "isolated":
+		return ec.fieldContext_NetworkStats_isolated(ctx, field)
+	case "bridges":
+		return ec.fieldContext_NetworkStats_bridges(ctx, field)
+	case "brokers":
+		return ec.fieldContext_NetworkStats_brokers(ctx, field)
+	case "betweennessSampled":
+		return ec.fieldContext_NetworkStats_betweennessSampled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Objective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21082,6 +22442,10 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_email(ctx, field)
 	case "attendance":
 		return ec.fieldContext_Person_attendance(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Person_relationships(ctx, field)
+	case "network":
+		return ec.fieldContext_Person_network(ctx, field)
 	case "agenda":
 		return ec.fieldContext_Person_agenda(ctx, field)
 	}
@@ -21198,6 +22562,46 @@ func (ec *executionContext) childFields_RelationshipEdge(ctx context.Context, fi
 		return ec.fieldContext_RelationshipEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SeatingPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rounds":
+		return ec.fieldContext_SeatingPlan_rounds(ctx, field)
+	case "newPairs":
+		return ec.fieldContext_SeatingPlan_newPairs(ctx, field)
+	case "seatedPairs":
+		return ec.fieldContext_SeatingPlan_seatedPairs(ctx, field)
+	case "upperBound":
+		return ec.fieldContext_SeatingPlan_upperBound(ctx, field)
+	case "randomBaseline":
+		return ec.fieldContext_SeatingPlan_randomBaseline(ctx, field)
+	case "violations":
+		return ec.fieldContext_SeatingPlan_violations(ctx, field)
+	case "confirmedRounds":
+		return ec.fieldContext_SeatingPlan_confirmedRounds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatingPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_SeatingRound(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_SeatingRound_number(ctx, field)
+	case "tables":
+		return ec.fieldContext_SeatingRound_tables(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatingRound", field.Name)
+}
+
+func (ec *executionContext) childFields_SeatingTable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_SeatingTable_number(ctx, field)
+	case "people":
+		return ec.fieldContext_SeatingTable_people(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatingTable", field.Name)
 }
 
 func (ec *executionContext) childFields_Series(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21322,6 +22726,26 @@ func (ec *executionContext) childFields_SeriesUpdatePayload(ctx context.Context,
 		return ec.fieldContext_SeriesUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SeriesUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TieSharePoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_TieSharePoint_at(ctx, field)
+	case "meeting":
+		return ec.fieldContext_TieSharePoint_meeting(ctx, field)
+	case "crossTies":
+		return ec.fieldContext_TieSharePoint_crossTies(ctx, field)
+	case "shareA":
+		return ec.fieldContext_TieSharePoint_shareA(ctx, field)
+	case "shareB":
+		return ec.fieldContext_TieSharePoint_shareB(ctx, field)
+	case "shares":
+		return ec.fieldContext_TieSharePoint_shares(ctx, field)
+	case "modularity":
+		return ec.fieldContext_TieSharePoint_modularity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TieSharePoint", field.Name)
 }
 
 func (ec *executionContext) childFields_Touchpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22462,6 +23886,48 @@ func (ec *executionContext) field_Mutation_meetingRegister_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_meetingSeatingPlanSave_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MeetingSeatingPlanInput, error) {
+			return ec.unmarshalNMeetingSeatingPlanInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_meetingSeatingPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MeetingSeatingPlanInput, error) {
+			return ec.unmarshalNMeetingSeatingPlanInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_meetingSeatingRoundConfirm_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MeetingSeatingRoundConfirmInput, error) {
+			return ec.unmarshalNMeetingSeatingRoundConfirmInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingRoundConfirmInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_meetingUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -23528,6 +24994,28 @@ func (ec *executionContext) field_Person_followUps_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Person_network_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "minStrength",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minStrength"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Person_ownedObjectives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -23628,6 +25116,60 @@ func (ec *executionContext) field_Person_participations_args(ctx context.Context
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.ParticipationWhereInput, error) {
 			return ec.unmarshalOParticipationWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.RelationshipOrder, error) {
+			return ec.unmarshalORelationshipOrder2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RelationshipWhereInput, error) {
+			return ec.unmarshalORelationshipWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -24190,6 +25732,28 @@ func (ec *executionContext) field_Query_indicators_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_introductionPath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -24295,6 +25859,36 @@ func (ec *executionContext) field_Query_memberships_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_network_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (NetworkScope, error) {
+			return ec.unmarshalNNetworkScope2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minStrength",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minStrength"] = arg2
 	return args, nil
 }
 
@@ -24731,6 +26325,58 @@ func (ec *executionContext) field_Query_series_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suggestedIntroductions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "personID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["personID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tieShare_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "between",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["between"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -30530,6 +32176,162 @@ func (ec *executionContext) fieldContext_IndicatorUpdatePayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _IntroductionPath_people(ctx context.Context, field graphql.CollectedField, obj *IntroductionPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntroductionPath_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntroductionPath_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntroductionPath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntroductionPath_cost(ctx context.Context, field graphql.CollectedField, obj *IntroductionPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntroductionPath_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntroductionPath_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _IntroductionPath_reason(ctx context.Context, field graphql.CollectedField, obj *IntroductionPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntroductionPath_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntroductionPath_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IntroductionSuggestion_person(ctx context.Context, field graphql.CollectedField, obj *IntroductionSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntroductionSuggestion_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntroductionSuggestion_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntroductionSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntroductionSuggestion_score(ctx context.Context, field graphql.CollectedField, obj *IntroductionSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntroductionSuggestion_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntroductionSuggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntroductionSuggestion", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _IntroductionSuggestion_reasons(ctx context.Context, field graphql.CollectedField, obj *IntroductionSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntroductionSuggestion_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntroductionSuggestion_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntroductionSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31509,6 +33311,38 @@ func (ec *executionContext) fieldContext_Meeting_attendance(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Meeting_seatingPlan(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_seatingPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeatingPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seating.Saved) graphql.Marshaler {
+			return ec.marshalOSeatingPlan2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋnetworkᚋseatingᚐSaved(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_seatingPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeatingPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Meeting_occurrenceStart(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32228,6 +34062,189 @@ func (ec *executionContext) _MeetingRegisterPayload_userErrors(ctx context.Conte
 func (ec *executionContext) fieldContext_MeetingRegisterPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "MeetingRegisterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingSeatingPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_plan(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seating.Saved) graphql.Marshaler {
+			return ec.marshalOSeatingPlan2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋnetworkᚋseatingᚐSaved(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingSeatingPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeatingPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingSeatingPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingSeatingRoundConfirmPayload_encounters(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingRoundConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingRoundConfirmPayload_encounters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Encounters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Encounter) graphql.Marshaler {
+			return ec.marshalNEncounter2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingRoundConfirmPayload_encounters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingSeatingRoundConfirmPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Encounter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingSeatingRoundConfirmPayload_skipped(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingRoundConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingRoundConfirmPayload_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingRoundConfirmPayload_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingSeatingRoundConfirmPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingSeatingRoundConfirmPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingRoundConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingRoundConfirmPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingRoundConfirmPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingSeatingRoundConfirmPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -34696,6 +36713,138 @@ func (ec *executionContext) fieldContext_Mutation_encounterRecord(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_meetingSeatingPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_meetingSeatingPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MeetingSeatingPlan(ctx, fc.Args["input"].(MeetingSeatingPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MeetingSeatingPlanPayload) graphql.Marshaler {
+			return ec.marshalNMeetingSeatingPlanPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_meetingSeatingPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingSeatingPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_meetingSeatingPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_meetingSeatingPlanSave(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_meetingSeatingPlanSave(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MeetingSeatingPlanSave(ctx, fc.Args["input"].(MeetingSeatingPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MeetingSeatingPlanPayload) graphql.Marshaler {
+			return ec.marshalNMeetingSeatingPlanPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_meetingSeatingPlanSave(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingSeatingPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_meetingSeatingPlanSave_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_meetingSeatingRoundConfirm(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_meetingSeatingRoundConfirm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MeetingSeatingRoundConfirm(ctx, fc.Args["input"].(MeetingSeatingRoundConfirmInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MeetingSeatingRoundConfirmPayload) graphql.Marshaler {
+			return ec.marshalNMeetingSeatingRoundConfirmPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingRoundConfirmPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_meetingSeatingRoundConfirm(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingSeatingRoundConfirmPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_meetingSeatingRoundConfirm_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_objectiveCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35178,6 +37327,860 @@ func (ec *executionContext) fieldContext_Mutation_calendarFeedRevoke(ctx context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Network_nodes(ctx context.Context, field graphql.CollectedField, obj *Network) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Network_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NetworkNode) graphql.Marshaler {
+			return ec.marshalNNetworkNode2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Network_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Network",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Network_edges(ctx context.Context, field graphql.CollectedField, obj *Network) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Network_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NetworkEdge) graphql.Marshaler {
+			return ec.marshalNNetworkEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Network_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Network",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Network_stats(ctx context.Context, field graphql.CollectedField, obj *Network) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Network_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *NetworkStats) graphql.Marshaler {
+			return ec.marshalNNetworkStats2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Network_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Network",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkBridge_source(ctx context.Context, field graphql.CollectedField, obj *NetworkBridge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkBridge_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkBridge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkBridge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkBridge_target(ctx context.Context, field graphql.CollectedField, obj *NetworkBridge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkBridge_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkBridge_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkBridge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkBroker_person(ctx context.Context, field graphql.CollectedField, obj *NetworkBroker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkBroker_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkBroker_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkBroker",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkBroker_communitiesReached(ctx context.Context, field graphql.CollectedField, obj *NetworkBroker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkBroker_communitiesReached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunitiesReached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkBroker_communitiesReached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkBroker", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_id(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_source(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_target(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_strength(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_currentStrength(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_currentStrength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentStrength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_currentStrength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_encounterCount(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_encounterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EncounterCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_encounterCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_firstMetAt(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_firstMetAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstMetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_firstMetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkEdge_lastMetAt(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_lastMetAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastMetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_lastMetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_id(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_name(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_company(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Company, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_communities(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkNode_degree(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_weightedDegree(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_weightedDegree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeightedDegree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_weightedDegree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_betweenness(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_betweenness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Betweenness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_betweenness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_closeness(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_closeness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closeness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_closeness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_community(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkNode_attended(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_attended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkStats_nodeCount(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_nodeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_nodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkStats_edgeCount(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_edgeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EdgeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_edgeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkStats_density(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkStats_components(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_components(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Components, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_components(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkStats_modularity(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_modularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkStats_isolated(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_isolated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Isolated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_isolated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkStats_bridges(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_bridges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bridges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NetworkBridge) graphql.Marshaler {
+			return ec.marshalNNetworkBridge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBridgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_bridges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkBridge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkStats_brokers(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_brokers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Brokers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NetworkBroker) graphql.Marshaler {
+			return ec.marshalNNetworkBroker2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBrokerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_brokers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkBroker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkStats_betweennessSampled(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStats_betweennessSampled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessSampled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStats_betweennessSampled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -38092,6 +41095,94 @@ func (ec *executionContext) fieldContext_Person_attendance(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Person_relationships(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Relationships(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.RelationshipOrder), fc.Args["where"].(*ent.RelationshipWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RelationshipConnection) graphql.Marshaler {
+			return ec.marshalNRelationshipConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_network(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_network(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Network(ctx, obj, fc.Args["depth"].(*int), fc.Args["minStrength"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Network) graphql.Marshaler {
+			return ec.marshalNNetwork2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetwork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_network(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Network(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_network_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_agenda(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39454,6 +42545,182 @@ func (ec *executionContext) fieldContext_Query_peopleWithNoShows(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_network(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_network(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Network(ctx, fc.Args["scope"].(NetworkScope), fc.Args["asOf"].(*time.Time), fc.Args["minStrength"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Network) graphql.Marshaler {
+			return ec.marshalNNetwork2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetwork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_network(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Network(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_network_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_introductionPath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_introductionPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IntroductionPath(ctx, fc.Args["from"].(int), fc.Args["to"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *IntroductionPath) graphql.Marshaler {
+			return ec.marshalNIntroductionPath2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionPath(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_introductionPath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntroductionPath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_introductionPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_suggestedIntroductions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suggestedIntroductions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SuggestedIntroductions(ctx, fc.Args["personID"].(int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*IntroductionSuggestion) graphql.Marshaler {
+			return ec.marshalNIntroductionSuggestion2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suggestedIntroductions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntroductionSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suggestedIntroductions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tieShare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tieShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TieShare(ctx, fc.Args["between"].([]int), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TieSharePoint) graphql.Marshaler {
+			return ec.marshalNTieSharePoint2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTieSharePointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tieShare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TieSharePoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tieShare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_series(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40063,6 +43330,286 @@ func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RelationshipEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingPlan_rounds(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingPlan_rounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SeatingPlan().Rounds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SeatingRound) graphql.Marshaler {
+			return ec.marshalNSeatingRound2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRoundᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingPlan_rounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeatingPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeatingRound(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeatingPlan_newPairs(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingPlan_newPairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewPairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingPlan_newPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingPlan_seatedPairs(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingPlan_seatedPairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeatedPairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingPlan_seatedPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingPlan_upperBound(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingPlan_upperBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpperBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingPlan_upperBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingPlan_randomBaseline(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingPlan_randomBaseline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RandomBaseline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingPlan_randomBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingPlan_violations(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingPlan_violations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Violations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingPlan_violations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingPlan_confirmedRounds(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingPlan_confirmedRounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SeatingPlan().ConfirmedRounds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingPlan_confirmedRounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingPlan", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingRound_number(ctx context.Context, field graphql.CollectedField, obj *SeatingRound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingRound_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingRound_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingRound", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingRound_tables(ctx context.Context, field graphql.CollectedField, obj *SeatingRound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingRound_tables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tables, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SeatingTable) graphql.Marshaler {
+			return ec.marshalNSeatingTable2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingTableᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingRound_tables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeatingRound",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeatingTable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeatingTable_number(ctx context.Context, field graphql.CollectedField, obj *SeatingTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingTable_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingTable_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatingTable", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SeatingTable_people(ctx context.Context, field graphql.CollectedField, obj *SeatingTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatingTable_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatingTable_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeatingTable",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Series_id(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -41350,6 +44897,176 @@ func (ec *executionContext) fieldContext_Subscription_meetingAttendanceChanged(c
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TieSharePoint_at(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TieSharePoint_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TieSharePoint_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TieSharePoint_meeting(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TieSharePoint_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TieSharePoint_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TieSharePoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TieSharePoint_crossTies(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TieSharePoint_crossTies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrossTies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TieSharePoint_crossTies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TieSharePoint_shareA(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TieSharePoint_shareA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TieSharePoint_shareA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TieSharePoint_shareB(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TieSharePoint_shareB(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareB, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TieSharePoint_shareB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TieSharePoint_shares(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TieSharePoint_shares(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shares, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TieSharePoint_shares(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TieSharePoint_modularity(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TieSharePoint_modularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TieSharePoint_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _Touchpoint_id(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -49804,6 +53521,126 @@ func (ec *executionContext) unmarshalInputMeetingRegisterInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMeetingSeatingPlanInput(ctx context.Context, obj any) (MeetingSeatingPlanInput, error) {
+	var it MeetingSeatingPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["rounds"]; !present {
+		asMap["rounds"] = 1
+	}
+
+	fieldsInOrder := [...]string{"meetingID", "tableSize", "rounds", "maxPerCommunityPerTable", "keepApart", "keepTogether", "seed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "tableSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tableSize"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TableSize = data
+		case "rounds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rounds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rounds = data
+		case "maxPerCommunityPerTable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxPerCommunityPerTable"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxPerCommunityPerTable = data
+		case "keepApart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keepApart"))
+			data, err := ec.unmarshalOID2ᚕᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeepApart = data
+		case "keepTogether":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keepTogether"))
+			data, err := ec.unmarshalOID2ᚕᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeepTogether = data
+		case "seed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seed = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMeetingSeatingRoundConfirmInput(ctx context.Context, obj any) (MeetingSeatingRoundConfirmInput, error) {
+	var it MeetingSeatingRoundConfirmInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingID", "round", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context, obj any) (ent.MeetingWhereInput, error) {
 	var it ent.MeetingWhereInput
 	if obj == nil {
@@ -52465,6 +56302,64 @@ func (ec *executionContext) unmarshalInputMembershipWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasAccountWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNetworkScope(ctx context.Context, obj any) (NetworkScope, error) {
+	var it NetworkScope
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingID", "communityIDs", "objectiveID", "seriesID", "organization"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "communityIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDs = data
+		case "objectiveID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveID = data
+		case "seriesID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seriesID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeriesID = data
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
 		}
 	}
 	return it, nil
@@ -62869,6 +66764,102 @@ func (ec *executionContext) _IndicatorUpdatePayload(ctx context.Context, sel ast
 	return out
 }
 
+var introductionPathImplementors = []string{"IntroductionPath"}
+
+func (ec *executionContext) _IntroductionPath(ctx context.Context, sel ast.SelectionSet, obj *IntroductionPath) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, introductionPathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntroductionPath")
+		case "people":
+			out.Values[i] = ec._IntroductionPath_people(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._IntroductionPath_cost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._IntroductionPath_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var introductionSuggestionImplementors = []string{"IntroductionSuggestion"}
+
+func (ec *executionContext) _IntroductionSuggestion(ctx context.Context, sel ast.SelectionSet, obj *IntroductionSuggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, introductionSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntroductionSuggestion")
+		case "person":
+			out.Values[i] = ec._IntroductionSuggestion_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._IntroductionSuggestion_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._IntroductionSuggestion_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var meetingImplementors = []string{"Meeting", "Node"}
 
 func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, obj *ent.Meeting) graphql.Marshaler {
@@ -63452,6 +67443,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "seatingPlan":
+			out.Values[i] = ec._Meeting_seatingPlan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "occurrenceStart":
 			field := field
 
@@ -63881,6 +67877,102 @@ func (ec *executionContext) _MeetingRegisterPayload(ctx context.Context, sel ast
 			}
 		case "userErrors":
 			out.Values[i] = ec._MeetingRegisterPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var meetingSeatingPlanPayloadImplementors = []string{"MeetingSeatingPlanPayload"}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingSeatingPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingSeatingPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingSeatingPlanPayload")
+		case "meeting":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "plan":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_plan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var meetingSeatingRoundConfirmPayloadImplementors = []string{"MeetingSeatingRoundConfirmPayload"}
+
+func (ec *executionContext) _MeetingSeatingRoundConfirmPayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingSeatingRoundConfirmPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingSeatingRoundConfirmPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingSeatingRoundConfirmPayload")
+		case "encounters":
+			out.Values[i] = ec._MeetingSeatingRoundConfirmPayload_encounters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._MeetingSeatingRoundConfirmPayload_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MeetingSeatingRoundConfirmPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -64740,6 +68832,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "meetingSeatingPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_meetingSeatingPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetingSeatingPlanSave":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_meetingSeatingPlanSave(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetingSeatingRoundConfirm":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_meetingSeatingRoundConfirm(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "objectiveCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_objectiveCreate(ctx, field)
@@ -64814,6 +68927,374 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_calendarFeedRevoke(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var networkImplementors = []string{"Network"}
+
+func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, obj *Network) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Network")
+		case "nodes":
+			out.Values[i] = ec._Network_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Network_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stats":
+			out.Values[i] = ec._Network_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var networkBridgeImplementors = []string{"NetworkBridge"}
+
+func (ec *executionContext) _NetworkBridge(ctx context.Context, sel ast.SelectionSet, obj *NetworkBridge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkBridgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkBridge")
+		case "source":
+			out.Values[i] = ec._NetworkBridge_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._NetworkBridge_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var networkBrokerImplementors = []string{"NetworkBroker"}
+
+func (ec *executionContext) _NetworkBroker(ctx context.Context, sel ast.SelectionSet, obj *NetworkBroker) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkBrokerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkBroker")
+		case "person":
+			out.Values[i] = ec._NetworkBroker_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communitiesReached":
+			out.Values[i] = ec._NetworkBroker_communitiesReached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var networkEdgeImplementors = []string{"NetworkEdge"}
+
+func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionSet, obj *NetworkEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkEdge")
+		case "id":
+			out.Values[i] = ec._NetworkEdge_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._NetworkEdge_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._NetworkEdge_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strength":
+			out.Values[i] = ec._NetworkEdge_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentStrength":
+			out.Values[i] = ec._NetworkEdge_currentStrength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "encounterCount":
+			out.Values[i] = ec._NetworkEdge_encounterCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstMetAt":
+			out.Values[i] = ec._NetworkEdge_firstMetAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastMetAt":
+			out.Values[i] = ec._NetworkEdge_lastMetAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var networkNodeImplementors = []string{"NetworkNode"}
+
+func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionSet, obj *NetworkNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkNode")
+		case "id":
+			out.Values[i] = ec._NetworkNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._NetworkNode_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "company":
+			out.Values[i] = ec._NetworkNode_company(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "communities":
+			out.Values[i] = ec._NetworkNode_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degree":
+			out.Values[i] = ec._NetworkNode_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weightedDegree":
+			out.Values[i] = ec._NetworkNode_weightedDegree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweenness":
+			out.Values[i] = ec._NetworkNode_betweenness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeness":
+			out.Values[i] = ec._NetworkNode_closeness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "community":
+			out.Values[i] = ec._NetworkNode_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attended":
+			out.Values[i] = ec._NetworkNode_attended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var networkStatsImplementors = []string{"NetworkStats"}
+
+func (ec *executionContext) _NetworkStats(ctx context.Context, sel ast.SelectionSet, obj *NetworkStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkStats")
+		case "nodeCount":
+			out.Values[i] = ec._NetworkStats_nodeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edgeCount":
+			out.Values[i] = ec._NetworkStats_edgeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "density":
+			out.Values[i] = ec._NetworkStats_density(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "components":
+			out.Values[i] = ec._NetworkStats_components(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modularity":
+			out.Values[i] = ec._NetworkStats_modularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolated":
+			out.Values[i] = ec._NetworkStats_isolated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bridges":
+			out.Values[i] = ec._NetworkStats_bridges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "brokers":
+			out.Values[i] = ec._NetworkStats_brokers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessSampled":
+			out.Values[i] = ec._NetworkStats_betweennessSampled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -66703,6 +71184,82 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationships":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_relationships(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "network":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_network(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "agenda":
 			field := field
 
@@ -67496,6 +72053,94 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "network":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_network(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "introductionPath":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_introductionPath(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "suggestedIntroductions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_suggestedIntroductions(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "tieShare":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_tieShare(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "series":
 			field := field
 
@@ -67855,6 +72500,226 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 			}
 		case "cursor":
 			out.Values[i] = ec._RelationshipEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seatingPlanImplementors = []string{"SeatingPlan"}
+
+func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionSet, obj *seating.Saved) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seatingPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeatingPlan")
+		case "rounds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SeatingPlan_rounds(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "newPairs":
+			out.Values[i] = ec._SeatingPlan_newPairs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seatedPairs":
+			out.Values[i] = ec._SeatingPlan_seatedPairs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upperBound":
+			out.Values[i] = ec._SeatingPlan_upperBound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "randomBaseline":
+			out.Values[i] = ec._SeatingPlan_randomBaseline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "violations":
+			out.Values[i] = ec._SeatingPlan_violations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confirmedRounds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SeatingPlan_confirmedRounds(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seatingRoundImplementors = []string{"SeatingRound"}
+
+func (ec *executionContext) _SeatingRound(ctx context.Context, sel ast.SelectionSet, obj *SeatingRound) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seatingRoundImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeatingRound")
+		case "number":
+			out.Values[i] = ec._SeatingRound_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tables":
+			out.Values[i] = ec._SeatingRound_tables(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var seatingTableImplementors = []string{"SeatingTable"}
+
+func (ec *executionContext) _SeatingTable(ctx context.Context, sel ast.SelectionSet, obj *SeatingTable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seatingTableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeatingTable")
+		case "number":
+			out.Values[i] = ec._SeatingTable_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._SeatingTable_people(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68612,6 +73477,74 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var tieSharePointImplementors = []string{"TieSharePoint"}
+
+func (ec *executionContext) _TieSharePoint(ctx context.Context, sel ast.SelectionSet, obj *TieSharePoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tieSharePointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TieSharePoint")
+		case "at":
+			out.Values[i] = ec._TieSharePoint_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._TieSharePoint_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crossTies":
+			out.Values[i] = ec._TieSharePoint_crossTies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareA":
+			out.Values[i] = ec._TieSharePoint_shareA(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareB":
+			out.Values[i] = ec._TieSharePoint_shareB(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shares":
+			out.Values[i] = ec._TieSharePoint_shares(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modularity":
+			out.Values[i] = ec._TieSharePoint_modularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
 }
 
 var touchpointImplementors = []string{"Touchpoint", "Node"}
@@ -69860,6 +74793,32 @@ func (ec *executionContext) unmarshalNCalendarFeedWhereInput2ᚖgithubᚗcomᚋr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Community) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunity2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -70002,6 +74961,32 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return res
 }
 
+func (ec *executionContext) marshalNEncounter2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Encounter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEncounter2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEncounter2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounter(ctx context.Context, sel ast.SelectionSet, v *ent.Encounter) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Encounter(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEncounterConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.EncounterConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -70133,6 +75118,35 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNFollowUpConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -70328,6 +75342,71 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIntroductionPath2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionPath(ctx context.Context, sel ast.SelectionSet, v *IntroductionPath) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IntroductionPath(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIntroductionSuggestion2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*IntroductionSuggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIntroductionSuggestion2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIntroductionSuggestion2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionSuggestion(ctx context.Context, sel ast.SelectionSet, v *IntroductionSuggestion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IntroductionSuggestion(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMeeting2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Meeting) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -70458,6 +75537,36 @@ func (ec *executionContext) marshalNMeetingRegisterPayload2ᚖgithubᚗcomᚋren
 		return graphql.Null
 	}
 	return ec._MeetingRegisterPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeetingSeatingPlanInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingPlanInput(ctx context.Context, v any) (MeetingSeatingPlanInput, error) {
+	res, err := ec.unmarshalInputMeetingSeatingPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingSeatingPlanPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingPlanPayload(ctx context.Context, sel ast.SelectionSet, v *MeetingSeatingPlanPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MeetingSeatingPlanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeetingSeatingRoundConfirmInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingRoundConfirmInput(ctx context.Context, v any) (MeetingSeatingRoundConfirmInput, error) {
+	res, err := ec.unmarshalInputMeetingSeatingRoundConfirmInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingSeatingRoundConfirmPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingSeatingRoundConfirmPayload(ctx context.Context, sel ast.SelectionSet, v *MeetingSeatingRoundConfirmPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MeetingSeatingRoundConfirmPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐStatus(ctx context.Context, v any) (meeting.Status, error) {
@@ -70650,6 +75759,135 @@ func (ec *executionContext) marshalNMembershipUpdatePayload2ᚖgithubᚗcomᚋre
 func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipWhereInput(ctx context.Context, v any) (*ent.MembershipWhereInput, error) {
 	res, err := ec.unmarshalInputMembershipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNetwork2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetwork(ctx context.Context, sel ast.SelectionSet, v *Network) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Network(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkBridge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkBridge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkBridge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBridge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkBridge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBridge(ctx context.Context, sel ast.SelectionSet, v *NetworkBridge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NetworkBridge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkBroker2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBrokerᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkBroker) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkBroker2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBroker(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkBroker2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBroker(ctx context.Context, sel ast.SelectionSet, v *NetworkBroker) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NetworkBroker(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkEdge(ctx context.Context, sel ast.SelectionSet, v *NetworkEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NetworkEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkNode2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkNode(ctx context.Context, sel ast.SelectionSet, v *NetworkNode) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NetworkNode(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNetworkScope2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkScope(ctx context.Context, v any) (NetworkScope, error) {
+	res, err := ec.unmarshalInputNetworkScope(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNetworkStats2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkStats(ctx context.Context, sel ast.SelectionSet, v *NetworkStats) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NetworkStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
@@ -70980,6 +76218,22 @@ func (ec *executionContext) unmarshalNParticipationWhereInput2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Person) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx context.Context, sel ast.SelectionSet, v *ent.Person) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -71090,6 +76344,58 @@ func (ec *executionContext) marshalNRelationshipOrderField2ᚖgithubᚗcomᚋren
 func (ec *executionContext) unmarshalNRelationshipWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipWhereInput(ctx context.Context, v any) (*ent.RelationshipWhereInput, error) {
 	res, err := ec.unmarshalInputRelationshipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeatingRound2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRoundᚄ(ctx context.Context, sel ast.SelectionSet, v []*SeatingRound) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeatingRound2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRound(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeatingRound2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRound(ctx context.Context, sel ast.SelectionSet, v *SeatingRound) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SeatingRound(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSeatingTable2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingTableᚄ(ctx context.Context, sel ast.SelectionSet, v []*SeatingTable) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeatingTable2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingTable(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeatingTable2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingTable(ctx context.Context, sel ast.SelectionSet, v *SeatingTable) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SeatingTable(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx context.Context, sel ast.SelectionSet, v *ent.Series) graphql.Marshaler {
@@ -71266,6 +76572,32 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTieSharePoint2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTieSharePointᚄ(ctx context.Context, sel ast.SelectionSet, v []*TieSharePoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTieSharePoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTieSharePoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTieSharePoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTieSharePoint(ctx context.Context, sel ast.SelectionSet, v *TieSharePoint) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TieSharePoint(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -72670,6 +78002,41 @@ func (ec *executionContext) marshalOID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) unmarshalOID2ᚕᚕintᚄ(ctx context.Context, v any) ([][]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2ᚕintᚄ(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v [][]int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2ᚕintᚄ(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -73741,6 +79108,25 @@ func (ec *executionContext) unmarshalOParticipationWhereInput2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Person) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx context.Context, sel ast.SelectionSet, v *ent.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -73877,6 +79263,13 @@ func (ec *executionContext) unmarshalORelationshipWhereInput2ᚖgithubᚗcomᚋr
 	}
 	res, err := ec.unmarshalInputRelationshipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeatingPlan2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋnetworkᚋseatingᚐSaved(ctx context.Context, sel ast.SelectionSet, v *seating.Saved) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SeatingPlan(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Series) graphql.Marshaler {

@@ -43,6 +43,9 @@ type Options struct {
 	// SeriesHorizonMonths is how many months ahead the occurrences of
 	// series exist as meetings; zero means series.DefaultHorizon.
 	SeriesHorizonMonths int
+	// MaxNetworkEdges is the most relationships one network answer holds;
+	// zero means network.DefaultMaxEdges.
+	MaxNetworkEdges int
 }
 
 // Defaults of Options.

@@ -36,6 +36,7 @@ import (
 	"github.com/rencontre/rencontre/graph"
 	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/network"
+	"github.com/rencontre/rencontre/internal/network/seating"
 	"github.com/rencontre/rencontre/internal/planning"
 	"github.com/rencontre/rencontre/internal/testenv"
 	"github.com/rencontre/rencontre/internal/viewer"
@@ -210,6 +211,8 @@ func isoBuildOrg(t *testing.T, c *ent.Client, slug, name string) *isoOrg {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A recorded seating plan: Ana and Ben at one table.
+	c.Meeting.UpdateOneID(m.ID).SetSeatingPlan(&seating.Saved{Rounds: [][][]int{{{ana.ID, ben.ID}}}}).ExecX(ctx)
 	fu := c.FollowUp.Create().SetMeetingID(m.ID).SetOwner(ana).SetObjective(obj).AddConcerns(ben).
 		SetTitle("Send slides").SaveX(ctx)
 	fb := c.Feedback.Create().SetMeetingID(m.ID).SetPersonID(ben.ID).SetRating(5).SaveX(ctx)
@@ -1576,6 +1579,15 @@ func isoCrossCases() []isoMutation {
 		{"seriesRespond of O's person", "seriesRespond", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"seriesID": id(own, "series"), "personID": id(o, "ana"), "answer": "ACCEPTED"})
 		}},
+		{"meetingSeatingPlan of O's meeting", "meetingSeatingPlan", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting"), "tableSize": 2})
+		}},
+		{"meetingSeatingPlanSave of O's meeting", "meetingSeatingPlanSave", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting"), "tableSize": 2})
+		}},
+		{"meetingSeatingRoundConfirm of O's meeting", "meetingSeatingRoundConfirm", func(own, o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting"), "round": 1})
+		}},
 		{"calendarFeedIssue of O's meeting", "calendarFeedIssue", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"meetingID": id(o, "meeting")})
 		}},
@@ -1856,6 +1868,15 @@ func isoRoleCases() []isoRoleCase {
 		})},
 		{"seriesExtend", "seriesExtend", false, plain(func(o *isoOrg) map[string]any {
 			return map[string]any{"id": id(o, "series")}
+		})},
+		{"meetingSeatingPlan", "meetingSeatingPlan", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting"), "tableSize": 2})
+		})},
+		{"meetingSeatingPlanSave", "meetingSeatingPlanSave", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting"), "tableSize": 2})
+		})},
+		{"meetingSeatingRoundConfirm", "meetingSeatingRoundConfirm", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"meetingID": id(o, "meeting"), "round": 1})
 		})},
 		{"calendarFeedIssue", "calendarFeedIssue", false, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"meetingID": id(o, "meeting")})

@@ -17,6 +17,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/seriesanswer"
+	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
 // Input of apiTokenCreate.
@@ -231,6 +232,26 @@ type IndicatorUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A chain of introductions.
+type IntroductionPath struct {
+	// The people from the first to the last, or null when no chain exists.
+	People []*ent.Person `json:"people,omitempty"`
+	// Sum of 1/currentStrength over the chain; null when no chain exists.
+	Cost *float64 `json:"cost,omitempty"`
+	// Why there is no chain (or a note, such as when the two already know each other).
+	Reason *string `json:"reason,omitempty"`
+}
+
+// A person worth meeting.
+type IntroductionSuggestion struct {
+	// The person.
+	Person *ent.Person `json:"person"`
+	// Higher is better: the sum over mutual contacts of the weaker of the two strengths, +1 per shared tag, +0.5 in another community, +0.5 in a community targeted by the same objective.
+	Score float64 `json:"score"`
+	// Why, in words.
+	Reasons []string `json:"reasons"`
+}
+
 // The attendance of a meeting, counted over its participations (CANCELLED ones left out).
 type MeetingAttendance struct {
 	// People invited and not cancelled, whatever their answer (walk-ins included).
@@ -317,6 +338,54 @@ type MeetingRegisterPayload struct {
 	Participation *ent.Participation `json:"participation,omitempty"`
 	// True when the meeting was full: the person is WAITLISTED, at participation.waitlistPosition.
 	Waitlisted bool `json:"waitlisted"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of meetingSeatingPlan and meetingSeatingPlanSave.
+type MeetingSeatingPlanInput struct {
+	// The meeting; its ACCEPTED people are seated.
+	MeetingID int `json:"meetingID"`
+	// The most people at a table, at least 2; tables are as equal as possible.
+	TableSize int `json:"tableSize"`
+	// How many rounds (people change tables between rounds), 1 to 20; 1 by default.
+	Rounds *int `json:"rounds,omitempty"`
+	// The most people of one community at a table; no limit by default.
+	MaxPerCommunityPerTable *int `json:"maxPerCommunityPerTable,omitempty"`
+	// Groups of people never seated together.
+	KeepApart [][]int `json:"keepApart,omitempty"`
+	// Groups of people always seated together.
+	KeepTogether [][]int `json:"keepTogether,omitempty"`
+	// Seed of the search; 1 by default.
+	Seed *int `json:"seed,omitempty"`
+}
+
+// Result of meetingSeatingPlan and meetingSeatingPlanSave.
+type MeetingSeatingPlanPayload struct {
+	// The meeting; null when userErrors is not empty.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The plan; null when userErrors is not empty.
+	Plan *seating.Saved `json:"plan,omitempty"`
+	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of meetingSeatingRoundConfirm.
+type MeetingSeatingRoundConfirmInput struct {
+	// The meeting.
+	MeetingID int `json:"meetingID"`
+	// The round, from 1.
+	Round int `json:"round"`
+	// When the round took place; by default now, kept within the meeting.
+	At *time.Time `json:"at,omitempty"`
+}
+
+// Result of meetingSeatingRoundConfirm.
+type MeetingSeatingRoundConfirmPayload struct {
+	// The encounters recorded.
+	Encounters []*ent.Encounter `json:"encounters"`
+	// Pairs seated together that were not recorded: one of them had not checked in, or they were already recorded at the meeting.
+	Skipped int `json:"skipped"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -427,6 +496,112 @@ type MembershipUpdatePayload struct {
 	Membership *ent.Membership `json:"membership,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A network: nodes, edges and statistics.
+type Network struct {
+	// The people of the scope.
+	Nodes []*NetworkNode `json:"nodes"`
+	// The relationships between them.
+	Edges []*NetworkEdge `json:"edges"`
+	// Statistics of the whole scope.
+	Stats *NetworkStats `json:"stats"`
+}
+
+// A relationship whose removal disconnects its component.
+type NetworkBridge struct {
+	// ID of one person.
+	Source int `json:"source"`
+	// ID of the other person.
+	Target int `json:"target"`
+}
+
+// A person whose relationships reach other communities.
+type NetworkBroker struct {
+	// The person.
+	Person *ent.Person `json:"person"`
+	// How many communities other than their own their relationships reach.
+	CommunitiesReached int `json:"communitiesReached"`
+}
+
+// A relationship in a network.
+type NetworkEdge struct {
+	// ID of the relationship.
+	ID int `json:"id"`
+	// ID of one person (the lower ID).
+	Source int `json:"source"`
+	// ID of the other person.
+	Target int `json:"target"`
+	// Strength as of lastMetAt.
+	Strength float64 `json:"strength"`
+	// Strength at the network's time (now, or asOf).
+	CurrentStrength float64 `json:"currentStrength"`
+	// Number of encounters.
+	EncounterCount int `json:"encounterCount"`
+	// When the two first met.
+	FirstMetAt time.Time `json:"firstMetAt"`
+	// When the two last met.
+	LastMetAt time.Time `json:"lastMetAt"`
+}
+
+// A person in a network, with metrics.
+type NetworkNode struct {
+	// ID of the person.
+	ID int `json:"id"`
+	// Name of the person.
+	Name string `json:"name"`
+	// Company of the person.
+	Company *string `json:"company,omitempty"`
+	// Communities of the person.
+	Communities []*ent.Community `json:"communities"`
+	// Number of relationships in the scope.
+	Degree int `json:"degree"`
+	// Sum of the current strengths of those relationships.
+	WeightedDegree float64 `json:"weightedDegree"`
+	// Share of the shortest paths between other people of the scope that go through this person (unweighted), normalized to [0, 1] by (n−1)(n−2)/2; estimated from 500 sources above 5,000 people (stats.betweennessSampled).
+	Betweenness float64 `json:"betweenness"`
+	// Closeness (Wasserman–Faust, for networks in several pieces): (r−1)/(n−1) × (r−1)/(sum of distances to the r−1 people reachable), in [0, 1]; 0 for a person without relationships.
+	Closeness float64 `json:"closeness"`
+	// Index of the person's community in the network's partition by modularity (Louvain, deterministic), 0, 1, …; not the same as the organization's communities.
+	Community int `json:"community"`
+	// Whether the person checked in within the scope.
+	Attended bool `json:"attended"`
+}
+
+// Whose network to load: exactly one field.
+type NetworkScope struct {
+	// The participants of a meeting (not declined or cancelled).
+	MeetingID *int `json:"meetingID,omitempty"`
+	// The members of these communities.
+	CommunityIDs []int `json:"communityIDs,omitempty"`
+	// The people who attended the objective's meetings and the members of its target communities.
+	ObjectiveID *int `json:"objectiveID,omitempty"`
+	// The participants of the series' occurrences.
+	SeriesID *int `json:"seriesID,omitempty"`
+	// Everybody in the organization.
+	Organization *bool `json:"organization,omitempty"`
+}
+
+// Statistics of a network.
+type NetworkStats struct {
+	// Number of people.
+	NodeCount int `json:"nodeCount"`
+	// Number of relationships.
+	EdgeCount int `json:"edgeCount"`
+	// Relationships divided by the possible pairs, n(n−1)/2; 0 under two people.
+	Density float64 `json:"density"`
+	// Number of connected components (a person without relationships is one).
+	Components int `json:"components"`
+	// Modularity of the partition into network communities (Louvain, weighted by current strength).
+	Modularity float64 `json:"modularity"`
+	// People who attended (checked in) in the scope and met no one in it.
+	Isolated []*ent.Person `json:"isolated"`
+	// Relationships whose removal disconnects their component.
+	Bridges []*NetworkBridge `json:"bridges"`
+	// People whose relationships reach communities other than their own, most communities first.
+	Brokers []*NetworkBroker `json:"brokers"`
+	// Whether betweenness was estimated from a sample of sources (above 5,000 people).
+	BetweennessSampled bool `json:"betweennessSampled"`
 }
 
 // Result of objectiveCreate.
@@ -551,6 +726,22 @@ type PersonUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// One round of a seating plan.
+type SeatingRound struct {
+	// The round's number, from 1.
+	Number int `json:"number"`
+	// The tables.
+	Tables []*SeatingTable `json:"tables"`
+}
+
+// One table of a round.
+type SeatingTable struct {
+	// The table's number, from 1.
+	Number int `json:"number"`
+	// The people at the table.
+	People []*ent.Person `json:"people"`
+}
+
 // Input of seriesCreate.
 type SeriesCreateInput struct {
 	// Title of the series and its occurrences.
@@ -665,6 +856,24 @@ type SeriesUpdatePayload struct {
 
 // Live updates. Subscribe over a WebSocket at /graphql with the graphql-transport-ws protocol; the connection_init payload carries the API token, as {"Authorization": "Bearer <token>"} or {"token": "<token>"}. A subscription sees what the token's queries see; it ends when the token is revoked, expires or loses its membership.
 type Subscription struct {
+}
+
+// Ties between communities after one meeting.
+type TieSharePoint struct {
+	// The end of the meeting.
+	At time.Time `json:"at"`
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting"`
+	// Relationships between people of different communities.
+	CrossTies int `json:"crossTies"`
+	// Share of the first community's people with at least one relationship into another of the communities.
+	ShareA float64 `json:"shareA"`
+	// The same for the second community.
+	ShareB float64 `json:"shareB"`
+	// The shares of every community, in the order given.
+	Shares []float64 `json:"shares"`
+	// Modularity of the partition into these communities: lower means more mixed.
+	Modularity float64 `json:"modularity"`
 }
 
 // Result of touchpointCreate.

@@ -9,8 +9,11 @@ import (
 	"context"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/internal/network"
+	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
 // EncounterRecord is the resolver for the encounterRecord field.
@@ -32,7 +35,140 @@ func (r *mutationResolver) EncounterRecord(ctx context.Context, input EncounterR
 	return &EncounterRecordPayload{Encounter: res.Encounter, Relationship: res.Relationship, Created: res.Created, UserErrors: ues}, nil
 }
 
+// MeetingSeatingPlan is the resolver for the meetingSeatingPlan field.
+func (r *mutationResolver) MeetingSeatingPlan(ctx context.Context, input MeetingSeatingPlanInput) (*MeetingSeatingPlanPayload, error) {
+	plan, err := network.SeatingPlan(ctx, ent.FromContext(ctx), seatingRequest(input))
+	ues, err := userErrors(err)
+	if err != nil || plan == nil {
+		return &MeetingSeatingPlanPayload{UserErrors: ues}, err
+	}
+	m, err := ent.FromContext(ctx).Meeting.Get(ctx, input.MeetingID)
+	return &MeetingSeatingPlanPayload{Meeting: m, Plan: savedPlan(plan), UserErrors: ues}, err
+}
+
+// MeetingSeatingPlanSave is the resolver for the meetingSeatingPlanSave field.
+func (r *mutationResolver) MeetingSeatingPlanSave(ctx context.Context, input MeetingSeatingPlanInput) (*MeetingSeatingPlanPayload, error) {
+	m, plan, err := network.SaveSeatingPlan(ctx, ent.FromContext(ctx), seatingRequest(input))
+	ues, err := userErrors(err)
+	if err != nil || plan == nil {
+		return &MeetingSeatingPlanPayload{UserErrors: ues}, err
+	}
+	return &MeetingSeatingPlanPayload{Meeting: m, Plan: m.SeatingPlan, UserErrors: ues}, nil
+}
+
+// MeetingSeatingRoundConfirm is the resolver for the meetingSeatingRoundConfirm field.
+func (r *mutationResolver) MeetingSeatingRoundConfirm(ctx context.Context, input MeetingSeatingRoundConfirmInput) (*MeetingSeatingRoundConfirmPayload, error) {
+	var at time.Time
+	if input.At != nil {
+		at = *input.At
+	}
+	res, err := network.ConfirmSeatingRound(ctx, ent.FromContext(ctx), input.MeetingID, input.Round, at, r.now())
+	ues, err := userErrors(err)
+	out := &MeetingSeatingRoundConfirmPayload{Encounters: []*ent.Encounter{}, UserErrors: ues}
+	if err != nil || res == nil {
+		return out, err
+	}
+	out.Encounters, out.Skipped = res.Encounters, res.Skipped
+	return out, nil
+}
+
+// Relationships is the resolver for the relationships field.
+func (r *personResolver) Relationships(ctx context.Context, obj *ent.Person, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error) {
+	if len(orderBy) == 0 {
+		orderBy = []*ent.RelationshipOrder{{Field: ent.RelationshipOrderFieldDecayKey, Direction: entgql.OrderDirectionDesc}}
+	}
+	return r.client.Relationship.Query().
+		Where(relationship.Or(relationship.PersonAID(obj.ID), relationship.PersonBID(obj.ID))).
+		Paginate(ctx, after, first, before, last,
+			ent.WithRelationshipOrder(orderBy),
+			ent.WithRelationshipFilter(where.Filter),
+		)
+}
+
+// Network is the resolver for the network field.
+func (r *personResolver) Network(ctx context.Context, obj *ent.Person, depth *int, minStrength *float64) (*Network, error) {
+	n, err := network.Neighbourhood(ctx, r.client, obj.ID, deref(depth), deref(minStrength), r.now())
+	if err != nil {
+		return nil, queryError("network", err)
+	}
+	return networkAnswer(n), nil
+}
+
+// Network is the resolver for the network field.
+func (r *queryResolver) Network(ctx context.Context, scope NetworkScope, asOf *time.Time, minStrength *float64) (*Network, error) {
+	n, err := network.Load(ctx, r.client, network.Scope{
+		MeetingID: scope.MeetingID, CommunityIDs: scope.CommunityIDs, ObjectiveID: scope.ObjectiveID,
+		SeriesID: scope.SeriesID, Organization: deref(scope.Organization),
+	}, network.Options{AsOf: asOf, MinStrength: deref(minStrength), Now: r.now(), MaxEdges: r.maxNetworkEdges})
+	if err != nil {
+		return nil, queryError("network", err)
+	}
+	return networkAnswer(n), nil
+}
+
+// IntroductionPath is the resolver for the introductionPath field.
+func (r *queryResolver) IntroductionPath(ctx context.Context, from int, to int) (*IntroductionPath, error) {
+	people, cost, reason, err := network.IntroductionPath(ctx, r.client, from, to, r.now())
+	if err != nil {
+		return nil, queryError("introductionPath", err)
+	}
+	out := &IntroductionPath{People: people, Cost: cost}
+	if reason != "" {
+		out.Reason = &reason
+	}
+	return out, nil
+}
+
+// SuggestedIntroductions is the resolver for the suggestedIntroductions field.
+func (r *queryResolver) SuggestedIntroductions(ctx context.Context, personID int, first *int) ([]*IntroductionSuggestion, error) {
+	n := 10
+	if first != nil {
+		n = *first
+	}
+	sugg, err := network.Suggest(ctx, r.client, personID, n, r.now())
+	if err != nil {
+		return nil, queryError("suggestedIntroductions", err)
+	}
+	out := make([]*IntroductionSuggestion, 0, len(sugg))
+	for _, s := range sugg {
+		out = append(out, &IntroductionSuggestion{Person: s.Person, Score: s.Score, Reasons: s.Reasons})
+	}
+	return out, nil
+}
+
+// TieShare is the resolver for the tieShare field.
+func (r *queryResolver) TieShare(ctx context.Context, between []int, from *time.Time, to *time.Time) ([]*TieSharePoint, error) {
+	points, err := network.TieShares(ctx, r.client, between, from, to, r.now())
+	if err != nil {
+		return nil, queryError("tieShare", err)
+	}
+	out := make([]*TieSharePoint, 0, len(points))
+	for _, p := range points {
+		pt := &TieSharePoint{At: p.At, Meeting: p.Meeting, CrossTies: p.CrossTies, Shares: append([]float64{}, p.ShareOf...), Modularity: p.Modularity}
+		if len(p.ShareOf) > 1 {
+			pt.ShareA, pt.ShareB = p.ShareOf[0], p.ShareOf[1]
+		}
+		out = append(out, pt)
+	}
+	return out, nil
+}
+
 // CurrentStrength is the resolver for the currentStrength field.
 func (r *relationshipResolver) CurrentStrength(ctx context.Context, obj *ent.Relationship) (float64, error) {
-	return network.StrengthAt(obj.Strength, obj.LastMetAt, time.Now()), nil
+	return network.StrengthAt(obj.Strength, obj.LastMetAt, r.now()), nil
 }
+
+// Rounds is the resolver for the rounds field.
+func (r *seatingPlanResolver) Rounds(ctx context.Context, obj *seating.Saved) ([]*SeatingRound, error) {
+	return seatingRounds(ctx, r.client, obj)
+}
+
+// ConfirmedRounds is the resolver for the confirmedRounds field.
+func (r *seatingPlanResolver) ConfirmedRounds(ctx context.Context, obj *seating.Saved) ([]int, error) {
+	return append([]int{}, obj.Confirmed...), nil
+}
+
+// SeatingPlan returns SeatingPlanResolver implementation.
+func (r *Resolver) SeatingPlan() SeatingPlanResolver { return &seatingPlanResolver{r} }
+
+type seatingPlanResolver struct{ *Resolver }

@@ -22,6 +22,8 @@ type Resolver struct {
 	events events.Bus
 	clock  func() time.Time
 	series series.Settings
+	// maxNetworkEdges bounds one network answer (0: the default).
+	maxNetworkEdges int
 }
 
 // now is the resolvers' current time.
@@ -41,7 +43,8 @@ func NewSchema(client *ent.Client) graphql.ExecutableSchema {
 
 // newSchema is NewSchema with the bus of attendance events.
 func newSchema(client *ent.Client, bus events.Bus, opts Options) graphql.ExecutableSchema {
-	r := &Resolver{client: client, events: bus, clock: opts.Clock, series: series.Settings{HorizonMonths: opts.SeriesHorizonMonths}}
+	r := &Resolver{client: client, events: bus, clock: opts.Clock, series: series.Settings{HorizonMonths: opts.SeriesHorizonMonths},
+		maxNetworkEdges: opts.MaxNetworkEdges}
 	return weighConnections(NewExecutableSchema(Config{Resolvers: r}))
 }
 

@@ -66,6 +66,8 @@ const (
 	FieldOccurrenceStart = "occurrence_start"
 	// FieldOverridden holds the string denoting the overridden field in the database.
 	FieldOverridden = "overridden"
+	// FieldSeatingPlan holds the string denoting the seating_plan field in the database.
+	FieldSeatingPlan = "seating_plan"
 	// FieldSequence holds the string denoting the sequence field in the database.
 	FieldSequence = "sequence"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -178,6 +180,7 @@ var Columns = []string{
 	FieldSeriesID,
 	FieldOccurrenceStart,
 	FieldOverridden,
+	FieldSeatingPlan,
 	FieldSequence,
 }
 

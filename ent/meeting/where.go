@@ -1240,6 +1240,16 @@ func OverriddenNEQ(v bool) predicate.Meeting {
 	return predicate.Meeting(sql.FieldNEQ(FieldOverridden, v))
 }
 
+// SeatingPlanIsNil applies the IsNil predicate on the "seating_plan" field.
+func SeatingPlanIsNil() predicate.Meeting {
+	return predicate.Meeting(sql.FieldIsNull(FieldSeatingPlan))
+}
+
+// SeatingPlanNotNil applies the NotNil predicate on the "seating_plan" field.
+func SeatingPlanNotNil() predicate.Meeting {
+	return predicate.Meeting(sql.FieldNotNull(FieldSeatingPlan))
+}
+
 // SequenceEQ applies the EQ predicate on the "sequence" field.
 func SequenceEQ(v int) predicate.Meeting {
 	return predicate.Meeting(sql.FieldEQ(FieldSequence, v))

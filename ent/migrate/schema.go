@@ -379,6 +379,7 @@ var (
 		{Name: "check_in_closes_after", Type: field.TypeInt, Default: 120},
 		{Name: "occurrence_start", Type: field.TypeTime, Nullable: true},
 		{Name: "overridden", Type: field.TypeBool, Default: false},
+		{Name: "seating_plan", Type: field.TypeJSON, Nullable: true},
 		{Name: "sequence", Type: field.TypeInt, Default: 0},
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "series_id", Type: field.TypeInt, Nullable: true},
@@ -391,13 +392,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "meetings_organizations_organization",
-				Columns:    []*schema.Column{MeetingsColumns[24]},
+				Columns:    []*schema.Column{MeetingsColumns[25]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "meetings_series_series",
-				Columns:    []*schema.Column{MeetingsColumns[25]},
+				Columns:    []*schema.Column{MeetingsColumns[26]},
 				RefColumns: []*schema.Column{SeriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -406,12 +407,12 @@ var (
 			{
 				Name:    "meeting_organization_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{MeetingsColumns[24], MeetingsColumns[8]},
+				Columns: []*schema.Column{MeetingsColumns[25], MeetingsColumns[8]},
 			},
 			{
 				Name:    "meeting_series_id_occurrence_start",
 				Unique:  true,
-				Columns: []*schema.Column{MeetingsColumns[25], MeetingsColumns[21]},
+				Columns: []*schema.Column{MeetingsColumns[26], MeetingsColumns[21]},
 			},
 		},
 	}
@@ -620,6 +621,7 @@ var (
 		{Name: "last_met_at", Type: field.TypeTime},
 		{Name: "encounter_count", Type: field.TypeInt},
 		{Name: "strength", Type: field.TypeFloat64},
+		{Name: "decay_key", Type: field.TypeFloat64, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "person_a_id", Type: field.TypeInt},
 		{Name: "person_b_id", Type: field.TypeInt},
@@ -632,19 +634,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "relationships_organizations_organization",
-				Columns:    []*schema.Column{RelationshipsColumns[7]},
+				Columns:    []*schema.Column{RelationshipsColumns[8]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "relationships_persons_person_a",
-				Columns:    []*schema.Column{RelationshipsColumns[8]},
+				Columns:    []*schema.Column{RelationshipsColumns[9]},
 				RefColumns: []*schema.Column{PersonsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "relationships_persons_person_b",
-				Columns:    []*schema.Column{RelationshipsColumns[9]},
+				Columns:    []*schema.Column{RelationshipsColumns[10]},
 				RefColumns: []*schema.Column{PersonsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -653,12 +655,17 @@ var (
 			{
 				Name:    "relationship_person_a_id_person_b_id",
 				Unique:  true,
-				Columns: []*schema.Column{RelationshipsColumns[8], RelationshipsColumns[9]},
+				Columns: []*schema.Column{RelationshipsColumns[9], RelationshipsColumns[10]},
 			},
 			{
 				Name:    "relationship_person_b_id",
 				Unique:  false,
-				Columns: []*schema.Column{RelationshipsColumns[9]},
+				Columns: []*schema.Column{RelationshipsColumns[10]},
+			},
+			{
+				Name:    "relationship_organization_id_decay_key",
+				Unique:  false,
+				Columns: []*schema.Column{RelationshipsColumns[8], RelationshipsColumns[7]},
 			},
 		},
 	}

@@ -33,6 +33,8 @@ const (
 	FieldEncounterCount = "encounter_count"
 	// FieldStrength holds the string denoting the strength field in the database.
 	FieldStrength = "strength"
+	// FieldDecayKey holds the string denoting the decay_key field in the database.
+	FieldDecayKey = "decay_key"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgePersonA holds the string denoting the person_a edge name in mutations.
@@ -76,6 +78,7 @@ var Columns = []string{
 	FieldLastMetAt,
 	FieldEncounterCount,
 	FieldStrength,
+	FieldDecayKey,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -155,6 +158,11 @@ func ByEncounterCount(opts ...sql.OrderTermOption) OrderOption {
 // ByStrength orders the results by the strength field.
 func ByStrength(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStrength, opts...).ToFunc()
+}
+
+// ByDecayKey orders the results by the decay_key field.
+func ByDecayKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecayKey, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

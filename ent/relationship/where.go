@@ -100,6 +100,11 @@ func Strength(v float64) predicate.Relationship {
 	return predicate.Relationship(sql.FieldEQ(FieldStrength, v))
 }
 
+// DecayKey applies equality check predicate on the "decay_key" field. It's identical to DecayKeyEQ.
+func DecayKey(v float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldEQ(FieldDecayKey, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v int) predicate.Relationship {
 	return predicate.Relationship(sql.FieldEQ(FieldOrganizationID, v))
@@ -398,6 +403,56 @@ func StrengthLT(v float64) predicate.Relationship {
 // StrengthLTE applies the LTE predicate on the "strength" field.
 func StrengthLTE(v float64) predicate.Relationship {
 	return predicate.Relationship(sql.FieldLTE(FieldStrength, v))
+}
+
+// DecayKeyEQ applies the EQ predicate on the "decay_key" field.
+func DecayKeyEQ(v float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldEQ(FieldDecayKey, v))
+}
+
+// DecayKeyNEQ applies the NEQ predicate on the "decay_key" field.
+func DecayKeyNEQ(v float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldNEQ(FieldDecayKey, v))
+}
+
+// DecayKeyIn applies the In predicate on the "decay_key" field.
+func DecayKeyIn(vs ...float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldIn(FieldDecayKey, vs...))
+}
+
+// DecayKeyNotIn applies the NotIn predicate on the "decay_key" field.
+func DecayKeyNotIn(vs ...float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldNotIn(FieldDecayKey, vs...))
+}
+
+// DecayKeyGT applies the GT predicate on the "decay_key" field.
+func DecayKeyGT(v float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldGT(FieldDecayKey, v))
+}
+
+// DecayKeyGTE applies the GTE predicate on the "decay_key" field.
+func DecayKeyGTE(v float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldGTE(FieldDecayKey, v))
+}
+
+// DecayKeyLT applies the LT predicate on the "decay_key" field.
+func DecayKeyLT(v float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldLT(FieldDecayKey, v))
+}
+
+// DecayKeyLTE applies the LTE predicate on the "decay_key" field.
+func DecayKeyLTE(v float64) predicate.Relationship {
+	return predicate.Relationship(sql.FieldLTE(FieldDecayKey, v))
+}
+
+// DecayKeyIsNil applies the IsNil predicate on the "decay_key" field.
+func DecayKeyIsNil() predicate.Relationship {
+	return predicate.Relationship(sql.FieldIsNull(FieldDecayKey))
+}
+
+// DecayKeyNotNil applies the NotNil predicate on the "decay_key" field.
+func DecayKeyNotNil() predicate.Relationship {
+	return predicate.Relationship(sql.FieldNotNull(FieldDecayKey))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

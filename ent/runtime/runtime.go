@@ -442,7 +442,7 @@ func init() {
 	// meeting.DefaultOverridden holds the default value on creation for the overridden field.
 	meeting.DefaultOverridden = meetingDescOverridden.Default.(bool)
 	// meetingDescSequence is the schema descriptor for sequence field.
-	meetingDescSequence := meetingFields[21].Descriptor()
+	meetingDescSequence := meetingFields[22].Descriptor()
 	// meeting.DefaultSequence holds the default value on creation for the sequence field.
 	meeting.DefaultSequence = meetingDescSequence.Default.(int)
 	membershipMixin := schema.Membership{}.Mixin()

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -15,8 +14,6 @@ import (
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/hook"
 	"github.com/rencontre/rencontre/ent/privacy"
-	"github.com/rencontre/rencontre/ent/relationship"
-	"github.com/rencontre/rencontre/internal/network"
 	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
@@ -81,9 +78,9 @@ func (Encounter) Indexes() []ent.Index {
 	}
 }
 
-// Hooks of the Encounter: pairs are stored in canonical order, and every new
-// encounter creates or strengthens the pair's Relationship in the same
-// transaction, so the network never disagrees with the encounters.
+// Hooks of the Encounter: pairs are stored in canonical order, and the rules
+// of checkEncounter hold on every path. (network.RecordEncounter strengthens
+// the pair's Relationship in the same transaction.)
 func (Encounter) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(func(next ent.Mutator) ent.Mutator {
@@ -100,53 +97,11 @@ func (Encounter) Hooks() []ent.Hook {
 				if err := checkEncounter(ctx, m); err != nil {
 					return nil, err
 				}
-				v, err := next.Mutate(ctx, m)
-				if err != nil {
-					return nil, err
-				}
-				e := v.(*gen.Encounter)
-				if err := strengthen(ctx, m.Client(), e); err != nil {
-					return nil, err
-				}
-				return e, nil
+				return next.Mutate(ctx, m)
 			})
 		}, ent.OpCreate),
 		hook.Reject(ent.OpUpdate | ent.OpUpdateOne),
 	}
-}
-
-// strengthen creates or updates the relationship of an encounter's pair.
-func strengthen(ctx context.Context, c *gen.Client, e *gen.Encounter) error {
-	rel, err := c.Relationship.Query().
-		Where(relationship.PersonAID(e.PersonAID), relationship.PersonBID(e.PersonBID)).
-		Only(ctx)
-	switch {
-	case gen.IsNotFound(err):
-		err = c.Relationship.Create().
-			SetOrganizationID(e.OrganizationID).
-			SetPersonAID(e.PersonAID).
-			SetPersonBID(e.PersonBID).
-			SetFirstMetAt(e.OccurredAt).
-			SetLastMetAt(e.OccurredAt).
-			SetEncounterCount(1).
-			SetStrength(network.Strengthen(0, time.Time{}, e.OccurredAt)).
-			Exec(ctx)
-	case err == nil:
-		upd := c.Relationship.UpdateOne(rel).
-			AddEncounterCount(1).
-			SetStrength(network.Strengthen(rel.Strength, rel.LastMetAt, e.OccurredAt))
-		if e.OccurredAt.Before(rel.FirstMetAt) {
-			upd.SetFirstMetAt(e.OccurredAt)
-		}
-		if e.OccurredAt.After(rel.LastMetAt) {
-			upd.SetLastMetAt(e.OccurredAt)
-		}
-		err = upd.Exec(ctx)
-	}
-	if err != nil {
-		return fmt.Errorf("updating relationship %d-%d: %w", e.PersonAID, e.PersonBID, err)
-	}
-	return nil
 }
 
 // Annotations of the Encounter.

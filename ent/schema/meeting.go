@@ -15,6 +15,7 @@ import (
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/hook"
 	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/internal/network/seating"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -152,6 +153,10 @@ func (Meeting) Fields() []ent.Field {
 			Default(false).
 			Comment("Whether this occurrence was changed on its own (meetingUpdate, meetingCancel): series edits then leave it alone.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.JSON("seating_plan", &seating.Saved{}).
+			Optional().
+			Comment("The seating plan recorded by meetingSeatingPlanSave: people per table and round.").
+			Annotations(entgql.Skip()),
 		field.Int("sequence").
 			Default(0).
 			Comment("Revision of the meeting, raised by each change (the SEQUENCE of calendar feeds).").

@@ -9,8 +9,8 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// Relationship is the pair-level edge of the attendee network, kept by the
-// Encounter hook: first and last met, how many times, and a strength that grows
+// Relationship is the pair-level edge of the attendee network, kept by
+// internal/network when an encounter is recorded: first and last met, how many times, and a strength that grows
 // with encounters and fades with time. Stored once per pair, lower ID first.
 type Relationship struct {
 	ent.Schema
@@ -32,6 +32,16 @@ func (Relationship) Fields() []ent.Field {
 		field.Float("strength").
 			Comment("Strength as of lastMetAt: each encounter adds 1, and the strength halves every 180 days without one.").
 			Annotations(entgql.OrderField("STRENGTH")),
+		// currentStrength = strength × 2^-((now − lastMetAt)/halfLife), so
+		// log2(currentStrength) = decayKey − now/halfLife with decayKey =
+		// log2(strength) + lastMetAt/halfLife: for every now, the order of
+		// current strengths is the order of decay keys. The key is kept by
+		// internal/network with the strength.
+		field.Float("decay_key").
+			Optional().
+			Nillable().
+			Comment("log2(strength) + lastMetAt / 180 days (in seconds): orders relationships by current strength, whatever the day.").
+			Annotations(entgql.OrderField("CURRENT_STRENGTH"), entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -48,6 +58,7 @@ func (Relationship) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("person_a_id", "person_b_id").Unique(),
 		index.Fields("person_b_id"),
+		index.Fields("organization_id", "decay_key"),
 	}
 }
 

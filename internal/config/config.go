@@ -31,6 +31,7 @@ type Config struct {
 	AutoMigrate     bool          // apply pending migrations at start
 	PublicURL       string        // scheme://host[:port] of the server as clients reach it; "" derives it from each request
 	SeriesHorizon   int           // months ahead that the occurrences of series exist as meetings
+	MaxNetworkEdges int           // most relationships in one network answer
 }
 
 // Defaults of the settings that Config's users need to know.
@@ -72,6 +73,7 @@ var settings = []setting{
 	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", kindInt, "1048576", "largest accepted request body in bytes"},
 	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", kindDuration, DefaultRequestTimeout.String(), "deadline of one request, SQL included; past it the request stops with REQUEST_TIMEOUT"},
 	{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", kindDuration, DefaultShutdownTimeout.String(), "on SIGINT or SIGTERM, how long in-flight requests may still run before they are cancelled"},
+	{"max-network-edges", "RENCONTRE_MAX_NETWORK_EDGES", kindInt, "50000", "most relationships one network answer holds; a larger scope is refused with NETWORK_TOO_LARGE (raise minStrength or use the export)"},
 	{"series-horizon", "RENCONTRE_SERIES_HORIZON", kindInt, "12", "months ahead that the occurrences of recurring series exist as meetings (1 to 60); the horizon moves forward at start and daily"},
 }
 
@@ -212,6 +214,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.ShutdownTimeout, err = parseDuration(values, "shutdown-timeout"); err != nil {
 		return Config{}, err
+	}
+	if c.MaxNetworkEdges, err = strconv.Atoi(values["max-network-edges"].text); err != nil || c.MaxNetworkEdges < 1 {
+		return Config{}, fmt.Errorf("max-network-edges: %q is not a positive integer", values["max-network-edges"].text)
 	}
 	if c.SeriesHorizon, err = strconv.Atoi(values["series-horizon"].text); err != nil || c.SeriesHorizon < 1 || c.SeriesHorizon > 60 {
 		return Config{}, fmt.Errorf("series-horizon: %q is not a number of months from 1 to 60", values["series-horizon"].text)

@@ -2,6 +2,8 @@ package network
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -100,16 +102,64 @@ func RecordEncounter(ctx context.Context, c *ent.Client, in Meet) (*Recorded, er
 	if err != nil {
 		return nil, err
 	}
-	rel, err := pair(ctx, c, a, b)
+	rel, err := strengthen(ctx, c, m.OrganizationID, a, b, e.OccurredAt)
 	if err != nil {
 		return nil, err
 	}
 	return &Recorded{Encounter: e, Relationship: rel, Created: true}, nil
 }
 
+// strengthen counts an encounter of a and b (a < b) at `at` in their
+// relationship, in the caller's transaction. The relationship is created if
+// missing (an insert that does nothing on conflict), then its row is locked
+// before it is read and updated, so that concurrent encounters of one pair
+// on PostgreSQL all count (SQLite's write transactions already run one at a
+// time).
+func strengthen(ctx context.Context, c *ent.Client, org, a, b int, at time.Time) (*ent.Relationship, error) {
+	err := c.Relationship.Create().
+		SetOrganizationID(org).
+		SetPersonAID(a).
+		SetPersonBID(b).
+		SetFirstMetAt(at).
+		SetLastMetAt(at).
+		SetEncounterCount(0).
+		SetStrength(0).
+		OnConflictColumns(relationship.FieldPersonAID, relationship.FieldPersonBID).
+		DoNothing().
+		Exec(ctx)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("creating relationship %d-%d: %w", a, b, err)
+	}
+	rel, err := c.Relationship.Query().
+		Where(relationship.PersonAID(a), relationship.PersonBID(b), planning.ForUpdate).
+		Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("locking relationship %d-%d: %w", a, b, err)
+	}
+	strength, lastMet := rel.Strength, rel.LastMetAt
+	if rel.EncounterCount == 0 {
+		strength, lastMet = 0, time.Time{}
+	}
+	strength = Strengthen(strength, lastMet, at)
+	first, last := rel.FirstMetAt, rel.LastMetAt
+	if rel.EncounterCount == 0 || at.Before(first) {
+		first = at
+	}
+	if rel.EncounterCount == 0 || at.After(last) {
+		last = at
+	}
+	return c.Relationship.UpdateOne(rel).
+		AddEncounterCount(1).
+		SetStrength(strength).
+		SetFirstMetAt(first).
+		SetLastMetAt(last).
+		SetDecayKey(DecayKey(strength, last)).
+		Save(ctx)
+}
+
 func pair(ctx context.Context, c *ent.Client, a, b int) (*ent.Relationship, error) {
 	rel, err := c.Relationship.Query().
-		Where(relationship.PersonAID(a), relationship.PersonBID(b)).
+		Where(relationship.PersonAID(a), relationship.PersonBID(b), planning.ForUpdate).
 		Only(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading relationship %d-%d: %w", a, b, err)

@@ -38,3 +38,13 @@ func Strengthen(strength float64, lastMet, at time.Time) float64 {
 func StrengthAt(strength float64, lastMet, now time.Time) float64 {
 	return strength * Decay(now.Sub(lastMet))
 }
+
+// DecayKey is log2(strength) + lastMet/HalfLife: relationships sorted by it
+// are sorted by current strength, whatever the current time, since
+// log2(StrengthAt(s, lastMet, now)) = DecayKey(s, lastMet) − now/HalfLife.
+func DecayKey(strength float64, lastMet time.Time) float64 {
+	if strength <= 0 {
+		return math.Inf(-1)
+	}
+	return math.Log2(strength) + float64(lastMet.Unix())/HalfLife.Seconds()
+}

@@ -18,10 +18,12 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/events"
 	"github.com/rencontre/rencontre/internal/feeds"
+	"github.com/rencontre/rencontre/internal/network/export"
 )
 
 // Routes returns the server's handler:
@@ -29,6 +31,8 @@ import (
 //	/graphql  the API (POST JSON; GET for queries; a WebSocket for subscriptions)
 //	/         the GraphiQL playground, when enabled
 //	/ics/     calendar feeds, /ics/{secret}.ics (the secret authenticates)
+//	/export/  the network of a scope as a file: /export/network.graphml and
+//	          /export/network.json (graphology), with the API token
 //	/healthz  the process is up
 //	/readyz   the database answers
 //
@@ -51,6 +55,7 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 		Events:              bus,
 		WebsocketOrigins:    cfg.CORSOrigins, // browsers' WebSockets: the same origins as CORS
 		SeriesHorizonMonths: cfg.SeriesHorizon,
+		MaxNetworkEdges:     cfg.MaxNetworkEdges,
 	})))
 	if cfg.Playground {
 		mux.HandleFunc("GET /{$}", playground)
@@ -70,6 +75,9 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 	})
 	mux.Handle("/invitations/", Invitations(client, time.Now))     // answering an invitation with its code: no token
 	mux.Handle("/ics/", calendarFeeds(client, cfg.RequestTimeout)) // calendar clients send no token: the address is the secret
+	// Network exports: the API token, the request deadline on the loading,
+	// and a streamed answer (so no http.TimeoutHandler, which buffers).
+	mux.Handle("/export/", withDeadline(cfg.RequestTimeout, auth.Middleware(client, export.Handler(client, time.Now))))
 	allowed := slices.Clone(cfg.CORSOrigins)
 	withCORS := cors.New(cors.Options{
 		// A function rather than AllowedOrigins: rs/cors allows every origin
@@ -99,6 +107,21 @@ func calendarFeeds(client *ent.Client, timeout time.Duration) http.Handler {
 		return h
 	}
 	return http.TimeoutHandler(h, timeout, "request timeout\n")
+}
+
+// withDeadline gives a request's context the request deadline of the API,
+// without buffering the response as http.TimeoutHandler does: an export is
+// streamed, and its loading (the SQL and the metrics) is what the deadline
+// bounds; the writing is bounded by the server's WriteTimeout.
+func withDeadline(timeout time.Duration, next http.Handler) http.Handler {
+	if timeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // securityHeaders sets the headers every response carries: no MIME sniffing

@@ -1,0 +1,2 @@
+-- Modify "meetings" table
+ALTER TABLE "meetings" ADD COLUMN "seating_plan" jsonb NULL;

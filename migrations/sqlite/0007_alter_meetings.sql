@@ -1,0 +1,2 @@
+-- Add column "seating_plan" to table: "meetings"
+ALTER TABLE `meetings` ADD COLUMN `seating_plan` json NULL;
