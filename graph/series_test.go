@@ -2,6 +2,9 @@ package graph_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,8 @@ import (
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/calendar"
+	"github.com/rencontre/rencontre/internal/feeds"
 	"github.com/rencontre/rencontre/internal/testenv"
 )
 
@@ -157,7 +162,7 @@ func TestSeriesLifecycle(t *testing.T) {
 	for _, o := range all.Occurrences {
 		switch o.ID {
 		case march.ID:
-			if o.StartsAt != "2027-03-05T10:00:00+01:00" || !o.Overridden || o.OccurrenceStart == nil || *o.OccurrenceStart != "2027-03-04T09:00:00+01:00" {
+			if o.StartsAt != "2027-03-05T10:00:00+01:00" || !o.Overridden || o.OccurrenceStart == nil || *o.OccurrenceStart != "2027-03-04T10:00:00+01:00" {
 				t.Errorf("the moved occurrence changed: %+v", o)
 			}
 		case april.ID:
@@ -197,6 +202,34 @@ func TestSeriesLifecycle(t *testing.T) {
 		if local(o.EndsAt)[11:] == "11:30:00" {
 			t.Errorf("occurrence %s of the first part took the new duration", o.StartsAt)
 		}
+	}
+
+	// The first part's calendar feed: the rule at 10:00, March moved to the
+	// 5th, April cancelled, parsed back with the iCalendar library.
+	var issued struct {
+		CalendarFeedIssue struct {
+			URL        *string
+			UserErrors []userError
+		}
+	}
+	post(t, s.api, `mutation($id: ID!) { calendarFeedIssue(input: {seriesID: $id}) { url userErrors { field message code } } }`, &issued, client.Var("id", created.ID))
+	if issued.CalendarFeedIssue.URL == nil {
+		t.Fatalf("calendarFeedIssue = %+v", issued.CalendarFeedIssue)
+	}
+	u, _ := url.Parse(*issued.CalendarFeedIssue.URL)
+	rec := httptest.NewRecorder()
+	feeds.Handler(s.ent, s.clock.Now).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, u.Path, nil))
+	instances, err := calendar.Expand(rec.Body, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("feed: %d %v", rec.Code, err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	var got []string
+	for _, in := range instances {
+		got = append(got, in.Start.In(paris).Format("01-02 15:04")+" "+in.Status)
+	}
+	if want := "[01-07 10:00 CONFIRMED 02-04 10:00 CONFIRMED 03-05 10:00 CONFIRMED 04-01 09:00 CANCELLED 05-06 10:00 CONFIRMED]"; fmt.Sprint(got) != want {
+		t.Fatalf("feed of the first part: %v, want %s", got, want)
 	}
 
 	// One answer for the whole new series.

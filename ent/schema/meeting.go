@@ -258,12 +258,31 @@ func checkMeetingStatus(ctx context.Context, m *gen.MeetingMutation) error {
 	if err != nil {
 		return fmt.Errorf("loading meeting status: %w", err)
 	}
-	if old == meeting.StatusCancelled {
+	if old == meeting.StatusCancelled && !onlySeriesBookkeeping(m) {
 		id, _ := m.ID()
 		return &validation.Error{Field: "id", Code: validation.CodeConflict,
 			Message: fmt.Sprintf("meeting %d is cancelled and can no longer be changed", id)}
 	}
 	return nil
+}
+
+// onlySeriesBookkeeping reports a change of a meeting's place in its series
+// only (its occurrenceStart, series and revision), which a cancelled
+// occurrence still follows when its series changes.
+func onlySeriesBookkeeping(m *gen.MeetingMutation) bool {
+	for _, f := range m.Fields() {
+		switch f {
+		case meeting.FieldOccurrenceStart, meeting.FieldSeriesID, meeting.FieldSequence, meeting.FieldUpdatedAt:
+		default:
+			return false
+		}
+	}
+	for _, f := range m.AddedFields() {
+		if f != meeting.FieldSequence {
+			return false
+		}
+	}
+	return len(m.ClearedFields()) == 0
 }
 
 // nowKey is the context key of the time the hooks take as now.

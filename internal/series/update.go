@@ -160,6 +160,20 @@ func apply(ctx context.Context, c *ent.Client, s *ent.Series, t Template, force 
 			return nil, err
 		}
 	}
+	// Occurrences changed on their own keep their times, but their identity
+	// (occurrenceStart, the RECURRENCE-ID of calendar feeds) follows the
+	// rule's occurrence of their day.
+	overridden, err := c.Meeting.Query().Where(meeting.SeriesID(s.ID), meeting.StartsAtGT(now), meeting.Overridden(true)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range overridden {
+		if o, ok := byDay[day(occurrenceStart(m), loc)]; ok && !o.Start.Equal(occurrenceStart(m)) {
+			if err := c.Meeting.UpdateOneID(m.ID).SetOccurrenceStart(o.Start).Exec(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := materialize(ctx, c, s, occs, now); err != nil {
 		return nil, err
 	}
