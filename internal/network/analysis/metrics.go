@@ -109,7 +109,7 @@ func (g *Graph) computeMetrics() {
 	st.Components = len(compSize)
 
 	// Louvain communities and modularity (gonum community).
-	commOf, q := g.louvain()
+	commOf, q := fastLouvain(g)
 	st.Modularity = q
 	for i := range ms {
 		ms[i].Community = commOf[i]
