@@ -64,13 +64,14 @@ func TestSeatingPlanSaveAndConfirm(t *testing.T) {
 		t.Fatalf("saved plan = %+v, want the same plan (same seed)", saved)
 	}
 	confirm := `mutation($in: MeetingSeatingRoundConfirmInput!) { r: meetingSeatingRoundConfirm(input: $in) { encounters { how } skipped userErrors { field message code } } }`
-	var c1 struct {
+	type confirmResult struct {
 		R struct {
 			Encounters []struct{ How string }
 			Skipped    int
 			UserErrors []userError
 		}
 	}
+	var c1 confirmResult
 	post(t, a, confirm, &c1, client.Var("in", map[string]any{"meetingID": gid(at.meeting.ID), "round": 1}))
 	if len(c1.R.UserErrors) > 0 || len(c1.R.Encounters)+c1.R.Skipped != 24 || len(c1.R.Encounters) == 0 {
 		t.Fatalf("confirm = %+v, want the 24 pairs of round 1 recorded or skipped", c1.R)
@@ -79,24 +80,12 @@ func TestSeatingPlanSaveAndConfirm(t *testing.T) {
 	if stored != len(c1.R.Encounters) {
 		t.Fatalf("%d encounters stored, %d reported", stored, len(c1.R.Encounters))
 	}
-	var c2 struct {
-		R struct {
-			Encounters []struct{ How string }
-			Skipped    int
-			UserErrors []userError
-		}
-	}
+	var c2 confirmResult
 	post(t, a, confirm, &c2, client.Var("in", map[string]any{"meetingID": gid(at.meeting.ID), "round": 1}))
 	if len(c2.R.Encounters) != 0 || c2.R.Skipped != 24 {
 		t.Fatalf("confirming twice = %+v, want nothing new", c2.R)
 	}
-	var c3 struct {
-		R struct {
-			Encounters []struct{ How string }
-			Skipped    int
-			UserErrors []userError
-		}
-	}
+	var c3 confirmResult
 	post(t, a, confirm, &c3, client.Var("in", map[string]any{"meetingID": gid(at.meeting.ID), "round": 5}))
 	if len(c3.R.UserErrors) != 1 || c3.R.UserErrors[0].Message != "round: must be between 1 and 4" {
 		t.Fatalf("round 5 = %+v, want a userError on round", c3.R)

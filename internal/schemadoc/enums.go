@@ -75,18 +75,6 @@ var enumDocs = map[string]map[string]string{
 		"VIP_EVENT":        "An exclusive event for VIP guests.",
 		"OTHER":            "Any other kind of meeting.",
 	},
-	"SeriesFormat": {
-		"ANNUAL_MEETING":   "An annual or semi-annual gathering of the organization.",
-		"OFFSITE":          "A gathering away from the usual workplace.",
-		"WORKSHOP":         "A working session.",
-		"CELEBRATION":      "A celebration of a performance or a milestone.",
-		"USER_CONFERENCE":  "A conference for users or customers.",
-		"USER_GROUP":       "A meeting of a user group.",
-		"TEAM_BUILDING":    "A team-building gathering.",
-		"NETWORKING_EVENT": "An event for meeting people.",
-		"VIP_EVENT":        "An exclusive event for VIP guests.",
-		"OTHER":            "Any other kind of meeting.",
-	},
 	"SeriesVisibility": {
 		"OPEN":        "Anyone of the organization may take part in the occurrences.",
 		"INVITE_ONLY": "Only invited people may take part in the occurrences.",
@@ -166,3 +154,6 @@ var enumDocs = map[string]map[string]string{
 		"AFTER":  "After the meeting.",
 	},
 }
+
+// A series gives its occurrences their format: the same values, the same words.
+func init() { enumDocs["SeriesFormat"] = enumDocs["MeetingFormat"] }
