@@ -6,6 +6,8 @@
 //	rencontre migrate [status] [flags]  apply (or list) the database's pending migrations
 //	rencontre token create [flags]    bootstrap an organization, an account and an API token
 //	rencontre watch --meeting ID [flags]  print a meeting's attendance changes as they happen (JSON lines)
+//	rencontre generate [flags]        build a large, realistic organization for benchmarks (prints an owner token)
+//	rencontre import people --org SLUG file.csv  import or update people from a CSV file
 package main
 
 import (
@@ -26,6 +28,8 @@ import (
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/demo"
+	"github.com/rencontre/rencontre/internal/generate"
+	"github.com/rencontre/rencontre/internal/importer"
 	"github.com/rencontre/rencontre/internal/series"
 	"github.com/rencontre/rencontre/internal/server"
 	"github.com/rencontre/rencontre/internal/watch"
@@ -46,6 +50,14 @@ func main() {
 			defer stop()
 			return watch.Command(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
 		}
+	case len(os.Args) > 2 && os.Args[1] == "import" && os.Args[2] == "people":
+		run = func() error { return importer.Command(os.Args[3:], os.Stdout, os.Stderr) }
+	case len(os.Args) > 1 && os.Args[1] == "generate":
+		run = func() error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return generate.Command(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
+		}
 	}
 	if err := run(); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -64,7 +76,7 @@ func serve() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	client, err := database.Open(cfg.DatabaseURL)
+	client, err := database.OpenWithPool(cfg.DatabaseURL, cfg.Pool)
 	if err != nil {
 		return err
 	}

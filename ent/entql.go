@@ -191,17 +191,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "FollowUp",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			followup.FieldOrganizationID: {Type: field.TypeInt, Column: followup.FieldOrganizationID},
-			followup.FieldCreatedAt:      {Type: field.TypeTime, Column: followup.FieldCreatedAt},
-			followup.FieldUpdatedAt:      {Type: field.TypeTime, Column: followup.FieldUpdatedAt},
-			followup.FieldMeetingID:      {Type: field.TypeInt, Column: followup.FieldMeetingID},
-			followup.FieldOwnerID:        {Type: field.TypeInt, Column: followup.FieldOwnerID},
-			followup.FieldObjectiveID:    {Type: field.TypeInt, Column: followup.FieldObjectiveID},
-			followup.FieldTitle:          {Type: field.TypeString, Column: followup.FieldTitle},
-			followup.FieldDescription:    {Type: field.TypeString, Column: followup.FieldDescription},
-			followup.FieldDueDate:        {Type: field.TypeTime, Column: followup.FieldDueDate},
-			followup.FieldStatus:         {Type: field.TypeEnum, Column: followup.FieldStatus},
-			followup.FieldDoneAt:         {Type: field.TypeTime, Column: followup.FieldDoneAt},
+			followup.FieldOrganizationID:  {Type: field.TypeInt, Column: followup.FieldOrganizationID},
+			followup.FieldCreatedAt:       {Type: field.TypeTime, Column: followup.FieldCreatedAt},
+			followup.FieldUpdatedAt:       {Type: field.TypeTime, Column: followup.FieldUpdatedAt},
+			followup.FieldMeetingID:       {Type: field.TypeInt, Column: followup.FieldMeetingID},
+			followup.FieldOwnerID:         {Type: field.TypeInt, Column: followup.FieldOwnerID},
+			followup.FieldObjectiveID:     {Type: field.TypeInt, Column: followup.FieldObjectiveID},
+			followup.FieldTitle:           {Type: field.TypeString, Column: followup.FieldTitle},
+			followup.FieldDescription:     {Type: field.TypeString, Column: followup.FieldDescription},
+			followup.FieldDueDate:         {Type: field.TypeTime, Column: followup.FieldDueDate},
+			followup.FieldStatus:          {Type: field.TypeEnum, Column: followup.FieldStatus},
+			followup.FieldDoneAt:          {Type: field.TypeTime, Column: followup.FieldDoneAt},
+			followup.FieldCancelledAt:     {Type: field.TypeTime, Column: followup.FieldCancelledAt},
+			followup.FieldStatusChangedAt: {Type: field.TypeTime, Column: followup.FieldStatusChangedAt},
+			followup.FieldReopenedCount:   {Type: field.TypeInt, Column: followup.FieldReopenedCount},
+			followup.FieldReopenedAt:      {Type: field.TypeTime, Column: followup.FieldReopenedAt},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
@@ -2391,6 +2395,26 @@ func (f *FollowUpFilter) WhereStatus(p entql.StringP) {
 // WhereDoneAt applies the entql time.Time predicate on the done_at field.
 func (f *FollowUpFilter) WhereDoneAt(p entql.TimeP) {
 	f.Where(p.Field(followup.FieldDoneAt))
+}
+
+// WhereCancelledAt applies the entql time.Time predicate on the cancelled_at field.
+func (f *FollowUpFilter) WhereCancelledAt(p entql.TimeP) {
+	f.Where(p.Field(followup.FieldCancelledAt))
+}
+
+// WhereStatusChangedAt applies the entql time.Time predicate on the status_changed_at field.
+func (f *FollowUpFilter) WhereStatusChangedAt(p entql.TimeP) {
+	f.Where(p.Field(followup.FieldStatusChangedAt))
+}
+
+// WhereReopenedCount applies the entql int predicate on the reopened_count field.
+func (f *FollowUpFilter) WhereReopenedCount(p entql.IntP) {
+	f.Where(p.Field(followup.FieldReopenedCount))
+}
+
+// WhereReopenedAt applies the entql time.Time predicate on the reopened_at field.
+func (f *FollowUpFilter) WhereReopenedAt(p entql.TimeP) {
+	f.Where(p.Field(followup.FieldReopenedAt))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

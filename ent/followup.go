@@ -43,6 +43,14 @@ type FollowUp struct {
 	Status followup.Status `json:"status,omitempty"`
 	// When the action was marked done; set when status becomes DONE.
 	DoneAt *time.Time `json:"done_at,omitempty"`
+	// When the action was cancelled; set when status becomes CANCELLED.
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// When the status last changed.
+	StatusChangedAt *time.Time `json:"status_changed_at,omitempty"`
+	// How many times the action was reopened (back to OPEN after DONE or CANCELLED).
+	ReopenedCount int `json:"reopened_count,omitempty"`
+	// When the action was last reopened.
+	ReopenedAt *time.Time `json:"reopened_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FollowUpQuery when eager-loading is set.
 	Edges        FollowUpEdges `json:"edges"`
@@ -128,11 +136,11 @@ func (*FollowUp) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case followup.FieldID, followup.FieldOrganizationID, followup.FieldMeetingID, followup.FieldOwnerID, followup.FieldObjectiveID:
+		case followup.FieldID, followup.FieldOrganizationID, followup.FieldMeetingID, followup.FieldOwnerID, followup.FieldObjectiveID, followup.FieldReopenedCount:
 			values[i] = new(sql.NullInt64)
 		case followup.FieldTitle, followup.FieldDescription, followup.FieldStatus:
 			values[i] = new(sql.NullString)
-		case followup.FieldCreatedAt, followup.FieldUpdatedAt, followup.FieldDueDate, followup.FieldDoneAt:
+		case followup.FieldCreatedAt, followup.FieldUpdatedAt, followup.FieldDueDate, followup.FieldDoneAt, followup.FieldCancelledAt, followup.FieldStatusChangedAt, followup.FieldReopenedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -224,6 +232,33 @@ func (_m *FollowUp) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.DoneAt = new(time.Time)
 				*_m.DoneAt = value.Time
+			}
+		case followup.FieldCancelledAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field cancelled_at", values[i])
+			} else if value.Valid {
+				_m.CancelledAt = new(time.Time)
+				*_m.CancelledAt = value.Time
+			}
+		case followup.FieldStatusChangedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field status_changed_at", values[i])
+			} else if value.Valid {
+				_m.StatusChangedAt = new(time.Time)
+				*_m.StatusChangedAt = value.Time
+			}
+		case followup.FieldReopenedCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field reopened_count", values[i])
+			} else if value.Valid {
+				_m.ReopenedCount = int(value.Int64)
+			}
+		case followup.FieldReopenedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field reopened_at", values[i])
+			} else if value.Valid {
+				_m.ReopenedAt = new(time.Time)
+				*_m.ReopenedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -324,6 +359,24 @@ func (_m *FollowUp) String() string {
 	builder.WriteString(", ")
 	if v := _m.DoneAt; v != nil {
 		builder.WriteString("done_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.CancelledAt; v != nil {
+		builder.WriteString("cancelled_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.StatusChangedAt; v != nil {
+		builder.WriteString("status_changed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("reopened_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReopenedCount))
+	builder.WriteString(", ")
+	if v := _m.ReopenedAt; v != nil {
+		builder.WriteString("reopened_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

@@ -148,6 +148,62 @@ func (_c *FollowUpCreate) SetNillableDoneAt(v *time.Time) *FollowUpCreate {
 	return _c
 }
 
+// SetCancelledAt sets the "cancelled_at" field.
+func (_c *FollowUpCreate) SetCancelledAt(v time.Time) *FollowUpCreate {
+	_c.mutation.SetCancelledAt(v)
+	return _c
+}
+
+// SetNillableCancelledAt sets the "cancelled_at" field if the given value is not nil.
+func (_c *FollowUpCreate) SetNillableCancelledAt(v *time.Time) *FollowUpCreate {
+	if v != nil {
+		_c.SetCancelledAt(*v)
+	}
+	return _c
+}
+
+// SetStatusChangedAt sets the "status_changed_at" field.
+func (_c *FollowUpCreate) SetStatusChangedAt(v time.Time) *FollowUpCreate {
+	_c.mutation.SetStatusChangedAt(v)
+	return _c
+}
+
+// SetNillableStatusChangedAt sets the "status_changed_at" field if the given value is not nil.
+func (_c *FollowUpCreate) SetNillableStatusChangedAt(v *time.Time) *FollowUpCreate {
+	if v != nil {
+		_c.SetStatusChangedAt(*v)
+	}
+	return _c
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (_c *FollowUpCreate) SetReopenedCount(v int) *FollowUpCreate {
+	_c.mutation.SetReopenedCount(v)
+	return _c
+}
+
+// SetNillableReopenedCount sets the "reopened_count" field if the given value is not nil.
+func (_c *FollowUpCreate) SetNillableReopenedCount(v *int) *FollowUpCreate {
+	if v != nil {
+		_c.SetReopenedCount(*v)
+	}
+	return _c
+}
+
+// SetReopenedAt sets the "reopened_at" field.
+func (_c *FollowUpCreate) SetReopenedAt(v time.Time) *FollowUpCreate {
+	_c.mutation.SetReopenedAt(v)
+	return _c
+}
+
+// SetNillableReopenedAt sets the "reopened_at" field if the given value is not nil.
+func (_c *FollowUpCreate) SetNillableReopenedAt(v *time.Time) *FollowUpCreate {
+	if v != nil {
+		_c.SetReopenedAt(*v)
+	}
+	return _c
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *FollowUpCreate) SetOrganization(v *Organization) *FollowUpCreate {
 	return _c.SetOrganizationID(v.ID)
@@ -238,6 +294,10 @@ func (_c *FollowUpCreate) defaults() error {
 		v := followup.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.ReopenedCount(); !ok {
+		v := followup.DefaultReopenedCount
+		_c.mutation.SetReopenedCount(v)
+	}
 	return nil
 }
 
@@ -278,6 +338,9 @@ func (_c *FollowUpCreate) check() error {
 		if err := followup.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "FollowUp.status": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.ReopenedCount(); !ok {
+		return &ValidationError{Name: "reopened_count", err: errors.New(`ent: missing required field "FollowUp.reopened_count"`)}
 	}
 	if len(_c.mutation.OrganizationIDs()) == 0 {
 		return &ValidationError{Name: "organization", err: errors.New(`ent: missing required edge "FollowUp.organization"`)}
@@ -342,6 +405,22 @@ func (_c *FollowUpCreate) createSpec() (*FollowUp, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DoneAt(); ok {
 		_spec.SetField(followup.FieldDoneAt, field.TypeTime, value)
 		_node.DoneAt = &value
+	}
+	if value, ok := _c.mutation.CancelledAt(); ok {
+		_spec.SetField(followup.FieldCancelledAt, field.TypeTime, value)
+		_node.CancelledAt = &value
+	}
+	if value, ok := _c.mutation.StatusChangedAt(); ok {
+		_spec.SetField(followup.FieldStatusChangedAt, field.TypeTime, value)
+		_node.StatusChangedAt = &value
+	}
+	if value, ok := _c.mutation.ReopenedCount(); ok {
+		_spec.SetField(followup.FieldReopenedCount, field.TypeInt, value)
+		_node.ReopenedCount = value
+	}
+	if value, ok := _c.mutation.ReopenedAt(); ok {
+		_spec.SetField(followup.FieldReopenedAt, field.TypeTime, value)
+		_node.ReopenedAt = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -599,6 +678,78 @@ func (u *FollowUpUpsert) ClearDoneAt() *FollowUpUpsert {
 	return u
 }
 
+// SetCancelledAt sets the "cancelled_at" field.
+func (u *FollowUpUpsert) SetCancelledAt(v time.Time) *FollowUpUpsert {
+	u.Set(followup.FieldCancelledAt, v)
+	return u
+}
+
+// UpdateCancelledAt sets the "cancelled_at" field to the value that was provided on create.
+func (u *FollowUpUpsert) UpdateCancelledAt() *FollowUpUpsert {
+	u.SetExcluded(followup.FieldCancelledAt)
+	return u
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (u *FollowUpUpsert) ClearCancelledAt() *FollowUpUpsert {
+	u.SetNull(followup.FieldCancelledAt)
+	return u
+}
+
+// SetStatusChangedAt sets the "status_changed_at" field.
+func (u *FollowUpUpsert) SetStatusChangedAt(v time.Time) *FollowUpUpsert {
+	u.Set(followup.FieldStatusChangedAt, v)
+	return u
+}
+
+// UpdateStatusChangedAt sets the "status_changed_at" field to the value that was provided on create.
+func (u *FollowUpUpsert) UpdateStatusChangedAt() *FollowUpUpsert {
+	u.SetExcluded(followup.FieldStatusChangedAt)
+	return u
+}
+
+// ClearStatusChangedAt clears the value of the "status_changed_at" field.
+func (u *FollowUpUpsert) ClearStatusChangedAt() *FollowUpUpsert {
+	u.SetNull(followup.FieldStatusChangedAt)
+	return u
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (u *FollowUpUpsert) SetReopenedCount(v int) *FollowUpUpsert {
+	u.Set(followup.FieldReopenedCount, v)
+	return u
+}
+
+// UpdateReopenedCount sets the "reopened_count" field to the value that was provided on create.
+func (u *FollowUpUpsert) UpdateReopenedCount() *FollowUpUpsert {
+	u.SetExcluded(followup.FieldReopenedCount)
+	return u
+}
+
+// AddReopenedCount adds v to the "reopened_count" field.
+func (u *FollowUpUpsert) AddReopenedCount(v int) *FollowUpUpsert {
+	u.Add(followup.FieldReopenedCount, v)
+	return u
+}
+
+// SetReopenedAt sets the "reopened_at" field.
+func (u *FollowUpUpsert) SetReopenedAt(v time.Time) *FollowUpUpsert {
+	u.Set(followup.FieldReopenedAt, v)
+	return u
+}
+
+// UpdateReopenedAt sets the "reopened_at" field to the value that was provided on create.
+func (u *FollowUpUpsert) UpdateReopenedAt() *FollowUpUpsert {
+	u.SetExcluded(followup.FieldReopenedAt)
+	return u
+}
+
+// ClearReopenedAt clears the value of the "reopened_at" field.
+func (u *FollowUpUpsert) ClearReopenedAt() *FollowUpUpsert {
+	u.SetNull(followup.FieldReopenedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -787,6 +938,90 @@ func (u *FollowUpUpsertOne) UpdateDoneAt() *FollowUpUpsertOne {
 func (u *FollowUpUpsertOne) ClearDoneAt() *FollowUpUpsertOne {
 	return u.Update(func(s *FollowUpUpsert) {
 		s.ClearDoneAt()
+	})
+}
+
+// SetCancelledAt sets the "cancelled_at" field.
+func (u *FollowUpUpsertOne) SetCancelledAt(v time.Time) *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetCancelledAt(v)
+	})
+}
+
+// UpdateCancelledAt sets the "cancelled_at" field to the value that was provided on create.
+func (u *FollowUpUpsertOne) UpdateCancelledAt() *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateCancelledAt()
+	})
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (u *FollowUpUpsertOne) ClearCancelledAt() *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.ClearCancelledAt()
+	})
+}
+
+// SetStatusChangedAt sets the "status_changed_at" field.
+func (u *FollowUpUpsertOne) SetStatusChangedAt(v time.Time) *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetStatusChangedAt(v)
+	})
+}
+
+// UpdateStatusChangedAt sets the "status_changed_at" field to the value that was provided on create.
+func (u *FollowUpUpsertOne) UpdateStatusChangedAt() *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateStatusChangedAt()
+	})
+}
+
+// ClearStatusChangedAt clears the value of the "status_changed_at" field.
+func (u *FollowUpUpsertOne) ClearStatusChangedAt() *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.ClearStatusChangedAt()
+	})
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (u *FollowUpUpsertOne) SetReopenedCount(v int) *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetReopenedCount(v)
+	})
+}
+
+// AddReopenedCount adds v to the "reopened_count" field.
+func (u *FollowUpUpsertOne) AddReopenedCount(v int) *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.AddReopenedCount(v)
+	})
+}
+
+// UpdateReopenedCount sets the "reopened_count" field to the value that was provided on create.
+func (u *FollowUpUpsertOne) UpdateReopenedCount() *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateReopenedCount()
+	})
+}
+
+// SetReopenedAt sets the "reopened_at" field.
+func (u *FollowUpUpsertOne) SetReopenedAt(v time.Time) *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetReopenedAt(v)
+	})
+}
+
+// UpdateReopenedAt sets the "reopened_at" field to the value that was provided on create.
+func (u *FollowUpUpsertOne) UpdateReopenedAt() *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateReopenedAt()
+	})
+}
+
+// ClearReopenedAt clears the value of the "reopened_at" field.
+func (u *FollowUpUpsertOne) ClearReopenedAt() *FollowUpUpsertOne {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.ClearReopenedAt()
 	})
 }
 
@@ -1144,6 +1379,90 @@ func (u *FollowUpUpsertBulk) UpdateDoneAt() *FollowUpUpsertBulk {
 func (u *FollowUpUpsertBulk) ClearDoneAt() *FollowUpUpsertBulk {
 	return u.Update(func(s *FollowUpUpsert) {
 		s.ClearDoneAt()
+	})
+}
+
+// SetCancelledAt sets the "cancelled_at" field.
+func (u *FollowUpUpsertBulk) SetCancelledAt(v time.Time) *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetCancelledAt(v)
+	})
+}
+
+// UpdateCancelledAt sets the "cancelled_at" field to the value that was provided on create.
+func (u *FollowUpUpsertBulk) UpdateCancelledAt() *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateCancelledAt()
+	})
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (u *FollowUpUpsertBulk) ClearCancelledAt() *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.ClearCancelledAt()
+	})
+}
+
+// SetStatusChangedAt sets the "status_changed_at" field.
+func (u *FollowUpUpsertBulk) SetStatusChangedAt(v time.Time) *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetStatusChangedAt(v)
+	})
+}
+
+// UpdateStatusChangedAt sets the "status_changed_at" field to the value that was provided on create.
+func (u *FollowUpUpsertBulk) UpdateStatusChangedAt() *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateStatusChangedAt()
+	})
+}
+
+// ClearStatusChangedAt clears the value of the "status_changed_at" field.
+func (u *FollowUpUpsertBulk) ClearStatusChangedAt() *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.ClearStatusChangedAt()
+	})
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (u *FollowUpUpsertBulk) SetReopenedCount(v int) *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetReopenedCount(v)
+	})
+}
+
+// AddReopenedCount adds v to the "reopened_count" field.
+func (u *FollowUpUpsertBulk) AddReopenedCount(v int) *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.AddReopenedCount(v)
+	})
+}
+
+// UpdateReopenedCount sets the "reopened_count" field to the value that was provided on create.
+func (u *FollowUpUpsertBulk) UpdateReopenedCount() *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateReopenedCount()
+	})
+}
+
+// SetReopenedAt sets the "reopened_at" field.
+func (u *FollowUpUpsertBulk) SetReopenedAt(v time.Time) *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.SetReopenedAt(v)
+	})
+}
+
+// UpdateReopenedAt sets the "reopened_at" field to the value that was provided on create.
+func (u *FollowUpUpsertBulk) UpdateReopenedAt() *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.UpdateReopenedAt()
+	})
+}
+
+// ClearReopenedAt clears the value of the "reopened_at" field.
+func (u *FollowUpUpsertBulk) ClearReopenedAt() *FollowUpUpsertBulk {
+	return u.Update(func(s *FollowUpUpsert) {
+		s.ClearReopenedAt()
 	})
 }
 

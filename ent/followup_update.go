@@ -159,6 +159,87 @@ func (_u *FollowUpUpdate) ClearDoneAt() *FollowUpUpdate {
 	return _u
 }
 
+// SetCancelledAt sets the "cancelled_at" field.
+func (_u *FollowUpUpdate) SetCancelledAt(v time.Time) *FollowUpUpdate {
+	_u.mutation.SetCancelledAt(v)
+	return _u
+}
+
+// SetNillableCancelledAt sets the "cancelled_at" field if the given value is not nil.
+func (_u *FollowUpUpdate) SetNillableCancelledAt(v *time.Time) *FollowUpUpdate {
+	if v != nil {
+		_u.SetCancelledAt(*v)
+	}
+	return _u
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (_u *FollowUpUpdate) ClearCancelledAt() *FollowUpUpdate {
+	_u.mutation.ClearCancelledAt()
+	return _u
+}
+
+// SetStatusChangedAt sets the "status_changed_at" field.
+func (_u *FollowUpUpdate) SetStatusChangedAt(v time.Time) *FollowUpUpdate {
+	_u.mutation.SetStatusChangedAt(v)
+	return _u
+}
+
+// SetNillableStatusChangedAt sets the "status_changed_at" field if the given value is not nil.
+func (_u *FollowUpUpdate) SetNillableStatusChangedAt(v *time.Time) *FollowUpUpdate {
+	if v != nil {
+		_u.SetStatusChangedAt(*v)
+	}
+	return _u
+}
+
+// ClearStatusChangedAt clears the value of the "status_changed_at" field.
+func (_u *FollowUpUpdate) ClearStatusChangedAt() *FollowUpUpdate {
+	_u.mutation.ClearStatusChangedAt()
+	return _u
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (_u *FollowUpUpdate) SetReopenedCount(v int) *FollowUpUpdate {
+	_u.mutation.ResetReopenedCount()
+	_u.mutation.SetReopenedCount(v)
+	return _u
+}
+
+// SetNillableReopenedCount sets the "reopened_count" field if the given value is not nil.
+func (_u *FollowUpUpdate) SetNillableReopenedCount(v *int) *FollowUpUpdate {
+	if v != nil {
+		_u.SetReopenedCount(*v)
+	}
+	return _u
+}
+
+// AddReopenedCount adds value to the "reopened_count" field.
+func (_u *FollowUpUpdate) AddReopenedCount(v int) *FollowUpUpdate {
+	_u.mutation.AddReopenedCount(v)
+	return _u
+}
+
+// SetReopenedAt sets the "reopened_at" field.
+func (_u *FollowUpUpdate) SetReopenedAt(v time.Time) *FollowUpUpdate {
+	_u.mutation.SetReopenedAt(v)
+	return _u
+}
+
+// SetNillableReopenedAt sets the "reopened_at" field if the given value is not nil.
+func (_u *FollowUpUpdate) SetNillableReopenedAt(v *time.Time) *FollowUpUpdate {
+	if v != nil {
+		_u.SetReopenedAt(*v)
+	}
+	return _u
+}
+
+// ClearReopenedAt clears the value of the "reopened_at" field.
+func (_u *FollowUpUpdate) ClearReopenedAt() *FollowUpUpdate {
+	_u.mutation.ClearReopenedAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Person entity.
 func (_u *FollowUpUpdate) SetOwner(v *Person) *FollowUpUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -337,6 +418,30 @@ func (_u *FollowUpUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DoneAtCleared() {
 		_spec.ClearField(followup.FieldDoneAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CancelledAt(); ok {
+		_spec.SetField(followup.FieldCancelledAt, field.TypeTime, value)
+	}
+	if _u.mutation.CancelledAtCleared() {
+		_spec.ClearField(followup.FieldCancelledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StatusChangedAt(); ok {
+		_spec.SetField(followup.FieldStatusChangedAt, field.TypeTime, value)
+	}
+	if _u.mutation.StatusChangedAtCleared() {
+		_spec.ClearField(followup.FieldStatusChangedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReopenedCount(); ok {
+		_spec.SetField(followup.FieldReopenedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReopenedCount(); ok {
+		_spec.AddField(followup.FieldReopenedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReopenedAt(); ok {
+		_spec.SetField(followup.FieldReopenedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReopenedAtCleared() {
+		_spec.ClearField(followup.FieldReopenedAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -591,6 +696,87 @@ func (_u *FollowUpUpdateOne) ClearDoneAt() *FollowUpUpdateOne {
 	return _u
 }
 
+// SetCancelledAt sets the "cancelled_at" field.
+func (_u *FollowUpUpdateOne) SetCancelledAt(v time.Time) *FollowUpUpdateOne {
+	_u.mutation.SetCancelledAt(v)
+	return _u
+}
+
+// SetNillableCancelledAt sets the "cancelled_at" field if the given value is not nil.
+func (_u *FollowUpUpdateOne) SetNillableCancelledAt(v *time.Time) *FollowUpUpdateOne {
+	if v != nil {
+		_u.SetCancelledAt(*v)
+	}
+	return _u
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (_u *FollowUpUpdateOne) ClearCancelledAt() *FollowUpUpdateOne {
+	_u.mutation.ClearCancelledAt()
+	return _u
+}
+
+// SetStatusChangedAt sets the "status_changed_at" field.
+func (_u *FollowUpUpdateOne) SetStatusChangedAt(v time.Time) *FollowUpUpdateOne {
+	_u.mutation.SetStatusChangedAt(v)
+	return _u
+}
+
+// SetNillableStatusChangedAt sets the "status_changed_at" field if the given value is not nil.
+func (_u *FollowUpUpdateOne) SetNillableStatusChangedAt(v *time.Time) *FollowUpUpdateOne {
+	if v != nil {
+		_u.SetStatusChangedAt(*v)
+	}
+	return _u
+}
+
+// ClearStatusChangedAt clears the value of the "status_changed_at" field.
+func (_u *FollowUpUpdateOne) ClearStatusChangedAt() *FollowUpUpdateOne {
+	_u.mutation.ClearStatusChangedAt()
+	return _u
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (_u *FollowUpUpdateOne) SetReopenedCount(v int) *FollowUpUpdateOne {
+	_u.mutation.ResetReopenedCount()
+	_u.mutation.SetReopenedCount(v)
+	return _u
+}
+
+// SetNillableReopenedCount sets the "reopened_count" field if the given value is not nil.
+func (_u *FollowUpUpdateOne) SetNillableReopenedCount(v *int) *FollowUpUpdateOne {
+	if v != nil {
+		_u.SetReopenedCount(*v)
+	}
+	return _u
+}
+
+// AddReopenedCount adds value to the "reopened_count" field.
+func (_u *FollowUpUpdateOne) AddReopenedCount(v int) *FollowUpUpdateOne {
+	_u.mutation.AddReopenedCount(v)
+	return _u
+}
+
+// SetReopenedAt sets the "reopened_at" field.
+func (_u *FollowUpUpdateOne) SetReopenedAt(v time.Time) *FollowUpUpdateOne {
+	_u.mutation.SetReopenedAt(v)
+	return _u
+}
+
+// SetNillableReopenedAt sets the "reopened_at" field if the given value is not nil.
+func (_u *FollowUpUpdateOne) SetNillableReopenedAt(v *time.Time) *FollowUpUpdateOne {
+	if v != nil {
+		_u.SetReopenedAt(*v)
+	}
+	return _u
+}
+
+// ClearReopenedAt clears the value of the "reopened_at" field.
+func (_u *FollowUpUpdateOne) ClearReopenedAt() *FollowUpUpdateOne {
+	_u.mutation.ClearReopenedAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the Person entity.
 func (_u *FollowUpUpdateOne) SetOwner(v *Person) *FollowUpUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -799,6 +985,30 @@ func (_u *FollowUpUpdateOne) sqlSave(ctx context.Context) (_node *FollowUp, err 
 	}
 	if _u.mutation.DoneAtCleared() {
 		_spec.ClearField(followup.FieldDoneAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CancelledAt(); ok {
+		_spec.SetField(followup.FieldCancelledAt, field.TypeTime, value)
+	}
+	if _u.mutation.CancelledAtCleared() {
+		_spec.ClearField(followup.FieldCancelledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StatusChangedAt(); ok {
+		_spec.SetField(followup.FieldStatusChangedAt, field.TypeTime, value)
+	}
+	if _u.mutation.StatusChangedAtCleared() {
+		_spec.ClearField(followup.FieldStatusChangedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReopenedCount(); ok {
+		_spec.SetField(followup.FieldReopenedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReopenedCount(); ok {
+		_spec.AddField(followup.FieldReopenedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReopenedAt(); ok {
+		_spec.SetField(followup.FieldReopenedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReopenedAtCleared() {
+		_spec.ClearField(followup.FieldReopenedAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -1696,6 +1696,26 @@ func (_q *FollowUpQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, followup.FieldDoneAt)
 				fieldSeen[followup.FieldDoneAt] = struct{}{}
 			}
+		case "cancelledAt":
+			if _, ok := fieldSeen[followup.FieldCancelledAt]; !ok {
+				selectedFields = append(selectedFields, followup.FieldCancelledAt)
+				fieldSeen[followup.FieldCancelledAt] = struct{}{}
+			}
+		case "statusChangedAt":
+			if _, ok := fieldSeen[followup.FieldStatusChangedAt]; !ok {
+				selectedFields = append(selectedFields, followup.FieldStatusChangedAt)
+				fieldSeen[followup.FieldStatusChangedAt] = struct{}{}
+			}
+		case "reopenedCount":
+			if _, ok := fieldSeen[followup.FieldReopenedCount]; !ok {
+				selectedFields = append(selectedFields, followup.FieldReopenedCount)
+				fieldSeen[followup.FieldReopenedCount] = struct{}{}
+			}
+		case "reopenedAt":
+			if _, ok := fieldSeen[followup.FieldReopenedAt]; !ok {
+				selectedFields = append(selectedFields, followup.FieldReopenedAt)
+				fieldSeen[followup.FieldReopenedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

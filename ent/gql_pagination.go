@@ -3076,6 +3076,20 @@ var (
 			}
 		},
 	}
+	// FollowUpOrderFieldStatusChangedAt orders FollowUp by status_changed_at.
+	FollowUpOrderFieldStatusChangedAt = &FollowUpOrderField{
+		Value: func(_m *FollowUp) (ent.Value, error) {
+			return _m.StatusChangedAt, nil
+		},
+		column: followup.FieldStatusChangedAt,
+		toTerm: followup.ByStatusChangedAt,
+		toCursor: func(_m *FollowUp) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StatusChangedAt,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -3092,6 +3106,8 @@ func (f FollowUpOrderField) String() string {
 		str = "DUE_DATE"
 	case FollowUpOrderFieldStatus.column:
 		str = "STATUS"
+	case FollowUpOrderFieldStatusChangedAt.column:
+		str = "STATUS_CHANGED_AT"
 	}
 	return str
 }
@@ -3118,6 +3134,8 @@ func (f *FollowUpOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *FollowUpOrderFieldDueDate
 	case "STATUS":
 		*f = *FollowUpOrderFieldStatus
+	case "STATUS_CHANGED_AT":
+		*f = *FollowUpOrderFieldStatusChangedAt
 	default:
 		return fmt.Errorf("%s is not a valid FollowUpOrderField", str)
 	}

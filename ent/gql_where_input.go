@@ -3159,6 +3159,52 @@ type FollowUpWhereInput struct {
 	DoneAtIsNil  bool        `json:"doneAtIsNil,omitempty"`
 	DoneAtNotNil bool        `json:"doneAtNotNil,omitempty"`
 
+	// "cancelled_at" field predicates.
+	CancelledAt       *time.Time  `json:"cancelledAt,omitempty"`
+	CancelledAtNEQ    *time.Time  `json:"cancelledAtNEQ,omitempty"`
+	CancelledAtIn     []time.Time `json:"cancelledAtIn,omitempty"`
+	CancelledAtNotIn  []time.Time `json:"cancelledAtNotIn,omitempty"`
+	CancelledAtGT     *time.Time  `json:"cancelledAtGT,omitempty"`
+	CancelledAtGTE    *time.Time  `json:"cancelledAtGTE,omitempty"`
+	CancelledAtLT     *time.Time  `json:"cancelledAtLT,omitempty"`
+	CancelledAtLTE    *time.Time  `json:"cancelledAtLTE,omitempty"`
+	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
+	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
+
+	// "status_changed_at" field predicates.
+	StatusChangedAt       *time.Time  `json:"statusChangedAt,omitempty"`
+	StatusChangedAtNEQ    *time.Time  `json:"statusChangedAtNEQ,omitempty"`
+	StatusChangedAtIn     []time.Time `json:"statusChangedAtIn,omitempty"`
+	StatusChangedAtNotIn  []time.Time `json:"statusChangedAtNotIn,omitempty"`
+	StatusChangedAtGT     *time.Time  `json:"statusChangedAtGT,omitempty"`
+	StatusChangedAtGTE    *time.Time  `json:"statusChangedAtGTE,omitempty"`
+	StatusChangedAtLT     *time.Time  `json:"statusChangedAtLT,omitempty"`
+	StatusChangedAtLTE    *time.Time  `json:"statusChangedAtLTE,omitempty"`
+	StatusChangedAtIsNil  bool        `json:"statusChangedAtIsNil,omitempty"`
+	StatusChangedAtNotNil bool        `json:"statusChangedAtNotNil,omitempty"`
+
+	// "reopened_count" field predicates.
+	ReopenedCount      *int  `json:"reopenedCount,omitempty"`
+	ReopenedCountNEQ   *int  `json:"reopenedCountNEQ,omitempty"`
+	ReopenedCountIn    []int `json:"reopenedCountIn,omitempty"`
+	ReopenedCountNotIn []int `json:"reopenedCountNotIn,omitempty"`
+	ReopenedCountGT    *int  `json:"reopenedCountGT,omitempty"`
+	ReopenedCountGTE   *int  `json:"reopenedCountGTE,omitempty"`
+	ReopenedCountLT    *int  `json:"reopenedCountLT,omitempty"`
+	ReopenedCountLTE   *int  `json:"reopenedCountLTE,omitempty"`
+
+	// "reopened_at" field predicates.
+	ReopenedAt       *time.Time  `json:"reopenedAt,omitempty"`
+	ReopenedAtNEQ    *time.Time  `json:"reopenedAtNEQ,omitempty"`
+	ReopenedAtIn     []time.Time `json:"reopenedAtIn,omitempty"`
+	ReopenedAtNotIn  []time.Time `json:"reopenedAtNotIn,omitempty"`
+	ReopenedAtGT     *time.Time  `json:"reopenedAtGT,omitempty"`
+	ReopenedAtGTE    *time.Time  `json:"reopenedAtGTE,omitempty"`
+	ReopenedAtLT     *time.Time  `json:"reopenedAtLT,omitempty"`
+	ReopenedAtLTE    *time.Time  `json:"reopenedAtLTE,omitempty"`
+	ReopenedAtIsNil  bool        `json:"reopenedAtIsNil,omitempty"`
+	ReopenedAtNotNil bool        `json:"reopenedAtNotNil,omitempty"`
+
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
@@ -3532,6 +3578,120 @@ func (i *FollowUpWhereInput) P() (predicate.FollowUp, error) {
 	}
 	if i.DoneAtNotNil {
 		predicates = append(predicates, followup.DoneAtNotNil())
+	}
+	if i.CancelledAt != nil {
+		predicates = append(predicates, followup.CancelledAtEQ(*i.CancelledAt))
+	}
+	if i.CancelledAtNEQ != nil {
+		predicates = append(predicates, followup.CancelledAtNEQ(*i.CancelledAtNEQ))
+	}
+	if len(i.CancelledAtIn) > 0 {
+		predicates = append(predicates, followup.CancelledAtIn(i.CancelledAtIn...))
+	}
+	if len(i.CancelledAtNotIn) > 0 {
+		predicates = append(predicates, followup.CancelledAtNotIn(i.CancelledAtNotIn...))
+	}
+	if i.CancelledAtGT != nil {
+		predicates = append(predicates, followup.CancelledAtGT(*i.CancelledAtGT))
+	}
+	if i.CancelledAtGTE != nil {
+		predicates = append(predicates, followup.CancelledAtGTE(*i.CancelledAtGTE))
+	}
+	if i.CancelledAtLT != nil {
+		predicates = append(predicates, followup.CancelledAtLT(*i.CancelledAtLT))
+	}
+	if i.CancelledAtLTE != nil {
+		predicates = append(predicates, followup.CancelledAtLTE(*i.CancelledAtLTE))
+	}
+	if i.CancelledAtIsNil {
+		predicates = append(predicates, followup.CancelledAtIsNil())
+	}
+	if i.CancelledAtNotNil {
+		predicates = append(predicates, followup.CancelledAtNotNil())
+	}
+	if i.StatusChangedAt != nil {
+		predicates = append(predicates, followup.StatusChangedAtEQ(*i.StatusChangedAt))
+	}
+	if i.StatusChangedAtNEQ != nil {
+		predicates = append(predicates, followup.StatusChangedAtNEQ(*i.StatusChangedAtNEQ))
+	}
+	if len(i.StatusChangedAtIn) > 0 {
+		predicates = append(predicates, followup.StatusChangedAtIn(i.StatusChangedAtIn...))
+	}
+	if len(i.StatusChangedAtNotIn) > 0 {
+		predicates = append(predicates, followup.StatusChangedAtNotIn(i.StatusChangedAtNotIn...))
+	}
+	if i.StatusChangedAtGT != nil {
+		predicates = append(predicates, followup.StatusChangedAtGT(*i.StatusChangedAtGT))
+	}
+	if i.StatusChangedAtGTE != nil {
+		predicates = append(predicates, followup.StatusChangedAtGTE(*i.StatusChangedAtGTE))
+	}
+	if i.StatusChangedAtLT != nil {
+		predicates = append(predicates, followup.StatusChangedAtLT(*i.StatusChangedAtLT))
+	}
+	if i.StatusChangedAtLTE != nil {
+		predicates = append(predicates, followup.StatusChangedAtLTE(*i.StatusChangedAtLTE))
+	}
+	if i.StatusChangedAtIsNil {
+		predicates = append(predicates, followup.StatusChangedAtIsNil())
+	}
+	if i.StatusChangedAtNotNil {
+		predicates = append(predicates, followup.StatusChangedAtNotNil())
+	}
+	if i.ReopenedCount != nil {
+		predicates = append(predicates, followup.ReopenedCountEQ(*i.ReopenedCount))
+	}
+	if i.ReopenedCountNEQ != nil {
+		predicates = append(predicates, followup.ReopenedCountNEQ(*i.ReopenedCountNEQ))
+	}
+	if len(i.ReopenedCountIn) > 0 {
+		predicates = append(predicates, followup.ReopenedCountIn(i.ReopenedCountIn...))
+	}
+	if len(i.ReopenedCountNotIn) > 0 {
+		predicates = append(predicates, followup.ReopenedCountNotIn(i.ReopenedCountNotIn...))
+	}
+	if i.ReopenedCountGT != nil {
+		predicates = append(predicates, followup.ReopenedCountGT(*i.ReopenedCountGT))
+	}
+	if i.ReopenedCountGTE != nil {
+		predicates = append(predicates, followup.ReopenedCountGTE(*i.ReopenedCountGTE))
+	}
+	if i.ReopenedCountLT != nil {
+		predicates = append(predicates, followup.ReopenedCountLT(*i.ReopenedCountLT))
+	}
+	if i.ReopenedCountLTE != nil {
+		predicates = append(predicates, followup.ReopenedCountLTE(*i.ReopenedCountLTE))
+	}
+	if i.ReopenedAt != nil {
+		predicates = append(predicates, followup.ReopenedAtEQ(*i.ReopenedAt))
+	}
+	if i.ReopenedAtNEQ != nil {
+		predicates = append(predicates, followup.ReopenedAtNEQ(*i.ReopenedAtNEQ))
+	}
+	if len(i.ReopenedAtIn) > 0 {
+		predicates = append(predicates, followup.ReopenedAtIn(i.ReopenedAtIn...))
+	}
+	if len(i.ReopenedAtNotIn) > 0 {
+		predicates = append(predicates, followup.ReopenedAtNotIn(i.ReopenedAtNotIn...))
+	}
+	if i.ReopenedAtGT != nil {
+		predicates = append(predicates, followup.ReopenedAtGT(*i.ReopenedAtGT))
+	}
+	if i.ReopenedAtGTE != nil {
+		predicates = append(predicates, followup.ReopenedAtGTE(*i.ReopenedAtGTE))
+	}
+	if i.ReopenedAtLT != nil {
+		predicates = append(predicates, followup.ReopenedAtLT(*i.ReopenedAtLT))
+	}
+	if i.ReopenedAtLTE != nil {
+		predicates = append(predicates, followup.ReopenedAtLTE(*i.ReopenedAtLTE))
+	}
+	if i.ReopenedAtIsNil {
+		predicates = append(predicates, followup.ReopenedAtIsNil())
+	}
+	if i.ReopenedAtNotNil {
+		predicates = append(predicates, followup.ReopenedAtNotNil())
 	}
 
 	if i.HasOrganization != nil {

@@ -6446,6 +6446,11 @@ type FollowUpMutation struct {
 	due_date            *time.Time
 	status              *followup.Status
 	done_at             *time.Time
+	cancelled_at        *time.Time
+	status_changed_at   *time.Time
+	reopened_count      *int
+	addreopened_count   *int
+	reopened_at         *time.Time
 	clearedFields       map[string]struct{}
 	organization        *int
 	clearedorganization bool
@@ -7009,6 +7014,209 @@ func (m *FollowUpMutation) ResetDoneAt() {
 	delete(m.clearedFields, followup.FieldDoneAt)
 }
 
+// SetCancelledAt sets the "cancelled_at" field.
+func (m *FollowUpMutation) SetCancelledAt(t time.Time) {
+	m.cancelled_at = &t
+}
+
+// CancelledAt returns the value of the "cancelled_at" field in the mutation.
+func (m *FollowUpMutation) CancelledAt() (r time.Time, exists bool) {
+	v := m.cancelled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledAt returns the old "cancelled_at" field's value of the FollowUp entity.
+// If the FollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpMutation) OldCancelledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledAt: %w", err)
+	}
+	return oldValue.CancelledAt, nil
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (m *FollowUpMutation) ClearCancelledAt() {
+	m.cancelled_at = nil
+	m.clearedFields[followup.FieldCancelledAt] = struct{}{}
+}
+
+// CancelledAtCleared returns if the "cancelled_at" field was cleared in this mutation.
+func (m *FollowUpMutation) CancelledAtCleared() bool {
+	_, ok := m.clearedFields[followup.FieldCancelledAt]
+	return ok
+}
+
+// ResetCancelledAt resets all changes to the "cancelled_at" field.
+func (m *FollowUpMutation) ResetCancelledAt() {
+	m.cancelled_at = nil
+	delete(m.clearedFields, followup.FieldCancelledAt)
+}
+
+// SetStatusChangedAt sets the "status_changed_at" field.
+func (m *FollowUpMutation) SetStatusChangedAt(t time.Time) {
+	m.status_changed_at = &t
+}
+
+// StatusChangedAt returns the value of the "status_changed_at" field in the mutation.
+func (m *FollowUpMutation) StatusChangedAt() (r time.Time, exists bool) {
+	v := m.status_changed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusChangedAt returns the old "status_changed_at" field's value of the FollowUp entity.
+// If the FollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpMutation) OldStatusChangedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusChangedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusChangedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusChangedAt: %w", err)
+	}
+	return oldValue.StatusChangedAt, nil
+}
+
+// ClearStatusChangedAt clears the value of the "status_changed_at" field.
+func (m *FollowUpMutation) ClearStatusChangedAt() {
+	m.status_changed_at = nil
+	m.clearedFields[followup.FieldStatusChangedAt] = struct{}{}
+}
+
+// StatusChangedAtCleared returns if the "status_changed_at" field was cleared in this mutation.
+func (m *FollowUpMutation) StatusChangedAtCleared() bool {
+	_, ok := m.clearedFields[followup.FieldStatusChangedAt]
+	return ok
+}
+
+// ResetStatusChangedAt resets all changes to the "status_changed_at" field.
+func (m *FollowUpMutation) ResetStatusChangedAt() {
+	m.status_changed_at = nil
+	delete(m.clearedFields, followup.FieldStatusChangedAt)
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (m *FollowUpMutation) SetReopenedCount(i int) {
+	m.reopened_count = &i
+	m.addreopened_count = nil
+}
+
+// ReopenedCount returns the value of the "reopened_count" field in the mutation.
+func (m *FollowUpMutation) ReopenedCount() (r int, exists bool) {
+	v := m.reopened_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReopenedCount returns the old "reopened_count" field's value of the FollowUp entity.
+// If the FollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpMutation) OldReopenedCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReopenedCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReopenedCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReopenedCount: %w", err)
+	}
+	return oldValue.ReopenedCount, nil
+}
+
+// AddReopenedCount adds i to the "reopened_count" field.
+func (m *FollowUpMutation) AddReopenedCount(i int) {
+	if m.addreopened_count != nil {
+		*m.addreopened_count += i
+	} else {
+		m.addreopened_count = &i
+	}
+}
+
+// AddedReopenedCount returns the value that was added to the "reopened_count" field in this mutation.
+func (m *FollowUpMutation) AddedReopenedCount() (r int, exists bool) {
+	v := m.addreopened_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReopenedCount resets all changes to the "reopened_count" field.
+func (m *FollowUpMutation) ResetReopenedCount() {
+	m.reopened_count = nil
+	m.addreopened_count = nil
+}
+
+// SetReopenedAt sets the "reopened_at" field.
+func (m *FollowUpMutation) SetReopenedAt(t time.Time) {
+	m.reopened_at = &t
+}
+
+// ReopenedAt returns the value of the "reopened_at" field in the mutation.
+func (m *FollowUpMutation) ReopenedAt() (r time.Time, exists bool) {
+	v := m.reopened_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReopenedAt returns the old "reopened_at" field's value of the FollowUp entity.
+// If the FollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpMutation) OldReopenedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReopenedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReopenedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReopenedAt: %w", err)
+	}
+	return oldValue.ReopenedAt, nil
+}
+
+// ClearReopenedAt clears the value of the "reopened_at" field.
+func (m *FollowUpMutation) ClearReopenedAt() {
+	m.reopened_at = nil
+	m.clearedFields[followup.FieldReopenedAt] = struct{}{}
+}
+
+// ReopenedAtCleared returns if the "reopened_at" field was cleared in this mutation.
+func (m *FollowUpMutation) ReopenedAtCleared() bool {
+	_, ok := m.clearedFields[followup.FieldReopenedAt]
+	return ok
+}
+
+// ResetReopenedAt resets all changes to the "reopened_at" field.
+func (m *FollowUpMutation) ResetReopenedAt() {
+	m.reopened_at = nil
+	delete(m.clearedFields, followup.FieldReopenedAt)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *FollowUpMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -7205,7 +7413,7 @@ func (m *FollowUpMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FollowUpMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 15)
 	if m.organization != nil {
 		fields = append(fields, followup.FieldOrganizationID)
 	}
@@ -7239,6 +7447,18 @@ func (m *FollowUpMutation) Fields() []string {
 	if m.done_at != nil {
 		fields = append(fields, followup.FieldDoneAt)
 	}
+	if m.cancelled_at != nil {
+		fields = append(fields, followup.FieldCancelledAt)
+	}
+	if m.status_changed_at != nil {
+		fields = append(fields, followup.FieldStatusChangedAt)
+	}
+	if m.reopened_count != nil {
+		fields = append(fields, followup.FieldReopenedCount)
+	}
+	if m.reopened_at != nil {
+		fields = append(fields, followup.FieldReopenedAt)
+	}
 	return fields
 }
 
@@ -7269,6 +7489,14 @@ func (m *FollowUpMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case followup.FieldDoneAt:
 		return m.DoneAt()
+	case followup.FieldCancelledAt:
+		return m.CancelledAt()
+	case followup.FieldStatusChangedAt:
+		return m.StatusChangedAt()
+	case followup.FieldReopenedCount:
+		return m.ReopenedCount()
+	case followup.FieldReopenedAt:
+		return m.ReopenedAt()
 	}
 	return nil, false
 }
@@ -7300,6 +7528,14 @@ func (m *FollowUpMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldStatus(ctx)
 	case followup.FieldDoneAt:
 		return m.OldDoneAt(ctx)
+	case followup.FieldCancelledAt:
+		return m.OldCancelledAt(ctx)
+	case followup.FieldStatusChangedAt:
+		return m.OldStatusChangedAt(ctx)
+	case followup.FieldReopenedCount:
+		return m.OldReopenedCount(ctx)
+	case followup.FieldReopenedAt:
+		return m.OldReopenedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown FollowUp field %s", name)
 }
@@ -7386,6 +7622,34 @@ func (m *FollowUpMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDoneAt(v)
 		return nil
+	case followup.FieldCancelledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledAt(v)
+		return nil
+	case followup.FieldStatusChangedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusChangedAt(v)
+		return nil
+	case followup.FieldReopenedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReopenedCount(v)
+		return nil
+	case followup.FieldReopenedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReopenedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown FollowUp field %s", name)
 }
@@ -7394,6 +7658,9 @@ func (m *FollowUpMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *FollowUpMutation) AddedFields() []string {
 	var fields []string
+	if m.addreopened_count != nil {
+		fields = append(fields, followup.FieldReopenedCount)
+	}
 	return fields
 }
 
@@ -7402,6 +7669,8 @@ func (m *FollowUpMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *FollowUpMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case followup.FieldReopenedCount:
+		return m.AddedReopenedCount()
 	}
 	return nil, false
 }
@@ -7411,6 +7680,13 @@ func (m *FollowUpMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *FollowUpMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case followup.FieldReopenedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReopenedCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown FollowUp numeric field %s", name)
 }
@@ -7430,6 +7706,15 @@ func (m *FollowUpMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(followup.FieldDoneAt) {
 		fields = append(fields, followup.FieldDoneAt)
+	}
+	if m.FieldCleared(followup.FieldCancelledAt) {
+		fields = append(fields, followup.FieldCancelledAt)
+	}
+	if m.FieldCleared(followup.FieldStatusChangedAt) {
+		fields = append(fields, followup.FieldStatusChangedAt)
+	}
+	if m.FieldCleared(followup.FieldReopenedAt) {
+		fields = append(fields, followup.FieldReopenedAt)
 	}
 	return fields
 }
@@ -7456,6 +7741,15 @@ func (m *FollowUpMutation) ClearField(name string) error {
 		return nil
 	case followup.FieldDoneAt:
 		m.ClearDoneAt()
+		return nil
+	case followup.FieldCancelledAt:
+		m.ClearCancelledAt()
+		return nil
+	case followup.FieldStatusChangedAt:
+		m.ClearStatusChangedAt()
+		return nil
+	case followup.FieldReopenedAt:
+		m.ClearReopenedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown FollowUp nullable field %s", name)
@@ -7497,6 +7791,18 @@ func (m *FollowUpMutation) ResetField(name string) error {
 		return nil
 	case followup.FieldDoneAt:
 		m.ResetDoneAt()
+		return nil
+	case followup.FieldCancelledAt:
+		m.ResetCancelledAt()
+		return nil
+	case followup.FieldStatusChangedAt:
+		m.ResetStatusChangedAt()
+		return nil
+	case followup.FieldReopenedCount:
+		m.ResetReopenedCount()
+		return nil
+	case followup.FieldReopenedAt:
+		m.ResetReopenedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown FollowUp field %s", name)

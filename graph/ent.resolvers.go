@@ -173,6 +173,9 @@ func (r *queryResolver) Touchpoints(ctx context.Context, after *entgql.Cursor[in
 // Meeting returns MeetingResolver implementation.
 func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
 
+// Objective returns ObjectiveResolver implementation.
+func (r *Resolver) Objective() ObjectiveResolver { return &objectiveResolver{r} }
+
 // Person returns PersonResolver implementation.
 func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
 
@@ -187,6 +190,7 @@ func (r *Resolver) Series() SeriesResolver { return &seriesResolver{r} }
 
 type (
 	meetingResolver      struct{ *Resolver }
+	objectiveResolver    struct{ *Resolver }
 	personResolver       struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }

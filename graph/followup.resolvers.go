@@ -8,8 +8,22 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/ent/followup"
+	"github.com/rencontre/rencontre/internal/planning"
 )
+
+// FollowUpCompletion is the resolver for the followUpCompletion field.
+func (r *meetingResolver) FollowUpCompletion(ctx context.Context, obj *ent.Meeting) (*FollowUpCompletion, error) {
+	c, err := planning.FollowUpCompletion(ctx, obj.QueryFollowUps(), r.now())
+	return completion(c), err
+}
+
+// FeedbackSummary is the resolver for the feedbackSummary field.
+func (r *meetingResolver) FeedbackSummary(ctx context.Context, obj *ent.Meeting) (*FeedbackSummary, error) {
+	return feedbackSummary(ctx, obj.QueryFeedbacks())
+}
 
 // FollowUpCreate is the resolver for the followUpCreate field.
 func (r *mutationResolver) FollowUpCreate(ctx context.Context, input ent.CreateFollowUpInput) (*FollowUpCreatePayload, error) {
@@ -33,12 +47,15 @@ func (r *mutationResolver) FollowUpUpdate(ctx context.Context, id int, input ent
 
 // FeedbackCreate is the resolver for the feedbackCreate field.
 func (r *mutationResolver) FeedbackCreate(ctx context.Context, input ent.CreateFeedbackInput) (*FeedbackCreatePayload, error) {
-	v, err := ent.FromContext(ctx).Feedback.Create().SetInput(input).Save(ctx)
+	v, updated, err := planning.GiveFeedback(ctx, ent.FromContext(ctx), input, r.now())
 	ues, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	return &FeedbackCreatePayload{Feedback: v, UserErrors: ues}, nil
+	if len(ues) > 0 {
+		return &FeedbackCreatePayload{UserErrors: ues}, nil
+	}
+	return &FeedbackCreatePayload{Feedback: v, Updated: updated, UserErrors: ues}, nil
 }
 
 // FeedbackUpdate is the resolver for the feedbackUpdate field.
@@ -69,4 +86,36 @@ func (r *mutationResolver) TouchpointUpdate(ctx context.Context, id int, input e
 		return nil, err
 	}
 	return &TouchpointUpdatePayload{Touchpoint: v, UserErrors: ues}, nil
+}
+
+// FollowUpCompletion is the resolver for the followUpCompletion field.
+func (r *objectiveResolver) FollowUpCompletion(ctx context.Context, obj *ent.Objective) (*FollowUpCompletion, error) {
+	c, err := planning.FollowUpCompletion(ctx, obj.QueryFollowUps(), r.now())
+	return completion(c), err
+}
+
+// FeedbackSummary is the resolver for the feedbackSummary field.
+func (r *objectiveResolver) FeedbackSummary(ctx context.Context, obj *ent.Objective) (*FeedbackSummary, error) {
+	return feedbackSummary(ctx, obj.QueryMeetings().QueryFeedbacks())
+}
+
+// OverdueFollowUps is the resolver for the overdueFollowUps field.
+func (r *queryResolver) OverdueFollowUps(ctx context.Context, ownerID *int, objectiveID *int, meetingID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.FollowUpConnection, error) {
+	q := r.client.FollowUp.Query().Where(planning.Overdue(r.now()))
+	if ownerID != nil {
+		q.Where(followup.OwnerID(*ownerID))
+	}
+	if objectiveID != nil {
+		q.Where(followup.ObjectiveID(*objectiveID))
+	}
+	if meetingID != nil {
+		q.Where(followup.MeetingID(*meetingID))
+	}
+	return q.Paginate(ctx, after, first, before, last,
+		ent.WithFollowUpOrder([]*ent.FollowUpOrder{{Field: ent.FollowUpOrderFieldDueDate, Direction: entgql.OrderDirectionAsc}}))
+}
+
+// FeedbackSummary is the resolver for the feedbackSummary field.
+func (r *seriesResolver) FeedbackSummary(ctx context.Context, obj *ent.Series) (*FeedbackSummary, error) {
+	return feedbackSummary(ctx, obj.QueryMeetings().QueryFeedbacks())
 }

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/client"
 
@@ -125,6 +126,10 @@ func TestFeedback(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	ctx := testenv.System()
+	future := a.ent.Meeting.Create().SetOrganization(f.org).SetTitle("Next year").SetTimeZone("UTC").
+		SetStartsAt(time.Now().AddDate(1, 0, 0)).SetEndsAt(time.Now().AddDate(1, 0, 0).Add(time.Hour)).SaveX(ctx)
+	participate(t, a.ent, future, f.ana)
+	f.meeting = happeningNow(t, a.ent, f.meeting)
 	participate(t, a.ent, f.meeting, f.ana, f.ben)
 	checkedIn(t, a.ent, f.meeting, f.ana, f.ben)
 	cleo := addPerson(t, a.ent, f.org, "Cleo", "cleo@acme.example") // not invited
@@ -177,9 +182,9 @@ func TestFeedback(t *testing.T) {
 		{"only a participant who checked in gives feedback", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(dora.ID), "rating": 3})},
 			wantError{"personID", "CONFLICT", []string{"personID: person " + gid(dora.ID) + " has not checked in at meeting " + gid(f.meeting.ID)}}},
-		{"one feedback per person and meeting", feedbackCreate, []client.Option{client.Var("input", map[string]any{
-			"meetingID": gid(f.meeting.ID), "personID": gid(f.ana.ID), "rating": 2})},
-			wantError{"personID", "TAKEN", []string{"personID: this person already gave feedback about this meeting"}}},
+		{"feedback waits for the meeting to start", feedbackCreate, []client.Option{client.Var("input", map[string]any{
+			"meetingID": gid(future.ID), "personID": gid(f.ana.ID), "rating": 3})},
+			wantError{"meetingID", "CONFLICT", []string{"meetingID: meeting " + gid(future.ID) + " has not started yet"}}},
 		{"comment is at most 5000 characters", feedbackCreate, []client.Option{client.Var("input", map[string]any{
 			"meetingID": gid(f.meeting.ID), "personID": gid(f.ben.ID), "rating": 3, "comment": strings.Repeat("a", 5001)})},
 			wantError{"comment", "INVALID", []string{"comment: must be at most 5000 characters"}}},
@@ -191,6 +196,36 @@ func TestFeedback(t *testing.T) {
 			refuse(t, a, tc.mutation, tc.want, tc.vars...)
 		})
 	}
+	t.Run("a second feedback of the same person updates the first", func(t *testing.T) {
+		var rsp struct {
+			FeedbackCreate struct {
+				Feedback struct {
+					ID     string
+					Rating int
+				}
+				Updated    bool
+				UserErrors []userError
+			}
+		}
+		post(t, a, `mutation($in: CreateFeedbackInput!) { feedbackCreate(input: $in) { feedback { id rating } updated userErrors { field message code } } }`,
+			&rsp, client.Var("in", map[string]any{"meetingID": gid(f.meeting.ID), "personID": gid(f.ana.ID), "rating": 2}))
+		r := rsp.FeedbackCreate
+		if len(r.UserErrors) > 0 || !r.Updated || r.Feedback.ID != gid(id) || r.Feedback.Rating != 2 {
+			t.Fatalf("second feedback = %+v, want feedback %d updated to 2", r, id)
+		}
+		var sum struct {
+			Node struct {
+				FeedbackSummary struct {
+					Count         int
+					AverageRating *float64
+				}
+			}
+		}
+		post(t, a, `query($id: ID!) { node(id: $id) { ... on Meeting { feedbackSummary { count averageRating } } } }`, &sum, client.Var("id", gid(f.meeting.ID)))
+		if s := sum.Node.FeedbackSummary; s.Count != 1 || s.AverageRating == nil || *s.AverageRating != 2 {
+			t.Fatalf("feedbackSummary = %+v", s)
+		}
+	})
 }
 
 const touchpointFields = `id organizationID personID meetingID channel phase occurredAt note`

@@ -48,6 +48,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Meeting() MeetingResolver
 	Mutation() MutationResolver
+	Objective() ObjectiveResolver
 	Person() PersonResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
@@ -305,6 +306,7 @@ type ComplexityRoot struct {
 
 	FeedbackCreatePayload struct {
 		Feedback   func(childComplexity int) int
+		Updated    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -313,29 +315,49 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	FeedbackSummary struct {
+		AverageRating func(childComplexity int) int
+		Count         func(childComplexity int) int
+	}
+
 	FeedbackUpdatePayload struct {
 		Feedback   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	FollowUp struct {
-		Concerns       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
-		CreatedAt      func(childComplexity int) int
-		Description    func(childComplexity int) int
-		DoneAt         func(childComplexity int) int
-		DueDate        func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Meeting        func(childComplexity int) int
-		MeetingID      func(childComplexity int) int
-		Objective      func(childComplexity int) int
-		ObjectiveID    func(childComplexity int) int
-		Organization   func(childComplexity int) int
-		OrganizationID func(childComplexity int) int
-		Owner          func(childComplexity int) int
-		OwnerID        func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Title          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
+		CancelledAt     func(childComplexity int) int
+		Concerns        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		DoneAt          func(childComplexity int) int
+		DueDate         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Meeting         func(childComplexity int) int
+		MeetingID       func(childComplexity int) int
+		Objective       func(childComplexity int) int
+		ObjectiveID     func(childComplexity int) int
+		Organization    func(childComplexity int) int
+		OrganizationID  func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		OwnerID         func(childComplexity int) int
+		ReopenedAt      func(childComplexity int) int
+		ReopenedCount   func(childComplexity int) int
+		Status          func(childComplexity int) int
+		StatusChangedAt func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	FollowUpCompletion struct {
+		Cancelled  func(childComplexity int) int
+		Done       func(childComplexity int) int
+		DoneOnTime func(childComplexity int) int
+		OnTimeRate func(childComplexity int) int
+		Open       func(childComplexity int) int
+		Overdue    func(childComplexity int) int
+		Rate       func(childComplexity int) int
+		Total      func(childComplexity int) int
 	}
 
 	FollowUpConnection struct {
@@ -357,6 +379,12 @@ type ComplexityRoot struct {
 	FollowUpUpdatePayload struct {
 		FollowUp   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ImportError struct {
+		Column  func(childComplexity int) int
+		Message func(childComplexity int) int
+		Row     func(childComplexity int) int
 	}
 
 	Indicator struct {
@@ -421,7 +449,9 @@ type ComplexityRoot struct {
 		Description           func(childComplexity int) int
 		Encounters            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EncounterOrder, where *ent.EncounterWhereInput) int
 		EndsAt                func(childComplexity int) int
+		FeedbackSummary       func(childComplexity int) int
 		Feedbacks             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FeedbackOrder, where *ent.FeedbackWhereInput) int
+		FollowUpCompletion    func(childComplexity int) int
 		FollowUps             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		Format                func(childComplexity int) int
 		ID                    func(childComplexity int) int
@@ -612,6 +642,7 @@ type ComplexityRoot struct {
 		ParticipationCheckIn       func(childComplexity int, input ParticipationCheckInInput) int
 		ParticipationRespond       func(childComplexity int, input ParticipationRespondInput) int
 		ParticipationUndoCheckIn   func(childComplexity int, input ParticipationUndoCheckInInput) int
+		PeopleImport               func(childComplexity int, input PeopleImportInput) int
 		PersonCreate               func(childComplexity int, input ent.CreatePersonInput) int
 		PersonUpdate               func(childComplexity int, id int, input ent.UpdatePersonInput) int
 		SeriesCancel               func(childComplexity int, id int, reason *string) int
@@ -676,23 +707,25 @@ type ComplexityRoot struct {
 	}
 
 	Objective struct {
-		Category       func(childComplexity int) int
-		Communities    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		CreatedAt      func(childComplexity int) int
-		Description    func(childComplexity int) int
-		DueDate        func(childComplexity int) int
-		FollowUps      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
-		ID             func(childComplexity int) int
-		Indicators     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
-		Meetings       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
-		Organization   func(childComplexity int) int
-		OrganizationID func(childComplexity int) int
-		Owner          func(childComplexity int) int
-		OwnerID        func(childComplexity int) int
-		Purpose        func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Title          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
+		Category           func(childComplexity int) int
+		Communities        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		CreatedAt          func(childComplexity int) int
+		Description        func(childComplexity int) int
+		DueDate            func(childComplexity int) int
+		FeedbackSummary    func(childComplexity int) int
+		FollowUpCompletion func(childComplexity int) int
+		FollowUps          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		ID                 func(childComplexity int) int
+		Indicators         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
+		Meetings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
+		Organization       func(childComplexity int) int
+		OrganizationID     func(childComplexity int) int
+		Owner              func(childComplexity int) int
+		OwnerID            func(childComplexity int) int
+		Purpose            func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	ObjectiveConnection struct {
@@ -806,6 +839,15 @@ type ComplexityRoot struct {
 		UserErrors    func(childComplexity int) int
 	}
 
+	PeopleImportPayload struct {
+		CommunitiesCreated func(childComplexity int) int
+		Created            func(childComplexity int) int
+		Errors             func(childComplexity int) int
+		Unchanged          func(childComplexity int) int
+		Updated            func(childComplexity int) int
+		UserErrors         func(childComplexity int) int
+	}
+
 	Person struct {
 		Agenda          func(childComplexity int, from time.Time, to time.Time) int
 		Attendance      func(childComplexity int) int
@@ -878,6 +920,7 @@ type ComplexityRoot struct {
 		Nodes                  func(childComplexity int, ids []int) int
 		Objectives             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
 		Organizations          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		OverdueFollowUps       func(childComplexity int, ownerID *int, objectiveID *int, meetingID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Participations         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
 		People                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
 		PeopleWithNoShows      func(childComplexity int, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) int
@@ -946,6 +989,7 @@ type ComplexityRoot struct {
 		Description        func(childComplexity int) int
 		DurationMinutes    func(childComplexity int) int
 		Exdates            func(childComplexity int) int
+		FeedbackSummary    func(childComplexity int) int
 		Format             func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		IcsURL             func(childComplexity int) int
@@ -1071,6 +1115,8 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type MeetingResolver interface {
+	FollowUpCompletion(ctx context.Context, obj *ent.Meeting) (*FollowUpCompletion, error)
+	FeedbackSummary(ctx context.Context, obj *ent.Meeting) (*FeedbackSummary, error)
 	StartsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	EndsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	Attendance(ctx context.Context, obj *ent.Meeting) (*MeetingAttendance, error)
@@ -1100,6 +1146,7 @@ type MutationResolver interface {
 	FeedbackUpdate(ctx context.Context, id int, input ent.UpdateFeedbackInput) (*FeedbackUpdatePayload, error)
 	TouchpointCreate(ctx context.Context, input ent.CreateTouchpointInput) (*TouchpointCreatePayload, error)
 	TouchpointUpdate(ctx context.Context, id int, input ent.UpdateTouchpointInput) (*TouchpointUpdatePayload, error)
+	PeopleImport(ctx context.Context, input PeopleImportInput) (*PeopleImportPayload, error)
 	MeetingCreate(ctx context.Context, input ent.CreateMeetingInput) (*MeetingCreatePayload, error)
 	MeetingUpdate(ctx context.Context, id int, input ent.UpdateMeetingInput, force *bool) (*MeetingUpdatePayload, error)
 	AgendaItemCreate(ctx context.Context, input ent.CreateAgendaItemInput) (*AgendaItemCreatePayload, error)
@@ -1125,6 +1172,10 @@ type MutationResolver interface {
 	SeriesExtend(ctx context.Context, id int) (*SeriesPayload, error)
 	CalendarFeedIssue(ctx context.Context, input CalendarFeedIssueInput) (*CalendarFeedIssuePayload, error)
 	CalendarFeedRevoke(ctx context.Context, id int) (*CalendarFeedRevokePayload, error)
+}
+type ObjectiveResolver interface {
+	FollowUpCompletion(ctx context.Context, obj *ent.Objective) (*FollowUpCompletion, error)
+	FeedbackSummary(ctx context.Context, obj *ent.Objective) (*FeedbackSummary, error)
 }
 type PersonResolver interface {
 	Email(ctx context.Context, obj *ent.Person) (*string, error)
@@ -1156,6 +1207,7 @@ type QueryResolver interface {
 	Touchpoints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) (*ent.TouchpointConnection, error)
 	Viewer(ctx context.Context) (*Viewer, error)
 	PeopleWithNoShows(ctx context.Context, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) (*ent.PersonConnection, error)
+	OverdueFollowUps(ctx context.Context, ownerID *int, objectiveID *int, meetingID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.FollowUpConnection, error)
 	Network(ctx context.Context, scope NetworkScope, asOf *time.Time, minStrength *float64) (*Network, error)
 	IntroductionPath(ctx context.Context, from int, to int) (*IntroductionPath, error)
 	SuggestedIntroductions(ctx context.Context, personID int, first *int) ([]*IntroductionSuggestion, error)
@@ -1171,6 +1223,7 @@ type SeatingPlanResolver interface {
 	ConfirmedRounds(ctx context.Context, obj *seating.Saved) ([]int, error)
 }
 type SeriesResolver interface {
+	FeedbackSummary(ctx context.Context, obj *ent.Series) (*FeedbackSummary, error)
 	Occurrences(ctx context.Context, obj *ent.Series, from time.Time, to time.Time) ([]*ent.Meeting, error)
 	IcsURL(ctx context.Context, obj *ent.Series) (*string, error)
 }
@@ -2128,6 +2181,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FeedbackCreatePayload.Feedback(childComplexity), true
+	case "FeedbackCreatePayload.updated":
+		if e.ComplexityRoot.FeedbackCreatePayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedbackCreatePayload.Updated(childComplexity), true
 	case "FeedbackCreatePayload.userErrors":
 		if e.ComplexityRoot.FeedbackCreatePayload.UserErrors == nil {
 			break
@@ -2148,6 +2207,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FeedbackEdge.Node(childComplexity), true
 
+	case "FeedbackSummary.averageRating":
+		if e.ComplexityRoot.FeedbackSummary.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedbackSummary.AverageRating(childComplexity), true
+	case "FeedbackSummary.count":
+		if e.ComplexityRoot.FeedbackSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedbackSummary.Count(childComplexity), true
+
 	case "FeedbackUpdatePayload.feedback":
 		if e.ComplexityRoot.FeedbackUpdatePayload.Feedback == nil {
 			break
@@ -2161,6 +2233,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FeedbackUpdatePayload.UserErrors(childComplexity), true
 
+	case "FollowUp.cancelledAt":
+		if e.ComplexityRoot.FollowUp.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.CancelledAt(childComplexity), true
 	case "FollowUp.concerns":
 		if e.ComplexityRoot.FollowUp.Concerns == nil {
 			break
@@ -2250,12 +2328,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FollowUp.OwnerID(childComplexity), true
+	case "FollowUp.reopenedAt":
+		if e.ComplexityRoot.FollowUp.ReopenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.ReopenedAt(childComplexity), true
+	case "FollowUp.reopenedCount":
+		if e.ComplexityRoot.FollowUp.ReopenedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.ReopenedCount(childComplexity), true
 	case "FollowUp.status":
 		if e.ComplexityRoot.FollowUp.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.FollowUp.Status(childComplexity), true
+	case "FollowUp.statusChangedAt":
+		if e.ComplexityRoot.FollowUp.StatusChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUp.StatusChangedAt(childComplexity), true
 	case "FollowUp.title":
 		if e.ComplexityRoot.FollowUp.Title == nil {
 			break
@@ -2268,6 +2364,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FollowUp.UpdatedAt(childComplexity), true
+
+	case "FollowUpCompletion.cancelled":
+		if e.ComplexityRoot.FollowUpCompletion.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.Cancelled(childComplexity), true
+	case "FollowUpCompletion.done":
+		if e.ComplexityRoot.FollowUpCompletion.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.Done(childComplexity), true
+	case "FollowUpCompletion.doneOnTime":
+		if e.ComplexityRoot.FollowUpCompletion.DoneOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.DoneOnTime(childComplexity), true
+	case "FollowUpCompletion.onTimeRate":
+		if e.ComplexityRoot.FollowUpCompletion.OnTimeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.OnTimeRate(childComplexity), true
+	case "FollowUpCompletion.open":
+		if e.ComplexityRoot.FollowUpCompletion.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.Open(childComplexity), true
+	case "FollowUpCompletion.overdue":
+		if e.ComplexityRoot.FollowUpCompletion.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.Overdue(childComplexity), true
+	case "FollowUpCompletion.rate":
+		if e.ComplexityRoot.FollowUpCompletion.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.Rate(childComplexity), true
+	case "FollowUpCompletion.total":
+		if e.ComplexityRoot.FollowUpCompletion.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpCompletion.Total(childComplexity), true
 
 	case "FollowUpConnection.edges":
 		if e.ComplexityRoot.FollowUpConnection.Edges == nil {
@@ -2326,6 +2471,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FollowUpUpdatePayload.UserErrors(childComplexity), true
+
+	case "ImportError.column":
+		if e.ComplexityRoot.ImportError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Column(childComplexity), true
+	case "ImportError.message":
+		if e.ComplexityRoot.ImportError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Message(childComplexity), true
+	case "ImportError.row":
+		if e.ComplexityRoot.ImportError.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Row(childComplexity), true
 
 	case "Indicator.createdAt":
 		if e.ComplexityRoot.Indicator.CreatedAt == nil {
@@ -2584,6 +2748,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.EndsAt(childComplexity), true
+	case "Meeting.feedbackSummary":
+		if e.ComplexityRoot.Meeting.FeedbackSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.FeedbackSummary(childComplexity), true
 	case "Meeting.feedbacks":
 		if e.ComplexityRoot.Meeting.Feedbacks == nil {
 			break
@@ -2595,6 +2765,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Feedbacks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FeedbackOrder), args["where"].(*ent.FeedbackWhereInput)), true
+	case "Meeting.followUpCompletion":
+		if e.ComplexityRoot.Meeting.FollowUpCompletion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.FollowUpCompletion(childComplexity), true
 	case "Meeting.followUps":
 		if e.ComplexityRoot.Meeting.FollowUps == nil {
 			break
@@ -3600,6 +3776,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ParticipationUndoCheckIn(childComplexity, args["input"].(ParticipationUndoCheckInInput)), true
+	case "Mutation.peopleImport":
+		if e.ComplexityRoot.Mutation.PeopleImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_peopleImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PeopleImport(childComplexity, args["input"].(PeopleImportInput)), true
 	case "Mutation.personCreate":
 		if e.ComplexityRoot.Mutation.PersonCreate == nil {
 			break
@@ -3945,6 +4132,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Objective.DueDate(childComplexity), true
+	case "Objective.feedbackSummary":
+		if e.ComplexityRoot.Objective.FeedbackSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.FeedbackSummary(childComplexity), true
+	case "Objective.followUpCompletion":
+		if e.ComplexityRoot.Objective.FollowUpCompletion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.FollowUpCompletion(childComplexity), true
 	case "Objective.followUps":
 		if e.ComplexityRoot.Objective.FollowUps == nil {
 			break
@@ -4447,6 +4646,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ParticipationUndoCheckInPayload.UserErrors(childComplexity), true
 
+	case "PeopleImportPayload.communitiesCreated":
+		if e.ComplexityRoot.PeopleImportPayload.CommunitiesCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleImportPayload.CommunitiesCreated(childComplexity), true
+	case "PeopleImportPayload.created":
+		if e.ComplexityRoot.PeopleImportPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleImportPayload.Created(childComplexity), true
+	case "PeopleImportPayload.errors":
+		if e.ComplexityRoot.PeopleImportPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleImportPayload.Errors(childComplexity), true
+	case "PeopleImportPayload.unchanged":
+		if e.ComplexityRoot.PeopleImportPayload.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleImportPayload.Unchanged(childComplexity), true
+	case "PeopleImportPayload.updated":
+		if e.ComplexityRoot.PeopleImportPayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleImportPayload.Updated(childComplexity), true
+	case "PeopleImportPayload.userErrors":
+		if e.ComplexityRoot.PeopleImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeopleImportPayload.UserErrors(childComplexity), true
+
 	case "Person.agenda":
 		if e.ComplexityRoot.Person.Agenda == nil {
 			break
@@ -4907,6 +5143,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organizations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OrganizationOrder), args["where"].(*ent.OrganizationWhereInput)), true
+	case "Query.overdueFollowUps":
+		if e.ComplexityRoot.Query.OverdueFollowUps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_overdueFollowUps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OverdueFollowUps(childComplexity, args["ownerID"].(*int), args["objectiveID"].(*int), args["meetingID"].(*int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.participations":
 		if e.ComplexityRoot.Query.Participations == nil {
 			break
@@ -5241,6 +5488,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Series.Exdates(childComplexity), true
+	case "Series.feedbackSummary":
+		if e.ComplexityRoot.Series.FeedbackSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Series.FeedbackSummary(childComplexity), true
 	case "Series.format":
 		if e.ComplexityRoot.Series.Format == nil {
 			break
@@ -5801,6 +6054,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputParticipationRespondInput,
 		ec.unmarshalInputParticipationUndoCheckInInput,
 		ec.unmarshalInputParticipationWhereInput,
+		ec.unmarshalInputPeopleImportInput,
 		ec.unmarshalInputPersonOrder,
 		ec.unmarshalInputPersonWhereInput,
 		ec.unmarshalInputRelationshipOrder,
@@ -10002,6 +10256,22 @@ type FollowUp implements Node {
   """
   doneAt: Time
   """
+  When the action was cancelled; set when status becomes CANCELLED.
+  """
+  cancelledAt: Time
+  """
+  When the status last changed.
+  """
+  statusChangedAt: Time
+  """
+  How many times the action was reopened (back to OPEN after DONE or CANCELLED).
+  """
+  reopenedCount: Int!
+  """
+  When the action was last reopened.
+  """
+  reopenedAt: Time
+  """
   The organization this record belongs to, the one of its parent.
   """
   organization: Organization!
@@ -10119,6 +10389,10 @@ enum FollowUpOrderField {
   Order by status.
   """
   STATUS
+  """
+  Order by status changed at.
+  """
+  STATUS_CHANGED_AT
 }
 """
 FollowUpStatus is enum for the field status
@@ -10530,6 +10804,158 @@ input FollowUpWhereInput {
   Matches when doneAt is not null.
   """
   doneAtNotNil: Boolean
+  """
+  cancelled_at field predicates
+  """
+  cancelledAt: Time
+  """
+  Matches when cancelledAt is not the given value.
+  """
+  cancelledAtNEQ: Time
+  """
+  Matches when cancelledAt is one of the given values.
+  """
+  cancelledAtIn: [Time!]
+  """
+  Matches when cancelledAt is none of the given values.
+  """
+  cancelledAtNotIn: [Time!]
+  """
+  Matches when cancelledAt is greater than the given value.
+  """
+  cancelledAtGT: Time
+  """
+  Matches when cancelledAt is greater than or equal to the given value.
+  """
+  cancelledAtGTE: Time
+  """
+  Matches when cancelledAt is less than the given value.
+  """
+  cancelledAtLT: Time
+  """
+  Matches when cancelledAt is less than or equal to the given value.
+  """
+  cancelledAtLTE: Time
+  """
+  Matches when cancelledAt is null.
+  """
+  cancelledAtIsNil: Boolean
+  """
+  Matches when cancelledAt is not null.
+  """
+  cancelledAtNotNil: Boolean
+  """
+  status_changed_at field predicates
+  """
+  statusChangedAt: Time
+  """
+  Matches when statusChangedAt is not the given value.
+  """
+  statusChangedAtNEQ: Time
+  """
+  Matches when statusChangedAt is one of the given values.
+  """
+  statusChangedAtIn: [Time!]
+  """
+  Matches when statusChangedAt is none of the given values.
+  """
+  statusChangedAtNotIn: [Time!]
+  """
+  Matches when statusChangedAt is greater than the given value.
+  """
+  statusChangedAtGT: Time
+  """
+  Matches when statusChangedAt is greater than or equal to the given value.
+  """
+  statusChangedAtGTE: Time
+  """
+  Matches when statusChangedAt is less than the given value.
+  """
+  statusChangedAtLT: Time
+  """
+  Matches when statusChangedAt is less than or equal to the given value.
+  """
+  statusChangedAtLTE: Time
+  """
+  Matches when statusChangedAt is null.
+  """
+  statusChangedAtIsNil: Boolean
+  """
+  Matches when statusChangedAt is not null.
+  """
+  statusChangedAtNotNil: Boolean
+  """
+  reopened_count field predicates
+  """
+  reopenedCount: Int
+  """
+  Matches when reopenedCount is not the given value.
+  """
+  reopenedCountNEQ: Int
+  """
+  Matches when reopenedCount is one of the given values.
+  """
+  reopenedCountIn: [Int!]
+  """
+  Matches when reopenedCount is none of the given values.
+  """
+  reopenedCountNotIn: [Int!]
+  """
+  Matches when reopenedCount is greater than the given value.
+  """
+  reopenedCountGT: Int
+  """
+  Matches when reopenedCount is greater than or equal to the given value.
+  """
+  reopenedCountGTE: Int
+  """
+  Matches when reopenedCount is less than the given value.
+  """
+  reopenedCountLT: Int
+  """
+  Matches when reopenedCount is less than or equal to the given value.
+  """
+  reopenedCountLTE: Int
+  """
+  reopened_at field predicates
+  """
+  reopenedAt: Time
+  """
+  Matches when reopenedAt is not the given value.
+  """
+  reopenedAtNEQ: Time
+  """
+  Matches when reopenedAt is one of the given values.
+  """
+  reopenedAtIn: [Time!]
+  """
+  Matches when reopenedAt is none of the given values.
+  """
+  reopenedAtNotIn: [Time!]
+  """
+  Matches when reopenedAt is greater than the given value.
+  """
+  reopenedAtGT: Time
+  """
+  Matches when reopenedAt is greater than or equal to the given value.
+  """
+  reopenedAtGTE: Time
+  """
+  Matches when reopenedAt is less than the given value.
+  """
+  reopenedAtLT: Time
+  """
+  Matches when reopenedAt is less than or equal to the given value.
+  """
+  reopenedAtLTE: Time
+  """
+  Matches when reopenedAt is null.
+  """
+  reopenedAtIsNil: Boolean
+  """
+  Matches when reopenedAt is not null.
+  """
+  reopenedAtNotNil: Boolean
   """
   organization edge predicates
   """
@@ -19154,7 +19580,7 @@ extend type Mutation {
     input: UpdateFollowUpInput!
   ): FollowUpUpdatePayload!
   """
-  Creates a feedback, only from a person who checked in at the meeting. Invalid input changes nothing and comes back in userErrors.
+  Records a person's feedback on a meeting: only once the meeting has started, only from a person who checked in, one per person and meeting (a second one updates the first: updated is true). Invalid input changes nothing and comes back in userErrors.
   """
   feedbackCreate(
     """
@@ -19231,9 +19657,13 @@ Result of feedbackCreate.
 """
 type FeedbackCreatePayload {
   """
-  The created feedback; null when userErrors is not empty.
+  The created (or updated) feedback; null when userErrors is not empty.
   """
   feedback: Feedback
+  """
+  True when the person had already given feedback on the meeting and it was updated.
+  """
+  updated: Boolean!
   """
   What is wrong with the input; empty on success.
   """
@@ -19280,7 +19710,215 @@ type TouchpointUpdatePayload {
   What is wrong with the input; empty on success.
   """
   userErrors: [UserError!]!
-}`, BuiltIn: false},
+}
+extend type Query {
+  """
+  Open follow-up actions past their due date, the most overdue first; narrowed to an owner, an objective or a meeting when given.
+  """
+  overdueFollowUps(
+    """
+    Only the actions this person owns.
+    """
+    ownerID: ID
+    """
+    Only the actions serving this objective.
+    """
+    objectiveID: ID
+    """
+    Only the actions of this meeting.
+    """
+    meetingID: ID
+    """
+    Returns the elements after this cursor.
+    """
+    after: Cursor
+    """
+    Returns the first n elements.
+    """
+    first: Int
+    """
+    Returns the elements before this cursor.
+    """
+    before: Cursor
+    """
+    Returns the last n elements.
+    """
+    last: Int
+  ): FollowUpConnection!
+}
+
+extend type Meeting {
+  """
+  The meeting's follow-up actions by state, counted in the database.
+  """
+  followUpCompletion: FollowUpCompletion!
+}
+
+extend type Objective {
+  """
+  The objective's follow-up actions by state, counted in the database.
+  """
+  followUpCompletion: FollowUpCompletion!
+}
+
+"""
+Follow-up actions by state. Status changes: OPEN → DONE or CANCELLED, and back to OPEN (reopenedCount); each change stamps its time.
+"""
+type FollowUpCompletion {
+  """
+  All actions.
+  """
+  total: Int!
+  """
+  Actions still OPEN.
+  """
+  open: Int!
+  """
+  Actions DONE.
+  """
+  done: Int!
+  """
+  Actions CANCELLED.
+  """
+  cancelled: Int!
+  """
+  OPEN actions past their due date.
+  """
+  overdue: Int!
+  """
+  DONE actions done by their due date (or without one).
+  """
+  doneOnTime: Int!
+  """
+  done divided by the actions not cancelled; null when there are none.
+  """
+  rate: Float
+  """
+  doneOnTime divided by the actions not cancelled; null when there are none.
+  """
+  onTimeRate: Float
+}
+
+extend type Meeting {
+  """
+  How many participants gave feedback and their average rating.
+  """
+  feedbackSummary: FeedbackSummary!
+}
+
+extend type Series {
+  """
+  Feedback over all the occurrences of the series.
+  """
+  feedbackSummary: FeedbackSummary!
+}
+
+extend type Objective {
+  """
+  Feedback over all the meetings that serve the objective.
+  """
+  feedbackSummary: FeedbackSummary!
+}
+
+"""
+Feedback counted and averaged in the database.
+"""
+type FeedbackSummary {
+  """
+  How many feedbacks.
+  """
+  count: Int!
+  """
+  Their average rating, 1 to 5; null when there are none.
+  """
+  averageRating: Float
+}
+`, BuiltIn: false},
+	{Name: "../schema/import.graphql", Input: `# Importing people from the CSV files of HR systems.
+
+"""
+A file sent with the request, as a part of a multipart request (GraphQL multipart request specification): the operations part gives the variable null, the map part names the file part that fills it.
+"""
+scalar Upload
+
+extend type Mutation {
+  """
+  Imports people from a CSV file: the header (first line) names the columns, in any order and regardless of case: name and email (required), phone, company, job_title, tags (separated by ";"), communities (names, separated by ";"), vip (true or false). People are matched on their email, regardless of case: importing the same file again changes nothing, a changed file updates the people it names. An empty cell clears its field; a column absent from the header leaves that field as it is; communities are added, never removed. Every row is checked first: a file with any invalid row imports nothing and lists every error, with its row and column. The request is multipart (see Upload), at most 10 MiB; the file holds at most 100000 rows.
+  """
+  peopleImport(
+    """
+    The file and how to import it.
+    """
+    input: PeopleImportInput!
+  ): PeopleImportPayload!
+}
+
+"""
+Input of peopleImport.
+"""
+input PeopleImportInput {
+  """
+  The CSV file, in UTF-8 (a byte order mark is ignored).
+  """
+  file: Upload!
+  """
+  Create the communities the organization does not have, as teams. When false, a row naming an unknown community is an error.
+  """
+  createCommunities: Boolean = false
+  """
+  Check the file and count what would change, without writing anything.
+  """
+  dryRun: Boolean = false
+}
+
+"""
+Result of peopleImport.
+"""
+type PeopleImportPayload {
+  """
+  People created (none when the file is invalid).
+  """
+  created: Int!
+  """
+  People updated: a field changed or a community was added.
+  """
+  updated: Int!
+  """
+  People of the file already as it says.
+  """
+  unchanged: Int!
+  """
+  Communities created for the file (with createCommunities).
+  """
+  communitiesCreated: Int!
+  """
+  Every problem of the file (at most 1000), with its row and column; when there is any, nothing was imported.
+  """
+  errors: [ImportError!]!
+  """
+  Problems the user can fix: an invalid file gives one, on the file, that sums up errors.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+A problem of one row or cell of an imported file.
+"""
+type ImportError {
+  """
+  The line of the file where the row starts: the header is 1, the first person 2.
+  """
+  row: Int!
+  """
+  The column of the faulty cell, as named in the header; null when the problem is the row's or the file's.
+  """
+  column: String
+  """
+  What is wrong, without the row and column.
+  """
+  message: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/meetings.graphql", Input: `# Meetings, their agenda, invitations, answers and check-ins.
 
 extend type Meeting {
@@ -21496,6 +22134,8 @@ func (ec *executionContext) childFields_FeedbackCreatePayload(ctx context.Contex
 	switch field.Name {
 	case "feedback":
 		return ec.fieldContext_FeedbackCreatePayload_feedback(ctx, field)
+	case "updated":
+		return ec.fieldContext_FeedbackCreatePayload_updated(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_FeedbackCreatePayload_userErrors(ctx, field)
 	}
@@ -21510,6 +22150,16 @@ func (ec *executionContext) childFields_FeedbackEdge(ctx context.Context, field 
 		return ec.fieldContext_FeedbackEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FeedbackEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FeedbackSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_FeedbackSummary_count(ctx, field)
+	case "averageRating":
+		return ec.fieldContext_FeedbackSummary_averageRating(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedbackSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_FeedbackUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21548,6 +22198,14 @@ func (ec *executionContext) childFields_FollowUp(ctx context.Context, field grap
 		return ec.fieldContext_FollowUp_status(ctx, field)
 	case "doneAt":
 		return ec.fieldContext_FollowUp_doneAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_FollowUp_cancelledAt(ctx, field)
+	case "statusChangedAt":
+		return ec.fieldContext_FollowUp_statusChangedAt(ctx, field)
+	case "reopenedCount":
+		return ec.fieldContext_FollowUp_reopenedCount(ctx, field)
+	case "reopenedAt":
+		return ec.fieldContext_FollowUp_reopenedAt(ctx, field)
 	case "organization":
 		return ec.fieldContext_FollowUp_organization(ctx, field)
 	case "meeting":
@@ -21560,6 +22218,28 @@ func (ec *executionContext) childFields_FollowUp(ctx context.Context, field grap
 		return ec.fieldContext_FollowUp_concerns(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpCompletion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_FollowUpCompletion_total(ctx, field)
+	case "open":
+		return ec.fieldContext_FollowUpCompletion_open(ctx, field)
+	case "done":
+		return ec.fieldContext_FollowUpCompletion_done(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_FollowUpCompletion_cancelled(ctx, field)
+	case "overdue":
+		return ec.fieldContext_FollowUpCompletion_overdue(ctx, field)
+	case "doneOnTime":
+		return ec.fieldContext_FollowUpCompletion_doneOnTime(ctx, field)
+	case "rate":
+		return ec.fieldContext_FollowUpCompletion_rate(ctx, field)
+	case "onTimeRate":
+		return ec.fieldContext_FollowUpCompletion_onTimeRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpCompletion", field.Name)
 }
 
 func (ec *executionContext) childFields_FollowUpConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21602,6 +22282,18 @@ func (ec *executionContext) childFields_FollowUpUpdatePayload(ctx context.Contex
 		return ec.fieldContext_FollowUpUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FollowUpUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "row":
+		return ec.fieldContext_ImportError_row(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportError_column(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportError", field.Name)
 }
 
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21764,6 +22456,10 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_feedbacks(ctx, field)
 	case "touchpoints":
 		return ec.fieldContext_Meeting_touchpoints(ctx, field)
+	case "followUpCompletion":
+		return ec.fieldContext_Meeting_followUpCompletion(ctx, field)
+	case "feedbackSummary":
+		return ec.fieldContext_Meeting_feedbackSummary(ctx, field)
 	case "startsAt":
 		return ec.fieldContext_Meeting_startsAt(ctx, field)
 	case "endsAt":
@@ -22174,6 +22870,10 @@ func (ec *executionContext) childFields_Objective(ctx context.Context, field gra
 		return ec.fieldContext_Objective_meetings(ctx, field)
 	case "followUps":
 		return ec.fieldContext_Objective_followUps(ctx, field)
+	case "followUpCompletion":
+		return ec.fieldContext_Objective_followUpCompletion(ctx, field)
+	case "feedbackSummary":
+		return ec.fieldContext_Objective_feedbackSummary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
 }
@@ -22398,6 +23098,24 @@ func (ec *executionContext) childFields_ParticipationUndoCheckInPayload(ctx cont
 		return ec.fieldContext_ParticipationUndoCheckInPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ParticipationUndoCheckInPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PeopleImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_PeopleImportPayload_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_PeopleImportPayload_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_PeopleImportPayload_unchanged(ctx, field)
+	case "communitiesCreated":
+		return ec.fieldContext_PeopleImportPayload_communitiesCreated(ctx, field)
+	case "errors":
+		return ec.fieldContext_PeopleImportPayload_errors(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PeopleImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeopleImportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22662,6 +23380,8 @@ func (ec *executionContext) childFields_Series(ctx context.Context, field graphq
 		return ec.fieldContext_Series_splitFrom(ctx, field)
 	case "continuations":
 		return ec.fieldContext_Series_continuations(ctx, field)
+	case "feedbackSummary":
+		return ec.fieldContext_Series_feedbackSummary(ctx, field)
 	case "occurrences":
 		return ec.fieldContext_Series_occurrences(ctx, field)
 	case "icsURL":
@@ -24134,6 +24854,20 @@ func (ec *executionContext) field_Mutation_participationUndoCheckIn_args(ctx con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ParticipationUndoCheckInInput, error) {
 			return ec.unmarshalNParticipationUndoCheckInInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐParticipationUndoCheckInInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_peopleImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (PeopleImportInput, error) {
+			return ec.unmarshalNPeopleImportInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPeopleImportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -26025,6 +26759,68 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_overdueFollowUps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ownerID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ownerID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "objectiveID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["objectiveID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "meetingID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["meetingID"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -30766,6 +31562,29 @@ func (ec *executionContext) fieldContext_FeedbackCreatePayload_feedback(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _FeedbackCreatePayload_updated(ctx context.Context, field graphql.CollectedField, obj *FeedbackCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedbackCreatePayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedbackCreatePayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedbackCreatePayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _FeedbackCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *FeedbackCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30851,6 +31670,52 @@ func (ec *executionContext) _FeedbackEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_FeedbackEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FeedbackEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _FeedbackSummary_count(ctx context.Context, field graphql.CollectedField, obj *FeedbackSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedbackSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedbackSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *FeedbackSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedbackSummary_averageRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedbackSummary_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _FeedbackUpdatePayload_feedback(ctx context.Context, field graphql.CollectedField, obj *FeedbackUpdatePayload) (ret graphql.Marshaler) {
@@ -31193,6 +32058,98 @@ func (ec *executionContext) fieldContext_FollowUp_doneAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _FollowUp_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUp_statusChangedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_statusChangedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_statusChangedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUp_reopenedCount(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_reopenedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReopenedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_reopenedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUp_reopenedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUp_reopenedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReopenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUp_reopenedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _FollowUp_organization(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31363,6 +32320,190 @@ func (ec *executionContext) fieldContext_FollowUp_concerns(ctx context.Context, 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpCompletion_total(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUpCompletion_open(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUpCompletion_done(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Done, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUpCompletion_cancelled(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUpCompletion_overdue(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUpCompletion_doneOnTime(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_doneOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_doneOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUpCompletion_rate(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _FollowUpCompletion_onTimeRate(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpCompletion_onTimeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTimeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpCompletion_onTimeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _FollowUpConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpConnection) (ret graphql.Marshaler) {
@@ -31633,6 +32774,75 @@ func (ec *executionContext) fieldContext_FollowUpUpdatePayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ImportError_row(ctx context.Context, field graphql.CollectedField, obj *ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ImportError_column(ctx context.Context, field graphql.CollectedField, obj *ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ImportError_message(ctx context.Context, field graphql.CollectedField, obj *ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -33229,6 +34439,70 @@ func (ec *executionContext) fieldContext_Meeting_touchpoints(ctx context.Context
 	if fc.Args, err = ec.field_Meeting_touchpoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_followUpCompletion(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_followUpCompletion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().FollowUpCompletion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FollowUpCompletion) graphql.Marshaler {
+			return ec.marshalNFollowUpCompletion2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFollowUpCompletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_followUpCompletion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpCompletion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_feedbackSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_feedbackSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().FeedbackSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FeedbackSummary) graphql.Marshaler {
+			return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFeedbackSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_feedbackSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedbackSummary(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -36229,6 +37503,50 @@ func (ec *executionContext) fieldContext_Mutation_touchpointUpdate(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_peopleImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_peopleImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PeopleImport(ctx, fc.Args["input"].(PeopleImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PeopleImportPayload) graphql.Marshaler {
+			return ec.marshalNPeopleImportPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPeopleImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_peopleImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeopleImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_peopleImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_meetingCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38676,6 +39994,70 @@ func (ec *executionContext) fieldContext_Objective_followUps(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Objective_followUpCompletion(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_followUpCompletion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Objective().FollowUpCompletion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FollowUpCompletion) graphql.Marshaler {
+			return ec.marshalNFollowUpCompletion2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFollowUpCompletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_followUpCompletion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpCompletion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_feedbackSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_feedbackSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Objective().FeedbackSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FeedbackSummary) graphql.Marshaler {
+			return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFeedbackSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_feedbackSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedbackSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectiveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ObjectiveConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40460,6 +41842,162 @@ func (ec *executionContext) _ParticipationUndoCheckInPayload_userErrors(ctx cont
 func (ec *executionContext) fieldContext_ParticipationUndoCheckInPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ParticipationUndoCheckInPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleImportPayload_created(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleImportPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleImportPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PeopleImportPayload_updated(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleImportPayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleImportPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PeopleImportPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleImportPayload_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleImportPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PeopleImportPayload_communitiesCreated(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleImportPayload_communitiesCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunitiesCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleImportPayload_communitiesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PeopleImportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleImportPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ImportError) graphql.Marshaler {
+			return ec.marshalNImportError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleImportPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeopleImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeopleImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeopleImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeopleImportPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -42545,6 +44083,50 @@ func (ec *executionContext) fieldContext_Query_peopleWithNoShows(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_overdueFollowUps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_overdueFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OverdueFollowUps(ctx, fc.Args["ownerID"].(*int), fc.Args["objectiveID"].(*int), fc.Args["meetingID"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
+			return ec.marshalNFollowUpConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_overdueFollowUps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_overdueFollowUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_network(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -44362,6 +45944,38 @@ func (ec *executionContext) fieldContext_Series_continuations(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Series_feedbackSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Series_feedbackSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Series().FeedbackSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FeedbackSummary) graphql.Marshaler {
+			return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFeedbackSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Series_feedbackSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Series",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedbackSummary(ctx, field)
 		},
 	}
 	return fc, nil
@@ -51952,7 +53566,7 @@ func (ec *executionContext) unmarshalInputFollowUpWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "meetingID", "meetingIDNEQ", "meetingIDIn", "meetingIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "objectiveID", "objectiveIDNEQ", "objectiveIDIn", "objectiveIDNotIn", "objectiveIDIsNil", "objectiveIDNotNil", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "dueDateIsNil", "dueDateNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "doneAt", "doneAtNEQ", "doneAtIn", "doneAtNotIn", "doneAtGT", "doneAtGTE", "doneAtLT", "doneAtLTE", "doneAtIsNil", "doneAtNotNil", "hasOrganization", "hasOrganizationWith", "hasMeeting", "hasMeetingWith", "hasOwner", "hasOwnerWith", "hasObjective", "hasObjectiveWith", "hasConcerns", "hasConcernsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "meetingID", "meetingIDNEQ", "meetingIDIn", "meetingIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "objectiveID", "objectiveIDNEQ", "objectiveIDIn", "objectiveIDNotIn", "objectiveIDIsNil", "objectiveIDNotNil", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "dueDateIsNil", "dueDateNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "doneAt", "doneAtNEQ", "doneAtIn", "doneAtNotIn", "doneAtGT", "doneAtGTE", "doneAtLT", "doneAtLTE", "doneAtIsNil", "doneAtNotNil", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "statusChangedAt", "statusChangedAtNEQ", "statusChangedAtIn", "statusChangedAtNotIn", "statusChangedAtGT", "statusChangedAtGTE", "statusChangedAtLT", "statusChangedAtLTE", "statusChangedAtIsNil", "statusChangedAtNotNil", "reopenedCount", "reopenedCountNEQ", "reopenedCountIn", "reopenedCountNotIn", "reopenedCountGT", "reopenedCountGTE", "reopenedCountLT", "reopenedCountLTE", "reopenedAt", "reopenedAtNEQ", "reopenedAtIn", "reopenedAtNotIn", "reopenedAtGT", "reopenedAtGTE", "reopenedAtLT", "reopenedAtLTE", "reopenedAtIsNil", "reopenedAtNotNil", "hasOrganization", "hasOrganizationWith", "hasMeeting", "hasMeetingWith", "hasOwner", "hasOwnerWith", "hasObjective", "hasObjectiveWith", "hasConcerns", "hasConcernsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52638,6 +54252,272 @@ func (ec *executionContext) unmarshalInputFollowUpWhereInput(ctx context.Context
 				return it, err
 			}
 			it.DoneAtNotNil = data
+		case "cancelledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAt = data
+		case "cancelledAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNEQ = data
+		case "cancelledAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIn = data
+		case "cancelledAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotIn = data
+		case "cancelledAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGT = data
+		case "cancelledAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGTE = data
+		case "cancelledAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLT = data
+		case "cancelledAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLTE = data
+		case "cancelledAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIsNil = data
+		case "cancelledAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotNil = data
+		case "statusChangedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAt = data
+		case "statusChangedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtNEQ = data
+		case "statusChangedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtIn = data
+		case "statusChangedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtNotIn = data
+		case "statusChangedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtGT = data
+		case "statusChangedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtGTE = data
+		case "statusChangedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtLT = data
+		case "statusChangedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtLTE = data
+		case "statusChangedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtIsNil = data
+		case "statusChangedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusChangedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusChangedAtNotNil = data
+		case "reopenedCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCount = data
+		case "reopenedCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountNEQ = data
+		case "reopenedCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountIn = data
+		case "reopenedCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountNotIn = data
+		case "reopenedCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountGT = data
+		case "reopenedCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountGTE = data
+		case "reopenedCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountLT = data
+		case "reopenedCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountLTE = data
+		case "reopenedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAt = data
+		case "reopenedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtNEQ = data
+		case "reopenedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtIn = data
+		case "reopenedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtNotIn = data
+		case "reopenedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtGT = data
+		case "reopenedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtGTE = data
+		case "reopenedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtLT = data
+		case "reopenedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtLTE = data
+		case "reopenedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtIsNil = data
+		case "reopenedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedAtNotNil = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -58583,6 +60463,57 @@ func (ec *executionContext) unmarshalInputParticipationWhereInput(ctx context.Co
 				return it, err
 			}
 			it.HasInvitedByWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPeopleImportInput(ctx context.Context, obj any) (PeopleImportInput, error) {
+	var it PeopleImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["createCommunities"]; !present {
+		asMap["createCommunities"] = false
+	}
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"file", "createCommunities", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "createCommunities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createCommunities"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreateCommunities = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
 		}
 	}
 	return it, nil
@@ -65861,6 +67792,11 @@ func (ec *executionContext) _FeedbackCreatePayload(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "updated":
+			out.Values[i] = ec._FeedbackCreatePayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "userErrors":
 			out.Values[i] = ec._FeedbackCreatePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -65907,6 +67843,49 @@ func (ec *executionContext) _FeedbackEdge(ctx context.Context, sel ast.Selection
 		case "cursor":
 			out.Values[i] = ec._FeedbackEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var feedbackSummaryImplementors = []string{"FeedbackSummary"}
+
+func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.SelectionSet, obj *FeedbackSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedbackSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedbackSummary")
+		case "count":
+			out.Values[i] = ec._FeedbackSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageRating":
+			out.Values[i] = ec._FeedbackSummary_averageRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -66042,6 +68021,26 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "doneAt":
 			out.Values[i] = ec._FollowUp_doneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._FollowUp_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusChangedAt":
+			out.Values[i] = ec._FollowUp_statusChangedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reopenedCount":
+			out.Values[i] = ec._FollowUp_reopenedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reopenedAt":
+			out.Values[i] = ec._FollowUp_reopenedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -66256,6 +68255,79 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var followUpCompletionImplementors = []string{"FollowUpCompletion"}
+
+func (ec *executionContext) _FollowUpCompletion(ctx context.Context, sel ast.SelectionSet, obj *FollowUpCompletion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpCompletionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpCompletion")
+		case "total":
+			out.Values[i] = ec._FollowUpCompletion_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "open":
+			out.Values[i] = ec._FollowUpCompletion_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "done":
+			out.Values[i] = ec._FollowUpCompletion_done(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelled":
+			out.Values[i] = ec._FollowUpCompletion_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._FollowUpCompletion_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "doneOnTime":
+			out.Values[i] = ec._FollowUpCompletion_doneOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._FollowUpCompletion_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "onTimeRate":
+			out.Values[i] = ec._FollowUpCompletion_onTimeRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var followUpConnectionImplementors = []string{"FollowUpConnection"}
 
 func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUpConnection) graphql.Marshaler {
@@ -66409,6 +68481,54 @@ func (ec *executionContext) _FollowUpUpdatePayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._FollowUpUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var importErrorImplementors = []string{"ImportError"}
+
+func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionSet, obj *ImportError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportError")
+		case "row":
+			out.Values[i] = ec._ImportError_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._ImportError_column(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ImportError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -67301,6 +69421,82 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Meeting_touchpoints(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "followUpCompletion":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Meeting_followUpCompletion(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "feedbackSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Meeting_feedbackSummary(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -68755,6 +70951,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "peopleImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_peopleImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "meetingCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_meetingCreate(ctx, field)
@@ -69586,6 +71789,82 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 					}
 				}()
 				res = ec._Objective_followUps(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "followUpCompletion":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Objective_followUpCompletion(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "feedbackSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Objective_feedbackSummary(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -70718,6 +72997,69 @@ func (ec *executionContext) _ParticipationUndoCheckInPayload(ctx context.Context
 			}
 		case "userErrors":
 			out.Values[i] = ec._ParticipationUndoCheckInPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var peopleImportPayloadImplementors = []string{"PeopleImportPayload"}
+
+func (ec *executionContext) _PeopleImportPayload(ctx context.Context, sel ast.SelectionSet, obj *PeopleImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peopleImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeopleImportPayload")
+		case "created":
+			out.Values[i] = ec._PeopleImportPayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._PeopleImportPayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._PeopleImportPayload_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communitiesCreated":
+			out.Values[i] = ec._PeopleImportPayload_communitiesCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PeopleImportPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PeopleImportPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -72053,6 +74395,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "overdueFollowUps":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_overdueFollowUps(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "network":
 			field := field
 
@@ -73100,6 +75464,44 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				}()
 				res = ec._Series_continuations(ctx, field, obj)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "feedbackSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Series_feedbackSummary(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -75089,6 +77491,16 @@ func (ec *executionContext) marshalNFeedbackOrderField2ᚖgithubᚗcomᚋrencont
 	return v
 }
 
+func (ec *executionContext) marshalNFeedbackSummary2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFeedbackSummary(ctx context.Context, sel ast.SelectionSet, v *FeedbackSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FeedbackSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFeedbackUpdatePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFeedbackUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *FeedbackUpdatePayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -75147,6 +77559,16 @@ func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFollowUpCompletion2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFollowUpCompletion(ctx context.Context, sel ast.SelectionSet, v *FollowUpCompletion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FollowUpCompletion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFollowUpConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
@@ -75258,6 +77680,32 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNImportError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ImportError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportError2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportError2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportError(ctx context.Context, sel ast.SelectionSet, v *ImportError) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ImportError(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNIndicatorConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorConnection(ctx context.Context, sel ast.SelectionSet, v *ent.IndicatorConnection) graphql.Marshaler {
@@ -76218,6 +78666,21 @@ func (ec *executionContext) unmarshalNParticipationWhereInput2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNPeopleImportInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPeopleImportInput(ctx context.Context, v any) (PeopleImportInput, error) {
+	res, err := ec.unmarshalInputPeopleImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeopleImportPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPeopleImportPayload(ctx context.Context, sel ast.SelectionSet, v *PeopleImportPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PeopleImportPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Person) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -76762,6 +79225,22 @@ func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋrencontre
 func (ec *executionContext) unmarshalNUpdateTouchpointInput2githubᚗcomᚋrencontreᚋrencontreᚋentᚐUpdateTouchpointInput(ctx context.Context, v any) (ent.UpdateTouchpointInput, error) {
 	res, err := ec.unmarshalInputUpdateTouchpointInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := MarshalUpload(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*UserError) graphql.Marshaler {

@@ -22,6 +22,10 @@ type Options struct {
 	// MaxBodyBytes is the largest request body accepted. Zero means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxUploadBytes is the largest multipart request (files sent with
+	// the operation; see multipartRequests). Zero means
+	// DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 	// Limits bound the shape of an operation; zero fields take their
 	// defaults (DefaultLimits).
 	Limits Limits
@@ -55,16 +59,19 @@ const (
 )
 
 // NewHandler returns the GraphQL endpoint over client, served as GraphQL over
-// HTTP: every request authenticated by its API token, POST (JSON) for queries
-// and mutations, GET for queries only, each root mutation field in its own
-// transaction, page sizes bounded, shape, complexity, body size and time
-// limited.
+// HTTP: every request authenticated by its API token, POST (JSON, or
+// multipart with files) for queries and mutations, GET for queries only,
+// each root mutation field in its own transaction, page sizes bounded,
+// shape, complexity, body size and time limited.
 func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.ComplexityLimit == 0 {
 		opts.ComplexityLimit = DefaultComplexityLimit
 	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxUploadBytes == 0 {
+		opts.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	if opts.RequestTimeout == 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
@@ -97,7 +104,9 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	// database.
 	// A WebSocket upgrade authenticates with its connection_init payload and
 	// lives longer than any request: it skips the HTTP layers.
-	return serveWebsockets(srv, opts.WebsocketOrigins, withDeadline(checkHTTP(limitBody(decodeRequest(auth.Middleware(client, srv)), opts.MaxBodyBytes)), opts.RequestTimeout))
+	// A multipart request (files) becomes the JSON request of its
+	// operations, with the JSON body limit; its files join it once decoded.
+	return serveWebsockets(srv, opts.WebsocketOrigins, withDeadline(multipartRequests(checkHTTP(limitBody(decodeRequest(attachUploads(auth.Middleware(client, srv))), opts.MaxBodyBytes)), opts.MaxUploadBytes), opts.RequestTimeout))
 }
 
 // limitBody refuses request bodies larger than limit with a GraphQL error and

@@ -271,7 +271,7 @@ func TestMethodsAndContentTypes(t *testing.T) {
 		{"a POST without Content-Type answers 415", wireCall{body: query, contentType: "-"}, 415, "UNSUPPORTED_MEDIA_TYPE", ""},
 		{"a text/plain POST answers 415", wireCall{body: query, contentType: "text/plain"}, 415, "UNSUPPORTED_MEDIA_TYPE", ""},
 		{"a form POST answers 415", wireCall{body: "query=" + url.QueryEscape(validQuery), contentType: "application/x-www-form-urlencoded"}, 415, "UNSUPPORTED_MEDIA_TYPE", ""},
-		{"a multipart POST answers 415", wireCall{body: query, contentType: "multipart/form-data; boundary=x"}, 415, "UNSUPPORTED_MEDIA_TYPE", ""},
+		{"a multipart POST that is not a GraphQL multipart request answers 400", wireCall{body: query, contentType: "multipart/form-data; boundary=x"}, 400, "BAD_REQUEST", ""},
 		{"a JSON body in another charset answers 415", wireCall{body: query, contentType: "application/json; charset=latin1"}, 415, "UNSUPPORTED_MEDIA_TYPE", ""},
 		{"a compressed body answers 415", wireCall{body: query, header: map[string]string{"Content-Encoding": "gzip"}}, 415, "UNSUPPORTED_MEDIA_TYPE", ""},
 		{"a JSON body in UTF-8 is accepted", wireCall{body: query, contentType: "application/json; charset=UTF-8"}, 200, "", ""},

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/apitoken"
 	"github.com/rencontre/rencontre/ent/calendarfeed"
@@ -186,10 +187,20 @@ type EncounterRecordPayload struct {
 
 // Result of feedbackCreate.
 type FeedbackCreatePayload struct {
-	// The created feedback; null when userErrors is not empty.
+	// The created (or updated) feedback; null when userErrors is not empty.
 	Feedback *ent.Feedback `json:"feedback,omitempty"`
+	// True when the person had already given feedback on the meeting and it was updated.
+	Updated bool `json:"updated"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Feedback counted and averaged in the database.
+type FeedbackSummary struct {
+	// How many feedbacks.
+	Count int `json:"count"`
+	// Their average rating, 1 to 5; null when there are none.
+	AverageRating *float64 `json:"averageRating,omitempty"`
 }
 
 // Result of feedbackUpdate.
@@ -198,6 +209,26 @@ type FeedbackUpdatePayload struct {
 	Feedback *ent.Feedback `json:"feedback,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Follow-up actions by state. Status changes: OPEN → DONE or CANCELLED, and back to OPEN (reopenedCount); each change stamps its time.
+type FollowUpCompletion struct {
+	// All actions.
+	Total int `json:"total"`
+	// Actions still OPEN.
+	Open int `json:"open"`
+	// Actions DONE.
+	Done int `json:"done"`
+	// Actions CANCELLED.
+	Cancelled int `json:"cancelled"`
+	// OPEN actions past their due date.
+	Overdue int `json:"overdue"`
+	// DONE actions done by their due date (or without one).
+	DoneOnTime int `json:"doneOnTime"`
+	// done divided by the actions not cancelled; null when there are none.
+	Rate *float64 `json:"rate,omitempty"`
+	// doneOnTime divided by the actions not cancelled; null when there are none.
+	OnTimeRate *float64 `json:"onTimeRate,omitempty"`
 }
 
 // Result of followUpCreate.
@@ -214,6 +245,16 @@ type FollowUpUpdatePayload struct {
 	FollowUp *ent.FollowUp `json:"followUp,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A problem of one row or cell of an imported file.
+type ImportError struct {
+	// The line of the file where the row starts: the header is 1, the first person 2.
+	Row int `json:"row"`
+	// The column of the faulty cell, as named in the header; null when the problem is the row's or the file's.
+	Column *string `json:"column,omitempty"`
+	// What is wrong, without the row and column.
+	Message string `json:"message"`
 }
 
 // Result of indicatorCreate.
@@ -695,6 +736,32 @@ type ParticipationUndoCheckInPayload struct {
 	// The participation, no longer checked in; null when userErrors is not empty.
 	Participation *ent.Participation `json:"participation,omitempty"`
 	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of peopleImport.
+type PeopleImportInput struct {
+	// The CSV file, in UTF-8 (a byte order mark is ignored).
+	File graphql.Upload `json:"file"`
+	// Create the communities the organization does not have, as teams. When false, a row naming an unknown community is an error.
+	CreateCommunities *bool `json:"createCommunities,omitempty"`
+	// Check the file and count what would change, without writing anything.
+	DryRun *bool `json:"dryRun,omitempty"`
+}
+
+// Result of peopleImport.
+type PeopleImportPayload struct {
+	// People created (none when the file is invalid).
+	Created int `json:"created"`
+	// People updated: a field changed or a community was added.
+	Updated int `json:"updated"`
+	// People of the file already as it says.
+	Unchanged int `json:"unchanged"`
+	// Communities created for the file (with createCommunities).
+	CommunitiesCreated int `json:"communitiesCreated"`
+	// Every problem of the file (at most 1000), with its row and column; when there is any, nothing was imported.
+	Errors []*ImportError `json:"errors"`
+	// Problems the user can fix: an invalid file gives one, on the file, that sums up errors.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

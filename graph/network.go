@@ -4,20 +4,34 @@ import (
 	"context"
 	"errors"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/internal/network"
+	"github.com/rencontre/rencontre/internal/network/analysis"
 	"github.com/rencontre/rencontre/internal/network/seating"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
 // networkAnswer turns a loaded network into the GraphQL answer: nodes with
 // their metrics, edges, statistics.
-func networkAnswer(n *network.Network) *Network {
+//
+// Metrics cost time (betweenness above all): they are computed only when the
+// operation selects one (a node's degree…, or stats beyond the counts).
+func networkAnswer(ctx context.Context, n *network.Network) *Network {
 	g := n.Graph()
-	metrics, stats := g.Metrics()
+	var (
+		metrics map[int]analysis.NodeMetrics
+		stats   analysis.Stats
+	)
+	if needsMetrics(ctx) {
+		metrics, stats = g.Metrics()
+	} else {
+		stats = analysis.Stats{NodeCount: len(n.People), EdgeCount: len(n.Links)}
+	}
 	byID := make(map[int]*ent.Person, len(n.People))
 	out := &Network{Nodes: make([]*NetworkNode, 0, len(n.People)), Edges: make([]*NetworkEdge, 0, len(n.Links))}
 	for _, p := range n.People {
@@ -50,11 +64,41 @@ func networkAnswer(n *network.Network) *Network {
 	for _, b := range stats.Bridges {
 		st.Bridges = append(st.Bridges, &NetworkBridge{Source: b[0], Target: b[1]})
 	}
-	for _, b := range g.Brokers() {
-		st.Brokers = append(st.Brokers, &NetworkBroker{Person: byID[b.ID], CommunitiesReached: b.CommunitiesReached})
+	if metrics != nil {
+		for _, b := range g.Brokers() {
+			st.Brokers = append(st.Brokers, &NetworkBroker{Person: byID[b.ID], CommunitiesReached: b.CommunitiesReached})
+		}
 	}
 	out.Stats = st
 	return out
+}
+
+// metricFields are the fields of a network answer that need its metrics.
+var metricFields = map[string]map[string]bool{
+	"nodes": {"degree": true, "weightedDegree": true, "betweenness": true, "closeness": true, "community": true},
+	"stats": {"density": true, "components": true, "modularity": true, "isolated": true, "bridges": true, "brokers": true, "betweennessSampled": true},
+}
+
+// needsMetrics reports whether the network field being resolved selects a
+// field that needs the metrics (through fragments and aliases).
+func needsMetrics(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	op := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
+		need := metricFields[f.Name]
+		if need == nil {
+			continue
+		}
+		for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
+			if need[sub.Name] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // queryError turns a domain error of a query into a client error where the

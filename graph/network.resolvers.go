@@ -91,7 +91,7 @@ func (r *personResolver) Network(ctx context.Context, obj *ent.Person, depth *in
 	if err != nil {
 		return nil, queryError("network", err)
 	}
-	return networkAnswer(n), nil
+	return networkAnswer(ctx, n), nil
 }
 
 // Network is the resolver for the network field.
@@ -103,7 +103,7 @@ func (r *queryResolver) Network(ctx context.Context, scope NetworkScope, asOf *t
 	if err != nil {
 		return nil, queryError("network", err)
 	}
-	return networkAnswer(n), nil
+	return networkAnswer(ctx, n), nil
 }
 
 // IntroductionPath is the resolver for the introductionPath field.

@@ -169,6 +169,17 @@ func TestIntroductionPathIsTheWarmest(t *testing.T) {
 	if rsp.None.People != nil || rsp.None.Reason == nil || *rsp.None.Reason == "" {
 		t.Fatalf("unreachable: %+v, want no people and a reason", rsp.None)
 	}
+	// The organization's graph is cached; a new relationship is seen at once.
+	now := time.Now().UTC()
+	c, d := w.people["c"].ID, w.people["d"].ID
+	w.ent.Relationship.Create().SetOrganizationID(w.org.ID).SetPersonAID(min(c, d)).SetPersonBID(max(c, d)).
+		SetFirstMetAt(now).SetLastMetAt(now).SetEncounterCount(1).SetStrength(1).SetDecayKey(network.DecayKey(1, now)).
+		ExecX(testenv.System())
+	post(t, w.api, `query($a: ID!, $c: ID!, $d: ID!) { p: introductionPath(from: $a, to: $c) { people { name } cost reason } none: introductionPath(from: $a, to: $d) { people { name } reason } }`,
+		&rsp, client.Var("a", gid(w.people["a"].ID)), client.Var("c", gid(w.people["c"].ID)), client.Var("d", gid(w.people["d"].ID)))
+	if got := fmt.Sprint(rsp.None.People); got != "[{a} {b} {c} {d}]" {
+		t.Fatalf("path to d after the new relationship = %v, want a, b, c, d", got)
+	}
 }
 
 // TestNetworkTooLargeNamesTheWayOut checks the bound: a clear error naming
@@ -254,5 +265,22 @@ func TestPersonRelationshipsAndNeighbourhood(t *testing.T) {
 	}
 	if fmt.Sprint(n.One.Nodes) != "[{a} {b} {c}]" || len(n.Two.Nodes) != 4 {
 		t.Fatalf("depth 1 = %v, depth 2 = %v", n.One.Nodes, n.Two.Nodes)
+	}
+}
+
+// TestIntroductionPathWithoutRelationships: an organization without any
+// relationship answers with a reason, not an error.
+func TestIntroductionPathWithoutRelationships(t *testing.T) {
+	w := newNetWorld(t, "ab", nil)
+	var rsp struct {
+		IntroductionPath struct {
+			People []struct{ Name string }
+			Reason *string
+		}
+	}
+	post(t, w.api, `query($a: ID!, $b: ID!) { introductionPath(from: $a, to: $b) { people { name } reason } }`,
+		&rsp, client.Var("a", gid(w.people["a"].ID)), client.Var("b", gid(w.people["b"].ID)))
+	if rsp.IntroductionPath.People != nil || rsp.IntroductionPath.Reason == nil {
+		t.Fatalf("introductionPath = %+v", rsp.IntroductionPath)
 	}
 }

@@ -104,7 +104,9 @@ func TestSchemaEveryEntityHasARootConnection(t *testing.T) {
 		t.Run(entity, func(t *testing.T) {
 			var root *ast.FieldDefinition
 			for _, f := range s.Query.Fields {
-				if f.Type.Name() == entity+"Connection" && f.Type.NonNull && !hasRequiredArgument(f) {
+				// The entity's own root: filtered and ordered by the client
+				// (overdueFollowUps, peopleWithNoShows… are views).
+				if f.Type.Name() == entity+"Connection" && f.Type.NonNull && !hasRequiredArgument(f) && f.Arguments.ForName("where") != nil {
 					root = f
 				}
 			}

@@ -73,17 +73,17 @@ func TestEachRootMutationIsItsOwnUnit(t *testing.T) {
 			want:        wantError{"email", "INVALID", []string{"is not a valid email address"}},
 		},
 		{
-			name: "meetingInvite then feedbackCreate breaking a unique index, through fragments and aliases",
+			name: "meetingInvite then communityCreate breaking a unique index, through fragments and aliases",
 			query: `mutation($invite: MeetingInviteInput!) {
 				first: meetingInvite(input: $invite) { ...Invited }
-				second: feedbackCreate(input: {meetingID: "` + gid(f.meeting.ID) + `", personID: "` + gid(f.ana.ID) + `", rating: 5}) {
-					object: feedback { id } ` + userErrorFields + `
+				second: communityCreate(input: {name: "` + f.team.Name + `", kind: TEAM}) {
+					object: community { id } ` + userErrorFields + `
 				}
 			}
 			fragment Invited on MeetingInvitePayload { object: meeting { id } ` + userErrorFields + ` }`,
 			vars:  []client.Option{client.Var("invite", map[string]any{"meetingID": gid(f.meeting.ID), "personIDs": gids(cleo.ID)})},
 			added: map[string]int{"participations": 1},
-			want:  wantError{"personID", "TAKEN", []string{"personID: this person already gave feedback"}},
+			want:  wantError{"name", "TAKEN", []string{"name: is already used by another community"}},
 		},
 		{
 			name: "encounterRecord and its relationship, then a refused feedbackCreate",

@@ -56,7 +56,7 @@ func TestUserErrorsNameTheirInputField(t *testing.T) {
 		{"a status CANCELLED set directly", meetingUpdate, update(f.meeting.ID, map[string]any{"status": "CANCELLED"}), []string{"input", "status"}},
 		{"a change to a cancelled meeting", meetingUpdate, update(cancelled.ID, map[string]any{"title": "Back on"}), []string{"id"}},
 		{"a purpose of another category", objectiveUpdate, update(f.objective.ID, map[string]any{"purpose": "PRODUCT_LAUNCH"}), []string{"input", "purpose"}},
-		{"feedback by a non-participant", feedbackCreate, input(map[string]any{"meetingID": gid(f.meeting.ID), "personID": gid(cleo.ID), "rating": 4}), []string{"input", "personID"}},
+		{"feedback on a meeting not started yet", feedbackCreate, input(map[string]any{"meetingID": gid(f.meeting.ID), "personID": gid(cleo.ID), "rating": 4}), []string{"input", "meetingID"}},
 		{"an agenda item of a missing meeting", agendaItemCreate, input(map[string]any{"meetingID": gid(missingID), "title": "Intro", "kind": "TALK", "startsAt": "2030-03-05T09:00:00Z", "durationMinutes": 10}), []string{"input", "meetingID"}},
 		{"a member of another organization", communityUpdate, update(f.team.ID, map[string]any{"addMemberIDs": gids(gus.ID)}), []string{"input", "addMemberIDs"}},
 		{"a member of another organization removed", communityUpdate, update(f.team.ID, map[string]any{"removeMemberIDs": gids(gus.ID)}), []string{"input", "removeMemberIDs"}},

@@ -40,6 +40,14 @@ const (
 	FieldStatus = "status"
 	// FieldDoneAt holds the string denoting the done_at field in the database.
 	FieldDoneAt = "done_at"
+	// FieldCancelledAt holds the string denoting the cancelled_at field in the database.
+	FieldCancelledAt = "cancelled_at"
+	// FieldStatusChangedAt holds the string denoting the status_changed_at field in the database.
+	FieldStatusChangedAt = "status_changed_at"
+	// FieldReopenedCount holds the string denoting the reopened_count field in the database.
+	FieldReopenedCount = "reopened_count"
+	// FieldReopenedAt holds the string denoting the reopened_at field in the database.
+	FieldReopenedAt = "reopened_at"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeMeeting holds the string denoting the meeting edge name in mutations.
@@ -101,6 +109,10 @@ var Columns = []string{
 	FieldDueDate,
 	FieldStatus,
 	FieldDoneAt,
+	FieldCancelledAt,
+	FieldStatusChangedAt,
+	FieldReopenedCount,
+	FieldReopenedAt,
 }
 
 var (
@@ -137,6 +149,8 @@ var (
 	TitleValidator func(string) error
 	// DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	DescriptionValidator func(string) error
+	// DefaultReopenedCount holds the default value on creation for the "reopened_count" field.
+	DefaultReopenedCount int
 )
 
 // Status defines the type for the "status" enum field.
@@ -227,6 +241,26 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByDoneAt orders the results by the done_at field.
 func ByDoneAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDoneAt, opts...).ToFunc()
+}
+
+// ByCancelledAt orders the results by the cancelled_at field.
+func ByCancelledAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCancelledAt, opts...).ToFunc()
+}
+
+// ByStatusChangedAt orders the results by the status_changed_at field.
+func ByStatusChangedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatusChangedAt, opts...).ToFunc()
+}
+
+// ByReopenedCount orders the results by the reopened_count field.
+func ByReopenedCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReopenedCount, opts...).ToFunc()
+}
+
+// ByReopenedAt orders the results by the reopened_at field.
+func ByReopenedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReopenedAt, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

@@ -105,6 +105,26 @@ func DoneAt(v time.Time) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldEQ(FieldDoneAt, v))
 }
 
+// CancelledAt applies equality check predicate on the "cancelled_at" field. It's identical to CancelledAtEQ.
+func CancelledAt(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldCancelledAt, v))
+}
+
+// StatusChangedAt applies equality check predicate on the "status_changed_at" field. It's identical to StatusChangedAtEQ.
+func StatusChangedAt(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldStatusChangedAt, v))
+}
+
+// ReopenedCount applies equality check predicate on the "reopened_count" field. It's identical to ReopenedCountEQ.
+func ReopenedCount(v int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldReopenedCount, v))
+}
+
+// ReopenedAt applies equality check predicate on the "reopened_at" field. It's identical to ReopenedAtEQ.
+func ReopenedAt(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldReopenedAt, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v int) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldEQ(FieldOrganizationID, v))
@@ -533,6 +553,196 @@ func DoneAtIsNil() predicate.FollowUp {
 // DoneAtNotNil applies the NotNil predicate on the "done_at" field.
 func DoneAtNotNil() predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldNotNull(FieldDoneAt))
+}
+
+// CancelledAtEQ applies the EQ predicate on the "cancelled_at" field.
+func CancelledAtEQ(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldCancelledAt, v))
+}
+
+// CancelledAtNEQ applies the NEQ predicate on the "cancelled_at" field.
+func CancelledAtNEQ(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNEQ(FieldCancelledAt, v))
+}
+
+// CancelledAtIn applies the In predicate on the "cancelled_at" field.
+func CancelledAtIn(vs ...time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIn(FieldCancelledAt, vs...))
+}
+
+// CancelledAtNotIn applies the NotIn predicate on the "cancelled_at" field.
+func CancelledAtNotIn(vs ...time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotIn(FieldCancelledAt, vs...))
+}
+
+// CancelledAtGT applies the GT predicate on the "cancelled_at" field.
+func CancelledAtGT(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGT(FieldCancelledAt, v))
+}
+
+// CancelledAtGTE applies the GTE predicate on the "cancelled_at" field.
+func CancelledAtGTE(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGTE(FieldCancelledAt, v))
+}
+
+// CancelledAtLT applies the LT predicate on the "cancelled_at" field.
+func CancelledAtLT(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLT(FieldCancelledAt, v))
+}
+
+// CancelledAtLTE applies the LTE predicate on the "cancelled_at" field.
+func CancelledAtLTE(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLTE(FieldCancelledAt, v))
+}
+
+// CancelledAtIsNil applies the IsNil predicate on the "cancelled_at" field.
+func CancelledAtIsNil() predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIsNull(FieldCancelledAt))
+}
+
+// CancelledAtNotNil applies the NotNil predicate on the "cancelled_at" field.
+func CancelledAtNotNil() predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotNull(FieldCancelledAt))
+}
+
+// StatusChangedAtEQ applies the EQ predicate on the "status_changed_at" field.
+func StatusChangedAtEQ(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldStatusChangedAt, v))
+}
+
+// StatusChangedAtNEQ applies the NEQ predicate on the "status_changed_at" field.
+func StatusChangedAtNEQ(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNEQ(FieldStatusChangedAt, v))
+}
+
+// StatusChangedAtIn applies the In predicate on the "status_changed_at" field.
+func StatusChangedAtIn(vs ...time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIn(FieldStatusChangedAt, vs...))
+}
+
+// StatusChangedAtNotIn applies the NotIn predicate on the "status_changed_at" field.
+func StatusChangedAtNotIn(vs ...time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotIn(FieldStatusChangedAt, vs...))
+}
+
+// StatusChangedAtGT applies the GT predicate on the "status_changed_at" field.
+func StatusChangedAtGT(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGT(FieldStatusChangedAt, v))
+}
+
+// StatusChangedAtGTE applies the GTE predicate on the "status_changed_at" field.
+func StatusChangedAtGTE(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGTE(FieldStatusChangedAt, v))
+}
+
+// StatusChangedAtLT applies the LT predicate on the "status_changed_at" field.
+func StatusChangedAtLT(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLT(FieldStatusChangedAt, v))
+}
+
+// StatusChangedAtLTE applies the LTE predicate on the "status_changed_at" field.
+func StatusChangedAtLTE(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLTE(FieldStatusChangedAt, v))
+}
+
+// StatusChangedAtIsNil applies the IsNil predicate on the "status_changed_at" field.
+func StatusChangedAtIsNil() predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIsNull(FieldStatusChangedAt))
+}
+
+// StatusChangedAtNotNil applies the NotNil predicate on the "status_changed_at" field.
+func StatusChangedAtNotNil() predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotNull(FieldStatusChangedAt))
+}
+
+// ReopenedCountEQ applies the EQ predicate on the "reopened_count" field.
+func ReopenedCountEQ(v int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldReopenedCount, v))
+}
+
+// ReopenedCountNEQ applies the NEQ predicate on the "reopened_count" field.
+func ReopenedCountNEQ(v int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNEQ(FieldReopenedCount, v))
+}
+
+// ReopenedCountIn applies the In predicate on the "reopened_count" field.
+func ReopenedCountIn(vs ...int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIn(FieldReopenedCount, vs...))
+}
+
+// ReopenedCountNotIn applies the NotIn predicate on the "reopened_count" field.
+func ReopenedCountNotIn(vs ...int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotIn(FieldReopenedCount, vs...))
+}
+
+// ReopenedCountGT applies the GT predicate on the "reopened_count" field.
+func ReopenedCountGT(v int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGT(FieldReopenedCount, v))
+}
+
+// ReopenedCountGTE applies the GTE predicate on the "reopened_count" field.
+func ReopenedCountGTE(v int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGTE(FieldReopenedCount, v))
+}
+
+// ReopenedCountLT applies the LT predicate on the "reopened_count" field.
+func ReopenedCountLT(v int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLT(FieldReopenedCount, v))
+}
+
+// ReopenedCountLTE applies the LTE predicate on the "reopened_count" field.
+func ReopenedCountLTE(v int) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLTE(FieldReopenedCount, v))
+}
+
+// ReopenedAtEQ applies the EQ predicate on the "reopened_at" field.
+func ReopenedAtEQ(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldReopenedAt, v))
+}
+
+// ReopenedAtNEQ applies the NEQ predicate on the "reopened_at" field.
+func ReopenedAtNEQ(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNEQ(FieldReopenedAt, v))
+}
+
+// ReopenedAtIn applies the In predicate on the "reopened_at" field.
+func ReopenedAtIn(vs ...time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIn(FieldReopenedAt, vs...))
+}
+
+// ReopenedAtNotIn applies the NotIn predicate on the "reopened_at" field.
+func ReopenedAtNotIn(vs ...time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotIn(FieldReopenedAt, vs...))
+}
+
+// ReopenedAtGT applies the GT predicate on the "reopened_at" field.
+func ReopenedAtGT(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGT(FieldReopenedAt, v))
+}
+
+// ReopenedAtGTE applies the GTE predicate on the "reopened_at" field.
+func ReopenedAtGTE(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGTE(FieldReopenedAt, v))
+}
+
+// ReopenedAtLT applies the LT predicate on the "reopened_at" field.
+func ReopenedAtLT(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLT(FieldReopenedAt, v))
+}
+
+// ReopenedAtLTE applies the LTE predicate on the "reopened_at" field.
+func ReopenedAtLTE(v time.Time) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLTE(FieldReopenedAt, v))
+}
+
+// ReopenedAtIsNil applies the IsNil predicate on the "reopened_at" field.
+func ReopenedAtIsNil() predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIsNull(FieldReopenedAt))
+}
+
+// ReopenedAtNotNil applies the NotNil predicate on the "reopened_at" field.
+func ReopenedAtNotNil() predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotNull(FieldReopenedAt))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

@@ -318,6 +318,10 @@ func init() {
 	followupDescDescription := followupFields[4].Descriptor()
 	// followup.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	followup.DescriptionValidator = followupDescDescription.Validators[0].(func(string) error)
+	// followupDescReopenedCount is the schema descriptor for reopened_count field.
+	followupDescReopenedCount := followupFields[10].Descriptor()
+	// followup.DefaultReopenedCount holds the default value on creation for the reopened_count field.
+	followup.DefaultReopenedCount = followupDescReopenedCount.Default.(int)
 	indicatorMixin := schema.Indicator{}.Mixin()
 	indicator.Policy = privacy.NewPolicies(indicatorMixin[0], schema.Indicator{})
 	indicator.Hooks[0] = func(next ent.Mutator) ent.Mutator {

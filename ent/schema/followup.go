@@ -2,7 +2,7 @@ package schema
 
 import (
 	"context"
-	"time"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -61,6 +61,25 @@ func (FollowUp) Fields() []ent.Field {
 			Nillable().
 			Comment("When the action was marked done; set when status becomes DONE.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("cancelled_at").
+			Optional().
+			Nillable().
+			Comment("When the action was cancelled; set when status becomes CANCELLED.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("status_changed_at").
+			Optional().
+			Nillable().
+			Comment("When the status last changed.").
+			Annotations(entgql.OrderField("STATUS_CHANGED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Int("reopened_count").
+			Default(0).
+			Comment("How many times the action was reopened (back to OPEN after DONE or CANCELLED).").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("reopened_at").
+			Optional().
+			Nillable().
+			Comment("When the action was last reopened.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -82,17 +101,60 @@ func (FollowUp) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.FollowUpFunc(func(ctx context.Context, m *gen.FollowUpMutation) (ent.Value, error) {
-				if s, ok := m.Status(); ok {
-					if s == followup.StatusDone {
-						m.SetDoneAt(time.Now())
-					} else {
-						m.ClearDoneAt()
-					}
+				if err := followUpTransition(ctx, m); err != nil {
+					return nil, err
 				}
 				return next.Mutate(ctx, m)
 			})
 		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 	}
+}
+
+// followUpTransition keeps the status rules: OPEN → DONE or CANCELLED, and
+// back to OPEN (a reopening, counted); DONE and CANCELLED do not turn into
+// each other. Each change stamps its time: doneAt, cancelledAt,
+// statusChangedAt, reopenedAt.
+func followUpTransition(ctx context.Context, m *gen.FollowUpMutation) error {
+	to, ok := m.Status()
+	if !ok {
+		return nil
+	}
+	from := followup.StatusOpen
+	if m.Op().Is(ent.OpUpdateOne) {
+		old, err := m.OldStatus(ctx)
+		if gen.IsNotFound(err) {
+			return nil // the update reports the missing record
+		}
+		if err != nil {
+			return fmt.Errorf("loading the follow-up's status: %w", err)
+		}
+		from = old
+	} else if m.Op().Is(ent.OpUpdate) {
+		return validation.Invalid("status", "is changed one follow-up at a time")
+	}
+	if from == to {
+		return nil
+	}
+	if from != followup.StatusOpen && to != followup.StatusOpen {
+		return &validation.Error{Field: "status", Code: validation.CodeConflict,
+			Message: fmt.Sprintf("a %s action cannot become %s: reopen it (OPEN) first", from, to)}
+	}
+	now := Now(ctx)
+	m.SetStatusChangedAt(now)
+	switch to {
+	case followup.StatusDone:
+		m.SetDoneAt(now)
+		m.ClearCancelledAt()
+	case followup.StatusCancelled:
+		m.SetCancelledAt(now)
+		m.ClearDoneAt()
+	case followup.StatusOpen:
+		m.ClearDoneAt()
+		m.ClearCancelledAt()
+		m.SetReopenedAt(now)
+		m.AddReopenedCount(1)
+	}
+	return nil
 }
 
 // Annotations of the FollowUp.

@@ -32,6 +32,8 @@ type Config struct {
 	PublicURL       string        // scheme://host[:port] of the server as clients reach it; "" derives it from each request
 	SeriesHorizon   int           // months ahead that the occurrences of series exist as meetings
 	MaxNetworkEdges int           // most relationships in one network answer
+	Pool            database.Pool // the connection pool
+	MaxUploadBytes  int64         // largest file upload (multipart request)
 }
 
 // Defaults of the settings that Config's users need to know.
@@ -71,8 +73,12 @@ var settings = []setting{
 	{"auto-migrate", "RENCONTRE_AUTO_MIGRATE", kindBool, "", "apply pending database migrations at start; without it the server refuses a database that is behind"},
 	{"complexity-limit", "RENCONTRE_COMPLEXITY_LIMIT", kindInt, "200000", "highest query cost; connections count their page size"},
 	{"max-body-bytes", "RENCONTRE_MAX_BODY_BYTES", kindInt, "1048576", "largest accepted request body in bytes"},
+	{"max-upload-bytes", "RENCONTRE_MAX_UPLOAD_BYTES", kindInt, "10485760", "largest file upload (a multipart request, such as peopleImport's CSV) in bytes"},
 	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", kindDuration, DefaultRequestTimeout.String(), "deadline of one request, SQL included; past it the request stops with REQUEST_TIMEOUT"},
 	{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", kindDuration, DefaultShutdownTimeout.String(), "on SIGINT or SIGTERM, how long in-flight requests may still run before they are cancelled"},
+	{"db-max-open-conns", "RENCONTRE_DB_MAX_OPEN_CONNS", kindInt, strconv.Itoa(database.DefaultPool.MaxOpen), "most open database connections"},
+	{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", kindInt, strconv.Itoa(database.DefaultPool.MaxIdle), "most idle database connections kept open (keep it equal to --db-max-open-conns: a server under load would otherwise open a new PostgreSQL session for most requests)"},
+	{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", kindDuration, database.DefaultPool.IdleTime.String(), "close database connections idle for longer"},
 	{"max-network-edges", "RENCONTRE_MAX_NETWORK_EDGES", kindInt, "50000", "most relationships one network answer holds; a larger scope is refused with NETWORK_TOO_LARGE (raise minStrength or use the export)"},
 	{"series-horizon", "RENCONTRE_SERIES_HORIZON", kindInt, "12", "months ahead that the occurrences of recurring series exist as meetings (1 to 60); the horizon moves forward at start and daily"},
 }
@@ -209,10 +215,22 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	if c.MaxBodyBytes, err = strconv.ParseInt(values["max-body-bytes"].text, 10, 64); err != nil || c.MaxBodyBytes < 1 {
 		return Config{}, fmt.Errorf("max-body-bytes: %q is not a positive integer", values["max-body-bytes"].text)
 	}
+	if c.MaxUploadBytes, err = strconv.ParseInt(values["max-upload-bytes"].text, 10, 64); err != nil || c.MaxUploadBytes < 1 {
+		return Config{}, fmt.Errorf("max-upload-bytes: %q is not a positive integer", values["max-upload-bytes"].text)
+	}
 	if c.RequestTimeout, err = parseDuration(values, "request-timeout"); err != nil {
 		return Config{}, err
 	}
 	if c.ShutdownTimeout, err = parseDuration(values, "shutdown-timeout"); err != nil {
+		return Config{}, err
+	}
+	if c.Pool.MaxOpen, err = strconv.Atoi(values["db-max-open-conns"].text); err != nil || c.Pool.MaxOpen < 1 {
+		return Config{}, fmt.Errorf("db-max-open-conns: %q is not a positive integer", values["db-max-open-conns"].text)
+	}
+	if c.Pool.MaxIdle, err = strconv.Atoi(values["db-max-idle-conns"].text); err != nil || c.Pool.MaxIdle < 0 || c.Pool.MaxIdle > c.Pool.MaxOpen {
+		return Config{}, fmt.Errorf("db-max-idle-conns: %q is not an integer from 0 to db-max-open-conns (%d)", values["db-max-idle-conns"].text, c.Pool.MaxOpen)
+	}
+	if c.Pool.IdleTime, err = parseDuration(values, "db-conn-max-idle-time"); err != nil {
 		return Config{}, err
 	}
 	if c.MaxNetworkEdges, err = strconv.Atoi(values["max-network-edges"].text); err != nil || c.MaxNetworkEdges < 1 {
@@ -274,6 +292,9 @@ func printUsage(w io.Writer) {
                                     (rencontre token create --help lists its flags)
   rencontre watch --meeting ID      print a meeting's live attendance events
                                     (rencontre watch --help lists its flags)
+  rencontre import people --org SLUG file.csv
+                                    import or update people from a CSV file
+  rencontre generate [flags]        build a large organization for benchmarks
 
 Flags of the server. Each has an environment variable as fallback; a flag given
 on the command line wins. Boolean flags may be given bare (--demo) or with a

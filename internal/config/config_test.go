@@ -191,6 +191,13 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"public-url", "RENCONTRE_PUBLIC_URL", "ftp://cal.example.org"},
 		{"public-url", "RENCONTRE_PUBLIC_URL", "https://cal.example.org/?x=1"},
 		{"public-url", "RENCONTRE_PUBLIC_URL", "https://user@cal.example.org"},
+		{"series-horizon", "RENCONTRE_SERIES_HORIZON", "0"},
+		{"series-horizon", "RENCONTRE_SERIES_HORIZON", "61"},
+		{"max-network-edges", "RENCONTRE_MAX_NETWORK_EDGES", "0"},
+		{"db-max-open-conns", "RENCONTRE_DB_MAX_OPEN_CONNS", "0"},
+		{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", "21"},
+		{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", "-1"},
+		{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", "forever"},
 	} {
 		t.Run("flag "+tc.setting+"="+tc.value, func(t *testing.T) {
 			_, err := config.Load([]string{"--" + tc.setting + "=" + tc.value}, env(nil), io.Discard)
@@ -318,5 +325,16 @@ func TestAutoMigrateDefaultsByDatabase(t *testing.T) {
 				t.Errorf("AutoMigrate = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestPoolSeriesAndNetworkSettings(t *testing.T) {
+	def := load(t, nil, nil)
+	if def.Pool.MaxOpen != 20 || def.Pool.MaxIdle != 20 || def.Pool.IdleTime != 5*time.Minute || def.SeriesHorizon != 12 || def.MaxNetworkEdges != 50000 {
+		t.Fatalf("defaults: pool %+v, series horizon %d, max network edges %d", def.Pool, def.SeriesHorizon, def.MaxNetworkEdges)
+	}
+	c := load(t, []string{"--db-max-open-conns=50", "--db-max-idle-conns=50", "--db-conn-max-idle-time=1m", "--series-horizon=24", "--max-network-edges=1000"}, nil)
+	if c.Pool.MaxOpen != 50 || c.Pool.MaxIdle != 50 || c.Pool.IdleTime != time.Minute || c.SeriesHorizon != 24 || c.MaxNetworkEdges != 1000 {
+		t.Fatalf("set: pool %+v, series horizon %d, max network edges %d", c.Pool, c.SeriesHorizon, c.MaxNetworkEdges)
 	}
 }

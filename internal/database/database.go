@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -32,16 +33,42 @@ const DefaultURL = "sqlite:rencontre.db"
 // failing with "database is locked". A transaction runs one statement at a
 // time (SerialTx).
 func Open(rawURL string, opts ...ent.Option) (*ent.Client, error) {
-	drv, err := Driver(rawURL)
+	return OpenWithPool(rawURL, DefaultPool, opts...)
+}
+
+// OpenWithPool is Open with the connection pool settings of a server.
+func OpenWithPool(rawURL string, pool Pool, opts ...ent.Option) (*ent.Client, error) {
+	drv, err := DriverWithPool(rawURL, pool)
 	if err != nil {
 		return nil, err
 	}
 	return ent.NewClient(append([]ent.Option{ent.Driver(SerialTx(drv))}, opts...)...), nil
 }
 
+// Pool are the settings of the connection pool (database/sql's).
+type Pool struct {
+	// MaxOpen is the most open connections; 0 means no limit.
+	MaxOpen int
+	// MaxIdle is the most idle connections kept. database/sql keeps 2 by
+	// default, so that a server under load opens and closes a PostgreSQL
+	// session for most requests: a server keeps as many as it may open.
+	MaxIdle int
+	// IdleTime closes connections idle for longer; 0 keeps them.
+	IdleTime time.Duration
+}
+
+// DefaultPool suits a server on a small machine: 20 connections, all kept
+// while idle for up to 5 minutes.
+var DefaultPool = Pool{MaxOpen: 20, MaxIdle: 20, IdleTime: 5 * time.Minute}
+
 // Driver opens the database like Open but returns the ent driver, for callers
 // that wrap it (statement counting in tests).
 func Driver(rawURL string) (*entsql.Driver, error) {
+	return DriverWithPool(rawURL, DefaultPool)
+}
+
+// DriverWithPool is Driver with pool settings.
+func DriverWithPool(rawURL string, pool Pool) (*entsql.Driver, error) {
 	driverName, dialectName, dsn, err := parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -50,6 +77,9 @@ func Driver(rawURL string) (*entsql.Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 	}
+	db.SetMaxOpenConns(pool.MaxOpen)
+	db.SetMaxIdleConns(pool.MaxIdle)
+	db.SetConnMaxIdleTime(pool.IdleTime)
 	if dialectName == dialect.SQLite && strings.Contains(dsn, ":memory:") {
 		db.SetMaxOpenConns(1) // every connection would be its own empty database
 	}

@@ -2,9 +2,12 @@ package network
 
 import (
 	"context"
+
+	"entgo.io/ent/dialect/sql"
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rencontre/rencontre/ent"
@@ -17,11 +20,67 @@ import (
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/internal/network/analysis"
 	"github.com/rencontre/rencontre/internal/validation"
+	"github.com/rencontre/rencontre/internal/viewer"
 )
 
-// organizationGraph is the graph of every person of the organization (as
-// the viewer sees it) and their relationships today.
+// organizationGraph is the graph of every person of the organization and
+// their relationships today, for paths and suggestions. It is cached per
+// organization (relationships are the same for every role) and rebuilt when
+// relationships changed (one aggregate statement tells) or after
+// graphMaxAge, as strengths fade.
 func organizationGraph(ctx context.Context, c *ent.Client, now time.Time) (*Network, *analysis.Graph, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return loadOrganizationGraph(ctx, c, now)
+	}
+	// Every write of a relationship adds a row or an encounter: count,
+	// largest ID and the sum of encounter counts say whether any happened.
+	var stamp []struct {
+		Count int `json:"count"`
+		Max   int `json:"max"`
+		Sum   int `json:"sum"`
+	}
+	zeroIfNull := func(fn, column, as string) ent.AggregateFunc {
+		return func(s *sql.Selector) string { return sql.As("COALESCE("+fn+"("+s.C(column)+"), 0)", as) }
+	}
+	if err := c.Relationship.Query().Aggregate(ent.Count(), zeroIfNull("MAX", relationship.FieldID, "max"),
+		zeroIfNull("SUM", relationship.FieldEncounterCount, "sum")).Scan(ctx, &stamp); err != nil {
+		return nil, nil, fmt.Errorf("reading the network's version: %w", err)
+	}
+	key := fmt.Sprint(stamp)
+	graphCache.mu.Lock()
+	cached := graphCache.byOrg[v.OrganizationID]
+	graphCache.mu.Unlock()
+	if cached != nil && cached.stamp == key && now.Sub(cached.at) < graphMaxAge && !now.Before(cached.at) {
+		return cached.net, cached.graph, nil
+	}
+	n, g, err := loadOrganizationGraph(ctx, c, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	graphCache.mu.Lock()
+	graphCache.byOrg[v.OrganizationID] = &cachedGraph{stamp: key, at: now, net: n, graph: g}
+	graphCache.mu.Unlock()
+	return n, g, nil
+}
+
+// graphMaxAge is how long a cached organization graph serves: strengths
+// fade by 0.4% a day, so an hour changes no path.
+const graphMaxAge = time.Hour
+
+type cachedGraph struct {
+	stamp string
+	at    time.Time
+	net   *Network
+	graph *analysis.Graph
+}
+
+var graphCache = struct {
+	mu    sync.Mutex
+	byOrg map[int]*cachedGraph
+}{byOrg: map[int]*cachedGraph{}}
+
+func loadOrganizationGraph(ctx context.Context, c *ent.Client, now time.Time) (*Network, *analysis.Graph, error) {
 	n, err := Load(ctx, c, Scope{Organization: true}, Options{Now: now, MaxEdges: 1 << 30})
 	if err != nil {
 		return nil, nil, err
@@ -132,6 +191,7 @@ func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minS
 		return nil, validation.Invalid("depth", "must be 1 or 2")
 	}
 	ids := []int{personID}
+	seen := map[int]bool{personID: true}
 	frontier := []int{personID}
 	for range depth {
 		rels, err := c.Relationship.Query().
@@ -147,7 +207,8 @@ func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minS
 				continue
 			}
 			for _, id := range []int{r.PersonAID, r.PersonBID} {
-				if !slices.Contains(ids, id) {
+				if !seen[id] {
+					seen[id] = true
 					ids = append(ids, id)
 					next = append(next, id)
 				}

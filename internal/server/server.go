@@ -56,6 +56,7 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 		WebsocketOrigins:    cfg.CORSOrigins, // browsers' WebSockets: the same origins as CORS
 		SeriesHorizonMonths: cfg.SeriesHorizon,
 		MaxNetworkEdges:     cfg.MaxNetworkEdges,
+		MaxUploadBytes:      cfg.MaxUploadBytes,
 	})))
 	if cfg.Playground {
 		mux.HandleFunc("GET /{$}", playground)
