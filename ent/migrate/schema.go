@@ -614,6 +614,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{PersonsColumns[10], PersonsColumns[4]},
 			},
+			{
+				Name:    "person_organization_id_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{PersonsColumns[10], PersonsColumns[2]},
+			},
 		},
 	}
 	// RelationshipsColumns holds the columns for the "relationships" table.
@@ -670,6 +675,11 @@ var (
 				Name:    "relationship_organization_id_decay_key",
 				Unique:  false,
 				Columns: []*schema.Column{RelationshipsColumns[8], RelationshipsColumns[7]},
+			},
+			{
+				Name:    "relationship_organization_id_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{RelationshipsColumns[8], RelationshipsColumns[2]},
 			},
 		},
 	}

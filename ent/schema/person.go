@@ -99,6 +99,9 @@ func (Person) Edges() []ent.Edge {
 func (Person) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "email").Unique(),
+		// The latest change of an organization's people, read by index
+		// (internal/network's graph cache).
+		index.Fields("organization_id", "updated_at"),
 	}
 }
 

@@ -59,6 +59,9 @@ func (Relationship) Indexes() []ent.Index {
 		index.Fields("person_a_id", "person_b_id").Unique(),
 		index.Fields("person_b_id"),
 		index.Fields("organization_id", "decay_key"),
+		// The latest change of an organization's network, read by index
+		// (internal/network's graph cache).
+		index.Fields("organization_id", "updated_at"),
 	}
 }
 

@@ -26,27 +26,34 @@ import (
 // organizationGraph is the graph of every person of the organization and
 // their relationships today, for paths and suggestions. It is cached per
 // organization (relationships are the same for every role) and rebuilt when
-// relationships changed (one aggregate statement tells) or after
-// graphMaxAge, as strengths fade.
+// relationships changed (their latest updatedAt, read by index, tells) or
+// after graphMaxAge, as strengths fade.
 func organizationGraph(ctx context.Context, c *ent.Client, now time.Time) (*Network, *analysis.Graph, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
 		return loadOrganizationGraph(ctx, c, now)
 	}
-	// Every write of a relationship adds a row or an encounter: count,
-	// largest ID and the sum of encounter counts say whether any happened.
+	// Every write of a relationship stamps its updatedAt: the latest one,
+	// read by index, says whether the network changed.
 	var stamp []struct {
-		Count int `json:"count"`
-		Max   int `json:"max"`
-		Sum   int `json:"sum"`
+		Max string `json:"max"`
 	}
-	zeroIfNull := func(fn, column, as string) ent.AggregateFunc {
-		return func(s *sql.Selector) string { return sql.As("COALESCE("+fn+"("+s.C(column)+"), 0)", as) }
+	latest := func(s *sql.Selector) string {
+		return sql.As("COALESCE(CAST(MAX("+s.C(relationship.FieldUpdatedAt)+") AS TEXT), '')", "max")
 	}
-	if err := c.Relationship.Query().Aggregate(ent.Count(), zeroIfNull("MAX", relationship.FieldID, "max"),
-		zeroIfNull("SUM", relationship.FieldEncounterCount, "sum")).Scan(ctx, &stamp); err != nil {
+	if err := c.Relationship.Query().Aggregate(latest).Scan(ctx, &stamp); err != nil {
 		return nil, nil, fmt.Errorf("reading the network's version: %w", err)
 	}
+	// People (their tags and communities count in suggestions) too.
+	var people []struct {
+		Max string `json:"max"`
+	}
+	if err := c.Person.Query().Aggregate(func(s *sql.Selector) string {
+		return sql.As("COALESCE(CAST(MAX("+s.C(person.FieldUpdatedAt)+") AS TEXT), '')", "max")
+	}).Scan(ctx, &people); err != nil {
+		return nil, nil, fmt.Errorf("reading the network's version: %w", err)
+	}
+	stamp = append(stamp, people...)
 	key := fmt.Sprint(stamp)
 	graphCache.mu.Lock()
 	cached := graphCache.byOrg[v.OrganizationID]
