@@ -33,27 +33,18 @@ func organizationGraph(ctx context.Context, c *ent.Client, now time.Time) (*Netw
 	if v == nil {
 		return loadOrganizationGraph(ctx, c, now)
 	}
-	// Every write of a relationship stamps its updatedAt: the latest one,
-	// read by index, says whether the network changed.
-	var stamp []struct {
+	// Every write of a relationship or a person stamps its updatedAt: the
+	// latest ones, each read by index, say whether the network changed.
+	var rels, people []struct {
 		Max string `json:"max"`
 	}
-	latest := func(s *sql.Selector) string {
-		return sql.As("COALESCE(CAST(MAX("+s.C(relationship.FieldUpdatedAt)+") AS TEXT), '')", "max")
-	}
-	if err := c.Relationship.Query().Aggregate(latest).Scan(ctx, &stamp); err != nil {
+	if err := c.Relationship.Query().Aggregate(latestUpdate(relationship.FieldUpdatedAt)).Scan(ctx, &rels); err != nil {
 		return nil, nil, fmt.Errorf("reading the network's version: %w", err)
 	}
-	// People (their tags and communities count in suggestions) too.
-	var people []struct {
-		Max string `json:"max"`
-	}
-	if err := c.Person.Query().Aggregate(func(s *sql.Selector) string {
-		return sql.As("COALESCE(CAST(MAX("+s.C(person.FieldUpdatedAt)+") AS TEXT), '')", "max")
-	}).Scan(ctx, &people); err != nil {
+	if err := c.Person.Query().Aggregate(latestUpdate(person.FieldUpdatedAt)).Scan(ctx, &people); err != nil {
 		return nil, nil, fmt.Errorf("reading the network's version: %w", err)
 	}
-	stamp = append(stamp, people...)
+	stamp := append(rels, people...)
 	key := fmt.Sprint(stamp)
 	graphCache.mu.Lock()
 	cached := graphCache.byOrg[v.OrganizationID]
@@ -69,6 +60,14 @@ func organizationGraph(ctx context.Context, c *ent.Client, now time.Time) (*Netw
 	graphCache.byOrg[v.OrganizationID] = &cachedGraph{stamp: key, at: now, net: n, graph: g}
 	graphCache.mu.Unlock()
 	return n, g, nil
+}
+
+// latestUpdate is the latest value of an updated_at column as text ("" for
+// none), comparable on both databases.
+func latestUpdate(column string) ent.AggregateFunc {
+	return func(s *sql.Selector) string {
+		return sql.As("COALESCE(CAST(MAX("+s.C(column)+") AS TEXT), '')", "max")
+	}
 }
 
 // graphMaxAge is how long a cached organization graph serves: strengths
