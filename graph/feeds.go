@@ -54,19 +54,15 @@ func issuedURL(ctx context.Context, t feedTarget) *string {
 
 // issueFeed issues a feed of t for the viewer and records its address.
 func issueFeed(ctx context.Context, c *ent.Client, t feeds.Target, now time.Time) error {
-	_, secret, err := feeds.Issue(ctx, c, t, nil, now)
+	f, secret, err := feeds.Issue(ctx, c, t, nil, now)
 	if err != nil {
 		return err
 	}
-	var ft feedTarget
-	switch {
-	case t.MeetingID != nil:
-		ft.meeting = *t.MeetingID
-	case t.SeriesID != nil:
-		ft.series = *t.SeriesID
-	case t.PersonID != nil:
-		ft.person = *t.PersonID
-	}
-	rememberFeed(ctx, ft, feeds.URL(feeds.BaseURL(ctx), secret))
+	rememberFeed(ctx, targetOf(f), feeds.URL(feeds.BaseURL(ctx), secret))
 	return nil
+}
+
+// targetOf is what a feed shows.
+func targetOf(f *ent.CalendarFeed) feedTarget {
+	return feedTarget{meeting: deref(f.MeetingID), series: deref(f.SeriesID), person: deref(f.PersonID)}
 }

@@ -47,6 +47,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Meeting() MeetingResolver
+	MeetingSeatingPlanPayload() MeetingSeatingPlanPayloadResolver
 	Mutation() MutationResolver
 	Objective() ObjectiveResolver
 	Person() PersonResolver
@@ -524,9 +525,15 @@ type ComplexityRoot struct {
 	}
 
 	MeetingSeatingPlanPayload struct {
-		Meeting    func(childComplexity int) int
-		Plan       func(childComplexity int) int
-		UserErrors func(childComplexity int) int
+		Meeting        func(childComplexity int) int
+		NewPairs       func(childComplexity int) int
+		Plan           func(childComplexity int) int
+		RandomBaseline func(childComplexity int) int
+		Rounds         func(childComplexity int) int
+		SeatedPairs    func(childComplexity int) int
+		UpperBound     func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+		Violations     func(childComplexity int) int
 	}
 
 	MeetingSeatingRoundConfirmPayload struct {
@@ -1123,6 +1130,9 @@ type MeetingResolver interface {
 
 	OccurrenceStart(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	IcsURL(ctx context.Context, obj *ent.Meeting) (*string, error)
+}
+type MeetingSeatingPlanPayloadResolver interface {
+	Rounds(ctx context.Context, obj *MeetingSeatingPlanPayload) ([]*SeatingRound, error)
 }
 type MutationResolver interface {
 	OrganizationUpdate(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*OrganizationUpdatePayload, error)
@@ -3093,18 +3103,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingSeatingPlanPayload.Meeting(childComplexity), true
+	case "MeetingSeatingPlanPayload.newPairs":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.NewPairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.NewPairs(childComplexity), true
 	case "MeetingSeatingPlanPayload.plan":
 		if e.ComplexityRoot.MeetingSeatingPlanPayload.Plan == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MeetingSeatingPlanPayload.Plan(childComplexity), true
+	case "MeetingSeatingPlanPayload.randomBaseline":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.RandomBaseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.RandomBaseline(childComplexity), true
+	case "MeetingSeatingPlanPayload.rounds":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.Rounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.Rounds(childComplexity), true
+	case "MeetingSeatingPlanPayload.seatedPairs":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.SeatedPairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.SeatedPairs(childComplexity), true
+	case "MeetingSeatingPlanPayload.upperBound":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.UpperBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.UpperBound(childComplexity), true
 	case "MeetingSeatingPlanPayload.userErrors":
 		if e.ComplexityRoot.MeetingSeatingPlanPayload.UserErrors == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MeetingSeatingPlanPayload.UserErrors(childComplexity), true
+	case "MeetingSeatingPlanPayload.violations":
+		if e.ComplexityRoot.MeetingSeatingPlanPayload.Violations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingSeatingPlanPayload.Violations(childComplexity), true
 
 	case "MeetingSeatingRoundConfirmPayload.encounters":
 		if e.ComplexityRoot.MeetingSeatingRoundConfirmPayload.Encounters == nil {
@@ -20973,6 +21019,30 @@ type MeetingSeatingPlanPayload {
   """
   plan: SeatingPlan
   """
+  The plan's rounds (as plan.rounds); null when userErrors is not empty.
+  """
+  rounds: [SeatingRound!]
+  """
+  As plan.newPairs.
+  """
+  newPairs: Int
+  """
+  As plan.seatedPairs.
+  """
+  seatedPairs: Int
+  """
+  As plan.upperBound.
+  """
+  upperBound: Int
+  """
+  As plan.randomBaseline.
+  """
+  randomBaseline: Float
+  """
+  As plan.violations.
+  """
+  violations: Int
+  """
   What is wrong with the input; empty on success.
   """
   userErrors: [UserError!]!
@@ -22574,6 +22644,18 @@ func (ec *executionContext) childFields_MeetingSeatingPlanPayload(ctx context.Co
 		return ec.fieldContext_MeetingSeatingPlanPayload_meeting(ctx, field)
 	case "plan":
 		return ec.fieldContext_MeetingSeatingPlanPayload_plan(ctx, field)
+	case "rounds":
+		return ec.fieldContext_MeetingSeatingPlanPayload_rounds(ctx, field)
+	case "newPairs":
+		return ec.fieldContext_MeetingSeatingPlanPayload_newPairs(ctx, field)
+	case "seatedPairs":
+		return ec.fieldContext_MeetingSeatingPlanPayload_seatedPairs(ctx, field)
+	case "upperBound":
+		return ec.fieldContext_MeetingSeatingPlanPayload_upperBound(ctx, field)
+	case "randomBaseline":
+		return ec.fieldContext_MeetingSeatingPlanPayload_randomBaseline(ctx, field)
+	case "violations":
+		return ec.fieldContext_MeetingSeatingPlanPayload_violations(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_MeetingSeatingPlanPayload_userErrors(ctx, field)
 	}
@@ -35408,6 +35490,153 @@ func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_plan(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_rounds(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_rounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingSeatingPlanPayload().Rounds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SeatingRound) graphql.Marshaler {
+			return ec.marshalOSeatingRound2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRoundᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_rounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingSeatingPlanPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeatingRound(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_newPairs(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_newPairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewPairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_newPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_seatedPairs(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_seatedPairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeatedPairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_seatedPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_upperBound(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_upperBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpperBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_upperBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_randomBaseline(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_randomBaseline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RandomBaseline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_randomBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingSeatingPlanPayload_violations(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingSeatingPlanPayload_violations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Violations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_violations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
@@ -70112,17 +70341,80 @@ func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel 
 		case "meeting":
 			out.Values[i] = ec._MeetingSeatingPlanPayload_meeting(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "plan":
 			out.Values[i] = ec._MeetingSeatingPlanPayload_plan(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rounds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MeetingSeatingPlanPayload_rounds(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "newPairs":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_newPairs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seatedPairs":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_seatedPairs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upperBound":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_upperBound(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "randomBaseline":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_randomBaseline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "violations":
+			out.Values[i] = ec._MeetingSeatingPlanPayload_violations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "userErrors":
 			out.Values[i] = ec._MeetingSeatingPlanPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -81749,6 +82041,25 @@ func (ec *executionContext) marshalOSeatingPlan2ᚖgithubᚗcomᚋrencontreᚋre
 		return graphql.Null
 	}
 	return ec._SeatingPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSeatingRound2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRoundᚄ(ctx context.Context, sel ast.SelectionSet, v []*SeatingRound) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeatingRound2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRound(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Series) graphql.Marshaler {

@@ -407,6 +407,18 @@ type MeetingSeatingPlanPayload struct {
 	Meeting *ent.Meeting `json:"meeting,omitempty"`
 	// The plan; null when userErrors is not empty.
 	Plan *seating.Saved `json:"plan,omitempty"`
+	// The plan's rounds (as plan.rounds); null when userErrors is not empty.
+	Rounds []*SeatingRound `json:"rounds,omitempty"`
+	// As plan.newPairs.
+	NewPairs *int `json:"newPairs,omitempty"`
+	// As plan.seatedPairs.
+	SeatedPairs *int `json:"seatedPairs,omitempty"`
+	// As plan.upperBound.
+	UpperBound *int `json:"upperBound,omitempty"`
+	// As plan.randomBaseline.
+	RandomBaseline *float64 `json:"randomBaseline,omitempty"`
+	// As plan.violations.
+	Violations *int `json:"violations,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }

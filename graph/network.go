@@ -139,6 +139,14 @@ func seatingRequest(in MeetingSeatingPlanInput) network.SeatingRequest {
 	return r
 }
 
+// seatingPayload is the answer of the seating mutations: the plan, and its
+// figures at the top of the payload too.
+func seatingPayload(m *ent.Meeting, p *seating.Saved, ues []*UserError) *MeetingSeatingPlanPayload {
+	return &MeetingSeatingPlanPayload{Meeting: m, Plan: p, UserErrors: ues,
+		NewPairs: &p.NewPairs, SeatedPairs: &p.SeatedPairs, UpperBound: &p.UpperBound,
+		RandomBaseline: &p.RandomBaseline, Violations: &p.Violations}
+}
+
 // savedPlan is a computed plan in its recorded form.
 func savedPlan(p *seating.Plan) *seating.Saved {
 	return &seating.Saved{Rounds: p.Rounds, NewPairs: p.NewPairs, SeatedPairs: p.SeatedPairs, UpperBound: p.UpperBound,

@@ -16,6 +16,14 @@ import (
 	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
+// Rounds is the resolver for the rounds field.
+func (r *meetingSeatingPlanPayloadResolver) Rounds(ctx context.Context, obj *MeetingSeatingPlanPayload) ([]*SeatingRound, error) {
+	if obj.Plan == nil {
+		return nil, nil
+	}
+	return seatingRounds(ctx, r.client, obj.Plan)
+}
+
 // EncounterRecord is the resolver for the encounterRecord field.
 func (r *mutationResolver) EncounterRecord(ctx context.Context, input EncounterRecordInput) (*EncounterRecordPayload, error) {
 	res, err := network.RecordEncounter(ctx, ent.FromContext(ctx), network.Meet{
@@ -43,7 +51,7 @@ func (r *mutationResolver) MeetingSeatingPlan(ctx context.Context, input Meeting
 		return &MeetingSeatingPlanPayload{UserErrors: ues}, err
 	}
 	m, err := ent.FromContext(ctx).Meeting.Get(ctx, input.MeetingID)
-	return &MeetingSeatingPlanPayload{Meeting: m, Plan: savedPlan(plan), UserErrors: ues}, err
+	return seatingPayload(m, savedPlan(plan), ues), err
 }
 
 // MeetingSeatingPlanSave is the resolver for the meetingSeatingPlanSave field.
@@ -53,7 +61,7 @@ func (r *mutationResolver) MeetingSeatingPlanSave(ctx context.Context, input Mee
 	if err != nil || plan == nil {
 		return &MeetingSeatingPlanPayload{UserErrors: ues}, err
 	}
-	return &MeetingSeatingPlanPayload{Meeting: m, Plan: m.SeatingPlan, UserErrors: ues}, nil
+	return seatingPayload(m, m.SeatingPlan, ues), nil
 }
 
 // MeetingSeatingRoundConfirm is the resolver for the meetingSeatingRoundConfirm field.
@@ -168,7 +176,15 @@ func (r *seatingPlanResolver) ConfirmedRounds(ctx context.Context, obj *seating.
 	return append([]int{}, obj.Confirmed...), nil
 }
 
+// MeetingSeatingPlanPayload returns MeetingSeatingPlanPayloadResolver implementation.
+func (r *Resolver) MeetingSeatingPlanPayload() MeetingSeatingPlanPayloadResolver {
+	return &meetingSeatingPlanPayloadResolver{r}
+}
+
 // SeatingPlan returns SeatingPlanResolver implementation.
 func (r *Resolver) SeatingPlan() SeatingPlanResolver { return &seatingPlanResolver{r} }
 
-type seatingPlanResolver struct{ *Resolver }
+type (
+	meetingSeatingPlanPayloadResolver struct{ *Resolver }
+	seatingPlanResolver               struct{ *Resolver }
+)

@@ -91,3 +91,32 @@ func TestSeatingPlanSaveAndConfirm(t *testing.T) {
 		t.Fatalf("round 5 = %+v, want a userError on round", c3.R)
 	}
 }
+
+// TestSeatingPlanFiguresAtTheTopOfThePayload asks the issue's shape
+// (rounds and figures directly on the payload), through an alias and a
+// fragment, and finds the plan's own figures.
+func TestSeatingPlanFiguresAtTheTopOfThePayload(t *testing.T) {
+	a := newAPI(t)
+	f := newFixture(t, a.ent)
+	at := newAttendance(t, a.ent, f.org, 0, 8)
+	at.accept(t, a.ent, 8)
+	var rsp struct {
+		Seating struct {
+			Rounds []struct {
+				Tables []struct{ People []struct{ ID, Name string } }
+			}
+			NewPairs, UpperBound, Violations *int
+			RandomBaseline                   *float64
+			Plan                             struct{ NewPairs int }
+			UserErrors                       []userError
+		}
+	}
+	post(t, a, `mutation($id: ID!) { seating: meetingSeatingPlan(input: {meetingID: $id, tableSize: 4, rounds: 2}) { ...Figures plan { newPairs } userErrors { field message code } } }
+		fragment Figures on MeetingSeatingPlanPayload { rounds { tables { people { id name } } } newPairs upperBound randomBaseline violations }`,
+		&rsp, client.Var("id", gid(at.meeting.ID)))
+	s := rsp.Seating
+	if len(s.UserErrors) > 0 || len(s.Rounds) != 2 || len(s.Rounds[0].Tables) != 2 || len(s.Rounds[0].Tables[0].People) != 4 ||
+		s.NewPairs == nil || *s.NewPairs != s.Plan.NewPairs || s.UpperBound == nil || *s.UpperBound != 24 || s.Violations == nil || *s.Violations != 0 {
+		t.Fatalf("payload = %+v", s)
+	}
+}

@@ -121,7 +121,7 @@ func (r *mutationResolver) CalendarFeedIssue(ctx context.Context, input Calendar
 		return &CalendarFeedIssuePayload{UserErrors: ues}, err
 	}
 	url := feeds.URL(feeds.BaseURL(ctx), secret)
-	rememberFeed(ctx, feedTarget{meeting: deref(f.MeetingID), series: deref(f.SeriesID), person: deref(f.PersonID)}, url)
+	rememberFeed(ctx, targetOf(f), url)
 	return &CalendarFeedIssuePayload{Feed: f, URL: &url, UserErrors: ues}, nil
 }
 

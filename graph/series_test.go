@@ -438,3 +438,25 @@ func TestAgendaConflicts(t *testing.T) {
 		t.Fatalf("agenda = %s, want %s", got, want)
 	}
 }
+
+// TestSeriesRuleAndInviteesChangeTogether changes the rule and the invitees
+// in one edit: the occurrences that left the rule are gone, and the new
+// invitee is invited to every occurrence that stays or is new.
+func TestSeriesRuleAndInviteesChangeTogether(t *testing.T) {
+	s := newSeriesAPI(t, 0)
+	created := succeed[seriesObj](t, s.api, seriesCreate, input(s.monthly()))
+	guest := addPerson(t, s.ent, s.org, "Guest", "guest@acme.example")
+	updated := succeed[seriesObj](t, s.api, seriesUpdate, client.Var("id", created.ID), input(map[string]any{
+		"rrule": "FREQ=MONTHLY;BYDAY=1FR;COUNT=12", "startsAt": "2027-01-01T09:00:00", "exdates": []string{},
+		"personIDs": []string{gid(guest.ID)}, "communityIDs": []string{gid(s.teams[0].ID)},
+	}))
+	if len(updated.Occurrences) != 12 {
+		t.Fatalf("%d occurrences, want the 12 first Fridays", len(updated.Occurrences))
+	}
+	for _, o := range updated.Occurrences {
+		// The guest, team 0's two members; team 1 was invited to none of the new ones.
+		if o.Participations.TotalCount != 3 {
+			t.Errorf("occurrence %s has %d invitations, want 3", o.StartsAt, o.Participations.TotalCount)
+		}
+	}
+}

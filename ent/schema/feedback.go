@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -13,7 +14,6 @@ import (
 
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/hook"
-	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/privacy"
 	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
@@ -70,7 +70,8 @@ func (Feedback) Indexes() []ent.Index {
 	}
 }
 
-// Hooks of the Feedback: only a participant of the meeting can give feedback.
+// Hooks of the Feedback: only a participant who checked in gives feedback,
+// and only once the meeting has started (as of Now).
 func (Feedback) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(func(next ent.Mutator) ent.Mutator {
@@ -78,16 +79,19 @@ func (Feedback) Hooks() []ent.Hook {
 				meetingID, okM := m.MeetingID()
 				personID, okP := m.PersonID()
 				if okM && okP {
-					// Only people who checked in rate a meeting, so never before its check-in opens.
-					ok, err := m.Client().Participation.Query().
-						Where(participation.MeetingID(meetingID), participation.PersonID(personID), participation.CheckedInAtNotNil()).
-						Exist(ctx)
-					if err != nil {
-						return nil, fmt.Errorf("checking participation: %w", err)
+					mt, err := m.Client().Meeting.Get(ctx, meetingID)
+					if gen.IsNotFound(err) {
+						return nil, validation.NotFound("meeting_id", "no meeting with ID %d", meetingID)
 					}
-					if !ok {
-						return nil, &validation.Error{Field: "person_id", Code: validation.CodeConflict,
-							Message: fmt.Sprintf("person %d has not checked in at meeting %d", personID, meetingID)}
+					if err != nil {
+						return nil, fmt.Errorf("loading meeting %d: %w", meetingID, err)
+					}
+					if Now(ctx).Before(mt.StartsAt) {
+						return nil, &validation.Error{Field: "meeting_id", Code: validation.CodeConflict,
+							Message: fmt.Sprintf("meeting %d has not started yet (%s): feedback comes after", mt.ID, mt.StartsAt.Format(time.RFC3339))}
+					}
+					if err := checkCheckedIn(ctx, m.Client(), meetingID, personID, "person_id"); err != nil {
+						return nil, err
 					}
 				}
 				return next.Mutate(ctx, m)

@@ -342,12 +342,3 @@ func TieShares(ctx context.Context, c *ent.Client, communityIDs []int, from, to 
 	}
 	return out, nil
 }
-
-// Describe wraps a load error for the API: a too-large network is a client
-// error that names minStrength and the export.
-func Describe(err error) error {
-	if tl, ok := err.(*TooLargeError); ok {
-		return fmt.Errorf("%w", tl)
-	}
-	return err
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"time"
 
@@ -244,13 +243,4 @@ func rebuild(ctx context.Context, c *ent.Client, inScope predicate.Person, at ti
 		return out[i].A < out[j].A || out[i].A == out[j].A && out[i].B < out[j].B
 	})
 	return out, nil
-}
-
-// Index returns the position of person id in n.People, or -1.
-func (n *Network) Index(id int) int {
-	i, ok := slices.BinarySearchFunc(n.People, id, func(p *ent.Person, id int) int { return p.ID - id })
-	if !ok {
-		return -1
-	}
-	return i
 }

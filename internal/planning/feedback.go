@@ -7,26 +7,18 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/feedback"
-	"github.com/rencontre/rencontre/internal/validation"
+	"github.com/rencontre/rencontre/ent/schema"
 )
 
-// GiveFeedback records a person's feedback on a meeting: only once the
-// meeting has started (and from people who checked in, which the model
-// checks), one per person and meeting: a second one updates the first. It
-// reports whether an earlier feedback was updated.
+// GiveFeedback records a person's feedback on a meeting, one per person and
+// meeting: a second one updates the first. The model's rules (only once the
+// meeting has started, as of now, and from people who checked in) apply to
+// the first. It reports whether an earlier feedback was updated.
 func GiveFeedback(ctx context.Context, c *ent.Client, in ent.CreateFeedbackInput, now time.Time) (*ent.Feedback, bool, error) {
-	m, err := Meeting(ctx, c, in.MeetingID, "meeting_id")
-	if err != nil {
-		return nil, false, err
-	}
-	if now.Before(m.StartsAt) {
-		return nil, false, &validation.Error{Field: "meeting_id", Code: validation.CodeConflict,
-			Message: fmt.Sprintf("meeting %d has not started yet (%s): feedback comes after", m.ID, m.StartsAt.Format(time.RFC3339))}
-	}
 	existing, err := c.Feedback.Query().Where(feedback.MeetingID(in.MeetingID), feedback.PersonID(in.PersonID)).Only(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		f, err := c.Feedback.Create().SetInput(in).Save(ctx)
+		f, err := c.Feedback.Create().SetInput(in).Save(schema.WithNow(ctx, now))
 		return f, false, err
 	case err != nil:
 		return nil, false, fmt.Errorf("loading feedback: %w", err)

@@ -268,21 +268,21 @@ func materialize(ctx context.Context, c *ent.Client, s *ent.Series, occs []recur
 	if len(occs) == 0 {
 		return nil
 	}
-	existing, err := c.Meeting.Query().Where(meeting.SeriesID(s.ID)).All(ctx)
+	existing, err := c.Meeting.Query().Where(meeting.SeriesID(s.ID), meeting.OccurrenceStartNotNil()).
+		Select(meeting.FieldOccurrenceStart).All(ctx)
 	if err != nil {
 		return err
 	}
 	loc, _ := time.LoadLocation(s.TimeZone)
 	have := map[string]bool{}
 	for _, m := range existing {
-		if m.OccurrenceStart != nil {
-			have[day(*m.OccurrenceStart, loc)] = true
-		}
+		have[day(*m.OccurrenceStart, loc)] = true
 	}
 	objectives, err := s.QueryObjectives().IDs(ctx)
 	if err != nil {
 		return err
 	}
+	var inv *invitees // loaded once, for the first new occurrence
 	for _, o := range occs {
 		if have[day(o.Start, loc)] || !o.End.After(now) {
 			continue
@@ -308,7 +308,12 @@ func materialize(ctx context.Context, c *ent.Client, s *ent.Series, occs []recur
 			return fmt.Errorf("creating the occurrence of %s: %w", o.Local, err)
 		}
 		have[day(o.Start, loc)] = true
-		if err := inviteAndAnswer(ctx, c, s, m); err != nil {
+		if inv == nil {
+			if inv, err = inviteesOf(ctx, c, s); err != nil {
+				return err
+			}
+		}
+		if err := inv.inviteAndAnswer(ctx, c, m); err != nil {
 			return err
 		}
 	}
@@ -324,41 +329,47 @@ func day(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(time.DateOnly)
 }
 
-// inviteAndAnswer invites the invitees of s to m and applies their series
-// answers.
-func inviteAndAnswer(ctx context.Context, c *ent.Client, s *ent.Series, m *ent.Meeting) error {
+// invitees are the people invited to every occurrence of a series (named,
+// members of its communities, or answering for the whole series) and the
+// answers given for it.
+type invitees struct {
+	people  []int
+	answers []*ent.SeriesAnswer
+}
+
+// inviteesOf loads the invitees of s.
+func inviteesOf(ctx context.Context, c *ent.Client, s *ent.Series) (*invitees, error) {
 	people, err := s.QueryInvitees().IDs(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	coms, err := s.QueryInviteeCommunities().IDs(ctx)
+	members, err := s.QueryInviteeCommunities().QueryMembers().IDs(ctx)
 	if err != nil {
-		return err
-	}
-	if len(coms) > 0 {
-		members, err := c.Community.Query().Where(community.IDIn(coms...)).QueryMembers().IDs(ctx)
-		if err != nil {
-			return err
-		}
-		people = append(people, members...)
+		return nil, err
 	}
 	answers, err := c.SeriesAnswer.Query().Where(seriesanswer.SeriesID(s.ID)).All(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	people = append(people, members...)
 	for _, a := range answers {
 		people = append(people, a.PersonID)
 	}
-	people = slices.Compact(slices.Sorted(slices.Values(people)))
-	if len(people) == 0 {
+	return &invitees{people: slices.Compact(slices.Sorted(slices.Values(people))), answers: answers}, nil
+}
+
+// inviteAndAnswer invites the invitees to m and applies their series
+// answers.
+func (inv *invitees) inviteAndAnswer(ctx context.Context, c *ent.Client, m *ent.Meeting) error {
+	if len(inv.people) == 0 {
 		return nil
 	}
-	for chunk := range slices.Chunk(people, tenant.MaxBatch) {
+	for chunk := range slices.Chunk(inv.people, tenant.MaxBatch) {
 		if _, err := planning.Invite(ctx, c, planning.Invitation{MeetingID: m.ID, PersonIDs: chunk}); err != nil {
 			return fmt.Errorf("inviting to occurrence %d: %w", m.ID, err)
 		}
 	}
-	for _, a := range answers {
+	for _, a := range inv.answers {
 		p, err := c.Participation.Query().Where(participation.MeetingID(m.ID), participation.PersonID(a.PersonID)).Only(ctx)
 		if err != nil {
 			return fmt.Errorf("loading participation: %w", err)

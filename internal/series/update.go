@@ -133,14 +133,16 @@ func apply(ctx context.Context, c *ent.Client, s *ent.Series, t Template, force 
 	if err != nil {
 		return nil, err
 	}
+	var kept []*ent.Meeting // future occurrences still in the rule
 	for _, m := range future {
-		o, kept := byDay[day(occurrenceStart(m), loc)]
-		if !kept {
+		o, ok := byDay[day(occurrenceStart(m), loc)]
+		if !ok {
 			if err := drop(ctx, c, m, res); err != nil {
 				return nil, err
 			}
 			continue
 		}
+		kept = append(kept, m)
 		in := ent.UpdateMeetingInput{
 			Title: &s.Title, Description: s.Description, ClearDescription: s.Description == nil,
 			VenueName: s.VenueName, ClearVenueName: s.VenueName == nil,
@@ -177,9 +179,13 @@ func apply(ctx context.Context, c *ent.Client, s *ent.Series, t Template, force 
 	if err := materialize(ctx, c, s, occs, now); err != nil {
 		return nil, err
 	}
-	if t.SetInvitees {
-		for _, m := range future {
-			if err := inviteAndAnswer(ctx, c, s, m); err != nil {
+	if t.SetInvitees && len(kept) > 0 {
+		inv, err := inviteesOf(ctx, c, s)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range kept {
+			if err := inv.inviteAndAnswer(ctx, c, m); err != nil {
 				return nil, err
 			}
 		}
