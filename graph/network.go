@@ -22,15 +22,16 @@ import (
 // Metrics cost time (betweenness above all): they are computed only when the
 // operation selects one (a node's degree…, or stats beyond the counts).
 func networkAnswer(ctx context.Context, n *network.Network) *Network {
-	g := n.Graph()
 	var (
+		g       *analysis.Graph
 		metrics map[int]analysis.NodeMetrics
 		stats   analysis.Stats
 	)
 	if needsMetrics(ctx) {
+		g = n.Graph()
 		metrics, stats = g.Metrics()
 	} else {
-		stats = analysis.Stats{NodeCount: len(n.People), EdgeCount: len(n.Links)}
+		stats = analysis.Stats{NodeCount: n.NodeCount(), EdgeCount: len(n.Links)}
 	}
 	byID := make(map[int]*ent.Person, len(n.People))
 	out := &Network{Nodes: make([]*NetworkNode, 0, len(n.People)), Edges: make([]*NetworkEdge, 0, len(n.Links))}
@@ -64,7 +65,7 @@ func networkAnswer(ctx context.Context, n *network.Network) *Network {
 	for _, b := range stats.Bridges {
 		st.Bridges = append(st.Bridges, &NetworkBridge{Source: b[0], Target: b[1]})
 	}
-	if metrics != nil {
+	if metrics != nil && n.People != nil { // brokers need the people's communities
 		for _, b := range g.Brokers() {
 			st.Brokers = append(st.Brokers, &NetworkBroker{Person: byID[b.ID], CommunitiesReached: b.CommunitiesReached})
 		}
@@ -95,6 +96,30 @@ func needsMetrics(ctx context.Context) bool {
 		for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
 			if need[sub.Name] {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// needsPeople reports whether the network field being resolved selects a
+// field that needs the people's records: nodes, or the isolated people and
+// brokers of the stats.
+func needsPeople(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	op := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
+		switch f.Name {
+		case "nodes":
+			return true
+		case "stats":
+			for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
+				if sub.Name == "isolated" || sub.Name == "brokers" {
+					return true
+				}
 			}
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/migrate"
 	_ "github.com/rencontre/rencontre/ent/runtime" // schema hooks and defaults
+	"github.com/rencontre/rencontre/internal/network"
 )
 
 // DefaultURL is the embedded default: a SQLite file in the working directory.
@@ -42,7 +43,9 @@ func OpenWithPool(rawURL string, pool Pool, opts ...ent.Option) (*ent.Client, er
 	if err != nil {
 		return nil, err
 	}
-	return ent.NewClient(append([]ent.Option{ent.Driver(SerialTx(drv))}, opts...)...), nil
+	c := ent.NewClient(append([]ent.Option{ent.Driver(SerialTx(drv))}, opts...)...)
+	c.Use(network.TrackChanges()) // the network's cached graphs see this process's writes at once
+	return c, nil
 }
 
 // Pool are the settings of the connection pool (database/sql's).

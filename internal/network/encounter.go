@@ -148,13 +148,19 @@ func strengthen(ctx context.Context, c *ent.Client, org, a, b int, at time.Time)
 	if rel.EncounterCount == 0 || at.After(last) {
 		last = at
 	}
-	return c.Relationship.UpdateOne(rel).
+	rel, err = c.Relationship.UpdateOne(rel).
 		AddEncounterCount(1).
 		SetStrength(strength).
 		SetFirstMetAt(first).
 		SetLastMetAt(last).
 		SetDecayKey(DecayKey(strength, last)).
 		Save(ctx)
+	if err == nil {
+		// The organization's cached graph is stale once this commits (also
+		// without TrackChanges on the client).
+		changed(ctx, nil, org)
+	}
+	return rel, err
 }
 
 func pair(ctx context.Context, c *ent.Client, a, b int) (*ent.Relationship, error) {

@@ -2,12 +2,9 @@ package network
 
 import (
 	"context"
-
-	"entgo.io/ent/dialect/sql"
-	"fmt"
+	"math"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/rencontre/rencontre/ent"
@@ -20,79 +17,7 @@ import (
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/internal/network/analysis"
 	"github.com/rencontre/rencontre/internal/validation"
-	"github.com/rencontre/rencontre/internal/viewer"
 )
-
-// organizationGraph is the graph of every person of the organization and
-// their relationships today, for paths and suggestions. It is cached per
-// organization (relationships are the same for every role) and rebuilt when
-// relationships changed (their latest updatedAt, read by index, tells) or
-// after graphMaxAge, as strengths fade.
-func organizationGraph(ctx context.Context, c *ent.Client, now time.Time) (*Network, *analysis.Graph, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil {
-		return loadOrganizationGraph(ctx, c, now)
-	}
-	// Every write of a relationship or a person stamps its updatedAt: the
-	// latest ones, each read by index, say whether the network changed.
-	var rels, people []struct {
-		Max string `json:"max"`
-	}
-	if err := c.Relationship.Query().Aggregate(latestUpdate(relationship.FieldUpdatedAt)).Scan(ctx, &rels); err != nil {
-		return nil, nil, fmt.Errorf("reading the network's version: %w", err)
-	}
-	if err := c.Person.Query().Aggregate(latestUpdate(person.FieldUpdatedAt)).Scan(ctx, &people); err != nil {
-		return nil, nil, fmt.Errorf("reading the network's version: %w", err)
-	}
-	stamp := append(rels, people...)
-	key := fmt.Sprint(stamp)
-	graphCache.mu.Lock()
-	cached := graphCache.byOrg[v.OrganizationID]
-	graphCache.mu.Unlock()
-	if cached != nil && cached.stamp == key && now.Sub(cached.at) < graphMaxAge && !now.Before(cached.at) {
-		return cached.net, cached.graph, nil
-	}
-	n, g, err := loadOrganizationGraph(ctx, c, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	graphCache.mu.Lock()
-	graphCache.byOrg[v.OrganizationID] = &cachedGraph{stamp: key, at: now, net: n, graph: g}
-	graphCache.mu.Unlock()
-	return n, g, nil
-}
-
-// latestUpdate is the latest value of an updated_at column as text ("" for
-// none), comparable on both databases.
-func latestUpdate(column string) ent.AggregateFunc {
-	return func(s *sql.Selector) string {
-		return sql.As("COALESCE(CAST(MAX("+s.C(column)+") AS TEXT), '')", "max")
-	}
-}
-
-// graphMaxAge is how long a cached organization graph serves: strengths
-// fade by 0.4% a day, so an hour changes no path.
-const graphMaxAge = time.Hour
-
-type cachedGraph struct {
-	stamp string
-	at    time.Time
-	net   *Network
-	graph *analysis.Graph
-}
-
-var graphCache = struct {
-	mu    sync.Mutex
-	byOrg map[int]*cachedGraph
-}{byOrg: map[int]*cachedGraph{}}
-
-func loadOrganizationGraph(ctx context.Context, c *ent.Client, now time.Time) (*Network, *analysis.Graph, error) {
-	n, err := Load(ctx, c, Scope{Organization: true}, Options{Now: now, MaxEdges: 1 << 30})
-	if err != nil {
-		return nil, nil, err
-	}
-	return n, n.Graph(), nil
-}
 
 // IntroductionPath is the warmest chain of introductions between two people
 // of the organization: people nil and a reason when there is none.
@@ -107,11 +32,11 @@ func IntroductionPath(ctx context.Context, c *ent.Client, from, to int, now time
 			return nil, nil, "", validation.NotFound(p.field, "no person with ID %d", p.id)
 		}
 	}
-	_, g, err := organizationGraph(ctx, c, now)
+	g, err := organizationGraph(ctx, c, now)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	path, reason := g.IntroductionPath(from, to)
+	path, reason := g.graph.IntroductionPath(from, to)
 	if path == nil {
 		return nil, nil, reason, nil
 	}
@@ -167,11 +92,11 @@ func Suggest(ctx context.Context, c *ent.Client, personID, first int, now time.T
 	if err != nil {
 		return nil, err
 	}
-	_, g, err := organizationGraph(ctx, c, now)
+	g, err := organizationGraph(ctx, c, now)
 	if err != nil {
 		return nil, err
 	}
-	sugg := g.Suggest(personID, first, targets)
+	sugg := g.graph.Suggest(personID, first, targets)
 	ids := make([]int, len(sugg))
 	for i, s := range sugg {
 		ids[i] = s.ID
@@ -189,13 +114,96 @@ func Suggest(ctx context.Context, c *ent.Client, personID, first int, now time.T
 	return out, nil
 }
 
-// Neighbourhood loads the people within depth (1 or 2) relationships of
-// personID and the relationships among them, by SQL from the person
-// outwards (never the whole organization).
-func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minStrength float64, now time.Time) (*Network, error) {
+// Neighbourhood is the network of the people within depth (1 or 2)
+// relationships of personID, through relationships at least minStrength
+// strong today, and the relationships among them of that strength.
+//
+// It is read from the cached organization graph (a search in memory, the
+// current strengths recomputed at now), or by SQL from the person outwards
+// (never the whole organization) when the person is not in it yet. With
+// people false, the people's records are not loaded: the network then has
+// PersonIDs instead of People (enough for counts and for metrics other than
+// brokers); with people true, they are read by SQL, as the viewer's role
+// sees them.
+func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minStrength float64, now time.Time, people bool) (*Network, error) {
 	if depth < 1 || depth > 2 {
 		return nil, validation.Invalid("depth", "must be 1 or 2")
 	}
+	if minStrength < 0 || math.IsNaN(minStrength) {
+		return nil, validation.Invalid("min_strength", "must be 0 or more")
+	}
+	g, err := organizationGraph(ctx, c, now)
+	if err != nil {
+		return nil, err
+	}
+	var n *Network
+	if g.index(personID) >= 0 {
+		n = g.neighbourhood(personID, depth, minStrength, now)
+	} else {
+		n, err = neighbourhoodSQL(ctx, c, personID, depth, minStrength, now)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if people {
+		if n.People, err = c.Person.Query().Where(person.IDIn(n.PersonIDs...)).WithCommunities().Order(person.ByID()).All(ctx); err != nil {
+			return nil, err
+		}
+		n.PersonIDs = nil
+	}
+	return n, nil
+}
+
+// neighbourhood is Neighbourhood in the cached graph: a breadth-first search
+// through the links at least minStrength strong at now.
+func (g *orgGraph) neighbourhood(personID, depth int, minStrength float64, now time.Time) *Network {
+	in := make([]bool, len(g.ids)) // by index: within the neighbourhood
+	start := g.index(personID)
+	in[start] = true
+	members := []int32{int32(start)}
+	frontier := members
+	strong := func(l *Link) bool { return minStrength <= 0 || StrengthAt(l.Strength, l.LastMetAt, now) >= minStrength }
+	for range depth {
+		var next []int32
+		for _, i := range frontier {
+			for k := g.off[i]; k < g.off[i+1]; k++ {
+				if j := g.nbr[k]; !in[j] && strong(&g.links[g.inc[k]]) {
+					in[j] = true
+					next = append(next, j)
+				}
+			}
+		}
+		members = append(members, next...)
+		if frontier = next; len(frontier) == 0 {
+			break
+		}
+	}
+	slices.Sort(members)
+	n := &Network{PersonIDs: make([]int, len(members)), Attended: map[int]bool{}, At: now}
+	var chosen []int32
+	for x, i := range members {
+		n.PersonIDs[x] = g.ids[i]
+		for k := g.off[i]; k < g.off[i+1]; k++ {
+			// Each link once: from its end of lower index (IDs are in order).
+			if j := g.nbr[k]; j > i && in[j] {
+				chosen = append(chosen, g.inc[k])
+			}
+		}
+	}
+	slices.Sort(chosen) // links are by ID
+	n.Links = make([]Link, 0, len(chosen))
+	for _, li := range chosen {
+		l := g.links[li]
+		l.CurrentStrength = StrengthAt(l.Strength, l.LastMetAt, now)
+		if l.CurrentStrength >= minStrength {
+			n.Links = append(n.Links, l)
+		}
+	}
+	return n
+}
+
+// neighbourhoodSQL is Neighbourhood by SQL, from the person outwards.
+func neighbourhoodSQL(ctx context.Context, c *ent.Client, personID, depth int, minStrength float64, now time.Time) (*Network, error) {
 	ids := []int{personID}
 	seen := map[int]bool{personID: true}
 	frontier := []int{personID}
@@ -225,25 +233,11 @@ func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minS
 			break
 		}
 	}
-	scope := person.IDIn(ids...)
-	people, err := c.Person.Query().Where(scope).WithCommunities().Order(person.ByID()).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	n := &Network{People: people, Attended: map[int]bool{}, At: now}
-	rels, err := c.Relationship.Query().Where(relationship.PersonAIDIn(ids...), relationship.PersonBIDIn(ids...)).
-		Order(relationship.ByID()).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rels {
-		l := Link{ID: r.ID, A: r.PersonAID, B: r.PersonBID, Strength: r.Strength, EncounterCount: r.EncounterCount,
-			FirstMetAt: r.FirstMetAt, LastMetAt: r.LastMetAt, CurrentStrength: StrengthAt(r.Strength, r.LastMetAt, now)}
-		if l.CurrentStrength >= minStrength {
-			n.Links = append(n.Links, l)
-		}
-	}
-	return n, nil
+	slices.Sort(ids)
+	n := &Network{PersonIDs: ids, Attended: map[int]bool{}, At: now}
+	links, err := scanLinks(ctx, c.Relationship.Query().Where(relationship.PersonAIDIn(ids...), relationship.PersonBIDIn(ids...)), now, minStrength)
+	n.Links = links
+	return n, err
 }
 
 // TiePoint is the tie share between communities after one meeting.

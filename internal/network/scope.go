@@ -69,15 +69,52 @@ type Link struct {
 // Network is a loaded scope: its people (with their communities) and the
 // relationships among them, ready for analysis.
 type Network struct {
-	People   []*ent.Person // sorted by ID, with Edges.Communities loaded
-	Links    []Link        // sorted by ID
-	Attended map[int]bool  // people who checked in within the scope
-	At       time.Time
+	People []*ent.Person // sorted by ID, with Edges.Communities loaded; nil when left out (PersonIDs)
+	// PersonIDs are the IDs of the people, sorted, when People was left
+	// out (Neighbourhood without people); nil otherwise.
+	PersonIDs []int
+	Links     []Link       // sorted by ID
+	Attended  map[int]bool // people who checked in within the scope
+	At        time.Time
+
+	cached *orgGraph // the organization's cached graph, when the network is all of it
+}
+
+// NodeCount is the number of people of the network.
+func (n *Network) NodeCount() int {
+	if n.People == nil {
+		return len(n.PersonIDs)
+	}
+	return len(n.People)
+}
+
+// NodeMetrics are the metrics of the people (not the statistics, whose
+// isolated people need attendance). When n is the whole organization today
+// they are those of the cached organization graph, computed once for it:
+// betweenness, closeness and degrees do not depend on the time, and neither
+// does the partition (every strength fades by the same factor); weighted
+// degrees are scaled from the graph's loading to n.At.
+func (n *Network) NodeMetrics() map[int]analysis.NodeMetrics {
+	if n.cached == nil {
+		m, _ := n.Graph().Metrics()
+		return m
+	}
+	m, _ := n.cached.graph.Metrics()
+	if f := Decay(n.At.Sub(n.cached.at)); f != 1 {
+		for id, nm := range m {
+			nm.WeightedDegree *= f
+			m[id] = nm
+		}
+	}
+	return m
 }
 
 // Graph is the network as an analysis graph.
 func (n *Network) Graph() *analysis.Graph {
-	nodes := make([]analysis.Node, 0, len(n.People))
+	nodes := make([]analysis.Node, 0, n.NodeCount())
+	for _, id := range n.PersonIDs {
+		nodes = append(nodes, analysis.Node{ID: id, Attended: n.Attended[id]})
+	}
 	for _, p := range n.People {
 		node := analysis.Node{ID: p.ID, Tags: p.Tags, Attended: n.Attended[p.ID]}
 		for _, c := range p.Edges.Communities {
@@ -148,18 +185,16 @@ func Load(ctx context.Context, c *ent.Client, s Scope, o Options) (*Network, err
 		}
 		at = *o.AsOf
 	}
+	if s.Organization && o.AsOf == nil {
+		return loadOrganization(ctx, c, o.MinStrength, max, at)
+	}
 	people, err := c.Person.Query().Where(inScope).WithCommunities().Order(person.ByID()).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading the people of the scope: %w", err)
 	}
 	n := &Network{People: people, Attended: map[int]bool{}, At: at}
-	ids, err := c.Participation.Query().Where(attended, participation.HasPersonWith(inScope)).
-		Select(participation.FieldPersonID).Ints(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("loading attendance: %w", err)
-	}
-	for _, id := range ids {
-		n.Attended[id] = true
+	if err := n.loadAttended(ctx, c, attended, inScope); err != nil {
+		return nil, err
 	}
 	both := []predicate.Relationship{relationship.HasPersonAWith(inScope), relationship.HasPersonBWith(inScope)}
 	if o.AsOf != nil {
@@ -178,16 +213,67 @@ func Load(ctx context.Context, c *ent.Client, s Scope, o Options) (*Network, err
 	if count > max {
 		return nil, &TooLargeError{Edges: count, Max: max}
 	}
-	rels, err := q.Order(relationship.ByID()).All(ctx)
+	n.Links, err = scanLinks(ctx, q, at, o.MinStrength)
+	return n, err
+}
+
+// loadAttended fills n.Attended with the people of the scope who checked in
+// within it.
+func (n *Network) loadAttended(ctx context.Context, c *ent.Client, attended predicate.Participation, inScope predicate.Person) error {
+	ids, err := c.Participation.Query().Where(attended, participation.HasPersonWith(inScope)).
+		Select(participation.FieldPersonID).Ints(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("loading relationships: %w", err)
+		return fmt.Errorf("loading attendance: %w", err)
 	}
-	for _, r := range rels {
-		l := Link{ID: r.ID, A: r.PersonAID, B: r.PersonBID, Strength: r.Strength, EncounterCount: r.EncounterCount,
-			FirstMetAt: r.FirstMetAt, LastMetAt: r.LastMetAt, CurrentStrength: StrengthAt(r.Strength, r.LastMetAt, at)}
-		if l.CurrentStrength >= o.MinStrength {
+	for _, id := range ids {
+		n.Attended[id] = true
+	}
+	return nil
+}
+
+// loadOrganization is the organization's network today: its relationships
+// from the cached organization graph (current strengths recomputed at at),
+// its people and attendance read by SQL (what the viewer's role sees of
+// them, always fresh).
+func loadOrganization(ctx context.Context, c *ent.Client, minStrength float64, max int, at time.Time) (*Network, error) {
+	g, err := organizationGraph(ctx, c, at)
+	if err != nil {
+		return nil, err
+	}
+	count := 0
+	for i := range g.links {
+		if l := &g.links[i]; StrengthAt(l.Strength, l.LastMetAt, at) >= minStrength {
+			count++
+		}
+	}
+	if count > max {
+		return nil, &TooLargeError{Edges: count, Max: max}
+	}
+	people, err := c.Person.Query().WithCommunities().Order(person.ByID()).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading the people of the scope: %w", err)
+	}
+	n := &Network{People: people, Attended: map[int]bool{}, At: at}
+	if err := n.loadAttended(ctx, c, participation.CheckedInAtNotNil(), person.IDGT(0)); err != nil {
+		return nil, err
+	}
+	same := len(people) == len(g.ids) // the cached graph has these very people
+	for i, p := range people {
+		same = same && g.ids[i] == p.ID
+	}
+	known := func(id int) bool {
+		i := sort.Search(len(people), func(i int) bool { return people[i].ID >= id })
+		return i < len(people) && people[i].ID == id
+	}
+	n.Links = make([]Link, 0, count)
+	for _, l := range g.links {
+		l.CurrentStrength = StrengthAt(l.Strength, l.LastMetAt, at)
+		if l.CurrentStrength >= minStrength && (same || known(l.A) && known(l.B)) {
 			n.Links = append(n.Links, l)
 		}
+	}
+	if same && len(n.Links) == len(g.links) {
+		n.cached = g
 	}
 	return n, nil
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/database"
+	"github.com/rencontre/rencontre/internal/network"
 	"github.com/rencontre/rencontre/internal/policy"
 )
 
@@ -92,6 +93,7 @@ func ClientWithCounter(t testing.TB) (*ent.Client, *Counter) {
 	}
 	counter := &Counter{Driver: drv}
 	c := ent.NewClient(ent.Driver(database.SerialTx(counter))) // as database.Open does
+	c.Use(network.TrackChanges())
 	t.Cleanup(func() { _ = c.Close() })
 	if err := database.Migrate(context.Background(), c, dbURL); err != nil {
 		t.Fatalf("testenv: %v", err)

@@ -110,7 +110,19 @@ func Handler(c *ent.Client, clock func() time.Time) http.Handler {
 		}
 		var metrics map[int]analysis.NodeMetrics
 		if req.metrics {
-			metrics, _ = n.Graph().Metrics()
+			// The metrics of a large scope take seconds (of the whole
+			// organization: computed once per cached graph, then kept). The
+			// answer waits for them until the request's deadline at most,
+			// then refuses, naming metrics=false; the computation goes on
+			// for the cached graph, so that a later export finds it done.
+			done := make(chan map[int]analysis.NodeMetrics, 1)
+			go func() { done <- n.NodeMetrics() }()
+			select {
+			case metrics = <-done:
+			case <-ctx.Done():
+				failMetrics(w, r)
+				return
+			}
 		}
 		if err := ctx.Err(); err != nil {
 			fail(w, r, http.StatusInternalServerError, err)
@@ -366,6 +378,18 @@ func describe(ctx context.Context, c *ent.Client, s network.Scope) (string, int,
 	return "Organization", 0, nil
 }
 
+// failMetrics answers an export whose metrics were not ready by the
+// request's deadline.
+func failMetrics(w http.ResponseWriter, r *http.Request) {
+	if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
+		slog.InfoContext(r.Context(), "network export: metrics past the deadline")
+		writeError(w, http.StatusServiceUnavailable, "metrics: the metrics of this network took longer than the request timeout; "+
+			"download it with metrics=false, narrow the scope or raise minStrength, or try again later (the organization's metrics are kept once computed)")
+		return
+	}
+	fail(w, r, http.StatusServiceUnavailable, r.Context().Err())
+}
+
 // fail answers an error that arose before anything was written.
 func fail(w http.ResponseWriter, r *http.Request, status int, err error) {
 	var tooLarge *network.TooLargeError
@@ -384,7 +408,7 @@ func fail(w http.ResponseWriter, r *http.Request, status int, err error) {
 	if ctxErr := r.Context().Err(); ctxErr != nil {
 		msg := "request: the client left before the export was ready"
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
-			msg = "request: the export took longer than the request timeout; narrow the scope or raise minStrength"
+			msg = "request: the export took longer than the request timeout; narrow the scope, raise minStrength or ask for metrics=false"
 		}
 		slog.InfoContext(r.Context(), "network export ended early", "error", ctxErr)
 		writeError(w, http.StatusServiceUnavailable, msg)
