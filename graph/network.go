@@ -31,7 +31,7 @@ func networkAnswer(ctx context.Context, n *network.Network) *Network {
 		g = n.Graph()
 		metrics, stats = g.Metrics()
 	} else {
-		stats = analysis.Stats{NodeCount: n.NodeCount(), EdgeCount: len(n.Links)}
+		stats = analysis.Stats{NodeCount: n.NodeCount(), EdgeCount: n.EdgeCount()}
 	}
 	byID := make(map[int]*ent.Person, len(n.People))
 	out := &Network{Nodes: make([]*NetworkNode, 0, len(n.People)), Edges: make([]*NetworkEdge, 0, len(n.Links))}
@@ -102,28 +102,31 @@ func needsMetrics(ctx context.Context) bool {
 	return false
 }
 
-// needsPeople reports whether the network field being resolved selects a
-// field that needs the people's records: nodes, or the isolated people and
-// brokers of the stats.
-func needsPeople(ctx context.Context) bool {
+// neighbourhoodParts says what a Person.network field being resolved needs
+// beyond counts: the people's records for nodes, isolated people and
+// brokers; the relationships for edges and metrics.
+func neighbourhoodParts(ctx context.Context) network.Parts {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !graphql.HasOperationContext(ctx) {
-		return true
+		return network.Parts{People: true, Links: true}
 	}
+	parts := network.Parts{Links: needsMetrics(ctx)}
 	op := graphql.GetOperationContext(ctx)
 	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
 		switch f.Name {
 		case "nodes":
-			return true
+			parts.People = true
+		case "edges":
+			parts.Links = true
 		case "stats":
 			for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
 				if sub.Name == "isolated" || sub.Name == "brokers" {
-					return true
+					parts.People = true
 				}
 			}
 		}
 	}
-	return false
+	return parts
 }
 
 // queryError turns a domain error of a query into a client error where the

@@ -95,7 +95,7 @@ func (r *personResolver) Relationships(ctx context.Context, obj *ent.Person, aft
 
 // Network is the resolver for the network field.
 func (r *personResolver) Network(ctx context.Context, obj *ent.Person, depth *int, minStrength *float64) (*Network, error) {
-	n, err := network.Neighbourhood(ctx, r.client, obj.ID, deref(depth), deref(minStrength), r.now(), needsPeople(ctx))
+	n, err := network.Neighbourhood(ctx, r.client, obj.ID, deref(depth), deref(minStrength), r.now(), neighbourhoodParts(ctx))
 	if err != nil {
 		return nil, queryError("network", err)
 	}

@@ -284,3 +284,64 @@ func TestIntroductionPathWithoutRelationships(t *testing.T) {
 		t.Fatalf("introductionPath = %+v", rsp.IntroductionPath)
 	}
 }
+
+// TestPersonNetworkCountsMatchItsNodesAndFollowChanges: Person.network's
+// counts alone (served from the cached organization graph without loading
+// people or relationships) agree with the nodes and edges of the full
+// answer, with and without minStrength; a relationship written afterwards
+// shows at once.
+func TestPersonNetworkCountsMatchItsNodesAndFollowChanges(t *testing.T) {
+	w := newNetWorld(t, "abcde", map[string]float64{"ab": 1, "bc": 3, "cd": 0.5, "bd": 2})
+	type answer struct {
+		Node struct {
+			Counts struct{ Stats struct{ NodeCount, EdgeCount int } }
+			Full   struct {
+				Nodes []struct {
+					Name   string
+					Degree int
+				}
+				Edges []struct{ ID string }
+				Stats struct{ NodeCount, EdgeCount int }
+			}
+		}
+	}
+	ask := func(name string, depth int, min float64) answer {
+		t.Helper()
+		var rsp answer
+		post(t, w.api, `query($id: ID!, $d: Int!, $m: Float!) { node(id: $id) { ... on Person {
+			counts: network(depth: $d, minStrength: $m) { stats { nodeCount edgeCount } }
+			full: network(depth: $d, minStrength: $m) { nodes { name degree } edges { id } stats { nodeCount edgeCount } } } } }`,
+			&rsp, client.Var("id", gid(w.people[name].ID)), client.Var("d", depth), client.Var("m", min))
+		full := rsp.Node.Full
+		if rsp.Node.Counts.Stats != full.Stats || full.Stats.NodeCount != len(full.Nodes) || full.Stats.EdgeCount != len(full.Edges) {
+			t.Fatalf("%s depth %d minStrength %g: counts %+v, full answer %+v", name, depth, min, rsp.Node.Counts.Stats, full)
+		}
+		return rsp
+	}
+	for _, tc := range []struct {
+		name         string
+		depth        int
+		min          float64
+		nodes, edges int
+	}{
+		{"a", 1, 0, 2, 1},   // a, b
+		{"a", 2, 0, 4, 4},   // a, b, c, d: ab bc cd bd
+		{"a", 2, 1.5, 1, 0}, // a alone: ab is too weak to go through
+		{"c", 1, 0.9, 2, 1}, // b, c: cd is too weak
+		{"b", 1, 0.9, 4, 3}, // a, b, c, d: ab bc bd, not cd
+		{"e", 2, 0, 1, 0},
+	} {
+		got := ask(tc.name, tc.depth, tc.min).Node.Full.Stats
+		if got.NodeCount != tc.nodes || got.EdgeCount != tc.edges {
+			t.Errorf("%s depth %d minStrength %g: %+v, want %d nodes and %d edges", tc.name, tc.depth, tc.min, got, tc.nodes, tc.edges)
+		}
+	}
+	now := time.Now().UTC()
+	a, e := w.people["a"].ID, w.people["e"].ID
+	w.ent.Relationship.Create().SetOrganizationID(w.org.ID).SetPersonAID(min(a, e)).SetPersonBID(max(a, e)).
+		SetFirstMetAt(now).SetLastMetAt(now).SetEncounterCount(1).SetStrength(1).SetDecayKey(network.DecayKey(1, now)).
+		ExecX(testenv.System())
+	if got := ask("e", 1, 0).Node.Full; got.Stats.NodeCount != 2 || got.Stats.EdgeCount != 1 || got.Nodes[0].Degree != 1 {
+		t.Fatalf("after a new relationship a–e: %+v", got)
+	}
+}

@@ -60,7 +60,7 @@ type orgGraph struct {
 	// Incidence: the k-th link of person ids[i], for k in off[i]..off[i+1]-1,
 	// is links[inc[k]], to the person of index nbr[k].
 	off, inc, nbr []int32
-	graph    *analysis.Graph // people (tags, communities) and links, weighted by CurrentStrength at `at`
+	graph         *analysis.Graph // people (tags, communities) and links, weighted by CurrentStrength at `at`
 }
 
 // index is the position of a person in ids, or -1.

@@ -155,16 +155,24 @@ func TestCachedNeighbourhoodIsTheSQLOne(t *testing.T) {
 			for _, minStrength := range []float64{0, 0.7, 1.5} {
 				what := fmt.Sprintf("%s depth %d minStrength %g", p.Name, depth, minStrength)
 				ids, links := f.reference(t, p.ID, depth, minStrength)
-				cached, err := network.Neighbourhood(f.ctx, f.c, p.ID, depth, minStrength, f.now, false)
+				cached, err := network.Neighbourhood(f.ctx, f.c, p.ID, depth, minStrength, f.now, network.Parts{Links: true})
 				if err != nil {
 					t.Fatal(err)
 				}
 				check(t, what+" (cached)", cached, ids, links)
-				withPeople, err := network.Neighbourhood(f.ctx, f.c, p.ID, depth, minStrength, f.now, true)
+				withPeople, err := network.Neighbourhood(f.ctx, f.c, p.ID, depth, minStrength, f.now, network.Parts{People: true, Links: true})
 				if err != nil {
 					t.Fatal(err)
 				}
 				check(t, what+" (cached, with people)", withPeople, ids, links)
+				counted, err := network.Neighbourhood(f.ctx, f.c, p.ID, depth, minStrength, f.now, network.Parts{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(counted.PersonIDs, ids) || counted.Links != nil || counted.EdgeCount() != len(links) {
+					t.Errorf("%s (counts only): people %v, %d links (%d loaded), want %v and %d", what, counted.PersonIDs,
+						counted.EdgeCount(), len(counted.Links), ids, len(links))
+				}
 				bySQL, err := network.NeighbourhoodSQL(f.ctx, f.c, p.ID, depth, minStrength, f.now)
 				if err != nil {
 					t.Fatal(err)
@@ -187,7 +195,7 @@ func TestNeighbourhoodPeopleAreWhatTheRoleSees(t *testing.T) {
 		ctx   context.Context
 		email bool
 	}{{f.ctx, true}, {f.viewer, false}, {f.ctx, true}} { // the cache is shared by the roles: the people are not
-		n, err := network.Neighbourhood(tc.ctx, f.c, f.people[0].ID, 2, 0, f.now, true)
+		n, err := network.Neighbourhood(tc.ctx, f.c, f.people[0].ID, 2, 0, f.now, network.Parts{People: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +220,7 @@ func TestNeighbourhoodPeopleAreWhatTheRoleSees(t *testing.T) {
 func TestNewEncounterRefreshesTheCachedGraph(t *testing.T) {
 	f := newCacheFixture(t)
 	p := f.people[39] // no relationship yet
-	n, err := network.Neighbourhood(f.ctx, f.c, p.ID, 2, 0, f.now, false)
+	n, err := network.Neighbourhood(f.ctx, f.c, p.ID, 2, 0, f.now, network.Parts{Links: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +240,7 @@ func TestNewEncounterRefreshesTheCachedGraph(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	n, err = network.Neighbourhood(f.ctx, f.c, p.ID, 2, 0, f.now, false)
+	n, err = network.Neighbourhood(f.ctx, f.c, p.ID, 2, 0, f.now, network.Parts{Links: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +255,7 @@ func TestNewEncounterRefreshesTheCachedGraph(t *testing.T) {
 	f.c.Relationship.Create().SetOrganizationID(viewer.FromContext(f.ctx).OrganizationID).
 		SetPersonAID(min(p.ID, q.ID)).SetPersonBID(max(p.ID, q.ID)).SetFirstMetAt(f.now).SetLastMetAt(f.now).
 		SetEncounterCount(1).SetStrength(1).SetDecayKey(network.DecayKey(1, f.now)).SaveX(f.ctx)
-	n, err = network.Neighbourhood(f.ctx, f.c, p.ID, 1, 0, f.now, false)
+	n, err = network.Neighbourhood(f.ctx, f.c, p.ID, 1, 0, f.now, network.Parts{Links: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,18 +114,28 @@ func Suggest(ctx context.Context, c *ent.Client, personID, first int, now time.T
 	return out, nil
 }
 
+// Parts says which parts of a neighbourhood to load beyond the people's
+// IDs and the number of relationships.
+type Parts struct {
+	// People loads the people's records (for nodes, isolated people and
+	// brokers), read by SQL as the viewer's role sees them; without it the
+	// network has PersonIDs instead of People.
+	People bool
+	// Links loads the relationships (for edges and metrics); without it the
+	// network has no Links, only their number (EdgeCount).
+	Links bool
+}
+
 // Neighbourhood is the network of the people within depth (1 or 2)
 // relationships of personID, through relationships at least minStrength
 // strong today, and the relationships among them of that strength.
 //
 // It is read from the cached organization graph (a search in memory, the
 // current strengths recomputed at now), or by SQL from the person outwards
-// (never the whole organization) when the person is not in it yet. With
-// people false, the people's records are not loaded: the network then has
-// PersonIDs instead of People (enough for counts and for metrics other than
-// brokers); with people true, they are read by SQL, as the viewer's role
-// sees them.
-func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minStrength float64, now time.Time, people bool) (*Network, error) {
+// (never the whole organization) when the person is not in it yet. parts
+// says what to load beyond the people's IDs and the number of
+// relationships.
+func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minStrength float64, now time.Time, parts Parts) (*Network, error) {
 	if depth < 1 || depth > 2 {
 		return nil, validation.Invalid("depth", "must be 1 or 2")
 	}
@@ -138,14 +148,14 @@ func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minS
 	}
 	var n *Network
 	if g.index(personID) >= 0 {
-		n = g.neighbourhood(personID, depth, minStrength, now)
+		n = g.neighbourhood(personID, depth, minStrength, now, parts.Links)
 	} else {
 		n, err = neighbourhoodSQL(ctx, c, personID, depth, minStrength, now)
 		if err != nil {
 			return nil, err
 		}
 	}
-	if people {
+	if parts.People {
 		if n.People, err = c.Person.Query().Where(person.IDIn(n.PersonIDs...)).WithCommunities().Order(person.ByID()).All(ctx); err != nil {
 			return nil, err
 		}
@@ -155,19 +165,23 @@ func Neighbourhood(ctx context.Context, c *ent.Client, personID, depth int, minS
 }
 
 // neighbourhood is Neighbourhood in the cached graph: a breadth-first search
-// through the links at least minStrength strong at now.
-func (g *orgGraph) neighbourhood(personID, depth int, minStrength float64, now time.Time) *Network {
+// through the links at least minStrength strong at now. Without links, only
+// their number is kept.
+func (g *orgGraph) neighbourhood(personID, depth int, minStrength float64, now time.Time, links bool) *Network {
 	in := make([]bool, len(g.ids)) // by index: within the neighbourhood
 	start := g.index(personID)
 	in[start] = true
 	members := []int32{int32(start)}
 	frontier := members
-	strong := func(l *Link) bool { return minStrength <= 0 || StrengthAt(l.Strength, l.LastMetAt, now) >= minStrength }
+	strong := func(li int32) bool {
+		l := &g.links[li]
+		return minStrength <= 0 || StrengthAt(l.Strength, l.LastMetAt, now) >= minStrength
+	}
 	for range depth {
 		var next []int32
 		for _, i := range frontier {
 			for k := g.off[i]; k < g.off[i+1]; k++ {
-				if j := g.nbr[k]; !in[j] && strong(&g.links[g.inc[k]]) {
+				if j := g.nbr[k]; !in[j] && strong(g.inc[k]) {
 					in[j] = true
 					next = append(next, j)
 				}
@@ -185,19 +199,24 @@ func (g *orgGraph) neighbourhood(personID, depth int, minStrength float64, now t
 		n.PersonIDs[x] = g.ids[i]
 		for k := g.off[i]; k < g.off[i+1]; k++ {
 			// Each link once: from its end of lower index (IDs are in order).
-			if j := g.nbr[k]; j > i && in[j] {
-				chosen = append(chosen, g.inc[k])
+			if j := g.nbr[k]; j > i && in[j] && strong(g.inc[k]) {
+				if links {
+					chosen = append(chosen, g.inc[k])
+				} else {
+					n.linkCount++
+				}
 			}
 		}
 	}
+	if !links {
+		return n
+	}
 	slices.Sort(chosen) // links are by ID
-	n.Links = make([]Link, 0, len(chosen))
-	for _, li := range chosen {
-		l := g.links[li]
+	n.Links = make([]Link, len(chosen))
+	for x, li := range chosen {
+		l := &n.Links[x]
+		*l = g.links[li]
 		l.CurrentStrength = StrengthAt(l.Strength, l.LastMetAt, now)
-		if l.CurrentStrength >= minStrength {
-			n.Links = append(n.Links, l)
-		}
 	}
 	return n
 }

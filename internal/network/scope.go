@@ -77,7 +77,16 @@ type Network struct {
 	Attended  map[int]bool // people who checked in within the scope
 	At        time.Time
 
-	cached *orgGraph // the organization's cached graph, when the network is all of it
+	cached    *orgGraph // the organization's cached graph, when the network is all of it
+	linkCount int       // the number of relationships, when Links were left out
+}
+
+// EdgeCount is the number of relationships of the network.
+func (n *Network) EdgeCount() int {
+	if n.Links == nil {
+		return n.linkCount
+	}
+	return len(n.Links)
 }
 
 // NodeCount is the number of people of the network.
