@@ -4,10 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/network"
+	"gonum.org/v1/gonum/graph/path"
 	"gonum.org/v1/gonum/graph/simple"
 )
 
@@ -490,5 +492,43 @@ func TestSampledBetweenness(t *testing.T) {
 	g = New(ns[:SampleAbove], es[:SampleAbove-1])
 	if _, st := g.Metrics(); st.BetweennessSampled {
 		t.Error("BetweennessSampled set at n = SampleAbove")
+	}
+}
+
+// The array-based Dijkstra of IntroductionPath gives gonum's
+// DijkstraFromTo's path and cost exactly, ties included (unit strengths
+// make many equal-cost paths; disconnected pairs have none).
+func TestIntroductionPathMatchesGonum(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		unit bool
+		seed uint64
+	}{{"random strengths", false, 5}, {"unit strengths (ties)", true, 6}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ns, es := randomGraph(tc.seed, 300, 700, 2)
+			if tc.unit {
+				for i := range es {
+					es[i].Strength = 1
+				}
+			}
+			ns = append(ns, Node{ID: 1}, Node{ID: 2}) // two people without relationships
+			g := New(ns, es)
+			r := rand.New(rand.NewPCG(tc.seed, 1))
+			for range 400 {
+				a, b := r.IntN(g.n()), r.IntN(g.n())
+				if a == b {
+					continue
+				}
+				got, gotCost := g.dijkstra(a, b)
+				want, wantCost := path.DijkstraFromTo(simple.Node(a), simple.Node(b), view{g: g, cost: true})
+				ids := make([]int, len(want))
+				for i, v := range want {
+					ids[i] = int(v.ID())
+				}
+				if !slices.Equal(got, ids) || gotCost != wantCost && !(math.IsInf(gotCost, 1) && math.IsInf(wantCost, 1)) {
+					t.Fatalf("%d→%d: %v (cost %v), gonum %v (cost %v)", a, b, got, gotCost, ids, wantCost)
+				}
+			}
+		})
 	}
 }
