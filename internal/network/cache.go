@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -284,7 +285,7 @@ func loadOrgGraph(ctx context.Context, c *ent.Client, now time.Time) (*orgGraph,
 	if err != nil {
 		return nil, fmt.Errorf("loading the people of the organization: %w", err)
 	}
-	links, err := scanLinks(ctx, c.Relationship.Query(), now, 0)
+	links, err := scanLinks(ctx, c.Relationship.Query(), now, 0, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -330,49 +331,36 @@ func loadOrgGraph(ctx context.Context, c *ent.Client, now time.Time) (*orgGraph,
 	return g, nil
 }
 
-// linkRow is a relationship as scanned by scanLinks.
-type linkRow struct {
-	ID             int       `sql:"id"`
-	A              int       `sql:"person_a_id"`
-	B              int       `sql:"person_b_id"`
-	Strength       float64   `sql:"strength"`
-	EncounterCount int       `sql:"encounter_count"`
-	FirstMetAt     time.Time `sql:"first_met_at"`
-	LastMetAt      time.Time `sql:"last_met_at"`
-}
-
-// linkPage is how many relationships one statement of scanLinks reads.
-const linkPage = 20000
-
 // scanLinks reads the relationships of q, by ID, as Links at time at,
-// keeping those whose current strength is at least minStrength. Rows are
-// read by pages of IDs and scanned into small structs, not ent entities:
-// 400,000 relationships take about 40 MB.
-func scanLinks(ctx context.Context, q *ent.RelationshipQuery, at time.Time, minStrength float64) ([]Link, error) {
-	var out []Link
-	after := 0
-	for {
-		var rows []linkRow
-		err := q.Clone().Where(relationship.IDGT(after)).Order(relationship.ByID()).Limit(linkPage).
-			Select(relationship.FieldID, relationship.FieldPersonAID, relationship.FieldPersonBID, relationship.FieldStrength,
-				relationship.FieldEncounterCount, relationship.FieldFirstMetAt, relationship.FieldLastMetAt).
-			Scan(ctx, &rows)
-		if err != nil {
-			return nil, fmt.Errorf("loading relationships: %w", err)
+// keeping those whose current strength is at least minStrength. The rows are
+// counted (unless count, their number, is known), then scanned straight
+// into Links, not ent entities: 400,000 relationships take about 40 MB.
+func scanLinks(ctx context.Context, q *ent.RelationshipQuery, at time.Time, minStrength float64, count int) ([]Link, error) {
+	// Sized first (count < 0: counted here): scanning then appends in
+	// place, without copies.
+	if count < 0 {
+		var err error
+		if count, err = q.Clone().Count(ctx); err != nil {
+			return nil, fmt.Errorf("counting relationships: %w", err)
 		}
-		if out == nil {
-			out = make([]Link, 0, len(rows))
-		}
-		for _, r := range rows {
-			l := Link{ID: r.ID, A: r.A, B: r.B, Strength: r.Strength, EncounterCount: r.EncounterCount,
-				FirstMetAt: r.FirstMetAt, LastMetAt: r.LastMetAt, CurrentStrength: StrengthAt(r.Strength, r.LastMetAt, at)}
-			if l.CurrentStrength >= minStrength {
-				out = append(out, l)
-			}
-		}
-		if len(rows) < linkPage {
-			return out, nil
-		}
-		after = rows[len(rows)-1].ID
 	}
+	links := make([]Link, 0, count)
+	err := q.Order(relationship.ByID()).
+		Select(relationship.FieldID, relationship.FieldPersonAID, relationship.FieldPersonBID, relationship.FieldStrength,
+			relationship.FieldEncounterCount, relationship.FieldFirstMetAt, relationship.FieldLastMetAt).
+		Scan(ctx, &links)
+	if err != nil {
+		return nil, fmt.Errorf("loading relationships: %w", err)
+	}
+	kept := links[:0]
+	for _, l := range links {
+		l.CurrentStrength = StrengthAt(l.Strength, l.LastMetAt, at)
+		if l.CurrentStrength >= minStrength {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) < len(links)/2 {
+		kept = slices.Clone(kept) // let the rest go
+	}
+	return kept, nil
 }

@@ -254,7 +254,7 @@ func neighbourhoodSQL(ctx context.Context, c *ent.Client, personID, depth int, m
 	}
 	slices.Sort(ids)
 	n := &Network{PersonIDs: ids, Attended: map[int]bool{}, At: now}
-	links, err := scanLinks(ctx, c.Relationship.Query().Where(relationship.PersonAIDIn(ids...), relationship.PersonBIDIn(ids...)), now, minStrength)
+	links, err := scanLinks(ctx, c.Relationship.Query().Where(relationship.PersonAIDIn(ids...), relationship.PersonBIDIn(ids...)), now, minStrength, -1)
 	n.Links = links
 	return n, err
 }

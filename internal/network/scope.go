@@ -56,14 +56,16 @@ func (e *TooLargeError) Error() string {
 }
 
 // Link is one relationship of a loaded network.
+// (The tags name the columns the relationships are scanned from.)
 type Link struct {
-	ID              int
-	A, B            int
-	Strength        float64 // as of LastMetAt
-	CurrentStrength float64 // as of the load's time
-	EncounterCount  int
-	FirstMetAt      time.Time
-	LastMetAt       time.Time
+	ID              int       `sql:"id"`
+	A               int       `sql:"person_a_id"`
+	B               int       `sql:"person_b_id"`
+	Strength        float64   `sql:"strength"` // as of LastMetAt
+	CurrentStrength float64   `sql:"-"`        // as of the load's time
+	EncounterCount  int       `sql:"encounter_count"`
+	FirstMetAt      time.Time `sql:"first_met_at"`
+	LastMetAt       time.Time `sql:"last_met_at"`
 }
 
 // Network is a loaded scope: its people (with their communities) and the
@@ -222,7 +224,7 @@ func Load(ctx context.Context, c *ent.Client, s Scope, o Options) (*Network, err
 	if count > max {
 		return nil, &TooLargeError{Edges: count, Max: max}
 	}
-	n.Links, err = scanLinks(ctx, q, at, o.MinStrength)
+	n.Links, err = scanLinks(ctx, q, at, o.MinStrength, count)
 	return n, err
 }
 
