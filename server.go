@@ -30,6 +30,7 @@ import (
 	"github.com/rencontre/rencontre/internal/demo"
 	"github.com/rencontre/rencontre/internal/generate"
 	"github.com/rencontre/rencontre/internal/importer"
+	"github.com/rencontre/rencontre/internal/metrics"
 	"github.com/rencontre/rencontre/internal/series"
 	"github.com/rencontre/rencontre/internal/server"
 	"github.com/rencontre/rencontre/internal/watch"
@@ -76,7 +77,7 @@ func serve() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	client, err := database.OpenWithPool(cfg.DatabaseURL, cfg.Pool)
+	client, db, err := database.OpenWithDB(cfg.DatabaseURL, cfg.Pool)
 	if err != nil {
 		return err
 	}
@@ -84,6 +85,14 @@ func serve() error {
 	if err := database.Prepare(ctx, client, cfg.DatabaseURL, cfg.AutoMigrate); err != nil {
 		return err
 	}
+	authn := auth.New(client, auth.Settings{CacheTTL: cfg.AuthCacheTTL}) // before the client is shared
+	defer authn.Wait()                                                   // the last uses in flight, before the client closes
+	m := metrics.New(db)
+	stopDiagnostics, err := server.StartDiagnostics(cfg, m) // --metrics-addr, --pprof-addr
+	if err != nil {
+		return err
+	}
+	defer stopDiagnostics()
 	var demoToken string
 	if cfg.Demo {
 		res, err := demo.Load(ctx, client, time.Now())
@@ -102,7 +111,7 @@ func serve() error {
 	defer closeBus()
 	// Occurrences of series exist up to the horizon, which moves daily.
 	go series.KeepHorizon(ctx, client, series.Settings{HorizonMonths: cfg.SeriesHorizon}, 24*time.Hour, time.Now)
-	return server.Run(ctx, cfg, server.RoutesWithEvents(client, cfg, bus), func(addr string) {
+	return server.Run(ctx, cfg, server.NewRoutes(client, cfg, server.Deps{Events: bus, Auth: authn, Metrics: m}), func(addr string) {
 		slog.Info("Rencontre is listening", "addr", addr, "database", database.Redact(cfg.DatabaseURL),
 			"production", cfg.Production, "playground", cfg.Playground, "request_timeout", cfg.RequestTimeout.String())
 		fmt.Printf("GraphQL API:  http://%s/graphql\n", addr)

@@ -48,7 +48,14 @@ const (
 //
 // It checks every operation and every fragment definition of the document, not
 // only the operation to run, because validation covers them all.
-type documentLimits struct{ limits Limits }
+//
+// A query found in the parsed-query cache has passed these checks (the
+// limits do not change while the server runs) and is not measured again; the
+// variables are, at every request.
+type documentLimits struct {
+	limits Limits
+	cache  documentCache
+}
 
 var (
 	_ graphql.HandlerExtension          = documentLimits{}
@@ -70,6 +77,9 @@ func (l documentLimits) MutateOperationParameters(_ context.Context, params *gra
 			return limitError(codeInputTooDeep, nil, "the variable $%s nests input objects %s deep; the limit is %s",
 				name, count(d), count(l.limits.MaxInputDepth))
 		}
+	}
+	if l.cache.lru != nil && l.cache.contains(params.Query) {
+		return nil
 	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, l.limits.MaxTokens)
 	if err != nil {

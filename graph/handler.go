@@ -50,6 +50,9 @@ type Options struct {
 	// MaxNetworkEdges is the most relationships one network answer holds;
 	// zero means network.DefaultMaxEdges.
 	MaxNetworkEdges int
+	// Auth authenticates requests; nil means auth.Default(client), which
+	// caches validated tokens for auth.DefaultCacheTTL.
+	Auth *auth.Authenticator
 }
 
 // Defaults of Options.
@@ -79,12 +82,20 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.Events == nil {
 		opts.Events = events.NewMemory()
 	}
+	if opts.Auth == nil {
+		opts.Auth = auth.Default(client)
+	}
 	srv := handler.New(newSchema(client, opts.Events, opts))
 	srv.AroundOperations(withIssuedFeeds)
 	srv.AddTransport(httpTransport{production: opts.Production})
 	srv.AddTransport(websocketTransport(client, opts.WebsocketOrigins, opts.MaxBodyBytes))
-	// No query cache on purpose: pageLimits writes default page sizes into
-	// each request's own parsed document.
+	// Parsed and validated documents are kept (see documentCache, which
+	// writes the default page sizes into a document before it is shared);
+	// clients may send a query's hash instead of its text (APQ), before the
+	// limits measure the query.
+	documents := newDocumentCache()
+	srv.SetQueryCache(documents)
+	srv.Use(automaticPersistedQueries())
 	if opts.Production {
 		// Introspection stays off (gqlgen's default without the extension);
 		// asking for it is refused before execution.
@@ -93,7 +104,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	} else {
 		srv.Use(extension.Introspection{})
 	}
-	installLimits(srv, opts)
+	installLimits(srv, opts, documents)
 	srv.Use(contactFilterGuard{})
 	installTransactions(srv, client)
 	installAttendanceEvents(srv, opts.Events) // inside the transaction of each mutation field
@@ -106,7 +117,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	// lives longer than any request: it skips the HTTP layers.
 	// A multipart request (files) becomes the JSON request of its
 	// operations, with the JSON body limit; its files join it once decoded.
-	return serveWebsockets(srv, opts.WebsocketOrigins, withDeadline(multipartRequests(checkHTTP(limitBody(decodeRequest(attachUploads(auth.Middleware(client, srv))), opts.MaxBodyBytes)), opts.MaxUploadBytes), opts.RequestTimeout))
+	return serveWebsockets(srv, opts.WebsocketOrigins, withDeadline(multipartRequests(checkHTTP(limitBody(decodeRequest(attachUploads(opts.Auth.Middleware(srv))), opts.MaxBodyBytes)), opts.MaxUploadBytes), opts.RequestTimeout))
 }
 
 // limitBody refuses request bodies larger than limit with a GraphQL error and

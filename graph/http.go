@@ -285,9 +285,6 @@ func decodeGET(rawQuery string, p *graphql.RawParams) *requestError {
 			return badRequest("parameter %s is given %d times", name, len(vs))
 		}
 	}
-	if !values.Has("query") {
-		return badRequest("the request has no query: send it as the query parameter of the URL")
-	}
 	p.Query = values.Get("query")
 	p.OperationName = values.Get("operationName")
 	if v := values.Get("variables"); v != "" {
@@ -300,7 +297,17 @@ func decodeGET(rawQuery string, p *graphql.RawParams) *requestError {
 			return badRequest("parameter extensions must be a JSON object: %v", err)
 		}
 	}
+	if !values.Has("query") && !persisted(p) {
+		return badRequest("the request has no query: send it as the query parameter of the URL")
+	}
 	return nil
+}
+
+// persisted reports a request that names a persisted query (APQ): it may
+// come without its query, which the server then has by its hash.
+func persisted(p *graphql.RawParams) bool {
+	_, ok := p.Extensions["persistedQuery"]
+	return ok
 }
 
 func decodePOST(body []byte, p *graphql.RawParams) *requestError {
@@ -328,13 +335,6 @@ func decodePOST(body []byte, p *graphql.RawParams) *requestError {
 	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return &requestError{codeInvalidJSON, "the request body is not valid JSON: unexpected data after the object at " + position(body, int64(len(body)-len(rest)))}
 	}
-	query, ok := fields["query"]
-	if !ok || isNull(query) {
-		return badRequest("the request has no query: send the GraphQL document as the string field query")
-	}
-	if err := json.Unmarshal(query, &p.Query); err != nil {
-		return badRequest("query must be a string")
-	}
 	if v, ok := fields["operationName"]; ok && !isNull(v) {
 		if err := json.Unmarshal(v, &p.OperationName); err != nil {
 			return badRequest("operationName must be a string or null")
@@ -349,6 +349,15 @@ func decodePOST(body []byte, p *graphql.RawParams) *requestError {
 	if v, ok := fields["extensions"]; ok && !isNull(v) {
 		if p.Extensions, err = decodeObject(v); err != nil {
 			return badRequest("extensions must be a JSON object or null")
+		}
+	}
+	query, ok := fields["query"]
+	if (!ok || isNull(query)) && !persisted(p) {
+		return badRequest("the request has no query: send the GraphQL document as the string field query")
+	}
+	if ok && !isNull(query) {
+		if err := json.Unmarshal(query, &p.Query); err != nil {
+			return badRequest("query must be a string")
 		}
 	}
 	return nil

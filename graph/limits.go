@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -95,19 +96,19 @@ func (l Limits) withDefaults() Limits {
 //     objects in literals;
 //  2. validation, reporting at most maxValidationErrors errors;
 //  3. after validation: list lengths, predicates and nesting of argument
-//     values (argumentLimits), page sizes (pageLimits, which also writes the
-//     default page size that the complexity calculation weighs), then
-//     complexity (complexityLimit).
+//     values (argumentLimits), page sizes (pageLimits, which also gives the
+//     connections without first or last the default page size that the
+//     complexity calculation weighs), then complexity (complexityLimit).
 //
 // Operation context mutators run in the order they are installed.
-func installLimits(srv *handler.Server, opts Options) {
+func installLimits(srv *handler.Server, opts Options, cache documentCache) {
 	limits := opts.Limits.withDefaults()
 	if opts.ComplexityLimit <= 0 {
 		opts.ComplexityLimit = DefaultComplexityLimit
 	}
 	srv.SetParserTokenLimit(limits.MaxTokens)
 	srv.SetValidationRulesFn(cappedValidationRules)
-	srv.Use(documentLimits{limits})
+	srv.Use(documentLimits{limits: limits, cache: cache})
 	srv.Use(argumentLimits{limits})
 	srv.Use(pageLimits{})
 	srv.Use(&complexityLimit{limit: opts.ComplexityLimit})
@@ -116,10 +117,17 @@ func installLimits(srv *handler.Server, opts Options) {
 // pageLimits is a handler extension that bounds every connection in an
 // operation before anything runs: first and last must be between 1 and
 // MaxPageSize, and a connection asked for without either gets
-// first: DefaultPageSize. The default is written into the operation's AST so
-// that the resolvers, entgql's eager loading (CollectFields) and the complexity
-// calculation all see the same page size. This is safe because the server keeps
-// no query cache: each request parses its own AST.
+// first: DefaultPageSize. The default is in the operation's AST, so that the
+// resolvers, entgql's eager loading (CollectFields, which reads the AST's
+// arguments) and the complexity calculation all see the same page size.
+//
+// Documents are shared between requests (documentCache), so the default is
+// never written into a request's document: the cache writes it once into
+// each document it stores where it does not depend on variables
+// (writeStaticPageDefaults: a connection without first and last, or with
+// null literals), and only an operation whose first/last variables are null
+// or missing is given a copy of its document, with the default written into
+// the copy.
 type pageLimits struct{}
 
 var (
@@ -141,25 +149,41 @@ func (pageLimits) MutateOperationContext(_ context.Context, oc *graphql.Operatio
 	// Each field once: the default written into a field of a fragment holds at
 	// every spread of the fragment.
 	var err *gqlerror.Error
+	needsDefault := false
 	walkFields(oc.Operation.SelectionSet, func(f *ast.Field) bool {
-		err = boundField(f, oc.Variables)
-		return err == nil
+		if err = boundField(f, oc.Variables); err != nil {
+			return false
+		}
+		needsDefault = needsDefault || needsPageDefault(f, oc.Variables, false)
+		return true
 	})
-	return err
+	if err != nil || !needsDefault {
+		return err
+	}
+	oc.Doc, oc.Operation = copyOperation(oc.Doc, oc.Operation)
+	walkFields(oc.Operation.SelectionSet, func(f *ast.Field) bool {
+		if needsPageDefault(f, oc.Variables, false) {
+			writePageDefault(f)
+		}
+		return true
+	})
+	return nil
 }
 
+// boundField refuses a first or last out of bounds on a connection field.
 func boundField(f *ast.Field, vars map[string]any) *gqlerror.Error {
 	if !isConnectionField(f.Definition) {
 		return nil
 	}
-	args := f.ArgumentMap(vars)
-	given := false
 	for _, name := range []string{"first", "last"} {
-		v, ok := args[name]
-		if !ok || v == nil {
+		arg := f.Arguments.ForName(name)
+		if arg == nil {
 			continue
 		}
-		given = true
+		v, err := arg.Value.Value(vars)
+		if err != nil || v == nil {
+			continue // validation has checked the value; null is no value
+		}
 		n, isInt := toInt(v)
 		if !isInt || n < 1 || n > MaxPageSize {
 			got := fmt.Sprint(v)
@@ -171,24 +195,135 @@ func boundField(f *ast.Field, vars map[string]any) *gqlerror.Error {
 			return e
 		}
 	}
-	if given {
-		return nil
-	}
-	value := &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(DefaultPageSize), Position: f.Position}
-	if arg := f.Arguments.ForName("first"); arg != nil { // first: $var with a null variable
-		arg.Value = value
-		return nil
-	}
-	f.Arguments = append(f.Arguments, &ast.Argument{Name: "first", Value: value, Position: f.Position})
 	return nil
 }
 
+// needsPageDefault reports a connection field that has neither first nor
+// last: absent, null, or (unless static, when variables are unknown) a
+// variable that is null or missing.
+func needsPageDefault(f *ast.Field, vars map[string]any, static bool) bool {
+	if !isConnectionField(f.Definition) {
+		return false
+	}
+	for _, name := range []string{"first", "last"} {
+		arg := f.Arguments.ForName(name)
+		switch {
+		case arg == nil || arg.Value == nil || arg.Value.Kind == ast.NullValue:
+			continue
+		case arg.Value.Kind != ast.Variable:
+			return false
+		case static:
+			return false // decided for each request
+		}
+		if v, ok := vars[arg.Value.Raw]; ok && v != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// writePageDefault gives a connection field first: DefaultPageSize.
+func writePageDefault(f *ast.Field) {
+	value := &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(DefaultPageSize), Position: f.Position}
+	for i, arg := range f.Arguments {
+		if arg.Name == "first" { // first: null, or a null variable
+			a := *arg
+			a.Value = value
+			args := slices.Clone(f.Arguments)
+			args[i] = &a
+			f.Arguments = args
+			return
+		}
+	}
+	f.Arguments = append(slices.Clip(f.Arguments), &ast.Argument{Name: "first", Value: value, Position: f.Position})
+}
+
+// writeStaticPageDefaults writes the default page size into the connection
+// fields of every operation and fragment of doc whose page size depends on
+// no variable. doc must not be shared yet.
+func writeStaticPageDefaults(doc *ast.QueryDocument) {
+	write := func(f *ast.Field) bool {
+		if needsPageDefault(f, nil, true) {
+			writePageDefault(f)
+		}
+		return true
+	}
+	for _, op := range doc.Operations {
+		walkFields(op.SelectionSet, write)
+	}
+	for _, frag := range doc.Fragments {
+		walkFields(frag.SelectionSet, write)
+	}
+}
+
+// copyOperation returns a deep copy of doc, as far as its selections, and
+// the copy of op in it, so that a request may write into its own copy.
+// Fragment spreads point to the copied fragments.
+func copyOperation(doc *ast.QueryDocument, op *ast.OperationDefinition) (*ast.QueryDocument, *ast.OperationDefinition) {
+	frags := make(map[*ast.FragmentDefinition]*ast.FragmentDefinition, len(doc.Fragments))
+	cp := *doc
+	cp.Fragments = make(ast.FragmentDefinitionList, len(doc.Fragments))
+	for i, f := range doc.Fragments {
+		c := *f
+		cp.Fragments[i] = &c
+		frags[f] = &c
+	}
+	var copySet func(ast.SelectionSet) ast.SelectionSet
+	copySet = func(set ast.SelectionSet) ast.SelectionSet {
+		if set == nil {
+			return nil
+		}
+		out := make(ast.SelectionSet, len(set))
+		for i, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				c := *s
+				c.SelectionSet = copySet(s.SelectionSet)
+				out[i] = &c
+			case *ast.InlineFragment:
+				c := *s
+				c.SelectionSet = copySet(s.SelectionSet)
+				out[i] = &c
+			case *ast.FragmentSpread:
+				c := *s
+				if d, ok := frags[s.Definition]; ok {
+					c.Definition = d
+				}
+				out[i] = &c
+			default:
+				out[i] = sel
+			}
+		}
+		return out
+	}
+	for _, f := range cp.Fragments {
+		f.SelectionSet = copySet(f.SelectionSet)
+	}
+	var opCopy *ast.OperationDefinition
+	cp.Operations = make(ast.OperationList, len(doc.Operations))
+	for i, o := range doc.Operations {
+		if o != op {
+			cp.Operations[i] = o
+			continue
+		}
+		c := *o
+		c.SelectionSet = copySet(o.SelectionSet)
+		cp.Operations[i] = &c
+		opCopy = &c
+	}
+	if opCopy == nil { // op is not in doc: nothing to copy
+		return doc, op
+	}
+	return &cp, opCopy
+}
+
 // isConnectionField reports a Relay connection field: its type is a
-// *Connection and it takes first and last.
+// *Connection and it takes first (and, when it pages both ways, last; a
+// forward-only connection such as Person.timeline has first alone).
 func isConnectionField(def *ast.FieldDefinition) bool {
 	return def != nil && def.Type != nil &&
 		strings.HasSuffix(def.Type.Name(), "Connection") &&
-		def.Arguments.ForName("first") != nil && def.Arguments.ForName("last") != nil
+		def.Arguments.ForName("first") != nil
 }
 
 func toInt(v any) (int64, bool) {

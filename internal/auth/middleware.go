@@ -7,17 +7,21 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/viewer"
 )
 
+// Middleware is Default(c).Middleware(next).
+func Middleware(c *ent.Client, next http.Handler) http.Handler {
+	return Default(c).Middleware(next)
+}
+
 // Middleware authenticates every request with its `Authorization: Bearer`
 // token and puts the viewer in the request context. A request without a
 // valid token gets a GraphQL error with extensions.code UNAUTHENTICATED, status
 // 401, and no data. CORS preflight requests pass through.
-func Middleware(c *ent.Client, next http.Handler) http.Handler {
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodOptions {
 			next.ServeHTTP(w, r)
@@ -29,7 +33,7 @@ func Middleware(c *ent.Client, next http.Handler) http.Handler {
 			unauthenticated(w, "authentication required: send an API token as `Authorization: Bearer <token>`")
 			return
 		}
-		v, err := Authenticate(r.Context(), c, strings.TrimSpace(secret), time.Now())
+		v, err := a.Authenticate(r.Context(), strings.TrimSpace(secret))
 		if errors.Is(err, ErrUnauthenticated) {
 			unauthenticated(w, err.Error())
 			return

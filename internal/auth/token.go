@@ -62,8 +62,34 @@ const lastUsedResolution = time.Minute
 
 // Authenticate returns the viewer of a token secret: the token's account in
 // the token's organization, with the lesser of the token's role and the
-// account's current membership role.
+// account's current membership role. It reads the database every time (two
+// statements, and a third at most once a minute to record the use); the
+// HTTP middleware goes through an Authenticator, which caches the answer.
 func Authenticate(ctx context.Context, c *ent.Client, secret string, now time.Time) (*viewer.Viewer, error) {
+	g, err := lookup(ctx, c, secret, now)
+	if err != nil {
+		return nil, err
+	}
+	return &g.viewer, nil
+}
+
+// grant is what a token lookup found: the viewer, and what the cache needs to
+// forget or refuse it later.
+type grant struct {
+	viewer       viewer.Viewer
+	prefix       string
+	membershipID int
+	expiresAt    time.Time // zero: the token does not expire
+	lastUsedAt   time.Time // as stored after the lookup; zero: never
+}
+
+// expiredError is the refusal of a token past its expiry.
+func expiredError(prefix string, at time.Time) error {
+	return fmt.Errorf("%w: token %s expired at %s", ErrUnauthenticated, prefix, at.Format(time.RFC3339))
+}
+
+// lookup is Authenticate with what the cache keeps.
+func lookup(ctx context.Context, c *ent.Client, secret string, now time.Time) (*grant, error) {
 	if !strings.HasPrefix(secret, secretPrefix) {
 		return nil, fmt.Errorf("%w: not a Rencontre API token", ErrUnauthenticated)
 	}
@@ -79,7 +105,7 @@ func Authenticate(ctx context.Context, c *ent.Client, secret string, now time.Ti
 	case tok.RevokedAt != nil:
 		return nil, fmt.Errorf("%w: token %s was revoked", ErrUnauthenticated, tok.Prefix)
 	case tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt):
-		return nil, fmt.Errorf("%w: token %s expired at %s", ErrUnauthenticated, tok.Prefix, tok.ExpiresAt.Format(time.RFC3339))
+		return nil, expiredError(tok.Prefix, *tok.ExpiresAt)
 	}
 	m, err := c.Membership.Query().
 		Where(
@@ -94,15 +120,27 @@ func Authenticate(ctx context.Context, c *ent.Client, secret string, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("loading membership: %w", err)
 	}
+	g := &grant{
+		viewer: viewer.Viewer{
+			AccountID:      tok.AccountID,
+			OrganizationID: tok.OrganizationID,
+			Role:           viewer.Min(viewer.Role(tok.Role), viewer.Role(m.Role)),
+			TokenID:        tok.ID,
+		},
+		prefix:       tok.Prefix,
+		membershipID: m.ID,
+	}
+	if tok.ExpiresAt != nil {
+		g.expiresAt = *tok.ExpiresAt
+	}
+	if tok.LastUsedAt != nil {
+		g.lastUsedAt = *tok.LastUsedAt
+	}
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= lastUsedResolution {
 		if err := c.APIToken.UpdateOne(tok).SetLastUsedAt(now).Exec(sys); err != nil {
 			return nil, fmt.Errorf("recording token use: %w", err)
 		}
+		g.lastUsedAt = now
 	}
-	return &viewer.Viewer{
-		AccountID:      tok.AccountID,
-		OrganizationID: tok.OrganizationID,
-		Role:           viewer.Min(viewer.Role(tok.Role), viewer.Role(m.Role)),
-		TokenID:        tok.ID,
-	}, nil
+	return g, nil
 }

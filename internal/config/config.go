@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rencontre/rencontre/graph"
+	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/database"
 )
 
@@ -34,6 +36,9 @@ type Config struct {
 	MaxNetworkEdges int           // most relationships in one network answer
 	Pool            database.Pool // the connection pool
 	MaxUploadBytes  int64         // largest file upload (multipart request)
+	AuthCacheTTL    time.Duration // how long a validated token is trusted without reading it again; 0: no cache
+	MetricsAddr     string        // listener of /metrics (Prometheus); "" for none
+	PprofAddr       string        // loopback listener of /debug/pprof/; "" for none
 }
 
 // Defaults of the settings that Config's users need to know.
@@ -81,6 +86,9 @@ var settings = []setting{
 	{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", kindDuration, database.DefaultPool.IdleTime.String(), "close database connections idle for longer"},
 	{"max-network-edges", "RENCONTRE_MAX_NETWORK_EDGES", kindInt, "50000", "most relationships one network answer holds; a larger scope is refused with NETWORK_TOO_LARGE (raise minStrength or use the export)"},
 	{"series-horizon", "RENCONTRE_SERIES_HORIZON", kindInt, "12", "months ahead that the occurrences of recurring series exist as meetings (1 to 60); the horizon moves forward at start and daily"},
+	{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", kindDuration, auth.DefaultCacheTTL.String(), "how long a validated API token is trusted without reading the database again, 0 to 5m (0: no cache); a token revoked or a membership changed through this server applies at once, through another server within this time"},
+	{"metrics-addr", "RENCONTRE_METRICS_ADDR", kindString, "", "address of a separate listener serving Prometheus metrics at /metrics, without authentication: keep it on a private network (e.g. 127.0.0.1:9090)"},
+	{"pprof-addr", "RENCONTRE_PPROF_ADDR", kindString, "", "loopback address of a separate listener serving Go's profiler at /debug/pprof/ (e.g. 127.0.0.1:6060); other addresses are refused"},
 }
 
 // limitSetting is one of the limits on the shape of an operation, each a
@@ -239,6 +247,15 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	if c.SeriesHorizon, err = strconv.Atoi(values["series-horizon"].text); err != nil || c.SeriesHorizon < 1 || c.SeriesHorizon > 60 {
 		return Config{}, fmt.Errorf("series-horizon: %q is not a number of months from 1 to 60", values["series-horizon"].text)
 	}
+	if c.AuthCacheTTL, err = time.ParseDuration(values["auth-cache-ttl"].text); err != nil || c.AuthCacheTTL < 0 || c.AuthCacheTTL > maxAuthCacheTTL {
+		return Config{}, fmt.Errorf("auth-cache-ttl: %q is not a duration from 0 to %s, such as 30s", values["auth-cache-ttl"].text, maxAuthCacheTTL)
+	}
+	if c.MetricsAddr, err = parseListenAddr(values, "metrics-addr", false); err != nil {
+		return Config{}, err
+	}
+	if c.PprofAddr, err = parseListenAddr(values, "pprof-addr", true); err != nil {
+		return Config{}, err
+	}
 	for _, l := range limitSettings {
 		n, err := strconv.Atoi(values[l.flag].text)
 		if err != nil || n < 1 {
@@ -247,6 +264,29 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		*l.field(&c.Limits) = n
 	}
 	return c, nil
+}
+
+// maxAuthCacheTTL bounds --auth-cache-ttl: a revoked token may stay usable
+// on another server for that long when the change is not announced.
+const maxAuthCacheTTL = 5 * time.Minute
+
+// parseListenAddr accepts "" (no listener) or host:port; with loopbackOnly,
+// the host must be a loopback address or localhost.
+func parseListenAddr(values map[string]*value, name string, loopbackOnly bool) (string, error) {
+	addr := strings.TrimSpace(values[name].text)
+	if addr == "" {
+		return "", nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return "", fmt.Errorf("%s: %q is not an address such as 127.0.0.1:6060", name, addr)
+	}
+	if loopbackOnly {
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return "", fmt.Errorf("%s: %q is not a loopback address: the profiler must not be reachable from the network (use 127.0.0.1 or [::1])", name, addr)
+		}
+	}
+	return addr, nil
 }
 
 // parsePublicURL accepts an absolute http or https URL with a host and no

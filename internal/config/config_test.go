@@ -72,6 +72,9 @@ var settings = []struct {
 	{"request-timeout", "RENCONTRE_REQUEST_TIMEOUT", "1m30s", func(c config.Config) string { return c.RequestTimeout.String() }, "1m30s"},
 	{"shutdown-timeout", "RENCONTRE_SHUTDOWN_TIMEOUT", "2s", func(c config.Config) string { return c.ShutdownTimeout.String() }, "2s"},
 	{"public-url", "RENCONTRE_PUBLIC_URL", "https://cal.example.org/", func(c config.Config) string { return c.PublicURL }, "https://cal.example.org"},
+	{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "1m", func(c config.Config) string { return c.AuthCacheTTL.String() }, "1m0s"},
+	{"metrics-addr", "RENCONTRE_METRICS_ADDR", "10.0.0.5:9090", func(c config.Config) string { return c.MetricsAddr }, "10.0.0.5:9090"},
+	{"pprof-addr", "RENCONTRE_PPROF_ADDR", "[::1]:6060", func(c config.Config) string { return c.PprofAddr }, "[::1]:6060"},
 }
 
 func boolString(b bool) string {
@@ -198,6 +201,15 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", "21"},
 		{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", "-1"},
 		{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", "forever"},
+		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "10m"},
+		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "-1s"},
+		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "soon"},
+		{"metrics-addr", "RENCONTRE_METRICS_ADDR", "nowhere"},
+		{"pprof-addr", "RENCONTRE_PPROF_ADDR", "0.0.0.0:6060"},
+		{"pprof-addr", "RENCONTRE_PPROF_ADDR", ":6060"},
+		{"pprof-addr", "RENCONTRE_PPROF_ADDR", "10.1.2.3:6060"},
+		{"pprof-addr", "RENCONTRE_PPROF_ADDR", "example.org:6060"},
+		{"pprof-addr", "RENCONTRE_PPROF_ADDR", "127.0.0.1"},
 	} {
 		t.Run("flag "+tc.setting+"="+tc.value, func(t *testing.T) {
 			_, err := config.Load([]string{"--" + tc.setting + "=" + tc.value}, env(nil), io.Discard)
@@ -336,5 +348,16 @@ func TestPoolSeriesAndNetworkSettings(t *testing.T) {
 	c := load(t, []string{"--db-max-open-conns=50", "--db-max-idle-conns=50", "--db-conn-max-idle-time=1m", "--series-horizon=24", "--max-network-edges=1000"}, nil)
 	if c.Pool.MaxOpen != 50 || c.Pool.MaxIdle != 50 || c.Pool.IdleTime != time.Minute || c.SeriesHorizon != 24 || c.MaxNetworkEdges != 1000 {
 		t.Fatalf("set: pool %+v, series horizon %d, max network edges %d", c.Pool, c.SeriesHorizon, c.MaxNetworkEdges)
+	}
+}
+
+func TestOperationsSettings(t *testing.T) {
+	def := load(t, nil, nil)
+	if def.AuthCacheTTL != 30*time.Second || def.MetricsAddr != "" || def.PprofAddr != "" {
+		t.Fatalf("defaults: auth cache TTL %s, metrics %q, pprof %q; want 30s and no listeners", def.AuthCacheTTL, def.MetricsAddr, def.PprofAddr)
+	}
+	c := load(t, []string{"--auth-cache-ttl=0", "--pprof-addr=localhost:6060", "--metrics-addr=127.0.0.1:9090"}, nil)
+	if c.AuthCacheTTL != 0 || c.PprofAddr != "localhost:6060" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("set: auth cache TTL %s, metrics %q, pprof %q", c.AuthCacheTTL, c.MetricsAddr, c.PprofAddr)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rencontre/rencontre/graph"
 	"github.com/rencontre/rencontre/internal/feeds"
+	"github.com/rencontre/rencontre/internal/metrics"
 )
 
 // NewLogHandler returns the server's slog handler on f: JSON lines when f is
@@ -116,6 +117,12 @@ func newRequestID() string {
 // nor a cancellation); WARN for requests stopped by their deadline; INFO for
 // the rest, client errors included.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return AccessLogWithMetrics(logger, nil, next)
+}
+
+// AccessLogWithMetrics is AccessLog that also counts each request in m
+// (nil: none), with what its log line says.
+func AccessLogWithMetrics(logger *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get(requestIDHeader)
@@ -131,7 +138,7 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			if p != nil && sw.status == 0 {
 				sw.status = http.StatusInternalServerError // what net/http's recovery amounts to
 			}
-			logAccess(ctx, logger, r, sw, rec, time.Since(start))
+			logAccess(ctx, logger, m, r, sw, rec, time.Since(start))
 			if p != nil {
 				panic(p)
 			}
@@ -140,7 +147,7 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-func logAccess(ctx context.Context, logger *slog.Logger, r *http.Request, sw *statusWriter, rec *graph.AccessRecord, d time.Duration) {
+func logAccess(ctx context.Context, logger *slog.Logger, m *metrics.Metrics, r *http.Request, sw *statusWriter, rec *graph.AccessRecord, d time.Duration) {
 	status := sw.status
 	if status == 0 {
 		status = http.StatusOK // nothing written: net/http answers 200
@@ -168,6 +175,7 @@ func logAccess(ctx context.Context, logger *slog.Logger, r *http.Request, sw *st
 		attrs = append(attrs, slog.Any("error_codes", codes))
 	}
 	logger.LogAttrs(ctx, accessLevel(r.URL.Path, status, codes), "request", attrs...)
+	m.Observe(metrics.Request{Path: r.URL.Path, Status: status, Duration: d, Operation: name, OperationType: typ, ErrorCodes: codes})
 }
 
 func accessLevel(path string, status int, codes []string) slog.Level {

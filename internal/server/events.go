@@ -29,5 +29,5 @@ func OpenEvents(ctx context.Context, databaseURL string) (events.Bus, func() err
 // RoutesWithEvents is Routes whose mutations publish attendance events on
 // bus, and whose subscriptions listen to it.
 func RoutesWithEvents(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler {
-	return routes(client, cfg, bus)
+	return NewRoutes(client, cfg, Deps{Events: bus})
 }

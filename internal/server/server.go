@@ -23,6 +23,7 @@ import (
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/events"
 	"github.com/rencontre/rencontre/internal/feeds"
+	"github.com/rencontre/rencontre/internal/metrics"
 	"github.com/rencontre/rencontre/internal/network/export"
 )
 
@@ -41,10 +42,28 @@ import (
 // (a WebSocket at /graphql) hear the changes made through this handler only:
 // see RoutesWithEvents.
 func Routes(client *ent.Client, cfg config.Config) http.Handler {
-	return routes(client, cfg, nil)
+	return NewRoutes(client, cfg, Deps{})
 }
 
-func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler {
+// Deps are what the routes share with the rest of the process; each may be
+// nil.
+type Deps struct {
+	// Events is the bus of attendance events (see RoutesWithEvents); nil
+	// means one of the GraphQL handler's own.
+	Events events.Bus
+	// Auth authenticates the API's requests; nil means one over client with
+	// cfg.AuthCacheTTL.
+	Auth *auth.Authenticator
+	// Metrics counts the requests; nil counts nothing.
+	Metrics *metrics.Metrics
+}
+
+// NewRoutes is Routes with what the process shares.
+func NewRoutes(client *ent.Client, cfg config.Config, deps Deps) http.Handler {
+	bus, authn := deps.Events, deps.Auth
+	if authn == nil {
+		authn = auth.New(client, auth.Settings{CacheTTL: cfg.AuthCacheTTL})
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", withBaseURL(cfg.PublicURL, graph.NewHandler(client, graph.Options{
 		ComplexityLimit:     cfg.ComplexityLimit,
@@ -57,6 +76,7 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 		SeriesHorizonMonths: cfg.SeriesHorizon,
 		MaxNetworkEdges:     cfg.MaxNetworkEdges,
 		MaxUploadBytes:      cfg.MaxUploadBytes,
+		Auth:                authn,
 	})))
 	if cfg.Playground {
 		mux.HandleFunc("GET /{$}", playground)
@@ -78,7 +98,7 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 	mux.Handle("/ics/", calendarFeeds(client, cfg.RequestTimeout)) // calendar clients send no token: the address is the secret
 	// Network exports: the API token, the request deadline on the loading,
 	// and a streamed answer (so no http.TimeoutHandler, which buffers).
-	mux.Handle("/export/", withDeadline(cfg.RequestTimeout, auth.Middleware(client, export.Handler(client, time.Now))))
+	mux.Handle("/export/", withDeadline(cfg.RequestTimeout, authn.Middleware(export.Handler(client, time.Now))))
 	allowed := slices.Clone(cfg.CORSOrigins)
 	withCORS := cors.New(cors.Options{
 		// A function rather than AllowedOrigins: rs/cors allows every origin
@@ -89,7 +109,7 @@ func routes(client *ent.Client, cfg config.Config, bus events.Bus) http.Handler 
 		ExposedHeaders:  []string{requestIDHeader},
 		MaxAge:          600,
 	}).Handler(mux)
-	return AccessLog(slog.Default(), securityHeaders(withCORS))
+	return AccessLogWithMetrics(slog.Default(), deps.Metrics, securityHeaders(withCORS))
 }
 
 // withBaseURL gives the GraphQL resolvers the public address of the server,
