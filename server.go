@@ -8,6 +8,8 @@
 //	rencontre watch --meeting ID [flags]  print a meeting's attendance changes as they happen (JSON lines)
 //	rencontre generate [flags]        build a large, realistic organization for benchmarks (prints an owner token)
 //	rencontre import people --org SLUG file.csv  import or update people from a CSV file
+//	rencontre import members --org SLUG file.csv  add people to communities from a CSV file
+//	rencontre import attendance --org SLUG file.csv  record past attendance from a CSV file
 package main
 
 import (
@@ -53,6 +55,10 @@ func main() {
 		}
 	case len(os.Args) > 2 && os.Args[1] == "import" && os.Args[2] == "people":
 		run = func() error { return importer.Command(os.Args[3:], os.Stdout, os.Stderr) }
+	case len(os.Args) > 2 && os.Args[1] == "import" && os.Args[2] == "members":
+		run = func() error { return importer.MembersCommand(os.Args[3:], os.Stdout, os.Stderr) }
+	case len(os.Args) > 2 && os.Args[1] == "import" && os.Args[2] == "attendance":
+		run = func() error { return importer.AttendanceCommand(os.Args[3:], os.Stdout, os.Stderr) }
 	case len(os.Args) > 1 && os.Args[1] == "generate":
 		run = func() error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

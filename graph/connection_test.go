@@ -182,11 +182,20 @@ func TestEveryConnectionAnswersTheSameWhateverTheSelection(t *testing.T) {
 	if len(targets) < 30 {
 		t.Fatalf("only %d connections found in the schema", len(targets))
 	}
+	// The entries of a timeline are no nodes: their type names stand in for
+	// the IDs (the cursors still tell them apart).
+	noNodes := strings.NewReplacer("node { id }", "node { id: __typename }", "n: node { i: id }", "n: node { i: __typename }",
+		"node { ... on Node { id } }", "node { id: __typename }", "node { __typename id }", "node { id: __typename }")
 	run := func(t *testing.T, tg target, sh connectionShape, args string) []page {
 		t.Helper()
 		q := tg.query(args, sh.selection)
 		if sh.fragments != "" {
 			q += "\n" + fmt.Sprintf(sh.fragments, tg.connType)
+		}
+		if edge := schema.Types[strings.TrimSuffix(tg.connType, "Connection")+"Edge"]; edge != nil {
+			if node := schema.Types[edge.Fields.ForName("node").Type.Name()]; node != nil && node.Fields.ForName("id") == nil {
+				q = noNodes.Replace(q)
+			}
 		}
 		res := postRaw(t, a, q, nil)
 		var data map[string]any

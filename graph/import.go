@@ -220,6 +220,11 @@ func setVariable(variables map[string]any, path string, value any) error {
 // error listed, and one user error on the file that sums them up (which makes
 // the transaction roll back).
 func invalidImport(errs importer.Errors) *PeopleImportPayload {
+	return &PeopleImportPayload{Errors: importErrors(errs), UserErrors: invalidFile(errs)}
+}
+
+// importErrors are the errors of an invalid file, as the API lists them.
+func importErrors(errs importer.Errors) []*ImportError {
 	out := make([]*ImportError, len(errs))
 	for i, e := range errs {
 		ie := &ImportError{Row: e.Row, Message: e.Message}
@@ -228,9 +233,23 @@ func invalidImport(errs importer.Errors) *PeopleImportPayload {
 		}
 		out[i] = ie
 	}
-	return &PeopleImportPayload{Errors: out, UserErrors: []*UserError{{
+	return out
+}
+
+// invalidFile is the user error of an invalid file, on the file.
+func invalidFile(errs importer.Errors) []*UserError {
+	return []*UserError{{
 		Field:   []string{"input", "file"},
 		Message: fieldMessage("file", fmt.Sprintf("has %d errors, listed in errors with their rows and columns: nothing was imported", len(errs))),
 		Code:    UserErrorCodeInvalid,
-	}}}
+	}}
+}
+
+// rewind seeks an uploaded file to its start: a retried transaction reads it
+// again.
+func rewind(u graphql.Upload) error {
+	if _, err := u.File.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("rewinding the uploaded file: %w", err)
+	}
+	return nil
 }

@@ -8,11 +8,10 @@ package graph
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/importer"
+	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/viewer"
 )
 
@@ -22,9 +21,8 @@ func (r *mutationResolver) PeopleImport(ctx context.Context, input PeopleImportI
 	if v == nil {
 		return nil, errUnauthenticated
 	}
-	// A retried transaction reads the file again from its start.
-	if _, err := input.File.File.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("rewinding the uploaded file: %w", err)
+	if err := rewind(input.File); err != nil {
+		return nil, err
 	}
 	rows, rowErrs := importer.ParseAll(input.File.File)
 	if rowErrs != nil {
@@ -47,6 +45,76 @@ func (r *mutationResolver) PeopleImport(ctx context.Context, input PeopleImportI
 	}
 	return &PeopleImportPayload{
 		Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, CommunitiesCreated: res.CommunitiesCreated,
+		Errors: []*ImportError{}, UserErrors: ues,
+	}, nil
+}
+
+// CommunityMembersImport is the resolver for the communityMembersImport field.
+func (r *mutationResolver) CommunityMembersImport(ctx context.Context, input CommunityMembersImportInput) (*CommunityMembersImportPayload, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, errUnauthenticated
+	}
+	if err := policy.CheckWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := rewind(input.File); err != nil {
+		return nil, err
+	}
+	c, create := ent.FromContext(ctx), deref(input.CreateCommunities)
+	rows, errs := importer.ParseMembers(input.File.File)
+	if errs != nil {
+		all, err := importer.MembersErrors(ctx, c, v.OrganizationID, rows, create, errs)
+		if err != nil {
+			return nil, err
+		}
+		return &CommunityMembersImportPayload{Errors: importErrors(all), UserErrors: invalidFile(all)}, nil
+	}
+	res, err := importer.ImportMembers(ctx, c, v.OrganizationID, rows, importer.MembersOptions{CreateCommunities: create, DryRun: deref(input.DryRun)})
+	if errors.As(err, &errs) {
+		return &CommunityMembersImportPayload{Errors: importErrors(errs), UserErrors: invalidFile(errs)}, nil
+	}
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &CommunityMembersImportPayload{
+		Added: res.Added, Unchanged: res.Unchanged, CommunitiesCreated: res.CommunitiesCreated,
+		Errors: []*ImportError{}, UserErrors: ues,
+	}, nil
+}
+
+// AttendanceImport is the resolver for the attendanceImport field.
+func (r *mutationResolver) AttendanceImport(ctx context.Context, input AttendanceImportInput) (*AttendanceImportPayload, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, errUnauthenticated
+	}
+	if err := policy.CheckWrite(ctx); err != nil {
+		return nil, err
+	}
+	if err := rewind(input.File); err != nil {
+		return nil, err
+	}
+	c, now := ent.FromContext(ctx), r.now()
+	rows, errs := importer.ParseAttendance(input.File.File)
+	if errs != nil {
+		all, err := importer.AttendanceErrors(ctx, c, v.OrganizationID, rows, now, errs)
+		if err != nil {
+			return nil, err
+		}
+		return &AttendanceImportPayload{Errors: importErrors(all), UserErrors: invalidFile(all)}, nil
+	}
+	res, err := importer.ImportAttendance(ctx, c, v.OrganizationID, rows, importer.AttendanceOptions{DryRun: deref(input.DryRun), Now: now})
+	if errors.As(err, &errs) {
+		return &AttendanceImportPayload{Errors: importErrors(errs), UserErrors: invalidFile(errs)}, nil
+	}
+	ues, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &AttendanceImportPayload{
+		Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, CheckedIn: res.CheckedIn,
 		Errors: []*ImportError{}, UserErrors: ues,
 	}, nil
 }

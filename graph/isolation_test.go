@@ -1942,6 +1942,12 @@ func isoRoleCases() []isoRoleCase {
 		{"peopleImport of a file", "peopleImport", false, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"file": isoUpload("name,email,communities\nZoé Import,zoe.import@iso.example,New team\n"), "createCommunities": true})
 		})},
+		{"communityMembersImport of a file", "communityMembersImport", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"file": isoUpload("community,email\nPlatform,cleo@" + o.slug + ".example\n")})
+		})},
+		{"attendanceImport of a file", "attendanceImport", false, plain(func(o *isoOrg) map[string]any {
+			return in(map[string]any{"file": isoUpload(fmt.Sprintf("meeting_id,email,checked_in_at\n%d,cleo@%s.example,%s\n", o.ref["meeting"], o.slug, start))})
+		})},
 		// The invitation that the caller's email received from the other
 		// organization: every role may answer it, a VIEWER token included.
 		{"membershipAccept of an invitation to one's email", "membershipAccept", false, func(o *isoOrg, who *isoIdentity) map[string]any {

@@ -63,7 +63,7 @@ func Import(ctx context.Context, c *ent.Client, org int, rows []Row, opts Option
 			}
 		}()
 	}
-	communities, created, err := resolveCommunities(ctx, c, org, rows, opts.CreateCommunities)
+	communities, created, err := resolveCommunities(ctx, c, org, communityRefs(rows), ColumnCommunities, opts.CreateCommunities)
 	if err != nil {
 		return Result{}, err
 	}
@@ -248,11 +248,17 @@ func AllErrors(ctx context.Context, c *ent.Client, org int, rows []Row, create b
 	if create {
 		return parsed, nil
 	}
-	_, _, err := resolveCommunities(ctx, c, org, rows, false)
+	_, _, err := resolveCommunities(ctx, c, org, communityRefs(rows), ColumnCommunities, false)
 	var more Errors
 	if !errors.As(err, &more) {
 		return parsed, err
 	}
+	return merged(parsed, more), nil
+}
+
+// merged is the errors of a file's parse and of its checks in the database,
+// in row order (the notice of errors left out stays last).
+func merged(parsed, more Errors) Errors {
 	all := append(append(Errors{}, parsed...), more...)
 	slices.SortStableFunc(all, func(a, b RowError) int {
 		if a.Row == 0 || b.Row == 0 { // "n more errors…" stays last
@@ -260,22 +266,36 @@ func AllErrors(ctx context.Context, c *ent.Client, org int, rows []Row, create b
 		}
 		return a.Row - b.Row
 	})
-	return all, nil
+	return all
 }
 
-// resolveCommunities maps the lower-cased names of the communities of rows
-// to their IDs, matched regardless of case. The missing ones are created (as
-// teams, named as the first row that names them) with create, or reported
-// as errors of the rows that name them.
-func resolveCommunities(ctx context.Context, c *ent.Client, org int, rows []Row, create bool) (map[string]int, int, error) {
-	var names []string // as first written, unique regardless of case
-	seen := map[string]bool{}
+// nameRef is a community named on a row.
+type nameRef struct {
+	row  int
+	name string
+}
+
+func communityRefs(rows []Row) []nameRef {
+	var refs []nameRef
 	for _, r := range rows {
 		for _, n := range r.Communities {
-			if k := strings.ToLower(n); !seen[k] {
-				seen[k] = true
-				names = append(names, n)
-			}
+			refs = append(refs, nameRef{r.Row, n})
+		}
+	}
+	return refs
+}
+
+// resolveCommunities maps the lower-cased names of the communities refs
+// name to their IDs, matched regardless of case. The missing ones are created (as
+// teams, named as the first row that names them) with create, or reported
+// as errors of the rows that name them.
+func resolveCommunities(ctx context.Context, c *ent.Client, org int, refs []nameRef, column string, create bool) (map[string]int, int, error) {
+	var names []string // as first written, unique regardless of case
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if k := strings.ToLower(r.name); !seen[k] {
+			seen[k] = true
+			names = append(names, r.name)
 		}
 	}
 	if len(names) == 0 {
@@ -306,11 +326,9 @@ func resolveCommunities(ctx context.Context, c *ent.Client, org int, rows []Row,
 	}
 	if !create {
 		var errs errorList
-		for _, r := range rows {
-			for _, n := range r.Communities {
-				if ids[strings.ToLower(n)] == 0 {
-					errs.add(r.Row, ColumnCommunities, "no community named %q in the organization: create it first, or import with the option to create missing communities", truncate(n, 40))
-				}
+		for _, r := range refs {
+			if ids[strings.ToLower(r.name)] == 0 {
+				errs.add(r.row, column, "no community named %q in the organization: create it first, or import with the option to create missing communities", truncate(r.name, 40))
 			}
 		}
 		return nil, 0, errs.result()

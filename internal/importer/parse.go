@@ -233,15 +233,21 @@ func withoutBOM(r io.Reader) io.Reader {
 	return br
 }
 
-// readHeader maps each known column to its position.
+// readHeader maps each known column of a people file to its position.
 func readHeader(header []string, errs *errorList) (map[string]int, bool) {
+	return readHeaderOf(header, Columns, []string{ColumnName, ColumnEmail}, errs)
+}
+
+// readHeaderOf maps each of columns to its position in header, reporting
+// unknown, repeated and missing required columns.
+func readHeaderOf(header, columns, required []string, errs *errorList) (map[string]int, bool) {
 	index := map[string]int{}
 	var unknown []string
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		_, dup := index[name]
 		switch {
-		case !slices.Contains(Columns, name):
+		case !slices.Contains(columns, name):
 			unknown = append(unknown, h)
 		case dup:
 			errs.add(1, name, "the column appears twice in the header")
@@ -250,11 +256,11 @@ func readHeader(header []string, errs *errorList) (map[string]int, bool) {
 		}
 	}
 	for _, u := range unknown {
-		errs.add(1, u, "unknown column %q: the columns are %s", truncate(u, 40), strings.Join(Columns, ", "))
+		errs.add(1, u, "unknown column %q: the columns are %s", truncate(u, 40), strings.Join(columns, ", "))
 	}
-	for _, required := range []string{ColumnName, ColumnEmail} {
-		if _, ok := index[required]; !ok {
-			errs.add(1, required, "the header has no %s column, which is required", required)
+	for _, r := range required {
+		if _, ok := index[r]; !ok {
+			errs.add(1, r, "the header has no %s column, which is required", r)
 		}
 	}
 	return index, len(errs.errs) == 0
