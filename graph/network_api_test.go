@@ -294,8 +294,10 @@ func TestPersonNetworkCountsMatchItsNodesAndFollowChanges(t *testing.T) {
 	w := newNetWorld(t, "abcde", map[string]float64{"ab": 1, "bc": 3, "cd": 0.5, "bd": 2})
 	type answer struct {
 		Node struct {
-			Counts struct{ Stats struct{ NodeCount, EdgeCount int } }
-			Full   struct {
+			Counts struct {
+				Stats struct{ NodeCount, EdgeCount int }
+			}
+			Full struct {
 				Nodes []struct {
 					Name   string
 					Degree int
