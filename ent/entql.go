@@ -254,7 +254,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldCapacity:              {Type: field.TypeInt, Column: meeting.FieldCapacity},
 			meeting.FieldVisibility:            {Type: field.TypeEnum, Column: meeting.FieldVisibility},
 			meeting.FieldStatus:                {Type: field.TypeEnum, Column: meeting.FieldStatus},
-			meeting.FieldBudgetAmount:          {Type: field.TypeFloat64, Column: meeting.FieldBudgetAmount},
+			meeting.FieldBudgetAmount:          {Type: field.TypeInt64, Column: meeting.FieldBudgetAmount},
 			meeting.FieldBudgetCurrency:        {Type: field.TypeString, Column: meeting.FieldBudgetCurrency},
 			meeting.FieldCancelledAt:           {Type: field.TypeTime, Column: meeting.FieldCancelledAt},
 			meeting.FieldCancellationReason:    {Type: field.TypeString, Column: meeting.FieldCancellationReason},
@@ -326,10 +326,15 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Organization",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			organization.FieldCreatedAt: {Type: field.TypeTime, Column: organization.FieldCreatedAt},
-			organization.FieldUpdatedAt: {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
-			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
-			organization.FieldSlug:      {Type: field.TypeString, Column: organization.FieldSlug},
+			organization.FieldCreatedAt:           {Type: field.TypeTime, Column: organization.FieldCreatedAt},
+			organization.FieldUpdatedAt:           {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
+			organization.FieldName:                {Type: field.TypeString, Column: organization.FieldName},
+			organization.FieldSlug:                {Type: field.TypeString, Column: organization.FieldSlug},
+			organization.FieldCurrency:            {Type: field.TypeString, Column: organization.FieldCurrency},
+			organization.FieldSegmentRegularMin:   {Type: field.TypeInt, Column: organization.FieldSegmentRegularMin},
+			organization.FieldSegmentLoyalMin:     {Type: field.TypeInt, Column: organization.FieldSegmentLoyalMin},
+			organization.FieldSegmentWindowMonths: {Type: field.TypeInt, Column: organization.FieldSegmentWindowMonths},
+			organization.FieldSegmentLapseMonths:  {Type: field.TypeInt, Column: organization.FieldSegmentLapseMonths},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -2705,8 +2710,8 @@ func (f *MeetingFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(meeting.FieldStatus))
 }
 
-// WhereBudgetAmount applies the entql float64 predicate on the budget_amount field.
-func (f *MeetingFilter) WhereBudgetAmount(p entql.Float64P) {
+// WhereBudgetAmount applies the entql int64 predicate on the budget_amount field.
+func (f *MeetingFilter) WhereBudgetAmount(p entql.Int64P) {
 	f.Where(p.Field(meeting.FieldBudgetAmount))
 }
 
@@ -3260,6 +3265,31 @@ func (f *OrganizationFilter) WhereName(p entql.StringP) {
 // WhereSlug applies the entql string predicate on the slug field.
 func (f *OrganizationFilter) WhereSlug(p entql.StringP) {
 	f.Where(p.Field(organization.FieldSlug))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *OrganizationFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(organization.FieldCurrency))
+}
+
+// WhereSegmentRegularMin applies the entql int predicate on the segment_regular_min field.
+func (f *OrganizationFilter) WhereSegmentRegularMin(p entql.IntP) {
+	f.Where(p.Field(organization.FieldSegmentRegularMin))
+}
+
+// WhereSegmentLoyalMin applies the entql int predicate on the segment_loyal_min field.
+func (f *OrganizationFilter) WhereSegmentLoyalMin(p entql.IntP) {
+	f.Where(p.Field(organization.FieldSegmentLoyalMin))
+}
+
+// WhereSegmentWindowMonths applies the entql int predicate on the segment_window_months field.
+func (f *OrganizationFilter) WhereSegmentWindowMonths(p entql.IntP) {
+	f.Where(p.Field(organization.FieldSegmentWindowMonths))
+}
+
+// WhereSegmentLapseMonths applies the entql int predicate on the segment_lapse_months field.
+func (f *OrganizationFilter) WhereSegmentLapseMonths(p entql.IntP) {
+	f.Where(p.Field(organization.FieldSegmentLapseMonths))
 }
 
 // WhereHasPeople applies a predicate to check if query has an edge people.

@@ -3908,6 +3908,31 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, organization.FieldSlug)
 				fieldSeen[organization.FieldSlug] = struct{}{}
 			}
+		case "currency":
+			if _, ok := fieldSeen[organization.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, organization.FieldCurrency)
+				fieldSeen[organization.FieldCurrency] = struct{}{}
+			}
+		case "segmentRegularMin":
+			if _, ok := fieldSeen[organization.FieldSegmentRegularMin]; !ok {
+				selectedFields = append(selectedFields, organization.FieldSegmentRegularMin)
+				fieldSeen[organization.FieldSegmentRegularMin] = struct{}{}
+			}
+		case "segmentLoyalMin":
+			if _, ok := fieldSeen[organization.FieldSegmentLoyalMin]; !ok {
+				selectedFields = append(selectedFields, organization.FieldSegmentLoyalMin)
+				fieldSeen[organization.FieldSegmentLoyalMin] = struct{}{}
+			}
+		case "segmentWindowMonths":
+			if _, ok := fieldSeen[organization.FieldSegmentWindowMonths]; !ok {
+				selectedFields = append(selectedFields, organization.FieldSegmentWindowMonths)
+				fieldSeen[organization.FieldSegmentWindowMonths] = struct{}{}
+			}
+		case "segmentLapseMonths":
+			if _, ok := fieldSeen[organization.FieldSegmentLapseMonths]; !ok {
+				selectedFields = append(selectedFields, organization.FieldSegmentLapseMonths)
+				fieldSeen[organization.FieldSegmentLapseMonths] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -12,6 +12,7 @@ import (
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/money"
 )
 
 // CreateAgendaItemInput represents a mutation input for creating agendaitems.
@@ -397,7 +398,7 @@ type CreateMeetingInput struct {
 	Capacity              *int
 	Visibility            *meeting.Visibility
 	Status                *meeting.Status
-	BudgetAmount          *float64
+	BudgetAmount          *money.Amount
 	BudgetCurrency        *string
 	CapacityIncludesHosts *bool
 	CheckInOpensBefore    *int
@@ -476,7 +477,7 @@ type UpdateMeetingInput struct {
 	Visibility            *meeting.Visibility
 	Status                *meeting.Status
 	ClearBudgetAmount     bool
-	BudgetAmount          *float64
+	BudgetAmount          *money.Amount
 	ClearBudgetCurrency   bool
 	BudgetCurrency        *string
 	CapacityIncludesHosts *bool
@@ -692,8 +693,13 @@ func (c *ObjectiveUpdateOne) SetInput(i UpdateObjectiveInput) *ObjectiveUpdateOn
 
 // UpdateOrganizationInput represents a mutation input for updating organizations.
 type UpdateOrganizationInput struct {
-	Name *string
-	Slug *string
+	Name                *string
+	Slug                *string
+	Currency            *string
+	SegmentRegularMin   *int
+	SegmentLoyalMin     *int
+	SegmentWindowMonths *int
+	SegmentLapseMonths  *int
 }
 
 // Mutate applies the UpdateOrganizationInput on the OrganizationMutation builder.
@@ -703,6 +709,21 @@ func (i *UpdateOrganizationInput) Mutate(m *OrganizationMutation) {
 	}
 	if v := i.Slug; v != nil {
 		m.SetSlug(*v)
+	}
+	if v := i.Currency; v != nil {
+		m.SetCurrency(*v)
+	}
+	if v := i.SegmentRegularMin; v != nil {
+		m.SetSegmentRegularMin(*v)
+	}
+	if v := i.SegmentLoyalMin; v != nil {
+		m.SetSegmentLoyalMin(*v)
+	}
+	if v := i.SegmentWindowMonths; v != nil {
+		m.SetSegmentWindowMonths(*v)
+	}
+	if v := i.SegmentLapseMonths; v != nil {
+		m.SetSegmentLapseMonths(*v)
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/rencontre/rencontre/ent/relationship"
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/money"
 )
 
 // APITokenWhereInput represents a where input for filtering APIToken queries.
@@ -4417,16 +4418,16 @@ type MeetingWhereInput struct {
 	StatusNotIn []meeting.Status `json:"statusNotIn,omitempty"`
 
 	// "budget_amount" field predicates.
-	BudgetAmount       *float64  `json:"budgetAmount,omitempty"`
-	BudgetAmountNEQ    *float64  `json:"budgetAmountNEQ,omitempty"`
-	BudgetAmountIn     []float64 `json:"budgetAmountIn,omitempty"`
-	BudgetAmountNotIn  []float64 `json:"budgetAmountNotIn,omitempty"`
-	BudgetAmountGT     *float64  `json:"budgetAmountGT,omitempty"`
-	BudgetAmountGTE    *float64  `json:"budgetAmountGTE,omitempty"`
-	BudgetAmountLT     *float64  `json:"budgetAmountLT,omitempty"`
-	BudgetAmountLTE    *float64  `json:"budgetAmountLTE,omitempty"`
-	BudgetAmountIsNil  bool      `json:"budgetAmountIsNil,omitempty"`
-	BudgetAmountNotNil bool      `json:"budgetAmountNotNil,omitempty"`
+	BudgetAmount       *money.Amount  `json:"budgetAmount,omitempty"`
+	BudgetAmountNEQ    *money.Amount  `json:"budgetAmountNEQ,omitempty"`
+	BudgetAmountIn     []money.Amount `json:"budgetAmountIn,omitempty"`
+	BudgetAmountNotIn  []money.Amount `json:"budgetAmountNotIn,omitempty"`
+	BudgetAmountGT     *money.Amount  `json:"budgetAmountGT,omitempty"`
+	BudgetAmountGTE    *money.Amount  `json:"budgetAmountGTE,omitempty"`
+	BudgetAmountLT     *money.Amount  `json:"budgetAmountLT,omitempty"`
+	BudgetAmountLTE    *money.Amount  `json:"budgetAmountLTE,omitempty"`
+	BudgetAmountIsNil  bool           `json:"budgetAmountIsNil,omitempty"`
+	BudgetAmountNotNil bool           `json:"budgetAmountNotNil,omitempty"`
 
 	// "budget_currency" field predicates.
 	BudgetCurrency             *string  `json:"budgetCurrency,omitempty"`
@@ -6643,6 +6644,61 @@ type OrganizationWhereInput struct {
 	SlugEqualFold    *string  `json:"slugEqualFold,omitempty"`
 	SlugContainsFold *string  `json:"slugContainsFold,omitempty"`
 
+	// "currency" field predicates.
+	Currency             *string  `json:"currency,omitempty"`
+	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
+	CurrencyIn           []string `json:"currencyIn,omitempty"`
+	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
+	CurrencyGT           *string  `json:"currencyGT,omitempty"`
+	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
+	CurrencyLT           *string  `json:"currencyLT,omitempty"`
+	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
+	CurrencyContains     *string  `json:"currencyContains,omitempty"`
+	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
+	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
+	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
+	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "segment_regular_min" field predicates.
+	SegmentRegularMin      *int  `json:"segmentRegularMin,omitempty"`
+	SegmentRegularMinNEQ   *int  `json:"segmentRegularMinNEQ,omitempty"`
+	SegmentRegularMinIn    []int `json:"segmentRegularMinIn,omitempty"`
+	SegmentRegularMinNotIn []int `json:"segmentRegularMinNotIn,omitempty"`
+	SegmentRegularMinGT    *int  `json:"segmentRegularMinGT,omitempty"`
+	SegmentRegularMinGTE   *int  `json:"segmentRegularMinGTE,omitempty"`
+	SegmentRegularMinLT    *int  `json:"segmentRegularMinLT,omitempty"`
+	SegmentRegularMinLTE   *int  `json:"segmentRegularMinLTE,omitempty"`
+
+	// "segment_loyal_min" field predicates.
+	SegmentLoyalMin      *int  `json:"segmentLoyalMin,omitempty"`
+	SegmentLoyalMinNEQ   *int  `json:"segmentLoyalMinNEQ,omitempty"`
+	SegmentLoyalMinIn    []int `json:"segmentLoyalMinIn,omitempty"`
+	SegmentLoyalMinNotIn []int `json:"segmentLoyalMinNotIn,omitempty"`
+	SegmentLoyalMinGT    *int  `json:"segmentLoyalMinGT,omitempty"`
+	SegmentLoyalMinGTE   *int  `json:"segmentLoyalMinGTE,omitempty"`
+	SegmentLoyalMinLT    *int  `json:"segmentLoyalMinLT,omitempty"`
+	SegmentLoyalMinLTE   *int  `json:"segmentLoyalMinLTE,omitempty"`
+
+	// "segment_window_months" field predicates.
+	SegmentWindowMonths      *int  `json:"segmentWindowMonths,omitempty"`
+	SegmentWindowMonthsNEQ   *int  `json:"segmentWindowMonthsNEQ,omitempty"`
+	SegmentWindowMonthsIn    []int `json:"segmentWindowMonthsIn,omitempty"`
+	SegmentWindowMonthsNotIn []int `json:"segmentWindowMonthsNotIn,omitempty"`
+	SegmentWindowMonthsGT    *int  `json:"segmentWindowMonthsGT,omitempty"`
+	SegmentWindowMonthsGTE   *int  `json:"segmentWindowMonthsGTE,omitempty"`
+	SegmentWindowMonthsLT    *int  `json:"segmentWindowMonthsLT,omitempty"`
+	SegmentWindowMonthsLTE   *int  `json:"segmentWindowMonthsLTE,omitempty"`
+
+	// "segment_lapse_months" field predicates.
+	SegmentLapseMonths      *int  `json:"segmentLapseMonths,omitempty"`
+	SegmentLapseMonthsNEQ   *int  `json:"segmentLapseMonthsNEQ,omitempty"`
+	SegmentLapseMonthsIn    []int `json:"segmentLapseMonthsIn,omitempty"`
+	SegmentLapseMonthsNotIn []int `json:"segmentLapseMonthsNotIn,omitempty"`
+	SegmentLapseMonthsGT    *int  `json:"segmentLapseMonthsGT,omitempty"`
+	SegmentLapseMonthsGTE   *int  `json:"segmentLapseMonthsGTE,omitempty"`
+	SegmentLapseMonthsLT    *int  `json:"segmentLapseMonthsLT,omitempty"`
+	SegmentLapseMonthsLTE   *int  `json:"segmentLapseMonthsLTE,omitempty"`
+
 	// "people" edge predicates.
 	HasPeople     *bool               `json:"hasPeople,omitempty"`
 	HasPeopleWith []*PersonWhereInput `json:"hasPeopleWith,omitempty"`
@@ -6880,6 +6936,141 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 	}
 	if i.SlugContainsFold != nil {
 		predicates = append(predicates, organization.SlugContainsFold(*i.SlugContainsFold))
+	}
+	if i.Currency != nil {
+		predicates = append(predicates, organization.CurrencyEQ(*i.Currency))
+	}
+	if i.CurrencyNEQ != nil {
+		predicates = append(predicates, organization.CurrencyNEQ(*i.CurrencyNEQ))
+	}
+	if len(i.CurrencyIn) > 0 {
+		predicates = append(predicates, organization.CurrencyIn(i.CurrencyIn...))
+	}
+	if len(i.CurrencyNotIn) > 0 {
+		predicates = append(predicates, organization.CurrencyNotIn(i.CurrencyNotIn...))
+	}
+	if i.CurrencyGT != nil {
+		predicates = append(predicates, organization.CurrencyGT(*i.CurrencyGT))
+	}
+	if i.CurrencyGTE != nil {
+		predicates = append(predicates, organization.CurrencyGTE(*i.CurrencyGTE))
+	}
+	if i.CurrencyLT != nil {
+		predicates = append(predicates, organization.CurrencyLT(*i.CurrencyLT))
+	}
+	if i.CurrencyLTE != nil {
+		predicates = append(predicates, organization.CurrencyLTE(*i.CurrencyLTE))
+	}
+	if i.CurrencyContains != nil {
+		predicates = append(predicates, organization.CurrencyContains(*i.CurrencyContains))
+	}
+	if i.CurrencyHasPrefix != nil {
+		predicates = append(predicates, organization.CurrencyHasPrefix(*i.CurrencyHasPrefix))
+	}
+	if i.CurrencyHasSuffix != nil {
+		predicates = append(predicates, organization.CurrencyHasSuffix(*i.CurrencyHasSuffix))
+	}
+	if i.CurrencyEqualFold != nil {
+		predicates = append(predicates, organization.CurrencyEqualFold(*i.CurrencyEqualFold))
+	}
+	if i.CurrencyContainsFold != nil {
+		predicates = append(predicates, organization.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.SegmentRegularMin != nil {
+		predicates = append(predicates, organization.SegmentRegularMinEQ(*i.SegmentRegularMin))
+	}
+	if i.SegmentRegularMinNEQ != nil {
+		predicates = append(predicates, organization.SegmentRegularMinNEQ(*i.SegmentRegularMinNEQ))
+	}
+	if len(i.SegmentRegularMinIn) > 0 {
+		predicates = append(predicates, organization.SegmentRegularMinIn(i.SegmentRegularMinIn...))
+	}
+	if len(i.SegmentRegularMinNotIn) > 0 {
+		predicates = append(predicates, organization.SegmentRegularMinNotIn(i.SegmentRegularMinNotIn...))
+	}
+	if i.SegmentRegularMinGT != nil {
+		predicates = append(predicates, organization.SegmentRegularMinGT(*i.SegmentRegularMinGT))
+	}
+	if i.SegmentRegularMinGTE != nil {
+		predicates = append(predicates, organization.SegmentRegularMinGTE(*i.SegmentRegularMinGTE))
+	}
+	if i.SegmentRegularMinLT != nil {
+		predicates = append(predicates, organization.SegmentRegularMinLT(*i.SegmentRegularMinLT))
+	}
+	if i.SegmentRegularMinLTE != nil {
+		predicates = append(predicates, organization.SegmentRegularMinLTE(*i.SegmentRegularMinLTE))
+	}
+	if i.SegmentLoyalMin != nil {
+		predicates = append(predicates, organization.SegmentLoyalMinEQ(*i.SegmentLoyalMin))
+	}
+	if i.SegmentLoyalMinNEQ != nil {
+		predicates = append(predicates, organization.SegmentLoyalMinNEQ(*i.SegmentLoyalMinNEQ))
+	}
+	if len(i.SegmentLoyalMinIn) > 0 {
+		predicates = append(predicates, organization.SegmentLoyalMinIn(i.SegmentLoyalMinIn...))
+	}
+	if len(i.SegmentLoyalMinNotIn) > 0 {
+		predicates = append(predicates, organization.SegmentLoyalMinNotIn(i.SegmentLoyalMinNotIn...))
+	}
+	if i.SegmentLoyalMinGT != nil {
+		predicates = append(predicates, organization.SegmentLoyalMinGT(*i.SegmentLoyalMinGT))
+	}
+	if i.SegmentLoyalMinGTE != nil {
+		predicates = append(predicates, organization.SegmentLoyalMinGTE(*i.SegmentLoyalMinGTE))
+	}
+	if i.SegmentLoyalMinLT != nil {
+		predicates = append(predicates, organization.SegmentLoyalMinLT(*i.SegmentLoyalMinLT))
+	}
+	if i.SegmentLoyalMinLTE != nil {
+		predicates = append(predicates, organization.SegmentLoyalMinLTE(*i.SegmentLoyalMinLTE))
+	}
+	if i.SegmentWindowMonths != nil {
+		predicates = append(predicates, organization.SegmentWindowMonthsEQ(*i.SegmentWindowMonths))
+	}
+	if i.SegmentWindowMonthsNEQ != nil {
+		predicates = append(predicates, organization.SegmentWindowMonthsNEQ(*i.SegmentWindowMonthsNEQ))
+	}
+	if len(i.SegmentWindowMonthsIn) > 0 {
+		predicates = append(predicates, organization.SegmentWindowMonthsIn(i.SegmentWindowMonthsIn...))
+	}
+	if len(i.SegmentWindowMonthsNotIn) > 0 {
+		predicates = append(predicates, organization.SegmentWindowMonthsNotIn(i.SegmentWindowMonthsNotIn...))
+	}
+	if i.SegmentWindowMonthsGT != nil {
+		predicates = append(predicates, organization.SegmentWindowMonthsGT(*i.SegmentWindowMonthsGT))
+	}
+	if i.SegmentWindowMonthsGTE != nil {
+		predicates = append(predicates, organization.SegmentWindowMonthsGTE(*i.SegmentWindowMonthsGTE))
+	}
+	if i.SegmentWindowMonthsLT != nil {
+		predicates = append(predicates, organization.SegmentWindowMonthsLT(*i.SegmentWindowMonthsLT))
+	}
+	if i.SegmentWindowMonthsLTE != nil {
+		predicates = append(predicates, organization.SegmentWindowMonthsLTE(*i.SegmentWindowMonthsLTE))
+	}
+	if i.SegmentLapseMonths != nil {
+		predicates = append(predicates, organization.SegmentLapseMonthsEQ(*i.SegmentLapseMonths))
+	}
+	if i.SegmentLapseMonthsNEQ != nil {
+		predicates = append(predicates, organization.SegmentLapseMonthsNEQ(*i.SegmentLapseMonthsNEQ))
+	}
+	if len(i.SegmentLapseMonthsIn) > 0 {
+		predicates = append(predicates, organization.SegmentLapseMonthsIn(i.SegmentLapseMonthsIn...))
+	}
+	if len(i.SegmentLapseMonthsNotIn) > 0 {
+		predicates = append(predicates, organization.SegmentLapseMonthsNotIn(i.SegmentLapseMonthsNotIn...))
+	}
+	if i.SegmentLapseMonthsGT != nil {
+		predicates = append(predicates, organization.SegmentLapseMonthsGT(*i.SegmentLapseMonthsGT))
+	}
+	if i.SegmentLapseMonthsGTE != nil {
+		predicates = append(predicates, organization.SegmentLapseMonthsGTE(*i.SegmentLapseMonthsGTE))
+	}
+	if i.SegmentLapseMonthsLT != nil {
+		predicates = append(predicates, organization.SegmentLapseMonthsLT(*i.SegmentLapseMonthsLT))
+	}
+	if i.SegmentLapseMonthsLTE != nil {
+		predicates = append(predicates, organization.SegmentLapseMonthsLTE(*i.SegmentLapseMonthsLTE))
 	}
 
 	if i.HasPeople != nil {

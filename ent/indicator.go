@@ -29,7 +29,7 @@ type Indicator struct {
 	ObjectiveID int `json:"objective_id,omitempty"`
 	// What is measured.
 	Metric indicator.Metric `json:"metric,omitempty"`
-	// The value the objective aims for.
+	// The value the objective aims for, on the metric's scale: shares between 0 and 1, satisfaction between 1 and 5, costs in the organization's currency.
 	Target float64 `json:"target,omitempty"`
 	// Unit of the target, such as `%`, `connections` or `EUR`.
 	Unit *string `json:"unit,omitempty"`

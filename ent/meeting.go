@@ -13,6 +13,7 @@ import (
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/ent/series"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
@@ -49,9 +50,9 @@ type Meeting struct {
 	Visibility meeting.Visibility `json:"visibility,omitempty"`
 	// Where the meeting stands in its life.
 	Status meeting.Status `json:"status,omitempty"`
-	// Budget of the meeting, in budgetCurrency.
-	BudgetAmount *float64 `json:"budget_amount,omitempty"`
-	// ISO 4217 code of the budget's currency, such as `EUR`.
+	// Budget of the meeting, what it costs, in budgetCurrency: an exact decimal (`"1234.50"`), never negative, with no more decimals than the currency's minor unit. Reports add budgets up as its cost.
+	BudgetAmount *money.Amount `json:"budget_amount,omitempty"`
+	// ISO 4217 code of the budget's currency, such as `EUR`; the organization's currency when a budget is given without one.
 	BudgetCurrency *string `json:"budget_currency,omitempty"`
 	// When the meeting was cancelled.
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
@@ -208,9 +209,7 @@ func (*Meeting) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case meeting.FieldCapacityIncludesHosts, meeting.FieldOverridden:
 			values[i] = new(sql.NullBool)
-		case meeting.FieldBudgetAmount:
-			values[i] = new(sql.NullFloat64)
-		case meeting.FieldID, meeting.FieldOrganizationID, meeting.FieldCapacity, meeting.FieldCheckInOpensBefore, meeting.FieldCheckInClosesAfter, meeting.FieldSeriesID, meeting.FieldSequence:
+		case meeting.FieldID, meeting.FieldOrganizationID, meeting.FieldCapacity, meeting.FieldBudgetAmount, meeting.FieldCheckInOpensBefore, meeting.FieldCheckInClosesAfter, meeting.FieldSeriesID, meeting.FieldSequence:
 			values[i] = new(sql.NullInt64)
 		case meeting.FieldTitle, meeting.FieldDescription, meeting.FieldFormat, meeting.FieldVenueName, meeting.FieldVenueAddress, meeting.FieldTimeZone, meeting.FieldVisibility, meeting.FieldStatus, meeting.FieldBudgetCurrency, meeting.FieldCancellationReason:
 			values[i] = new(sql.NullString)
@@ -326,11 +325,11 @@ func (_m *Meeting) assignValues(columns []string, values []any) error {
 				_m.Status = meeting.Status(value.String)
 			}
 		case meeting.FieldBudgetAmount:
-			if value, ok := values[i].(*sql.NullFloat64); !ok {
+			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field budget_amount", values[i])
 			} else if value.Valid {
-				_m.BudgetAmount = new(float64)
-				*_m.BudgetAmount = value.Float64
+				_m.BudgetAmount = new(money.Amount)
+				*_m.BudgetAmount = money.Amount(value.Int64)
 			}
 		case meeting.FieldBudgetCurrency:
 			if value, ok := values[i].(*sql.NullString); !ok {

@@ -21,6 +21,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
@@ -189,13 +190,13 @@ func (_c *MeetingCreate) SetNillableStatus(v *meeting.Status) *MeetingCreate {
 }
 
 // SetBudgetAmount sets the "budget_amount" field.
-func (_c *MeetingCreate) SetBudgetAmount(v float64) *MeetingCreate {
+func (_c *MeetingCreate) SetBudgetAmount(v money.Amount) *MeetingCreate {
 	_c.mutation.SetBudgetAmount(v)
 	return _c
 }
 
 // SetNillableBudgetAmount sets the "budget_amount" field if the given value is not nil.
-func (_c *MeetingCreate) SetNillableBudgetAmount(v *float64) *MeetingCreate {
+func (_c *MeetingCreate) SetNillableBudgetAmount(v *money.Amount) *MeetingCreate {
 	if v != nil {
 		_c.SetBudgetAmount(*v)
 	}
@@ -626,11 +627,6 @@ func (_c *MeetingCreate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Meeting.status": %w`, err)}
 		}
 	}
-	if v, ok := _c.mutation.BudgetAmount(); ok {
-		if err := meeting.BudgetAmountValidator(v); err != nil {
-			return &ValidationError{Name: "budget_amount", err: fmt.Errorf(`ent: validator failed for field "Meeting.budget_amount": %w`, err)}
-		}
-	}
 	if v, ok := _c.mutation.BudgetCurrency(); ok {
 		if err := meeting.BudgetCurrencyValidator(v); err != nil {
 			return &ValidationError{Name: "budget_currency", err: fmt.Errorf(`ent: validator failed for field "Meeting.budget_currency": %w`, err)}
@@ -749,7 +745,7 @@ func (_c *MeetingCreate) createSpec() (*Meeting, *sqlgraph.CreateSpec) {
 		_node.Status = value
 	}
 	if value, ok := _c.mutation.BudgetAmount(); ok {
-		_spec.SetField(meeting.FieldBudgetAmount, field.TypeFloat64, value)
+		_spec.SetField(meeting.FieldBudgetAmount, field.TypeInt64, value)
 		_node.BudgetAmount = &value
 	}
 	if value, ok := _c.mutation.BudgetCurrency(); ok {
@@ -1165,7 +1161,7 @@ func (u *MeetingUpsert) UpdateStatus() *MeetingUpsert {
 }
 
 // SetBudgetAmount sets the "budget_amount" field.
-func (u *MeetingUpsert) SetBudgetAmount(v float64) *MeetingUpsert {
+func (u *MeetingUpsert) SetBudgetAmount(v money.Amount) *MeetingUpsert {
 	u.Set(meeting.FieldBudgetAmount, v)
 	return u
 }
@@ -1177,7 +1173,7 @@ func (u *MeetingUpsert) UpdateBudgetAmount() *MeetingUpsert {
 }
 
 // AddBudgetAmount adds v to the "budget_amount" field.
-func (u *MeetingUpsert) AddBudgetAmount(v float64) *MeetingUpsert {
+func (u *MeetingUpsert) AddBudgetAmount(v money.Amount) *MeetingUpsert {
 	u.Add(meeting.FieldBudgetAmount, v)
 	return u
 }
@@ -1626,14 +1622,14 @@ func (u *MeetingUpsertOne) UpdateStatus() *MeetingUpsertOne {
 }
 
 // SetBudgetAmount sets the "budget_amount" field.
-func (u *MeetingUpsertOne) SetBudgetAmount(v float64) *MeetingUpsertOne {
+func (u *MeetingUpsertOne) SetBudgetAmount(v money.Amount) *MeetingUpsertOne {
 	return u.Update(func(s *MeetingUpsert) {
 		s.SetBudgetAmount(v)
 	})
 }
 
 // AddBudgetAmount adds v to the "budget_amount" field.
-func (u *MeetingUpsertOne) AddBudgetAmount(v float64) *MeetingUpsertOne {
+func (u *MeetingUpsertOne) AddBudgetAmount(v money.Amount) *MeetingUpsertOne {
 	return u.Update(func(s *MeetingUpsert) {
 		s.AddBudgetAmount(v)
 	})
@@ -2288,14 +2284,14 @@ func (u *MeetingUpsertBulk) UpdateStatus() *MeetingUpsertBulk {
 }
 
 // SetBudgetAmount sets the "budget_amount" field.
-func (u *MeetingUpsertBulk) SetBudgetAmount(v float64) *MeetingUpsertBulk {
+func (u *MeetingUpsertBulk) SetBudgetAmount(v money.Amount) *MeetingUpsertBulk {
 	return u.Update(func(s *MeetingUpsert) {
 		s.SetBudgetAmount(v)
 	})
 }
 
 // AddBudgetAmount adds v to the "budget_amount" field.
-func (u *MeetingUpsertBulk) AddBudgetAmount(v float64) *MeetingUpsertBulk {
+func (u *MeetingUpsertBulk) AddBudgetAmount(v money.Amount) *MeetingUpsertBulk {
 	return u.Update(func(s *MeetingUpsert) {
 		s.AddBudgetAmount(v)
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
@@ -230,14 +231,14 @@ func (_u *MeetingUpdate) SetNillableStatus(v *meeting.Status) *MeetingUpdate {
 }
 
 // SetBudgetAmount sets the "budget_amount" field.
-func (_u *MeetingUpdate) SetBudgetAmount(v float64) *MeetingUpdate {
+func (_u *MeetingUpdate) SetBudgetAmount(v money.Amount) *MeetingUpdate {
 	_u.mutation.ResetBudgetAmount()
 	_u.mutation.SetBudgetAmount(v)
 	return _u
 }
 
 // SetNillableBudgetAmount sets the "budget_amount" field if the given value is not nil.
-func (_u *MeetingUpdate) SetNillableBudgetAmount(v *float64) *MeetingUpdate {
+func (_u *MeetingUpdate) SetNillableBudgetAmount(v *money.Amount) *MeetingUpdate {
 	if v != nil {
 		_u.SetBudgetAmount(*v)
 	}
@@ -245,7 +246,7 @@ func (_u *MeetingUpdate) SetNillableBudgetAmount(v *float64) *MeetingUpdate {
 }
 
 // AddBudgetAmount adds value to the "budget_amount" field.
-func (_u *MeetingUpdate) AddBudgetAmount(v float64) *MeetingUpdate {
+func (_u *MeetingUpdate) AddBudgetAmount(v money.Amount) *MeetingUpdate {
 	_u.mutation.AddBudgetAmount(v)
 	return _u
 }
@@ -816,11 +817,6 @@ func (_u *MeetingUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Meeting.status": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.BudgetAmount(); ok {
-		if err := meeting.BudgetAmountValidator(v); err != nil {
-			return &ValidationError{Name: "budget_amount", err: fmt.Errorf(`ent: validator failed for field "Meeting.budget_amount": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.BudgetCurrency(); ok {
 		if err := meeting.BudgetCurrencyValidator(v); err != nil {
 			return &ValidationError{Name: "budget_currency", err: fmt.Errorf(`ent: validator failed for field "Meeting.budget_currency": %w`, err)}
@@ -917,13 +913,13 @@ func (_u *MeetingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		_spec.SetField(meeting.FieldStatus, field.TypeEnum, value)
 	}
 	if value, ok := _u.mutation.BudgetAmount(); ok {
-		_spec.SetField(meeting.FieldBudgetAmount, field.TypeFloat64, value)
+		_spec.SetField(meeting.FieldBudgetAmount, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.AddedBudgetAmount(); ok {
-		_spec.AddField(meeting.FieldBudgetAmount, field.TypeFloat64, value)
+		_spec.AddField(meeting.FieldBudgetAmount, field.TypeInt64, value)
 	}
 	if _u.mutation.BudgetAmountCleared() {
-		_spec.ClearField(meeting.FieldBudgetAmount, field.TypeFloat64)
+		_spec.ClearField(meeting.FieldBudgetAmount, field.TypeInt64)
 	}
 	if value, ok := _u.mutation.BudgetCurrency(); ok {
 		_spec.SetField(meeting.FieldBudgetCurrency, field.TypeString, value)
@@ -1537,14 +1533,14 @@ func (_u *MeetingUpdateOne) SetNillableStatus(v *meeting.Status) *MeetingUpdateO
 }
 
 // SetBudgetAmount sets the "budget_amount" field.
-func (_u *MeetingUpdateOne) SetBudgetAmount(v float64) *MeetingUpdateOne {
+func (_u *MeetingUpdateOne) SetBudgetAmount(v money.Amount) *MeetingUpdateOne {
 	_u.mutation.ResetBudgetAmount()
 	_u.mutation.SetBudgetAmount(v)
 	return _u
 }
 
 // SetNillableBudgetAmount sets the "budget_amount" field if the given value is not nil.
-func (_u *MeetingUpdateOne) SetNillableBudgetAmount(v *float64) *MeetingUpdateOne {
+func (_u *MeetingUpdateOne) SetNillableBudgetAmount(v *money.Amount) *MeetingUpdateOne {
 	if v != nil {
 		_u.SetBudgetAmount(*v)
 	}
@@ -1552,7 +1548,7 @@ func (_u *MeetingUpdateOne) SetNillableBudgetAmount(v *float64) *MeetingUpdateOn
 }
 
 // AddBudgetAmount adds value to the "budget_amount" field.
-func (_u *MeetingUpdateOne) AddBudgetAmount(v float64) *MeetingUpdateOne {
+func (_u *MeetingUpdateOne) AddBudgetAmount(v money.Amount) *MeetingUpdateOne {
 	_u.mutation.AddBudgetAmount(v)
 	return _u
 }
@@ -2136,11 +2132,6 @@ func (_u *MeetingUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Meeting.status": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.BudgetAmount(); ok {
-		if err := meeting.BudgetAmountValidator(v); err != nil {
-			return &ValidationError{Name: "budget_amount", err: fmt.Errorf(`ent: validator failed for field "Meeting.budget_amount": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.BudgetCurrency(); ok {
 		if err := meeting.BudgetCurrencyValidator(v); err != nil {
 			return &ValidationError{Name: "budget_currency", err: fmt.Errorf(`ent: validator failed for field "Meeting.budget_currency": %w`, err)}
@@ -2254,13 +2245,13 @@ func (_u *MeetingUpdateOne) sqlSave(ctx context.Context) (_node *Meeting, err er
 		_spec.SetField(meeting.FieldStatus, field.TypeEnum, value)
 	}
 	if value, ok := _u.mutation.BudgetAmount(); ok {
-		_spec.SetField(meeting.FieldBudgetAmount, field.TypeFloat64, value)
+		_spec.SetField(meeting.FieldBudgetAmount, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.AddedBudgetAmount(); ok {
-		_spec.AddField(meeting.FieldBudgetAmount, field.TypeFloat64, value)
+		_spec.AddField(meeting.FieldBudgetAmount, field.TypeInt64, value)
 	}
 	if _u.mutation.BudgetAmountCleared() {
-		_spec.ClearField(meeting.FieldBudgetAmount, field.TypeFloat64)
+		_spec.ClearField(meeting.FieldBudgetAmount, field.TypeInt64)
 	}
 	if value, ok := _u.mutation.BudgetCurrency(); ok {
 		_spec.SetField(meeting.FieldBudgetCurrency, field.TypeString, value)

@@ -31,6 +31,7 @@ import (
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network/seating"
 )
 
@@ -8865,8 +8866,8 @@ type MeetingMutation struct {
 	addcapacity              *int
 	visibility               *meeting.Visibility
 	status                   *meeting.Status
-	budget_amount            *float64
-	addbudget_amount         *float64
+	budget_amount            *money.Amount
+	addbudget_amount         *money.Amount
 	budget_currency          *string
 	cancelled_at             *time.Time
 	cancellation_reason      *string
@@ -9587,13 +9588,13 @@ func (m *MeetingMutation) ResetStatus() {
 }
 
 // SetBudgetAmount sets the "budget_amount" field.
-func (m *MeetingMutation) SetBudgetAmount(f float64) {
-	m.budget_amount = &f
+func (m *MeetingMutation) SetBudgetAmount(value money.Amount) {
+	m.budget_amount = &value
 	m.addbudget_amount = nil
 }
 
 // BudgetAmount returns the value of the "budget_amount" field in the mutation.
-func (m *MeetingMutation) BudgetAmount() (r float64, exists bool) {
+func (m *MeetingMutation) BudgetAmount() (r money.Amount, exists bool) {
 	v := m.budget_amount
 	if v == nil {
 		return
@@ -9604,7 +9605,7 @@ func (m *MeetingMutation) BudgetAmount() (r float64, exists bool) {
 // OldBudgetAmount returns the old "budget_amount" field's value of the Meeting entity.
 // If the Meeting object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *MeetingMutation) OldBudgetAmount(ctx context.Context) (v *float64, err error) {
+func (m *MeetingMutation) OldBudgetAmount(ctx context.Context) (v *money.Amount, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldBudgetAmount is only allowed on UpdateOne operations")
 	}
@@ -9618,17 +9619,17 @@ func (m *MeetingMutation) OldBudgetAmount(ctx context.Context) (v *float64, err 
 	return oldValue.BudgetAmount, nil
 }
 
-// AddBudgetAmount adds f to the "budget_amount" field.
-func (m *MeetingMutation) AddBudgetAmount(f float64) {
+// AddBudgetAmount adds value to the "budget_amount" field.
+func (m *MeetingMutation) AddBudgetAmount(value money.Amount) {
 	if m.addbudget_amount != nil {
-		*m.addbudget_amount += f
+		*m.addbudget_amount += value
 	} else {
-		m.addbudget_amount = &f
+		m.addbudget_amount = &value
 	}
 }
 
 // AddedBudgetAmount returns the value that was added to the "budget_amount" field in this mutation.
-func (m *MeetingMutation) AddedBudgetAmount() (r float64, exists bool) {
+func (m *MeetingMutation) AddedBudgetAmount() (r money.Amount, exists bool) {
 	v := m.addbudget_amount
 	if v == nil {
 		return
@@ -10964,7 +10965,7 @@ func (m *MeetingMutation) SetField(name string, value ent.Value) error {
 		m.SetStatus(v)
 		return nil
 	case meeting.FieldBudgetAmount:
-		v, ok := value.(float64)
+		v, ok := value.(money.Amount)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -11105,7 +11106,7 @@ func (m *MeetingMutation) AddField(name string, value ent.Value) error {
 		m.AddCapacity(v)
 		return nil
 	case meeting.FieldBudgetAmount:
-		v, ok := value.(float64)
+		v, ok := value.(money.Amount)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -14067,29 +14068,38 @@ func (m *ObjectiveMutation) ResetEdge(name string) error {
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *int
-	created_at         *time.Time
-	updated_at         *time.Time
-	name               *string
-	slug               *string
-	clearedFields      map[string]struct{}
-	people             map[int]struct{}
-	removedpeople      map[int]struct{}
-	clearedpeople      bool
-	communities        map[int]struct{}
-	removedcommunities map[int]struct{}
-	clearedcommunities bool
-	objectives         map[int]struct{}
-	removedobjectives  map[int]struct{}
-	clearedobjectives  bool
-	meetings           map[int]struct{}
-	removedmeetings    map[int]struct{}
-	clearedmeetings    bool
-	done               bool
-	oldValue           func(context.Context) (*Organization, error)
-	predicates         []predicate.Organization
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	name                     *string
+	slug                     *string
+	currency                 *string
+	segment_regular_min      *int
+	addsegment_regular_min   *int
+	segment_loyal_min        *int
+	addsegment_loyal_min     *int
+	segment_window_months    *int
+	addsegment_window_months *int
+	segment_lapse_months     *int
+	addsegment_lapse_months  *int
+	clearedFields            map[string]struct{}
+	people                   map[int]struct{}
+	removedpeople            map[int]struct{}
+	clearedpeople            bool
+	communities              map[int]struct{}
+	removedcommunities       map[int]struct{}
+	clearedcommunities       bool
+	objectives               map[int]struct{}
+	removedobjectives        map[int]struct{}
+	clearedobjectives        bool
+	meetings                 map[int]struct{}
+	removedmeetings          map[int]struct{}
+	clearedmeetings          bool
+	done                     bool
+	oldValue                 func(context.Context) (*Organization, error)
+	predicates               []predicate.Organization
 }
 
 var _ ent.Mutation = (*OrganizationMutation)(nil)
@@ -14332,6 +14342,266 @@ func (m *OrganizationMutation) OldSlug(ctx context.Context) (v string, err error
 // ResetSlug resets all changes to the "slug" field.
 func (m *OrganizationMutation) ResetSlug() {
 	m.slug = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *OrganizationMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *OrganizationMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *OrganizationMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetSegmentRegularMin sets the "segment_regular_min" field.
+func (m *OrganizationMutation) SetSegmentRegularMin(i int) {
+	m.segment_regular_min = &i
+	m.addsegment_regular_min = nil
+}
+
+// SegmentRegularMin returns the value of the "segment_regular_min" field in the mutation.
+func (m *OrganizationMutation) SegmentRegularMin() (r int, exists bool) {
+	v := m.segment_regular_min
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSegmentRegularMin returns the old "segment_regular_min" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldSegmentRegularMin(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSegmentRegularMin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSegmentRegularMin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSegmentRegularMin: %w", err)
+	}
+	return oldValue.SegmentRegularMin, nil
+}
+
+// AddSegmentRegularMin adds i to the "segment_regular_min" field.
+func (m *OrganizationMutation) AddSegmentRegularMin(i int) {
+	if m.addsegment_regular_min != nil {
+		*m.addsegment_regular_min += i
+	} else {
+		m.addsegment_regular_min = &i
+	}
+}
+
+// AddedSegmentRegularMin returns the value that was added to the "segment_regular_min" field in this mutation.
+func (m *OrganizationMutation) AddedSegmentRegularMin() (r int, exists bool) {
+	v := m.addsegment_regular_min
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSegmentRegularMin resets all changes to the "segment_regular_min" field.
+func (m *OrganizationMutation) ResetSegmentRegularMin() {
+	m.segment_regular_min = nil
+	m.addsegment_regular_min = nil
+}
+
+// SetSegmentLoyalMin sets the "segment_loyal_min" field.
+func (m *OrganizationMutation) SetSegmentLoyalMin(i int) {
+	m.segment_loyal_min = &i
+	m.addsegment_loyal_min = nil
+}
+
+// SegmentLoyalMin returns the value of the "segment_loyal_min" field in the mutation.
+func (m *OrganizationMutation) SegmentLoyalMin() (r int, exists bool) {
+	v := m.segment_loyal_min
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSegmentLoyalMin returns the old "segment_loyal_min" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldSegmentLoyalMin(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSegmentLoyalMin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSegmentLoyalMin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSegmentLoyalMin: %w", err)
+	}
+	return oldValue.SegmentLoyalMin, nil
+}
+
+// AddSegmentLoyalMin adds i to the "segment_loyal_min" field.
+func (m *OrganizationMutation) AddSegmentLoyalMin(i int) {
+	if m.addsegment_loyal_min != nil {
+		*m.addsegment_loyal_min += i
+	} else {
+		m.addsegment_loyal_min = &i
+	}
+}
+
+// AddedSegmentLoyalMin returns the value that was added to the "segment_loyal_min" field in this mutation.
+func (m *OrganizationMutation) AddedSegmentLoyalMin() (r int, exists bool) {
+	v := m.addsegment_loyal_min
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSegmentLoyalMin resets all changes to the "segment_loyal_min" field.
+func (m *OrganizationMutation) ResetSegmentLoyalMin() {
+	m.segment_loyal_min = nil
+	m.addsegment_loyal_min = nil
+}
+
+// SetSegmentWindowMonths sets the "segment_window_months" field.
+func (m *OrganizationMutation) SetSegmentWindowMonths(i int) {
+	m.segment_window_months = &i
+	m.addsegment_window_months = nil
+}
+
+// SegmentWindowMonths returns the value of the "segment_window_months" field in the mutation.
+func (m *OrganizationMutation) SegmentWindowMonths() (r int, exists bool) {
+	v := m.segment_window_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSegmentWindowMonths returns the old "segment_window_months" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldSegmentWindowMonths(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSegmentWindowMonths is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSegmentWindowMonths requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSegmentWindowMonths: %w", err)
+	}
+	return oldValue.SegmentWindowMonths, nil
+}
+
+// AddSegmentWindowMonths adds i to the "segment_window_months" field.
+func (m *OrganizationMutation) AddSegmentWindowMonths(i int) {
+	if m.addsegment_window_months != nil {
+		*m.addsegment_window_months += i
+	} else {
+		m.addsegment_window_months = &i
+	}
+}
+
+// AddedSegmentWindowMonths returns the value that was added to the "segment_window_months" field in this mutation.
+func (m *OrganizationMutation) AddedSegmentWindowMonths() (r int, exists bool) {
+	v := m.addsegment_window_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSegmentWindowMonths resets all changes to the "segment_window_months" field.
+func (m *OrganizationMutation) ResetSegmentWindowMonths() {
+	m.segment_window_months = nil
+	m.addsegment_window_months = nil
+}
+
+// SetSegmentLapseMonths sets the "segment_lapse_months" field.
+func (m *OrganizationMutation) SetSegmentLapseMonths(i int) {
+	m.segment_lapse_months = &i
+	m.addsegment_lapse_months = nil
+}
+
+// SegmentLapseMonths returns the value of the "segment_lapse_months" field in the mutation.
+func (m *OrganizationMutation) SegmentLapseMonths() (r int, exists bool) {
+	v := m.segment_lapse_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSegmentLapseMonths returns the old "segment_lapse_months" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldSegmentLapseMonths(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSegmentLapseMonths is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSegmentLapseMonths requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSegmentLapseMonths: %w", err)
+	}
+	return oldValue.SegmentLapseMonths, nil
+}
+
+// AddSegmentLapseMonths adds i to the "segment_lapse_months" field.
+func (m *OrganizationMutation) AddSegmentLapseMonths(i int) {
+	if m.addsegment_lapse_months != nil {
+		*m.addsegment_lapse_months += i
+	} else {
+		m.addsegment_lapse_months = &i
+	}
+}
+
+// AddedSegmentLapseMonths returns the value that was added to the "segment_lapse_months" field in this mutation.
+func (m *OrganizationMutation) AddedSegmentLapseMonths() (r int, exists bool) {
+	v := m.addsegment_lapse_months
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSegmentLapseMonths resets all changes to the "segment_lapse_months" field.
+func (m *OrganizationMutation) ResetSegmentLapseMonths() {
+	m.segment_lapse_months = nil
+	m.addsegment_lapse_months = nil
 }
 
 // AddPersonIDs adds the "people" edge to the Person entity by ids.
@@ -14584,7 +14854,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -14596,6 +14866,21 @@ func (m *OrganizationMutation) Fields() []string {
 	}
 	if m.slug != nil {
 		fields = append(fields, organization.FieldSlug)
+	}
+	if m.currency != nil {
+		fields = append(fields, organization.FieldCurrency)
+	}
+	if m.segment_regular_min != nil {
+		fields = append(fields, organization.FieldSegmentRegularMin)
+	}
+	if m.segment_loyal_min != nil {
+		fields = append(fields, organization.FieldSegmentLoyalMin)
+	}
+	if m.segment_window_months != nil {
+		fields = append(fields, organization.FieldSegmentWindowMonths)
+	}
+	if m.segment_lapse_months != nil {
+		fields = append(fields, organization.FieldSegmentLapseMonths)
 	}
 	return fields
 }
@@ -14613,6 +14898,16 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case organization.FieldSlug:
 		return m.Slug()
+	case organization.FieldCurrency:
+		return m.Currency()
+	case organization.FieldSegmentRegularMin:
+		return m.SegmentRegularMin()
+	case organization.FieldSegmentLoyalMin:
+		return m.SegmentLoyalMin()
+	case organization.FieldSegmentWindowMonths:
+		return m.SegmentWindowMonths()
+	case organization.FieldSegmentLapseMonths:
+		return m.SegmentLapseMonths()
 	}
 	return nil, false
 }
@@ -14630,6 +14925,16 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldName(ctx)
 	case organization.FieldSlug:
 		return m.OldSlug(ctx)
+	case organization.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case organization.FieldSegmentRegularMin:
+		return m.OldSegmentRegularMin(ctx)
+	case organization.FieldSegmentLoyalMin:
+		return m.OldSegmentLoyalMin(ctx)
+	case organization.FieldSegmentWindowMonths:
+		return m.OldSegmentWindowMonths(ctx)
+	case organization.FieldSegmentLapseMonths:
+		return m.OldSegmentLapseMonths(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -14667,6 +14972,41 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSlug(v)
 		return nil
+	case organization.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case organization.FieldSegmentRegularMin:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSegmentRegularMin(v)
+		return nil
+	case organization.FieldSegmentLoyalMin:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSegmentLoyalMin(v)
+		return nil
+	case organization.FieldSegmentWindowMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSegmentWindowMonths(v)
+		return nil
+	case organization.FieldSegmentLapseMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSegmentLapseMonths(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -14674,13 +15014,36 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *OrganizationMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addsegment_regular_min != nil {
+		fields = append(fields, organization.FieldSegmentRegularMin)
+	}
+	if m.addsegment_loyal_min != nil {
+		fields = append(fields, organization.FieldSegmentLoyalMin)
+	}
+	if m.addsegment_window_months != nil {
+		fields = append(fields, organization.FieldSegmentWindowMonths)
+	}
+	if m.addsegment_lapse_months != nil {
+		fields = append(fields, organization.FieldSegmentLapseMonths)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *OrganizationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case organization.FieldSegmentRegularMin:
+		return m.AddedSegmentRegularMin()
+	case organization.FieldSegmentLoyalMin:
+		return m.AddedSegmentLoyalMin()
+	case organization.FieldSegmentWindowMonths:
+		return m.AddedSegmentWindowMonths()
+	case organization.FieldSegmentLapseMonths:
+		return m.AddedSegmentLapseMonths()
+	}
 	return nil, false
 }
 
@@ -14689,6 +15052,34 @@ func (m *OrganizationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OrganizationMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case organization.FieldSegmentRegularMin:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSegmentRegularMin(v)
+		return nil
+	case organization.FieldSegmentLoyalMin:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSegmentLoyalMin(v)
+		return nil
+	case organization.FieldSegmentWindowMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSegmentWindowMonths(v)
+		return nil
+	case organization.FieldSegmentLapseMonths:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSegmentLapseMonths(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization numeric field %s", name)
 }
@@ -14727,6 +15118,21 @@ func (m *OrganizationMutation) ResetField(name string) error {
 		return nil
 	case organization.FieldSlug:
 		m.ResetSlug()
+		return nil
+	case organization.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case organization.FieldSegmentRegularMin:
+		m.ResetSegmentRegularMin()
+		return nil
+	case organization.FieldSegmentLoyalMin:
+		m.ResetSegmentLoyalMin()
+		return nil
+	case organization.FieldSegmentWindowMonths:
+		m.ResetSegmentWindowMonths()
+		return nil
+	case organization.FieldSegmentLapseMonths:
+		m.ResetSegmentLapseMonths()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)

@@ -25,6 +25,16 @@ type Organization struct {
 	Name string `json:"name,omitempty"`
 	// A unique, URL-safe identifier such as `acme-group`.
 	Slug string `json:"slug,omitempty"`
+	// ISO 4217 code of the organization's currency, `EUR` by default: a meeting budget given without a currency is in it, and reports add costs up in it.
+	Currency string `json:"currency,omitempty"`
+	// Attendances (check-ins) within segmentWindowMonths that make a person REGULAR; 2 by default.
+	SegmentRegularMin int `json:"segment_regular_min,omitempty"`
+	// Attendances (check-ins) within segmentWindowMonths that make a person LOYAL; 5 by default, more than segmentRegularMin.
+	SegmentLoyalMin int `json:"segment_loyal_min,omitempty"`
+	// Months back from today within which attendances count towards REGULAR and LOYAL; 12 by default, 1 to 120.
+	SegmentWindowMonths int `json:"segment_window_months,omitempty"`
+	// Months without an attendance after which a person who attended before is LAPSED; 12 by default, 1 to 120.
+	SegmentLapseMonths int `json:"segment_lapse_months,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
 	Edges        OrganizationEdges `json:"edges"`
@@ -94,9 +104,9 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case organization.FieldID:
+		case organization.FieldID, organization.FieldSegmentRegularMin, organization.FieldSegmentLoyalMin, organization.FieldSegmentWindowMonths, organization.FieldSegmentLapseMonths:
 			values[i] = new(sql.NullInt64)
-		case organization.FieldName, organization.FieldSlug:
+		case organization.FieldName, organization.FieldSlug, organization.FieldCurrency:
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -144,6 +154,36 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field slug", values[i])
 			} else if value.Valid {
 				_m.Slug = value.String
+			}
+		case organization.FieldCurrency:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field currency", values[i])
+			} else if value.Valid {
+				_m.Currency = value.String
+			}
+		case organization.FieldSegmentRegularMin:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field segment_regular_min", values[i])
+			} else if value.Valid {
+				_m.SegmentRegularMin = int(value.Int64)
+			}
+		case organization.FieldSegmentLoyalMin:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field segment_loyal_min", values[i])
+			} else if value.Valid {
+				_m.SegmentLoyalMin = int(value.Int64)
+			}
+		case organization.FieldSegmentWindowMonths:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field segment_window_months", values[i])
+			} else if value.Valid {
+				_m.SegmentWindowMonths = int(value.Int64)
+			}
+		case organization.FieldSegmentLapseMonths:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field segment_lapse_months", values[i])
+			} else if value.Valid {
+				_m.SegmentLapseMonths = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -212,6 +252,21 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)
+	builder.WriteString(", ")
+	builder.WriteString("currency=")
+	builder.WriteString(_m.Currency)
+	builder.WriteString(", ")
+	builder.WriteString("segment_regular_min=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SegmentRegularMin))
+	builder.WriteString(", ")
+	builder.WriteString("segment_loyal_min=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SegmentLoyalMin))
+	builder.WriteString(", ")
+	builder.WriteString("segment_window_months=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SegmentWindowMonths))
+	builder.WriteString(", ")
+	builder.WriteString("segment_lapse_months=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SegmentLapseMonths))
 	builder.WriteByte(')')
 	return builder.String()
 }

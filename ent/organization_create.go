@@ -66,6 +66,76 @@ func (_c *OrganizationCreate) SetSlug(v string) *OrganizationCreate {
 	return _c
 }
 
+// SetCurrency sets the "currency" field.
+func (_c *OrganizationCreate) SetCurrency(v string) *OrganizationCreate {
+	_c.mutation.SetCurrency(v)
+	return _c
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableCurrency(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetCurrency(*v)
+	}
+	return _c
+}
+
+// SetSegmentRegularMin sets the "segment_regular_min" field.
+func (_c *OrganizationCreate) SetSegmentRegularMin(v int) *OrganizationCreate {
+	_c.mutation.SetSegmentRegularMin(v)
+	return _c
+}
+
+// SetNillableSegmentRegularMin sets the "segment_regular_min" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableSegmentRegularMin(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetSegmentRegularMin(*v)
+	}
+	return _c
+}
+
+// SetSegmentLoyalMin sets the "segment_loyal_min" field.
+func (_c *OrganizationCreate) SetSegmentLoyalMin(v int) *OrganizationCreate {
+	_c.mutation.SetSegmentLoyalMin(v)
+	return _c
+}
+
+// SetNillableSegmentLoyalMin sets the "segment_loyal_min" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableSegmentLoyalMin(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetSegmentLoyalMin(*v)
+	}
+	return _c
+}
+
+// SetSegmentWindowMonths sets the "segment_window_months" field.
+func (_c *OrganizationCreate) SetSegmentWindowMonths(v int) *OrganizationCreate {
+	_c.mutation.SetSegmentWindowMonths(v)
+	return _c
+}
+
+// SetNillableSegmentWindowMonths sets the "segment_window_months" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableSegmentWindowMonths(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetSegmentWindowMonths(*v)
+	}
+	return _c
+}
+
+// SetSegmentLapseMonths sets the "segment_lapse_months" field.
+func (_c *OrganizationCreate) SetSegmentLapseMonths(v int) *OrganizationCreate {
+	_c.mutation.SetSegmentLapseMonths(v)
+	return _c
+}
+
+// SetNillableSegmentLapseMonths sets the "segment_lapse_months" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableSegmentLapseMonths(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetSegmentLapseMonths(*v)
+	}
+	return _c
+}
+
 // AddPersonIDs adds the "people" edge to the Person entity by IDs.
 func (_c *OrganizationCreate) AddPersonIDs(ids ...int) *OrganizationCreate {
 	_c.mutation.AddPersonIDs(ids...)
@@ -177,6 +247,26 @@ func (_c *OrganizationCreate) defaults() error {
 		v := organization.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		v := organization.DefaultCurrency
+		_c.mutation.SetCurrency(v)
+	}
+	if _, ok := _c.mutation.SegmentRegularMin(); !ok {
+		v := organization.DefaultSegmentRegularMin
+		_c.mutation.SetSegmentRegularMin(v)
+	}
+	if _, ok := _c.mutation.SegmentLoyalMin(); !ok {
+		v := organization.DefaultSegmentLoyalMin
+		_c.mutation.SetSegmentLoyalMin(v)
+	}
+	if _, ok := _c.mutation.SegmentWindowMonths(); !ok {
+		v := organization.DefaultSegmentWindowMonths
+		_c.mutation.SetSegmentWindowMonths(v)
+	}
+	if _, ok := _c.mutation.SegmentLapseMonths(); !ok {
+		v := organization.DefaultSegmentLapseMonths
+		_c.mutation.SetSegmentLapseMonths(v)
+	}
 	return nil
 }
 
@@ -202,6 +292,46 @@ func (_c *OrganizationCreate) check() error {
 	if v, ok := _c.mutation.Slug(); ok {
 		if err := organization.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Organization.slug": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Currency(); !ok {
+		return &ValidationError{Name: "currency", err: errors.New(`ent: missing required field "Organization.currency"`)}
+	}
+	if v, ok := _c.mutation.Currency(); ok {
+		if err := organization.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Organization.currency": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SegmentRegularMin(); !ok {
+		return &ValidationError{Name: "segment_regular_min", err: errors.New(`ent: missing required field "Organization.segment_regular_min"`)}
+	}
+	if v, ok := _c.mutation.SegmentRegularMin(); ok {
+		if err := organization.SegmentRegularMinValidator(v); err != nil {
+			return &ValidationError{Name: "segment_regular_min", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_regular_min": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SegmentLoyalMin(); !ok {
+		return &ValidationError{Name: "segment_loyal_min", err: errors.New(`ent: missing required field "Organization.segment_loyal_min"`)}
+	}
+	if v, ok := _c.mutation.SegmentLoyalMin(); ok {
+		if err := organization.SegmentLoyalMinValidator(v); err != nil {
+			return &ValidationError{Name: "segment_loyal_min", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_loyal_min": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SegmentWindowMonths(); !ok {
+		return &ValidationError{Name: "segment_window_months", err: errors.New(`ent: missing required field "Organization.segment_window_months"`)}
+	}
+	if v, ok := _c.mutation.SegmentWindowMonths(); ok {
+		if err := organization.SegmentWindowMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "segment_window_months", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_window_months": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SegmentLapseMonths(); !ok {
+		return &ValidationError{Name: "segment_lapse_months", err: errors.New(`ent: missing required field "Organization.segment_lapse_months"`)}
+	}
+	if v, ok := _c.mutation.SegmentLapseMonths(); ok {
+		if err := organization.SegmentLapseMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "segment_lapse_months", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_lapse_months": %w`, err)}
 		}
 	}
 	return nil
@@ -246,6 +376,26 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(organization.FieldSlug, field.TypeString, value)
 		_node.Slug = value
+	}
+	if value, ok := _c.mutation.Currency(); ok {
+		_spec.SetField(organization.FieldCurrency, field.TypeString, value)
+		_node.Currency = value
+	}
+	if value, ok := _c.mutation.SegmentRegularMin(); ok {
+		_spec.SetField(organization.FieldSegmentRegularMin, field.TypeInt, value)
+		_node.SegmentRegularMin = value
+	}
+	if value, ok := _c.mutation.SegmentLoyalMin(); ok {
+		_spec.SetField(organization.FieldSegmentLoyalMin, field.TypeInt, value)
+		_node.SegmentLoyalMin = value
+	}
+	if value, ok := _c.mutation.SegmentWindowMonths(); ok {
+		_spec.SetField(organization.FieldSegmentWindowMonths, field.TypeInt, value)
+		_node.SegmentWindowMonths = value
+	}
+	if value, ok := _c.mutation.SegmentLapseMonths(); ok {
+		_spec.SetField(organization.FieldSegmentLapseMonths, field.TypeInt, value)
+		_node.SegmentLapseMonths = value
 	}
 	if nodes := _c.mutation.PeopleIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -399,6 +549,90 @@ func (u *OrganizationUpsert) UpdateSlug() *OrganizationUpsert {
 	return u
 }
 
+// SetCurrency sets the "currency" field.
+func (u *OrganizationUpsert) SetCurrency(v string) *OrganizationUpsert {
+	u.Set(organization.FieldCurrency, v)
+	return u
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateCurrency() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldCurrency)
+	return u
+}
+
+// SetSegmentRegularMin sets the "segment_regular_min" field.
+func (u *OrganizationUpsert) SetSegmentRegularMin(v int) *OrganizationUpsert {
+	u.Set(organization.FieldSegmentRegularMin, v)
+	return u
+}
+
+// UpdateSegmentRegularMin sets the "segment_regular_min" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateSegmentRegularMin() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldSegmentRegularMin)
+	return u
+}
+
+// AddSegmentRegularMin adds v to the "segment_regular_min" field.
+func (u *OrganizationUpsert) AddSegmentRegularMin(v int) *OrganizationUpsert {
+	u.Add(organization.FieldSegmentRegularMin, v)
+	return u
+}
+
+// SetSegmentLoyalMin sets the "segment_loyal_min" field.
+func (u *OrganizationUpsert) SetSegmentLoyalMin(v int) *OrganizationUpsert {
+	u.Set(organization.FieldSegmentLoyalMin, v)
+	return u
+}
+
+// UpdateSegmentLoyalMin sets the "segment_loyal_min" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateSegmentLoyalMin() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldSegmentLoyalMin)
+	return u
+}
+
+// AddSegmentLoyalMin adds v to the "segment_loyal_min" field.
+func (u *OrganizationUpsert) AddSegmentLoyalMin(v int) *OrganizationUpsert {
+	u.Add(organization.FieldSegmentLoyalMin, v)
+	return u
+}
+
+// SetSegmentWindowMonths sets the "segment_window_months" field.
+func (u *OrganizationUpsert) SetSegmentWindowMonths(v int) *OrganizationUpsert {
+	u.Set(organization.FieldSegmentWindowMonths, v)
+	return u
+}
+
+// UpdateSegmentWindowMonths sets the "segment_window_months" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateSegmentWindowMonths() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldSegmentWindowMonths)
+	return u
+}
+
+// AddSegmentWindowMonths adds v to the "segment_window_months" field.
+func (u *OrganizationUpsert) AddSegmentWindowMonths(v int) *OrganizationUpsert {
+	u.Add(organization.FieldSegmentWindowMonths, v)
+	return u
+}
+
+// SetSegmentLapseMonths sets the "segment_lapse_months" field.
+func (u *OrganizationUpsert) SetSegmentLapseMonths(v int) *OrganizationUpsert {
+	u.Set(organization.FieldSegmentLapseMonths, v)
+	return u
+}
+
+// UpdateSegmentLapseMonths sets the "segment_lapse_months" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateSegmentLapseMonths() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldSegmentLapseMonths)
+	return u
+}
+
+// AddSegmentLapseMonths adds v to the "segment_lapse_months" field.
+func (u *OrganizationUpsert) AddSegmentLapseMonths(v int) *OrganizationUpsert {
+	u.Add(organization.FieldSegmentLapseMonths, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -483,6 +717,104 @@ func (u *OrganizationUpsertOne) SetSlug(v string) *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) UpdateSlug() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateSlug()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *OrganizationUpsertOne) SetCurrency(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateCurrency() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCurrency()
+	})
+}
+
+// SetSegmentRegularMin sets the "segment_regular_min" field.
+func (u *OrganizationUpsertOne) SetSegmentRegularMin(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentRegularMin(v)
+	})
+}
+
+// AddSegmentRegularMin adds v to the "segment_regular_min" field.
+func (u *OrganizationUpsertOne) AddSegmentRegularMin(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentRegularMin(v)
+	})
+}
+
+// UpdateSegmentRegularMin sets the "segment_regular_min" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateSegmentRegularMin() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentRegularMin()
+	})
+}
+
+// SetSegmentLoyalMin sets the "segment_loyal_min" field.
+func (u *OrganizationUpsertOne) SetSegmentLoyalMin(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentLoyalMin(v)
+	})
+}
+
+// AddSegmentLoyalMin adds v to the "segment_loyal_min" field.
+func (u *OrganizationUpsertOne) AddSegmentLoyalMin(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentLoyalMin(v)
+	})
+}
+
+// UpdateSegmentLoyalMin sets the "segment_loyal_min" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateSegmentLoyalMin() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentLoyalMin()
+	})
+}
+
+// SetSegmentWindowMonths sets the "segment_window_months" field.
+func (u *OrganizationUpsertOne) SetSegmentWindowMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentWindowMonths(v)
+	})
+}
+
+// AddSegmentWindowMonths adds v to the "segment_window_months" field.
+func (u *OrganizationUpsertOne) AddSegmentWindowMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentWindowMonths(v)
+	})
+}
+
+// UpdateSegmentWindowMonths sets the "segment_window_months" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateSegmentWindowMonths() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentWindowMonths()
+	})
+}
+
+// SetSegmentLapseMonths sets the "segment_lapse_months" field.
+func (u *OrganizationUpsertOne) SetSegmentLapseMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentLapseMonths(v)
+	})
+}
+
+// AddSegmentLapseMonths adds v to the "segment_lapse_months" field.
+func (u *OrganizationUpsertOne) AddSegmentLapseMonths(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentLapseMonths(v)
+	})
+}
+
+// UpdateSegmentLapseMonths sets the "segment_lapse_months" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateSegmentLapseMonths() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentLapseMonths()
 	})
 }
 
@@ -736,6 +1068,104 @@ func (u *OrganizationUpsertBulk) SetSlug(v string) *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) UpdateSlug() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateSlug()
+	})
+}
+
+// SetCurrency sets the "currency" field.
+func (u *OrganizationUpsertBulk) SetCurrency(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetCurrency(v)
+	})
+}
+
+// UpdateCurrency sets the "currency" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateCurrency() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateCurrency()
+	})
+}
+
+// SetSegmentRegularMin sets the "segment_regular_min" field.
+func (u *OrganizationUpsertBulk) SetSegmentRegularMin(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentRegularMin(v)
+	})
+}
+
+// AddSegmentRegularMin adds v to the "segment_regular_min" field.
+func (u *OrganizationUpsertBulk) AddSegmentRegularMin(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentRegularMin(v)
+	})
+}
+
+// UpdateSegmentRegularMin sets the "segment_regular_min" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateSegmentRegularMin() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentRegularMin()
+	})
+}
+
+// SetSegmentLoyalMin sets the "segment_loyal_min" field.
+func (u *OrganizationUpsertBulk) SetSegmentLoyalMin(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentLoyalMin(v)
+	})
+}
+
+// AddSegmentLoyalMin adds v to the "segment_loyal_min" field.
+func (u *OrganizationUpsertBulk) AddSegmentLoyalMin(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentLoyalMin(v)
+	})
+}
+
+// UpdateSegmentLoyalMin sets the "segment_loyal_min" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateSegmentLoyalMin() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentLoyalMin()
+	})
+}
+
+// SetSegmentWindowMonths sets the "segment_window_months" field.
+func (u *OrganizationUpsertBulk) SetSegmentWindowMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentWindowMonths(v)
+	})
+}
+
+// AddSegmentWindowMonths adds v to the "segment_window_months" field.
+func (u *OrganizationUpsertBulk) AddSegmentWindowMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentWindowMonths(v)
+	})
+}
+
+// UpdateSegmentWindowMonths sets the "segment_window_months" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateSegmentWindowMonths() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentWindowMonths()
+	})
+}
+
+// SetSegmentLapseMonths sets the "segment_lapse_months" field.
+func (u *OrganizationUpsertBulk) SetSegmentLapseMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSegmentLapseMonths(v)
+	})
+}
+
+// AddSegmentLapseMonths adds v to the "segment_lapse_months" field.
+func (u *OrganizationUpsertBulk) AddSegmentLapseMonths(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSegmentLapseMonths(v)
+	})
+}
+
+// UpdateSegmentLapseMonths sets the "segment_lapse_months" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateSegmentLapseMonths() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSegmentLapseMonths()
 	})
 }
 

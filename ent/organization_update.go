@@ -67,6 +67,104 @@ func (_u *OrganizationUpdate) SetNillableSlug(v *string) *OrganizationUpdate {
 	return _u
 }
 
+// SetCurrency sets the "currency" field.
+func (_u *OrganizationUpdate) SetCurrency(v string) *OrganizationUpdate {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableCurrency(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
+	return _u
+}
+
+// SetSegmentRegularMin sets the "segment_regular_min" field.
+func (_u *OrganizationUpdate) SetSegmentRegularMin(v int) *OrganizationUpdate {
+	_u.mutation.ResetSegmentRegularMin()
+	_u.mutation.SetSegmentRegularMin(v)
+	return _u
+}
+
+// SetNillableSegmentRegularMin sets the "segment_regular_min" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableSegmentRegularMin(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetSegmentRegularMin(*v)
+	}
+	return _u
+}
+
+// AddSegmentRegularMin adds value to the "segment_regular_min" field.
+func (_u *OrganizationUpdate) AddSegmentRegularMin(v int) *OrganizationUpdate {
+	_u.mutation.AddSegmentRegularMin(v)
+	return _u
+}
+
+// SetSegmentLoyalMin sets the "segment_loyal_min" field.
+func (_u *OrganizationUpdate) SetSegmentLoyalMin(v int) *OrganizationUpdate {
+	_u.mutation.ResetSegmentLoyalMin()
+	_u.mutation.SetSegmentLoyalMin(v)
+	return _u
+}
+
+// SetNillableSegmentLoyalMin sets the "segment_loyal_min" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableSegmentLoyalMin(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetSegmentLoyalMin(*v)
+	}
+	return _u
+}
+
+// AddSegmentLoyalMin adds value to the "segment_loyal_min" field.
+func (_u *OrganizationUpdate) AddSegmentLoyalMin(v int) *OrganizationUpdate {
+	_u.mutation.AddSegmentLoyalMin(v)
+	return _u
+}
+
+// SetSegmentWindowMonths sets the "segment_window_months" field.
+func (_u *OrganizationUpdate) SetSegmentWindowMonths(v int) *OrganizationUpdate {
+	_u.mutation.ResetSegmentWindowMonths()
+	_u.mutation.SetSegmentWindowMonths(v)
+	return _u
+}
+
+// SetNillableSegmentWindowMonths sets the "segment_window_months" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableSegmentWindowMonths(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetSegmentWindowMonths(*v)
+	}
+	return _u
+}
+
+// AddSegmentWindowMonths adds value to the "segment_window_months" field.
+func (_u *OrganizationUpdate) AddSegmentWindowMonths(v int) *OrganizationUpdate {
+	_u.mutation.AddSegmentWindowMonths(v)
+	return _u
+}
+
+// SetSegmentLapseMonths sets the "segment_lapse_months" field.
+func (_u *OrganizationUpdate) SetSegmentLapseMonths(v int) *OrganizationUpdate {
+	_u.mutation.ResetSegmentLapseMonths()
+	_u.mutation.SetSegmentLapseMonths(v)
+	return _u
+}
+
+// SetNillableSegmentLapseMonths sets the "segment_lapse_months" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableSegmentLapseMonths(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetSegmentLapseMonths(*v)
+	}
+	return _u
+}
+
+// AddSegmentLapseMonths adds value to the "segment_lapse_months" field.
+func (_u *OrganizationUpdate) AddSegmentLapseMonths(v int) *OrganizationUpdate {
+	_u.mutation.AddSegmentLapseMonths(v)
+	return _u
+}
+
 // AddPersonIDs adds the "people" edge to the Person entity by IDs.
 func (_u *OrganizationUpdate) AddPersonIDs(ids ...int) *OrganizationUpdate {
 	_u.mutation.AddPersonIDs(ids...)
@@ -270,6 +368,31 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Organization.slug": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := organization.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Organization.currency": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentRegularMin(); ok {
+		if err := organization.SegmentRegularMinValidator(v); err != nil {
+			return &ValidationError{Name: "segment_regular_min", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_regular_min": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentLoyalMin(); ok {
+		if err := organization.SegmentLoyalMinValidator(v); err != nil {
+			return &ValidationError{Name: "segment_loyal_min", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_loyal_min": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentWindowMonths(); ok {
+		if err := organization.SegmentWindowMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "segment_window_months", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_window_months": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentLapseMonths(); ok {
+		if err := organization.SegmentLapseMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "segment_lapse_months", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_lapse_months": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -299,6 +422,33 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(organization.FieldSlug, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(organization.FieldCurrency, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SegmentRegularMin(); ok {
+		_spec.SetField(organization.FieldSegmentRegularMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentRegularMin(); ok {
+		_spec.AddField(organization.FieldSegmentRegularMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SegmentLoyalMin(); ok {
+		_spec.SetField(organization.FieldSegmentLoyalMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentLoyalMin(); ok {
+		_spec.AddField(organization.FieldSegmentLoyalMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SegmentWindowMonths(); ok {
+		_spec.SetField(organization.FieldSegmentWindowMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentWindowMonths(); ok {
+		_spec.AddField(organization.FieldSegmentWindowMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SegmentLapseMonths(); ok {
+		_spec.SetField(organization.FieldSegmentLapseMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentLapseMonths(); ok {
+		_spec.AddField(organization.FieldSegmentLapseMonths, field.TypeInt, value)
 	}
 	if _u.mutation.PeopleCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -536,6 +686,104 @@ func (_u *OrganizationUpdateOne) SetNillableSlug(v *string) *OrganizationUpdateO
 	return _u
 }
 
+// SetCurrency sets the "currency" field.
+func (_u *OrganizationUpdateOne) SetCurrency(v string) *OrganizationUpdateOne {
+	_u.mutation.SetCurrency(v)
+	return _u
+}
+
+// SetNillableCurrency sets the "currency" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableCurrency(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetCurrency(*v)
+	}
+	return _u
+}
+
+// SetSegmentRegularMin sets the "segment_regular_min" field.
+func (_u *OrganizationUpdateOne) SetSegmentRegularMin(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetSegmentRegularMin()
+	_u.mutation.SetSegmentRegularMin(v)
+	return _u
+}
+
+// SetNillableSegmentRegularMin sets the "segment_regular_min" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableSegmentRegularMin(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetSegmentRegularMin(*v)
+	}
+	return _u
+}
+
+// AddSegmentRegularMin adds value to the "segment_regular_min" field.
+func (_u *OrganizationUpdateOne) AddSegmentRegularMin(v int) *OrganizationUpdateOne {
+	_u.mutation.AddSegmentRegularMin(v)
+	return _u
+}
+
+// SetSegmentLoyalMin sets the "segment_loyal_min" field.
+func (_u *OrganizationUpdateOne) SetSegmentLoyalMin(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetSegmentLoyalMin()
+	_u.mutation.SetSegmentLoyalMin(v)
+	return _u
+}
+
+// SetNillableSegmentLoyalMin sets the "segment_loyal_min" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableSegmentLoyalMin(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetSegmentLoyalMin(*v)
+	}
+	return _u
+}
+
+// AddSegmentLoyalMin adds value to the "segment_loyal_min" field.
+func (_u *OrganizationUpdateOne) AddSegmentLoyalMin(v int) *OrganizationUpdateOne {
+	_u.mutation.AddSegmentLoyalMin(v)
+	return _u
+}
+
+// SetSegmentWindowMonths sets the "segment_window_months" field.
+func (_u *OrganizationUpdateOne) SetSegmentWindowMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetSegmentWindowMonths()
+	_u.mutation.SetSegmentWindowMonths(v)
+	return _u
+}
+
+// SetNillableSegmentWindowMonths sets the "segment_window_months" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableSegmentWindowMonths(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetSegmentWindowMonths(*v)
+	}
+	return _u
+}
+
+// AddSegmentWindowMonths adds value to the "segment_window_months" field.
+func (_u *OrganizationUpdateOne) AddSegmentWindowMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.AddSegmentWindowMonths(v)
+	return _u
+}
+
+// SetSegmentLapseMonths sets the "segment_lapse_months" field.
+func (_u *OrganizationUpdateOne) SetSegmentLapseMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetSegmentLapseMonths()
+	_u.mutation.SetSegmentLapseMonths(v)
+	return _u
+}
+
+// SetNillableSegmentLapseMonths sets the "segment_lapse_months" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableSegmentLapseMonths(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetSegmentLapseMonths(*v)
+	}
+	return _u
+}
+
+// AddSegmentLapseMonths adds value to the "segment_lapse_months" field.
+func (_u *OrganizationUpdateOne) AddSegmentLapseMonths(v int) *OrganizationUpdateOne {
+	_u.mutation.AddSegmentLapseMonths(v)
+	return _u
+}
+
 // AddPersonIDs adds the "people" edge to the Person entity by IDs.
 func (_u *OrganizationUpdateOne) AddPersonIDs(ids ...int) *OrganizationUpdateOne {
 	_u.mutation.AddPersonIDs(ids...)
@@ -752,6 +1000,31 @@ func (_u *OrganizationUpdateOne) check() error {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Organization.slug": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Currency(); ok {
+		if err := organization.CurrencyValidator(v); err != nil {
+			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Organization.currency": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentRegularMin(); ok {
+		if err := organization.SegmentRegularMinValidator(v); err != nil {
+			return &ValidationError{Name: "segment_regular_min", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_regular_min": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentLoyalMin(); ok {
+		if err := organization.SegmentLoyalMinValidator(v); err != nil {
+			return &ValidationError{Name: "segment_loyal_min", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_loyal_min": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentWindowMonths(); ok {
+		if err := organization.SegmentWindowMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "segment_window_months", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_window_months": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SegmentLapseMonths(); ok {
+		if err := organization.SegmentLapseMonthsValidator(v); err != nil {
+			return &ValidationError{Name: "segment_lapse_months", err: fmt.Errorf(`ent: validator failed for field "Organization.segment_lapse_months": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -798,6 +1071,33 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(organization.FieldSlug, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Currency(); ok {
+		_spec.SetField(organization.FieldCurrency, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SegmentRegularMin(); ok {
+		_spec.SetField(organization.FieldSegmentRegularMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentRegularMin(); ok {
+		_spec.AddField(organization.FieldSegmentRegularMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SegmentLoyalMin(); ok {
+		_spec.SetField(organization.FieldSegmentLoyalMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentLoyalMin(); ok {
+		_spec.AddField(organization.FieldSegmentLoyalMin, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SegmentWindowMonths(); ok {
+		_spec.SetField(organization.FieldSegmentWindowMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentWindowMonths(); ok {
+		_spec.AddField(organization.FieldSegmentWindowMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SegmentLapseMonths(); ok {
+		_spec.SetField(organization.FieldSegmentLapseMonths, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSegmentLapseMonths(); ok {
+		_spec.AddField(organization.FieldSegmentLapseMonths, field.TypeInt, value)
 	}
 	if _u.mutation.PeopleCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -170,6 +170,9 @@ func (r *queryResolver) Touchpoints(ctx context.Context, after *entgql.Cursor[in
 	)
 }
 
+// Indicator returns IndicatorResolver implementation.
+func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} }
+
 // Meeting returns MeetingResolver implementation.
 func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
 
@@ -188,11 +191,16 @@ func (r *Resolver) Relationship() RelationshipResolver { return &relationshipRes
 // Series returns SeriesResolver implementation.
 func (r *Resolver) Series() SeriesResolver { return &seriesResolver{r} }
 
+// PersonWhereInput returns PersonWhereInputResolver implementation.
+func (r *Resolver) PersonWhereInput() PersonWhereInputResolver { return &personWhereInputResolver{r} }
+
 type (
-	meetingResolver      struct{ *Resolver }
-	objectiveResolver    struct{ *Resolver }
-	personResolver       struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	relationshipResolver struct{ *Resolver }
-	seriesResolver       struct{ *Resolver }
+	indicatorResolver        struct{ *Resolver }
+	meetingResolver          struct{ *Resolver }
+	objectiveResolver        struct{ *Resolver }
+	personResolver           struct{ *Resolver }
+	queryResolver            struct{ *Resolver }
+	relationshipResolver     struct{ *Resolver }
+	seriesResolver           struct{ *Resolver }
+	personWhereInputResolver struct{ *Resolver }
 )

@@ -31,6 +31,7 @@ import (
 	"github.com/rencontre/rencontre/ent/seriesanswer"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 	"github.com/rencontre/rencontre/graph/scalar"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network/seating"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -46,6 +47,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Indicator() IndicatorResolver
 	Meeting() MeetingResolver
 	MeetingSeatingPlanPayload() MeetingSeatingPlanPayloadResolver
 	Mutation() MutationResolver
@@ -57,6 +59,7 @@ type ResolverRoot interface {
 	Series() SeriesResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
+	PersonWhereInput() PersonWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -170,6 +173,15 @@ type ComplexityRoot struct {
 		Participation func(childComplexity int) int
 	}
 
+	AttendanceImportPayload struct {
+		CheckedIn  func(childComplexity int) int
+		Created    func(childComplexity int) int
+		Errors     func(childComplexity int) int
+		Unchanged  func(childComplexity int) int
+		Updated    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CalendarFeed struct {
 		Account        func(childComplexity int) int
 		AccountID      func(childComplexity int) int
@@ -239,6 +251,14 @@ type ComplexityRoot struct {
 	CommunityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CommunityMembersImportPayload struct {
+		Added              func(childComplexity int) int
+		CommunitiesCreated func(childComplexity int) int
+		Errors             func(childComplexity int) int
+		Unchanged          func(childComplexity int) int
+		UserErrors         func(childComplexity int) int
 	}
 
 	CommunityMembersPayload struct {
@@ -392,11 +412,16 @@ type ComplexityRoot struct {
 		CreatedAt      func(childComplexity int) int
 		Description    func(childComplexity int) int
 		ID             func(childComplexity int) int
+		LowerIsBetter  func(childComplexity int) int
+		Measured       func(childComplexity int) int
 		Metric         func(childComplexity int) int
 		Objective      func(childComplexity int) int
 		ObjectiveID    func(childComplexity int) int
 		Organization   func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
+		Progress       func(childComplexity int) int
+		Series         func(childComplexity int) int
+		Status         func(childComplexity int) int
 		Target         func(childComplexity int) int
 		Unit           func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
@@ -418,9 +443,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IndicatorPoint struct {
+		At        func(childComplexity int) int
+		Meeting   func(childComplexity int) int
+		MeetingID func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
 	IndicatorUpdatePayload struct {
 		Indicator  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	IndicatorValue struct {
+		Indicator func(childComplexity int) int
+		Measured  func(childComplexity int) int
+		Progress  func(childComplexity int) int
+		Series    func(childComplexity int) int
+		Status    func(childComplexity int) int
 	}
 
 	IntroductionPath struct {
@@ -438,6 +478,7 @@ type ComplexityRoot struct {
 	Meeting struct {
 		AgendaItems           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgendaItemOrder, where *ent.AgendaItemWhereInput) int
 		Attendance            func(childComplexity int) int
+		Budget                func(childComplexity int) int
 		BudgetAmount          func(childComplexity int) int
 		BudgetCurrency        func(childComplexity int) int
 		CancellationReason    func(childComplexity int) int
@@ -516,6 +557,18 @@ type ComplexityRoot struct {
 		InvitedCount        func(childComplexity int) int
 		Meeting             func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
+	}
+
+	MeetingOutcome struct {
+		Accepted         func(childComplexity int) int
+		AttendanceRate   func(childComplexity int) int
+		AverageRating    func(childComplexity int) int
+		CheckedIn        func(childComplexity int) int
+		Cost             func(childComplexity int) int
+		FeedbackCount    func(childComplexity int) int
+		Invited          func(childComplexity int) int
+		Meeting          func(childComplexity int) int
+		NewRelationships func(childComplexity int) int
 	}
 
 	MeetingRegisterPayload struct {
@@ -611,15 +664,23 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Money struct {
+		Amount    func(childComplexity int) int
+		Currency  func(childComplexity int) int
+		Formatted func(childComplexity int) int
+	}
+
 	Mutation struct {
 		APITokenCreate             func(childComplexity int, input APITokenCreateInput) int
 		APITokenRevoke             func(childComplexity int, input APITokenRevokeInput) int
 		AgendaItemCreate           func(childComplexity int, input ent.CreateAgendaItemInput) int
 		AgendaItemUpdate           func(childComplexity int, id int, input ent.UpdateAgendaItemInput) int
+		AttendanceImport           func(childComplexity int, input AttendanceImportInput) int
 		CalendarFeedIssue          func(childComplexity int, input CalendarFeedIssueInput) int
 		CalendarFeedRevoke         func(childComplexity int, id int) int
 		CommunityAddMembers        func(childComplexity int, input CommunityMembersInput) int
 		CommunityCreate            func(childComplexity int, input ent.CreateCommunityInput) int
+		CommunityMembersImport     func(childComplexity int, input CommunityMembersImportInput) int
 		CommunityRemoveMembers     func(childComplexity int, input CommunityMembersInput) int
 		CommunityUpdate            func(childComplexity int, id int, input ent.UpdateCommunityInput) int
 		EncounterRecord            func(childComplexity int, input EncounterRecordInput) int
@@ -757,15 +818,20 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
-		Communities func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Meetings    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
-		Name        func(childComplexity int) int
-		Objectives  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
-		People      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
-		Slug        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Communities         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		CreatedAt           func(childComplexity int) int
+		Currency            func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Meetings            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
+		Name                func(childComplexity int) int
+		Objectives          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		People              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
+		SegmentLapseMonths  func(childComplexity int) int
+		SegmentLoyalMin     func(childComplexity int) int
+		SegmentRegularMin   func(childComplexity int) int
+		SegmentWindowMonths func(childComplexity int) int
+		Slug                func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -782,6 +848,30 @@ type ComplexityRoot struct {
 	OrganizationUpdatePayload struct {
 		Organization func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
+	}
+
+	OutcomeReport struct {
+		Indicators func(childComplexity int) int
+		Meeting    func(childComplexity int) int
+		Meetings   func(childComplexity int) int
+		Objective  func(childComplexity int) int
+		Series     func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	OutcomeTotals struct {
+		AttendanceRate         func(childComplexity int) int
+		Attendees              func(childComplexity int) int
+		AverageSatisfaction    func(childComplexity int) int
+		CheckedIn              func(childComplexity int) int
+		Cost                   func(childComplexity int) int
+		CostPerAttendee        func(childComplexity int) int
+		CostPerNewRelationship func(childComplexity int) int
+		FeedbackCount          func(childComplexity int) int
+		Invited                func(childComplexity int) int
+		MeetingCount           func(childComplexity int) int
+		NewRelationships       func(childComplexity int) int
+		OtherCurrencyCosts     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -875,7 +965,9 @@ type ComplexityRoot struct {
 		Participations  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ParticipationOrder, where *ent.ParticipationWhereInput) int
 		Phone           func(childComplexity int) int
 		Relationships   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
+		Segment         func(childComplexity int) int
 		Tags            func(childComplexity int) int
+		Timeline        func(childComplexity int, after *entgql.Cursor[int], first *int) int
 		Touchpoints     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
 		UpdatedAt       func(childComplexity int) int
 		Vip             func(childComplexity int) int
@@ -920,11 +1012,13 @@ type ComplexityRoot struct {
 		FollowUps              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		Indicators             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IndicatorOrder, where *ent.IndicatorWhereInput) int
 		IntroductionPath       func(childComplexity int, from int, to int) int
+		MeetingReport          func(childComplexity int, id int) int
 		Meetings               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		Memberships            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder, where *ent.MembershipWhereInput) int
 		Network                func(childComplexity int, scope NetworkScope, asOf *time.Time, minStrength *float64) int
 		Node                   func(childComplexity int, id int) int
 		Nodes                  func(childComplexity int, ids []int) int
+		ObjectiveReport        func(childComplexity int, id int) int
 		Objectives             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
 		Organizations          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
 		OverdueFollowUps       func(childComplexity int, ownerID *int, objectiveID *int, meetingID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
@@ -932,8 +1026,11 @@ type ComplexityRoot struct {
 		People                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder, where *ent.PersonWhereInput) int
 		PeopleWithNoShows      func(childComplexity int, minNoShows int, since *time.Time, until *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PersonOrder) int
 		Relationships          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) int
+		SegmentCounts          func(childComplexity int, communityID *int, at *time.Time) int
+		SegmentMovement        func(childComplexity int, communityID *int, from time.Time, to *time.Time) int
 		Series                 func(childComplexity int, id int) int
 		SeriesList             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SeriesOrder, where *ent.SeriesWhereInput) int
+		SeriesReport           func(childComplexity int, id int) int
 		SuggestedIntroductions func(childComplexity int, personID int, first *int) int
 		TieShare               func(childComplexity int, between []int, from *time.Time, to *time.Time) int
 		Touchpoints            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TouchpointOrder, where *ent.TouchpointWhereInput) int
@@ -986,6 +1083,24 @@ type ComplexityRoot struct {
 	SeatingTable struct {
 		Number func(childComplexity int) int
 		People func(childComplexity int) int
+	}
+
+	SegmentCounts struct {
+		At         func(childComplexity int) int
+		FirstTimer func(childComplexity int) int
+		Lapsed     func(childComplexity int) int
+		Loyal      func(childComplexity int) int
+		New        func(childComplexity int) int
+		Occasional func(childComplexity int) int
+		Regular    func(childComplexity int) int
+		Total      func(childComplexity int) int
+		Vip        func(childComplexity int) int
+	}
+
+	SegmentMove struct {
+		Count func(childComplexity int) int
+		From  func(childComplexity int) int
+		To    func(childComplexity int) int
 	}
 
 	Series struct {
@@ -1065,6 +1180,59 @@ type ComplexityRoot struct {
 		Shares     func(childComplexity int) int
 	}
 
+	TimelineConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TimelineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TimelineEncounterEntry struct {
+		At        func(childComplexity int) int
+		Encounter func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Meeting   func(childComplexity int) int
+		Other     func(childComplexity int) int
+		Phase     func(childComplexity int) int
+	}
+
+	TimelineFeedbackEntry struct {
+		At       func(childComplexity int) int
+		Feedback func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Meeting  func(childComplexity int) int
+		Phase    func(childComplexity int) int
+	}
+
+	TimelineFollowUpEntry struct {
+		At       func(childComplexity int) int
+		FollowUp func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Meeting  func(childComplexity int) int
+		Owner    func(childComplexity int) int
+		Phase    func(childComplexity int) int
+	}
+
+	TimelineParticipationEntry struct {
+		At            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Meeting       func(childComplexity int) int
+		Participation func(childComplexity int) int
+		Phase         func(childComplexity int) int
+	}
+
+	TimelineTouchpointEntry struct {
+		At         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Meeting    func(childComplexity int) int
+		Phase      func(childComplexity int) int
+		Touchpoint func(childComplexity int) int
+	}
+
 	Touchpoint struct {
 		Channel        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -1121,6 +1289,13 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type IndicatorResolver interface {
+	Measured(ctx context.Context, obj *ent.Indicator) (*float64, error)
+	Progress(ctx context.Context, obj *ent.Indicator) (*float64, error)
+	Status(ctx context.Context, obj *ent.Indicator) (IndicatorStatus, error)
+	LowerIsBetter(ctx context.Context, obj *ent.Indicator) (bool, error)
+	Series(ctx context.Context, obj *ent.Indicator) ([]*IndicatorPoint, error)
+}
 type MeetingResolver interface {
 	FollowUpCompletion(ctx context.Context, obj *ent.Meeting) (*FollowUpCompletion, error)
 	FeedbackSummary(ctx context.Context, obj *ent.Meeting) (*FeedbackSummary, error)
@@ -1128,6 +1303,7 @@ type MeetingResolver interface {
 	EndsAt(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	Attendance(ctx context.Context, obj *ent.Meeting) (*MeetingAttendance, error)
 
+	Budget(ctx context.Context, obj *ent.Meeting) (*Money, error)
 	OccurrenceStart(ctx context.Context, obj *ent.Meeting) (*time.Time, error)
 	IcsURL(ctx context.Context, obj *ent.Meeting) (*string, error)
 }
@@ -1157,6 +1333,8 @@ type MutationResolver interface {
 	TouchpointCreate(ctx context.Context, input ent.CreateTouchpointInput) (*TouchpointCreatePayload, error)
 	TouchpointUpdate(ctx context.Context, id int, input ent.UpdateTouchpointInput) (*TouchpointUpdatePayload, error)
 	PeopleImport(ctx context.Context, input PeopleImportInput) (*PeopleImportPayload, error)
+	CommunityMembersImport(ctx context.Context, input CommunityMembersImportInput) (*CommunityMembersImportPayload, error)
+	AttendanceImport(ctx context.Context, input AttendanceImportInput) (*AttendanceImportPayload, error)
 	MeetingCreate(ctx context.Context, input ent.CreateMeetingInput) (*MeetingCreatePayload, error)
 	MeetingUpdate(ctx context.Context, id int, input ent.UpdateMeetingInput, force *bool) (*MeetingUpdatePayload, error)
 	AgendaItemCreate(ctx context.Context, input ent.CreateAgendaItemInput) (*AgendaItemCreatePayload, error)
@@ -1192,7 +1370,9 @@ type PersonResolver interface {
 	Attendance(ctx context.Context, obj *ent.Person) (*PersonAttendance, error)
 	Relationships(ctx context.Context, obj *ent.Person, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RelationshipOrder, where *ent.RelationshipWhereInput) (*ent.RelationshipConnection, error)
 	Network(ctx context.Context, obj *ent.Person, depth *int, minStrength *float64) (*Network, error)
+	Segment(ctx context.Context, obj *ent.Person) (PersonSegment, error)
 	Agenda(ctx context.Context, obj *ent.Person, from time.Time, to time.Time) ([]*AgendaEntry, error)
+	Timeline(ctx context.Context, obj *ent.Person, after *entgql.Cursor[int], first *int) (*TimelineConnection, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1222,6 +1402,11 @@ type QueryResolver interface {
 	IntroductionPath(ctx context.Context, from int, to int) (*IntroductionPath, error)
 	SuggestedIntroductions(ctx context.Context, personID int, first *int) ([]*IntroductionSuggestion, error)
 	TieShare(ctx context.Context, between []int, from *time.Time, to *time.Time) ([]*TieSharePoint, error)
+	ObjectiveReport(ctx context.Context, id int) (*OutcomeReport, error)
+	MeetingReport(ctx context.Context, id int) (*OutcomeReport, error)
+	SeriesReport(ctx context.Context, id int) (*OutcomeReport, error)
+	SegmentCounts(ctx context.Context, communityID *int, at *time.Time) (*SegmentCounts, error)
+	SegmentMovement(ctx context.Context, communityID *int, from time.Time, to *time.Time) ([]*SegmentMove, error)
 	Series(ctx context.Context, id int) (*ent.Series, error)
 }
 type RelationshipResolver interface {
@@ -1242,6 +1427,10 @@ type SubscriptionResolver interface {
 }
 type ViewerResolver interface {
 	Invitations(ctx context.Context, obj *Viewer) ([]*MembershipInvitation, error)
+}
+
+type PersonWhereInputResolver interface {
+	SegmentIn(ctx context.Context, obj *ent.PersonWhereInput, data []PersonSegment) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1654,6 +1843,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AttendanceEvent.Participation(childComplexity), true
 
+	case "AttendanceImportPayload.checkedIn":
+		if e.ComplexityRoot.AttendanceImportPayload.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceImportPayload.CheckedIn(childComplexity), true
+	case "AttendanceImportPayload.created":
+		if e.ComplexityRoot.AttendanceImportPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceImportPayload.Created(childComplexity), true
+	case "AttendanceImportPayload.errors":
+		if e.ComplexityRoot.AttendanceImportPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceImportPayload.Errors(childComplexity), true
+	case "AttendanceImportPayload.unchanged":
+		if e.ComplexityRoot.AttendanceImportPayload.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceImportPayload.Unchanged(childComplexity), true
+	case "AttendanceImportPayload.updated":
+		if e.ComplexityRoot.AttendanceImportPayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceImportPayload.Updated(childComplexity), true
+	case "AttendanceImportPayload.userErrors":
+		if e.ComplexityRoot.AttendanceImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendanceImportPayload.UserErrors(childComplexity), true
+
 	case "CalendarFeed.account":
 		if e.ComplexityRoot.CalendarFeed.Account == nil {
 			break
@@ -1936,6 +2162,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
+
+	case "CommunityMembersImportPayload.added":
+		if e.ComplexityRoot.CommunityMembersImportPayload.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMembersImportPayload.Added(childComplexity), true
+	case "CommunityMembersImportPayload.communitiesCreated":
+		if e.ComplexityRoot.CommunityMembersImportPayload.CommunitiesCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMembersImportPayload.CommunitiesCreated(childComplexity), true
+	case "CommunityMembersImportPayload.errors":
+		if e.ComplexityRoot.CommunityMembersImportPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMembersImportPayload.Errors(childComplexity), true
+	case "CommunityMembersImportPayload.unchanged":
+		if e.ComplexityRoot.CommunityMembersImportPayload.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMembersImportPayload.Unchanged(childComplexity), true
+	case "CommunityMembersImportPayload.userErrors":
+		if e.ComplexityRoot.CommunityMembersImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMembersImportPayload.UserErrors(childComplexity), true
 
 	case "CommunityMembersPayload.community":
 		if e.ComplexityRoot.CommunityMembersPayload.Community == nil {
@@ -2519,6 +2776,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.ID(childComplexity), true
+	case "Indicator.lowerIsBetter":
+		if e.ComplexityRoot.Indicator.LowerIsBetter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.LowerIsBetter(childComplexity), true
+	case "Indicator.measured":
+		if e.ComplexityRoot.Indicator.Measured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Measured(childComplexity), true
 	case "Indicator.metric":
 		if e.ComplexityRoot.Indicator.Metric == nil {
 			break
@@ -2549,6 +2818,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.OrganizationID(childComplexity), true
+	case "Indicator.progress":
+		if e.ComplexityRoot.Indicator.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Progress(childComplexity), true
+	case "Indicator.series":
+		if e.ComplexityRoot.Indicator.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Series(childComplexity), true
+	case "Indicator.status":
+		if e.ComplexityRoot.Indicator.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Status(childComplexity), true
 	case "Indicator.target":
 		if e.ComplexityRoot.Indicator.Target == nil {
 			break
@@ -2613,6 +2900,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorEdge.Node(childComplexity), true
 
+	case "IndicatorPoint.at":
+		if e.ComplexityRoot.IndicatorPoint.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.At(childComplexity), true
+	case "IndicatorPoint.meeting":
+		if e.ComplexityRoot.IndicatorPoint.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Meeting(childComplexity), true
+	case "IndicatorPoint.meetingID":
+		if e.ComplexityRoot.IndicatorPoint.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.MeetingID(childComplexity), true
+	case "IndicatorPoint.value":
+		if e.ComplexityRoot.IndicatorPoint.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPoint.Value(childComplexity), true
+
 	case "IndicatorUpdatePayload.indicator":
 		if e.ComplexityRoot.IndicatorUpdatePayload.Indicator == nil {
 			break
@@ -2625,6 +2937,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorUpdatePayload.UserErrors(childComplexity), true
+
+	case "IndicatorValue.indicator":
+		if e.ComplexityRoot.IndicatorValue.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Indicator(childComplexity), true
+	case "IndicatorValue.measured":
+		if e.ComplexityRoot.IndicatorValue.Measured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Measured(childComplexity), true
+	case "IndicatorValue.progress":
+		if e.ComplexityRoot.IndicatorValue.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Progress(childComplexity), true
+	case "IndicatorValue.series":
+		if e.ComplexityRoot.IndicatorValue.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Series(childComplexity), true
+	case "IndicatorValue.status":
+		if e.ComplexityRoot.IndicatorValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Status(childComplexity), true
 
 	case "IntroductionPath.cost":
 		if e.ComplexityRoot.IntroductionPath.Cost == nil {
@@ -2681,6 +3024,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Attendance(childComplexity), true
+	case "Meeting.budget":
+		if e.ComplexityRoot.Meeting.Budget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Budget(childComplexity), true
 	case "Meeting.budgetAmount":
 		if e.ComplexityRoot.Meeting.BudgetAmount == nil {
 			break
@@ -3078,6 +3427,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingInvitePayload.UserErrors(childComplexity), true
 
+	case "MeetingOutcome.accepted":
+		if e.ComplexityRoot.MeetingOutcome.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.Accepted(childComplexity), true
+	case "MeetingOutcome.attendanceRate":
+		if e.ComplexityRoot.MeetingOutcome.AttendanceRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.AttendanceRate(childComplexity), true
+	case "MeetingOutcome.averageRating":
+		if e.ComplexityRoot.MeetingOutcome.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.AverageRating(childComplexity), true
+	case "MeetingOutcome.checkedIn":
+		if e.ComplexityRoot.MeetingOutcome.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.CheckedIn(childComplexity), true
+	case "MeetingOutcome.cost":
+		if e.ComplexityRoot.MeetingOutcome.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.Cost(childComplexity), true
+	case "MeetingOutcome.feedbackCount":
+		if e.ComplexityRoot.MeetingOutcome.FeedbackCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.FeedbackCount(childComplexity), true
+	case "MeetingOutcome.invited":
+		if e.ComplexityRoot.MeetingOutcome.Invited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.Invited(childComplexity), true
+	case "MeetingOutcome.meeting":
+		if e.ComplexityRoot.MeetingOutcome.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.Meeting(childComplexity), true
+	case "MeetingOutcome.newRelationships":
+		if e.ComplexityRoot.MeetingOutcome.NewRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOutcome.NewRelationships(childComplexity), true
+
 	case "MeetingRegisterPayload.participation":
 		if e.ComplexityRoot.MeetingRegisterPayload.Participation == nil {
 			break
@@ -3415,6 +3819,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipUpdatePayload.UserErrors(childComplexity), true
 
+	case "Money.amount":
+		if e.ComplexityRoot.Money.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Money.Amount(childComplexity), true
+	case "Money.currency":
+		if e.ComplexityRoot.Money.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Money.Currency(childComplexity), true
+	case "Money.formatted":
+		if e.ComplexityRoot.Money.Formatted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Money.Formatted(childComplexity), true
+
 	case "Mutation.apiTokenCreate":
 		if e.ComplexityRoot.Mutation.APITokenCreate == nil {
 			break
@@ -3459,6 +3882,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AgendaItemUpdate(childComplexity, args["id"].(int), args["input"].(ent.UpdateAgendaItemInput)), true
+	case "Mutation.attendanceImport":
+		if e.ComplexityRoot.Mutation.AttendanceImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attendanceImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttendanceImport(childComplexity, args["input"].(AttendanceImportInput)), true
 	case "Mutation.calendarFeedIssue":
 		if e.ComplexityRoot.Mutation.CalendarFeedIssue == nil {
 			break
@@ -3503,6 +3937,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CommunityCreate(childComplexity, args["input"].(ent.CreateCommunityInput)), true
+	case "Mutation.communityMembersImport":
+		if e.ComplexityRoot.Mutation.CommunityMembersImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_communityMembersImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CommunityMembersImport(childComplexity, args["input"].(CommunityMembersImportInput)), true
 	case "Mutation.communityRemoveMembers":
 		if e.ComplexityRoot.Mutation.CommunityRemoveMembers == nil {
 			break
@@ -4353,6 +4798,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.CreatedAt(childComplexity), true
+	case "Organization.currency":
+		if e.ComplexityRoot.Organization.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Currency(childComplexity), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -4398,6 +4849,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.People(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PersonOrder), args["where"].(*ent.PersonWhereInput)), true
+	case "Organization.segmentLapseMonths":
+		if e.ComplexityRoot.Organization.SegmentLapseMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.SegmentLapseMonths(childComplexity), true
+	case "Organization.segmentLoyalMin":
+		if e.ComplexityRoot.Organization.SegmentLoyalMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.SegmentLoyalMin(childComplexity), true
+	case "Organization.segmentRegularMin":
+		if e.ComplexityRoot.Organization.SegmentRegularMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.SegmentRegularMin(childComplexity), true
+	case "Organization.segmentWindowMonths":
+		if e.ComplexityRoot.Organization.SegmentWindowMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.SegmentWindowMonths(childComplexity), true
 	case "Organization.slug":
 		if e.ComplexityRoot.Organization.Slug == nil {
 			break
@@ -4455,6 +4930,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationUpdatePayload.UserErrors(childComplexity), true
+
+	case "OutcomeReport.indicators":
+		if e.ComplexityRoot.OutcomeReport.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReport.Indicators(childComplexity), true
+	case "OutcomeReport.meeting":
+		if e.ComplexityRoot.OutcomeReport.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReport.Meeting(childComplexity), true
+	case "OutcomeReport.meetings":
+		if e.ComplexityRoot.OutcomeReport.Meetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReport.Meetings(childComplexity), true
+	case "OutcomeReport.objective":
+		if e.ComplexityRoot.OutcomeReport.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReport.Objective(childComplexity), true
+	case "OutcomeReport.series":
+		if e.ComplexityRoot.OutcomeReport.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReport.Series(childComplexity), true
+	case "OutcomeReport.totals":
+		if e.ComplexityRoot.OutcomeReport.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReport.Totals(childComplexity), true
+
+	case "OutcomeTotals.attendanceRate":
+		if e.ComplexityRoot.OutcomeTotals.AttendanceRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.AttendanceRate(childComplexity), true
+	case "OutcomeTotals.attendees":
+		if e.ComplexityRoot.OutcomeTotals.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.Attendees(childComplexity), true
+	case "OutcomeTotals.averageSatisfaction":
+		if e.ComplexityRoot.OutcomeTotals.AverageSatisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.AverageSatisfaction(childComplexity), true
+	case "OutcomeTotals.checkedIn":
+		if e.ComplexityRoot.OutcomeTotals.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.CheckedIn(childComplexity), true
+	case "OutcomeTotals.cost":
+		if e.ComplexityRoot.OutcomeTotals.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.Cost(childComplexity), true
+	case "OutcomeTotals.costPerAttendee":
+		if e.ComplexityRoot.OutcomeTotals.CostPerAttendee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.CostPerAttendee(childComplexity), true
+	case "OutcomeTotals.costPerNewRelationship":
+		if e.ComplexityRoot.OutcomeTotals.CostPerNewRelationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.CostPerNewRelationship(childComplexity), true
+	case "OutcomeTotals.feedbackCount":
+		if e.ComplexityRoot.OutcomeTotals.FeedbackCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.FeedbackCount(childComplexity), true
+	case "OutcomeTotals.invited":
+		if e.ComplexityRoot.OutcomeTotals.Invited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.Invited(childComplexity), true
+	case "OutcomeTotals.meetingCount":
+		if e.ComplexityRoot.OutcomeTotals.MeetingCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.MeetingCount(childComplexity), true
+	case "OutcomeTotals.newRelationships":
+		if e.ComplexityRoot.OutcomeTotals.NewRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.NewRelationships(childComplexity), true
+	case "OutcomeTotals.otherCurrencyCosts":
+		if e.ComplexityRoot.OutcomeTotals.OtherCurrencyCosts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeTotals.OtherCurrencyCosts(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4888,12 +5473,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Relationships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.RelationshipOrder), args["where"].(*ent.RelationshipWhereInput)), true
+	case "Person.segment":
+		if e.ComplexityRoot.Person.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Segment(childComplexity), true
 	case "Person.tags":
 		if e.ComplexityRoot.Person.Tags == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Person.Tags(childComplexity), true
+	case "Person.timeline":
+		if e.ComplexityRoot.Person.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Person_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Timeline(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int)), true
 	case "Person.touchpoints":
 		if e.ComplexityRoot.Person.Touchpoints == nil {
 			break
@@ -5112,6 +5714,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.IntroductionPath(childComplexity, args["from"].(int), args["to"].(int)), true
 
+	case "Query.meetingReport":
+		if e.ComplexityRoot.Query.MeetingReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meetingReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MeetingReport(childComplexity, args["id"].(int)), true
 	case "Query.meetings":
 		if e.ComplexityRoot.Query.Meetings == nil {
 			break
@@ -5167,6 +5780,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.objectiveReport":
+		if e.ComplexityRoot.Query.ObjectiveReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_objectiveReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ObjectiveReport(childComplexity, args["id"].(int)), true
 	case "Query.objectives":
 		if e.ComplexityRoot.Query.Objectives == nil {
 			break
@@ -5244,6 +5868,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Relationships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.RelationshipOrder), args["where"].(*ent.RelationshipWhereInput)), true
+	case "Query.segmentCounts":
+		if e.ComplexityRoot.Query.SegmentCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_segmentCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SegmentCounts(childComplexity, args["communityID"].(*int), args["at"].(*time.Time)), true
+	case "Query.segmentMovement":
+		if e.ComplexityRoot.Query.SegmentMovement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_segmentMovement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SegmentMovement(childComplexity, args["communityID"].(*int), args["from"].(time.Time), args["to"].(*time.Time)), true
 	case "Query.series":
 		if e.ComplexityRoot.Query.Series == nil {
 			break
@@ -5266,6 +5912,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SeriesList(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.SeriesOrder), args["where"].(*ent.SeriesWhereInput)), true
+	case "Query.seriesReport":
+		if e.ComplexityRoot.Query.SeriesReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_seriesReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SeriesReport(childComplexity, args["id"].(int)), true
 	case "Query.suggestedIntroductions":
 		if e.ComplexityRoot.Query.SuggestedIntroductions == nil {
 			break
@@ -5491,6 +6148,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SeatingTable.People(childComplexity), true
+
+	case "SegmentCounts.at":
+		if e.ComplexityRoot.SegmentCounts.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.At(childComplexity), true
+	case "SegmentCounts.firstTimer":
+		if e.ComplexityRoot.SegmentCounts.FirstTimer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.FirstTimer(childComplexity), true
+	case "SegmentCounts.lapsed":
+		if e.ComplexityRoot.SegmentCounts.Lapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.Lapsed(childComplexity), true
+	case "SegmentCounts.loyal":
+		if e.ComplexityRoot.SegmentCounts.Loyal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.Loyal(childComplexity), true
+	case "SegmentCounts.new":
+		if e.ComplexityRoot.SegmentCounts.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.New(childComplexity), true
+	case "SegmentCounts.occasional":
+		if e.ComplexityRoot.SegmentCounts.Occasional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.Occasional(childComplexity), true
+	case "SegmentCounts.regular":
+		if e.ComplexityRoot.SegmentCounts.Regular == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.Regular(childComplexity), true
+	case "SegmentCounts.total":
+		if e.ComplexityRoot.SegmentCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.Total(childComplexity), true
+	case "SegmentCounts.vip":
+		if e.ComplexityRoot.SegmentCounts.Vip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentCounts.Vip(childComplexity), true
+
+	case "SegmentMove.count":
+		if e.ComplexityRoot.SegmentMove.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentMove.Count(childComplexity), true
+	case "SegmentMove.from":
+		if e.ComplexityRoot.SegmentMove.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentMove.From(childComplexity), true
+	case "SegmentMove.to":
+		if e.ComplexityRoot.SegmentMove.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentMove.To(childComplexity), true
 
 	case "Series.cancelledAt":
 		if e.ComplexityRoot.Series.CancelledAt == nil {
@@ -5848,6 +6579,205 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TieSharePoint.Shares(childComplexity), true
 
+	case "TimelineConnection.edges":
+		if e.ComplexityRoot.TimelineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Edges(childComplexity), true
+	case "TimelineConnection.pageInfo":
+		if e.ComplexityRoot.TimelineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.PageInfo(childComplexity), true
+	case "TimelineConnection.totalCount":
+		if e.ComplexityRoot.TimelineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.TotalCount(childComplexity), true
+
+	case "TimelineEdge.cursor":
+		if e.ComplexityRoot.TimelineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Cursor(childComplexity), true
+	case "TimelineEdge.node":
+		if e.ComplexityRoot.TimelineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Node(childComplexity), true
+
+	case "TimelineEncounterEntry.at":
+		if e.ComplexityRoot.TimelineEncounterEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEncounterEntry.At(childComplexity), true
+	case "TimelineEncounterEntry.encounter":
+		if e.ComplexityRoot.TimelineEncounterEntry.Encounter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEncounterEntry.Encounter(childComplexity), true
+	case "TimelineEncounterEntry.kind":
+		if e.ComplexityRoot.TimelineEncounterEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEncounterEntry.Kind(childComplexity), true
+	case "TimelineEncounterEntry.meeting":
+		if e.ComplexityRoot.TimelineEncounterEntry.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEncounterEntry.Meeting(childComplexity), true
+	case "TimelineEncounterEntry.other":
+		if e.ComplexityRoot.TimelineEncounterEntry.Other == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEncounterEntry.Other(childComplexity), true
+	case "TimelineEncounterEntry.phase":
+		if e.ComplexityRoot.TimelineEncounterEntry.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEncounterEntry.Phase(childComplexity), true
+
+	case "TimelineFeedbackEntry.at":
+		if e.ComplexityRoot.TimelineFeedbackEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFeedbackEntry.At(childComplexity), true
+	case "TimelineFeedbackEntry.feedback":
+		if e.ComplexityRoot.TimelineFeedbackEntry.Feedback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFeedbackEntry.Feedback(childComplexity), true
+	case "TimelineFeedbackEntry.kind":
+		if e.ComplexityRoot.TimelineFeedbackEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFeedbackEntry.Kind(childComplexity), true
+	case "TimelineFeedbackEntry.meeting":
+		if e.ComplexityRoot.TimelineFeedbackEntry.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFeedbackEntry.Meeting(childComplexity), true
+	case "TimelineFeedbackEntry.phase":
+		if e.ComplexityRoot.TimelineFeedbackEntry.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFeedbackEntry.Phase(childComplexity), true
+
+	case "TimelineFollowUpEntry.at":
+		if e.ComplexityRoot.TimelineFollowUpEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFollowUpEntry.At(childComplexity), true
+	case "TimelineFollowUpEntry.followUp":
+		if e.ComplexityRoot.TimelineFollowUpEntry.FollowUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFollowUpEntry.FollowUp(childComplexity), true
+	case "TimelineFollowUpEntry.kind":
+		if e.ComplexityRoot.TimelineFollowUpEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFollowUpEntry.Kind(childComplexity), true
+	case "TimelineFollowUpEntry.meeting":
+		if e.ComplexityRoot.TimelineFollowUpEntry.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFollowUpEntry.Meeting(childComplexity), true
+	case "TimelineFollowUpEntry.owner":
+		if e.ComplexityRoot.TimelineFollowUpEntry.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFollowUpEntry.Owner(childComplexity), true
+	case "TimelineFollowUpEntry.phase":
+		if e.ComplexityRoot.TimelineFollowUpEntry.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineFollowUpEntry.Phase(childComplexity), true
+
+	case "TimelineParticipationEntry.at":
+		if e.ComplexityRoot.TimelineParticipationEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineParticipationEntry.At(childComplexity), true
+	case "TimelineParticipationEntry.kind":
+		if e.ComplexityRoot.TimelineParticipationEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineParticipationEntry.Kind(childComplexity), true
+	case "TimelineParticipationEntry.meeting":
+		if e.ComplexityRoot.TimelineParticipationEntry.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineParticipationEntry.Meeting(childComplexity), true
+	case "TimelineParticipationEntry.participation":
+		if e.ComplexityRoot.TimelineParticipationEntry.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineParticipationEntry.Participation(childComplexity), true
+	case "TimelineParticipationEntry.phase":
+		if e.ComplexityRoot.TimelineParticipationEntry.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineParticipationEntry.Phase(childComplexity), true
+
+	case "TimelineTouchpointEntry.at":
+		if e.ComplexityRoot.TimelineTouchpointEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineTouchpointEntry.At(childComplexity), true
+	case "TimelineTouchpointEntry.kind":
+		if e.ComplexityRoot.TimelineTouchpointEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineTouchpointEntry.Kind(childComplexity), true
+	case "TimelineTouchpointEntry.meeting":
+		if e.ComplexityRoot.TimelineTouchpointEntry.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineTouchpointEntry.Meeting(childComplexity), true
+	case "TimelineTouchpointEntry.phase":
+		if e.ComplexityRoot.TimelineTouchpointEntry.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineTouchpointEntry.Phase(childComplexity), true
+	case "TimelineTouchpointEntry.touchpoint":
+		if e.ComplexityRoot.TimelineTouchpointEntry.Touchpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineTouchpointEntry.Touchpoint(childComplexity), true
+
 	case "Touchpoint.channel":
 		if e.ComplexityRoot.Touchpoint.Channel == nil {
 			break
@@ -6051,9 +6981,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAccountWhereInput,
 		ec.unmarshalInputAgendaItemOrder,
 		ec.unmarshalInputAgendaItemWhereInput,
+		ec.unmarshalInputAttendanceImportInput,
 		ec.unmarshalInputCalendarFeedIssueInput,
 		ec.unmarshalInputCalendarFeedOrder,
 		ec.unmarshalInputCalendarFeedWhereInput,
+		ec.unmarshalInputCommunityMembersImportInput,
 		ec.unmarshalInputCommunityMembersInput,
 		ec.unmarshalInputCommunityOrder,
 		ec.unmarshalInputCommunityWhereInput,
@@ -9262,7 +10194,7 @@ input CreateIndicatorInput {
   """
   metric: IndicatorMetric!
   """
-  The value the objective aims for.
+  The value the objective aims for, on the metric's scale: shares between 0 and 1, satisfaction between 1 and 5, costs in the organization's currency.
   """
   target: Float!
   """
@@ -9328,11 +10260,11 @@ input CreateMeetingInput {
   """
   status: MeetingStatus
   """
-  Budget of the meeting, in budgetCurrency.
+  Budget of the meeting, what it costs, in budgetCurrency: an exact decimal (` + "`" + `"1234.50"` + "`" + `), never negative, with no more decimals than the currency's minor unit. Reports add budgets up as its cost.
   """
-  budgetAmount: Float
+  budgetAmount: Decimal
   """
-  ISO 4217 code of the budget's currency, such as ` + "`" + `EUR` + "`" + `.
+  ISO 4217 code of the budget's currency, such as ` + "`" + `EUR` + "`" + `; the organization's currency when a budget is given without one.
   """
   budgetCurrency: String
   """
@@ -11072,7 +12004,7 @@ type Indicator implements Node {
   """
   metric: IndicatorMetric!
   """
-  The value the objective aims for.
+  The value the objective aims for, on the metric's scale: shares between 0 and 1, satisfaction between 1 and 5, costs in the organization's currency.
   """
   target: Float!
   """
@@ -11127,47 +12059,47 @@ IndicatorMetric is enum for the field metric
 """
 enum IndicatorMetric @goModel(model: "github.com/rencontre/rencontre/ent/indicator.Metric") {
   """
-  NETWORKING: new relationships formed per attendee.
+  NETWORKING: new connections per attendance: 2 × the pairs whose first encounter was at one of the meetings (each new relationship is a new connection for both people), divided by the check-ins at those meetings. Higher is better.
   """
   NEW_CONNECTIONS_PER_ATTENDEE
   """
-  NETWORKING: share of attendees with a new relationship outside their own community.
+  NETWORKING: share (0 to 1) of the people who checked in at the meetings who formed a new relationship there with someone who shares none of their communities. Higher is better.
   """
   CROSS_COMMUNITY_CONNECTION_SHARE
   """
-  NETWORKING: number of pairs of communities linked by a new relationship.
+  NETWORKING: number of distinct pairs of communities joined by a new relationship formed at the meetings between two people who share no community. Higher is better.
   """
   COMMUNITIES_BRIDGED
   """
-  CHANGE: share of the targeted people who attended.
+  CHANGE: share (0 to 1) of the targeted people (the members of the objective's communities; without communities, the people invited) who checked in at least once at the meetings. Higher is better.
   """
   ATTENDANCE_RATE
   """
-  CHANGE: share of follow-up actions done by their due date.
+  CHANGE: share (0 to 1) of the follow-up actions of the meetings (and of the objective) done by their due date, out of those not cancelled. Higher is better.
   """
   FOLLOW_UPS_ON_TIME_SHARE
   """
-  CHANGE: share of people with at least one tie into the other legacy company.
+  CHANGE: share (0 to 1) of the people of the objective's communities (at least two, such as the two legacy companies of a merger) with at least one tie into another of them, on the network rebuilt from encounters after each meeting (tieShare). Higher is better.
   """
   CROSS_LEGACY_TIE_SHARE
   """
-  MOTIVATION: average feedback rating, from 1 to 5.
+  MOTIVATION: average feedback rating, from 1 to 5, over the meetings. Higher is better.
   """
   AVERAGE_SATISFACTION
   """
-  MOTIVATION: share of attendees who come back to the next occurrence.
+  MOTIVATION: share (0 to 1) of the people who checked in at a meeting who checked in at the next one too (meetings in order of start), over all consecutive pairs. Higher is better.
   """
   RETURN_RATE
   """
-  MOTIVATION: growth of the loyal segment.
+  MOTIVATION: how many more targeted people (as for ATTENDANCE_RATE) are LOYAL after the meeting than at the start of the first meeting. Higher is better.
   """
   LOYAL_SEGMENT_GROWTH
   """
-  Return on investment: budget divided by attendees.
+  Return on investment: the budgets of the meetings (in the organization's currency) divided by their check-ins. Lower is better.
   """
   COST_PER_ATTENDEE
   """
-  Return on investment: budget divided by new relationships.
+  Return on investment: the budgets of the meetings (in the organization's currency) divided by the new relationships formed there. Lower is better.
   """
   COST_PER_NEW_CONNECTION
 }
@@ -11592,11 +12524,11 @@ type Meeting implements Node {
   """
   status: MeetingStatus!
   """
-  Budget of the meeting, in budgetCurrency.
+  Budget of the meeting, what it costs, in budgetCurrency: an exact decimal (` + "`" + `"1234.50"` + "`" + `), never negative, with no more decimals than the currency's minor unit. Reports add budgets up as its cost.
   """
-  budgetAmount: Float
+  budgetAmount: Decimal
   """
-  ISO 4217 code of the budget's currency, such as ` + "`" + `EUR` + "`" + `.
+  ISO 4217 code of the budget's currency, such as ` + "`" + `EUR` + "`" + `; the organization's currency when a budget is given without one.
   """
   budgetCurrency: String
   """
@@ -12617,35 +13549,35 @@ input MeetingWhereInput {
   """
   budget_amount field predicates
   """
-  budgetAmount: Float
+  budgetAmount: Decimal
   """
   Matches when budgetAmount is not the given value.
   """
-  budgetAmountNEQ: Float
+  budgetAmountNEQ: Decimal
   """
   Matches when budgetAmount is one of the given values.
   """
-  budgetAmountIn: [Float!]
+  budgetAmountIn: [Decimal!]
   """
   Matches when budgetAmount is none of the given values.
   """
-  budgetAmountNotIn: [Float!]
+  budgetAmountNotIn: [Decimal!]
   """
   Matches when budgetAmount is greater than the given value.
   """
-  budgetAmountGT: Float
+  budgetAmountGT: Decimal
   """
   Matches when budgetAmount is greater than or equal to the given value.
   """
-  budgetAmountGTE: Float
+  budgetAmountGTE: Decimal
   """
   Matches when budgetAmount is less than the given value.
   """
-  budgetAmountLT: Float
+  budgetAmountLT: Decimal
   """
   Matches when budgetAmount is less than or equal to the given value.
   """
-  budgetAmountLTE: Float
+  budgetAmountLTE: Decimal
   """
   Matches when budgetAmount is null.
   """
@@ -14398,6 +15330,26 @@ type Organization implements Node {
   """
   slug: String!
   """
+  ISO 4217 code of the organization's currency, ` + "`" + `EUR` + "`" + ` by default: a meeting budget given without a currency is in it, and reports add costs up in it.
+  """
+  currency: String!
+  """
+  Attendances (check-ins) within segmentWindowMonths that make a person REGULAR; 2 by default.
+  """
+  segmentRegularMin: Int!
+  """
+  Attendances (check-ins) within segmentWindowMonths that make a person LOYAL; 5 by default, more than segmentRegularMin.
+  """
+  segmentLoyalMin: Int!
+  """
+  Months back from today within which attendances count towards REGULAR and LOYAL; 12 by default, 1 to 120.
+  """
+  segmentWindowMonths: Int!
+  """
+  Months without an attendance after which a person who attended before is LAPSED; 12 by default, 1 to 120.
+  """
+  segmentLapseMonths: Int!
+  """
   People the organization has a relationship with.
   """
   people(
@@ -14815,6 +15767,186 @@ input OrganizationWhereInput {
   Matches when slug contains the given text, ignoring case.
   """
   slugContainsFold: String
+  """
+  currency field predicates
+  """
+  currency: String
+  """
+  Matches when currency is not the given value.
+  """
+  currencyNEQ: String
+  """
+  Matches when currency is one of the given values.
+  """
+  currencyIn: [String!]
+  """
+  Matches when currency is none of the given values.
+  """
+  currencyNotIn: [String!]
+  """
+  Matches when currency is greater than the given value.
+  """
+  currencyGT: String
+  """
+  Matches when currency is greater than or equal to the given value.
+  """
+  currencyGTE: String
+  """
+  Matches when currency is less than the given value.
+  """
+  currencyLT: String
+  """
+  Matches when currency is less than or equal to the given value.
+  """
+  currencyLTE: String
+  """
+  Matches when currency contains the given text.
+  """
+  currencyContains: String
+  """
+  Matches when currency starts with the given text.
+  """
+  currencyHasPrefix: String
+  """
+  Matches when currency ends with the given text.
+  """
+  currencyHasSuffix: String
+  """
+  Matches when currency equals the given text, ignoring case.
+  """
+  currencyEqualFold: String
+  """
+  Matches when currency contains the given text, ignoring case.
+  """
+  currencyContainsFold: String
+  """
+  segment_regular_min field predicates
+  """
+  segmentRegularMin: Int
+  """
+  Matches when segmentRegularMin is not the given value.
+  """
+  segmentRegularMinNEQ: Int
+  """
+  Matches when segmentRegularMin is one of the given values.
+  """
+  segmentRegularMinIn: [Int!]
+  """
+  Matches when segmentRegularMin is none of the given values.
+  """
+  segmentRegularMinNotIn: [Int!]
+  """
+  Matches when segmentRegularMin is greater than the given value.
+  """
+  segmentRegularMinGT: Int
+  """
+  Matches when segmentRegularMin is greater than or equal to the given value.
+  """
+  segmentRegularMinGTE: Int
+  """
+  Matches when segmentRegularMin is less than the given value.
+  """
+  segmentRegularMinLT: Int
+  """
+  Matches when segmentRegularMin is less than or equal to the given value.
+  """
+  segmentRegularMinLTE: Int
+  """
+  segment_loyal_min field predicates
+  """
+  segmentLoyalMin: Int
+  """
+  Matches when segmentLoyalMin is not the given value.
+  """
+  segmentLoyalMinNEQ: Int
+  """
+  Matches when segmentLoyalMin is one of the given values.
+  """
+  segmentLoyalMinIn: [Int!]
+  """
+  Matches when segmentLoyalMin is none of the given values.
+  """
+  segmentLoyalMinNotIn: [Int!]
+  """
+  Matches when segmentLoyalMin is greater than the given value.
+  """
+  segmentLoyalMinGT: Int
+  """
+  Matches when segmentLoyalMin is greater than or equal to the given value.
+  """
+  segmentLoyalMinGTE: Int
+  """
+  Matches when segmentLoyalMin is less than the given value.
+  """
+  segmentLoyalMinLT: Int
+  """
+  Matches when segmentLoyalMin is less than or equal to the given value.
+  """
+  segmentLoyalMinLTE: Int
+  """
+  segment_window_months field predicates
+  """
+  segmentWindowMonths: Int
+  """
+  Matches when segmentWindowMonths is not the given value.
+  """
+  segmentWindowMonthsNEQ: Int
+  """
+  Matches when segmentWindowMonths is one of the given values.
+  """
+  segmentWindowMonthsIn: [Int!]
+  """
+  Matches when segmentWindowMonths is none of the given values.
+  """
+  segmentWindowMonthsNotIn: [Int!]
+  """
+  Matches when segmentWindowMonths is greater than the given value.
+  """
+  segmentWindowMonthsGT: Int
+  """
+  Matches when segmentWindowMonths is greater than or equal to the given value.
+  """
+  segmentWindowMonthsGTE: Int
+  """
+  Matches when segmentWindowMonths is less than the given value.
+  """
+  segmentWindowMonthsLT: Int
+  """
+  Matches when segmentWindowMonths is less than or equal to the given value.
+  """
+  segmentWindowMonthsLTE: Int
+  """
+  segment_lapse_months field predicates
+  """
+  segmentLapseMonths: Int
+  """
+  Matches when segmentLapseMonths is not the given value.
+  """
+  segmentLapseMonthsNEQ: Int
+  """
+  Matches when segmentLapseMonths is one of the given values.
+  """
+  segmentLapseMonthsIn: [Int!]
+  """
+  Matches when segmentLapseMonths is none of the given values.
+  """
+  segmentLapseMonthsNotIn: [Int!]
+  """
+  Matches when segmentLapseMonths is greater than the given value.
+  """
+  segmentLapseMonthsGT: Int
+  """
+  Matches when segmentLapseMonths is greater than or equal to the given value.
+  """
+  segmentLapseMonthsGTE: Int
+  """
+  Matches when segmentLapseMonths is less than the given value.
+  """
+  segmentLapseMonthsLT: Int
+  """
+  Matches when segmentLapseMonths is less than or equal to the given value.
+  """
+  segmentLapseMonthsLTE: Int
   """
   people edge predicates
   """
@@ -19219,7 +20351,7 @@ input UpdateIndicatorInput {
   """
   metric: IndicatorMetric
   """
-  The value the objective aims for.
+  The value the objective aims for, on the metric's scale: shares between 0 and 1, satisfaction between 1 and 5, costs in the organization's currency.
   """
   target: Float
   """
@@ -19305,15 +20437,15 @@ input UpdateMeetingInput {
   """
   status: MeetingStatus
   """
-  Budget of the meeting, in budgetCurrency.
+  Budget of the meeting, what it costs, in budgetCurrency: an exact decimal (` + "`" + `"1234.50"` + "`" + `), never negative, with no more decimals than the currency's minor unit. Reports add budgets up as its cost.
   """
-  budgetAmount: Float
+  budgetAmount: Decimal
   """
   Set to true to clear budgetAmount.
   """
   clearBudgetAmount: Boolean
   """
-  ISO 4217 code of the budget's currency, such as ` + "`" + `EUR` + "`" + `.
+  ISO 4217 code of the budget's currency, such as ` + "`" + `EUR` + "`" + `; the organization's currency when a budget is given without one.
   """
   budgetCurrency: String
   """
@@ -19416,6 +20548,26 @@ input UpdateOrganizationInput {
   A unique, URL-safe identifier such as ` + "`" + `acme-group` + "`" + `.
   """
   slug: String
+  """
+  ISO 4217 code of the organization's currency, ` + "`" + `EUR` + "`" + ` by default: a meeting budget given without a currency is in it, and reports add costs up in it.
+  """
+  currency: String
+  """
+  Attendances (check-ins) within segmentWindowMonths that make a person REGULAR; 2 by default.
+  """
+  segmentRegularMin: Int
+  """
+  Attendances (check-ins) within segmentWindowMonths that make a person LOYAL; 5 by default, more than segmentRegularMin.
+  """
+  segmentLoyalMin: Int
+  """
+  Months back from today within which attendances count towards REGULAR and LOYAL; 12 by default, 1 to 120.
+  """
+  segmentWindowMonths: Int
+  """
+  Months without an attendance after which a person who attended before is LAPSED; 12 by default, 1 to 120.
+  """
+  segmentLapseMonths: Int
 }
 """
 UpdatePersonInput is used for update Person object.
@@ -19964,6 +21116,115 @@ type ImportError {
   """
   message: String!
 }
+
+extend type Mutation {
+  """
+  Adds people to communities from a CSV file: the header names the columns, in any order and regardless of case: community (the community's name, matched regardless of case) and email (of a person of the organization, matched regardless of case), both required. Memberships are only added: importing the same file again changes nothing. A community the organization does not have is an error unless createCommunities; an email no person has is an error (import the people first, with peopleImport). Every row is checked first: a file with any invalid row imports nothing and lists every error, with its row and column. The request is multipart (see Upload); the file holds at most 100000 rows.
+  """
+  communityMembersImport(
+    """
+    The file and how to import it.
+    """
+    input: CommunityMembersImportInput!
+  ): CommunityMembersImportPayload!
+  """
+  Records past attendance from a CSV file, so that an organization starts with its history (and its segments). The header names the columns, in any order and regardless of case: the meeting, by meeting_id (its ID) or by meeting (its title, regardless of case) with starts_at (its start, RFC 3339 with an offset); email (of a person of the organization, required); status (INVITED, ACCEPTED, TENTATIVE, DECLINED or CANCELLED; ACCEPTED when empty); checked_in_at (when the person arrived, RFC 3339 with an offset; empty: did not check in); role (HOST, SPEAKER, GUEST, VIP or WALK_IN; GUEST when empty); invited_at and responded_at (RFC 3339; the meeting's start when empty). Only meetings that have started are imported: the file records what happened, bypassing the live rules of capacity and of the check-in window, but a check-in must lie within the days of the meeting (in its time zone) and not in the future, and a person checked in is ACCEPTED. Participations are matched on their meeting and person: importing the same file again changes nothing, a changed file updates them; a column absent from the header leaves that field as it is. Every row is checked first: a file with any invalid row imports nothing and lists every error, with its row and column. The request is multipart (see Upload); the file holds at most 100000 rows.
+  """
+  attendanceImport(
+    """
+    The file and how to import it.
+    """
+    input: AttendanceImportInput!
+  ): AttendanceImportPayload!
+}
+
+"""
+Input of communityMembersImport.
+"""
+input CommunityMembersImportInput {
+  """
+  The CSV file, in UTF-8 (a byte order mark is ignored).
+  """
+  file: Upload!
+  """
+  Create the communities the organization does not have, as teams. When false, a row naming an unknown community is an error.
+  """
+  createCommunities: Boolean = false
+  """
+  Check the file and count what would change, without writing anything.
+  """
+  dryRun: Boolean = false
+}
+
+"""
+Result of communityMembersImport.
+"""
+type CommunityMembersImportPayload {
+  """
+  Memberships added (none when the file is invalid).
+  """
+  added: Int!
+  """
+  Rows whose person was already a member of the community.
+  """
+  unchanged: Int!
+  """
+  Communities created for the file (with createCommunities).
+  """
+  communitiesCreated: Int!
+  """
+  Every problem of the file (at most 1000), with its row and column; when there is any, nothing was imported.
+  """
+  errors: [ImportError!]!
+  """
+  Problems the user can fix: an invalid file gives one, on the file, that sums up errors.
+  """
+  userErrors: [UserError!]!
+}
+
+"""
+Input of attendanceImport.
+"""
+input AttendanceImportInput {
+  """
+  The CSV file, in UTF-8 (a byte order mark is ignored).
+  """
+  file: Upload!
+  """
+  Check the file and count what would change, without writing anything.
+  """
+  dryRun: Boolean = false
+}
+
+"""
+Result of attendanceImport.
+"""
+type AttendanceImportPayload {
+  """
+  Participations created (none when the file is invalid).
+  """
+  created: Int!
+  """
+  Participations updated: the status, role or a time changed.
+  """
+  updated: Int!
+  """
+  Rows whose participation was already as the file says.
+  """
+  unchanged: Int!
+  """
+  Rows with a check-in (created, updated or unchanged).
+  """
+  checkedIn: Int!
+  """
+  Every problem of the file (at most 1000), with its row and column; when there is any, nothing was imported.
+  """
+  errors: [ImportError!]!
+  """
+  Problems the user can fix: an invalid file gives one, on the file, that sums up errors.
+  """
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 	{Name: "../schema/meetings.graphql", Input: `# Meetings, their agenda, invitations, answers and check-ins.
 
@@ -20154,7 +21415,7 @@ type MeetingCancelPayload {
 }
 
 """
-Input of meetingInvite: people by ID, the members of a community, or both.
+Input of meetingInvite: people by ID, the members of a community, or both; segments and vipOnly narrow them down ("the loyal members of the Lyon user group", "the VIPs"), and given alone choose among all the organization's people.
 """
 input MeetingInviteInput {
   """
@@ -20169,6 +21430,14 @@ input MeetingInviteInput {
   ID of a community whose members are all invited.
   """
   communityID: ID
+  """
+  Invite only the people in these segments today (see PersonSegment), among those named by personIDs and communityID, or among all the organization's people when neither is given.
+  """
+  segments: [PersonSegment!]
+  """
+  When true, invite only VIP people, among those chosen as for segments.
+  """
+  vipOnly: Boolean
   """
   Role of the people invited; GUEST by default.
   """
@@ -21169,6 +22438,421 @@ type IndicatorUpdatePayload {
   """
   userErrors: [UserError!]!
 }`, BuiltIn: false},
+	{Name: "../schema/outcome.graphql", Input: `# Outcomes: indicators measured from the records, reports, money, segments.
+
+"""
+An exact decimal number, for amounts of money: written as a JSON string such as ` + "`" + `"1234.50"` + "`" + ` (at least two decimals, at most four), read from a string (preferred) or a number taken by its decimal text, so ` + "`" + `12.34` + "`" + ` is exactly 12.34. Never a binary float.
+"""
+scalar Decimal
+
+"""
+An amount of money in a currency.
+"""
+type Money {
+  """
+  The exact amount, such as ` + "`" + `"1234.50"` + "`" + `.
+  """
+  amount: Decimal!
+  """
+  ISO 4217 code of the currency, such as ` + "`" + `EUR` + "`" + `.
+  """
+  currency: String!
+  """
+  The amount with exactly the decimals of the currency's minor unit, as text: ` + "`" + `"1234.50"` + "`" + ` for EUR, ` + "`" + `"1235"` + "`" + ` for JPY.
+  """
+  formatted: String!
+}
+
+"""
+A person's relationship with the organization, computed from verified attendance (check-ins), never typed. The thresholds are the organization's (segmentRegularMin, segmentLoyalMin, segmentWindowMonths, segmentLapseMonths; by default 2 and 5 attendances within 12 months, lapsed after 12 months without one). The rules apply in this order: NEW, LAPSED, LOYAL, REGULAR, FIRST_TIMER, OCCASIONAL. VIP is an independent flag of the person (vip), not a segment.
+"""
+enum PersonSegment {
+  """
+  Never attended a meeting (invited or not).
+  """
+  NEW
+  """
+  Attended exactly once, within the lapse window, and not enough for REGULAR.
+  """
+  FIRST_TIMER
+  """
+  Attended more than once, the last time within the lapse window, but fewer times than segmentRegularMin within segmentWindowMonths (came back after a long absence, for instance).
+  """
+  OCCASIONAL
+  """
+  Attended at least segmentRegularMin times (2 by default) within the last segmentWindowMonths (12 by default), fewer than segmentLoyalMin.
+  """
+  REGULAR
+  """
+  Attended at least segmentLoyalMin times (5 by default) within the last segmentWindowMonths.
+  """
+  LOYAL
+  """
+  Attended before, but not within the last segmentLapseMonths (12 by default).
+  """
+  LAPSED
+}
+
+extend type Person {
+  """
+  The person's segment today, from their check-ins (see PersonSegment).
+  """
+  segment: PersonSegment!
+}
+
+extend input PersonWhereInput {
+  """
+  Matches people whose segment today is one of these (computed in SQL from the check-ins, with the organization's thresholds).
+  """
+  segmentIn: [PersonSegment!]
+}
+
+extend type Meeting {
+  """
+  The budget of the meeting as money (budgetAmount in budgetCurrency); null without a budget.
+  """
+  budget: Money
+}
+
+"""
+Whether an indicator meets its target, by this rule: NO_DATA when nothing is measured yet (no meeting of the objective has started, or the metric's denominator is empty); ACHIEVED when progress is at least 1; ON_TRACK when progress is at least 0.8 and the objective's due date, if any, has not passed; AT_RISK otherwise.
+"""
+enum IndicatorStatus {
+  """
+  Nothing measured yet.
+  """
+  NO_DATA
+  """
+  Progress below 0.8, or the due date passed before the target was reached.
+  """
+  AT_RISK
+  """
+  Progress of at least 0.8 and the due date not passed.
+  """
+  ON_TRACK
+  """
+  Progress of at least 1: the target is reached.
+  """
+  ACHIEVED
+}
+
+"""
+The value of an indicator after one meeting, for a chart.
+"""
+type IndicatorPoint {
+  """
+  When the value holds: the end of the meeting (or now, for a meeting under way).
+  """
+  at: Time!
+  """
+  The indicator's value over the objective's meetings up to and including this one.
+  """
+  value: Float!
+  """
+  ID of the meeting after which the value holds.
+  """
+  meetingID: ID!
+  """
+  The meeting after which the value holds.
+  """
+  meeting: Meeting!
+}
+
+extend type Indicator {
+  """
+  The value measured from the records of the objective's meetings (those started by now, not cancelled) and target communities; null when there is nothing to measure yet. How each metric is computed is in the description of IndicatorMetric. Nobody types it.
+  """
+  measured: Float
+  """
+  How far the measured value is towards the target: measured / target, or target / measured for the metrics where lower is better (lowerIsBetter); 1 when that divisor is zero. Null when nothing is measured.
+  """
+  progress: Float
+  """
+  Whether the indicator meets its target (see IndicatorStatus for the rule).
+  """
+  status: IndicatorStatus!
+  """
+  True for the metrics where lower is better (the costs).
+  """
+  lowerIsBetter: Boolean!
+  """
+  The value after each of the objective's meetings that has started, oldest first.
+  """
+  series: [IndicatorPoint!]!
+}
+
+extend type Query {
+  """
+  The report of an objective over its meetings: cost, attendance, satisfaction, new relationships and the values of its indicators. NOT_FOUND for an unknown objective.
+  """
+  objectiveReport(
+    """
+    ID of the objective.
+    """
+    id: ID!
+  ): OutcomeReport!
+  """
+  The report of one meeting: cost, attendance, satisfaction, new relationships, and the indicators of its objectives measured on this meeting alone. NOT_FOUND for an unknown meeting.
+  """
+  meetingReport(
+    """
+    ID of the meeting.
+    """
+    id: ID!
+  ): OutcomeReport!
+  """
+  The report of a series over its occurrences: cost, attendance, satisfaction, new relationships, and the indicators of its objectives measured on its occurrences. NOT_FOUND for an unknown series.
+  """
+  seriesReport(
+    """
+    ID of the series.
+    """
+    id: ID!
+  ): OutcomeReport!
+  """
+  How many people of the organization (or of one community) are in each segment at a time (now by default), and VIPs.
+  """
+  segmentCounts(
+    """
+    Count the members of this community only.
+    """
+    communityID: ID
+    """
+    The time at which the segments are computed, from the check-ins before it; now by default.
+    """
+    at: Time
+  ): SegmentCounts!
+  """
+  The loyalty funnel: how many people moved from one segment at ` + "`" + `from` + "`" + ` to another at ` + "`" + `to` + "`" + ` (people of the organization, or of one community), one row per pair of segments with at least one person, including those who stayed.
+  """
+  segmentMovement(
+    """
+    Count the members of this community only.
+    """
+    communityID: ID
+    """
+    The earlier time.
+    """
+    from: Time!
+    """
+    The later time; now by default.
+    """
+    to: Time
+  ): [SegmentMove!]!
+}
+
+"""
+How many people are in each segment.
+"""
+type SegmentCounts {
+  """
+  When the segments are computed.
+  """
+  at: Time!
+  """
+  People counted.
+  """
+  total: Int!
+  """
+  People who never attended.
+  """
+  new: Int!
+  """
+  People who attended once.
+  """
+  firstTimer: Int!
+  """
+  People who attended more than once but not enough for REGULAR.
+  """
+  occasional: Int!
+  """
+  Regular people.
+  """
+  regular: Int!
+  """
+  Loyal people.
+  """
+  loyal: Int!
+  """
+  Lapsed people.
+  """
+  lapsed: Int!
+  """
+  VIP people (an independent flag: they are also in one of the segments).
+  """
+  vip: Int!
+}
+
+"""
+A movement between two segments.
+"""
+type SegmentMove {
+  """
+  The segment at ` + "`" + `from` + "`" + `.
+  """
+  from: PersonSegment!
+  """
+  The segment at ` + "`" + `to` + "`" + `.
+  """
+  to: PersonSegment!
+  """
+  How many people made this move.
+  """
+  count: Int!
+}
+
+"""
+The report of an objective, a series or a meeting. Costs are the budgets of the meetings, added up exactly in the organization's currency; meetings budgeted in another currency are left out of the cost ratios and listed in otherCurrencyCosts.
+"""
+type OutcomeReport {
+  """
+  The objective reported on, for objectiveReport.
+  """
+  objective: Objective
+  """
+  The series reported on, for seriesReport.
+  """
+  series: Series
+  """
+  The meeting reported on, for meetingReport.
+  """
+  meeting: Meeting
+  """
+  One line per meeting (not cancelled), in order of start.
+  """
+  meetings: [MeetingOutcome!]!
+  """
+  The totals over the meetings.
+  """
+  totals: OutcomeTotals!
+  """
+  The indicators of the objective (or of the objectives of the series or meeting), measured over the reported meetings.
+  """
+  indicators: [IndicatorValue!]!
+}
+
+"""
+The figures of one meeting in a report.
+"""
+type MeetingOutcome {
+  """
+  The meeting.
+  """
+  meeting: Meeting!
+  """
+  Its budget, in its currency; null without one.
+  """
+  cost: Money
+  """
+  People invited (participations not CANCELLED).
+  """
+  invited: Int!
+  """
+  People who accepted.
+  """
+  accepted: Int!
+  """
+  People who checked in.
+  """
+  checkedIn: Int!
+  """
+  checkedIn / invited; null when nobody was invited.
+  """
+  attendanceRate: Float
+  """
+  Pairs of people who met for the first time at this meeting (their first encounter).
+  """
+  newRelationships: Int!
+  """
+  Feedback given.
+  """
+  feedbackCount: Int!
+  """
+  Average rating of the feedback (1 to 5); null without feedback.
+  """
+  averageRating: Float
+}
+
+"""
+The totals of a report.
+"""
+type OutcomeTotals {
+  """
+  Meetings reported (not cancelled).
+  """
+  meetingCount: Int!
+  """
+  The budgets of all the meetings (those to come included) in the organization's currency, added up exactly.
+  """
+  cost: Money!
+  """
+  Budgets in other currencies, added up per currency.
+  """
+  otherCurrencyCosts: [Money!]!
+  """
+  Invitations (participations not CANCELLED), over all meetings.
+  """
+  invited: Int!
+  """
+  Check-ins, over all meetings.
+  """
+  checkedIn: Int!
+  """
+  Different people who checked in at least once.
+  """
+  attendees: Int!
+  """
+  checkedIn / invited; null when nobody was invited.
+  """
+  attendanceRate: Float
+  """
+  Pairs who met for the first time at one of the meetings.
+  """
+  newRelationships: Int!
+  """
+  Feedback given.
+  """
+  feedbackCount: Int!
+  """
+  Average rating of all feedback; null without feedback.
+  """
+  averageSatisfaction: Float
+  """
+  The budgets of the meetings started by now (in the organization's currency) divided by their check-ins, rounded to the currency's minor unit, half away from zero; null without check-ins.
+  """
+  costPerAttendee: Money
+  """
+  The budgets of the meetings started by now (in the organization's currency) divided by the new relationships formed there, rounded like costPerAttendee; null without new relationships.
+  """
+  costPerNewRelationship: Money
+}
+
+"""
+An indicator measured over the meetings of a report.
+"""
+type IndicatorValue {
+  """
+  The indicator.
+  """
+  indicator: Indicator!
+  """
+  The measured value over the report's meetings; null when nothing is measured.
+  """
+  measured: Float
+  """
+  Progress towards the target (see Indicator.progress).
+  """
+  progress: Float
+  """
+  Status (see IndicatorStatus).
+  """
+  status: IndicatorStatus!
+  """
+  The value after each of the report's meetings.
+  """
+  series: [IndicatorPoint!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/series.graphql", Input: `# Recurring series of meetings, people's agendas and calendar feeds.
 
 extend type Query {
@@ -21709,6 +23393,277 @@ enum AttendanceEventKind {
   REFETCH
 }
 `, BuiltIn: false},
+	{Name: "../schema/timeline.graphql", Input: `# A person's timeline: what happened between the person and the organization,
+# before, during and after each meeting.
+
+extend type Person {
+  """
+  What happened between the person and the organization, newest first: invitations, answers, places given from the waiting list, check-ins, encounters, feedback, follow-up actions the person owns or is concerned by (created and done) and touchpoints, each placed BEFORE, DURING or AFTER its meeting. Entries at the same instant come in the reverse order of a meeting's life (see TimelineKind), then by record, so pages never skip or repeat an entry. The records of VIP meetings that the token may not see (VIEWER) are left out, and so are touchpoints, which a VIEWER may not read.
+  """
+  timeline(
+    """
+    Returns the entries after this cursor (an edge's cursor or pageInfo.endCursor of a previous page).
+    """
+    after: Cursor
+    """
+    Returns the first n entries, 1 to 100; 20 when absent.
+    """
+    first: Int
+  ): TimelineConnection!
+}
+
+"""
+A page of a person's timeline.
+"""
+type TimelineConnection {
+  """
+  The entries of the page, newest first.
+  """
+  edges: [TimelineEdge!]!
+  """
+  Information to fetch the next page: page on with after: endCursor while hasNextPage is true.
+  """
+  pageInfo: PageInfo!
+  """
+  The number of entries of the whole timeline (what the token may see).
+  """
+  totalCount: Int!
+}
+
+"""
+An entry of a timeline page and its cursor.
+"""
+type TimelineEdge {
+  """
+  The entry.
+  """
+  node: TimelineEntry!
+  """
+  The entry's place in the timeline, for the after argument.
+  """
+  cursor: Cursor!
+}
+
+"""
+What happened when, relative to a meeting: select the fields of each concrete type with inline fragments (... on TimelineEncounterEntry { other { name } }).
+"""
+interface TimelineEntry {
+  """
+  When it happened, in the meeting's time zone (UTC without a meeting).
+  """
+  at: Time!
+  """
+  What happened.
+  """
+  kind: TimelineKind!
+  """
+  When it happened relative to its meeting; null without a meeting.
+  """
+  phase: TimelinePhase
+  """
+  The meeting it is about; null for a touchpoint about no meeting.
+  """
+  meeting: Meeting
+}
+
+"""
+What a timeline entry records, in the order of a meeting's life. At the same instant, the later kind comes first in the timeline (an answer above its invitation).
+"""
+enum TimelineKind {
+  """
+  The person was invited (TimelineParticipationEntry, at invitedAt).
+  """
+  INVITED
+  """
+  The person answered the invitation (TimelineParticipationEntry, at respondedAt; the answer is the participation's status).
+  """
+  ANSWERED
+  """
+  The person got a place after answering, from the waiting list (TimelineParticipationEntry, at acceptedAt).
+  """
+  PROMOTED
+  """
+  A contact with the person (TimelineTouchpointEntry); its phase is the one recorded with it, else computed from its time.
+  """
+  TOUCHPOINT
+  """
+  The person was checked in at the venue (TimelineParticipationEntry, at checkedInAt).
+  """
+  CHECKED_IN
+  """
+  The person met someone at the meeting (TimelineEncounterEntry).
+  """
+  ENCOUNTER
+  """
+  The person rated the meeting (TimelineFeedbackEntry, at the time it was first given).
+  """
+  FEEDBACK
+  """
+  A follow-up action owned by or concerning the person was created (TimelineFollowUpEntry).
+  """
+  FOLLOW_UP_CREATED
+  """
+  That action was done (TimelineFollowUpEntry, at doneAt; only while it is DONE).
+  """
+  FOLLOW_UP_DONE
+}
+
+"""
+When a timeline entry happened relative to its meeting.
+"""
+enum TimelinePhase {
+  """
+  Before the meeting's start.
+  """
+  BEFORE
+  """
+  From the meeting's start until its end.
+  """
+  DURING
+  """
+  At or after the meeting's end.
+  """
+  AFTER
+}
+
+"""
+An invitation, an answer, a place from the waiting list or a check-in (kind says which).
+"""
+type TimelineParticipationEntry implements TimelineEntry {
+  """
+  When it happened, in the meeting's time zone.
+  """
+  at: Time!
+  """
+  INVITED, ANSWERED, PROMOTED or CHECKED_IN.
+  """
+  kind: TimelineKind!
+  """
+  When it happened relative to the meeting.
+  """
+  phase: TimelinePhase
+  """
+  The meeting.
+  """
+  meeting: Meeting
+  """
+  The person's participation in the meeting, as it stands now (role, status, times).
+  """
+  participation: Participation!
+}
+
+"""
+The person met someone at a meeting.
+"""
+type TimelineEncounterEntry implements TimelineEntry {
+  """
+  When they met, in the meeting's time zone.
+  """
+  at: Time!
+  """
+  ENCOUNTER.
+  """
+  kind: TimelineKind!
+  """
+  When they met relative to the meeting.
+  """
+  phase: TimelinePhase
+  """
+  The meeting where they met.
+  """
+  meeting: Meeting
+  """
+  The encounter (how they met).
+  """
+  encounter: Encounter!
+  """
+  The person met.
+  """
+  other: Person!
+}
+
+"""
+The person rated a meeting.
+"""
+type TimelineFeedbackEntry implements TimelineEntry {
+  """
+  When the feedback was first given, in the meeting's time zone.
+  """
+  at: Time!
+  """
+  FEEDBACK.
+  """
+  kind: TimelineKind!
+  """
+  When it was given relative to the meeting.
+  """
+  phase: TimelinePhase
+  """
+  The meeting rated.
+  """
+  meeting: Meeting
+  """
+  The feedback (rating and comment, as last updated).
+  """
+  feedback: Feedback!
+}
+
+"""
+A follow-up action the person owns or is concerned by was created or done.
+"""
+type TimelineFollowUpEntry implements TimelineEntry {
+  """
+  When the action was created (FOLLOW_UP_CREATED) or done (FOLLOW_UP_DONE), in the meeting's time zone.
+  """
+  at: Time!
+  """
+  FOLLOW_UP_CREATED or FOLLOW_UP_DONE.
+  """
+  kind: TimelineKind!
+  """
+  When it happened relative to the meeting the action follows.
+  """
+  phase: TimelinePhase
+  """
+  The meeting the action follows.
+  """
+  meeting: Meeting
+  """
+  The action, as it stands now.
+  """
+  followUp: FollowUp!
+  """
+  Whether the person owns the action; false when it only concerns them.
+  """
+  owner: Boolean!
+}
+
+"""
+A contact with the person (PLANNER and OWNER tokens only).
+"""
+type TimelineTouchpointEntry implements TimelineEntry {
+  """
+  When the contact happened, in the meeting's time zone (UTC without a meeting).
+  """
+  at: Time!
+  """
+  TOUCHPOINT.
+  """
+  kind: TimelineKind!
+  """
+  The phase recorded with the contact, else computed from its time; null without a meeting.
+  """
+  phase: TimelinePhase
+  """
+  The meeting the contact was about, if any.
+  """
+  meeting: Meeting
+  """
+  The touchpoint (channel and note).
+  """
+  touchpoint: Touchpoint!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -21930,6 +23885,24 @@ func (ec *executionContext) childFields_AttendanceEvent(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type AttendanceEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_AttendanceImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_AttendanceImportPayload_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_AttendanceImportPayload_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_AttendanceImportPayload_unchanged(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_AttendanceImportPayload_checkedIn(ctx, field)
+	case "errors":
+		return ec.fieldContext_AttendanceImportPayload_errors(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AttendanceImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttendanceImportPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CalendarFeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -22070,6 +24043,22 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 		return ec.fieldContext_CommunityEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityMembersImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "added":
+		return ec.fieldContext_CommunityMembersImportPayload_added(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_CommunityMembersImportPayload_unchanged(ctx, field)
+	case "communitiesCreated":
+		return ec.fieldContext_CommunityMembersImportPayload_communitiesCreated(ctx, field)
+	case "errors":
+		return ec.fieldContext_CommunityMembersImportPayload_errors(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CommunityMembersImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityMembersImportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CommunityMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22390,6 +24379,16 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_organization(ctx, field)
 	case "objective":
 		return ec.fieldContext_Indicator_objective(ctx, field)
+	case "measured":
+		return ec.fieldContext_Indicator_measured(ctx, field)
+	case "progress":
+		return ec.fieldContext_Indicator_progress(ctx, field)
+	case "status":
+		return ec.fieldContext_Indicator_status(ctx, field)
+	case "lowerIsBetter":
+		return ec.fieldContext_Indicator_lowerIsBetter(ctx, field)
+	case "series":
+		return ec.fieldContext_Indicator_series(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
 }
@@ -22426,6 +24425,20 @@ func (ec *executionContext) childFields_IndicatorEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IndicatorPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_IndicatorPoint_at(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorPoint_value(ctx, field)
+	case "meetingID":
+		return ec.fieldContext_IndicatorPoint_meetingID(ctx, field)
+	case "meeting":
+		return ec.fieldContext_IndicatorPoint_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorPoint", field.Name)
+}
+
 func (ec *executionContext) childFields_IndicatorUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "indicator":
@@ -22434,6 +24447,22 @@ func (ec *executionContext) childFields_IndicatorUpdatePayload(ctx context.Conte
 		return ec.fieldContext_IndicatorUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+	case "measured":
+		return ec.fieldContext_IndicatorValue_measured(ctx, field)
+	case "progress":
+		return ec.fieldContext_IndicatorValue_progress(ctx, field)
+	case "status":
+		return ec.fieldContext_IndicatorValue_status(ctx, field)
+	case "series":
+		return ec.fieldContext_IndicatorValue_series(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
 
 func (ec *executionContext) childFields_IntroductionPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22538,6 +24567,8 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_attendance(ctx, field)
 	case "seatingPlan":
 		return ec.fieldContext_Meeting_seatingPlan(ctx, field)
+	case "budget":
+		return ec.fieldContext_Meeting_budget(ctx, field)
 	case "occurrenceStart":
 		return ec.fieldContext_Meeting_occurrenceStart(ctx, field)
 	case "icsURL":
@@ -22624,6 +24655,30 @@ func (ec *executionContext) childFields_MeetingInvitePayload(ctx context.Context
 		return ec.fieldContext_MeetingInvitePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingInvitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_MeetingOutcome_meeting(ctx, field)
+	case "cost":
+		return ec.fieldContext_MeetingOutcome_cost(ctx, field)
+	case "invited":
+		return ec.fieldContext_MeetingOutcome_invited(ctx, field)
+	case "accepted":
+		return ec.fieldContext_MeetingOutcome_accepted(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_MeetingOutcome_checkedIn(ctx, field)
+	case "attendanceRate":
+		return ec.fieldContext_MeetingOutcome_attendanceRate(ctx, field)
+	case "newRelationships":
+		return ec.fieldContext_MeetingOutcome_newRelationships(ctx, field)
+	case "feedbackCount":
+		return ec.fieldContext_MeetingOutcome_feedbackCount(ctx, field)
+	case "averageRating":
+		return ec.fieldContext_MeetingOutcome_averageRating(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingOutcome", field.Name)
 }
 
 func (ec *executionContext) childFields_MeetingRegisterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22810,6 +24865,18 @@ func (ec *executionContext) childFields_MembershipUpdatePayload(ctx context.Cont
 		return ec.fieldContext_MembershipUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_Money_amount(ctx, field)
+	case "currency":
+		return ec.fieldContext_Money_currency(ctx, field)
+	case "formatted":
+		return ec.fieldContext_Money_formatted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
 }
 
 func (ec *executionContext) childFields_Network(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23014,6 +25081,16 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_name(ctx, field)
 	case "slug":
 		return ec.fieldContext_Organization_slug(ctx, field)
+	case "currency":
+		return ec.fieldContext_Organization_currency(ctx, field)
+	case "segmentRegularMin":
+		return ec.fieldContext_Organization_segmentRegularMin(ctx, field)
+	case "segmentLoyalMin":
+		return ec.fieldContext_Organization_segmentLoyalMin(ctx, field)
+	case "segmentWindowMonths":
+		return ec.fieldContext_Organization_segmentWindowMonths(ctx, field)
+	case "segmentLapseMonths":
+		return ec.fieldContext_Organization_segmentLapseMonths(ctx, field)
 	case "people":
 		return ec.fieldContext_Organization_people(ctx, field)
 	case "communities":
@@ -23056,6 +25133,54 @@ func (ec *executionContext) childFields_OrganizationUpdatePayload(ctx context.Co
 		return ec.fieldContext_OrganizationUpdatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OutcomeReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objective":
+		return ec.fieldContext_OutcomeReport_objective(ctx, field)
+	case "series":
+		return ec.fieldContext_OutcomeReport_series(ctx, field)
+	case "meeting":
+		return ec.fieldContext_OutcomeReport_meeting(ctx, field)
+	case "meetings":
+		return ec.fieldContext_OutcomeReport_meetings(ctx, field)
+	case "totals":
+		return ec.fieldContext_OutcomeReport_totals(ctx, field)
+	case "indicators":
+		return ec.fieldContext_OutcomeReport_indicators(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeReport", field.Name)
+}
+
+func (ec *executionContext) childFields_OutcomeTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meetingCount":
+		return ec.fieldContext_OutcomeTotals_meetingCount(ctx, field)
+	case "cost":
+		return ec.fieldContext_OutcomeTotals_cost(ctx, field)
+	case "otherCurrencyCosts":
+		return ec.fieldContext_OutcomeTotals_otherCurrencyCosts(ctx, field)
+	case "invited":
+		return ec.fieldContext_OutcomeTotals_invited(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_OutcomeTotals_checkedIn(ctx, field)
+	case "attendees":
+		return ec.fieldContext_OutcomeTotals_attendees(ctx, field)
+	case "attendanceRate":
+		return ec.fieldContext_OutcomeTotals_attendanceRate(ctx, field)
+	case "newRelationships":
+		return ec.fieldContext_OutcomeTotals_newRelationships(ctx, field)
+	case "feedbackCount":
+		return ec.fieldContext_OutcomeTotals_feedbackCount(ctx, field)
+	case "averageSatisfaction":
+		return ec.fieldContext_OutcomeTotals_averageSatisfaction(ctx, field)
+	case "costPerAttendee":
+		return ec.fieldContext_OutcomeTotals_costPerAttendee(ctx, field)
+	case "costPerNewRelationship":
+		return ec.fieldContext_OutcomeTotals_costPerNewRelationship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeTotals", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23246,8 +25371,12 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_relationships(ctx, field)
 	case "network":
 		return ec.fieldContext_Person_network(ctx, field)
+	case "segment":
+		return ec.fieldContext_Person_segment(ctx, field)
 	case "agenda":
 		return ec.fieldContext_Person_agenda(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Person_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -23404,6 +25533,42 @@ func (ec *executionContext) childFields_SeatingTable(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SeatingTable", field.Name)
 }
 
+func (ec *executionContext) childFields_SegmentCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_SegmentCounts_at(ctx, field)
+	case "total":
+		return ec.fieldContext_SegmentCounts_total(ctx, field)
+	case "new":
+		return ec.fieldContext_SegmentCounts_new(ctx, field)
+	case "firstTimer":
+		return ec.fieldContext_SegmentCounts_firstTimer(ctx, field)
+	case "occasional":
+		return ec.fieldContext_SegmentCounts_occasional(ctx, field)
+	case "regular":
+		return ec.fieldContext_SegmentCounts_regular(ctx, field)
+	case "loyal":
+		return ec.fieldContext_SegmentCounts_loyal(ctx, field)
+	case "lapsed":
+		return ec.fieldContext_SegmentCounts_lapsed(ctx, field)
+	case "vip":
+		return ec.fieldContext_SegmentCounts_vip(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SegmentCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_SegmentMove(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_SegmentMove_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SegmentMove_to(ctx, field)
+	case "count":
+		return ec.fieldContext_SegmentMove_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SegmentMove", field.Name)
+}
+
 func (ec *executionContext) childFields_Series(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -23548,6 +25713,28 @@ func (ec *executionContext) childFields_TieSharePoint(ctx context.Context, field
 		return ec.fieldContext_TieSharePoint_modularity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TieSharePoint", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TimelineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TimelineEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Touchpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -24418,6 +26605,20 @@ func (ec *executionContext) field_Mutation_apiTokenRevoke_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_attendanceImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AttendanceImportInput, error) {
+			return ec.unmarshalNAttendanceImportInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceImportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_calendarFeedIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -24466,6 +26667,20 @@ func (ec *executionContext) field_Mutation_communityCreate_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.CreateCommunityInput, error) {
 			return ec.unmarshalNCreateCommunityInput2githubᚗcomᚋrencontreᚋrencontreᚋentᚐCreateCommunityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_communityMembersImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CommunityMembersImportInput, error) {
+			return ec.unmarshalNCommunityMembersImportInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCommunityMembersImportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -25994,6 +28209,28 @@ func (ec *executionContext) field_Person_relationships_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Person_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Person_touchpoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -26570,6 +28807,20 @@ func (ec *executionContext) field_Query_introductionPath_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_meetingReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -26733,6 +28984,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_objectiveReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -27138,6 +29403,58 @@ func (ec *executionContext) field_Query_relationships_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_segmentCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_segmentMovement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_seriesList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -27189,6 +29506,20 @@ func (ec *executionContext) field_Query_seriesList_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_seriesReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -29305,6 +31636,162 @@ func (ec *executionContext) fieldContext_AttendanceEvent_occurredAt(_ context.Co
 	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _AttendanceImportPayload_created(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceImportPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceImportPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AttendanceImportPayload_updated(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceImportPayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceImportPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AttendanceImportPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceImportPayload_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceImportPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AttendanceImportPayload_checkedIn(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceImportPayload_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceImportPayload_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AttendanceImportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceImportPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ImportError) graphql.Marshaler {
+			return ec.marshalNImportError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceImportPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendanceImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttendanceImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendanceImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendanceImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendanceImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CalendarFeed_id(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30519,6 +33006,139 @@ func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityMembersImportPayload_added(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMembersImportPayload_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMembersImportPayload_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityMembersImportPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMembersImportPayload_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMembersImportPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityMembersImportPayload_communitiesCreated(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMembersImportPayload_communitiesCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunitiesCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMembersImportPayload_communitiesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityMembersImportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMembersImportPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ImportError) graphql.Marshaler {
+			return ec.marshalNImportError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMembersImportPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityMembersImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityMembersImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMembersImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMembersImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityMembersImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CommunityMembersPayload_community(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersPayload) (ret graphql.Marshaler) {
@@ -33198,6 +35818,130 @@ func (ec *executionContext) fieldContext_Indicator_objective(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Indicator_measured(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_measured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Measured(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_measured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Indicator_progress(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Progress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Indicator_status(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v IndicatorStatus) graphql.Marshaler {
+			return ec.marshalNIndicatorStatus2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type IndicatorStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Indicator_lowerIsBetter(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_lowerIsBetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().LowerIsBetter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_lowerIsBetter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Indicator_series(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Series(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*IndicatorPoint) graphql.Marshaler {
+			return ec.marshalNIndicatorPoint2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IndicatorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.IndicatorConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33404,6 +36148,107 @@ func (ec *executionContext) fieldContext_IndicatorEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("IndicatorEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _IndicatorPoint_at(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _IndicatorPoint_value(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _IndicatorPoint_meetingID(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_meetingID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _IndicatorPoint_meeting(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPoint_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPoint_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IndicatorUpdatePayload_indicator(ctx context.Context, field graphql.CollectedField, obj *IndicatorUpdatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33463,6 +36308,139 @@ func (ec *executionContext) fieldContext_IndicatorUpdatePayload_userErrors(_ con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_indicator(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_measured(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_measured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_measured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _IndicatorValue_progress(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _IndicatorValue_status(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v IndicatorStatus) graphql.Marshaler {
+			return ec.marshalNIndicatorStatus2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errors.New("field of type IndicatorStatus does not have child fields"))
+}
+
+func (ec *executionContext) _IndicatorValue_series(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*IndicatorPoint) graphql.Marshaler {
+			return ec.marshalNIndicatorPoint2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorPoint(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33935,15 +36913,15 @@ func (ec *executionContext) _Meeting_budgetAmount(ctx context.Context, field gra
 			return obj.BudgetAmount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_budgetAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Decimal does not have child fields"))
 }
 
 func (ec *executionContext) _Meeting_budgetCurrency(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -34699,6 +37677,38 @@ func (ec *executionContext) fieldContext_Meeting_seatingPlan(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Meeting_budget(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_budget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Budget(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_budget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Meeting_occurrenceStart(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35339,6 +38349,231 @@ func (ec *executionContext) fieldContext_MeetingInvitePayload_userErrors(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MeetingOutcome_meeting(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingOutcome",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingOutcome_cost(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingOutcome",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingOutcome_invited(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_invited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingOutcome_accepted(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingOutcome_checkedIn(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingOutcome_attendanceRate(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_attendanceRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendanceRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_attendanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingOutcome_newRelationships(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_newRelationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewRelationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_newRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingOutcome_feedbackCount(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_feedbackCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FeedbackCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_feedbackCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MeetingOutcome_averageRating(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingOutcome_averageRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingOutcome_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _MeetingRegisterPayload_participation(ctx context.Context, field graphql.CollectedField, obj *MeetingRegisterPayload) (ret graphql.Marshaler) {
@@ -36808,6 +40043,75 @@ func (ec *executionContext) fieldContext_MembershipUpdatePayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Money_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Money", field, false, false, errors.New("field of type Decimal does not have child fields"))
+}
+
+func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Money_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Money", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Money_formatted(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Money_formatted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Formatted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Money_formatted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Money", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Mutation_organizationUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37770,6 +41074,94 @@ func (ec *executionContext) fieldContext_Mutation_peopleImport(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_peopleImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_communityMembersImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_communityMembersImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CommunityMembersImport(ctx, fc.Args["input"].(CommunityMembersImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommunityMembersImportPayload) graphql.Marshaler {
+			return ec.marshalNCommunityMembersImportPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCommunityMembersImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_communityMembersImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityMembersImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_communityMembersImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attendanceImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attendanceImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttendanceImport(ctx, fc.Args["input"].(AttendanceImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AttendanceImportPayload) graphql.Marshaler {
+			return ec.marshalNAttendanceImportPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attendanceImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttendanceImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attendanceImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40672,6 +44064,121 @@ func (ec *executionContext) fieldContext_Organization_slug(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Organization_currency(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Organization_segmentRegularMin(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_segmentRegularMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SegmentRegularMin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_segmentRegularMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Organization_segmentLoyalMin(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_segmentLoyalMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SegmentLoyalMin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_segmentLoyalMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Organization_segmentWindowMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_segmentWindowMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SegmentWindowMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_segmentWindowMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Organization_segmentLapseMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_segmentLapseMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SegmentLapseMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_segmentLapseMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Organization_people(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41049,6 +44556,510 @@ func (ec *executionContext) fieldContext_OrganizationUpdatePayload_userErrors(_ 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeReport_objective(ctx context.Context, field graphql.CollectedField, obj *OutcomeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReport_objective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Objective) graphql.Marshaler {
+			return ec.marshalOObjective2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjective(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReport_objective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeReport_series(ctx context.Context, field graphql.CollectedField, obj *OutcomeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReport_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Series) graphql.Marshaler {
+			return ec.marshalOSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReport_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Series(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeReport_meeting(ctx context.Context, field graphql.CollectedField, obj *OutcomeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReport_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReport_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeReport_meetings(ctx context.Context, field graphql.CollectedField, obj *OutcomeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReport_meetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meetings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MeetingOutcome) graphql.Marshaler {
+			return ec.marshalNMeetingOutcome2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReport_meetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingOutcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeReport_totals(ctx context.Context, field graphql.CollectedField, obj *OutcomeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReport_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OutcomeTotals) graphql.Marshaler {
+			return ec.marshalNOutcomeTotals2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐOutcomeTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReport_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeReport_indicators(ctx context.Context, field graphql.CollectedField, obj *OutcomeReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReport_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReport_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeTotals_meetingCount(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_meetingCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetingCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_meetingCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_cost(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeTotals_otherCurrencyCosts(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_otherCurrencyCosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherCurrencyCosts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_otherCurrencyCosts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeTotals_invited(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_invited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_checkedIn(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_attendees(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_attendanceRate(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_attendanceRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendanceRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_attendanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_newRelationships(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_newRelationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewRelationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_newRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_feedbackCount(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_feedbackCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FeedbackCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_feedbackCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_averageSatisfaction(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_averageSatisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageSatisfaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_averageSatisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _OutcomeTotals_costPerAttendee(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_costPerAttendee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostPerAttendee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_costPerAttendee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutcomeTotals_costPerNewRelationship(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeTotals_costPerNewRelationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostPerNewRelationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeTotals_costPerNewRelationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutcomeTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
 		},
 	}
 	return fc, nil
@@ -42950,6 +46961,29 @@ func (ec *executionContext) fieldContext_Person_network(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Person_segment(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Segment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PersonSegment) graphql.Marshaler {
+			return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type PersonSegment does not have child fields"))
+}
+
 func (ec *executionContext) _Person_agenda(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42988,6 +47022,50 @@ func (ec *executionContext) fieldContext_Person_agenda(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Person_agenda_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_timeline(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Timeline(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelineConnection) graphql.Marshaler {
+			return ec.marshalNTimelineConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44532,6 +48610,226 @@ func (ec *executionContext) fieldContext_Query_tieShare(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_objectiveReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_objectiveReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ObjectiveReport(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OutcomeReport) graphql.Marshaler {
+			return ec.marshalNOutcomeReport2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐOutcomeReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_objectiveReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_objectiveReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_meetingReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_meetingReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MeetingReport(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OutcomeReport) graphql.Marshaler {
+			return ec.marshalNOutcomeReport2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐOutcomeReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_meetingReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_meetingReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_seriesReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_seriesReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SeriesReport(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OutcomeReport) graphql.Marshaler {
+			return ec.marshalNOutcomeReport2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐOutcomeReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_seriesReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_seriesReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_segmentCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_segmentCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SegmentCounts(ctx, fc.Args["communityID"].(*int), fc.Args["at"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SegmentCounts) graphql.Marshaler {
+			return ec.marshalNSegmentCounts2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_segmentCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SegmentCounts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_segmentCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_segmentMovement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_segmentMovement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SegmentMovement(ctx, fc.Args["communityID"].(*int), fc.Args["from"].(time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SegmentMove) graphql.Marshaler {
+			return ec.marshalNSegmentMove2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentMoveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_segmentMovement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SegmentMove(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_segmentMovement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_series(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -45421,6 +49719,282 @@ func (ec *executionContext) fieldContext_SeatingTable_people(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SegmentCounts_at(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_total(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_new(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_firstTimer(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_firstTimer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstTimer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_firstTimer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_occasional(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_occasional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Occasional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_occasional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_regular(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_regular(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Regular, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_regular(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_loyal(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_loyal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Loyal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_loyal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_lapsed(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_lapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_lapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentCounts_vip(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentCounts_vip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vip, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentCounts_vip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentMove_from(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentMove_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PersonSegment) graphql.Marshaler {
+			return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentMove_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errors.New("field of type PersonSegment does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentMove_to(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentMove_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PersonSegment) graphql.Marshaler {
+			return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentMove_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errors.New("field of type PersonSegment does not have child fields"))
+}
+
+func (ec *executionContext) _SegmentMove_count(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentMove_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentMove_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Series_id(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -46910,6 +51484,868 @@ func (ec *executionContext) _TieSharePoint_modularity(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_TieSharePoint_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TimelineEdge) graphql.Marshaler {
+			return ec.marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TimelineEntry) graphql.Marshaler {
+			return ec.marshalNTimelineEntry2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEncounterEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEncounterEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEncounterEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEncounterEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEncounterEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
+			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEncounterEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEncounterEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEncounterEntry_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
+			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEncounterEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEncounterEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEncounterEntry_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEncounterEntry_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEncounterEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEncounterEntry_encounter(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEncounterEntry_encounter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Encounter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Encounter) graphql.Marshaler {
+			return ec.marshalNEncounter2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEncounterEntry_encounter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEncounterEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Encounter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEncounterEntry_other(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEncounterEntry_other(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Other, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEncounterEntry_other(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEncounterEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineFeedbackEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFeedbackEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFeedbackEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineFeedbackEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFeedbackEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
+			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFeedbackEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineFeedbackEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFeedbackEntry_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
+			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFeedbackEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineFeedbackEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFeedbackEntry_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFeedbackEntry_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineFeedbackEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineFeedbackEntry_feedback(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFeedbackEntry_feedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Feedback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Feedback) graphql.Marshaler {
+			return ec.marshalNFeedback2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFeedbackEntry_feedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineFeedbackEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Feedback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineFollowUpEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFollowUpEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFollowUpEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineFollowUpEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFollowUpEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
+			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFollowUpEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineFollowUpEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFollowUpEntry_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
+			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFollowUpEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineFollowUpEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFollowUpEntry_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFollowUpEntry_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineFollowUpEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineFollowUpEntry_followUp(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFollowUpEntry_followUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUp) graphql.Marshaler {
+			return ec.marshalNFollowUp2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFollowUpEntry_followUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineFollowUpEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineFollowUpEntry_owner(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineFollowUpEntry_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineFollowUpEntry_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineParticipationEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineParticipationEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineParticipationEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineParticipationEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineParticipationEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
+			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineParticipationEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineParticipationEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineParticipationEntry_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
+			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineParticipationEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineParticipationEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineParticipationEntry_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineParticipationEntry_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineParticipationEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineParticipationEntry_participation(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineParticipationEntry_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineParticipationEntry_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineParticipationEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineTouchpointEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineTouchpointEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineTouchpointEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineTouchpointEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineTouchpointEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
+			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineTouchpointEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineTouchpointEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineTouchpointEntry_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
+			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineTouchpointEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineTouchpointEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineTouchpointEntry_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineTouchpointEntry_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineTouchpointEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineTouchpointEntry_touchpoint(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineTouchpointEntry_touchpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Touchpoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Touchpoint) graphql.Marshaler {
+			return ec.marshalNTouchpoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineTouchpointEntry_touchpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineTouchpointEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Touchpoint(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Touchpoint_id(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -50628,6 +56064,47 @@ func (ec *executionContext) unmarshalInputAgendaItemWhereInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAttendanceImportInput(ctx context.Context, obj any) (AttendanceImportInput, error) {
+	var it AttendanceImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"file", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCalendarFeedIssueInput(ctx context.Context, obj any) (CalendarFeedIssueInput, error) {
 	var it CalendarFeedIssueInput
 	if obj == nil {
@@ -51396,6 +56873,57 @@ func (ec *executionContext) unmarshalInputCalendarFeedWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasPersonWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCommunityMembersImportInput(ctx context.Context, obj any) (CommunityMembersImportInput, error) {
+	var it CommunityMembersImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["createCommunities"]; !present {
+		asMap["createCommunities"] = false
+	}
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"file", "createCommunities", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "createCommunities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createCommunities"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreateCommunities = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
 		}
 	}
 	return it, nil
@@ -52379,7 +57907,7 @@ func (ec *executionContext) unmarshalInputCreateMeetingInput(ctx context.Context
 			it.Status = data
 		case "budgetAmount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmount"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -55505,7 +61033,7 @@ func (ec *executionContext) unmarshalInputMeetingInviteInput(ctx context.Context
 		asMap["role"] = "GUEST"
 	}
 
-	fieldsInOrder := [...]string{"meetingID", "personIDs", "communityID", "role", "invitedByID"}
+	fieldsInOrder := [...]string{"meetingID", "personIDs", "communityID", "segments", "vipOnly", "role", "invitedByID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -55533,6 +61061,20 @@ func (ec *executionContext) unmarshalInputMeetingInviteInput(ctx context.Context
 				return it, err
 			}
 			it.CommunityID = data
+		case "segments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segments"))
+			data, err := ec.unmarshalOPersonSegment2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Segments = data
+		case "vipOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vipOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VipOnly = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
 			data, err := ec.unmarshalOParticipationRole2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐRole(ctx, v)
@@ -56750,56 +62292,56 @@ func (ec *executionContext) unmarshalInputMeetingWhereInput(ctx context.Context,
 			it.StatusNotIn = data
 		case "budgetAmount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmount"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BudgetAmount = data
 		case "budgetAmountNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmountNEQ"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BudgetAmountNEQ = data
 		case "budgetAmountIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmountIn"))
-			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BudgetAmountIn = data
 		case "budgetAmountNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmountNotIn"))
-			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmountᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BudgetAmountNotIn = data
 		case "budgetAmountGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmountGT"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BudgetAmountGT = data
 		case "budgetAmountGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmountGTE"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BudgetAmountGTE = data
 		case "budgetAmountLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmountLT"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BudgetAmountLT = data
 		case "budgetAmountLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmountLTE"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -59283,7 +64825,7 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "hasPeople", "hasPeopleWith", "hasCommunities", "hasCommunitiesWith", "hasObjectives", "hasObjectivesWith", "hasMeetings", "hasMeetingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "segmentRegularMin", "segmentRegularMinNEQ", "segmentRegularMinIn", "segmentRegularMinNotIn", "segmentRegularMinGT", "segmentRegularMinGTE", "segmentRegularMinLT", "segmentRegularMinLTE", "segmentLoyalMin", "segmentLoyalMinNEQ", "segmentLoyalMinIn", "segmentLoyalMinNotIn", "segmentLoyalMinGT", "segmentLoyalMinGTE", "segmentLoyalMinLT", "segmentLoyalMinLTE", "segmentWindowMonths", "segmentWindowMonthsNEQ", "segmentWindowMonthsIn", "segmentWindowMonthsNotIn", "segmentWindowMonthsGT", "segmentWindowMonthsGTE", "segmentWindowMonthsLT", "segmentWindowMonthsLTE", "segmentLapseMonths", "segmentLapseMonthsNEQ", "segmentLapseMonthsIn", "segmentLapseMonthsNotIn", "segmentLapseMonthsGT", "segmentLapseMonthsGTE", "segmentLapseMonthsLT", "segmentLapseMonthsLTE", "hasPeople", "hasPeopleWith", "hasCommunities", "hasCommunitiesWith", "hasObjectives", "hasObjectivesWith", "hasMeetings", "hasMeetingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -59661,6 +65203,321 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.SlugContainsFold = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "currencyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNEQ = data
+		case "currencyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyIn = data
+		case "currencyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyNotIn = data
+		case "currencyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGT = data
+		case "currencyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyGTE = data
+		case "currencyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLT = data
+		case "currencyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyLTE = data
+		case "currencyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContains = data
+		case "currencyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasPrefix = data
+		case "currencyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyHasSuffix = data
+		case "currencyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyEqualFold = data
+		case "currencyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyContainsFold = data
+		case "segmentRegularMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMin = data
+		case "segmentRegularMinNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMinNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMinNEQ = data
+		case "segmentRegularMinIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMinIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMinIn = data
+		case "segmentRegularMinNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMinNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMinNotIn = data
+		case "segmentRegularMinGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMinGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMinGT = data
+		case "segmentRegularMinGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMinGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMinGTE = data
+		case "segmentRegularMinLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMinLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMinLT = data
+		case "segmentRegularMinLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMinLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMinLTE = data
+		case "segmentLoyalMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMin = data
+		case "segmentLoyalMinNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMinNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMinNEQ = data
+		case "segmentLoyalMinIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMinIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMinIn = data
+		case "segmentLoyalMinNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMinNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMinNotIn = data
+		case "segmentLoyalMinGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMinGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMinGT = data
+		case "segmentLoyalMinGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMinGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMinGTE = data
+		case "segmentLoyalMinLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMinLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMinLT = data
+		case "segmentLoyalMinLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMinLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMinLTE = data
+		case "segmentWindowMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonths = data
+		case "segmentWindowMonthsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonthsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonthsNEQ = data
+		case "segmentWindowMonthsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonthsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonthsIn = data
+		case "segmentWindowMonthsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonthsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonthsNotIn = data
+		case "segmentWindowMonthsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonthsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonthsGT = data
+		case "segmentWindowMonthsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonthsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonthsGTE = data
+		case "segmentWindowMonthsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonthsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonthsLT = data
+		case "segmentWindowMonthsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonthsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonthsLTE = data
+		case "segmentLapseMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonths = data
+		case "segmentLapseMonthsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonthsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonthsNEQ = data
+		case "segmentLapseMonthsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonthsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonthsIn = data
+		case "segmentLapseMonthsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonthsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonthsNotIn = data
+		case "segmentLapseMonthsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonthsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonthsGT = data
+		case "segmentLapseMonthsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonthsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonthsGTE = data
+		case "segmentLapseMonthsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonthsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonthsLT = data
+		case "segmentLapseMonthsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonthsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonthsLTE = data
 		case "hasPeople":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeople"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -60800,7 +66657,7 @@ func (ec *executionContext) unmarshalInputPersonWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "company", "companyNEQ", "companyIn", "companyNotIn", "companyGT", "companyGTE", "companyLT", "companyLTE", "companyContains", "companyHasPrefix", "companyHasSuffix", "companyIsNil", "companyNotNil", "companyEqualFold", "companyContainsFold", "jobTitle", "jobTitleNEQ", "jobTitleIn", "jobTitleNotIn", "jobTitleGT", "jobTitleGTE", "jobTitleLT", "jobTitleLTE", "jobTitleContains", "jobTitleHasPrefix", "jobTitleHasSuffix", "jobTitleIsNil", "jobTitleNotNil", "jobTitleEqualFold", "jobTitleContainsFold", "vip", "vipNEQ", "hasOrganization", "hasOrganizationWith", "hasCommunities", "hasCommunitiesWith", "hasParticipations", "hasParticipationsWith", "hasOwnedObjectives", "hasOwnedObjectivesWith", "hasFollowUps", "hasFollowUpsWith", "hasConcernedBy", "hasConcernedByWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "company", "companyNEQ", "companyIn", "companyNotIn", "companyGT", "companyGTE", "companyLT", "companyLTE", "companyContains", "companyHasPrefix", "companyHasSuffix", "companyIsNil", "companyNotNil", "companyEqualFold", "companyContainsFold", "jobTitle", "jobTitleNEQ", "jobTitleIn", "jobTitleNotIn", "jobTitleGT", "jobTitleGTE", "jobTitleLT", "jobTitleLTE", "jobTitleContains", "jobTitleHasPrefix", "jobTitleHasSuffix", "jobTitleIsNil", "jobTitleNotNil", "jobTitleEqualFold", "jobTitleContainsFold", "vip", "vipNEQ", "hasOrganization", "hasOrganizationWith", "hasCommunities", "hasCommunitiesWith", "hasParticipations", "hasParticipationsWith", "hasOwnedObjectives", "hasOwnedObjectivesWith", "hasFollowUps", "hasFollowUpsWith", "hasConcernedBy", "hasConcernedByWith", "hasFeedbacks", "hasFeedbacksWith", "hasTouchpoints", "hasTouchpointsWith", "segmentIn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -61647,6 +67504,15 @@ func (ec *executionContext) unmarshalInputPersonWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasTouchpointsWith = data
+		case "segmentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentIn"))
+			data, err := ec.unmarshalOPersonSegment2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.PersonWhereInput().SegmentIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -65037,7 +70903,7 @@ func (ec *executionContext) unmarshalInputUpdateMeetingInput(ctx context.Context
 			it.Status = data
 		case "budgetAmount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetAmount"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -65235,7 +71101,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "slug"}
+	fieldsInOrder := [...]string{"name", "slug", "currency", "segmentRegularMin", "segmentLoyalMin", "segmentWindowMonths", "segmentLapseMonths"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -65256,6 +71122,41 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.Slug = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "segmentRegularMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentRegularMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentRegularMin = data
+		case "segmentLoyalMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLoyalMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLoyalMin = data
+		case "segmentWindowMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentWindowMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentWindowMonths = data
+		case "segmentLapseMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segmentLapseMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SegmentLapseMonths = data
 		}
 	}
 	return it, nil
@@ -65550,6 +71451,54 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return typedObj
 		} else {
 			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
+func (ec *executionContext) _TimelineEntry(ctx context.Context, sel ast.SelectionSet, obj TimelineEntry) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case TimelineTouchpointEntry:
+		return ec._TimelineTouchpointEntry(ctx, sel, &obj)
+	case *TimelineTouchpointEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TimelineTouchpointEntry(ctx, sel, obj)
+	case TimelineParticipationEntry:
+		return ec._TimelineParticipationEntry(ctx, sel, &obj)
+	case *TimelineParticipationEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TimelineParticipationEntry(ctx, sel, obj)
+	case TimelineFollowUpEntry:
+		return ec._TimelineFollowUpEntry(ctx, sel, &obj)
+	case *TimelineFollowUpEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TimelineFollowUpEntry(ctx, sel, obj)
+	case TimelineFeedbackEntry:
+		return ec._TimelineFeedbackEntry(ctx, sel, &obj)
+	case *TimelineFeedbackEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TimelineFeedbackEntry(ctx, sel, obj)
+	case TimelineEncounterEntry:
+		return ec._TimelineEncounterEntry(ctx, sel, &obj)
+	case *TimelineEncounterEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TimelineEncounterEntry(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of TimelineEntry must implement graphql.Marshaler", obj))
 		}
 	}
 }
@@ -66528,6 +72477,69 @@ func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.Select
 	return out
 }
 
+var attendanceImportPayloadImplementors = []string{"AttendanceImportPayload"}
+
+func (ec *executionContext) _AttendanceImportPayload(ctx context.Context, sel ast.SelectionSet, obj *AttendanceImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attendanceImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttendanceImportPayload")
+		case "created":
+			out.Values[i] = ec._AttendanceImportPayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._AttendanceImportPayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._AttendanceImportPayload_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedIn":
+			out.Values[i] = ec._AttendanceImportPayload_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AttendanceImportPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AttendanceImportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var calendarFeedImplementors = []string{"CalendarFeed", "Node"}
 
 func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.SelectionSet, obj *ent.CalendarFeed) graphql.Marshaler {
@@ -67285,6 +73297,64 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "cursor":
 			out.Values[i] = ec._CommunityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communityMembersImportPayloadImplementors = []string{"CommunityMembersImportPayload"}
+
+func (ec *executionContext) _CommunityMembersImportPayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityMembersImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityMembersImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityMembersImportPayload")
+		case "added":
+			out.Values[i] = ec._CommunityMembersImportPayload_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._CommunityMembersImportPayload_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communitiesCreated":
+			out.Values[i] = ec._CommunityMembersImportPayload_communitiesCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CommunityMembersImportPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CommunityMembersImportPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68915,6 +74985,196 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "measured":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Indicator_measured(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "progress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Indicator_progress(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "status":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Indicator_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "lowerIsBetter":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Indicator_lowerIsBetter(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "series":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Indicator_series(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -69070,6 +75330,59 @@ func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var indicatorPointImplementors = []string{"IndicatorPoint"}
+
+func (ec *executionContext) _IndicatorPoint(ctx context.Context, sel ast.SelectionSet, obj *IndicatorPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorPoint")
+		case "at":
+			out.Values[i] = ec._IndicatorPoint_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorPoint_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetingID":
+			out.Values[i] = ec._IndicatorPoint_meetingID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._IndicatorPoint_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var indicatorUpdatePayloadImplementors = []string{"IndicatorUpdatePayload"}
 
 func (ec *executionContext) _IndicatorUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *IndicatorUpdatePayload) graphql.Marshaler {
@@ -69089,6 +75402,64 @@ func (ec *executionContext) _IndicatorUpdatePayload(ctx context.Context, sel ast
 			}
 		case "userErrors":
 			out.Values[i] = ec._IndicatorUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var indicatorValueImplementors = []string{"IndicatorValue"}
+
+func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.SelectionSet, obj *IndicatorValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorValue")
+		case "indicator":
+			out.Values[i] = ec._IndicatorValue_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measured":
+			out.Values[i] = ec._IndicatorValue_measured(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "progress":
+			out.Values[i] = ec._IndicatorValue_progress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._IndicatorValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "series":
+			out.Values[i] = ec._IndicatorValue_series(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69873,6 +76244,44 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "budget":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Meeting_budget(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "occurrenceStart":
 			field := field
 
@@ -70255,6 +76664,84 @@ func (ec *executionContext) _MeetingInvitePayload(ctx context.Context, sel ast.S
 		case "userErrors":
 			out.Values[i] = ec._MeetingInvitePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var meetingOutcomeImplementors = []string{"MeetingOutcome"}
+
+func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.SelectionSet, obj *MeetingOutcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingOutcomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingOutcome")
+		case "meeting":
+			out.Values[i] = ec._MeetingOutcome_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._MeetingOutcome_cost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "invited":
+			out.Values[i] = ec._MeetingOutcome_invited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accepted":
+			out.Values[i] = ec._MeetingOutcome_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedIn":
+			out.Values[i] = ec._MeetingOutcome_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attendanceRate":
+			out.Values[i] = ec._MeetingOutcome_attendanceRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "newRelationships":
+			out.Values[i] = ec._MeetingOutcome_newRelationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "feedbackCount":
+			out.Values[i] = ec._MeetingOutcome_feedbackCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageRating":
+			out.Values[i] = ec._MeetingOutcome_averageRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -71076,6 +77563,54 @@ func (ec *executionContext) _MembershipUpdatePayload(ctx context.Context, sel as
 	return out
 }
 
+var moneyImplementors = []string{"Money"}
+
+func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *Money) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Money")
+		case "amount":
+			out.Values[i] = ec._Money_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Money_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "formatted":
+			out.Values[i] = ec._Money_formatted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -71246,6 +77781,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "peopleImport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_peopleImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communityMembersImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_communityMembersImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attendanceImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attendanceImport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -72420,6 +78969,31 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "currency":
+			out.Values[i] = ec._Organization_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "segmentRegularMin":
+			out.Values[i] = ec._Organization_segmentRegularMin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "segmentLoyalMin":
+			out.Values[i] = ec._Organization_segmentLoyalMin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "segmentWindowMonths":
+			out.Values[i] = ec._Organization_segmentWindowMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "segmentLapseMonths":
+			out.Values[i] = ec._Organization_segmentLapseMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "people":
 			field := field
 
@@ -72704,6 +79278,162 @@ func (ec *executionContext) _OrganizationUpdatePayload(ctx context.Context, sel 
 		case "userErrors":
 			out.Values[i] = ec._OrganizationUpdatePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var outcomeReportImplementors = []string{"OutcomeReport"}
+
+func (ec *executionContext) _OutcomeReport(ctx context.Context, sel ast.SelectionSet, obj *OutcomeReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeReport")
+		case "objective":
+			out.Values[i] = ec._OutcomeReport_objective(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "series":
+			out.Values[i] = ec._OutcomeReport_series(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._OutcomeReport_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetings":
+			out.Values[i] = ec._OutcomeReport_meetings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._OutcomeReport_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indicators":
+			out.Values[i] = ec._OutcomeReport_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var outcomeTotalsImplementors = []string{"OutcomeTotals"}
+
+func (ec *executionContext) _OutcomeTotals(ctx context.Context, sel ast.SelectionSet, obj *OutcomeTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeTotals")
+		case "meetingCount":
+			out.Values[i] = ec._OutcomeTotals_meetingCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._OutcomeTotals_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "otherCurrencyCosts":
+			out.Values[i] = ec._OutcomeTotals_otherCurrencyCosts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invited":
+			out.Values[i] = ec._OutcomeTotals_invited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedIn":
+			out.Values[i] = ec._OutcomeTotals_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attendees":
+			out.Values[i] = ec._OutcomeTotals_attendees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attendanceRate":
+			out.Values[i] = ec._OutcomeTotals_attendanceRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "newRelationships":
+			out.Values[i] = ec._OutcomeTotals_newRelationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "feedbackCount":
+			out.Values[i] = ec._OutcomeTotals_feedbackCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageSatisfaction":
+			out.Values[i] = ec._OutcomeTotals_averageSatisfaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "costPerAttendee":
+			out.Values[i] = ec._OutcomeTotals_costPerAttendee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "costPerNewRelationship":
+			out.Values[i] = ec._OutcomeTotals_costPerNewRelationship(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -73894,6 +80624,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "segment":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_segment(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "agenda":
 			field := field
 
@@ -73904,6 +80672,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_agenda(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_timeline(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -74797,6 +81603,116 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "objectiveReport":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_objectiveReport(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "meetingReport":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_meetingReport(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "seriesReport":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_seriesReport(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "segmentCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_segmentCounts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "segmentMovement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_segmentMovement(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "series":
 			field := field
 
@@ -75376,6 +82292,132 @@ func (ec *executionContext) _SeatingTable(ctx context.Context, sel ast.Selection
 			}
 		case "people":
 			out.Values[i] = ec._SeatingTable_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var segmentCountsImplementors = []string{"SegmentCounts"}
+
+func (ec *executionContext) _SegmentCounts(ctx context.Context, sel ast.SelectionSet, obj *SegmentCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SegmentCounts")
+		case "at":
+			out.Values[i] = ec._SegmentCounts_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._SegmentCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._SegmentCounts_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstTimer":
+			out.Values[i] = ec._SegmentCounts_firstTimer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occasional":
+			out.Values[i] = ec._SegmentCounts_occasional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regular":
+			out.Values[i] = ec._SegmentCounts_regular(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loyal":
+			out.Values[i] = ec._SegmentCounts_loyal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lapsed":
+			out.Values[i] = ec._SegmentCounts_lapsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vip":
+			out.Values[i] = ec._SegmentCounts_vip(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var segmentMoveImplementors = []string{"SegmentMove"}
+
+func (ec *executionContext) _SegmentMove(ctx context.Context, sel ast.SelectionSet, obj *SegmentMove) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentMoveImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SegmentMove")
+		case "from":
+			out.Values[i] = ec._SegmentMove_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._SegmentMove_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SegmentMove_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -76217,6 +83259,397 @@ func (ec *executionContext) _TieSharePoint(ctx context.Context, sel ast.Selectio
 			}
 		case "modularity":
 			out.Values[i] = ec._TieSharePoint_modularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineConnectionImplementors = []string{"TimelineConnection"}
+
+func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *TimelineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineConnection")
+		case "edges":
+			out.Values[i] = ec._TimelineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TimelineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TimelineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineEdgeImplementors = []string{"TimelineEdge"}
+
+func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *TimelineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEdge")
+		case "node":
+			out.Values[i] = ec._TimelineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TimelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineEncounterEntryImplementors = []string{"TimelineEncounterEntry", "TimelineEntry"}
+
+func (ec *executionContext) _TimelineEncounterEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineEncounterEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEncounterEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEncounterEntry")
+		case "at":
+			out.Values[i] = ec._TimelineEncounterEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineEncounterEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phase":
+			out.Values[i] = ec._TimelineEncounterEntry_phase(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._TimelineEncounterEntry_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "encounter":
+			out.Values[i] = ec._TimelineEncounterEntry_encounter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "other":
+			out.Values[i] = ec._TimelineEncounterEntry_other(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineFeedbackEntryImplementors = []string{"TimelineFeedbackEntry", "TimelineEntry"}
+
+func (ec *executionContext) _TimelineFeedbackEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineFeedbackEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineFeedbackEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineFeedbackEntry")
+		case "at":
+			out.Values[i] = ec._TimelineFeedbackEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineFeedbackEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phase":
+			out.Values[i] = ec._TimelineFeedbackEntry_phase(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._TimelineFeedbackEntry_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "feedback":
+			out.Values[i] = ec._TimelineFeedbackEntry_feedback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineFollowUpEntryImplementors = []string{"TimelineFollowUpEntry", "TimelineEntry"}
+
+func (ec *executionContext) _TimelineFollowUpEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineFollowUpEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineFollowUpEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineFollowUpEntry")
+		case "at":
+			out.Values[i] = ec._TimelineFollowUpEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineFollowUpEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phase":
+			out.Values[i] = ec._TimelineFollowUpEntry_phase(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._TimelineFollowUpEntry_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "followUp":
+			out.Values[i] = ec._TimelineFollowUpEntry_followUp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._TimelineFollowUpEntry_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineParticipationEntryImplementors = []string{"TimelineParticipationEntry", "TimelineEntry"}
+
+func (ec *executionContext) _TimelineParticipationEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineParticipationEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineParticipationEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineParticipationEntry")
+		case "at":
+			out.Values[i] = ec._TimelineParticipationEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineParticipationEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phase":
+			out.Values[i] = ec._TimelineParticipationEntry_phase(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._TimelineParticipationEntry_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "participation":
+			out.Values[i] = ec._TimelineParticipationEntry_participation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineTouchpointEntryImplementors = []string{"TimelineTouchpointEntry", "TimelineEntry"}
+
+func (ec *executionContext) _TimelineTouchpointEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineTouchpointEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineTouchpointEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineTouchpointEntry")
+		case "at":
+			out.Values[i] = ec._TimelineTouchpointEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineTouchpointEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phase":
+			out.Values[i] = ec._TimelineTouchpointEntry_phase(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._TimelineTouchpointEntry_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "touchpoint":
+			out.Values[i] = ec._TimelineTouchpointEntry_touchpoint(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -77390,6 +84823,21 @@ func (ec *executionContext) marshalNAttendanceEventKind2githubᚗcomᚋrencontre
 	return v
 }
 
+func (ec *executionContext) unmarshalNAttendanceImportInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceImportInput(ctx context.Context, v any) (AttendanceImportInput, error) {
+	res, err := ec.unmarshalInputAttendanceImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendanceImportPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceImportPayload(ctx context.Context, sel ast.SelectionSet, v *AttendanceImportPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AttendanceImportPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -77543,6 +84991,21 @@ func (ec *executionContext) marshalNCommunityKind2githubᚗcomᚋrencontreᚋren
 	return v
 }
 
+func (ec *executionContext) unmarshalNCommunityMembersImportInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCommunityMembersImportInput(ctx context.Context, v any) (CommunityMembersImportInput, error) {
+	res, err := ec.unmarshalInputCommunityMembersImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommunityMembersImportPayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCommunityMembersImportPayload(ctx context.Context, sel ast.SelectionSet, v *CommunityMembersImportPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityMembersImportPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCommunityMembersInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐCommunityMembersInput(ctx context.Context, v any) (CommunityMembersInput, error) {
 	res, err := ec.unmarshalInputCommunityMembersInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -77655,6 +85118,22 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return res
 }
 
+func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx context.Context, v any) (money.Amount, error) {
+	res, err := scalar.UnmarshalDecimal(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2githubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx context.Context, sel ast.SelectionSet, v money.Amount) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDecimal(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNEncounter2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Encounter) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -77740,6 +85219,16 @@ func (ec *executionContext) marshalNEncounterRecordPayload2ᚖgithubᚗcomᚋren
 func (ec *executionContext) unmarshalNEncounterWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterWhereInput(ctx context.Context, v any) (*ent.EncounterWhereInput, error) {
 	res, err := ec.unmarshalInputEncounterWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFeedback2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedback(ctx context.Context, sel ast.SelectionSet, v *ent.Feedback) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Feedback(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFeedbackConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FeedbackConnection) graphql.Marshaler {
@@ -77851,6 +85340,16 @@ func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFollowUp2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUp(ctx context.Context, sel ast.SelectionSet, v *ent.FollowUp) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FollowUp(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFollowUpCompletion2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐFollowUpCompletion(ctx context.Context, sel ast.SelectionSet, v *FollowUpCompletion) graphql.Marshaler {
@@ -78000,6 +85499,16 @@ func (ec *executionContext) marshalNImportError2ᚖgithubᚗcomᚋrencontreᚋre
 	return ec._ImportError(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *ent.Indicator) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Indicator(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIndicatorConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorConnection(ctx context.Context, sel ast.SelectionSet, v *ent.IndicatorConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -78051,6 +85560,42 @@ func (ec *executionContext) marshalNIndicatorOrderField2ᚖgithubᚗcomᚋrencon
 	return v
 }
 
+func (ec *executionContext) marshalNIndicatorPoint2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*IndicatorPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorPoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorPoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorPoint(ctx context.Context, sel ast.SelectionSet, v *IndicatorPoint) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IndicatorPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorStatus2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorStatus(ctx context.Context, v any) (IndicatorStatus, error) {
+	var res IndicatorStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorStatus2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorStatus(ctx context.Context, sel ast.SelectionSet, v IndicatorStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNIndicatorUpdatePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *IndicatorUpdatePayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -78059,6 +85604,32 @@ func (ec *executionContext) marshalNIndicatorUpdatePayload2ᚖgithubᚗcomᚋren
 		return graphql.Null
 	}
 	return ec._IndicatorUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*IndicatorValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorValue2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorValue2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorValue(ctx context.Context, sel ast.SelectionSet, v *IndicatorValue) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IndicatorValue(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNIndicatorWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorWhereInput(ctx context.Context, v any) (*ent.IndicatorWhereInput, error) {
@@ -78262,6 +85833,32 @@ func (ec *executionContext) marshalNMeetingOrderField2ᚖgithubᚗcomᚋrencontr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*MeetingOutcome) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingOutcome2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingOutcome2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingOutcome(ctx context.Context, sel ast.SelectionSet, v *MeetingOutcome) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MeetingOutcome(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingRegisterInput2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingRegisterInput(ctx context.Context, v any) (MeetingRegisterInput, error) {
@@ -78499,6 +86096,32 @@ func (ec *executionContext) marshalNMembershipUpdatePayload2ᚖgithubᚗcomᚋre
 func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipWhereInput(ctx context.Context, v any) (*ent.MembershipWhereInput, error) {
 	res, err := ec.unmarshalInputMembershipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMoney2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*Money) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx context.Context, sel ast.SelectionSet, v *Money) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNetwork2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetwork(ctx context.Context, sel ast.SelectionSet, v *Network) graphql.Marshaler {
@@ -78802,8 +86425,38 @@ func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖgithubᚗcomᚋr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOutcomeReport2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐOutcomeReport(ctx context.Context, sel ast.SelectionSet, v *OutcomeReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OutcomeReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOutcomeTotals2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐOutcomeTotals(ctx context.Context, sel ast.SelectionSet, v *OutcomeTotals) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OutcomeTotals(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNParticipation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Participation) graphql.Marshaler {
@@ -79050,6 +86703,16 @@ func (ec *executionContext) marshalNPersonOrderField2ᚖgithubᚗcomᚋrencontre
 	return v
 }
 
+func (ec *executionContext) unmarshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx context.Context, v any) (PersonSegment, error) {
+	var res PersonSegment
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx context.Context, sel ast.SelectionSet, v PersonSegment) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPersonUpdatePayload2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *PersonUpdatePayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -79151,6 +86814,42 @@ func (ec *executionContext) marshalNSeatingTable2ᚖgithubᚗcomᚋrencontreᚋr
 		return graphql.Null
 	}
 	return ec._SeatingTable(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSegmentCounts2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentCounts(ctx context.Context, sel ast.SelectionSet, v *SegmentCounts) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SegmentCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSegmentMove2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentMoveᚄ(ctx context.Context, sel ast.SelectionSet, v []*SegmentMove) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSegmentMove2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentMove(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSegmentMove2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentMove(ctx context.Context, sel ast.SelectionSet, v *SegmentMove) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SegmentMove(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx context.Context, sel ast.SelectionSet, v *ent.Series) graphql.Marshaler {
@@ -79391,6 +87090,72 @@ func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineConnection(ctx context.Context, sel ast.SelectionSet, v *TimelineConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEdge(ctx context.Context, sel ast.SelectionSet, v *TimelineEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEntry2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEntry(ctx context.Context, sel ast.SelectionSet, v TimelineEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx context.Context, v any) (TimelineKind, error) {
+	var res TimelineKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx context.Context, sel ast.SelectionSet, v TimelineKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTouchpoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpoint(ctx context.Context, sel ast.SelectionSet, v *ent.Touchpoint) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Touchpoint(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTouchpointChannel2githubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐChannel(ctx context.Context, v any) (touchpoint.Channel, error) {
@@ -80371,6 +88136,59 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	_ = sel
 	_ = ctx
 	res := scalar.MarshalCursor(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmountᚄ(ctx context.Context, v any) ([]money.Amount, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]money.Amount, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDecimal2githubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODecimal2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []money.Amount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDecimal2githubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx context.Context, v any) (*money.Amount, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalDecimal(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx context.Context, sel ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDecimal(*v)
 	return res
 }
 
@@ -81405,6 +89223,13 @@ func (ec *executionContext) unmarshalOMembershipWhereInput2ᚖgithubᚗcomᚋren
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx context.Context, sel ast.SelectionSet, v *Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋrencontreᚋrencontreᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -81942,6 +89767,42 @@ func (ec *executionContext) unmarshalOPersonOrder2ᚕᚖgithubᚗcomᚋrencontre
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOPersonSegment2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegmentᚄ(ctx context.Context, v any) ([]PersonSegment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]PersonSegment, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPersonSegment2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegmentᚄ(ctx context.Context, sel ast.SelectionSet, v []PersonSegment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOPersonWhereInput2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonWhereInputᚄ(ctx context.Context, v any) ([]*ent.PersonWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -82426,6 +90287,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := scalar.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx context.Context, v any) (*TimelinePhase, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(TimelinePhase)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx context.Context, sel ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOTouchpoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpoint(ctx context.Context, sel ast.SelectionSet, v *ent.Touchpoint) graphql.Marshaler {

@@ -185,7 +185,7 @@ func isoBuildOrg(t *testing.T, c *ent.Client, slug, name string) *isoOrg {
 		AddMembers(ana, ben).SaveX(ctx)
 	obj := c.Objective.Create().SetOrganization(org).SetTitle("Grow ties").SetCategory("NETWORKING").
 		SetPurpose("DISPERSED_TEAM").SetOwner(ana).AddCommunities(team).SaveX(ctx)
-	ind := c.Indicator.Create().SetObjective(obj).SetMetric("ATTENDANCE_RATE").SetTarget(80).SaveX(ctx)
+	ind := c.Indicator.Create().SetObjective(obj).SetMetric("ATTENDANCE_RATE").SetTarget(0.8).SaveX(ctx)
 	m := c.Meeting.Create().SetOrganization(org).SetTitle("Offsite").SetStartsAt(isoStart).
 		SetEndsAt(isoStart.Add(8 * time.Hour)).SetTimeZone("Europe/Paris").AddObjectives(obj).SaveX(ctx)
 	item := c.AgendaItem.Create().SetMeeting(m).SetTitle("Welcome").SetKind("TALK").SetStartsAt(isoStart).
@@ -1527,7 +1527,7 @@ func isoCrossCases() []isoMutation {
 			return in(map[string]any{"meetingID": id(o, "meeting"), "title": "Intrusion", "kind": "TALK", "startsAt": start, "durationMinutes": 15})
 		}},
 		{"indicatorCreate for O's objective", "indicatorCreate", func(own, o *isoOrg) map[string]any {
-			return in(map[string]any{"objectiveID": id(o, "objective"), "metric": "RETURN_RATE", "target": 50})
+			return in(map[string]any{"objectiveID": id(o, "objective"), "metric": "RETURN_RATE", "target": 0.5})
 		}},
 		{"feedbackCreate about O's meeting", "feedbackCreate", func(own, o *isoOrg) map[string]any {
 			return in(map[string]any{"meetingID": id(o, "meeting"), "personID": id(o, "ana"), "rating": 4})
@@ -1827,10 +1827,10 @@ func isoRoleCases() []isoRoleCase {
 			return upd(o, "objective", map[string]any{"title": "Grow more ties"})
 		})},
 		{"indicatorCreate", "indicatorCreate", false, plain(func(o *isoOrg) map[string]any {
-			return in(map[string]any{"objectiveID": id(o, "objective"), "metric": "RETURN_RATE", "target": 50})
+			return in(map[string]any{"objectiveID": id(o, "objective"), "metric": "RETURN_RATE", "target": 0.5})
 		})},
 		{"indicatorUpdate", "indicatorUpdate", false, plain(func(o *isoOrg) map[string]any {
-			return upd(o, "indicator", map[string]any{"target": 90})
+			return upd(o, "indicator", map[string]any{"target": 0.9})
 		})},
 		{"meetingCreate", "meetingCreate", false, plain(func(o *isoOrg) map[string]any {
 			return in(map[string]any{"title": "Town hall", "startsAt": start, "endsAt": isoStart.Add(time.Hour).Format(time.RFC3339), "timeZone": "Europe/Paris"})

@@ -92,10 +92,15 @@ func (r *mutationResolver) MeetingCancel(ctx context.Context, input MeetingCance
 
 // MeetingInvite is the resolver for the meetingInvite field.
 func (r *mutationResolver) MeetingInvite(ctx context.Context, input MeetingInviteInput) (*MeetingInvitePayload, error) {
+	filter, err := r.inviteFilter(ctx, input)
+	if err != nil {
+		return nil, err
+	}
 	res, err := planning.Invite(ctx, ent.FromContext(ctx), planning.Invitation{
 		MeetingID:   input.MeetingID,
 		PersonIDs:   input.PersonIDs,
 		CommunityID: input.CommunityID,
+		Filter:      filter,
 		Role:        deref(input.Role),
 		InvitedByID: input.InvitedByID,
 	})

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/apitoken"
@@ -18,8 +19,14 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/series"
 	"github.com/rencontre/rencontre/ent/seriesanswer"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network/seating"
 )
+
+// What happened when, relative to a meeting: select the fields of each concrete type with inline fragments (... on TimelineEncounterEntry { other { name } }).
+type TimelineEntry interface {
+	IsTimelineEntry()
+}
 
 // Input of apiTokenCreate.
 type APITokenCreateInput struct {
@@ -97,6 +104,30 @@ type AttendanceEvent struct {
 	OccurredAt time.Time `json:"occurredAt"`
 }
 
+// Input of attendanceImport.
+type AttendanceImportInput struct {
+	// The CSV file, in UTF-8 (a byte order mark is ignored).
+	File graphql.Upload `json:"file"`
+	// Check the file and count what would change, without writing anything.
+	DryRun *bool `json:"dryRun,omitempty"`
+}
+
+// Result of attendanceImport.
+type AttendanceImportPayload struct {
+	// Participations created (none when the file is invalid).
+	Created int `json:"created"`
+	// Participations updated: the status, role or a time changed.
+	Updated int `json:"updated"`
+	// Rows whose participation was already as the file says.
+	Unchanged int `json:"unchanged"`
+	// Rows with a check-in (created, updated or unchanged).
+	CheckedIn int `json:"checkedIn"`
+	// Every problem of the file (at most 1000), with its row and column; when there is any, nothing was imported.
+	Errors []*ImportError `json:"errors"`
+	// Problems the user can fix: an invalid file gives one, on the file, that sums up errors.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // What a calendar feed shows: exactly one of meetingID, seriesID and personID.
 type CalendarFeedIssueInput struct {
 	// A meeting.
@@ -132,6 +163,30 @@ type CommunityCreatePayload struct {
 	// The created community; null when userErrors is not empty.
 	Community *ent.Community `json:"community,omitempty"`
 	// What is wrong with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Input of communityMembersImport.
+type CommunityMembersImportInput struct {
+	// The CSV file, in UTF-8 (a byte order mark is ignored).
+	File graphql.Upload `json:"file"`
+	// Create the communities the organization does not have, as teams. When false, a row naming an unknown community is an error.
+	CreateCommunities *bool `json:"createCommunities,omitempty"`
+	// Check the file and count what would change, without writing anything.
+	DryRun *bool `json:"dryRun,omitempty"`
+}
+
+// Result of communityMembersImport.
+type CommunityMembersImportPayload struct {
+	// Memberships added (none when the file is invalid).
+	Added int `json:"added"`
+	// Rows whose person was already a member of the community.
+	Unchanged int `json:"unchanged"`
+	// Communities created for the file (with createCommunities).
+	CommunitiesCreated int `json:"communitiesCreated"`
+	// Every problem of the file (at most 1000), with its row and column; when there is any, nothing was imported.
+	Errors []*ImportError `json:"errors"`
+	// Problems the user can fix: an invalid file gives one, on the file, that sums up errors.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -265,12 +320,38 @@ type IndicatorCreatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The value of an indicator after one meeting, for a chart.
+type IndicatorPoint struct {
+	// When the value holds: the end of the meeting (or now, for a meeting under way).
+	At time.Time `json:"at"`
+	// The indicator's value over the objective's meetings up to and including this one.
+	Value float64 `json:"value"`
+	// ID of the meeting after which the value holds.
+	MeetingID int `json:"meetingID"`
+	// The meeting after which the value holds.
+	Meeting *ent.Meeting `json:"meeting"`
+}
+
 // Result of indicatorUpdate.
 type IndicatorUpdatePayload struct {
 	// The updated indicator; null when userErrors is not empty.
 	Indicator *ent.Indicator `json:"indicator,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An indicator measured over the meetings of a report.
+type IndicatorValue struct {
+	// The indicator.
+	Indicator *ent.Indicator `json:"indicator"`
+	// The measured value over the report's meetings; null when nothing is measured.
+	Measured *float64 `json:"measured,omitempty"`
+	// Progress towards the target (see Indicator.progress).
+	Progress *float64 `json:"progress,omitempty"`
+	// Status (see IndicatorStatus).
+	Status IndicatorStatus `json:"status"`
+	// The value after each of the report's meetings.
+	Series []*IndicatorPoint `json:"series"`
 }
 
 // A chain of introductions.
@@ -337,7 +418,7 @@ type MeetingCreatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
-// Input of meetingInvite: people by ID, the members of a community, or both.
+// Input of meetingInvite: people by ID, the members of a community, or both; segments and vipOnly narrow them down ("the loyal members of the Lyon user group", "the VIPs"), and given alone choose among all the organization's people.
 type MeetingInviteInput struct {
 	// ID of the meeting.
 	MeetingID int `json:"meetingID"`
@@ -345,6 +426,10 @@ type MeetingInviteInput struct {
 	PersonIDs []int `json:"personIDs,omitempty"`
 	// ID of a community whose members are all invited.
 	CommunityID *int `json:"communityID,omitempty"`
+	// Invite only the people in these segments today (see PersonSegment), among those named by personIDs and communityID, or among all the organization's people when neither is given.
+	Segments []PersonSegment `json:"segments,omitempty"`
+	// When true, invite only VIP people, among those chosen as for segments.
+	VipOnly *bool `json:"vipOnly,omitempty"`
 	// Role of the people invited; GUEST by default.
 	Role *participation.Role `json:"role,omitempty"`
 	// ID of the person who sends the invitation, if known.
@@ -363,6 +448,28 @@ type MeetingInvitePayload struct {
 	Invited []*ent.Participation `json:"invited"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The figures of one meeting in a report.
+type MeetingOutcome struct {
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting"`
+	// Its budget, in its currency; null without one.
+	Cost *Money `json:"cost,omitempty"`
+	// People invited (participations not CANCELLED).
+	Invited int `json:"invited"`
+	// People who accepted.
+	Accepted int `json:"accepted"`
+	// People who checked in.
+	CheckedIn int `json:"checkedIn"`
+	// checkedIn / invited; null when nobody was invited.
+	AttendanceRate *float64 `json:"attendanceRate,omitempty"`
+	// Pairs of people who met for the first time at this meeting (their first encounter).
+	NewRelationships int `json:"newRelationships"`
+	// Feedback given.
+	FeedbackCount int `json:"feedbackCount"`
+	// Average rating of the feedback (1 to 5); null without feedback.
+	AverageRating *float64 `json:"averageRating,omitempty"`
 }
 
 // Input of meetingRegister.
@@ -551,6 +658,16 @@ type MembershipUpdatePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// An amount of money in a currency.
+type Money struct {
+	// The exact amount, such as `"1234.50"`.
+	Amount money.Amount `json:"amount"`
+	// ISO 4217 code of the currency, such as `EUR`.
+	Currency string `json:"currency"`
+	// The amount with exactly the decimals of the currency's minor unit, as text: `"1234.50"` for EUR, `"1235"` for JPY.
+	Formatted string `json:"formatted"`
+}
+
 // A network: nodes, edges and statistics.
 type Network struct {
 	// The people of the scope.
@@ -679,6 +796,50 @@ type OrganizationUpdatePayload struct {
 	Organization *ent.Organization `json:"organization,omitempty"`
 	// What is wrong with the input; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The report of an objective, a series or a meeting. Costs are the budgets of the meetings, added up exactly in the organization's currency; meetings budgeted in another currency are left out of the cost ratios and listed in otherCurrencyCosts.
+type OutcomeReport struct {
+	// The objective reported on, for objectiveReport.
+	Objective *ent.Objective `json:"objective,omitempty"`
+	// The series reported on, for seriesReport.
+	Series *ent.Series `json:"series,omitempty"`
+	// The meeting reported on, for meetingReport.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// One line per meeting (not cancelled), in order of start.
+	Meetings []*MeetingOutcome `json:"meetings"`
+	// The totals over the meetings.
+	Totals *OutcomeTotals `json:"totals"`
+	// The indicators of the objective (or of the objectives of the series or meeting), measured over the reported meetings.
+	Indicators []*IndicatorValue `json:"indicators"`
+}
+
+// The totals of a report.
+type OutcomeTotals struct {
+	// Meetings reported (not cancelled).
+	MeetingCount int `json:"meetingCount"`
+	// The budgets of all the meetings (those to come included) in the organization's currency, added up exactly.
+	Cost *Money `json:"cost"`
+	// Budgets in other currencies, added up per currency.
+	OtherCurrencyCosts []*Money `json:"otherCurrencyCosts"`
+	// Invitations (participations not CANCELLED), over all meetings.
+	Invited int `json:"invited"`
+	// Check-ins, over all meetings.
+	CheckedIn int `json:"checkedIn"`
+	// Different people who checked in at least once.
+	Attendees int `json:"attendees"`
+	// checkedIn / invited; null when nobody was invited.
+	AttendanceRate *float64 `json:"attendanceRate,omitempty"`
+	// Pairs who met for the first time at one of the meetings.
+	NewRelationships int `json:"newRelationships"`
+	// Feedback given.
+	FeedbackCount int `json:"feedbackCount"`
+	// Average rating of all feedback; null without feedback.
+	AverageSatisfaction *float64 `json:"averageSatisfaction,omitempty"`
+	// The budgets of the meetings started by now (in the organization's currency) divided by their check-ins, rounded to the currency's minor unit, half away from zero; null without check-ins.
+	CostPerAttendee *Money `json:"costPerAttendee,omitempty"`
+	// The budgets of the meetings started by now (in the organization's currency) divided by the new relationships formed there, rounded like costPerAttendee; null without new relationships.
+	CostPerNewRelationship *Money `json:"costPerNewRelationship,omitempty"`
 }
 
 // Input of participationCancel.
@@ -821,6 +982,38 @@ type SeatingTable struct {
 	People []*ent.Person `json:"people"`
 }
 
+// How many people are in each segment.
+type SegmentCounts struct {
+	// When the segments are computed.
+	At time.Time `json:"at"`
+	// People counted.
+	Total int `json:"total"`
+	// People who never attended.
+	New int `json:"new"`
+	// People who attended once.
+	FirstTimer int `json:"firstTimer"`
+	// People who attended more than once but not enough for REGULAR.
+	Occasional int `json:"occasional"`
+	// Regular people.
+	Regular int `json:"regular"`
+	// Loyal people.
+	Loyal int `json:"loyal"`
+	// Lapsed people.
+	Lapsed int `json:"lapsed"`
+	// VIP people (an independent flag: they are also in one of the segments).
+	Vip int `json:"vip"`
+}
+
+// A movement between two segments.
+type SegmentMove struct {
+	// The segment at `from`.
+	From PersonSegment `json:"from"`
+	// The segment at `to`.
+	To PersonSegment `json:"to"`
+	// How many people made this move.
+	Count int `json:"count"`
+}
+
 // Input of seriesCreate.
 type SeriesCreateInput struct {
 	// Title of the series and its occurrences.
@@ -955,6 +1148,108 @@ type TieSharePoint struct {
 	Modularity float64 `json:"modularity"`
 }
 
+// A page of a person's timeline.
+type TimelineConnection struct {
+	// The entries of the page, newest first.
+	Edges []*TimelineEdge `json:"edges"`
+	// Information to fetch the next page: page on with after: endCursor while hasNextPage is true.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The number of entries of the whole timeline (what the token may see).
+	TotalCount int `json:"totalCount"`
+}
+
+// An entry of a timeline page and its cursor.
+type TimelineEdge struct {
+	// The entry.
+	Node TimelineEntry `json:"node"`
+	// The entry's place in the timeline, for the after argument.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+// The person met someone at a meeting.
+type TimelineEncounterEntry struct {
+	// When they met, in the meeting's time zone.
+	At time.Time `json:"at"`
+	// ENCOUNTER.
+	Kind TimelineKind `json:"kind"`
+	// When they met relative to the meeting.
+	Phase *TimelinePhase `json:"phase,omitempty"`
+	// The meeting where they met.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The encounter (how they met).
+	Encounter *ent.Encounter `json:"encounter"`
+	// The person met.
+	Other *ent.Person `json:"other"`
+}
+
+func (TimelineEncounterEntry) IsTimelineEntry() {}
+
+// The person rated a meeting.
+type TimelineFeedbackEntry struct {
+	// When the feedback was first given, in the meeting's time zone.
+	At time.Time `json:"at"`
+	// FEEDBACK.
+	Kind TimelineKind `json:"kind"`
+	// When it was given relative to the meeting.
+	Phase *TimelinePhase `json:"phase,omitempty"`
+	// The meeting rated.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The feedback (rating and comment, as last updated).
+	Feedback *ent.Feedback `json:"feedback"`
+}
+
+func (TimelineFeedbackEntry) IsTimelineEntry() {}
+
+// A follow-up action the person owns or is concerned by was created or done.
+type TimelineFollowUpEntry struct {
+	// When the action was created (FOLLOW_UP_CREATED) or done (FOLLOW_UP_DONE), in the meeting's time zone.
+	At time.Time `json:"at"`
+	// FOLLOW_UP_CREATED or FOLLOW_UP_DONE.
+	Kind TimelineKind `json:"kind"`
+	// When it happened relative to the meeting the action follows.
+	Phase *TimelinePhase `json:"phase,omitempty"`
+	// The meeting the action follows.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The action, as it stands now.
+	FollowUp *ent.FollowUp `json:"followUp"`
+	// Whether the person owns the action; false when it only concerns them.
+	Owner bool `json:"owner"`
+}
+
+func (TimelineFollowUpEntry) IsTimelineEntry() {}
+
+// An invitation, an answer, a place from the waiting list or a check-in (kind says which).
+type TimelineParticipationEntry struct {
+	// When it happened, in the meeting's time zone.
+	At time.Time `json:"at"`
+	// INVITED, ANSWERED, PROMOTED or CHECKED_IN.
+	Kind TimelineKind `json:"kind"`
+	// When it happened relative to the meeting.
+	Phase *TimelinePhase `json:"phase,omitempty"`
+	// The meeting.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The person's participation in the meeting, as it stands now (role, status, times).
+	Participation *ent.Participation `json:"participation"`
+}
+
+func (TimelineParticipationEntry) IsTimelineEntry() {}
+
+// A contact with the person (PLANNER and OWNER tokens only).
+type TimelineTouchpointEntry struct {
+	// When the contact happened, in the meeting's time zone (UTC without a meeting).
+	At time.Time `json:"at"`
+	// TOUCHPOINT.
+	Kind TimelineKind `json:"kind"`
+	// The phase recorded with the contact, else computed from its time; null without a meeting.
+	Phase *TimelinePhase `json:"phase,omitempty"`
+	// The meeting the contact was about, if any.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The touchpoint (channel and note).
+	Touchpoint *ent.Touchpoint `json:"touchpoint"`
+}
+
+func (TimelineTouchpointEntry) IsTimelineEntry() {}
+
 // Result of touchpointCreate.
 type TouchpointCreatePayload struct {
 	// The created touchpoint; null when userErrors is not empty.
@@ -1058,6 +1353,70 @@ func (e AttendanceEventKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether an indicator meets its target, by this rule: NO_DATA when nothing is measured yet (no meeting of the objective has started, or the metric's denominator is empty); ACHIEVED when progress is at least 1; ON_TRACK when progress is at least 0.8 and the objective's due date, if any, has not passed; AT_RISK otherwise.
+type IndicatorStatus string
+
+const (
+	// Nothing measured yet.
+	IndicatorStatusNoData IndicatorStatus = "NO_DATA"
+	// Progress below 0.8, or the due date passed before the target was reached.
+	IndicatorStatusAtRisk IndicatorStatus = "AT_RISK"
+	// Progress of at least 0.8 and the due date not passed.
+	IndicatorStatusOnTrack IndicatorStatus = "ON_TRACK"
+	// Progress of at least 1: the target is reached.
+	IndicatorStatusAchieved IndicatorStatus = "ACHIEVED"
+)
+
+var AllIndicatorStatus = []IndicatorStatus{
+	IndicatorStatusNoData,
+	IndicatorStatusAtRisk,
+	IndicatorStatusOnTrack,
+	IndicatorStatusAchieved,
+}
+
+func (e IndicatorStatus) IsValid() bool {
+	switch e {
+	case IndicatorStatusNoData, IndicatorStatusAtRisk, IndicatorStatusOnTrack, IndicatorStatusAchieved:
+		return true
+	}
+	return false
+}
+
+func (e IndicatorStatus) String() string {
+	return string(e)
+}
+
+func (e *IndicatorStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IndicatorStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IndicatorStatus", str)
+	}
+	return nil
+}
+
+func (e IndicatorStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IndicatorStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IndicatorStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // An answer to an invitation.
 type ParticipationAnswer string
 
@@ -1119,6 +1478,76 @@ func (e ParticipationAnswer) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A person's relationship with the organization, computed from verified attendance (check-ins), never typed. The thresholds are the organization's (segmentRegularMin, segmentLoyalMin, segmentWindowMonths, segmentLapseMonths; by default 2 and 5 attendances within 12 months, lapsed after 12 months without one). The rules apply in this order: NEW, LAPSED, LOYAL, REGULAR, FIRST_TIMER, OCCASIONAL. VIP is an independent flag of the person (vip), not a segment.
+type PersonSegment string
+
+const (
+	// Never attended a meeting (invited or not).
+	PersonSegmentNew PersonSegment = "NEW"
+	// Attended exactly once, within the lapse window, and not enough for REGULAR.
+	PersonSegmentFirstTimer PersonSegment = "FIRST_TIMER"
+	// Attended more than once, the last time within the lapse window, but fewer times than segmentRegularMin within segmentWindowMonths (came back after a long absence, for instance).
+	PersonSegmentOccasional PersonSegment = "OCCASIONAL"
+	// Attended at least segmentRegularMin times (2 by default) within the last segmentWindowMonths (12 by default), fewer than segmentLoyalMin.
+	PersonSegmentRegular PersonSegment = "REGULAR"
+	// Attended at least segmentLoyalMin times (5 by default) within the last segmentWindowMonths.
+	PersonSegmentLoyal PersonSegment = "LOYAL"
+	// Attended before, but not within the last segmentLapseMonths (12 by default).
+	PersonSegmentLapsed PersonSegment = "LAPSED"
+)
+
+var AllPersonSegment = []PersonSegment{
+	PersonSegmentNew,
+	PersonSegmentFirstTimer,
+	PersonSegmentOccasional,
+	PersonSegmentRegular,
+	PersonSegmentLoyal,
+	PersonSegmentLapsed,
+}
+
+func (e PersonSegment) IsValid() bool {
+	switch e {
+	case PersonSegmentNew, PersonSegmentFirstTimer, PersonSegmentOccasional, PersonSegmentRegular, PersonSegmentLoyal, PersonSegmentLapsed:
+		return true
+	}
+	return false
+}
+
+func (e PersonSegment) String() string {
+	return string(e)
+}
+
+func (e *PersonSegment) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PersonSegment(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PersonSegment", str)
+	}
+	return nil
+}
+
+func (e PersonSegment) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PersonSegment) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PersonSegment) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Which occurrences a change of a series applies to.
 type SeriesUpdateScope string
 
@@ -1172,6 +1601,146 @@ func (e *SeriesUpdateScope) UnmarshalJSON(b []byte) error {
 }
 
 func (e SeriesUpdateScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a timeline entry records, in the order of a meeting's life. At the same instant, the later kind comes first in the timeline (an answer above its invitation).
+type TimelineKind string
+
+const (
+	// The person was invited (TimelineParticipationEntry, at invitedAt).
+	TimelineKindInvited TimelineKind = "INVITED"
+	// The person answered the invitation (TimelineParticipationEntry, at respondedAt; the answer is the participation's status).
+	TimelineKindAnswered TimelineKind = "ANSWERED"
+	// The person got a place after answering, from the waiting list (TimelineParticipationEntry, at acceptedAt).
+	TimelineKindPromoted TimelineKind = "PROMOTED"
+	// A contact with the person (TimelineTouchpointEntry); its phase is the one recorded with it, else computed from its time.
+	TimelineKindTouchpoint TimelineKind = "TOUCHPOINT"
+	// The person was checked in at the venue (TimelineParticipationEntry, at checkedInAt).
+	TimelineKindCheckedIn TimelineKind = "CHECKED_IN"
+	// The person met someone at the meeting (TimelineEncounterEntry).
+	TimelineKindEncounter TimelineKind = "ENCOUNTER"
+	// The person rated the meeting (TimelineFeedbackEntry, at the time it was first given).
+	TimelineKindFeedback TimelineKind = "FEEDBACK"
+	// A follow-up action owned by or concerning the person was created (TimelineFollowUpEntry).
+	TimelineKindFollowUpCreated TimelineKind = "FOLLOW_UP_CREATED"
+	// That action was done (TimelineFollowUpEntry, at doneAt; only while it is DONE).
+	TimelineKindFollowUpDone TimelineKind = "FOLLOW_UP_DONE"
+)
+
+var AllTimelineKind = []TimelineKind{
+	TimelineKindInvited,
+	TimelineKindAnswered,
+	TimelineKindPromoted,
+	TimelineKindTouchpoint,
+	TimelineKindCheckedIn,
+	TimelineKindEncounter,
+	TimelineKindFeedback,
+	TimelineKindFollowUpCreated,
+	TimelineKindFollowUpDone,
+}
+
+func (e TimelineKind) IsValid() bool {
+	switch e {
+	case TimelineKindInvited, TimelineKindAnswered, TimelineKindPromoted, TimelineKindTouchpoint, TimelineKindCheckedIn, TimelineKindEncounter, TimelineKindFeedback, TimelineKindFollowUpCreated, TimelineKindFollowUpDone:
+		return true
+	}
+	return false
+}
+
+func (e TimelineKind) String() string {
+	return string(e)
+}
+
+func (e *TimelineKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimelineKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimelineKind", str)
+	}
+	return nil
+}
+
+func (e TimelineKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimelineKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimelineKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// When a timeline entry happened relative to its meeting.
+type TimelinePhase string
+
+const (
+	// Before the meeting's start.
+	TimelinePhaseBefore TimelinePhase = "BEFORE"
+	// From the meeting's start until its end.
+	TimelinePhaseDuring TimelinePhase = "DURING"
+	// At or after the meeting's end.
+	TimelinePhaseAfter TimelinePhase = "AFTER"
+)
+
+var AllTimelinePhase = []TimelinePhase{
+	TimelinePhaseBefore,
+	TimelinePhaseDuring,
+	TimelinePhaseAfter,
+}
+
+func (e TimelinePhase) IsValid() bool {
+	switch e {
+	case TimelinePhaseBefore, TimelinePhaseDuring, TimelinePhaseAfter:
+		return true
+	}
+	return false
+}
+
+func (e TimelinePhase) String() string {
+	return string(e)
+}
+
+func (e *TimelinePhase) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimelinePhase(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimelinePhase", str)
+	}
+	return nil
+}
+
+func (e TimelinePhase) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimelinePhase) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimelinePhase) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

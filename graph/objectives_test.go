@@ -183,12 +183,20 @@ func TestIndicator(t *testing.T) {
 	})
 	t.Run("indicatorCreate refuses an unknown objective", func(t *testing.T) {
 		refuse(t, a, indicatorCreate, wantError{"objectiveID", "NOT_FOUND", []string{"objectiveID: no objective with ID " + gid(missingID)}},
-			client.Var("input", map[string]any{"objectiveID": gid(missingID), "metric": "ATTENDANCE_RATE", "target": 80}))
+			client.Var("input", map[string]any{"objectiveID": gid(missingID), "metric": "ATTENDANCE_RATE", "target": 0.8}))
 	})
 	t.Run("indicatorCreate checks the unit length", func(t *testing.T) {
 		refuse(t, a, indicatorCreate, wantError{"unit", "INVALID", []string{"unit: must be at most 40 characters"}},
 			client.Var("input", map[string]any{"objectiveID": gid(f.objective.ID), "metric": "ATTENDANCE_RATE",
-				"target": 80, "unit": strings.Repeat("%", 41)}))
+				"target": 0.8, "unit": strings.Repeat("%", 41)}))
+	})
+	t.Run("indicatorCreate refuses a share written as a percentage", func(t *testing.T) {
+		refuse(t, a, indicatorCreate, wantError{"target", "INVALID", []string{"target: ATTENDANCE_RATE is a share between 0 and 1 (0.8 for 80%), got 80"}},
+			client.Var("input", map[string]any{"objectiveID": gid(f.objective.ID), "metric": "ATTENDANCE_RATE", "target": 80}))
+	})
+	t.Run("indicatorUpdate checks the target against the stored metric", func(t *testing.T) {
+		refuse(t, a, indicatorUpdate, wantError{"target", "INVALID", []string{"target: must not be negative, got -1"}},
+			client.Var("id", gid(id)), client.Var("input", map[string]any{"target": -1}))
 	})
 	t.Run("indicatorUpdate checks the unit length", func(t *testing.T) {
 		refuse(t, a, indicatorUpdate, wantError{"unit", "INVALID", []string{"unit: must be at most 40 characters"}},

@@ -218,7 +218,7 @@ func everyType(t *testing.T, c *ent.Client) map[string]int {
 	ctx := testenv.System()
 	f := newFixture(t, c)
 	f.meeting = happeningNow(t, c, f.meeting) // people check in before they meet
-	ind := c.Indicator.Create().SetObjective(f.objective).SetMetric("ATTENDANCE_RATE").SetTarget(80).SaveX(ctx)
+	ind := c.Indicator.Create().SetObjective(f.objective).SetMetric("ATTENDANCE_RATE").SetTarget(0.8).SaveX(ctx)
 	item := c.AgendaItem.Create().SetMeeting(f.meeting).SetTitle("Welcome").SetKind("TALK").
 		SetStartsAt(f.meeting.StartsAt).SetDurationMinutes(30).SaveX(ctx)
 	inv, err := planning.Invite(ctx, c, planning.Invitation{MeetingID: f.meeting.ID, PersonIDs: []int{f.ana.ID, f.ben.ID}})

@@ -52,7 +52,7 @@ func TestUserErrorsNameTheirInputField(t *testing.T) {
 		{"a blank person name", personCreate, input(map[string]any{"name": " ", "email": "x@acme.example"}), []string{"input", "name"}},
 		// ent hooks
 		{"an end before the start", meetingUpdate, update(f.meeting.ID, map[string]any{"endsAt": "2030-03-05T08:00:00Z"}), []string{"input", "endsAt"}},
-		{"a budget amount without a currency", meetingUpdate, update(f.meeting.ID, map[string]any{"budgetAmount": 10}), []string{"input", "budgetCurrency"}},
+		{"a budget amount finer than its currency", meetingUpdate, update(f.meeting.ID, map[string]any{"budgetAmount": "10.001"}), []string{"input", "budgetAmount"}},
 		{"a status CANCELLED set directly", meetingUpdate, update(f.meeting.ID, map[string]any{"status": "CANCELLED"}), []string{"input", "status"}},
 		{"a change to a cancelled meeting", meetingUpdate, update(cancelled.ID, map[string]any{"title": "Back on"}), []string{"id"}},
 		{"a purpose of another category", objectiveUpdate, update(f.objective.ID, map[string]any{"purpose": "PRODUCT_LAUNCH"}), []string{"input", "purpose"}},

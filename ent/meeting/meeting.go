@@ -226,8 +226,6 @@ var (
 	TimeZoneValidator func(string) error
 	// CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
 	CapacityValidator func(int) error
-	// BudgetAmountValidator is a validator for the "budget_amount" field. It is called by the builders before save.
-	BudgetAmountValidator func(float64) error
 	// BudgetCurrencyValidator is a validator for the "budget_currency" field. It is called by the builders before save.
 	BudgetCurrencyValidator func(string) error
 	// CancellationReasonValidator is a validator for the "cancellation_reason" field. It is called by the builders before save.

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/rencontre/rencontre/ent/predicate"
+	"github.com/rencontre/rencontre/internal/money"
 )
 
 // ID filters vertices based on their ID field.
@@ -111,8 +112,9 @@ func Capacity(v int) predicate.Meeting {
 }
 
 // BudgetAmount applies equality check predicate on the "budget_amount" field. It's identical to BudgetAmountEQ.
-func BudgetAmount(v float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldEQ(FieldBudgetAmount, v))
+func BudgetAmount(v money.Amount) predicate.Meeting {
+	vc := int64(v)
+	return predicate.Meeting(sql.FieldEQ(FieldBudgetAmount, vc))
 }
 
 // BudgetCurrency applies equality check predicate on the "budget_currency" field. It's identical to BudgetCurrencyEQ.
@@ -811,43 +813,57 @@ func StatusNotIn(vs ...Status) predicate.Meeting {
 }
 
 // BudgetAmountEQ applies the EQ predicate on the "budget_amount" field.
-func BudgetAmountEQ(v float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldEQ(FieldBudgetAmount, v))
+func BudgetAmountEQ(v money.Amount) predicate.Meeting {
+	vc := int64(v)
+	return predicate.Meeting(sql.FieldEQ(FieldBudgetAmount, vc))
 }
 
 // BudgetAmountNEQ applies the NEQ predicate on the "budget_amount" field.
-func BudgetAmountNEQ(v float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldNEQ(FieldBudgetAmount, v))
+func BudgetAmountNEQ(v money.Amount) predicate.Meeting {
+	vc := int64(v)
+	return predicate.Meeting(sql.FieldNEQ(FieldBudgetAmount, vc))
 }
 
 // BudgetAmountIn applies the In predicate on the "budget_amount" field.
-func BudgetAmountIn(vs ...float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldIn(FieldBudgetAmount, vs...))
+func BudgetAmountIn(vs ...money.Amount) predicate.Meeting {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Meeting(sql.FieldIn(FieldBudgetAmount, v...))
 }
 
 // BudgetAmountNotIn applies the NotIn predicate on the "budget_amount" field.
-func BudgetAmountNotIn(vs ...float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldNotIn(FieldBudgetAmount, vs...))
+func BudgetAmountNotIn(vs ...money.Amount) predicate.Meeting {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int64(vs[i])
+	}
+	return predicate.Meeting(sql.FieldNotIn(FieldBudgetAmount, v...))
 }
 
 // BudgetAmountGT applies the GT predicate on the "budget_amount" field.
-func BudgetAmountGT(v float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldGT(FieldBudgetAmount, v))
+func BudgetAmountGT(v money.Amount) predicate.Meeting {
+	vc := int64(v)
+	return predicate.Meeting(sql.FieldGT(FieldBudgetAmount, vc))
 }
 
 // BudgetAmountGTE applies the GTE predicate on the "budget_amount" field.
-func BudgetAmountGTE(v float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldGTE(FieldBudgetAmount, v))
+func BudgetAmountGTE(v money.Amount) predicate.Meeting {
+	vc := int64(v)
+	return predicate.Meeting(sql.FieldGTE(FieldBudgetAmount, vc))
 }
 
 // BudgetAmountLT applies the LT predicate on the "budget_amount" field.
-func BudgetAmountLT(v float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldLT(FieldBudgetAmount, v))
+func BudgetAmountLT(v money.Amount) predicate.Meeting {
+	vc := int64(v)
+	return predicate.Meeting(sql.FieldLT(FieldBudgetAmount, vc))
 }
 
 // BudgetAmountLTE applies the LTE predicate on the "budget_amount" field.
-func BudgetAmountLTE(v float64) predicate.Meeting {
-	return predicate.Meeting(sql.FieldLTE(FieldBudgetAmount, v))
+func BudgetAmountLTE(v money.Amount) predicate.Meeting {
+	vc := int64(v)
+	return predicate.Meeting(sql.FieldLTE(FieldBudgetAmount, vc))
 }
 
 // BudgetAmountIsNil applies the IsNil predicate on the "budget_amount" field.

@@ -374,7 +374,7 @@ var (
 		{Name: "capacity", Type: field.TypeInt, Nullable: true},
 		{Name: "visibility", Type: field.TypeEnum, Enums: []string{"OPEN", "INVITE_ONLY", "VIP"}, Default: "OPEN"},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SCHEDULED", "DONE", "CANCELLED"}, Default: "DRAFT"},
-		{Name: "budget_amount", Type: field.TypeFloat64, Nullable: true},
+		{Name: "budget_amount", Type: field.TypeInt64, Nullable: true},
 		{Name: "budget_currency", Type: field.TypeString, Nullable: true},
 		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "cancellation_reason", Type: field.TypeString, Nullable: true},
@@ -513,6 +513,11 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString},
 		{Name: "slug", Type: field.TypeString, Unique: true},
+		{Name: "currency", Type: field.TypeString, Default: "EUR"},
+		{Name: "segment_regular_min", Type: field.TypeInt, Default: 2},
+		{Name: "segment_loyal_min", Type: field.TypeInt, Default: 5},
+		{Name: "segment_window_months", Type: field.TypeInt, Default: 12},
+		{Name: "segment_lapse_months", Type: field.TypeInt, Default: 12},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{

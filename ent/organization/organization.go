@@ -23,6 +23,16 @@ const (
 	FieldName = "name"
 	// FieldSlug holds the string denoting the slug field in the database.
 	FieldSlug = "slug"
+	// FieldCurrency holds the string denoting the currency field in the database.
+	FieldCurrency = "currency"
+	// FieldSegmentRegularMin holds the string denoting the segment_regular_min field in the database.
+	FieldSegmentRegularMin = "segment_regular_min"
+	// FieldSegmentLoyalMin holds the string denoting the segment_loyal_min field in the database.
+	FieldSegmentLoyalMin = "segment_loyal_min"
+	// FieldSegmentWindowMonths holds the string denoting the segment_window_months field in the database.
+	FieldSegmentWindowMonths = "segment_window_months"
+	// FieldSegmentLapseMonths holds the string denoting the segment_lapse_months field in the database.
+	FieldSegmentLapseMonths = "segment_lapse_months"
 	// EdgePeople holds the string denoting the people edge name in mutations.
 	EdgePeople = "people"
 	// EdgeCommunities holds the string denoting the communities edge name in mutations.
@@ -70,6 +80,11 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldName,
 	FieldSlug,
+	FieldCurrency,
+	FieldSegmentRegularMin,
+	FieldSegmentLoyalMin,
+	FieldSegmentWindowMonths,
+	FieldSegmentLapseMonths,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -88,7 +103,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/rencontre/rencontre/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -100,6 +115,26 @@ var (
 	NameValidator func(string) error
 	// SlugValidator is a validator for the "slug" field. It is called by the builders before save.
 	SlugValidator func(string) error
+	// DefaultCurrency holds the default value on creation for the "currency" field.
+	DefaultCurrency string
+	// CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	CurrencyValidator func(string) error
+	// DefaultSegmentRegularMin holds the default value on creation for the "segment_regular_min" field.
+	DefaultSegmentRegularMin int
+	// SegmentRegularMinValidator is a validator for the "segment_regular_min" field. It is called by the builders before save.
+	SegmentRegularMinValidator func(int) error
+	// DefaultSegmentLoyalMin holds the default value on creation for the "segment_loyal_min" field.
+	DefaultSegmentLoyalMin int
+	// SegmentLoyalMinValidator is a validator for the "segment_loyal_min" field. It is called by the builders before save.
+	SegmentLoyalMinValidator func(int) error
+	// DefaultSegmentWindowMonths holds the default value on creation for the "segment_window_months" field.
+	DefaultSegmentWindowMonths int
+	// SegmentWindowMonthsValidator is a validator for the "segment_window_months" field. It is called by the builders before save.
+	SegmentWindowMonthsValidator func(int) error
+	// DefaultSegmentLapseMonths holds the default value on creation for the "segment_lapse_months" field.
+	DefaultSegmentLapseMonths int
+	// SegmentLapseMonthsValidator is a validator for the "segment_lapse_months" field. It is called by the builders before save.
+	SegmentLapseMonthsValidator func(int) error
 )
 
 // OrderOption defines the ordering options for the Organization queries.
@@ -128,6 +163,31 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // BySlug orders the results by the slug field.
 func BySlug(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSlug, opts...).ToFunc()
+}
+
+// ByCurrency orders the results by the currency field.
+func ByCurrency(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCurrency, opts...).ToFunc()
+}
+
+// BySegmentRegularMin orders the results by the segment_regular_min field.
+func BySegmentRegularMin(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSegmentRegularMin, opts...).ToFunc()
+}
+
+// BySegmentLoyalMin orders the results by the segment_loyal_min field.
+func BySegmentLoyalMin(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSegmentLoyalMin, opts...).ToFunc()
+}
+
+// BySegmentWindowMonths orders the results by the segment_window_months field.
+func BySegmentWindowMonths(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSegmentWindowMonths, opts...).ToFunc()
+}
+
+// BySegmentLapseMonths orders the results by the segment_lapse_months field.
+func BySegmentLapseMonths(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSegmentLapseMonths, opts...).ToFunc()
 }
 
 // ByPeopleCount orders the results by people count.

@@ -75,6 +75,31 @@ func Slug(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldSlug, v))
 }
 
+// Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
+func Currency(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCurrency, v))
+}
+
+// SegmentRegularMin applies equality check predicate on the "segment_regular_min" field. It's identical to SegmentRegularMinEQ.
+func SegmentRegularMin(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentRegularMin, v))
+}
+
+// SegmentLoyalMin applies equality check predicate on the "segment_loyal_min" field. It's identical to SegmentLoyalMinEQ.
+func SegmentLoyalMin(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentLoyalMin, v))
+}
+
+// SegmentWindowMonths applies equality check predicate on the "segment_window_months" field. It's identical to SegmentWindowMonthsEQ.
+func SegmentWindowMonths(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentWindowMonths, v))
+}
+
+// SegmentLapseMonths applies equality check predicate on the "segment_lapse_months" field. It's identical to SegmentLapseMonthsEQ.
+func SegmentLapseMonths(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentLapseMonths, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -283,6 +308,231 @@ func SlugEqualFold(v string) predicate.Organization {
 // SlugContainsFold applies the ContainsFold predicate on the "slug" field.
 func SlugContainsFold(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldContainsFold(FieldSlug, v))
+}
+
+// CurrencyEQ applies the EQ predicate on the "currency" field.
+func CurrencyEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldCurrency, v))
+}
+
+// CurrencyNEQ applies the NEQ predicate on the "currency" field.
+func CurrencyNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldCurrency, v))
+}
+
+// CurrencyIn applies the In predicate on the "currency" field.
+func CurrencyIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldCurrency, vs...))
+}
+
+// CurrencyNotIn applies the NotIn predicate on the "currency" field.
+func CurrencyNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldCurrency, vs...))
+}
+
+// CurrencyGT applies the GT predicate on the "currency" field.
+func CurrencyGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldCurrency, v))
+}
+
+// CurrencyGTE applies the GTE predicate on the "currency" field.
+func CurrencyGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldCurrency, v))
+}
+
+// CurrencyLT applies the LT predicate on the "currency" field.
+func CurrencyLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldCurrency, v))
+}
+
+// CurrencyLTE applies the LTE predicate on the "currency" field.
+func CurrencyLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldCurrency, v))
+}
+
+// CurrencyContains applies the Contains predicate on the "currency" field.
+func CurrencyContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldCurrency, v))
+}
+
+// CurrencyHasPrefix applies the HasPrefix predicate on the "currency" field.
+func CurrencyHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldCurrency, v))
+}
+
+// CurrencyHasSuffix applies the HasSuffix predicate on the "currency" field.
+func CurrencyHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldCurrency, v))
+}
+
+// CurrencyEqualFold applies the EqualFold predicate on the "currency" field.
+func CurrencyEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldCurrency, v))
+}
+
+// CurrencyContainsFold applies the ContainsFold predicate on the "currency" field.
+func CurrencyContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldCurrency, v))
+}
+
+// SegmentRegularMinEQ applies the EQ predicate on the "segment_regular_min" field.
+func SegmentRegularMinEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentRegularMin, v))
+}
+
+// SegmentRegularMinNEQ applies the NEQ predicate on the "segment_regular_min" field.
+func SegmentRegularMinNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldSegmentRegularMin, v))
+}
+
+// SegmentRegularMinIn applies the In predicate on the "segment_regular_min" field.
+func SegmentRegularMinIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldSegmentRegularMin, vs...))
+}
+
+// SegmentRegularMinNotIn applies the NotIn predicate on the "segment_regular_min" field.
+func SegmentRegularMinNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldSegmentRegularMin, vs...))
+}
+
+// SegmentRegularMinGT applies the GT predicate on the "segment_regular_min" field.
+func SegmentRegularMinGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldSegmentRegularMin, v))
+}
+
+// SegmentRegularMinGTE applies the GTE predicate on the "segment_regular_min" field.
+func SegmentRegularMinGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldSegmentRegularMin, v))
+}
+
+// SegmentRegularMinLT applies the LT predicate on the "segment_regular_min" field.
+func SegmentRegularMinLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldSegmentRegularMin, v))
+}
+
+// SegmentRegularMinLTE applies the LTE predicate on the "segment_regular_min" field.
+func SegmentRegularMinLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldSegmentRegularMin, v))
+}
+
+// SegmentLoyalMinEQ applies the EQ predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentLoyalMin, v))
+}
+
+// SegmentLoyalMinNEQ applies the NEQ predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldSegmentLoyalMin, v))
+}
+
+// SegmentLoyalMinIn applies the In predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldSegmentLoyalMin, vs...))
+}
+
+// SegmentLoyalMinNotIn applies the NotIn predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldSegmentLoyalMin, vs...))
+}
+
+// SegmentLoyalMinGT applies the GT predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldSegmentLoyalMin, v))
+}
+
+// SegmentLoyalMinGTE applies the GTE predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldSegmentLoyalMin, v))
+}
+
+// SegmentLoyalMinLT applies the LT predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldSegmentLoyalMin, v))
+}
+
+// SegmentLoyalMinLTE applies the LTE predicate on the "segment_loyal_min" field.
+func SegmentLoyalMinLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldSegmentLoyalMin, v))
+}
+
+// SegmentWindowMonthsEQ applies the EQ predicate on the "segment_window_months" field.
+func SegmentWindowMonthsEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentWindowMonths, v))
+}
+
+// SegmentWindowMonthsNEQ applies the NEQ predicate on the "segment_window_months" field.
+func SegmentWindowMonthsNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldSegmentWindowMonths, v))
+}
+
+// SegmentWindowMonthsIn applies the In predicate on the "segment_window_months" field.
+func SegmentWindowMonthsIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldSegmentWindowMonths, vs...))
+}
+
+// SegmentWindowMonthsNotIn applies the NotIn predicate on the "segment_window_months" field.
+func SegmentWindowMonthsNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldSegmentWindowMonths, vs...))
+}
+
+// SegmentWindowMonthsGT applies the GT predicate on the "segment_window_months" field.
+func SegmentWindowMonthsGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldSegmentWindowMonths, v))
+}
+
+// SegmentWindowMonthsGTE applies the GTE predicate on the "segment_window_months" field.
+func SegmentWindowMonthsGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldSegmentWindowMonths, v))
+}
+
+// SegmentWindowMonthsLT applies the LT predicate on the "segment_window_months" field.
+func SegmentWindowMonthsLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldSegmentWindowMonths, v))
+}
+
+// SegmentWindowMonthsLTE applies the LTE predicate on the "segment_window_months" field.
+func SegmentWindowMonthsLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldSegmentWindowMonths, v))
+}
+
+// SegmentLapseMonthsEQ applies the EQ predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSegmentLapseMonths, v))
+}
+
+// SegmentLapseMonthsNEQ applies the NEQ predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldSegmentLapseMonths, v))
+}
+
+// SegmentLapseMonthsIn applies the In predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldSegmentLapseMonths, vs...))
+}
+
+// SegmentLapseMonthsNotIn applies the NotIn predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldSegmentLapseMonths, vs...))
+}
+
+// SegmentLapseMonthsGT applies the GT predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldSegmentLapseMonths, v))
+}
+
+// SegmentLapseMonthsGTE applies the GTE predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldSegmentLapseMonths, v))
+}
+
+// SegmentLapseMonthsLT applies the LT predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldSegmentLapseMonths, v))
+}
+
+// SegmentLapseMonthsLTE applies the LTE predicate on the "segment_lapse_months" field.
+func SegmentLapseMonthsLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldSegmentLapseMonths, v))
 }
 
 // HasPeople applies the HasEdge predicate on the "people" edge.

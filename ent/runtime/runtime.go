@@ -333,10 +333,13 @@ func init() {
 		})
 	}
 	indicatorMixinHooks0 := indicatorMixin[0].Hooks()
+	indicatorHooks := schema.Indicator{}.Hooks()
 
 	indicator.Hooks[1] = indicatorMixinHooks0[0]
 
 	indicator.Hooks[2] = indicatorMixinHooks0[1]
+
+	indicator.Hooks[3] = indicatorHooks[0]
 	indicatorMixinFields1 := indicatorMixin[1].Fields()
 	_ = indicatorMixinFields1
 	indicatorFields := schema.Indicator{}.Fields()
@@ -413,10 +416,6 @@ func init() {
 	meetingDescCapacity := meetingFields[8].Descriptor()
 	// meeting.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
 	meeting.CapacityValidator = meetingDescCapacity.Validators[0].(func(int) error)
-	// meetingDescBudgetAmount is the schema descriptor for budget_amount field.
-	meetingDescBudgetAmount := meetingFields[11].Descriptor()
-	// meeting.BudgetAmountValidator is a validator for the "budget_amount" field. It is called by the builders before save.
-	meeting.BudgetAmountValidator = meetingDescBudgetAmount.Validators[0].(func(float64) error)
 	// meetingDescBudgetCurrency is the schema descriptor for budget_currency field.
 	meetingDescBudgetCurrency := meetingFields[12].Descriptor()
 	// meeting.BudgetCurrencyValidator is a validator for the "budget_currency" field. It is called by the builders before save.
@@ -537,6 +536,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	organizationHooks := schema.Organization{}.Hooks()
+
+	organization.Hooks[1] = organizationHooks[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationFields := schema.Organization{}.Fields()
@@ -559,6 +561,36 @@ func init() {
 	organizationDescSlug := organizationFields[1].Descriptor()
 	// organization.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
 	organization.SlugValidator = organizationDescSlug.Validators[0].(func(string) error)
+	// organizationDescCurrency is the schema descriptor for currency field.
+	organizationDescCurrency := organizationFields[2].Descriptor()
+	// organization.DefaultCurrency holds the default value on creation for the currency field.
+	organization.DefaultCurrency = organizationDescCurrency.Default.(string)
+	// organization.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	organization.CurrencyValidator = organizationDescCurrency.Validators[0].(func(string) error)
+	// organizationDescSegmentRegularMin is the schema descriptor for segment_regular_min field.
+	organizationDescSegmentRegularMin := organizationFields[3].Descriptor()
+	// organization.DefaultSegmentRegularMin holds the default value on creation for the segment_regular_min field.
+	organization.DefaultSegmentRegularMin = organizationDescSegmentRegularMin.Default.(int)
+	// organization.SegmentRegularMinValidator is a validator for the "segment_regular_min" field. It is called by the builders before save.
+	organization.SegmentRegularMinValidator = organizationDescSegmentRegularMin.Validators[0].(func(int) error)
+	// organizationDescSegmentLoyalMin is the schema descriptor for segment_loyal_min field.
+	organizationDescSegmentLoyalMin := organizationFields[4].Descriptor()
+	// organization.DefaultSegmentLoyalMin holds the default value on creation for the segment_loyal_min field.
+	organization.DefaultSegmentLoyalMin = organizationDescSegmentLoyalMin.Default.(int)
+	// organization.SegmentLoyalMinValidator is a validator for the "segment_loyal_min" field. It is called by the builders before save.
+	organization.SegmentLoyalMinValidator = organizationDescSegmentLoyalMin.Validators[0].(func(int) error)
+	// organizationDescSegmentWindowMonths is the schema descriptor for segment_window_months field.
+	organizationDescSegmentWindowMonths := organizationFields[5].Descriptor()
+	// organization.DefaultSegmentWindowMonths holds the default value on creation for the segment_window_months field.
+	organization.DefaultSegmentWindowMonths = organizationDescSegmentWindowMonths.Default.(int)
+	// organization.SegmentWindowMonthsValidator is a validator for the "segment_window_months" field. It is called by the builders before save.
+	organization.SegmentWindowMonthsValidator = organizationDescSegmentWindowMonths.Validators[0].(func(int) error)
+	// organizationDescSegmentLapseMonths is the schema descriptor for segment_lapse_months field.
+	organizationDescSegmentLapseMonths := organizationFields[6].Descriptor()
+	// organization.DefaultSegmentLapseMonths holds the default value on creation for the segment_lapse_months field.
+	organization.DefaultSegmentLapseMonths = organizationDescSegmentLapseMonths.Default.(int)
+	// organization.SegmentLapseMonthsValidator is a validator for the "segment_lapse_months" field. It is called by the builders before save.
+	organization.SegmentLapseMonthsValidator = organizationDescSegmentLapseMonths.Validators[0].(func(int) error)
 	participationMixin := schema.Participation{}.Mixin()
 	participation.Policy = privacy.NewPolicies(participationMixin[0], schema.Participation{})
 	participation.Hooks[0] = func(next ent.Mutator) ent.Mutator {

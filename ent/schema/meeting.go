@@ -15,6 +15,8 @@ import (
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/hook"
 	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/organization"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network/seating"
 	"github.com/rencontre/rencontre/internal/validation"
 )
@@ -104,17 +106,17 @@ func (Meeting) Fields() []ent.Field {
 			Default("DRAFT").
 			Comment("Where the meeting stands in its life.").
 			Annotations(entgql.OrderField("STATUS")),
-		field.Float("budget_amount").
+		field.Int64("budget_amount").
+			GoType(money.Amount(0)).
 			Optional().
 			Nillable().
-			Validate(validation.NonNegative).
-			Comment("Budget of the meeting, in budgetCurrency.").
-			Annotations(entgql.OrderField("BUDGET_AMOUNT")),
+			Comment("Budget of the meeting, what it costs, in budgetCurrency: an exact decimal (`\"1234.50\"`), never negative, with no more decimals than the currency's minor unit. Reports add budgets up as its cost.").
+			Annotations(entgql.Type("Decimal"), entgql.OrderField("BUDGET_AMOUNT")),
 		field.String("budget_currency").
 			Optional().
 			Nillable().
 			Validate(validation.Currency).
-			Comment("ISO 4217 code of the budget's currency, such as `EUR`."),
+			Comment("ISO 4217 code of the budget's currency, such as `EUR`; the organization's currency when a budget is given without one."),
 		field.Time("cancelled_at").
 			Optional().
 			Nillable().
@@ -373,18 +375,71 @@ func checkMeetingTimes(ctx context.Context, m *gen.MeetingMutation) error {
 	return nil
 }
 
+// checkMeetingBudget: a budget is never negative, is in the organization's
+// currency unless another is given, and has no more decimals than its
+// currency's minor unit.
 func checkMeetingBudget(ctx context.Context, m *gen.MeetingMutation) error {
-	_, hasAmount := m.BudgetAmount()
-	_, hasCurrency := m.BudgetCurrency()
-	if !hasAmount || hasCurrency {
+	amount, hasAmount := m.BudgetAmount()
+	code, hasCurrency := m.BudgetCurrency()
+	if !hasAmount && !hasCurrency {
 		return nil
 	}
+	if hasAmount && amount < 0 {
+		return validation.Invalid("budget_amount", "must not be negative, got %s", amount)
+	}
+	if hasAmount && amount > money.Max {
+		return validation.Invalid("budget_amount", "must be at most %s, got %s", money.Max, amount)
+	}
 	if m.Op().Is(ent.OpUpdateOne) {
-		if cur, err := m.OldBudgetCurrency(ctx); err == nil && cur != nil {
-			return nil
+		if !hasAmount {
+			old, err := m.OldBudgetAmount(ctx)
+			if err != nil {
+				return fmt.Errorf("loading the meeting's budget: %w", err)
+			}
+			if old == nil {
+				return nil
+			}
+			amount, hasAmount = *old, true
+		}
+		if !hasCurrency {
+			old, err := m.OldBudgetCurrency(ctx)
+			if err != nil {
+				return fmt.Errorf("loading the meeting's budget: %w", err)
+			}
+			if old != nil {
+				code, hasCurrency = *old, true
+			}
 		}
 	}
-	return validation.Invalid("budget_currency", "is required with a budget amount")
+	if !hasAmount {
+		return nil
+	}
+	if !hasCurrency {
+		org, ok := m.OrganizationID()
+		if !ok && m.Op().Is(ent.OpUpdateOne) {
+			old, err := m.OldOrganizationID(ctx)
+			if err != nil {
+				return fmt.Errorf("loading the meeting's organization: %w", err)
+			}
+			org, ok = old, true
+		}
+		if !ok {
+			return validation.Invalid("budget_currency", "is required with a budget amount")
+		}
+		c, err := m.Client().Organization.Query().Where(organization.ID(org)).Select(organization.FieldCurrency).String(ctx)
+		if err != nil {
+			return fmt.Errorf("loading the organization's currency: %w", err)
+		}
+		code = c
+		m.SetBudgetCurrency(code)
+	}
+	if err := amount.FitsCurrency(code); err != nil {
+		if _, given := m.BudgetAmount(); !given {
+			return validation.Invalid("budget_currency", "%v: give the budget again in %s", err, code)
+		}
+		return validation.Invalid("budget_amount", "%v", err)
+	}
+	return nil
 }
 
 // Annotations of the Meeting.

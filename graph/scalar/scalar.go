@@ -3,7 +3,7 @@
 // one is refused with an *Error that says what was wrong and what is expected;
 // the GraphQL layer reports it as BAD_USER_INPUT, never as a server fault.
 //
-// gqlgen binds the scalars to these functions (gqlgen.yml: ID, Int, Float,
+// gqlgen binds the scalars to these functions (gqlgen.yml: ID, Int, Float, Decimal,
 // String, Time, Cursor).
 package scalar
 
@@ -20,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/rencontre/rencontre/ent"
+	"github.com/rencontre/rencontre/internal/money"
 )
 
 // Error is a malformed input value.
@@ -225,4 +226,36 @@ func cursorValue(v any) bool {
 		return true
 	}
 	return false
+}
+
+// MarshalDecimal writes an amount of money as a JSON string such as
+// "1234.50", so that no client reads it into a float by accident.
+func MarshalDecimal(a money.Amount) graphql.Marshaler { return graphql.MarshalString(a.String()) }
+
+// UnmarshalDecimal reads an amount of money: a string such as "1234.50"
+// (preferred), or a number, read through its decimal text, so 12.34 is
+// exactly 12.34.
+func UnmarshalDecimal(v any) (money.Amount, error) {
+	var (
+		a   money.Amount
+		err error
+	)
+	switch v := v.(type) {
+	case string:
+		a, err = money.Parse(v)
+	case json.Number:
+		a, err = money.Parse(v.String())
+	case int:
+		a, err = money.Parse(strconv.Itoa(v))
+	case int64:
+		a, err = money.Parse(strconv.FormatInt(v, 10))
+	case float64:
+		a, err = money.FromFloat(v)
+	default:
+		return 0, errorf("%s is not a Decimal: a decimal number such as \"1234.50\" is expected", quote(v))
+	}
+	if err != nil {
+		return 0, errorf("%s is not a Decimal: a decimal number such as \"1234.50\" with at most %d decimals is expected", quote(v), money.Scale)
+	}
+	return a, nil
 }

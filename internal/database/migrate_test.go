@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 	entmigrate "github.com/rencontre/rencontre/ent/migrate"
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/testenv"
+	"github.com/rencontre/rencontre/migrations"
 )
 
 // dialectName is the dialect of the test databases.
@@ -645,5 +647,75 @@ func TestBehindErrorGivesTheCommandWithoutThePassword(t *testing.T) {
 	}
 	if strings.Contains(msg, "s3cret") {
 		t.Errorf("the error shows the password: %s", msg)
+	}
+}
+
+// TestBudgetsBecomeExactDecimals applies the migrations up to 0009, writes a
+// budget as the float column of then, and checks that 0010 turns it into
+// ten-thousandths (12.5 → 125000), on the test dialect.
+func TestBudgetsBecomeExactDecimals(t *testing.T) {
+	ctx := context.Background()
+	u := testenv.URL(t)
+	c, err := database.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	name := "sqlite"
+	if testenv.Postgres() {
+		name = "postgres"
+	}
+	entries, err := fs.ReadDir(migrations.FS, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, all []string
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		b, err := fs.ReadFile(migrations.FS, name+"/"+e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, e.Name(), string(b))
+		if e.Name() < "0010" {
+			before = append(before, e.Name(), string(b))
+		}
+	}
+	if _, err := database.ApplyDir(ctx, c, u, sqliteDir(t, before...)); err != nil {
+		t.Fatal(err)
+	}
+	insert := []string{
+		`INSERT INTO organizations (created_at, updated_at, name, slug) VALUES ('2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', 'Old', 'old')`,
+		`INSERT INTO meetings (created_at, updated_at, title, starts_at, ends_at, time_zone, organization_id, budget_amount, budget_currency)
+		 SELECT created_at, updated_at, 'Offsite', created_at, created_at, 'Europe/Paris', id, 12.5, 'EUR' FROM organizations`,
+		`INSERT INTO meetings (created_at, updated_at, title, starts_at, ends_at, time_zone, organization_id)
+		 SELECT created_at, updated_at, 'Unbudgeted', created_at, created_at, 'Europe/Paris', id FROM organizations`,
+	}
+	for _, q := range insert {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := database.ApplyDir(ctx, c, u, sqliteDir(t, all...)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := c.QueryContext(ctx, "SELECT title, budget_amount FROM meetings ORDER BY title")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]*int64{}
+	for rows.Next() {
+		var title string
+		var amount *int64
+		if err := rows.Scan(&title, &amount); err != nil {
+			t.Fatal(err)
+		}
+		got[title] = amount
+	}
+	if got["Offsite"] == nil || *got["Offsite"] != 125000 || got["Unbudgeted"] != nil {
+		t.Fatalf("budgets after the migration = %v, want Offsite 125000 and Unbudgeted NULL", got)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/rencontre/rencontre/ent/schema"
 	"github.com/rencontre/rencontre/ent/touchpoint"
 	"github.com/rencontre/rencontre/internal/auth"
+	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network"
 	"github.com/rencontre/rencontre/internal/planning"
 	"github.com/rencontre/rencontre/internal/policy"
@@ -100,7 +101,9 @@ type loader struct {
 }
 
 func load(ctx context.Context, c *ent.Client, now time.Time) (*ent.Organization, error) {
-	org, err := c.Organization.Create().SetName("Alder & Finch Group").SetSlug(Slug).Save(ctx)
+	// A young group with a handful of meetings a year: LOYAL from 3
+	// attendances in 12 months (the default is 5).
+	org, err := c.Organization.Create().SetName("Alder & Finch Group").SetSlug(Slug).SetSegmentLoyalMin(3).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -201,9 +204,10 @@ func (l *loader) objectives(ctx context.Context) (*demoObjectives, error) {
 		"A year after the merger, every employee should have ties into the other legacy company.",
 		objective.CategoryChange, objective.PurposeCultureMerger, l.people[0], l.now.AddDate(0, 6, 0),
 		l.legacy[:],
-		ind{indicator.MetricCrossLegacyTieShare, 60, "%"},
-		ind{indicator.MetricAttendanceRate, 80, "%"},
-		ind{indicator.MetricFollowUpsOnTimeShare, 90, "%"}); err != nil {
+		ind{indicator.MetricCrossLegacyTieShare, 0.6, "share"},
+		ind{indicator.MetricAttendanceRate, 0.8, "share"},
+		ind{indicator.MetricFollowUpsOnTimeShare, 0.9, "share"},
+		ind{indicator.MetricCostPerNewConnection, 200, "EUR"}); err != nil {
 		return nil, err
 	}
 	if o.celebration, err = create("Celebrate our first year together",
@@ -211,7 +215,7 @@ func (l *loader) objectives(ctx context.Context) (*demoObjectives, error) {
 		objective.CategoryMotivation, objective.PurposeMilestoneCelebration, l.people[10], l.now.AddDate(0, 2, 0),
 		nil,
 		ind{indicator.MetricAverageSatisfaction, 4.2, "/5"},
-		ind{indicator.MetricReturnRate, 70, "%"}); err != nil {
+		ind{indicator.MetricReturnRate, 0.7, "share"}); err != nil {
 		return nil, err
 	}
 	if o.dispersed, err = create("Build trust in the dispersed engineering team",
@@ -219,7 +223,7 @@ func (l *loader) objectives(ctx context.Context) (*demoObjectives, error) {
 		objective.CategoryNetworking, objective.PurposeDispersedTeam, l.people[4], l.now.AddDate(1, 0, 0),
 		[]*ent.Community{l.team["Engineering"]},
 		ind{indicator.MetricNewConnectionsPerAttendee, 3, "connections"},
-		ind{indicator.MetricCrossCommunityConnectionShare, 50, "%"},
+		ind{indicator.MetricCrossCommunityConnectionShare, 0.5, "share"},
 		ind{indicator.MetricCostPerNewConnection, 150, "EUR"}); err != nil {
 		return nil, err
 	}
@@ -234,8 +238,8 @@ type demoMeeting struct {
 	hours      int
 	venue      string
 	tz         string
-	budget     float64
-	guests     int // how many people are invited
+	budget     int64 // whole euros
+	guests     int   // how many people are invited
 	objectives func(*demoObjectives) []*ent.Objective
 }
 
@@ -284,7 +288,7 @@ func (l *loader) meeting(ctx context.Context, n int, dm demoMeeting, objectives 
 		SetDescription(fmt.Sprintf("%s at %s.", dm.title, dm.venue)).
 		SetFormat(dm.format).SetVisibility(dm.visibility).SetStatus(status).
 		SetVenueName(dm.venue).SetStartsAt(start).SetEndsAt(end).SetTimeZone(dm.tz).
-		SetCapacity(capacity).SetBudgetAmount(dm.budget).SetBudgetCurrency("EUR").
+		SetCapacity(capacity).SetBudgetAmount(money.Units(dm.budget)).SetBudgetCurrency("EUR").
 		AddObjectives(objectives...).Save(ctx)
 	if err != nil {
 		return err
@@ -347,7 +351,7 @@ func (l *loader) rehearsal(ctx context.Context, o *demoObjectives) error {
 		SetDescription("Dry run of the year-two launch, at Alder HQ, Lyon: 10 places, first come first served.").
 		SetFormat(meeting.FormatWorkshop).SetVisibility(meeting.VisibilityInviteOnly).SetStatus(meeting.StatusScheduled).
 		SetVenueName("Alder HQ, Lyon").SetStartsAt(start).SetEndsAt(start.Add(3*time.Hour)).SetTimeZone("Europe/Paris").
-		SetCapacity(10).SetBudgetAmount(500).SetBudgetCurrency("EUR").
+		SetCapacity(10).SetBudgetAmount(money.Units(500)).SetBudgetCurrency("EUR").
 		AddObjectives(o.celebration, o.merger).Save(ctx)
 	if err != nil {
 		return err

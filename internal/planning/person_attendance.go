@@ -3,15 +3,14 @@ package planning
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/internal/sqltime"
 )
 
 // PersonAttendance sums up how a person takes part in meetings.
@@ -21,24 +20,6 @@ type PersonAttendance struct {
 	Invited, Attended, NoShows int
 	// LastAttendedAt is the latest check-in; nil if none.
 	LastAttendedAt *time.Time
-}
-
-// timeExpr is a time column as something that compares and orders by the
-// instant: PostgreSQL's timestamptz does; SQLite stores text with an offset,
-// so it goes through unixepoch.
-func timeExpr(dialectName, col string) string {
-	if dialectName == dialect.SQLite {
-		return "unixepoch(" + col + ", 'subsec')"
-	}
-	return col
-}
-
-// timeArg is the value a time compares with in timeExpr's terms.
-func timeArg(dialectName string, t time.Time) any {
-	if dialectName == dialect.SQLite {
-		return float64(t.UnixNano()) / 1e9
-	}
-	return t
 }
 
 // joinMeetings joins the participations selected by s to their meetings.
@@ -55,7 +36,7 @@ func noShowPred(d string, s *sql.Selector, m *sql.SelectTable, now time.Time) *s
 		sql.EQ(s.C(participation.FieldStatus), participation.StatusAccepted.String()),
 		sql.IsNull(s.C(participation.FieldCheckedInAt)),
 		sql.P(func(b *sql.Builder) {
-			b.WriteString(timeExpr(d, m.C(meeting.FieldEndsAt))).WriteString(" < ").Arg(timeArg(d, now))
+			b.WriteString(sqltime.Expr(d, m.C(meeting.FieldEndsAt))).WriteString(" < ").Arg(sqltime.Arg(d, now))
 		}),
 	)
 }
@@ -82,7 +63,7 @@ func PersonAttendanceOf(ctx context.Context, p *ent.Person, now time.Time) (*Per
 				AppendSelectExprAs(sql.ExprFunc(func(b *sql.Builder) {
 					b.WriteString("COUNT(CASE WHEN ").Join(noShow).WriteString(" THEN 1 END)")
 				}), "no_shows").
-				AppendSelectExprAs(sql.Raw("MAX("+timeExpr(d, s.C(participation.FieldCheckedInAt))+")"), "last_attended_at")
+				AppendSelectExprAs(sql.Raw("MAX("+sqltime.Expr(d, s.C(participation.FieldCheckedInAt))+")"), "last_attended_at")
 		}).
 		Scan(ctx, &rows)
 	if err != nil {
@@ -94,39 +75,12 @@ func PersonAttendanceOf(ctx context.Context, p *ent.Person, now time.Time) (*Per
 	}
 	r := rows[0]
 	a.Invited, a.Attended, a.NoShows = r.Invited, r.Attended, r.NoShows
-	last, err := scanTime(r.Last)
+	last, err := sqltime.Scan(r.Last)
 	if err != nil {
 		return nil, fmt.Errorf("reading the last check-in of person %d: %w", p.ID, err)
 	}
 	a.LastAttendedAt = last
 	return a, nil
-}
-
-// scanTime reads MAX(checked_in_at): a time on PostgreSQL, seconds since the
-// epoch on SQLite (see timeExpr), nil when there is none.
-func scanTime(v any) (*time.Time, error) {
-	var t time.Time
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case time.Time:
-		t = x
-	case float64:
-		sec, frac := math.Modf(x)
-		t = time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3)
-	case int64:
-		t = time.Unix(x, 0)
-	case string:
-		p, err := time.Parse(time.RFC3339Nano, x)
-		if err != nil {
-			return nil, err
-		}
-		t = p
-	default:
-		return nil, fmt.Errorf("unexpected %T", v)
-	}
-	t = t.UTC()
-	return &t, nil
 }
 
 // PeopleWithNoShows returns a predicate on people with at least minNoShows
@@ -143,13 +97,13 @@ func PeopleWithNoShows(ctx context.Context, client *ent.Client, minNoShows int, 
 			if since != nil {
 				t := *since
 				preds = append(preds, sql.P(func(b *sql.Builder) {
-					b.WriteString(timeExpr(d, m.C(meeting.FieldEndsAt))).WriteString(" >= ").Arg(timeArg(d, t))
+					b.WriteString(sqltime.Expr(d, m.C(meeting.FieldEndsAt))).WriteString(" >= ").Arg(sqltime.Arg(d, t))
 				}))
 			}
 			if until != nil {
 				t := *until
 				preds = append(preds, sql.P(func(b *sql.Builder) {
-					b.WriteString(timeExpr(d, m.C(meeting.FieldEndsAt))).WriteString(" < ").Arg(timeArg(d, t))
+					b.WriteString(sqltime.Expr(d, m.C(meeting.FieldEndsAt))).WriteString(" < ").Arg(sqltime.Arg(d, t))
 				}))
 			}
 			s.Where(sql.And(preds...)).

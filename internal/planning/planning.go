@@ -14,6 +14,8 @@ import (
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/participation"
+	"github.com/rencontre/rencontre/ent/person"
+	"github.com/rencontre/rencontre/ent/predicate"
 	"github.com/rencontre/rencontre/internal/tenant"
 	"github.com/rencontre/rencontre/internal/validation"
 )
@@ -78,11 +80,13 @@ func Cancel(ctx context.Context, c *ent.Client, meetingID int, reason string) (*
 }
 
 // Invitation says whom to invite to a meeting: people by ID, the members of a
-// community, or both.
+// community, or both; Filter narrows them down (a segment, the VIPs), and
+// alone applies to the organization's people.
 type Invitation struct {
 	MeetingID   int
 	PersonIDs   []int
 	CommunityID *int
+	Filter      []predicate.Person
 	Role        participation.Role
 	InvitedByID *int
 }
@@ -106,9 +110,9 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 	if err != nil {
 		return nil, err
 	}
-	if len(in.PersonIDs) == 0 && in.CommunityID == nil {
+	if len(in.PersonIDs) == 0 && in.CommunityID == nil && len(in.Filter) == 0 {
 		return nil, &validation.Error{Field: "person_ids", Code: validation.CodeRequired,
-			Message: "name the people to invite, or a community to invite its members"}
+			Message: "name the people to invite, a community to invite its members, or a segment"}
 	}
 	if in.Role == "" {
 		in.Role = participation.RoleGuest
@@ -136,6 +140,15 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 	people, err := tenant.People(ctx, c, m.OrganizationID, ids, "person_ids")
 	if err != nil {
 		return nil, err
+	}
+	if len(in.Filter) > 0 {
+		q := c.Person.Query().Where(person.OrganizationID(m.OrganizationID)).Where(in.Filter...)
+		if len(in.PersonIDs) > 0 || in.CommunityID != nil {
+			q.Where(person.IDIn(ids...))
+		}
+		if people, err = q.Order(person.ByID()).All(ctx); err != nil {
+			return nil, fmt.Errorf("selecting the people to invite: %w", err)
+		}
 	}
 	if in.InvitedByID != nil {
 		if _, err := tenant.Person(ctx, c, m.OrganizationID, *in.InvitedByID, "invited_by_id"); err != nil {
