@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -275,3 +276,59 @@ func TestBudgetsAreExactDecimals(t *testing.T) {
 		}
 	}
 }
+
+func TestSeriesReportCoversTheOccurrences(t *testing.T) {
+	s := newSeriesAPI(t, 12)
+	ctx := testenv.System()
+	obj := s.ent.Objective.Create().SetOrganization(s.org).SetTitle("Come back").
+		SetCategory("MOTIVATION").SetPurpose("MOTIVATION_SESSION").SaveX(ctx)
+	s.ent.Indicator.Create().SetObjective(obj).SetMetric(indicator.MetricReturnRate).SetTarget(0.5).SaveX(ctx)
+	in := s.monthly()
+	in["objectiveIDs"] = []string{gid(obj.ID)}
+	var created struct {
+		Result struct {
+			Object     seriesObj
+			UserErrors []userError
+		}
+	}
+	postWithOptions(t, s.api, graph.Options{Clock: s.clock.Now}, seriesCreate, map[string]any{"input": in}).mustData(t, &created)
+	if len(created.Result.UserErrors) > 0 {
+		t.Fatalf("seriesCreate: %+v", created.Result.UserErrors)
+	}
+	occ := created.Result.Object.Occurrences
+	if len(occ) != 11 {
+		t.Fatalf("%d occurrences, want 11", len(occ))
+	}
+	// January: three people; February: one of them comes back, one new.
+	s.clock.now = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	b := testenv.BuilderFor(t, s.ent, s.org, s.clock.now)
+	jan, _ := strconv.Atoi(occ[0].ID)
+	feb, _ := strconv.Atoi(occ[1].ID)
+	b.CheckIn(s.ent.Meeting.GetX(ctx, jan), s.people[0], s.people[1], s.people[2])
+	b.CheckIn(s.ent.Meeting.GetX(ctx, feb), s.people[0], s.people[3])
+	var d struct {
+		SeriesReport struct {
+			Series     struct{ Title string }
+			Meetings   []struct{ CheckedIn int }
+			Totals     struct{ MeetingCount, CheckedIn, Attendees int }
+			Indicators []struct {
+				Measured *float64
+				Status   string
+				Series   []struct{ MeetingID string }
+			}
+		}
+	}
+	postWithOptions(t, s.api, graph.Options{Clock: s.clock.Now}, `query($id: ID!) { seriesReport(id: $id) {
+	  series { title } meetings { checkedIn } totals { meetingCount checkedIn attendees }
+	  indicators { measured status series { meetingID } } } }`, map[string]any{"id": created.Result.Object.ID}).mustData(t, &d)
+	r := d.SeriesReport
+	if r.Series.Title != "Monthly team-building" || r.Totals.MeetingCount != 11 || r.Totals.CheckedIn != 5 || r.Totals.Attendees != 4 {
+		t.Fatalf("report = %+v", r)
+	}
+	if len(r.Indicators) != 1 || r.Indicators[0].Measured == nil || !closeTo(*r.Indicators[0].Measured, 1.0/3) ||
+		r.Indicators[0].Status != "AT_RISK" || len(r.Indicators[0].Series) != 1 || r.Indicators[0].Series[0].MeetingID != occ[1].ID {
+		t.Fatalf("return rate = %+v, want 1/3 after February", r.Indicators)
+	}
+}
+
+func closeTo(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }

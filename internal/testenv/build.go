@@ -38,6 +38,11 @@ func NewBuilder(t testing.TB, c *ent.Client, slug string, now time.Time) *Builde
 	return &Builder{t: t, C: c, Org: org, Now: now}
 }
 
+// BuilderFor is a builder for an organization made elsewhere.
+func BuilderFor(t testing.TB, c *ent.Client, org *ent.Organization, now time.Time) *Builder {
+	return &Builder{t: t, C: c, Org: org, Now: now, n: 1000}
+}
+
 func (b *Builder) ctx() context.Context { return schema.WithNow(System(), b.Now) }
 
 func (b *Builder) check(err error, what string) {
@@ -104,6 +109,19 @@ func (b *Builder) Attend(m *ent.Meeting, people ...*ent.Person) {
 		_, err := b.C.Participation.UpdateOne(pa).SetStatus(participation.StatusAccepted).
 			SetAcceptedAt(m.StartsAt.Add(-time.Hour)).SetCheckedInAt(m.StartsAt).Save(b.ctx())
 		b.check(err, "checking in")
+	}
+}
+
+// CheckIn checks in, at the meeting's start, people already invited.
+func (b *Builder) CheckIn(m *ent.Meeting, people ...*ent.Person) {
+	b.t.Helper()
+	for _, p := range people {
+		n, err := b.C.Participation.Update().Where(participation.MeetingID(m.ID), participation.PersonID(p.ID)).
+			SetStatus(participation.StatusAccepted).SetAcceptedAt(m.StartsAt.Add(-time.Hour)).SetCheckedInAt(m.StartsAt).Save(b.ctx())
+		b.check(err, "checking in "+p.Name)
+		if n != 1 {
+			b.t.Fatalf("testenv: %s is not invited to %s", p.Name, m.Title)
+		}
 	}
 }
 
