@@ -31,6 +31,7 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 	fs.IntVar(&o.Meetings, "meetings", 2000, "meetings, over the last 2 years and the next 6 months")
 	fs.IntVar(&o.Relationships, "relationships", 400000, "relationships")
 	fs.IntVar(&o.Participations, "participations", 0, "participations (default: people × 5)")
+	fs.IntVar(&o.Objectives, "objectives", 20, "objectives, each meeting serving 1 to 3 of them")
 	fs.IntVar(&o.BigMeeting, "big-meeting", 0, "attendees of the big meeting, the first one (default: min(500, people))")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (the same seed gives the same organization)")
 	fs.IntVar(&o.BatchSize, "batch", 1000, "rows per INSERT statement")
@@ -66,9 +67,9 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "Generated organization %s (ID %d) in %s: %d people, %d communities, %d meetings, %d participations, %d relationships, %d encounters.\n",
+	fmt.Fprintf(stderr, "Generated organization %s (ID %d) in %s: %d people, %d communities, %d meetings, %d participations, %d relationships, %d encounters, %d objectives.\n",
 		o.OrgSlug, res.OrganizationID, res.Elapsed.Round(time.Millisecond), res.People, res.Communities, res.Meetings,
-		res.Participations, res.Relationships, res.Encounters)
+		res.Participations, res.Relationships, res.Encounters, res.Objectives)
 	fmt.Fprintf(stderr, "Big meeting: %d (%d attendees). Owner token %s (the secret is shown only now):\n", res.BigMeetingID, res.BigMeetingSize, res.TokenPrefix)
 	fmt.Fprintln(stdout, res.Token)
 	return nil

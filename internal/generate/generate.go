@@ -30,6 +30,7 @@ import (
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/membership"
+	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/organization"
 	"github.com/rencontre/rencontre/internal/auth"
 	"github.com/rencontre/rencontre/internal/network"
@@ -46,6 +47,7 @@ type Options struct {
 	Relationships  int
 	Participations int // 0: People × 5
 	BigMeeting     int // attendees of the big meeting; 0: min(500, People)
+	Objectives     int // objectives, each meeting serving 1 to 3 of them; 0: none
 	Seed           uint64
 	Postgres       bool      // dialect of the raw statements
 	Now            time.Time // zero: time.Now()
@@ -64,6 +66,7 @@ type Result struct {
 	Participations int
 	Relationships  int
 	Encounters     int
+	Objectives     int
 	BigMeetingID   int
 	BigMeetingSize int
 	Elapsed        time.Duration
@@ -96,6 +99,7 @@ type gen struct {
 	attended   [][]int32 // person index -> past meetings (indexes) checked in
 	nPart      int
 	nRel, nEnc int
+	nObj       int
 }
 
 type mtg struct {
@@ -160,7 +164,7 @@ func Run(ctx context.Context, c *ent.Client, o Options) (*Result, error) {
 	g.orgID = org.ID
 	g.logf("organization %s (%d)", o.OrgSlug, org.ID)
 
-	steps := []func(context.Context) error{g.communities, g.people, g.memberships, g.makeMeetings, g.participations, g.relationships}
+	steps := []func(context.Context) error{g.communities, g.people, g.memberships, g.makeMeetings, g.participations, g.relationships, g.objectives}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -169,7 +173,7 @@ func Run(ctx context.Context, c *ent.Client, o Options) (*Result, error) {
 	res := &Result{
 		OrganizationID: g.orgID, Token: secret, TokenPrefix: tok.Prefix,
 		People: len(g.personIDs), Communities: len(g.commIDs), Meetings: len(g.meetings),
-		Participations: g.nPart, Relationships: g.nRel, Encounters: g.nEnc,
+		Participations: g.nPart, Relationships: g.nRel, Encounters: g.nEnc, Objectives: g.nObj,
 		BigMeetingID: g.meetings[0].id, BigMeetingSize: len(g.meetings[0].people),
 		Elapsed: time.Since(g.start),
 	}
@@ -666,6 +670,72 @@ func (g *gen) relationships(ctx context.Context) error {
 }
 
 // ---------------------------------------------------------------------- SQL
+
+// objectives creates Options.Objectives objectives (valid category and
+// purpose, half of them owned by a person, a third targeting a community) and
+// links each meeting to 1 to 3 of them. It draws from its own random source,
+// so the rest of the organization is the same with or without objectives.
+func (g *gen) objectives(ctx context.Context) error {
+	n := g.o.Objectives
+	if n <= 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(g.o.Seed^0x6f626a65, 11))
+	purposes := []struct {
+		c objective.Category
+		p objective.Purpose
+	}{
+		{objective.CategoryChange, objective.PurposeStrategicDirection}, {objective.CategoryChange, objective.PurposeProductLaunch},
+		{objective.CategoryChange, objective.PurposeCultureMerger}, {objective.CategoryMotivation, objective.PurposeAnnualGathering},
+		{objective.CategoryMotivation, objective.PurposeMotivationSession}, {objective.CategoryNetworking, objective.PurposeCulturalCohesion},
+		{objective.CategoryNetworking, objective.PurposeUserCommunity}, {objective.CategoryNetworking, objective.PurposeKnowledgeSharing},
+	}
+	var ids []int
+	for lo := 0; lo < n; lo += g.o.BatchSize {
+		hi := min(n, lo+g.o.BatchSize)
+		objs, err := bulk(ctx, g.c, func(c *ent.Client) ([]*ent.Objective, error) {
+			bs := make([]*ent.ObjectiveCreate, 0, hi-lo)
+			for i := lo; i < hi; i++ {
+				cp := purposes[i%len(purposes)]
+				b := c.Objective.Create().SetOrganizationID(g.orgID).SetTitle(fmt.Sprintf("%s objective %d", commWords[i%len(commWords)], i+1)).
+					SetCategory(cp.c).SetPurpose(cp.p).SetStatus(objective.StatusActive).SetDueDate(g.now.AddDate(0, 1+rng.IntN(12), 0))
+				if rng.IntN(2) == 0 {
+					b.SetOwnerID(g.personIDs[rng.IntN(len(g.personIDs))])
+				}
+				if i%3 == 0 {
+					b.AddCommunityIDs(g.commIDs[rng.IntN(len(g.commIDs))])
+				}
+				bs = append(bs, b)
+			}
+			return c.Objective.CreateBulk(bs...).Save(ctx)
+		})
+		if err != nil {
+			return fmt.Errorf("objectives: %w", err)
+		}
+		for _, o := range objs {
+			ids = append(ids, o.ID)
+		}
+	}
+	var rows [][]any
+	for _, m := range g.meetings {
+		k := min(len(ids), 1+rng.IntN(3))
+		seen := make([]int, 0, k)
+		for len(seen) < k {
+			o := rng.IntN(len(ids))
+			if contains(seen, o) {
+				continue
+			}
+			seen = append(seen, o)
+			rows = append(rows, []any{m.id, ids[o]})
+		}
+	}
+	if err := g.insert(ctx, "meeting_objectives", []string{"meeting_id", "objective_id"}, rows); err != nil {
+		return err
+	}
+	g.nObj = len(ids)
+	g.logf("objectives %d, meeting links %d", len(ids), len(rows))
+	return nil
+}
 
 // insert writes rows with multi-row INSERT statements of BatchSize rows.
 func (g *gen) insert(ctx context.Context, table string, cols []string, rows [][]any) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/encounter"
 	"github.com/rencontre/rencontre/ent/meeting"
+	"github.com/rencontre/rencontre/ent/objective"
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/ent/person"
 	"github.com/rencontre/rencontre/ent/relationship"
@@ -24,7 +25,7 @@ func TestGenerateSmallOrganization(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	opts := generate.Options{
 		OrgSlug: "gen", People: 200, Communities: 10, Meetings: 30, Relationships: 1000,
-		BigMeeting: 80, Seed: 7, Postgres: testenv.Postgres(), Now: now, BatchSize: 97,
+		BigMeeting: 80, Seed: 7, Postgres: testenv.Postgres(), Now: now, BatchSize: 97, Objectives: 6,
 	}
 	// Another organization first: the generated one must not touch it.
 	other, err := generate.Run(ctx, c, generate.Options{OrgSlug: "other", People: 20, Communities: 2, Meetings: 3,
@@ -59,6 +60,9 @@ func TestGenerateSmallOrganization(t *testing.T) {
 	count("people", len(people), 200)
 	count("communities", c.Community.Query().Where(community.OrganizationID(org)).CountX(ctx), 10)
 	count("meetings", c.Meeting.Query().Where(meeting.OrganizationID(org)).CountX(ctx), 30)
+	count("objectives", c.Objective.Query().Where(objective.OrganizationID(org)).CountX(ctx), 6)
+	count("objectives (result)", res.Objectives, 6)
+	count("meetings without an objective", c.Meeting.Query().Where(meeting.OrganizationID(org), meeting.Not(meeting.HasObjectives())).CountX(ctx), 0)
 	nPart := c.Participation.Query().Where(participation.OrganizationID(org)).CountX(ctx)
 	count("participations (result)", res.Participations, nPart)
 	if nPart < 900 || nPart > 1100 {
