@@ -47,7 +47,7 @@ func (contactFilterGuard) MutateOperationContext(ctx context.Context, oc *graphq
 		checks = append(checks, argCheck{revealsContact, "may not filter or order by email, phone or touchpoints"})
 	}
 	if !policy.SeesVIPGuestLists(v) {
-		checks = append(checks, argCheck{revealsGuestList, "may not filter by participations, encounters or feedback (VIP guest lists are hidden)"})
+		checks = append(checks, argCheck{revealsGuestList, "may not filter by participations, encounters, feedback or follow-ups (VIP guest lists are hidden)"})
 	}
 	if len(checks) == 0 {
 		return nil
@@ -86,8 +86,13 @@ func roleName(v *viewer.Viewer) viewer.Role {
 	return v.Role
 }
 
+// guestListEdges are the filters through the records of a meeting's guests:
+// participations, encounters, feedback and follow-ups (owned, or concerning
+// a person).
+var guestListEdges = []string{"hasParticipations", "hasEncounters", "hasFeedbacks", "hasFollowUps", "hasConcernedBy"}
+
 // revealsGuestList reports an argument value that filters through the
-// participations, encounters or feedback of meetings or people
+// participations, encounters, feedback or follow-ups of meetings or people
 // (hasParticipations, hasParticipationsWith, hasEncounters…, hasFeedbacks…,
 // at any depth). Such predicates are SQL subqueries that ent privacy does not
 // filter, so they would tell a viewer who may not see VIP guest lists who
@@ -96,7 +101,12 @@ func roleName(v *viewer.Viewer) viewer.Role {
 // filtered by the privacy policy.
 func revealsGuestList(v any) bool {
 	return anyKey(v, func(k string, _ any) bool {
-		return strings.HasPrefix(k, "hasParticipations") || strings.HasPrefix(k, "hasEncounters") || strings.HasPrefix(k, "hasFeedbacks")
+		for _, edge := range guestListEdges {
+			if strings.HasPrefix(k, edge) {
+				return true
+			}
+		}
+		return false
 	})
 }
 

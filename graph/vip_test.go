@@ -66,7 +66,8 @@ func newVIPWorld(t *testing.T) *vipWorld {
 		if m == w.vip {
 			recs = w.vipRecords
 		}
-		recs["encounter"], recs["feedback"] = e.ID, fb.ID
+		fu := a.ent.FollowUp.Create().SetMeetingID(m.ID).SetOwnerID(f.ana.ID).SetTitle("Thank the hosts").SaveX(ctx)
+		recs["encounter"], recs["feedback"], recs["followUp"] = e.ID, fb.ID, fu.ID
 	}
 	w.owner = tokenFor(t, a.ent, "acme", membership.RoleOwner)
 	w.planner = tokenFor(t, a.ent, "acme", membership.RolePlanner)
@@ -83,6 +84,26 @@ func (w *vipWorld) as(t *testing.T, token, query string, vars map[string]any) ra
 
 // vipCounts is what a role should count: the VIP meeting's records or not.
 type vipCounts struct{ participations, encounters, feedbacks int }
+
+// TestVIPFollowUpsHiddenBelowPlanner: the follow-ups of a VIP meeting name
+// its guests (owner, people concerned); a VIEWER does not see them.
+func TestVIPFollowUpsHiddenBelowPlanner(t *testing.T) {
+	w := newVIPWorld(t)
+	for _, r := range []struct {
+		name, token string
+		want        int
+	}{{"OWNER", w.owner, 2}, {"PLANNER", w.planner, 2}, {"VIEWER", w.view, 1}} {
+		var got struct {
+			FollowUps struct{ TotalCount int }
+			Node      struct{ FollowUps struct{ TotalCount int } }
+		}
+		w.as(t, r.token, `query($p: ID!) { followUps { totalCount } node(id: $p) { ... on Person { followUps { totalCount } } } }`,
+			map[string]any{"p": gid(w.f.ana.ID)}).mustData(t, &got)
+		if got.FollowUps.TotalCount != r.want || got.Node.FollowUps.TotalCount != r.want {
+			t.Errorf("%s: %d follow-ups, %d through Ana; want %d", r.name, got.FollowUps.TotalCount, got.Node.FollowUps.TotalCount, r.want)
+		}
+	}
+}
 
 func TestVIPGuestListIsolation(t *testing.T) {
 	w := newVIPWorld(t)
@@ -233,8 +254,8 @@ func TestVIPGuestListIsolation(t *testing.T) {
 				t.Errorf("VIP records filtered: %+v, want %+v", g, want)
 			}
 		})
-		// Predicate subqueries through participations, encounters or
-		// feedback are not filtered by ent privacy: they are refused.
+		// Predicate subqueries through participations, encounters, feedback
+		// or follow-ups are not filtered by ent privacy: they are refused.
 		filters := []struct {
 			name, query string
 		}{
@@ -244,6 +265,8 @@ func TestVIPGuestListIsolation(t *testing.T) {
 			{"meetings hasFeedbacksWith", `query($m: ID!) { meetings(where: {hasFeedbacksWith: {ratingGTE: 1}, id: $m}) { totalCount } }`},
 			{"people hasParticipationsWith", `query($m: ID!) { people(where: {hasParticipationsWith: {meetingID: $m}}) { totalCount } }`},
 			{"people hasFeedbacksWith", `query($m: ID!) { people(where: {hasFeedbacksWith: {meetingID: $m}}) { totalCount } }`},
+			{"people hasFollowUpsWith", `query($m: ID!) { people(where: {hasFollowUpsWith: {meetingID: $m}}) { totalCount } }`},
+			{"meetings hasFollowUps", `query($m: ID!) { meetings(where: {hasFollowUps: true, id: $m}) { totalCount } }`},
 			{"nested under an edge", `query($m: ID!) { communities { edges { node { members(where: {or: [{hasParticipationsWith: [{meetingID: $m}]}]}) { totalCount } } } } }`},
 			{"through a variable", `query($m: ID!, $w: PersonWhereInput) { people(where: $w) { totalCount } meetings(where: {id: $m}) { totalCount } }`},
 		}

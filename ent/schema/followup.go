@@ -13,6 +13,8 @@ import (
 	gen "github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/followup"
 	"github.com/rencontre/rencontre/ent/hook"
+	"github.com/rencontre/rencontre/ent/privacy"
+	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
 )
 
@@ -25,6 +27,15 @@ type FollowUp struct {
 // Mixin of the FollowUp.
 func (FollowUp) Mixin() []ent.Mixin {
 	return []ent.Mixin{ChildTenantMixin{Parent: "meeting"}, TimeMixin{}}
+}
+
+// Policy of the FollowUp: besides the tenant policy of its mixin, the actions
+// of VIP meetings (whose owners and people concerned are guests) are hidden
+// from viewers below PLANNER, like the meetings' guest lists.
+func (FollowUp) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{policy.FilterVIPGuestListsUnlessPlanner()},
+	}
 }
 
 // Fields of the FollowUp.
