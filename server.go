@@ -115,6 +115,11 @@ func serve() error {
 		return err
 	}
 	defer closeBus()
+	stopAuthPeers, err := server.ListenAuth(ctx, cfg.DatabaseURL, authn) // token changes heard from the other servers
+	if err != nil {
+		return err
+	}
+	defer stopAuthPeers()
 	// Occurrences of series exist up to the horizon, which moves daily.
 	go series.KeepHorizon(ctx, client, series.Settings{HorizonMonths: cfg.SeriesHorizon}, 24*time.Hour, time.Now)
 	return server.Run(ctx, cfg, server.NewRoutes(client, cfg, server.Deps{Events: bus, Auth: authn, Metrics: m}), func(addr string) {

@@ -27,8 +27,8 @@ const defaultMaxEntries = 10_000
 type Settings struct {
 	// CacheTTL is how long a validated token is trusted without reading
 	// the database again: the bound on how late this process learns of a
-	// change made by another process. Changes made through this process's
-	// client are seen at once. Zero turns the cache off: every request
+	// change made by another process that does not tell it (see Peers).
+	// Changes made through this process's client are seen at once. Zero turns the cache off: every request
 	// reads the token and the membership.
 	CacheTTL time.Duration
 	// MaxEntries bounds the tokens remembered; zero means 10,000.
@@ -42,7 +42,8 @@ type Settings struct {
 // no SQL statement. What it remembers is forgotten at once, in this process,
 // when a token or a membership changes through its ent client (an ent hook
 // on API tokens and memberships, acting when the transaction commits), and
-// in other processes within the TTL. A token's expiry is checked on every request against the remembered
+// in the other servers on PostgreSQL when they hear of it (Peers), else
+// within the TTL. A token's expiry is checked on every request against the remembered
 // expiry time. The last use of a token is written at most once a
 // lastUsedResolution (a minute) per token, in the background when the token
 // came from the cache.
@@ -57,6 +58,7 @@ type Authenticator struct {
 	// generation counts the invalidations: a lookup that began before one
 	// does not store what it read, which may be what was just changed.
 	generation uint64
+	peers      *Peers // nil: no other server hears of invalidations
 
 	writes sync.WaitGroup // last-use writes in flight
 }
@@ -254,7 +256,7 @@ func (a *Authenticator) invalidationHook(next ent.Mutator) ent.Mutator {
 		if err != nil {
 			return v, err
 		}
-		a.afterCommit(m, inv)
+		a.afterCommit(ctx, m, inv)
 		return v, nil
 	})
 }
@@ -306,11 +308,20 @@ func txOf(m ent.Mutation) *ent.Tx {
 }
 
 // afterCommit forgets inv again once the mutation's transaction commits, or
-// at once without a transaction.
-func (a *Authenticator) afterCommit(m ent.Mutation, inv Invalidation) {
+// at once without a transaction, and tells the other servers (Peers).
+func (a *Authenticator) afterCommit(ctx context.Context, m ent.Mutation, inv Invalidation) {
+	done := func(ctx context.Context) {
+		a.Forget(inv)
+		a.mu.Lock()
+		p := a.peers
+		a.mu.Unlock()
+		if p != nil {
+			p.publish(ctx, inv)
+		}
+	}
 	tx := txOf(m)
 	if tx == nil {
-		a.Forget(inv)
+		done(ctx)
 		return
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
@@ -318,7 +329,7 @@ func (a *Authenticator) afterCommit(m ent.Mutation, inv Invalidation) {
 			if err := next.Commit(ctx, tx); err != nil {
 				return err
 			}
-			a.Forget(inv)
+			done(ctx)
 			return nil
 		})
 	})

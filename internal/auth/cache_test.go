@@ -337,3 +337,50 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 		})
 	}
 }
+
+// TestCachedTokenAcrossServersOnPostgres: servers sharing a PostgreSQL
+// database tell each other of a revocation, which the other refuses as soon
+// as it hears of it, well within its TTL (an hour here).
+func TestCachedTokenAcrossServersOnPostgres(t *testing.T) {
+	if !testenv.Postgres() {
+		t.Skip("LISTEN/NOTIFY: PostgreSQL only (RENCONTRE_TEST_DB=postgres)")
+	}
+	dbURL := testenv.URL(t)
+	var clients [2]*ent.Client
+	for i := range clients {
+		c, err := database.Open(dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		clients[i] = c
+	}
+	if err := database.Migrate(t.Context(), clients[0], dbURL); err != nil {
+		t.Fatal(err)
+	}
+	a := serveCached(t, clients[0], nil)
+	b := serveCached(t, clients[1], nil)
+	heardByB := make(chan auth.Invalidation, 16)
+	for _, s := range []struct {
+		api   *cachedAPI
+		heard func(auth.Invalidation)
+	}{{a, nil}, {b, func(inv auth.Invalidation) { heardByB <- inv }}} {
+		p, err := auth.ListenPostgres(t.Context(), dbURL, s.api.authn, s.heard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+	}
+	_, planner := cachedMembers(t, a)
+	b.role(planner.secret)
+	a.ent.APIToken.UpdateOneID(planner.token.ID).SetRevokedAt(time.Now()).ExecX(testenv.System())
+	for heard := false; !heard; {
+		select {
+		case inv := <-heardByB:
+			heard = inv.Token == planner.token.ID
+		case <-time.After(time.Minute): // a guard, not a measure: delivery takes milliseconds
+			t.Fatal("the other server never heard of the revocation")
+		}
+	}
+	wantUnauthenticated(t, b.post(planner.secret, `{ viewer { role } }`, nil))
+}

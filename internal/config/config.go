@@ -86,7 +86,7 @@ var settings = []setting{
 	{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", kindDuration, database.DefaultPool.IdleTime.String(), "close database connections idle for longer"},
 	{"max-network-edges", "RENCONTRE_MAX_NETWORK_EDGES", kindInt, "50000", "most relationships one network answer holds; a larger scope is refused with NETWORK_TOO_LARGE (raise minStrength or use the export)"},
 	{"series-horizon", "RENCONTRE_SERIES_HORIZON", kindInt, "12", "months ahead that the occurrences of recurring series exist as meetings (1 to 60); the horizon moves forward at start and daily"},
-	{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", kindDuration, auth.DefaultCacheTTL.String(), "how long a validated API token is trusted without reading the database again, 0 to 5m (0: no cache); a token revoked or a membership changed through this server applies at once, through another server within this time"},
+	{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", kindDuration, auth.DefaultCacheTTL.String(), "how long a validated API token is trusted without reading the database again, 0 to 5m (0: no cache); a token revoked or a membership changed through this server applies at once there, and on PostgreSQL at once on the other servers too (LISTEN/NOTIFY); a change no server announces applies within this time"},
 	{"metrics-addr", "RENCONTRE_METRICS_ADDR", kindString, "", "address of a separate listener serving Prometheus metrics at /metrics, without authentication: keep it on a private network (e.g. 127.0.0.1:9090)"},
 	{"pprof-addr", "RENCONTRE_PPROF_ADDR", kindString, "", "loopback address of a separate listener serving Go's profiler at /debug/pprof/ (e.g. 127.0.0.1:6060); other addresses are refused"},
 }
