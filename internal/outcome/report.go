@@ -93,12 +93,7 @@ func ObjectiveReport(ctx context.Context, c *ent.Client, id int, now time.Time) 
 	if len(o) == 0 {
 		return nil, validation.NotFound("id", "no objective with ID %d", id)
 	}
-	f, err := loadFacts(ctx, c, c.Meeting.Query().Where(meeting.HasObjectivesWith(objective.ID(id))), &id, targetsOf(o), now)
-	if err != nil {
-		return nil, err
-	}
-	r := &Report{Objective: o[0]}
-	return r, f.report(ctx, c, r, o)
+	return reportOn(ctx, c, &Report{Objective: o[0]}, o, c.Meeting.Query().Where(meeting.HasObjectivesWith(objective.ID(id))), &id, now)
 }
 
 // MeetingReport reports on one meeting and measures the indicators of its
@@ -115,12 +110,7 @@ func MeetingReport(ctx context.Context, c *ent.Client, id int, now time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	f, err := loadFacts(ctx, c, c.Meeting.Query().Where(meeting.ID(id)), nil, targetsOf(o), now)
-	if err != nil {
-		return nil, err
-	}
-	r := &Report{Meeting: m}
-	return r, f.report(ctx, c, r, o)
+	return reportOn(ctx, c, &Report{Meeting: m}, o, c.Meeting.Query().Where(meeting.ID(id)), nil, now)
 }
 
 // SeriesReport reports on a series' occurrences and measures the
@@ -137,12 +127,20 @@ func SeriesReport(ctx context.Context, c *ent.Client, id int, now time.Time) (*R
 	if err != nil {
 		return nil, err
 	}
-	f, err := loadFacts(ctx, c, c.Meeting.Query().Where(meeting.SeriesID(id)), nil, targetsOf(o), now)
+	return reportOn(ctx, c, &Report{Series: s}, o, c.Meeting.Query().Where(meeting.SeriesID(id)), nil, now)
+}
+
+// reportOn fills r with the meetings of mq, measuring the indicators of os
+// over them; objectiveID adds the objective's own follow-ups.
+func reportOn(ctx context.Context, c *ent.Client, r *Report, os []*ent.Objective, mq *ent.MeetingQuery, objectiveID *int, now time.Time) (*Report, error) {
+	f, err := loadFacts(ctx, c, mq, objectiveID, targetsOf(os), now)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Series: s}
-	return r, f.report(ctx, c, r, o)
+	if err := f.report(ctx, c, r, os); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // MeasureIndicators measures indicators over all the meetings of their
