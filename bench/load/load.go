@@ -63,6 +63,7 @@ type result struct {
 	elapsed          time.Duration
 	p50, p99         time.Duration
 	firstError       string
+	sessions         int64 // PostgreSQL sessions opened during the cell; -1: not known
 }
 
 func (r result) rps() float64 {

@@ -230,6 +230,23 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// PostgreSQL sessions opened during each cell (pg_stat_database.sessions
+	// of the bench database, flushed by PostgreSQL about every second).
+	stats, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return err
+	}
+	defer stats.Close()
+	stats.SetMaxOpenConns(1)
+	stats.SetMaxIdleConns(1)
+	sessions := func() int64 {
+		var n int64
+		_, _ = stats.ExecContext(ctx, `SELECT pg_stat_clear_snapshot()`)
+		if err := stats.QueryRowContext(ctx, `SELECT sessions FROM pg_stat_database WHERE datname = current_database()`).Scan(&n); err != nil {
+			return -1
+		}
+		return n
+	}
 	newClient := func(n int) *http.Client {
 		return &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, IdleConnTimeout: time.Minute, DisableCompression: true}}
 	}
@@ -323,14 +340,19 @@ func run() error {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
+				before := sessions()
 				res := runCell(ctx, t.client, t.proc.endpoint, t.token, req, c.conc, o.warmup, o.duration, o.timeout)
+				res.sessions = -1
+				if after := sessions(); t != lite && before >= 0 && after >= 0 {
+					res.sessions = after - before
+				}
 				results[key{c, t.name}] = append(results[key{c, t.name}], res)
 				extra := ""
 				if res.errors > 0 {
 					extra = " first error: " + res.firstError
 				}
-				logf("round %d/%d %-22s c=%-3d %-16s %8.1f req/s p50 %s p99 %s errors %d%s", r+1, o.rounds, c.query, c.conc, t.name,
-					res.rps(), ms(res.p50), ms(res.p99), res.errors, extra)
+				logf("round %d/%d %-22s c=%-3d %-16s %8.1f req/s p50 %s p99 %s errors %d, new PostgreSQL sessions %d%s", r+1, o.rounds, c.query, c.conc, t.name,
+					res.rps(), ms(res.p50), ms(res.p99), res.errors, res.sessions, extra)
 			}
 		}
 	}
@@ -345,8 +367,8 @@ func run() error {
 	// Report.
 	fmt.Printf("\n%d rounds, %s warm-up + %s per cell, servers interleaved; %s; data: generate %s\n\n",
 		o.rounds, o.warmup, o.duration, time.Now().UTC().Format("2006-01-02 15:04 MST"), strings.Join(o.generate, " "))
-	fmt.Println("| query | clients | server | req/s (median) | req/s min–max | p50 | p99 | errors |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| query | clients | server | req/s (median) | req/s min–max | p50 | p99 | errors | new PostgreSQL sessions |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, c := range cells {
 		for _, t := range all {
 			rs := results[key{c, t.name}]
@@ -354,13 +376,22 @@ func run() error {
 				continue
 			}
 			rps, p50, p99 := make([]float64, len(rs)), make([]float64, len(rs)), make([]float64, len(rs))
+			var sess []float64
 			errs := 0
 			for i, x := range rs {
 				rps[i], p50[i], p99[i], errs = x.rps(), float64(x.p50), float64(x.p99), errs+x.errors
+				if x.sessions >= 0 {
+					sess = append(sess, float64(x.sessions))
+				}
 			}
 			lo, hi := minMax(rps)
-			fmt.Printf("| %s | %d | %s | %.0f | %.0f–%.0f | %s | %s | %d |\n", c.query, c.conc, t.name, median(rps), lo, hi,
-				ms(time.Duration(median(p50))), ms(time.Duration(median(p99))), errs)
+			ns := "—"
+			if len(sess) > 0 {
+				slo, shi := minMax(sess)
+				ns = fmt.Sprintf("%.0f (%.0f–%.0f)", median(sess), slo, shi)
+			}
+			fmt.Printf("| %s | %d | %s | %.0f | %.0f–%.0f | %s | %s | %d | %s |\n", c.query, c.conc, t.name, median(rps), lo, hi,
+				ms(time.Duration(median(p50))), ms(time.Duration(median(p99))), errs, ns)
 		}
 	}
 	fmt.Println("\nRatios, median of the per-round ratios (min–max):")
