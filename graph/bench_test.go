@@ -108,3 +108,34 @@ func BenchmarkRefusals(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMeetingsWithCounts measures issue 11's P1b through the whole
+// handler: 20 meetings with their title, start and participations'
+// totalCount.
+//
+//	go test -run '^$' -bench MeetingsWithCounts -benchmem ./graph/
+func BenchmarkMeetingsWithCounts(b *testing.B) {
+	c, counter := testenv.ClientWithCounter(b)
+	buildMeetings(b, c, 20)
+	token := ownerToken(b, c)
+	h := graph.NewHandler(c, graph.Options{})
+	body, err := json.Marshal(map[string]any{"query": `query P1b { meetings(first: 20, orderBy: [{field: STARTS_AT, direction: ASC}]) {
+  edges { node { id title startsAt participations { totalCount } } } } }`})
+	if err != nil {
+		b.Fatal(err)
+	}
+	counter.Reset()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("HTTP %d: %s", w.Code, w.Body.String())
+		}
+	}
+	b.ReportMetric(float64(counter.Count())/float64(b.N), "statements/op")
+}
