@@ -59,6 +59,10 @@ func reportOf(r *outcome.Report) *OutcomeReport {
 type measurements struct {
 	mu          sync.Mutex
 	byObjective map[int]*objectiveMeasures
+	// rules are the organization's segment thresholds, read once.
+	rulesOnce sync.Once
+	rules     outcome.Rules
+	rulesErr  error
 }
 
 type objectiveMeasures struct {
@@ -105,9 +109,16 @@ func (r *Resolver) measurement(ctx context.Context, ind *ent.Indicator) (*outcom
 	return &outcome.Measurement{Indicator: ind, Status: outcome.NoData}, nil
 }
 
-// segmentRules are the segment thresholds of the viewer's organization.
+// segmentRules are the segment thresholds of the viewer's organization,
+// read once per operation (a list of people with their segment reads them
+// once, not once per person).
 func (r *Resolver) segmentRules(ctx context.Context) (outcome.Rules, error) {
-	return outcome.LoadRules(ctx, r.client)
+	memo, _ := ctx.Value(measurementsKey{}).(*measurements)
+	if memo == nil {
+		return outcome.LoadRules(ctx, r.client)
+	}
+	memo.rulesOnce.Do(func() { memo.rules, memo.rulesErr = outcome.LoadRules(ctx, r.client) })
+	return memo.rules, memo.rulesErr
 }
 
 func segments(in []PersonSegment) []outcome.Segment {

@@ -200,6 +200,19 @@ func TestSegmentsThroughTheAPI(t *testing.T) {
 	if len(d.Funnel) != 5 {
 		t.Fatalf("funnel = %+v", d.Funnel)
 	}
+	t.Run("a page of people reads the thresholds once", func(t *testing.T) {
+		const q = `query($n: Int!) { people(first: $n) { edges { node { segment } } } }`
+		count := func(n int) int64 {
+			a.counter.Reset()
+			postWithOptions(t, a, opts, q, map[string]any{"n": n}).mustData(t, &struct{}{})
+			return a.counter.Count()
+		}
+		two, eight := count(2), count(8)
+		// One statement per person's segment, and one for the thresholds.
+		if eight-two != 6 {
+			t.Fatalf("statements: %d for 2 people, %d for 8; want 6 more (one per segment)", two, eight)
+		}
+	})
 	t.Run("segmentMovement refuses from after to", func(t *testing.T) {
 		res := postWithOptions(t, a, opts, `{ segmentMovement(from: "2030-01-01T00:00:00Z", to: "2029-01-01T00:00:00Z") { count } }`, nil)
 		if len(res.Errors) != 1 || res.Errors[0].code() != "BAD_USER_INPUT" {
