@@ -87,7 +87,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	}
 	srv := handler.New(newSchema(client, opts.Events, opts))
 	srv.AroundOperations(withIssuedFeeds)
-	srv.AroundOperations(withMeasurements)
+	srv.AroundOperations(withOutcomeMemo)
 	srv.AddTransport(httpTransport{production: opts.Production})
 	srv.AddTransport(websocketTransport(client, opts.WebsocketOrigins, opts.MaxBodyBytes))
 	// Parsed and validated documents are kept (see documentCache, which

@@ -53,10 +53,10 @@ func reportOf(r *outcome.Report) *OutcomeReport {
 	return out
 }
 
-// measurements keeps, for one operation, the indicators measured per
+// outcomeMemo keeps, for one operation, the indicators measured per
 // objective: the fields of an indicator (measured, progress, status,
 // series), and the indicators of one objective, share one load.
-type measurements struct {
+type outcomeMemo struct {
 	mu          sync.Mutex
 	byObjective map[int]*objectiveMeasures
 	// rules are the organization's segment thresholds, read once.
@@ -71,19 +71,19 @@ type objectiveMeasures struct {
 	failed error
 }
 
-type measurementsKey struct{}
+type outcomeMemoKey struct{}
 
-// withMeasurements gives each operation its own record of measurements.
-func withMeasurements(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, measurementsKey{}, &measurements{byObjective: map[int]*objectiveMeasures{}}))
+// withOutcomeMemo gives each operation its own outcomeMemo.
+func withOutcomeMemo(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(context.WithValue(ctx, outcomeMemoKey{}, &outcomeMemo{byObjective: map[int]*objectiveMeasures{}}))
 }
 
 // measurement measures an indicator (with every indicator of its objective,
 // once per operation).
 func (r *Resolver) measurement(ctx context.Context, ind *ent.Indicator) (*outcome.Measurement, error) {
-	memo, _ := ctx.Value(measurementsKey{}).(*measurements)
+	memo, _ := ctx.Value(outcomeMemoKey{}).(*outcomeMemo)
 	if memo == nil {
-		memo = &measurements{byObjective: map[int]*objectiveMeasures{}}
+		memo = &outcomeMemo{byObjective: map[int]*objectiveMeasures{}}
 	}
 	memo.mu.Lock()
 	om := memo.byObjective[ind.ObjectiveID]
@@ -113,7 +113,7 @@ func (r *Resolver) measurement(ctx context.Context, ind *ent.Indicator) (*outcom
 // read once per operation (a list of people with their segment reads them
 // once, not once per person).
 func (r *Resolver) segmentRules(ctx context.Context) (outcome.Rules, error) {
-	memo, _ := ctx.Value(measurementsKey{}).(*measurements)
+	memo, _ := ctx.Value(outcomeMemoKey{}).(*outcomeMemo)
 	if memo == nil {
 		return outcome.LoadRules(ctx, r.client)
 	}

@@ -3,7 +3,6 @@
 package graph
 
 import (
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -11,6 +10,7 @@ import (
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/internal/events"
 	"github.com/rencontre/rencontre/internal/series"
+	"github.com/rencontre/rencontre/internal/zone"
 )
 
 // Resolver is the resolver root. Queries read through client; mutations write
@@ -66,18 +66,5 @@ func inZone(t time.Time, tz string) *time.Time {
 	return &t
 }
 
-// locations caches loaded time zones: time.LoadLocation reads and parses the
-// zone data on every call, and every meeting in a list needs its zone twice.
-var locations sync.Map // string -> *time.Location
-
-func location(tz string) (*time.Location, error) {
-	if loc, ok := locations.Load(tz); ok {
-		return loc.(*time.Location), nil
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return nil, err
-	}
-	locations.Store(tz, loc)
-	return loc, nil
-}
+// location is the IANA time zone tz, loaded once per process.
+func location(tz string) (*time.Location, error) { return zone.Load(tz) }

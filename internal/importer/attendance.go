@@ -17,6 +17,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/internal/policy"
 	"github.com/rencontre/rencontre/internal/validation"
+	"github.com/rencontre/rencontre/internal/zone"
 )
 
 // Columns of a file of past attendance (ParseAttendance).
@@ -332,7 +333,6 @@ func planAttendance(ctx context.Context, c *ent.Client, org int, rows []Attendan
 	}
 
 	var errs errorList
-	zones := map[string]*time.Location{}
 	seen := map[[2]int]int{} // meeting, person: first row
 	for _, r := range rows {
 		m, meetingColumn, ok := meetings.find(r, &errs)
@@ -355,7 +355,7 @@ func planAttendance(ctx context.Context, c *ent.Client, org int, rows []Attendan
 		}
 		seen[key] = r.Row
 		old := existing[key]
-		final, ok := pastState(r, m, p.ID, old, now, zones, &errs)
+		final, ok := pastState(r, m, p.ID, old, now, &errs)
 		if ok {
 			plan.rows = append(plan.rows, plannedRow{existing: old, final: final})
 		}
@@ -369,7 +369,7 @@ func planAttendance(ctx context.Context, c *ent.Client, org int, rows []Attendan
 // pastState is the participation of row r at meeting m after the import,
 // from the stored one (old, nil when there is none), or false when a rule
 // is broken (reported in errs).
-func pastState(r AttendanceRow, m *ent.Meeting, personID int, old *ent.Participation, now time.Time, zones map[string]*time.Location, errs *errorList) (pastParticipation, bool) {
+func pastState(r AttendanceRow, m *ent.Meeting, personID int, old *ent.Participation, now time.Time, errs *errorList) (pastParticipation, bool) {
 	ok := true
 	fail := func(column, format string, args ...any) {
 		errs.add(r.Row, column, format, args...)
@@ -384,7 +384,7 @@ func pastState(r AttendanceRow, m *ent.Meeting, personID int, old *ent.Participa
 		}
 	}
 	if at := r.CheckedInAt; at != nil {
-		from, to := meetingDays(m, zones)
+		from, to := meetingDays(m)
 		switch {
 		case m.Status == meeting.StatusCancelled:
 			fail(ColumnCheckedInAt, "meeting %d is cancelled: nobody checked in", m.ID)
@@ -448,17 +448,9 @@ func pastState(r AttendanceRow, m *ent.Meeting, personID int, old *ent.Participa
 }
 
 // meetingDays is the range of the days of meeting m in its time zone: from
-// midnight of its first day to midnight after its last. zones caches the
-// time zones loaded.
-func meetingDays(m *ent.Meeting, zones map[string]*time.Location) (from, to time.Time) {
-	loc, ok := zones[m.TimeZone]
-	if !ok {
-		var err error
-		if loc, err = time.LoadLocation(m.TimeZone); err != nil {
-			loc = time.UTC
-		}
-		zones[m.TimeZone] = loc
-	}
+// midnight of its first day to midnight after its last.
+func meetingDays(m *ent.Meeting) (from, to time.Time) {
+	loc := zone.Of(m.TimeZone)
 	s, e := m.StartsAt.In(loc), m.EndsAt.In(loc)
 	from = time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, loc)
 	to = time.Date(e.Year(), e.Month(), e.Day()+1, 0, 0, 0, 0, loc)

@@ -146,82 +146,28 @@ func Parse(r io.Reader) ([]Row, Errors) {
 // the checks that need the database (AllErrors); nothing is to be imported
 // from an invalid file.
 func ParseAll(r io.Reader) ([]Row, Errors) {
-	cr := csv.NewReader(withoutBOM(r))
-	cr.FieldsPerRecord = -1 // counted here, to report every row
-	cr.ReuseRecord = true
-	var errs errorList
-
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		errs.add(1, "", "the file is empty: its first line must be the header (%s)", strings.Join(Columns, ","))
-		return nil, errs.result()
-	}
-	if err != nil {
-		errs.add(1, "", "the header is not valid CSV: %s", csvMessage(err))
-		return nil, errs.result()
-	}
-	index, ok := readHeader(header, &errs)
-	if !ok {
-		return nil, errs.result()
-	}
-	width := len(header)
-
 	var (
 		rows   []Row
 		emails = map[string]int{} // email: row where it first appears
-		data   int
 	)
-	for {
-		record, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
-			errs.add(perr.StartLine, "", "not valid CSV: %s", csvMessage(err))
-			continue
-		}
-		if err != nil {
-			errs.add(0, "", "the file could not be read: %v", err)
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if blank(record) {
-			continue // spreadsheets export empty rows as ",,,"
-		}
-		data++
-		if data > MaxRows {
-			errs.add(line, "", "the file has more than %d rows: split it", MaxRows)
-			break
-		}
-		if len(record) != width {
-			errs.add(line, "", "has %d cells, the header has %d", len(record), width)
-			continue
-		}
-		row, ok := parseRow(line, record, index, &errs)
+	errs := readTable(r, Columns, []string{ColumnName, ColumnEmail}, nil, func(rec *record) {
+		row, ok := parseRow(rec.line, rec.cells, rec.index, rec.errs)
 		// Also checked on rows with other errors, so that every error shows.
 		if validation.Email(row.Email) == nil {
 			if first, dup := emails[row.Email]; dup {
-				errs.add(line, ColumnEmail, "%s is already on row %d: each person appears once", row.Email, first)
+				rec.errs.add(rec.line, ColumnEmail, "%s is already on row %d: each person appears once", row.Email, first)
 				ok = false
 			} else {
-				emails[row.Email] = line
+				emails[row.Email] = rec.line
 			}
 		}
 		if ok {
 			rows = append(rows, row)
 		}
-	}
-	if len(errs.errs) > 0 {
-		// The valid rows come too, for the checks that need the database
-		// (AllErrors); nothing is imported.
-		return rows, errs.result()
-	}
-	if data == 0 {
-		errs.add(1, "", "the file has a header but no rows")
-		return nil, errs.result()
-	}
-	return rows, nil
+	})
+	// On an invalid file the valid rows come too, for the checks that need
+	// the database (AllErrors); nothing is imported.
+	return rows, errs
 }
 
 // withoutBOM skips the UTF-8 byte order mark that spreadsheets write first.
@@ -231,11 +177,6 @@ func withoutBOM(r io.Reader) io.Reader {
 		_, _ = br.Discard(3)
 	}
 	return br
-}
-
-// readHeader maps each known column of a people file to its position.
-func readHeader(header []string, errs *errorList) (map[string]int, bool) {
-	return readHeaderOf(header, Columns, []string{ColumnName, ColumnEmail}, errs)
 }
 
 // readHeaderOf maps each of columns to its position in header, reporting

@@ -55,10 +55,8 @@ func (m *meetingFacts) at(now time.Time) time.Time {
 }
 
 type followUpFacts struct {
-	status       followup.Status
-	due, doneAt  *time.Time
-	objectiveID  *int
-	meetingInSet bool
+	status      followup.Status
+	due, doneAt *time.Time
 }
 
 func (f followUpFacts) doneOnTime() bool {
@@ -182,15 +180,13 @@ func loadFacts(ctx context.Context, c *ent.Client, mq *ent.MeetingQuery, objecti
 	if objectiveID != nil {
 		fq = c.FollowUp.Query().Where(followup.Or(followup.MeetingIDIn(ids...), followup.ObjectiveID(*objectiveID)))
 	}
-	fus, err := fq.Select(followup.FieldMeetingID, followup.FieldObjectiveID, followup.FieldStatus,
-		followup.FieldDueDate, followup.FieldDoneAt).All(ctx)
+	fus, err := fq.Select(followup.FieldMeetingID, followup.FieldStatus, followup.FieldDueDate, followup.FieldDoneAt).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading the follow-ups: %w", err)
 	}
 	for _, fu := range fus {
-		ff := followUpFacts{status: fu.Status, due: fu.DueDate, doneAt: fu.DoneAt, objectiveID: fu.ObjectiveID}
+		ff := followUpFacts{status: fu.Status, due: fu.DueDate, doneAt: fu.DoneAt}
 		if mf := byID[fu.MeetingID]; mf != nil {
-			ff.meetingInSet = true
 			mf.followUps = append(mf.followUps, ff)
 		} else {
 			f.objectiveFollowUps = append(f.objectiveFollowUps, ff)

@@ -3,6 +3,7 @@ package outcome
 import (
 	"time"
 
+	"github.com/rencontre/rencontre/ent/followup"
 	"github.com/rencontre/rencontre/ent/indicator"
 	"github.com/rencontre/rencontre/internal/money"
 	"github.com/rencontre/rencontre/internal/network"
@@ -56,9 +57,14 @@ func value(v float64) *float64 { return &v }
 
 // cumulative runs step over ms in order, recording its result after each.
 func cumulative(ms []*meetingFacts, step func(m *meetingFacts) *float64) []*float64 {
+	return cumulativeK(ms, func(_ int, m *meetingFacts) *float64 { return step(m) })
+}
+
+// cumulativeK is cumulative with the meeting's index.
+func cumulativeK(ms []*meetingFacts, step func(k int, m *meetingFacts) *float64) []*float64 {
 	out := make([]*float64, len(ms))
 	for k, m := range ms {
-		out[k] = step(m)
+		out[k] = step(k, m)
 	}
 	return out
 }
@@ -120,13 +126,9 @@ func communitiesBridged(f *facts, _ *target, ms []*meetingFacts) []*float64 {
 // targeted people.
 func attendanceRate(f *facts, t *target, ms []*meetingFacts) []*float64 {
 	attended := map[int]bool{}
-	return cumulative(ms, func(m *meetingFacts) *float64 {
+	return cumulativeK(ms, func(k int, m *meetingFacts) *float64 {
 		for _, id := range m.attendees {
 			attended[id] = true
-		}
-		k := 0
-		for k < len(ms) && ms[k] != m {
-			k++
 		}
 		pop := f.population(t.communities, ms[:k+1])
 		n := 0
@@ -146,7 +148,7 @@ func followUpsOnTime(f *facts, _ *target, ms []*meetingFacts) []*float64 {
 	onTime, counted := 0, 0
 	add := func(fs []followUpFacts) {
 		for _, fu := range fs {
-			if fu.status == "CANCELLED" {
+			if fu.status == followup.StatusCancelled {
 				continue
 			}
 			counted++

@@ -190,7 +190,7 @@ func (f *facts) report(ctx context.Context, c *ent.Client, r *Report, os []*ent.
 	t.Cost = money.Money{Currency: f.currency}
 	others := map[string]money.Amount{}
 	attendees := map[int]bool{}
-	var pricedCheckIns, pricedPairs int
+	var pricedCheckIns, pricedPairs, ratings int
 	var spent money.Amount // budgets of the meetings started by now
 	for _, m := range f.meetings {
 		line := MeetingLine{Meeting: m.meeting, Invited: m.invited, Accepted: m.accepted, CheckedIn: m.checkedIn,
@@ -215,13 +215,10 @@ func (f *facts) report(ctx context.Context, c *ent.Client, r *Report, os []*ent.
 		t.CheckedIn += m.checkedIn
 		t.NewRelationships += len(m.newPairs)
 		t.FeedbackCount += m.feedbackCount
+		ratings += m.ratings
 		for _, id := range m.attendees {
 			attendees[id] = true
 		}
-	}
-	ratings := 0
-	for _, m := range f.meetings {
-		ratings += m.ratings
 	}
 	t.Attendees = len(attendees)
 	t.AttendanceRate = ratio(float64(t.CheckedIn), float64(t.Invited))

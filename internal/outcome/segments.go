@@ -47,9 +47,6 @@ type Rules struct {
 	LapseMonths int
 }
 
-// DefaultRules are the thresholds of a new organization.
-var DefaultRules = Rules{RegularMin: 2, LoyalMin: 5, WindowMonths: 12, LapseMonths: 12}
-
 // RulesOf returns the thresholds of an organization.
 func RulesOf(o *ent.Organization) Rules {
 	return Rules{RegularMin: o.SegmentRegularMin, LoyalMin: o.SegmentLoyalMin,

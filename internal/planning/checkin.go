@@ -12,6 +12,7 @@ import (
 	"github.com/rencontre/rencontre/ent/participation"
 	"github.com/rencontre/rencontre/internal/tenant"
 	"github.com/rencontre/rencontre/internal/validation"
+	tz "github.com/rencontre/rencontre/internal/zone"
 )
 
 // CheckInWindow is when people may be checked in at m: from
@@ -94,12 +95,7 @@ func inWindow(m *ent.Meeting, at, now time.Time, atIsNow bool) error {
 }
 
 // zone is the meeting's time zone, for messages.
-func zone(m *ent.Meeting) *time.Location {
-	if loc, err := time.LoadLocation(m.TimeZone); err == nil {
-		return loc
-	}
-	return time.UTC
-}
+func zone(m *ent.Meeting) *time.Location { return tz.Of(m.TimeZone) }
 
 // arrival finds (or, for a walk-in, creates) the participation of a, with
 // its meeting locked and open.

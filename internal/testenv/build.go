@@ -38,7 +38,8 @@ func NewBuilder(t testing.TB, c *ent.Client, slug string, now time.Time) *Builde
 	return &Builder{t: t, C: c, Org: org, Now: now}
 }
 
-// BuilderFor is a builder for an organization made elsewhere.
+// BuilderFor is a builder for an organization made elsewhere; its people
+// are numbered from 1000, away from the e-mail addresses of other fixtures.
 func BuilderFor(t testing.TB, c *ent.Client, org *ent.Organization, now time.Time) *Builder {
 	return &Builder{t: t, C: c, Org: org, Now: now, n: 1000}
 }

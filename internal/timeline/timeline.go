@@ -33,6 +33,7 @@ import (
 	"github.com/rencontre/rencontre/ent/touchpoint"
 	"github.com/rencontre/rencontre/internal/validation"
 	"github.com/rencontre/rencontre/internal/viewer"
+	"github.com/rencontre/rencontre/internal/zone"
 )
 
 // Page sizes, the same as every connection of the API.
@@ -454,7 +455,6 @@ func complete(ctx context.Context, c *ent.Client, personID int, entries []Entry)
 			people[p.ID] = p
 		}
 	}
-	zones := map[string]*time.Location{}
 	for i := range entries {
 		e := &entries[i]
 		e.Cursor = cursorOf(position{e.at, e.Kind, e.id})
@@ -470,15 +470,7 @@ func complete(ctx context.Context, c *ent.Client, personID int, entries []Entry)
 			continue // hidden from the viewer: the entry stays, without its meeting
 		}
 		e.Meeting = m
-		loc, ok := zones[m.TimeZone]
-		if !ok {
-			var err error
-			if loc, err = time.LoadLocation(m.TimeZone); err != nil {
-				loc = time.UTC
-			}
-			zones[m.TimeZone] = loc
-		}
-		e.At = e.at.In(loc)
+		e.At = e.at.In(zone.Of(m.TimeZone))
 		phase := PhaseAt(e.at, m.StartsAt, m.EndsAt)
 		if e.Touchpoint != nil && e.Touchpoint.Phase != nil {
 			phase = Phase(*e.Touchpoint.Phase) // recorded with the contact
