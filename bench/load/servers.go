@@ -153,6 +153,18 @@ func withDatabase(u, name string) (string, error) {
 	return pu.String(), nil
 }
 
+// withParam returns u with the query parameter key set to value.
+func withParam(u, key, value string) (string, error) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	q := pu.Query()
+	q.Set(key, value)
+	pu.RawQuery = q.Encode()
+	return pu.String(), nil
+}
+
 // createDatabase creates a fresh database next to the one of adminURL.
 func createDatabase(ctx context.Context, adminURL string) (name, dbURL string, drop func() error, err error) {
 	admin, err := sql.Open("postgres", adminURL)
