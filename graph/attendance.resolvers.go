@@ -18,7 +18,7 @@ import (
 
 // Attendance is the resolver for the attendance field.
 func (r *personResolver) Attendance(ctx context.Context, obj *ent.Person) (*PersonAttendance, error) {
-	a, err := planning.PersonAttendanceOf(ctx, obj, time.Now())
+	a, err := r.personAttendance(ctx, obj)
 	if err != nil {
 		return nil, err
 	}

@@ -29956,49 +29956,19 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _APIToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_APIToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _APIToken_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_APIToken_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _APIToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -30021,7 +29991,7 @@ func (ec *executionContext) _APIToken_createdAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_APIToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _APIToken_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -30044,53 +30014,23 @@ func (ec *executionContext) _APIToken_updatedAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_APIToken_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _APIToken_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_accountID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AccountID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.AccountID)
 }
 func (ec *executionContext) fieldContext_APIToken_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _APIToken_name(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_APIToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _APIToken_role(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -30113,30 +30053,15 @@ func (ec *executionContext) _APIToken_role(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_APIToken_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type APITokenRole does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsAPITokenRole)
 }
 
 func (ec *executionContext) _APIToken_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_prefix(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Prefix, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Prefix)
 }
 func (ec *executionContext) fieldContext_APIToken_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _APIToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -30159,7 +30084,7 @@ func (ec *executionContext) _APIToken_expiresAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_APIToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _APIToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -30182,7 +30107,7 @@ func (ec *executionContext) _APIToken_revokedAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_APIToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _APIToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -30205,7 +30130,7 @@ func (ec *executionContext) _APIToken_lastUsedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_APIToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APIToken", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _APIToken_organization(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
@@ -30337,26 +30262,11 @@ func (ec *executionContext) fieldContext_APITokenConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _APITokenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APITokenConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_APITokenConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APITokenConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("APITokenConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _APITokenCreatePayload_token(ctx context.Context, field graphql.CollectedField, obj *APITokenCreatePayload) (ret graphql.Marshaler) {
@@ -30411,7 +30321,7 @@ func (ec *executionContext) _APITokenCreatePayload_secret(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_APITokenCreatePayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APITokenCreatePayload", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("APITokenCreatePayload", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _APITokenCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *APITokenCreatePayload) (ret graphql.Marshaler) {
@@ -30498,7 +30408,7 @@ func (ec *executionContext) _APITokenEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_APITokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("APITokenEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("APITokenEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _APITokenRevokePayload_token(ctx context.Context, field graphql.CollectedField, obj *APITokenRevokePayload) (ret graphql.Marshaler) {
@@ -30566,26 +30476,11 @@ func (ec *executionContext) fieldContext_APITokenRevokePayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _Account_id(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Account_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Account_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Account", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
@@ -30608,7 +30503,7 @@ func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Account_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Account", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Account_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
@@ -30631,53 +30526,23 @@ func (ec *executionContext) _Account_updatedAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Account_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Account", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Account_email(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Account_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_Account_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Account", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Account_name(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Account_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Account_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Account", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Account_memberships(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
@@ -30789,26 +30654,11 @@ func (ec *executionContext) fieldContext_AccountConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _AccountConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AccountConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_AccountConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AccountConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("AccountConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _AccountEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AccountEdge) (ret graphql.Marshaler) {
@@ -30863,7 +30713,7 @@ func (ec *executionContext) _AccountEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_AccountEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AccountEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("AccountEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _AgendaEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *AgendaEntry) (ret graphql.Marshaler) {
@@ -30931,26 +30781,11 @@ func (ec *executionContext) fieldContext_AgendaEntry_participation(_ context.Con
 }
 
 func (ec *executionContext) _AgendaEntry_conflict(ctx context.Context, field graphql.CollectedField, obj *AgendaEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaEntry_conflict(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Conflict, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Conflict)
 }
 func (ec *executionContext) fieldContext_AgendaEntry_conflict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaEntry", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaEntry", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _AgendaEntry_conflictsWith(ctx context.Context, field graphql.CollectedField, obj *AgendaEntry) (ret graphql.Marshaler) {
@@ -30986,49 +30821,19 @@ func (ec *executionContext) fieldContext_AgendaEntry_conflictsWith(_ context.Con
 }
 
 func (ec *executionContext) _AgendaItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItem_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_AgendaItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _AgendaItem_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItem_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_AgendaItem_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _AgendaItem_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
@@ -31051,7 +30856,7 @@ func (ec *executionContext) _AgendaItem_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AgendaItem_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _AgendaItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
@@ -31074,53 +30879,23 @@ func (ec *executionContext) _AgendaItem_updatedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AgendaItem_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _AgendaItem_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItem_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_AgendaItem_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _AgendaItem_title(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItem_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_AgendaItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AgendaItem_kind(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
@@ -31143,7 +30918,7 @@ func (ec *executionContext) _AgendaItem_kind(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_AgendaItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type AgendaItemKind does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsAgendaItemKind)
 }
 
 func (ec *executionContext) _AgendaItem_startsAt(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
@@ -31166,30 +30941,15 @@ func (ec *executionContext) _AgendaItem_startsAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AgendaItem_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _AgendaItem_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItem_durationMinutes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DurationMinutes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DurationMinutes)
 }
 func (ec *executionContext) fieldContext_AgendaItem_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _AgendaItem_organization(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
@@ -31321,26 +31081,11 @@ func (ec *executionContext) fieldContext_AgendaItemConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AgendaItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItemConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItemConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_AgendaItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItemConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItemConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _AgendaItemCreatePayload_agendaItem(ctx context.Context, field graphql.CollectedField, obj *AgendaItemCreatePayload) (ret graphql.Marshaler) {
@@ -31459,7 +31204,7 @@ func (ec *executionContext) _AgendaItemEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AgendaItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AgendaItemEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("AgendaItemEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _AgendaItemUpdatePayload_agendaItem(ctx context.Context, field graphql.CollectedField, obj *AgendaItemUpdatePayload) (ret graphql.Marshaler) {
@@ -31546,7 +31291,7 @@ func (ec *executionContext) _AttendanceEvent_kind(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AttendanceEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errors.New("field of type AttendanceEventKind does not have child fields"))
+	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errNoChildFieldsAttendanceEventKind)
 }
 
 func (ec *executionContext) _AttendanceEvent_meeting(ctx context.Context, field graphql.CollectedField, obj *AttendanceEvent) (ret graphql.Marshaler) {
@@ -31633,99 +31378,39 @@ func (ec *executionContext) _AttendanceEvent_occurredAt(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_AttendanceEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _AttendanceImportPayload_created(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AttendanceImportPayload_created(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Created, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
 }
 func (ec *executionContext) fieldContext_AttendanceImportPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _AttendanceImportPayload_updated(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AttendanceImportPayload_updated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Updated, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
 }
 func (ec *executionContext) fieldContext_AttendanceImportPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _AttendanceImportPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AttendanceImportPayload_unchanged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Unchanged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
 }
 func (ec *executionContext) fieldContext_AttendanceImportPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _AttendanceImportPayload_checkedIn(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AttendanceImportPayload_checkedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CheckedIn)
 }
 func (ec *executionContext) fieldContext_AttendanceImportPayload_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("AttendanceImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _AttendanceImportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *AttendanceImportPayload) (ret graphql.Marshaler) {
@@ -31793,49 +31478,19 @@ func (ec *executionContext) fieldContext_AttendanceImportPayload_userErrors(_ co
 }
 
 func (ec *executionContext) _CalendarFeed_id(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -31858,7 +31513,7 @@ func (ec *executionContext) _CalendarFeed_createdAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _CalendarFeed_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -31881,30 +31536,15 @@ func (ec *executionContext) _CalendarFeed_updatedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _CalendarFeed_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_accountID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AccountID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.AccountID)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_role(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -31927,7 +31567,7 @@ func (ec *executionContext) _CalendarFeed_role(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type CalendarFeedRole does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsCalendarFeedRole)
 }
 
 func (ec *executionContext) _CalendarFeed_kind(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -31950,7 +31590,7 @@ func (ec *executionContext) _CalendarFeed_kind(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type CalendarFeedKind does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsCalendarFeedKind)
 }
 
 func (ec *executionContext) _CalendarFeed_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -31973,7 +31613,7 @@ func (ec *executionContext) _CalendarFeed_meetingID(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_seriesID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -31996,7 +31636,7 @@ func (ec *executionContext) _CalendarFeed_seriesID(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_personID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -32019,30 +31659,15 @@ func (ec *executionContext) _CalendarFeed_personID(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_personID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_prefix(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Prefix, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Prefix)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _CalendarFeed_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -32065,7 +31690,7 @@ func (ec *executionContext) _CalendarFeed_revokedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _CalendarFeed_organization(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
@@ -32293,26 +31918,11 @@ func (ec *executionContext) fieldContext_CalendarFeedConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _CalendarFeedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeedConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeedConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_CalendarFeedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeedConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeedConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _CalendarFeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeedEdge) (ret graphql.Marshaler) {
@@ -32367,7 +31977,7 @@ func (ec *executionContext) _CalendarFeedEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeedEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeedEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _CalendarFeedIssuePayload_feed(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedIssuePayload) (ret graphql.Marshaler) {
@@ -32422,7 +32032,7 @@ func (ec *executionContext) _CalendarFeedIssuePayload_url(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_CalendarFeedIssuePayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CalendarFeedIssuePayload", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CalendarFeedIssuePayload", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _CalendarFeedIssuePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedIssuePayload) (ret graphql.Marshaler) {
@@ -32522,49 +32132,19 @@ func (ec *executionContext) fieldContext_CalendarFeedRevokePayload_userErrors(_ 
 }
 
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Community_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Community_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Community_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -32587,7 +32167,7 @@ func (ec *executionContext) _Community_createdAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Community_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Community_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -32610,30 +32190,15 @@ func (ec *executionContext) _Community_updatedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Community_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Community_name(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Community_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Community_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -32656,7 +32221,7 @@ func (ec *executionContext) _Community_kind(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Community_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type CommunityKind does not have child fields"))
+	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsCommunityKind)
 }
 
 func (ec *executionContext) _Community_description(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -32679,7 +32244,7 @@ func (ec *executionContext) _Community_description(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Community_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Community_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
@@ -32867,26 +32432,11 @@ func (ec *executionContext) fieldContext_CommunityConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CommunityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommunityConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_CommunityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("CommunityConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _CommunityCreatePayload_community(ctx context.Context, field graphql.CollectedField, obj *CommunityCreatePayload) (ret graphql.Marshaler) {
@@ -33005,76 +32555,31 @@ func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _CommunityMembersImportPayload_added(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommunityMembersImportPayload_added(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Added, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Added)
 }
 func (ec *executionContext) fieldContext_CommunityMembersImportPayload_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _CommunityMembersImportPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommunityMembersImportPayload_unchanged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Unchanged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
 }
 func (ec *executionContext) fieldContext_CommunityMembersImportPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _CommunityMembersImportPayload_communitiesCreated(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommunityMembersImportPayload_communitiesCreated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunitiesCreated, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CommunitiesCreated)
 }
 func (ec *executionContext) fieldContext_CommunityMembersImportPayload_communitiesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("CommunityMembersImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _CommunityMembersImportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *CommunityMembersImportPayload) (ret graphql.Marshaler) {
@@ -33270,49 +32775,19 @@ func (ec *executionContext) fieldContext_CommunityUpdatePayload_userErrors(_ con
 }
 
 func (ec *executionContext) _Encounter_id(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Encounter_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Encounter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Encounter_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Encounter_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Encounter_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Encounter_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
@@ -33335,7 +32810,7 @@ func (ec *executionContext) _Encounter_createdAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Encounter_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Encounter_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
@@ -33358,76 +32833,31 @@ func (ec *executionContext) _Encounter_updatedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Encounter_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Encounter_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Encounter_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_Encounter_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Encounter_personAID(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Encounter_personAID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonAID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.PersonAID)
 }
 func (ec *executionContext) fieldContext_Encounter_personAID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Encounter_personBID(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Encounter_personBID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonBID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.PersonBID)
 }
 func (ec *executionContext) fieldContext_Encounter_personBID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Encounter_how(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
@@ -33450,7 +32880,7 @@ func (ec *executionContext) _Encounter_how(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Encounter_how(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type EncounterHow does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsEncounterHow)
 }
 
 func (ec *executionContext) _Encounter_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
@@ -33473,7 +32903,7 @@ func (ec *executionContext) _Encounter_occurredAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Encounter_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Encounter", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Encounter_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
@@ -33669,26 +33099,11 @@ func (ec *executionContext) fieldContext_EncounterConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _EncounterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.EncounterConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EncounterConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_EncounterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EncounterConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("EncounterConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _EncounterEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.EncounterEdge) (ret graphql.Marshaler) {
@@ -33743,7 +33158,7 @@ func (ec *executionContext) _EncounterEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_EncounterEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EncounterEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("EncounterEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _EncounterRecordPayload_encounter(ctx context.Context, field graphql.CollectedField, obj *EncounterRecordPayload) (ret graphql.Marshaler) {
@@ -33811,26 +33226,11 @@ func (ec *executionContext) fieldContext_EncounterRecordPayload_relationship(_ c
 }
 
 func (ec *executionContext) _EncounterRecordPayload_created(ctx context.Context, field graphql.CollectedField, obj *EncounterRecordPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EncounterRecordPayload_created(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Created, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Created)
 }
 func (ec *executionContext) fieldContext_EncounterRecordPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EncounterRecordPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("EncounterRecordPayload", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _EncounterRecordPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *EncounterRecordPayload) (ret graphql.Marshaler) {
@@ -33866,49 +33266,19 @@ func (ec *executionContext) fieldContext_EncounterRecordPayload_userErrors(_ con
 }
 
 func (ec *executionContext) _Feedback_id(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Feedback_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Feedback_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Feedback_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Feedback_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Feedback_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Feedback_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
@@ -33931,7 +33301,7 @@ func (ec *executionContext) _Feedback_createdAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Feedback_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
@@ -33954,76 +33324,31 @@ func (ec *executionContext) _Feedback_updatedAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Feedback_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Feedback_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_Feedback_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Feedback_personID(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Feedback_personID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.PersonID)
 }
 func (ec *executionContext) fieldContext_Feedback_personID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Feedback_rating(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Feedback_rating(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rating, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rating)
 }
 func (ec *executionContext) fieldContext_Feedback_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Feedback_comment(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
@@ -34046,7 +33371,7 @@ func (ec *executionContext) _Feedback_comment(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Feedback", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Feedback_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
@@ -34210,26 +33535,11 @@ func (ec *executionContext) fieldContext_FeedbackConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _FeedbackConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.FeedbackConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FeedbackConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_FeedbackConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FeedbackConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FeedbackConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FeedbackCreatePayload_feedback(ctx context.Context, field graphql.CollectedField, obj *FeedbackCreatePayload) (ret graphql.Marshaler) {
@@ -34265,26 +33575,11 @@ func (ec *executionContext) fieldContext_FeedbackCreatePayload_feedback(_ contex
 }
 
 func (ec *executionContext) _FeedbackCreatePayload_updated(ctx context.Context, field graphql.CollectedField, obj *FeedbackCreatePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FeedbackCreatePayload_updated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Updated, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Updated)
 }
 func (ec *executionContext) fieldContext_FeedbackCreatePayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FeedbackCreatePayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("FeedbackCreatePayload", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _FeedbackCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *FeedbackCreatePayload) (ret graphql.Marshaler) {
@@ -34371,30 +33666,15 @@ func (ec *executionContext) _FeedbackEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_FeedbackEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FeedbackEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("FeedbackEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _FeedbackSummary_count(ctx context.Context, field graphql.CollectedField, obj *FeedbackSummary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FeedbackSummary_count(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
 }
 func (ec *executionContext) fieldContext_FeedbackSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *FeedbackSummary) (ret graphql.Marshaler) {
@@ -34417,7 +33697,7 @@ func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_FeedbackSummary_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _FeedbackUpdatePayload_feedback(ctx context.Context, field graphql.CollectedField, obj *FeedbackUpdatePayload) (ret graphql.Marshaler) {
@@ -34485,49 +33765,19 @@ func (ec *executionContext) fieldContext_FeedbackUpdatePayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_FollowUp_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _FollowUp_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_FollowUp_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _FollowUp_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34550,7 +33800,7 @@ func (ec *executionContext) _FollowUp_createdAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34573,53 +33823,23 @@ func (ec *executionContext) _FollowUp_updatedAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_FollowUp_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _FollowUp_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_ownerID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OwnerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OwnerID)
 }
 func (ec *executionContext) fieldContext_FollowUp_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _FollowUp_objectiveID(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34642,30 +33862,15 @@ func (ec *executionContext) _FollowUp_objectiveID(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_objectiveID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _FollowUp_title(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_FollowUp_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FollowUp_description(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34688,7 +33893,7 @@ func (ec *executionContext) _FollowUp_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FollowUp_dueDate(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34711,7 +33916,7 @@ func (ec *executionContext) _FollowUp_dueDate(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_status(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34734,7 +33939,7 @@ func (ec *executionContext) _FollowUp_status(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type FollowUpStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsFollowUpStatus)
 }
 
 func (ec *executionContext) _FollowUp_doneAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34757,7 +33962,7 @@ func (ec *executionContext) _FollowUp_doneAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34780,7 +33985,7 @@ func (ec *executionContext) _FollowUp_cancelledAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_statusChangedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34803,30 +34008,15 @@ func (ec *executionContext) _FollowUp_statusChangedAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_statusChangedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_reopenedCount(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_reopenedCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReopenedCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReopenedCount)
 }
 func (ec *executionContext) fieldContext_FollowUp_reopenedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUp_reopenedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -34849,7 +34039,7 @@ func (ec *executionContext) _FollowUp_reopenedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_reopenedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_organization(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
@@ -35025,141 +34215,51 @@ func (ec *executionContext) fieldContext_FollowUp_concerns(ctx context.Context, 
 }
 
 func (ec *executionContext) _FollowUpCompletion_total(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Total)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUpCompletion_open(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_open(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Open, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Open)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUpCompletion_done(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_done(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Done, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Done)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUpCompletion_cancelled(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_cancelled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cancelled, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Cancelled)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUpCompletion_overdue(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_overdue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Overdue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Overdue)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUpCompletion_doneOnTime(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_doneOnTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DoneOnTime, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DoneOnTime)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_doneOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUpCompletion_rate(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
@@ -35182,7 +34282,7 @@ func (ec *executionContext) _FollowUpCompletion_rate(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _FollowUpCompletion_onTimeRate(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
@@ -35205,7 +34305,7 @@ func (ec *executionContext) _FollowUpCompletion_onTimeRate(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_onTimeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _FollowUpConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpConnection) (ret graphql.Marshaler) {
@@ -35273,26 +34373,11 @@ func (ec *executionContext) fieldContext_FollowUpConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _FollowUpConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_FollowUpConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FollowUpCreatePayload_followUp(ctx context.Context, field graphql.CollectedField, obj *FollowUpCreatePayload) (ret graphql.Marshaler) {
@@ -35411,7 +34496,7 @@ func (ec *executionContext) _FollowUpEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_FollowUpEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FollowUpEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("FollowUpEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _FollowUpUpdatePayload_followUp(ctx context.Context, field graphql.CollectedField, obj *FollowUpUpdatePayload) (ret graphql.Marshaler) {
@@ -35479,26 +34564,11 @@ func (ec *executionContext) fieldContext_FollowUpUpdatePayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _ImportError_row(ctx context.Context, field graphql.CollectedField, obj *ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportError_row(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Row, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Row)
 }
 func (ec *executionContext) fieldContext_ImportError_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportError", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ImportError_column(ctx context.Context, field graphql.CollectedField, obj *ImportError) (ret graphql.Marshaler) {
@@ -35521,76 +34591,31 @@ func (ec *executionContext) _ImportError_column(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ImportError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportError", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ImportError_message(ctx context.Context, field graphql.CollectedField, obj *ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportError_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
 }
 func (ec *executionContext) fieldContext_ImportError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportError", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Indicator_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Indicator_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Indicator_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Indicator_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Indicator_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Indicator_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35613,7 +34638,7 @@ func (ec *executionContext) _Indicator_createdAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Indicator_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35636,30 +34661,15 @@ func (ec *executionContext) _Indicator_updatedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Indicator_objectiveID(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Indicator_objectiveID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ObjectiveID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ObjectiveID)
 }
 func (ec *executionContext) fieldContext_Indicator_objectiveID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Indicator_metric(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35682,30 +34692,15 @@ func (ec *executionContext) _Indicator_metric(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type IndicatorMetric does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsIndicatorMetric)
 }
 
 func (ec *executionContext) _Indicator_target(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Indicator_target(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Target, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Target)
 }
 func (ec *executionContext) fieldContext_Indicator_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35728,7 +34723,7 @@ func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Indicator_description(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35751,7 +34746,7 @@ func (ec *executionContext) _Indicator_description(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Indicator_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35838,7 +34833,7 @@ func (ec *executionContext) _Indicator_measured(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_measured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _Indicator_progress(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35861,7 +34856,7 @@ func (ec *executionContext) _Indicator_progress(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _Indicator_status(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35884,7 +34879,7 @@ func (ec *executionContext) _Indicator_status(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type IndicatorStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errNoChildFieldsIndicatorStatus)
 }
 
 func (ec *executionContext) _Indicator_lowerIsBetter(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -35907,7 +34902,7 @@ func (ec *executionContext) _Indicator_lowerIsBetter(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_lowerIsBetter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, true, true, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Indicator_series(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
@@ -36007,26 +35002,11 @@ func (ec *executionContext) fieldContext_IndicatorConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _IndicatorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.IndicatorConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IndicatorConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_IndicatorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _IndicatorCreatePayload_indicator(ctx context.Context, field graphql.CollectedField, obj *IndicatorCreatePayload) (ret graphql.Marshaler) {
@@ -36145,7 +35125,7 @@ func (ec *executionContext) _IndicatorEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _IndicatorPoint_at(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
@@ -36168,53 +35148,23 @@ func (ec *executionContext) _IndicatorPoint_at(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorPoint_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _IndicatorPoint_value(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IndicatorPoint_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_IndicatorPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IndicatorPoint_meetingID(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IndicatorPoint_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_IndicatorPoint_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorPoint", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _IndicatorPoint_meeting(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
@@ -36365,7 +35315,7 @@ func (ec *executionContext) _IndicatorValue_measured(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_measured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IndicatorValue_progress(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
@@ -36388,7 +35338,7 @@ func (ec *executionContext) _IndicatorValue_progress(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IndicatorValue_status(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
@@ -36411,7 +35361,7 @@ func (ec *executionContext) _IndicatorValue_status(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errors.New("field of type IndicatorStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errNoChildFieldsIndicatorStatus)
 }
 
 func (ec *executionContext) _IndicatorValue_series(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
@@ -36498,7 +35448,7 @@ func (ec *executionContext) _IntroductionPath_cost(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_IntroductionPath_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IntroductionPath_reason(ctx context.Context, field graphql.CollectedField, obj *IntroductionPath) (ret graphql.Marshaler) {
@@ -36521,7 +35471,7 @@ func (ec *executionContext) _IntroductionPath_reason(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_IntroductionPath_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _IntroductionSuggestion_person(ctx context.Context, field graphql.CollectedField, obj *IntroductionSuggestion) (ret graphql.Marshaler) {
@@ -36557,26 +35507,11 @@ func (ec *executionContext) fieldContext_IntroductionSuggestion_person(_ context
 }
 
 func (ec *executionContext) _IntroductionSuggestion_score(ctx context.Context, field graphql.CollectedField, obj *IntroductionSuggestion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IntroductionSuggestion_score(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Score, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Score)
 }
 func (ec *executionContext) fieldContext_IntroductionSuggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IntroductionSuggestion", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("IntroductionSuggestion", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IntroductionSuggestion_reasons(ctx context.Context, field graphql.CollectedField, obj *IntroductionSuggestion) (ret graphql.Marshaler) {
@@ -36599,53 +35534,23 @@ func (ec *executionContext) _IntroductionSuggestion_reasons(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_IntroductionSuggestion_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IntroductionSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("IntroductionSuggestion", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Meeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Meeting_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Meeting_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Meeting_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36668,7 +35573,7 @@ func (ec *executionContext) _Meeting_createdAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Meeting_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36691,30 +35596,15 @@ func (ec *executionContext) _Meeting_updatedAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Meeting_title(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Meeting_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_description(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36737,7 +35627,7 @@ func (ec *executionContext) _Meeting_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_format(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36760,7 +35650,7 @@ func (ec *executionContext) _Meeting_format(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type MeetingFormat does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsMeetingFormat)
 }
 
 func (ec *executionContext) _Meeting_venueName(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36783,7 +35673,7 @@ func (ec *executionContext) _Meeting_venueName(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_venueName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_venueAddress(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36806,30 +35696,15 @@ func (ec *executionContext) _Meeting_venueAddress(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_venueAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_timeZone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TimeZone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.TimeZone)
 }
 func (ec *executionContext) fieldContext_Meeting_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36852,7 +35727,7 @@ func (ec *executionContext) _Meeting_capacity(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Meeting_visibility(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36875,7 +35750,7 @@ func (ec *executionContext) _Meeting_visibility(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type MeetingVisibility does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsMeetingVisibility)
 }
 
 func (ec *executionContext) _Meeting_status(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36898,7 +35773,7 @@ func (ec *executionContext) _Meeting_status(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type MeetingStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsMeetingStatus)
 }
 
 func (ec *executionContext) _Meeting_budgetAmount(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36921,7 +35796,7 @@ func (ec *executionContext) _Meeting_budgetAmount(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_budgetAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Decimal does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsDecimal)
 }
 
 func (ec *executionContext) _Meeting_budgetCurrency(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36944,7 +35819,7 @@ func (ec *executionContext) _Meeting_budgetCurrency(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_budgetCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36967,7 +35842,7 @@ func (ec *executionContext) _Meeting_cancelledAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Meeting_cancellationReason(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -36990,76 +35865,31 @@ func (ec *executionContext) _Meeting_cancellationReason(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_cancellationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_capacityIncludesHosts(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_capacityIncludesHosts(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CapacityIncludesHosts, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.CapacityIncludesHosts)
 }
 func (ec *executionContext) fieldContext_Meeting_capacityIncludesHosts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Meeting_checkInOpensBefore(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_checkInOpensBefore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckInOpensBefore, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CheckInOpensBefore)
 }
 func (ec *executionContext) fieldContext_Meeting_checkInOpensBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Meeting_checkInClosesAfter(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_checkInClosesAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckInClosesAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CheckInClosesAfter)
 }
 func (ec *executionContext) fieldContext_Meeting_checkInClosesAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Meeting_seriesID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -37082,53 +35912,23 @@ func (ec *executionContext) _Meeting_seriesID(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Meeting_overridden(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_overridden(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Overridden, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Overridden)
 }
 func (ec *executionContext) fieldContext_Meeting_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Meeting_sequence(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_sequence(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sequence, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Sequence)
 }
 func (ec *executionContext) fieldContext_Meeting_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Meeting_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -37587,7 +36387,7 @@ func (ec *executionContext) _Meeting_startsAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, true, true, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, true, true, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Meeting_endsAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -37610,7 +36410,7 @@ func (ec *executionContext) _Meeting_endsAt(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, true, true, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, true, true, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Meeting_attendance(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -37729,7 +36529,7 @@ func (ec *executionContext) _Meeting_occurrenceStart(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_occurrenceStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, true, true, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, true, true, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Meeting_icsURL(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -37752,168 +36552,63 @@ func (ec *executionContext) _Meeting_icsURL(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Meeting_icsURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Meeting", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Meeting", field, true, true, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _MeetingAttendance_invited(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_invited(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Invited, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Invited)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingAttendance_accepted(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_accepted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Accepted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Accepted)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingAttendance_tentative(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_tentative(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Tentative, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Tentative)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_tentative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingAttendance_declined(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_declined(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Declined, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Declined)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingAttendance_waitlisted(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_waitlisted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Waitlisted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Waitlisted)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingAttendance_checkedIn(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_checkedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CheckedIn)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingAttendance_noShows(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_noShows(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NoShows, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NoShows)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_noShows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingAttendance_rate(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
@@ -37936,7 +36631,7 @@ func (ec *executionContext) _MeetingAttendance_rate(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _MeetingCancelPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *MeetingCancelPayload) (ret graphql.Marshaler) {
@@ -38068,26 +36763,11 @@ func (ec *executionContext) fieldContext_MeetingConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _MeetingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingCreatePayload_meeting(ctx context.Context, field graphql.CollectedField, obj *MeetingCreatePayload) (ret graphql.Marshaler) {
@@ -38206,7 +36886,7 @@ func (ec *executionContext) _MeetingEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_MeetingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _MeetingInvitePayload_meeting(ctx context.Context, field graphql.CollectedField, obj *MeetingInvitePayload) (ret graphql.Marshaler) {
@@ -38242,49 +36922,19 @@ func (ec *executionContext) fieldContext_MeetingInvitePayload_meeting(_ context.
 }
 
 func (ec *executionContext) _MeetingInvitePayload_invitedCount(ctx context.Context, field graphql.CollectedField, obj *MeetingInvitePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingInvitePayload_invitedCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InvitedCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.InvitedCount)
 }
 func (ec *executionContext) fieldContext_MeetingInvitePayload_invitedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingInvitePayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingInvitePayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingInvitePayload_alreadyInvitedCount(ctx context.Context, field graphql.CollectedField, obj *MeetingInvitePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingInvitePayload_alreadyInvitedCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AlreadyInvitedCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.AlreadyInvitedCount)
 }
 func (ec *executionContext) fieldContext_MeetingInvitePayload_alreadyInvitedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingInvitePayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingInvitePayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingInvitePayload_invited(ctx context.Context, field graphql.CollectedField, obj *MeetingInvitePayload) (ret graphql.Marshaler) {
@@ -38416,72 +37066,27 @@ func (ec *executionContext) fieldContext_MeetingOutcome_cost(_ context.Context, 
 }
 
 func (ec *executionContext) _MeetingOutcome_invited(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingOutcome_invited(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Invited, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Invited)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingOutcome_accepted(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingOutcome_accepted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Accepted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Accepted)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingOutcome_checkedIn(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingOutcome_checkedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CheckedIn)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingOutcome_attendanceRate(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
@@ -38504,53 +37109,23 @@ func (ec *executionContext) _MeetingOutcome_attendanceRate(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_attendanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _MeetingOutcome_newRelationships(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingOutcome_newRelationships(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NewRelationships, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NewRelationships)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_newRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingOutcome_feedbackCount(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingOutcome_feedbackCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FeedbackCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.FeedbackCount)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_feedbackCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingOutcome_averageRating(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
@@ -38573,7 +37148,7 @@ func (ec *executionContext) _MeetingOutcome_averageRating(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _MeetingRegisterPayload_participation(ctx context.Context, field graphql.CollectedField, obj *MeetingRegisterPayload) (ret graphql.Marshaler) {
@@ -38609,26 +37184,11 @@ func (ec *executionContext) fieldContext_MeetingRegisterPayload_participation(_ 
 }
 
 func (ec *executionContext) _MeetingRegisterPayload_waitlisted(ctx context.Context, field graphql.CollectedField, obj *MeetingRegisterPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingRegisterPayload_waitlisted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Waitlisted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Waitlisted)
 }
 func (ec *executionContext) fieldContext_MeetingRegisterPayload_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingRegisterPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingRegisterPayload", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _MeetingRegisterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MeetingRegisterPayload) (ret graphql.Marshaler) {
@@ -38779,7 +37339,7 @@ func (ec *executionContext) _MeetingSeatingPlanPayload_newPairs(ctx context.Cont
 	)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_newPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_seatedPairs(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
@@ -38802,7 +37362,7 @@ func (ec *executionContext) _MeetingSeatingPlanPayload_seatedPairs(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_seatedPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_upperBound(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
@@ -38825,7 +37385,7 @@ func (ec *executionContext) _MeetingSeatingPlanPayload_upperBound(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_upperBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_randomBaseline(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
@@ -38848,7 +37408,7 @@ func (ec *executionContext) _MeetingSeatingPlanPayload_randomBaseline(ctx contex
 	)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_randomBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_violations(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
@@ -38871,7 +37431,7 @@ func (ec *executionContext) _MeetingSeatingPlanPayload_violations(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_violations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
@@ -38939,26 +37499,11 @@ func (ec *executionContext) fieldContext_MeetingSeatingRoundConfirmPayload_encou
 }
 
 func (ec *executionContext) _MeetingSeatingRoundConfirmPayload_skipped(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingRoundConfirmPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingSeatingRoundConfirmPayload_skipped(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Skipped, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Skipped)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingRoundConfirmPayload_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingSeatingRoundConfirmPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MeetingSeatingRoundConfirmPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingRoundConfirmPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingRoundConfirmPayload) (ret graphql.Marshaler) {
@@ -39122,49 +37667,19 @@ func (ec *executionContext) fieldContext_MeetingUpdatePayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Membership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Membership_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Membership_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Membership_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39187,7 +37702,7 @@ func (ec *executionContext) _Membership_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Membership_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Membership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39210,7 +37725,7 @@ func (ec *executionContext) _Membership_updatedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Membership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Membership_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39233,7 +37748,7 @@ func (ec *executionContext) _Membership_accountID(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Membership_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39256,7 +37771,7 @@ func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Membership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type MembershipRole does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsMembershipRole)
 }
 
 func (ec *executionContext) _Membership_status(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39279,7 +37794,7 @@ func (ec *executionContext) _Membership_status(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Membership_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type MembershipStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsMembershipStatus)
 }
 
 func (ec *executionContext) _Membership_invitedEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39302,7 +37817,7 @@ func (ec *executionContext) _Membership_invitedEmail(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Membership_invitedEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Membership_invitedName(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39325,7 +37840,7 @@ func (ec *executionContext) _Membership_invitedName(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Membership_invitedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Membership_invitationExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39348,7 +37863,7 @@ func (ec *executionContext) _Membership_invitationExpiresAt(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_Membership_invitationExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Membership_respondedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39371,7 +37886,7 @@ func (ec *executionContext) _Membership_respondedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Membership_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Membership_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -39490,7 +38005,7 @@ func (ec *executionContext) _MembershipAcceptPayload_secret(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_MembershipAcceptPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipAcceptPayload", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipAcceptPayload", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _MembershipAcceptPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MembershipAcceptPayload) (ret graphql.Marshaler) {
@@ -39590,26 +38105,11 @@ func (ec *executionContext) fieldContext_MembershipConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _MembershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MembershipConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MembershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MembershipCreatePayload_membership(ctx context.Context, field graphql.CollectedField, obj *MembershipCreatePayload) (ret graphql.Marshaler) {
@@ -39696,7 +38196,7 @@ func (ec *executionContext) _MembershipDeclinePayload_declinedInvitationID(ctx c
 	)
 }
 func (ec *executionContext) fieldContext_MembershipDeclinePayload_declinedInvitationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipDeclinePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipDeclinePayload", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _MembershipDeclinePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MembershipDeclinePayload) (ret graphql.Marshaler) {
@@ -39751,7 +38251,7 @@ func (ec *executionContext) _MembershipDeletePayload_deletedMembershipID(ctx con
 	)
 }
 func (ec *executionContext) fieldContext_MembershipDeletePayload_deletedMembershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipDeletePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipDeletePayload", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _MembershipDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *MembershipDeletePayload) (ret graphql.Marshaler) {
@@ -39838,76 +38338,31 @@ func (ec *executionContext) _MembershipEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_MembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _MembershipInvitation_id(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipInvitation_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_MembershipInvitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _MembershipInvitation_organizationName(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipInvitation_organizationName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.OrganizationName)
 }
 func (ec *executionContext) fieldContext_MembershipInvitation_organizationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _MembershipInvitation_organizationSlug(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipInvitation_organizationSlug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationSlug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.OrganizationSlug)
 }
 func (ec *executionContext) fieldContext_MembershipInvitation_organizationSlug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _MembershipInvitation_role(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
@@ -39930,7 +38385,7 @@ func (ec *executionContext) _MembershipInvitation_role(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_MembershipInvitation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type MembershipRole does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errNoChildFieldsMembershipRole)
 }
 
 func (ec *executionContext) _MembershipInvitation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
@@ -39953,7 +38408,7 @@ func (ec *executionContext) _MembershipInvitation_invitedAt(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_MembershipInvitation_invitedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _MembershipInvitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
@@ -39976,7 +38431,7 @@ func (ec *executionContext) _MembershipInvitation_expiresAt(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_MembershipInvitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _MembershipUpdatePayload_membership(ctx context.Context, field graphql.CollectedField, obj *MembershipUpdatePayload) (ret graphql.Marshaler) {
@@ -40063,53 +38518,23 @@ func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Money", field, false, false, errors.New("field of type Decimal does not have child fields"))
+	return graphql.NewScalarFieldContext("Money", field, false, false, errNoChildFieldsDecimal)
 }
 
 func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Money_currency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Currency)
 }
 func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Money", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Money", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Money_formatted(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Money_formatted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Formatted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Formatted)
 }
 func (ec *executionContext) fieldContext_Money_formatted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Money", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Money", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Mutation_organizationUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -42365,49 +40790,19 @@ func (ec *executionContext) fieldContext_Network_stats(_ context.Context, field 
 }
 
 func (ec *executionContext) _NetworkBridge_source(ctx context.Context, field graphql.CollectedField, obj *NetworkBridge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkBridge_source(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Source, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.Source)
 }
 func (ec *executionContext) fieldContext_NetworkBridge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkBridge", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkBridge", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _NetworkBridge_target(ctx context.Context, field graphql.CollectedField, obj *NetworkBridge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkBridge_target(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Target, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.Target)
 }
 func (ec *executionContext) fieldContext_NetworkBridge_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkBridge", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkBridge", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _NetworkBroker_person(ctx context.Context, field graphql.CollectedField, obj *NetworkBroker) (ret graphql.Marshaler) {
@@ -42443,164 +40838,59 @@ func (ec *executionContext) fieldContext_NetworkBroker_person(_ context.Context,
 }
 
 func (ec *executionContext) _NetworkBroker_communitiesReached(ctx context.Context, field graphql.CollectedField, obj *NetworkBroker) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkBroker_communitiesReached(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunitiesReached, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CommunitiesReached)
 }
 func (ec *executionContext) fieldContext_NetworkBroker_communitiesReached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkBroker", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkBroker", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NetworkEdge_id(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkEdge_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _NetworkEdge_source(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkEdge_source(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Source, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.Source)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _NetworkEdge_target(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkEdge_target(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Target, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.Target)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _NetworkEdge_strength(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkEdge_strength(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Strength, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Strength)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _NetworkEdge_currentStrength(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkEdge_currentStrength(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CurrentStrength, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.CurrentStrength)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_currentStrength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _NetworkEdge_encounterCount(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkEdge_encounterCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EncounterCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.EncounterCount)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_encounterCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NetworkEdge_firstMetAt(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
@@ -42623,7 +40913,7 @@ func (ec *executionContext) _NetworkEdge_firstMetAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_firstMetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _NetworkEdge_lastMetAt(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
@@ -42646,53 +40936,23 @@ func (ec *executionContext) _NetworkEdge_lastMetAt(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_lastMetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _NetworkNode_id(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_NetworkNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _NetworkNode_name(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_NetworkNode_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _NetworkNode_company(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
@@ -42715,7 +40975,7 @@ func (ec *executionContext) _NetworkNode_company(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_NetworkNode_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _NetworkNode_communities(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
@@ -42751,256 +41011,91 @@ func (ec *executionContext) fieldContext_NetworkNode_communities(_ context.Conte
 }
 
 func (ec *executionContext) _NetworkNode_degree(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_degree(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Degree, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Degree)
 }
 func (ec *executionContext) fieldContext_NetworkNode_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NetworkNode_weightedDegree(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_weightedDegree(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WeightedDegree, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.WeightedDegree)
 }
 func (ec *executionContext) fieldContext_NetworkNode_weightedDegree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _NetworkNode_betweenness(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_betweenness(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Betweenness, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Betweenness)
 }
 func (ec *executionContext) fieldContext_NetworkNode_betweenness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _NetworkNode_closeness(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_closeness(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Closeness, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Closeness)
 }
 func (ec *executionContext) fieldContext_NetworkNode_closeness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _NetworkNode_community(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_community(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Community, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Community)
 }
 func (ec *executionContext) fieldContext_NetworkNode_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NetworkNode_attended(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_attended(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attended, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Attended)
 }
 func (ec *executionContext) fieldContext_NetworkNode_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _NetworkStats_nodeCount(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkStats_nodeCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NodeCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NodeCount)
 }
 func (ec *executionContext) fieldContext_NetworkStats_nodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NetworkStats_edgeCount(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkStats_edgeCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EdgeCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.EdgeCount)
 }
 func (ec *executionContext) fieldContext_NetworkStats_edgeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NetworkStats_density(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkStats_density(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Density, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Density)
 }
 func (ec *executionContext) fieldContext_NetworkStats_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _NetworkStats_components(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkStats_components(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Components, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Components)
 }
 func (ec *executionContext) fieldContext_NetworkStats_components(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NetworkStats_modularity(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkStats_modularity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Modularity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Modularity)
 }
 func (ec *executionContext) fieldContext_NetworkStats_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _NetworkStats_isolated(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
@@ -43100,72 +41195,27 @@ func (ec *executionContext) fieldContext_NetworkStats_brokers(_ context.Context,
 }
 
 func (ec *executionContext) _NetworkStats_betweennessSampled(ctx context.Context, field graphql.CollectedField, obj *NetworkStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkStats_betweennessSampled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BetweennessSampled, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.BetweennessSampled)
 }
 func (ec *executionContext) fieldContext_NetworkStats_betweennessSampled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("NetworkStats", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Objective_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Objective_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Objective_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Objective_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43188,7 +41238,7 @@ func (ec *executionContext) _Objective_createdAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Objective_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Objective_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43211,30 +41261,15 @@ func (ec *executionContext) _Objective_updatedAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Objective_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Objective_title(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Objective_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Objective_description(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43257,7 +41292,7 @@ func (ec *executionContext) _Objective_description(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Objective_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Objective_category(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43280,7 +41315,7 @@ func (ec *executionContext) _Objective_category(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Objective_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type ObjectiveCategory does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsObjectiveCategory)
 }
 
 func (ec *executionContext) _Objective_purpose(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43303,7 +41338,7 @@ func (ec *executionContext) _Objective_purpose(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Objective_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type ObjectivePurpose does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsObjectivePurpose)
 }
 
 func (ec *executionContext) _Objective_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43326,7 +41361,7 @@ func (ec *executionContext) _Objective_ownerID(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Objective_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Objective_dueDate(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43349,7 +41384,7 @@ func (ec *executionContext) _Objective_dueDate(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Objective_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Objective_status(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43372,7 +41407,7 @@ func (ec *executionContext) _Objective_status(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Objective_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Objective", field, false, false, errors.New("field of type ObjectiveStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsObjectiveStatus)
 }
 
 func (ec *executionContext) _Objective_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
@@ -43744,26 +41779,11 @@ func (ec *executionContext) fieldContext_ObjectiveConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _ObjectiveConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ObjectiveConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ObjectiveConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ObjectiveConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ObjectiveConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ObjectiveConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ObjectiveCreatePayload_objective(ctx context.Context, field graphql.CollectedField, obj *ObjectiveCreatePayload) (ret graphql.Marshaler) {
@@ -43882,7 +41902,7 @@ func (ec *executionContext) _ObjectiveEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ObjectiveEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ObjectiveEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("ObjectiveEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _ObjectiveUpdatePayload_objective(ctx context.Context, field graphql.CollectedField, obj *ObjectiveUpdatePayload) (ret graphql.Marshaler) {
@@ -43950,26 +41970,11 @@ func (ec *executionContext) fieldContext_ObjectiveUpdatePayload_userErrors(_ con
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Organization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -43992,7 +41997,7 @@ func (ec *executionContext) _Organization_createdAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -44015,168 +42020,63 @@ func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Organization_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_Organization_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Organization_currency(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_currency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Currency)
 }
 func (ec *executionContext) fieldContext_Organization_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Organization_segmentRegularMin(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_segmentRegularMin(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SegmentRegularMin, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SegmentRegularMin)
 }
 func (ec *executionContext) fieldContext_Organization_segmentRegularMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Organization_segmentLoyalMin(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_segmentLoyalMin(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SegmentLoyalMin, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SegmentLoyalMin)
 }
 func (ec *executionContext) fieldContext_Organization_segmentLoyalMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Organization_segmentWindowMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_segmentWindowMonths(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SegmentWindowMonths, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SegmentWindowMonths)
 }
 func (ec *executionContext) fieldContext_Organization_segmentWindowMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Organization_segmentLapseMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Organization_segmentLapseMonths(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SegmentLapseMonths, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SegmentLapseMonths)
 }
 func (ec *executionContext) fieldContext_Organization_segmentLapseMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Organization_people(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -44420,26 +42320,11 @@ func (ec *executionContext) fieldContext_OrganizationConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrganizationConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrganizationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("OrganizationConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
@@ -44494,7 +42379,7 @@ func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrganizationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("OrganizationEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _OrganizationUpdatePayload_organization(ctx context.Context, field graphql.CollectedField, obj *OrganizationUpdatePayload) (ret graphql.Marshaler) {
@@ -44754,26 +42639,11 @@ func (ec *executionContext) fieldContext_OutcomeReport_indicators(_ context.Cont
 }
 
 func (ec *executionContext) _OutcomeTotals_meetingCount(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_meetingCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.MeetingCount)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_meetingCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _OutcomeTotals_cost(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
@@ -44841,72 +42711,27 @@ func (ec *executionContext) fieldContext_OutcomeTotals_otherCurrencyCosts(_ cont
 }
 
 func (ec *executionContext) _OutcomeTotals_invited(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_invited(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Invited, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Invited)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _OutcomeTotals_checkedIn(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_checkedIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckedIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CheckedIn)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _OutcomeTotals_attendees(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_attendees(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attendees, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Attendees)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _OutcomeTotals_attendanceRate(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
@@ -44929,53 +42754,23 @@ func (ec *executionContext) _OutcomeTotals_attendanceRate(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_attendanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _OutcomeTotals_newRelationships(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_newRelationships(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NewRelationships, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NewRelationships)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_newRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _OutcomeTotals_feedbackCount(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_feedbackCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FeedbackCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.FeedbackCount)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_feedbackCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _OutcomeTotals_averageSatisfaction(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
@@ -44998,7 +42793,7 @@ func (ec *executionContext) _OutcomeTotals_averageSatisfaction(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_averageSatisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _OutcomeTotals_costPerAttendee(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
@@ -45085,7 +42880,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
@@ -45108,7 +42903,7 @@ func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
@@ -45131,7 +42926,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
@@ -45154,53 +42949,23 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _Participation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Participation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Participation_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Participation_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Participation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45223,7 +42988,7 @@ func (ec *executionContext) _Participation_createdAt(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Participation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45246,53 +43011,23 @@ func (ec *executionContext) _Participation_updatedAt(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Participation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_Participation_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Participation_personID(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_personID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.PersonID)
 }
 func (ec *executionContext) fieldContext_Participation_personID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Participation_role(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45315,7 +43050,7 @@ func (ec *executionContext) _Participation_role(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Participation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ParticipationRole does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsParticipationRole)
 }
 
 func (ec *executionContext) _Participation_status(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45338,7 +43073,7 @@ func (ec *executionContext) _Participation_status(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Participation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ParticipationStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsParticipationStatus)
 }
 
 func (ec *executionContext) _Participation_waitlistPosition(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45361,7 +43096,7 @@ func (ec *executionContext) _Participation_waitlistPosition(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_Participation_waitlistPosition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Participation_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45384,7 +43119,7 @@ func (ec *executionContext) _Participation_acceptedAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Participation_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45407,7 +43142,7 @@ func (ec *executionContext) _Participation_invitedAt(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Participation_invitedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_respondedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45430,7 +43165,7 @@ func (ec *executionContext) _Participation_respondedAt(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Participation_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_checkedInAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45453,7 +43188,7 @@ func (ec *executionContext) _Participation_checkedInAt(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Participation_checkedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_invitedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45476,7 +43211,7 @@ func (ec *executionContext) _Participation_invitedByID(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Participation_invitedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Participation", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Participation_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
@@ -45832,26 +43567,11 @@ func (ec *executionContext) fieldContext_ParticipationConnection_pageInfo(_ cont
 }
 
 func (ec *executionContext) _ParticipationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ParticipationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParticipationConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ParticipationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ParticipationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ParticipationConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ParticipationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ParticipationEdge) (ret graphql.Marshaler) {
@@ -45906,7 +43626,7 @@ func (ec *executionContext) _ParticipationEdge_cursor(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_ParticipationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ParticipationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("ParticipationEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _ParticipationRespondPayload_participation(ctx context.Context, field graphql.CollectedField, obj *ParticipationRespondPayload) (ret graphql.Marshaler) {
@@ -45942,26 +43662,11 @@ func (ec *executionContext) fieldContext_ParticipationRespondPayload_participati
 }
 
 func (ec *executionContext) _ParticipationRespondPayload_waitlisted(ctx context.Context, field graphql.CollectedField, obj *ParticipationRespondPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParticipationRespondPayload_waitlisted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Waitlisted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Waitlisted)
 }
 func (ec *executionContext) fieldContext_ParticipationRespondPayload_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ParticipationRespondPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("ParticipationRespondPayload", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _ParticipationRespondPayload_promoted(ctx context.Context, field graphql.CollectedField, obj *ParticipationRespondPayload) (ret graphql.Marshaler) {
@@ -46093,95 +43798,35 @@ func (ec *executionContext) fieldContext_ParticipationUndoCheckInPayload_userErr
 }
 
 func (ec *executionContext) _PeopleImportPayload_created(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PeopleImportPayload_created(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Created, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Created)
 }
 func (ec *executionContext) fieldContext_PeopleImportPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PeopleImportPayload_updated(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PeopleImportPayload_updated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Updated, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Updated)
 }
 func (ec *executionContext) fieldContext_PeopleImportPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PeopleImportPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PeopleImportPayload_unchanged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Unchanged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Unchanged)
 }
 func (ec *executionContext) fieldContext_PeopleImportPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PeopleImportPayload_communitiesCreated(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PeopleImportPayload_communitiesCreated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunitiesCreated, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CommunitiesCreated)
 }
 func (ec *executionContext) fieldContext_PeopleImportPayload_communitiesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PeopleImportPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PeopleImportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *PeopleImportPayload) (ret graphql.Marshaler) {
@@ -46249,49 +43894,19 @@ func (ec *executionContext) fieldContext_PeopleImportPayload_userErrors(_ contex
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Person_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Person_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Person_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46314,7 +43929,7 @@ func (ec *executionContext) _Person_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Person_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46337,30 +43952,15 @@ func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Person_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Person_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_phone(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46383,7 +43983,7 @@ func (ec *executionContext) _Person_phone(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Person_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_company(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46406,7 +44006,7 @@ func (ec *executionContext) _Person_company(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Person_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_jobTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46429,7 +44029,7 @@ func (ec *executionContext) _Person_jobTitle(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Person_jobTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_tags(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46452,30 +44052,15 @@ func (ec *executionContext) _Person_tags(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Person_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_vip(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_vip(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Vip, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Vip)
 }
 func (ec *executionContext) fieldContext_Person_vip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Person_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46838,7 +44423,7 @@ func (ec *executionContext) _Person_email(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Person_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, true, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_attendance(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -46981,7 +44566,7 @@ func (ec *executionContext) _Person_segment(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Person_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type PersonSegment does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, true, errNoChildFieldsPersonSegment)
 }
 
 func (ec *executionContext) _Person_agenda(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
@@ -47073,72 +44658,27 @@ func (ec *executionContext) fieldContext_Person_timeline(ctx context.Context, fi
 }
 
 func (ec *executionContext) _PersonAttendance_invited(ctx context.Context, field graphql.CollectedField, obj *PersonAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonAttendance_invited(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Invited, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Invited)
 }
 func (ec *executionContext) fieldContext_PersonAttendance_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PersonAttendance_attended(ctx context.Context, field graphql.CollectedField, obj *PersonAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonAttendance_attended(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attended, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Attended)
 }
 func (ec *executionContext) fieldContext_PersonAttendance_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PersonAttendance_noShows(ctx context.Context, field graphql.CollectedField, obj *PersonAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonAttendance_noShows(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NoShows, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NoShows)
 }
 func (ec *executionContext) fieldContext_PersonAttendance_noShows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PersonAttendance_lastAttendedAt(ctx context.Context, field graphql.CollectedField, obj *PersonAttendance) (ret graphql.Marshaler) {
@@ -47161,7 +44701,7 @@ func (ec *executionContext) _PersonAttendance_lastAttendedAt(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_PersonAttendance_lastAttendedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PersonConnection) (ret graphql.Marshaler) {
@@ -47229,26 +44769,11 @@ func (ec *executionContext) fieldContext_PersonConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PersonConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("PersonConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _PersonCreatePayload_person(ctx context.Context, field graphql.CollectedField, obj *PersonCreatePayload) (ret graphql.Marshaler) {
@@ -47367,7 +44892,7 @@ func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _PersonUpdatePayload_person(ctx context.Context, field graphql.CollectedField, obj *PersonUpdatePayload) (ret graphql.Marshaler) {
@@ -48951,49 +46476,19 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Relationship_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Relationship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Relationship_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Relationship_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Relationship_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
@@ -49016,7 +46511,7 @@ func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
@@ -49039,53 +46534,23 @@ func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Relationship_personAID(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Relationship_personAID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonAID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.PersonAID)
 }
 func (ec *executionContext) fieldContext_Relationship_personAID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Relationship_personBID(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Relationship_personBID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonBID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.PersonBID)
 }
 func (ec *executionContext) fieldContext_Relationship_personBID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Relationship_firstMetAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
@@ -49108,7 +46573,7 @@ func (ec *executionContext) _Relationship_firstMetAt(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_firstMetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Relationship_lastMetAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
@@ -49131,53 +46596,23 @@ func (ec *executionContext) _Relationship_lastMetAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_lastMetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Relationship_encounterCount(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Relationship_encounterCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EncounterCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.EncounterCount)
 }
 func (ec *executionContext) fieldContext_Relationship_encounterCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Relationship_strength(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Relationship_strength(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Strength, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Strength)
 }
 func (ec *executionContext) fieldContext_Relationship_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _Relationship_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
@@ -49296,7 +46731,7 @@ func (ec *executionContext) _Relationship_currentStrength(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_currentStrength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _RelationshipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RelationshipConnection) (ret graphql.Marshaler) {
@@ -49364,26 +46799,11 @@ func (ec *executionContext) fieldContext_RelationshipConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _RelationshipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RelationshipConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RelationshipConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_RelationshipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelationshipConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("RelationshipConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _RelationshipEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RelationshipEdge) (ret graphql.Marshaler) {
@@ -49438,7 +46858,7 @@ func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelationshipEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("RelationshipEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _SeatingPlan_rounds(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
@@ -49474,118 +46894,43 @@ func (ec *executionContext) fieldContext_SeatingPlan_rounds(_ context.Context, f
 }
 
 func (ec *executionContext) _SeatingPlan_newPairs(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeatingPlan_newPairs(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NewPairs, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NewPairs)
 }
 func (ec *executionContext) fieldContext_SeatingPlan_newPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeatingPlan_seatedPairs(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeatingPlan_seatedPairs(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeatedPairs, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SeatedPairs)
 }
 func (ec *executionContext) fieldContext_SeatingPlan_seatedPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeatingPlan_upperBound(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeatingPlan_upperBound(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpperBound, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.UpperBound)
 }
 func (ec *executionContext) fieldContext_SeatingPlan_upperBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeatingPlan_randomBaseline(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeatingPlan_randomBaseline(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RandomBaseline, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.RandomBaseline)
 }
 func (ec *executionContext) fieldContext_SeatingPlan_randomBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _SeatingPlan_violations(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeatingPlan_violations(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Violations, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Violations)
 }
 func (ec *executionContext) fieldContext_SeatingPlan_violations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingPlan", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeatingPlan_confirmedRounds(ctx context.Context, field graphql.CollectedField, obj *seating.Saved) (ret graphql.Marshaler) {
@@ -49608,30 +46953,15 @@ func (ec *executionContext) _SeatingPlan_confirmedRounds(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SeatingPlan_confirmedRounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingPlan", field, true, true, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingPlan", field, true, true, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeatingRound_number(ctx context.Context, field graphql.CollectedField, obj *SeatingRound) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeatingRound_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_SeatingRound_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingRound", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingRound", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeatingRound_tables(ctx context.Context, field graphql.CollectedField, obj *SeatingRound) (ret graphql.Marshaler) {
@@ -49667,26 +46997,11 @@ func (ec *executionContext) fieldContext_SeatingRound_tables(_ context.Context, 
 }
 
 func (ec *executionContext) _SeatingTable_number(ctx context.Context, field graphql.CollectedField, obj *SeatingTable) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeatingTable_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_SeatingTable_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeatingTable", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeatingTable", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeatingTable_people(ctx context.Context, field graphql.CollectedField, obj *SeatingTable) (ret graphql.Marshaler) {
@@ -49741,191 +47056,71 @@ func (ec *executionContext) _SegmentCounts_at(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _SegmentCounts_total(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Total)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentCounts_new(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_new(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.New, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.New)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentCounts_firstTimer(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_firstTimer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FirstTimer, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.FirstTimer)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_firstTimer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentCounts_occasional(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_occasional(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Occasional, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Occasional)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_occasional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentCounts_regular(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_regular(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Regular, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Regular)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_regular(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentCounts_loyal(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_loyal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Loyal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Loyal)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_loyal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentCounts_lapsed(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_lapsed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Lapsed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Lapsed)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_lapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentCounts_vip(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentCounts_vip(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Vip, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Vip)
 }
 func (ec *executionContext) fieldContext_SegmentCounts_vip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentCounts", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SegmentMove_from(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
@@ -49948,7 +47143,7 @@ func (ec *executionContext) _SegmentMove_from(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_SegmentMove_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errors.New("field of type PersonSegment does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errNoChildFieldsPersonSegment)
 }
 
 func (ec *executionContext) _SegmentMove_to(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
@@ -49971,76 +47166,31 @@ func (ec *executionContext) _SegmentMove_to(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_SegmentMove_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errors.New("field of type PersonSegment does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errNoChildFieldsPersonSegment)
 }
 
 func (ec *executionContext) _SegmentMove_count(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentMove_count(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
 }
 func (ec *executionContext) fieldContext_SegmentMove_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Series_id(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Series_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Series_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Series_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Series_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50063,7 +47213,7 @@ func (ec *executionContext) _Series_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Series_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Series_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50086,30 +47236,15 @@ func (ec *executionContext) _Series_updatedAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Series_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Series_title(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Series_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_description(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50132,7 +47267,7 @@ func (ec *executionContext) _Series_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Series_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_format(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50155,7 +47290,7 @@ func (ec *executionContext) _Series_format(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Series_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type SeriesFormat does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsSeriesFormat)
 }
 
 func (ec *executionContext) _Series_venueName(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50178,7 +47313,7 @@ func (ec *executionContext) _Series_venueName(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Series_venueName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_venueAddress(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50201,7 +47336,7 @@ func (ec *executionContext) _Series_venueAddress(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Series_venueAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50224,7 +47359,7 @@ func (ec *executionContext) _Series_capacity(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Series_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Series_visibility(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50247,99 +47382,39 @@ func (ec *executionContext) _Series_visibility(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Series_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type SeriesVisibility does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsSeriesVisibility)
 }
 
 func (ec *executionContext) _Series_rrule(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_rrule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rrule, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Rrule)
 }
 func (ec *executionContext) fieldContext_Series_rrule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_startsAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_startsAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StartsAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.StartsAt)
 }
 func (ec *executionContext) fieldContext_Series_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_timeZone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TimeZone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.TimeZone)
 }
 func (ec *executionContext) fieldContext_Series_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_durationMinutes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DurationMinutes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DurationMinutes)
 }
 func (ec *executionContext) fieldContext_Series_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Series_exdates(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50362,7 +47437,7 @@ func (ec *executionContext) _Series_exdates(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Series_exdates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_status(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50385,7 +47460,7 @@ func (ec *executionContext) _Series_status(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Series_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type SeriesStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsSeriesStatus)
 }
 
 func (ec *executionContext) _Series_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50408,7 +47483,7 @@ func (ec *executionContext) _Series_cancelledAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Series_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Series_materializedUntil(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50431,30 +47506,15 @@ func (ec *executionContext) _Series_materializedUntil(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Series_materializedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Series_sequence(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_sequence(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sequence, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Sequence)
 }
 func (ec *executionContext) fieldContext_Series_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Series_splitFromID(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50477,7 +47537,7 @@ func (ec *executionContext) _Series_splitFromID(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Series_splitFromID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Series_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
@@ -50848,7 +47908,7 @@ func (ec *executionContext) _Series_icsURL(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Series_icsURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Series", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Series", field, true, true, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _SeriesConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesConnection) (ret graphql.Marshaler) {
@@ -50916,26 +47976,11 @@ func (ec *executionContext) fieldContext_SeriesConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SeriesConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeriesConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_SeriesConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeriesConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeriesConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeriesEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SeriesEdge) (ret graphql.Marshaler) {
@@ -50990,7 +48035,7 @@ func (ec *executionContext) _SeriesEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SeriesEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeriesEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("SeriesEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _SeriesPayload_series(ctx context.Context, field graphql.CollectedField, obj *SeriesPayload) (ret graphql.Marshaler) {
@@ -51218,26 +48263,11 @@ func (ec *executionContext) fieldContext_SeriesUpdatePayload_cancelledOccurrence
 }
 
 func (ec *executionContext) _SeriesUpdatePayload_deletedOccurrences(ctx context.Context, field graphql.CollectedField, obj *SeriesUpdatePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SeriesUpdatePayload_deletedOccurrences(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedOccurrences, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DeletedOccurrences)
 }
 func (ec *executionContext) fieldContext_SeriesUpdatePayload_deletedOccurrences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SeriesUpdatePayload", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("SeriesUpdatePayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _SeriesUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *SeriesUpdatePayload) (ret graphql.Marshaler) {
@@ -51336,7 +48366,7 @@ func (ec *executionContext) _TieSharePoint_at(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_TieSharePoint_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _TieSharePoint_meeting(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
@@ -51372,72 +48402,27 @@ func (ec *executionContext) fieldContext_TieSharePoint_meeting(_ context.Context
 }
 
 func (ec *executionContext) _TieSharePoint_crossTies(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TieSharePoint_crossTies(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CrossTies, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CrossTies)
 }
 func (ec *executionContext) fieldContext_TieSharePoint_crossTies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _TieSharePoint_shareA(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TieSharePoint_shareA(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShareA, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.ShareA)
 }
 func (ec *executionContext) fieldContext_TieSharePoint_shareA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _TieSharePoint_shareB(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TieSharePoint_shareB(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShareB, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.ShareB)
 }
 func (ec *executionContext) fieldContext_TieSharePoint_shareB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _TieSharePoint_shares(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
@@ -51460,30 +48445,15 @@ func (ec *executionContext) _TieSharePoint_shares(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_TieSharePoint_shares(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _TieSharePoint_modularity(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TieSharePoint_modularity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Modularity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Modularity)
 }
 func (ec *executionContext) fieldContext_TieSharePoint_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errors.New("field of type Float does not have child fields"))
+	return graphql.NewScalarFieldContext("TieSharePoint", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
@@ -51551,26 +48521,11 @@ func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _TimelineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_TimelineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *TimelineEdge) (ret graphql.Marshaler) {
@@ -51625,7 +48580,7 @@ func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _TimelineEncounterEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
@@ -51648,7 +48603,7 @@ func (ec *executionContext) _TimelineEncounterEntry_at(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_TimelineEncounterEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _TimelineEncounterEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
@@ -51671,7 +48626,7 @@ func (ec *executionContext) _TimelineEncounterEntry_kind(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_TimelineEncounterEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineEncounterEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
@@ -51694,7 +48649,7 @@ func (ec *executionContext) _TimelineEncounterEntry_phase(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TimelineEncounterEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errNoChildFieldsTimelinePhase)
 }
 
 func (ec *executionContext) _TimelineEncounterEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
@@ -51813,7 +48768,7 @@ func (ec *executionContext) _TimelineFeedbackEntry_at(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TimelineFeedbackEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _TimelineFeedbackEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
@@ -51836,7 +48791,7 @@ func (ec *executionContext) _TimelineFeedbackEntry_kind(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_TimelineFeedbackEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineFeedbackEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
@@ -51859,7 +48814,7 @@ func (ec *executionContext) _TimelineFeedbackEntry_phase(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_TimelineFeedbackEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errNoChildFieldsTimelinePhase)
 }
 
 func (ec *executionContext) _TimelineFeedbackEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
@@ -51946,7 +48901,7 @@ func (ec *executionContext) _TimelineFollowUpEntry_at(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TimelineFollowUpEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _TimelineFollowUpEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
@@ -51969,7 +48924,7 @@ func (ec *executionContext) _TimelineFollowUpEntry_kind(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_TimelineFollowUpEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineFollowUpEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
@@ -51992,7 +48947,7 @@ func (ec *executionContext) _TimelineFollowUpEntry_phase(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_TimelineFollowUpEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errNoChildFieldsTimelinePhase)
 }
 
 func (ec *executionContext) _TimelineFollowUpEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
@@ -52060,26 +49015,11 @@ func (ec *executionContext) fieldContext_TimelineFollowUpEntry_followUp(_ contex
 }
 
 func (ec *executionContext) _TimelineFollowUpEntry_owner(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineFollowUpEntry_owner(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Owner, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Owner)
 }
 func (ec *executionContext) fieldContext_TimelineFollowUpEntry_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _TimelineParticipationEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
@@ -52102,7 +49042,7 @@ func (ec *executionContext) _TimelineParticipationEntry_at(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_TimelineParticipationEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _TimelineParticipationEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
@@ -52125,7 +49065,7 @@ func (ec *executionContext) _TimelineParticipationEntry_kind(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_TimelineParticipationEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineParticipationEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
@@ -52148,7 +49088,7 @@ func (ec *executionContext) _TimelineParticipationEntry_phase(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_TimelineParticipationEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errNoChildFieldsTimelinePhase)
 }
 
 func (ec *executionContext) _TimelineParticipationEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
@@ -52235,7 +49175,7 @@ func (ec *executionContext) _TimelineTouchpointEntry_at(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_TimelineTouchpointEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _TimelineTouchpointEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
@@ -52258,7 +49198,7 @@ func (ec *executionContext) _TimelineTouchpointEntry_kind(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_TimelineTouchpointEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errors.New("field of type TimelineKind does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineTouchpointEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
@@ -52281,7 +49221,7 @@ func (ec *executionContext) _TimelineTouchpointEntry_phase(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_TimelineTouchpointEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errors.New("field of type TimelinePhase does not have child fields"))
+	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errNoChildFieldsTimelinePhase)
 }
 
 func (ec *executionContext) _TimelineTouchpointEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
@@ -52349,49 +49289,19 @@ func (ec *executionContext) fieldContext_TimelineTouchpointEntry_touchpoint(_ co
 }
 
 func (ec *executionContext) _Touchpoint_id(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Touchpoint_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Touchpoint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Touchpoint_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Touchpoint_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.OrganizationID)
 }
 func (ec *executionContext) fieldContext_Touchpoint_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Touchpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52414,7 +49324,7 @@ func (ec *executionContext) _Touchpoint_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Touchpoint_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Touchpoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52437,30 +49347,15 @@ func (ec *executionContext) _Touchpoint_updatedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Touchpoint_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Touchpoint_personID(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Touchpoint_personID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNID2int(ctx, field.Selections, obj.PersonID)
 }
 func (ec *executionContext) fieldContext_Touchpoint_personID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Touchpoint_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52483,7 +49378,7 @@ func (ec *executionContext) _Touchpoint_meetingID(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Touchpoint_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Touchpoint_channel(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52506,7 +49401,7 @@ func (ec *executionContext) _Touchpoint_channel(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Touchpoint_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type TouchpointChannel does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsTouchpointChannel)
 }
 
 func (ec *executionContext) _Touchpoint_phase(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52529,7 +49424,7 @@ func (ec *executionContext) _Touchpoint_phase(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Touchpoint_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type TouchpointPhase does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsTouchpointPhase)
 }
 
 func (ec *executionContext) _Touchpoint_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52552,7 +49447,7 @@ func (ec *executionContext) _Touchpoint_occurredAt(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Touchpoint_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Touchpoint_note(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52575,7 +49470,7 @@ func (ec *executionContext) _Touchpoint_note(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Touchpoint_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Touchpoint_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
@@ -52739,26 +49634,11 @@ func (ec *executionContext) fieldContext_TouchpointConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _TouchpointConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TouchpointConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TouchpointConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_TouchpointConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TouchpointConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("TouchpointConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _TouchpointCreatePayload_touchpoint(ctx context.Context, field graphql.CollectedField, obj *TouchpointCreatePayload) (ret graphql.Marshaler) {
@@ -52877,7 +49757,7 @@ func (ec *executionContext) _TouchpointEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TouchpointEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TouchpointEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+	return graphql.NewScalarFieldContext("TouchpointEdge", field, false, false, errNoChildFieldsCursor)
 }
 
 func (ec *executionContext) _TouchpointUpdatePayload_touchpoint(ctx context.Context, field graphql.CollectedField, obj *TouchpointUpdatePayload) (ret graphql.Marshaler) {
@@ -52964,30 +49844,15 @@ func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UserError_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
@@ -53010,7 +49875,7 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type UserErrorCode does not have child fields"))
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errNoChildFieldsUserErrorCode)
 }
 
 func (ec *executionContext) _Viewer_account(ctx context.Context, field graphql.CollectedField, obj *Viewer) (ret graphql.Marshaler) {
@@ -53097,7 +49962,7 @@ func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Viewer", field, false, false, errors.New("field of type MembershipRole does not have child fields"))
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, errNoChildFieldsMembershipRole)
 }
 
 func (ec *executionContext) _Viewer_token(ctx context.Context, field graphql.CollectedField, obj *Viewer) (ret graphql.Marshaler) {
@@ -53165,26 +50030,11 @@ func (ec *executionContext) fieldContext_Viewer_invitations(_ context.Context, f
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -53207,30 +50057,15 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_isRepeatable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -53253,7 +50088,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type __DirectiveLocation does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFields__DirectiveLocation)
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -53300,26 +50135,11 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -53342,7 +50162,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -53365,7 +50185,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -53388,30 +50208,15 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -53434,7 +50239,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -53532,7 +50337,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -53555,30 +50360,15 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -53601,7 +50391,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -53656,7 +50446,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -53679,7 +50469,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -53702,7 +50492,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -53725,7 +50515,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Schema", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -53908,7 +50698,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type __TypeKind does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFields__TypeKind)
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -53931,7 +50721,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -53954,7 +50744,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -53977,7 +50767,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -54216,7 +51006,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsBoolean)
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -71611,7 +68401,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "account":
 			field := field
 
@@ -71649,7 +68439,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -71663,12 +68453,12 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
@@ -71711,12 +68501,12 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var aPITokenCreatePayloadImplementors = []string{"APITokenCreatePayload"}
@@ -71759,12 +68549,12 @@ func (ec *executionContext) _APITokenCreatePayload(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
@@ -71802,12 +68592,12 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var aPITokenRevokePayloadImplementors = []string{"APITokenRevokePayload"}
@@ -71845,12 +68635,12 @@ func (ec *executionContext) _APITokenRevokePayload(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var accountImplementors = []string{"Account", "Node"}
@@ -71927,7 +68717,7 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -71941,12 +68731,12 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var accountConnectionImplementors = []string{"AccountConnection"}
@@ -71989,12 +68779,12 @@ func (ec *executionContext) _AccountConnection(ctx context.Context, sel ast.Sele
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var accountEdgeImplementors = []string{"AccountEdge"}
@@ -72032,12 +68822,12 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var agendaEntryImplementors = []string{"AgendaEntry"}
@@ -72085,12 +68875,12 @@ func (ec *executionContext) _AgendaEntry(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var agendaItemImplementors = []string{"AgendaItem", "Node"}
@@ -72187,7 +68977,7 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meeting":
 			field := field
 
@@ -72225,7 +69015,7 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -72239,12 +69029,12 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var agendaItemConnectionImplementors = []string{"AgendaItemConnection"}
@@ -72287,12 +69077,12 @@ func (ec *executionContext) _AgendaItemConnection(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var agendaItemCreatePayloadImplementors = []string{"AgendaItemCreatePayload"}
@@ -72330,12 +69120,12 @@ func (ec *executionContext) _AgendaItemCreatePayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var agendaItemEdgeImplementors = []string{"AgendaItemEdge"}
@@ -72373,12 +69163,12 @@ func (ec *executionContext) _AgendaItemEdge(ctx context.Context, sel ast.Selecti
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var agendaItemUpdatePayloadImplementors = []string{"AgendaItemUpdatePayload"}
@@ -72416,12 +69206,12 @@ func (ec *executionContext) _AgendaItemUpdatePayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var attendanceEventImplementors = []string{"AttendanceEvent"}
@@ -72469,12 +69259,12 @@ func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.Select
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var attendanceImportPayloadImplementors = []string{"AttendanceImportPayload"}
@@ -72532,12 +69322,12 @@ func (ec *executionContext) _AttendanceImportPayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var calendarFeedImplementors = []string{"CalendarFeed", "Node"}
@@ -72649,7 +69439,7 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "account":
 			field := field
 
@@ -72687,7 +69477,7 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meeting":
 			field := field
 
@@ -72725,7 +69515,7 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "series":
 			field := field
 
@@ -72763,7 +69553,7 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "person":
 			field := field
 
@@ -72801,7 +69591,7 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -72815,12 +69605,12 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var calendarFeedConnectionImplementors = []string{"CalendarFeedConnection"}
@@ -72863,12 +69653,12 @@ func (ec *executionContext) _CalendarFeedConnection(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var calendarFeedEdgeImplementors = []string{"CalendarFeedEdge"}
@@ -72906,12 +69696,12 @@ func (ec *executionContext) _CalendarFeedEdge(ctx context.Context, sel ast.Selec
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var calendarFeedIssuePayloadImplementors = []string{"CalendarFeedIssuePayload"}
@@ -72954,12 +69744,12 @@ func (ec *executionContext) _CalendarFeedIssuePayload(ctx context.Context, sel a
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var calendarFeedRevokePayloadImplementors = []string{"CalendarFeedRevokePayload"}
@@ -72997,12 +69787,12 @@ func (ec *executionContext) _CalendarFeedRevokePayload(ctx context.Context, sel 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var communityImplementors = []string{"Community", "Node"}
@@ -73089,7 +69879,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "members":
 			field := field
 
@@ -73127,7 +69917,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "targetedBy":
 			field := field
 
@@ -73165,7 +69955,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -73179,12 +69969,12 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var communityConnectionImplementors = []string{"CommunityConnection"}
@@ -73227,12 +70017,12 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var communityCreatePayloadImplementors = []string{"CommunityCreatePayload"}
@@ -73270,12 +70060,12 @@ func (ec *executionContext) _CommunityCreatePayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var communityEdgeImplementors = []string{"CommunityEdge"}
@@ -73313,12 +70103,12 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var communityMembersImportPayloadImplementors = []string{"CommunityMembersImportPayload"}
@@ -73371,12 +70161,12 @@ func (ec *executionContext) _CommunityMembersImportPayload(ctx context.Context, 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var communityMembersPayloadImplementors = []string{"CommunityMembersPayload"}
@@ -73414,12 +70204,12 @@ func (ec *executionContext) _CommunityMembersPayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var communityUpdatePayloadImplementors = []string{"CommunityUpdatePayload"}
@@ -73457,12 +70247,12 @@ func (ec *executionContext) _CommunityUpdatePayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var encounterImplementors = []string{"Encounter", "Node"}
@@ -73559,7 +70349,7 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meeting":
 			field := field
 
@@ -73597,7 +70387,7 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "personA":
 			field := field
 
@@ -73635,7 +70425,7 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "personB":
 			field := field
 
@@ -73673,7 +70463,7 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -73687,12 +70477,12 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var encounterConnectionImplementors = []string{"EncounterConnection"}
@@ -73735,12 +70525,12 @@ func (ec *executionContext) _EncounterConnection(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var encounterEdgeImplementors = []string{"EncounterEdge"}
@@ -73778,12 +70568,12 @@ func (ec *executionContext) _EncounterEdge(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var encounterRecordPayloadImplementors = []string{"EncounterRecordPayload"}
@@ -73831,12 +70621,12 @@ func (ec *executionContext) _EncounterRecordPayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var feedbackImplementors = []string{"Feedback", "Node"}
@@ -73928,7 +70718,7 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meeting":
 			field := field
 
@@ -73966,7 +70756,7 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "person":
 			field := field
 
@@ -74004,7 +70794,7 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -74018,12 +70808,12 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var feedbackConnectionImplementors = []string{"FeedbackConnection"}
@@ -74066,12 +70856,12 @@ func (ec *executionContext) _FeedbackConnection(ctx context.Context, sel ast.Sel
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var feedbackCreatePayloadImplementors = []string{"FeedbackCreatePayload"}
@@ -74114,12 +70904,12 @@ func (ec *executionContext) _FeedbackCreatePayload(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var feedbackEdgeImplementors = []string{"FeedbackEdge"}
@@ -74157,12 +70947,12 @@ func (ec *executionContext) _FeedbackEdge(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var feedbackSummaryImplementors = []string{"FeedbackSummary"}
@@ -74200,12 +70990,12 @@ func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.Select
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var feedbackUpdatePayloadImplementors = []string{"FeedbackUpdatePayload"}
@@ -74243,12 +71033,12 @@ func (ec *executionContext) _FeedbackUpdatePayload(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var followUpImplementors = []string{"FollowUp", "Node"}
@@ -74380,7 +71170,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meeting":
 			field := field
 
@@ -74418,7 +71208,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "owner":
 			field := field
 
@@ -74456,7 +71246,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "objective":
 			field := field
 
@@ -74494,7 +71284,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "concerns":
 			field := field
 
@@ -74532,7 +71322,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -74546,12 +71336,12 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var followUpCompletionImplementors = []string{"FollowUpCompletion"}
@@ -74619,12 +71409,12 @@ func (ec *executionContext) _FollowUpCompletion(ctx context.Context, sel ast.Sel
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var followUpConnectionImplementors = []string{"FollowUpConnection"}
@@ -74667,12 +71457,12 @@ func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.Sel
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var followUpCreatePayloadImplementors = []string{"FollowUpCreatePayload"}
@@ -74710,12 +71500,12 @@ func (ec *executionContext) _FollowUpCreatePayload(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var followUpEdgeImplementors = []string{"FollowUpEdge"}
@@ -74753,12 +71543,12 @@ func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var followUpUpdatePayloadImplementors = []string{"FollowUpUpdatePayload"}
@@ -74796,12 +71586,12 @@ func (ec *executionContext) _FollowUpUpdatePayload(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var importErrorImplementors = []string{"ImportError"}
@@ -74844,12 +71634,12 @@ func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var indicatorImplementors = []string{"Indicator", "Node"}
@@ -74946,7 +71736,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "objective":
 			field := field
 
@@ -74984,7 +71774,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "measured":
 			field := field
 
@@ -75022,7 +71812,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "progress":
 			field := field
 
@@ -75060,7 +71850,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "status":
 			field := field
 
@@ -75098,7 +71888,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "lowerIsBetter":
 			field := field
 
@@ -75136,7 +71926,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "series":
 			field := field
 
@@ -75174,7 +71964,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -75188,12 +71978,12 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var indicatorConnectionImplementors = []string{"IndicatorConnection"}
@@ -75236,12 +72026,12 @@ func (ec *executionContext) _IndicatorConnection(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var indicatorCreatePayloadImplementors = []string{"IndicatorCreatePayload"}
@@ -75279,12 +72069,12 @@ func (ec *executionContext) _IndicatorCreatePayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var indicatorEdgeImplementors = []string{"IndicatorEdge"}
@@ -75322,12 +72112,12 @@ func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var indicatorPointImplementors = []string{"IndicatorPoint"}
@@ -75375,12 +72165,12 @@ func (ec *executionContext) _IndicatorPoint(ctx context.Context, sel ast.Selecti
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var indicatorUpdatePayloadImplementors = []string{"IndicatorUpdatePayload"}
@@ -75418,12 +72208,12 @@ func (ec *executionContext) _IndicatorUpdatePayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var indicatorValueImplementors = []string{"IndicatorValue"}
@@ -75476,12 +72266,12 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var introductionPathImplementors = []string{"IntroductionPath"}
@@ -75524,12 +72314,12 @@ func (ec *executionContext) _IntroductionPath(ctx context.Context, sel ast.Selec
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var introductionSuggestionImplementors = []string{"IntroductionSuggestion"}
@@ -75572,12 +72362,12 @@ func (ec *executionContext) _IntroductionSuggestion(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingImplementors = []string{"Meeting", "Node"}
@@ -75744,7 +72534,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "objectives":
 			field := field
 
@@ -75782,7 +72572,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "series":
 			field := field
 
@@ -75820,7 +72610,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "agendaItems":
 			field := field
 
@@ -75858,7 +72648,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "participations":
 			field := field
 
@@ -75896,7 +72686,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "encounters":
 			field := field
 
@@ -75934,7 +72724,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "followUps":
 			field := field
 
@@ -75972,7 +72762,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "feedbacks":
 			field := field
 
@@ -76010,7 +72800,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "touchpoints":
 			field := field
 
@@ -76048,7 +72838,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "followUpCompletion":
 			field := field
 
@@ -76086,7 +72876,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "feedbackSummary":
 			field := field
 
@@ -76124,7 +72914,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "startsAt":
 			field := field
 
@@ -76162,7 +72952,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "endsAt":
 			field := field
 
@@ -76200,7 +72990,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "attendance":
 			field := field
 
@@ -76238,7 +73028,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "seatingPlan":
 			out.Values[i] = ec._Meeting_seatingPlan(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -76281,7 +73071,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "occurrenceStart":
 			field := field
 
@@ -76319,7 +73109,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "icsURL":
 			field := field
 
@@ -76357,7 +73147,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -76371,12 +73161,12 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingAttendanceImplementors = []string{"MeetingAttendance"}
@@ -76444,12 +73234,12 @@ func (ec *executionContext) _MeetingAttendance(ctx context.Context, sel ast.Sele
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingCancelPayloadImplementors = []string{"MeetingCancelPayload"}
@@ -76487,12 +73277,12 @@ func (ec *executionContext) _MeetingCancelPayload(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingConnectionImplementors = []string{"MeetingConnection"}
@@ -76535,12 +73325,12 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingCreatePayloadImplementors = []string{"MeetingCreatePayload"}
@@ -76578,12 +73368,12 @@ func (ec *executionContext) _MeetingCreatePayload(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingEdgeImplementors = []string{"MeetingEdge"}
@@ -76621,12 +73411,12 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingInvitePayloadImplementors = []string{"MeetingInvitePayload"}
@@ -76679,12 +73469,12 @@ func (ec *executionContext) _MeetingInvitePayload(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingOutcomeImplementors = []string{"MeetingOutcome"}
@@ -76757,12 +73547,12 @@ func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.Selecti
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingRegisterPayloadImplementors = []string{"MeetingRegisterPayload"}
@@ -76805,12 +73595,12 @@ func (ec *executionContext) _MeetingRegisterPayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingSeatingPlanPayloadImplementors = []string{"MeetingSeatingPlanPayload"}
@@ -76872,7 +73662,7 @@ func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel 
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "newPairs":
 			out.Values[i] = ec._MeetingSeatingPlanPayload_newPairs(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -76916,12 +73706,12 @@ func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingSeatingRoundConfirmPayloadImplementors = []string{"MeetingSeatingRoundConfirmPayload"}
@@ -76964,12 +73754,12 @@ func (ec *executionContext) _MeetingSeatingRoundConfirmPayload(ctx context.Conte
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var meetingUpdatePayloadImplementors = []string{"MeetingUpdatePayload"}
@@ -77017,12 +73807,12 @@ func (ec *executionContext) _MeetingUpdatePayload(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipImplementors = []string{"Membership", "Node"}
@@ -77129,7 +73919,7 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "account":
 			field := field
 
@@ -77167,7 +73957,7 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -77181,12 +73971,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipAcceptPayloadImplementors = []string{"MembershipAcceptPayload"}
@@ -77229,12 +74019,12 @@ func (ec *executionContext) _MembershipAcceptPayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipConnectionImplementors = []string{"MembershipConnection"}
@@ -77277,12 +74067,12 @@ func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipCreatePayloadImplementors = []string{"MembershipCreatePayload"}
@@ -77320,12 +74110,12 @@ func (ec *executionContext) _MembershipCreatePayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipDeclinePayloadImplementors = []string{"MembershipDeclinePayload"}
@@ -77363,12 +74153,12 @@ func (ec *executionContext) _MembershipDeclinePayload(ctx context.Context, sel a
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipDeletePayloadImplementors = []string{"MembershipDeletePayload"}
@@ -77406,12 +74196,12 @@ func (ec *executionContext) _MembershipDeletePayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipEdgeImplementors = []string{"MembershipEdge"}
@@ -77449,12 +74239,12 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipInvitationImplementors = []string{"MembershipInvitation"}
@@ -77512,12 +74302,12 @@ func (ec *executionContext) _MembershipInvitation(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var membershipUpdatePayloadImplementors = []string{"MembershipUpdatePayload"}
@@ -77555,12 +74345,12 @@ func (ec *executionContext) _MembershipUpdatePayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var moneyImplementors = []string{"Money"}
@@ -77603,12 +74393,12 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -77987,12 +74777,12 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var networkImplementors = []string{"Network"}
@@ -78035,12 +74825,12 @@ func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var networkBridgeImplementors = []string{"NetworkBridge"}
@@ -78078,12 +74868,12 @@ func (ec *executionContext) _NetworkBridge(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var networkBrokerImplementors = []string{"NetworkBroker"}
@@ -78121,12 +74911,12 @@ func (ec *executionContext) _NetworkBroker(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var networkEdgeImplementors = []string{"NetworkEdge"}
@@ -78194,12 +74984,12 @@ func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var networkNodeImplementors = []string{"NetworkNode"}
@@ -78277,12 +75067,12 @@ func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var networkStatsImplementors = []string{"NetworkStats"}
@@ -78355,12 +75145,12 @@ func (ec *executionContext) _NetworkStats(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var objectiveImplementors = []string{"Objective", "Node"}
@@ -78467,7 +75257,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "owner":
 			field := field
 
@@ -78505,7 +75295,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "communities":
 			field := field
 
@@ -78543,7 +75333,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "indicators":
 			field := field
 
@@ -78581,7 +75371,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meetings":
 			field := field
 
@@ -78619,7 +75409,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "followUps":
 			field := field
 
@@ -78657,7 +75447,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "followUpCompletion":
 			field := field
 
@@ -78695,7 +75485,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "feedbackSummary":
 			field := field
 
@@ -78733,7 +75523,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -78747,12 +75537,12 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var objectiveConnectionImplementors = []string{"ObjectiveConnection"}
@@ -78795,12 +75585,12 @@ func (ec *executionContext) _ObjectiveConnection(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var objectiveCreatePayloadImplementors = []string{"ObjectiveCreatePayload"}
@@ -78838,12 +75628,12 @@ func (ec *executionContext) _ObjectiveCreatePayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var objectiveEdgeImplementors = []string{"ObjectiveEdge"}
@@ -78881,12 +75671,12 @@ func (ec *executionContext) _ObjectiveEdge(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var objectiveUpdatePayloadImplementors = []string{"ObjectiveUpdatePayload"}
@@ -78924,12 +75714,12 @@ func (ec *executionContext) _ObjectiveUpdatePayload(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var organizationImplementors = []string{"Organization", "Node"}
@@ -79031,7 +75821,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "communities":
 			field := field
 
@@ -79069,7 +75859,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "objectives":
 			field := field
 
@@ -79107,7 +75897,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meetings":
 			field := field
 
@@ -79145,7 +75935,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -79159,12 +75949,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
@@ -79207,12 +75997,12 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
@@ -79250,12 +76040,12 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var organizationUpdatePayloadImplementors = []string{"OrganizationUpdatePayload"}
@@ -79293,12 +76083,12 @@ func (ec *executionContext) _OrganizationUpdatePayload(ctx context.Context, sel 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var outcomeReportImplementors = []string{"OutcomeReport"}
@@ -79356,12 +76146,12 @@ func (ec *executionContext) _OutcomeReport(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var outcomeTotalsImplementors = []string{"OutcomeTotals"}
@@ -79449,12 +76239,12 @@ func (ec *executionContext) _OutcomeTotals(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -79502,12 +76292,12 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var participationImplementors = []string{"Participation", "Node"}
@@ -79629,7 +76419,7 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meeting":
 			field := field
 
@@ -79667,7 +76457,7 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "person":
 			field := field
 
@@ -79705,7 +76495,7 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "invitedBy":
 			field := field
 
@@ -79743,7 +76533,7 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -79757,12 +76547,12 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var participationCancelPayloadImplementors = []string{"ParticipationCancelPayload"}
@@ -79805,12 +76595,12 @@ func (ec *executionContext) _ParticipationCancelPayload(ctx context.Context, sel
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var participationCheckInPayloadImplementors = []string{"ParticipationCheckInPayload"}
@@ -79848,12 +76638,12 @@ func (ec *executionContext) _ParticipationCheckInPayload(ctx context.Context, se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var participationConnectionImplementors = []string{"ParticipationConnection"}
@@ -79896,12 +76686,12 @@ func (ec *executionContext) _ParticipationConnection(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var participationEdgeImplementors = []string{"ParticipationEdge"}
@@ -79939,12 +76729,12 @@ func (ec *executionContext) _ParticipationEdge(ctx context.Context, sel ast.Sele
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var participationRespondPayloadImplementors = []string{"ParticipationRespondPayload"}
@@ -79992,12 +76782,12 @@ func (ec *executionContext) _ParticipationRespondPayload(ctx context.Context, se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var participationUndoCheckInPayloadImplementors = []string{"ParticipationUndoCheckInPayload"}
@@ -80035,12 +76825,12 @@ func (ec *executionContext) _ParticipationUndoCheckInPayload(ctx context.Context
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var peopleImportPayloadImplementors = []string{"PeopleImportPayload"}
@@ -80098,12 +76888,12 @@ func (ec *executionContext) _PeopleImportPayload(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var personImplementors = []string{"Person", "Node"}
@@ -80205,7 +76995,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "communities":
 			field := field
 
@@ -80243,7 +77033,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "participations":
 			field := field
 
@@ -80281,7 +77071,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "ownedObjectives":
 			field := field
 
@@ -80319,7 +77109,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "followUps":
 			field := field
 
@@ -80357,7 +77147,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "concernedBy":
 			field := field
 
@@ -80395,7 +77185,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "feedbacks":
 			field := field
 
@@ -80433,7 +77223,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "touchpoints":
 			field := field
 
@@ -80471,7 +77261,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "email":
 			field := field
 
@@ -80509,7 +77299,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "attendance":
 			field := field
 
@@ -80547,7 +77337,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "relationships":
 			field := field
 
@@ -80585,7 +77375,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "network":
 			field := field
 
@@ -80623,7 +77413,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "segment":
 			field := field
 
@@ -80661,7 +77451,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "agenda":
 			field := field
 
@@ -80699,7 +77489,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "timeline":
 			field := field
 
@@ -80737,7 +77527,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -80751,12 +77541,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var personAttendanceImplementors = []string{"PersonAttendance"}
@@ -80804,12 +77594,12 @@ func (ec *executionContext) _PersonAttendance(ctx context.Context, sel ast.Selec
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var personConnectionImplementors = []string{"PersonConnection"}
@@ -80852,12 +77642,12 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var personCreatePayloadImplementors = []string{"PersonCreatePayload"}
@@ -80895,12 +77685,12 @@ func (ec *executionContext) _PersonCreatePayload(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var personEdgeImplementors = []string{"PersonEdge"}
@@ -80938,12 +77728,12 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var personUpdatePayloadImplementors = []string{"PersonUpdatePayload"}
@@ -80981,12 +77771,12 @@ func (ec *executionContext) _PersonUpdatePayload(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var queryImplementors = []string{"Query"}
@@ -81762,12 +78552,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var relationshipImplementors = []string{"Relationship", "Node"}
@@ -81869,7 +78659,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "personA":
 			field := field
 
@@ -81907,7 +78697,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "personB":
 			field := field
 
@@ -81945,7 +78735,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "currentStrength":
 			field := field
 
@@ -81983,7 +78773,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -81997,12 +78787,12 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var relationshipConnectionImplementors = []string{"RelationshipConnection"}
@@ -82045,12 +78835,12 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var relationshipEdgeImplementors = []string{"RelationshipEdge"}
@@ -82088,12 +78878,12 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seatingPlanImplementors = []string{"SeatingPlan"}
@@ -82145,7 +78935,7 @@ func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionS
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "newPairs":
 			out.Values[i] = ec._SeatingPlan_newPairs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -82208,7 +78998,7 @@ func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionS
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -82222,12 +79012,12 @@ func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seatingRoundImplementors = []string{"SeatingRound"}
@@ -82265,12 +79055,12 @@ func (ec *executionContext) _SeatingRound(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seatingTableImplementors = []string{"SeatingTable"}
@@ -82308,12 +79098,12 @@ func (ec *executionContext) _SeatingTable(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var segmentCountsImplementors = []string{"SegmentCounts"}
@@ -82386,12 +79176,12 @@ func (ec *executionContext) _SegmentCounts(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var segmentMoveImplementors = []string{"SegmentMove"}
@@ -82434,12 +79224,12 @@ func (ec *executionContext) _SegmentMove(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seriesImplementors = []string{"Series", "Node"}
@@ -82596,7 +79386,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meetings":
 			field := field
 
@@ -82634,7 +79424,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "objectives":
 			field := field
 
@@ -82672,7 +79462,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "invitees":
 			field := field
 
@@ -82710,7 +79500,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "inviteeCommunities":
 			field := field
 
@@ -82748,7 +79538,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "splitFrom":
 			field := field
 
@@ -82786,7 +79576,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "continuations":
 			field := field
 
@@ -82824,7 +79614,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "feedbackSummary":
 			field := field
 
@@ -82862,7 +79652,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "occurrences":
 			field := field
 
@@ -82900,7 +79690,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "icsURL":
 			field := field
 
@@ -82938,7 +79728,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -82952,12 +79742,12 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seriesConnectionImplementors = []string{"SeriesConnection"}
@@ -83000,12 +79790,12 @@ func (ec *executionContext) _SeriesConnection(ctx context.Context, sel ast.Selec
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seriesEdgeImplementors = []string{"SeriesEdge"}
@@ -83043,12 +79833,12 @@ func (ec *executionContext) _SeriesEdge(ctx context.Context, sel ast.SelectionSe
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seriesPayloadImplementors = []string{"SeriesPayload"}
@@ -83086,12 +79876,12 @@ func (ec *executionContext) _SeriesPayload(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seriesRespondPayloadImplementors = []string{"SeriesRespondPayload"}
@@ -83134,12 +79924,12 @@ func (ec *executionContext) _SeriesRespondPayload(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var seriesUpdatePayloadImplementors = []string{"SeriesUpdatePayload"}
@@ -83187,12 +79977,12 @@ func (ec *executionContext) _SeriesUpdatePayload(ctx context.Context, sel ast.Se
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -83275,12 +80065,12 @@ func (ec *executionContext) _TieSharePoint(ctx context.Context, sel ast.Selectio
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var timelineConnectionImplementors = []string{"TimelineConnection"}
@@ -83323,12 +80113,12 @@ func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.Sel
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var timelineEdgeImplementors = []string{"TimelineEdge"}
@@ -83366,12 +80156,12 @@ func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var timelineEncounterEntryImplementors = []string{"TimelineEncounterEntry", "TimelineEntry"}
@@ -83429,12 +80219,12 @@ func (ec *executionContext) _TimelineEncounterEntry(ctx context.Context, sel ast
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var timelineFeedbackEntryImplementors = []string{"TimelineFeedbackEntry", "TimelineEntry"}
@@ -83487,12 +80277,12 @@ func (ec *executionContext) _TimelineFeedbackEntry(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var timelineFollowUpEntryImplementors = []string{"TimelineFollowUpEntry", "TimelineEntry"}
@@ -83550,12 +80340,12 @@ func (ec *executionContext) _TimelineFollowUpEntry(ctx context.Context, sel ast.
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var timelineParticipationEntryImplementors = []string{"TimelineParticipationEntry", "TimelineEntry"}
@@ -83608,12 +80398,12 @@ func (ec *executionContext) _TimelineParticipationEntry(ctx context.Context, sel
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var timelineTouchpointEntryImplementors = []string{"TimelineTouchpointEntry", "TimelineEntry"}
@@ -83666,12 +80456,12 @@ func (ec *executionContext) _TimelineTouchpointEntry(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var touchpointImplementors = []string{"Touchpoint", "Node"}
@@ -83773,7 +80563,7 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "person":
 			field := field
 
@@ -83811,7 +80601,7 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		case "meeting":
 			field := field
 
@@ -83849,7 +80639,7 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -83863,12 +80653,12 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var touchpointConnectionImplementors = []string{"TouchpointConnection"}
@@ -83911,12 +80701,12 @@ func (ec *executionContext) _TouchpointConnection(ctx context.Context, sel ast.S
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var touchpointCreatePayloadImplementors = []string{"TouchpointCreatePayload"}
@@ -83954,12 +80744,12 @@ func (ec *executionContext) _TouchpointCreatePayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var touchpointEdgeImplementors = []string{"TouchpointEdge"}
@@ -83997,12 +80787,12 @@ func (ec *executionContext) _TouchpointEdge(ctx context.Context, sel ast.Selecti
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var touchpointUpdatePayloadImplementors = []string{"TouchpointUpdatePayload"}
@@ -84040,12 +80830,12 @@ func (ec *executionContext) _TouchpointUpdatePayload(ctx context.Context, sel as
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var userErrorImplementors = []string{"UserError"}
@@ -84088,12 +80878,12 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -84165,7 +80955,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -84179,12 +80969,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -84237,12 +81027,12 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -84290,12 +81080,12 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -84353,12 +81143,12 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -84416,12 +81206,12 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -84479,12 +81269,12 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -84567,12 +81357,12 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
+		Path:     deferredPath(ctx, deferLabelToView),
 		FieldSet: deferredFieldSet,
 		Context:  ctx,
 	})
 
-	return out
+	return newObjectValue(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -84712,7 +81502,7 @@ func (ec *executionContext) unmarshalNAccountWhereInput2ᚖgithubᚗcomᚋrencon
 }
 
 func (ec *executionContext) marshalNAgendaEntry2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAgendaEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*AgendaEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgendaEntry2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAgendaEntry(ctx, sel, v[i])
@@ -84936,7 +81726,7 @@ func (ec *executionContext) unmarshalNCalendarFeedWhereInput2ᚖgithubᚗcomᚋr
 }
 
 func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Community) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunity2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunity(ctx, sel, v[i])
@@ -85135,7 +81925,7 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋrencontreᚋrencontre
 }
 
 func (ec *executionContext) marshalNEncounter2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Encounter) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEncounter2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounter(ctx, sel, v[i])
@@ -85474,7 +82264,7 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNImportError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ImportError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportError2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐImportError(ctx, sel, v[i])
@@ -85561,7 +82351,7 @@ func (ec *executionContext) marshalNIndicatorOrderField2ᚖgithubᚗcomᚋrencon
 }
 
 func (ec *executionContext) marshalNIndicatorPoint2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*IndicatorPoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorPoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorPoint(ctx, sel, v[i])
@@ -85607,7 +82397,7 @@ func (ec *executionContext) marshalNIndicatorUpdatePayload2ᚖgithubᚗcomᚋren
 }
 
 func (ec *executionContext) marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*IndicatorValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorValue2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorValue(ctx, sel, v[i])
@@ -85693,7 +82483,7 @@ func (ec *executionContext) marshalNIntroductionPath2ᚖgithubᚗcomᚋrencontre
 }
 
 func (ec *executionContext) marshalNIntroductionSuggestion2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*IntroductionSuggestion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntroductionSuggestion2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIntroductionSuggestion(ctx, sel, v[i])
@@ -85719,7 +82509,7 @@ func (ec *executionContext) marshalNIntroductionSuggestion2ᚖgithubᚗcomᚋren
 }
 
 func (ec *executionContext) marshalNMeeting2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Meeting) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeeting2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeeting(ctx, sel, v[i])
@@ -85836,7 +82626,7 @@ func (ec *executionContext) marshalNMeetingOrderField2ᚖgithubᚗcomᚋrencontr
 }
 
 func (ec *executionContext) marshalNMeetingOutcome2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*MeetingOutcome) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeetingOutcome2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMeetingOutcome(ctx, sel, v[i])
@@ -86012,7 +82802,7 @@ func (ec *executionContext) marshalNMembershipDeletePayload2ᚖgithubᚗcomᚋre
 }
 
 func (ec *executionContext) marshalNMembershipInvitation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*MembershipInvitation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipInvitation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMembershipInvitation(ctx, sel, v[i])
@@ -86099,7 +82889,7 @@ func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖgithubᚗcomᚋren
 }
 
 func (ec *executionContext) marshalNMoney2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*Money) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMoney2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐMoney(ctx, sel, v[i])
@@ -86135,7 +82925,7 @@ func (ec *executionContext) marshalNNetwork2ᚖgithubᚗcomᚋrencontreᚋrencon
 }
 
 func (ec *executionContext) marshalNNetworkBridge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkBridge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetworkBridge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBridge(ctx, sel, v[i])
@@ -86161,7 +82951,7 @@ func (ec *executionContext) marshalNNetworkBridge2ᚖgithubᚗcomᚋrencontreᚋ
 }
 
 func (ec *executionContext) marshalNNetworkBroker2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBrokerᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkBroker) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetworkBroker2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkBroker(ctx, sel, v[i])
@@ -86187,7 +82977,7 @@ func (ec *executionContext) marshalNNetworkBroker2ᚖgithubᚗcomᚋrencontreᚋ
 }
 
 func (ec *executionContext) marshalNNetworkEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetworkEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkEdge(ctx, sel, v[i])
@@ -86213,7 +83003,7 @@ func (ec *executionContext) marshalNNetworkEdge2ᚖgithubᚗcomᚋrencontreᚋre
 }
 
 func (ec *executionContext) marshalNNetworkNode2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NetworkNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetworkNode2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐNetworkNode(ctx, sel, v[i])
@@ -86254,7 +83044,7 @@ func (ec *executionContext) marshalNNetworkStats2ᚖgithubᚗcomᚋrencontreᚋr
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋrencontreᚋrencontreᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋrencontreᚋrencontreᚋentᚐNoder(ctx, sel, v[i])
@@ -86460,7 +83250,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 }
 
 func (ec *executionContext) marshalNParticipation2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Participation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParticipation2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipation(ctx, sel, v[i])
@@ -86627,7 +83417,7 @@ func (ec *executionContext) marshalNPeopleImportPayload2ᚖgithubᚗcomᚋrencon
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Person) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, sel, v[i])
@@ -86765,7 +83555,7 @@ func (ec *executionContext) unmarshalNRelationshipWhereInput2ᚖgithubᚗcomᚋr
 }
 
 func (ec *executionContext) marshalNSeatingRound2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRoundᚄ(ctx context.Context, sel ast.SelectionSet, v []*SeatingRound) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeatingRound2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRound(ctx, sel, v[i])
@@ -86791,7 +83581,7 @@ func (ec *executionContext) marshalNSeatingRound2ᚖgithubᚗcomᚋrencontreᚋr
 }
 
 func (ec *executionContext) marshalNSeatingTable2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingTableᚄ(ctx context.Context, sel ast.SelectionSet, v []*SeatingTable) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeatingTable2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingTable(ctx, sel, v[i])
@@ -86827,7 +83617,7 @@ func (ec *executionContext) marshalNSegmentCounts2ᚖgithubᚗcomᚋrencontreᚋ
 }
 
 func (ec *executionContext) marshalNSegmentMove2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentMoveᚄ(ctx context.Context, sel ast.SelectionSet, v []*SegmentMove) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSegmentMove2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSegmentMove(ctx, sel, v[i])
@@ -87029,7 +83819,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTieSharePoint2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTieSharePointᚄ(ctx context.Context, sel ast.SelectionSet, v []*TieSharePoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTieSharePoint2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTieSharePoint(ctx, sel, v[i])
@@ -87103,7 +83893,7 @@ func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋrencont
 }
 
 func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTimelineEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineEdge(ctx, sel, v[i])
@@ -87301,7 +84091,7 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*UserError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserError2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserError(ctx, sel, v[i])
@@ -87351,7 +84141,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -87397,7 +84187,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -87425,7 +84215,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -87445,7 +84235,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -87497,7 +84287,7 @@ func (ec *executionContext) marshalOAPITokenEdge2ᚕᚖgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAPITokenEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAPITokenEdge(ctx, sel, v[i])
@@ -87551,7 +84341,7 @@ func (ec *executionContext) marshalOAPITokenRole2ᚕgithubᚗcomᚋrencontreᚋr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAPITokenRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋapitokenᚐRole(ctx, sel, v[i])
@@ -87618,7 +84408,7 @@ func (ec *executionContext) marshalOAccountEdge2ᚕᚖgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAccountEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAccountEdge(ctx, sel, v[i])
@@ -87687,7 +84477,7 @@ func (ec *executionContext) marshalOAgendaItemEdge2ᚕᚖgithubᚗcomᚋrencontr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAgendaItemEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐAgendaItemEdge(ctx, sel, v[i])
@@ -87724,7 +84514,7 @@ func (ec *executionContext) marshalOAgendaItemKind2ᚕgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgendaItemKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋagendaitemᚐKind(ctx, sel, v[i])
@@ -87838,7 +84628,7 @@ func (ec *executionContext) marshalOCalendarFeedEdge2ᚕᚖgithubᚗcomᚋrencon
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCalendarFeedEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCalendarFeedEdge(ctx, sel, v[i])
@@ -87875,7 +84665,7 @@ func (ec *executionContext) marshalOCalendarFeedKind2ᚕgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, sel, v[i])
@@ -87944,7 +84734,7 @@ func (ec *executionContext) marshalOCalendarFeedRole2ᚕgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, sel, v[i])
@@ -88011,7 +84801,7 @@ func (ec *executionContext) marshalOCommunityEdge2ᚕᚖgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCommunityEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐCommunityEdge(ctx, sel, v[i])
@@ -88048,7 +84838,7 @@ func (ec *executionContext) marshalOCommunityKind2ᚕgithubᚗcomᚋrencontreᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcommunityᚐKind(ctx, sel, v[i])
@@ -88203,7 +84993,7 @@ func (ec *executionContext) marshalOEncounterEdge2ᚕᚖgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOEncounterEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐEncounterEdge(ctx, sel, v[i])
@@ -88240,7 +85030,7 @@ func (ec *executionContext) marshalOEncounterHow2ᚕgithubᚗcomᚋrencontreᚋr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEncounterHow2githubᚗcomᚋrencontreᚋrencontreᚋentᚋencounterᚐHow(ctx, sel, v[i])
@@ -88324,7 +85114,7 @@ func (ec *executionContext) marshalOFeedbackEdge2ᚕᚖgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOFeedbackEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFeedbackEdge(ctx, sel, v[i])
@@ -88446,7 +85236,7 @@ func (ec *executionContext) marshalOFollowUpEdge2ᚕᚖgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOFollowUpEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐFollowUpEdge(ctx, sel, v[i])
@@ -88500,7 +85290,7 @@ func (ec *executionContext) marshalOFollowUpStatus2ᚕgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFollowUpStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋfollowupᚐStatus(ctx, sel, v[i])
@@ -88655,7 +85445,7 @@ func (ec *executionContext) marshalOIndicatorEdge2ᚕᚖgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOIndicatorEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐIndicatorEdge(ctx, sel, v[i])
@@ -88692,7 +85482,7 @@ func (ec *executionContext) marshalOIndicatorMetric2ᚕgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorMetric2githubᚗcomᚋrencontreᚋrencontreᚋentᚋindicatorᚐMetric(ctx, sel, v[i])
@@ -88829,7 +85619,7 @@ func (ec *executionContext) marshalOMeetingEdge2ᚕᚖgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMeetingEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMeetingEdge(ctx, sel, v[i])
@@ -88866,7 +85656,7 @@ func (ec *executionContext) marshalOMeetingFormat2ᚕgithubᚗcomᚋrencontreᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeetingFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐFormat(ctx, sel, v[i])
@@ -88935,7 +85725,7 @@ func (ec *executionContext) marshalOMeetingStatus2ᚕgithubᚗcomᚋrencontreᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeetingStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐStatus(ctx, sel, v[i])
@@ -88987,7 +85777,7 @@ func (ec *executionContext) marshalOMeetingVisibility2ᚕgithubᚗcomᚋrencontr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeetingVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐVisibility(ctx, sel, v[i])
@@ -89054,7 +85844,7 @@ func (ec *executionContext) marshalOMembershipEdge2ᚕᚖgithubᚗcomᚋrencontr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMembershipEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐMembershipEdge(ctx, sel, v[i])
@@ -89115,7 +85905,7 @@ func (ec *executionContext) marshalOMembershipRole2ᚕgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, sel, v[i])
@@ -89167,7 +85957,7 @@ func (ec *executionContext) marshalOMembershipStatus2ᚕgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, sel, v[i])
@@ -89265,7 +86055,7 @@ func (ec *executionContext) marshalOObjectiveCategory2ᚕgithubᚗcomᚋrencontr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectiveCategory2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐCategory(ctx, sel, v[i])
@@ -89300,7 +86090,7 @@ func (ec *executionContext) marshalOObjectiveEdge2ᚕᚖgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOObjectiveEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐObjectiveEdge(ctx, sel, v[i])
@@ -89354,7 +86144,7 @@ func (ec *executionContext) marshalOObjectivePurpose2ᚕgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectivePurpose2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐPurpose(ctx, sel, v[i])
@@ -89406,7 +86196,7 @@ func (ec *executionContext) marshalOObjectiveStatus2ᚕgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectiveStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐStatus(ctx, sel, v[i])
@@ -89473,7 +86263,7 @@ func (ec *executionContext) marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋrencon
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOrganizationEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐOrganizationEdge(ctx, sel, v[i])
@@ -89542,7 +86332,7 @@ func (ec *executionContext) marshalOParticipationEdge2ᚕᚖgithubᚗcomᚋrenco
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOParticipationEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐParticipationEdge(ctx, sel, v[i])
@@ -89596,7 +86386,7 @@ func (ec *executionContext) marshalOParticipationRole2ᚕgithubᚗcomᚋrencontr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParticipationRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐRole(ctx, sel, v[i])
@@ -89648,7 +86438,7 @@ func (ec *executionContext) marshalOParticipationStatus2ᚕgithubᚗcomᚋrencon
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParticipationStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐStatus(ctx, sel, v[i])
@@ -89708,7 +86498,7 @@ func (ec *executionContext) marshalOPerson2ᚕᚖgithubᚗcomᚋrencontreᚋrenc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPerson(ctx, sel, v[i])
@@ -89734,7 +86524,7 @@ func (ec *executionContext) marshalOPersonEdge2ᚕᚖgithubᚗcomᚋrencontreᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPersonEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐPersonEdge(ctx, sel, v[i])
@@ -89788,7 +86578,7 @@ func (ec *executionContext) marshalOPersonSegment2ᚕgithubᚗcomᚋrencontreᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, sel, v[i])
@@ -89839,7 +86629,7 @@ func (ec *executionContext) marshalORelationshipEdge2ᚕᚖgithubᚗcomᚋrencon
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalORelationshipEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐRelationshipEdge(ctx, sel, v[i])
@@ -89908,7 +86698,7 @@ func (ec *executionContext) marshalOSeatingRound2ᚕᚖgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeatingRound2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐSeatingRound(ctx, sel, v[i])
@@ -89927,7 +86717,7 @@ func (ec *executionContext) marshalOSeries2ᚕᚖgithubᚗcomᚋrencontreᚋrenc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeries2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeries(ctx, sel, v[i])
@@ -89953,7 +86743,7 @@ func (ec *executionContext) marshalOSeriesEdge2ᚕᚖgithubᚗcomᚋrencontreᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSeriesEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐSeriesEdge(ctx, sel, v[i])
@@ -89990,7 +86780,7 @@ func (ec *executionContext) marshalOSeriesFormat2ᚕgithubᚗcomᚋrencontreᚋr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, sel, v[i])
@@ -90059,7 +86849,7 @@ func (ec *executionContext) marshalOSeriesStatus2ᚕgithubᚗcomᚋrencontreᚋr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, sel, v[i])
@@ -90127,7 +86917,7 @@ func (ec *executionContext) marshalOSeriesVisibility2ᚕgithubᚗcomᚋrencontre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, sel, v[i])
@@ -90333,7 +87123,7 @@ func (ec *executionContext) marshalOTouchpointChannel2ᚕgithubᚗcomᚋrencontr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTouchpointChannel2githubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐChannel(ctx, sel, v[i])
@@ -90368,7 +87158,7 @@ func (ec *executionContext) marshalOTouchpointEdge2ᚕᚖgithubᚗcomᚋrencontr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTouchpointEdge2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚐTouchpointEdge(ctx, sel, v[i])
@@ -90422,7 +87212,7 @@ func (ec *executionContext) marshalOTouchpointPhase2ᚕgithubᚗcomᚋrencontre�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTouchpointPhase2githubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐPhase(ctx, sel, v[i])
@@ -90482,7 +87272,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -90501,7 +87291,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -90520,7 +87310,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -90546,7 +87336,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -90569,3 +87359,47 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 }
 
 // endregion ***************************** type.gotpl *****************************
+
+// Written by internal/tools/sequential: the errors of scalar fields' child
+// fields, allocated once.
+var (
+	errNoChildFieldsAPITokenRole        = errors.New("field of type APITokenRole does not have child fields")
+	errNoChildFieldsAgendaItemKind      = errors.New("field of type AgendaItemKind does not have child fields")
+	errNoChildFieldsAttendanceEventKind = errors.New("field of type AttendanceEventKind does not have child fields")
+	errNoChildFieldsBoolean             = errors.New("field of type Boolean does not have child fields")
+	errNoChildFieldsCalendarFeedKind    = errors.New("field of type CalendarFeedKind does not have child fields")
+	errNoChildFieldsCalendarFeedRole    = errors.New("field of type CalendarFeedRole does not have child fields")
+	errNoChildFieldsCommunityKind       = errors.New("field of type CommunityKind does not have child fields")
+	errNoChildFieldsCursor              = errors.New("field of type Cursor does not have child fields")
+	errNoChildFieldsDecimal             = errors.New("field of type Decimal does not have child fields")
+	errNoChildFieldsEncounterHow        = errors.New("field of type EncounterHow does not have child fields")
+	errNoChildFieldsFloat               = errors.New("field of type Float does not have child fields")
+	errNoChildFieldsFollowUpStatus      = errors.New("field of type FollowUpStatus does not have child fields")
+	errNoChildFieldsID                  = errors.New("field of type ID does not have child fields")
+	errNoChildFieldsIndicatorMetric     = errors.New("field of type IndicatorMetric does not have child fields")
+	errNoChildFieldsIndicatorStatus     = errors.New("field of type IndicatorStatus does not have child fields")
+	errNoChildFieldsInt                 = errors.New("field of type Int does not have child fields")
+	errNoChildFieldsMeetingFormat       = errors.New("field of type MeetingFormat does not have child fields")
+	errNoChildFieldsMeetingStatus       = errors.New("field of type MeetingStatus does not have child fields")
+	errNoChildFieldsMeetingVisibility   = errors.New("field of type MeetingVisibility does not have child fields")
+	errNoChildFieldsMembershipRole      = errors.New("field of type MembershipRole does not have child fields")
+	errNoChildFieldsMembershipStatus    = errors.New("field of type MembershipStatus does not have child fields")
+	errNoChildFieldsObjectiveCategory   = errors.New("field of type ObjectiveCategory does not have child fields")
+	errNoChildFieldsObjectivePurpose    = errors.New("field of type ObjectivePurpose does not have child fields")
+	errNoChildFieldsObjectiveStatus     = errors.New("field of type ObjectiveStatus does not have child fields")
+	errNoChildFieldsParticipationRole   = errors.New("field of type ParticipationRole does not have child fields")
+	errNoChildFieldsParticipationStatus = errors.New("field of type ParticipationStatus does not have child fields")
+	errNoChildFieldsPersonSegment       = errors.New("field of type PersonSegment does not have child fields")
+	errNoChildFieldsSeriesFormat        = errors.New("field of type SeriesFormat does not have child fields")
+	errNoChildFieldsSeriesStatus        = errors.New("field of type SeriesStatus does not have child fields")
+	errNoChildFieldsSeriesVisibility    = errors.New("field of type SeriesVisibility does not have child fields")
+	errNoChildFieldsString              = errors.New("field of type String does not have child fields")
+	errNoChildFieldsTime                = errors.New("field of type Time does not have child fields")
+	errNoChildFieldsTimelineKind        = errors.New("field of type TimelineKind does not have child fields")
+	errNoChildFieldsTimelinePhase       = errors.New("field of type TimelinePhase does not have child fields")
+	errNoChildFieldsTouchpointChannel   = errors.New("field of type TouchpointChannel does not have child fields")
+	errNoChildFieldsTouchpointPhase     = errors.New("field of type TouchpointPhase does not have child fields")
+	errNoChildFieldsUserErrorCode       = errors.New("field of type UserErrorCode does not have child fields")
+	errNoChildFields__DirectiveLocation = errors.New("field of type __DirectiveLocation does not have child fields")
+	errNoChildFields__TypeKind          = errors.New("field of type __TypeKind does not have child fields")
+)

@@ -88,6 +88,8 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv := handler.New(newSchema(client, opts.Events, opts))
 	srv.AroundOperations(withIssuedFeeds)
 	srv.AroundOperations(withOutcomeMemo)
+	srv.AroundRootFields(withLoaded)
+	recordLoaded(client)
 	srv.AddTransport(httpTransport{production: opts.Production})
 	srv.AddTransport(websocketTransport(client, opts.WebsocketOrigins, opts.MaxBodyBytes))
 	// Parsed and validated documents are kept (see documentCache, which
@@ -109,6 +111,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv.Use(contactFilterGuard{})
 	installTransactions(srv, client)
 	installAttendanceEvents(srv, opts.Events) // inside the transaction of each mutation field
+	srv.Use(fieldMiddlewareForMutationsOnly{})
 	srv.SetErrorPresenter(presentDeadline(presentError))
 	srv.SetRecoverFunc(recoverPanic)
 	// Outermost first: the deadline covers the whole request; what is not a

@@ -26,7 +26,7 @@ func (r *meetingResolver) EndsAt(ctx context.Context, obj *ent.Meeting) (*time.T
 
 // Attendance is the resolver for the attendance field.
 func (r *meetingResolver) Attendance(ctx context.Context, obj *ent.Meeting) (*MeetingAttendance, error) {
-	a, err := planning.MeetingAttendance(ctx, obj, time.Now())
+	a, err := r.meetingAttendance(ctx, obj)
 	if err != nil {
 		return nil, err
 	}

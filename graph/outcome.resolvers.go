@@ -65,11 +65,7 @@ func (r *meetingResolver) Budget(ctx context.Context, obj *ent.Meeting) (*Money,
 
 // Segment is the resolver for the segment field.
 func (r *personResolver) Segment(ctx context.Context, obj *ent.Person) (PersonSegment, error) {
-	rules, err := r.segmentRules(ctx)
-	if err != nil {
-		return "", err
-	}
-	s, err := outcome.SegmentOf(ctx, r.client, rules, obj.ID, r.now())
+	s, err := r.segment(ctx, obj)
 	return PersonSegment(s), err
 }
 

@@ -200,17 +200,32 @@ func TestSegmentsThroughTheAPI(t *testing.T) {
 	if len(d.Funnel) != 5 {
 		t.Fatalf("funnel = %+v", d.Funnel)
 	}
-	t.Run("a page of people reads the thresholds once", func(t *testing.T) {
-		const q = `query($n: Int!) { people(first: $n) { edges { node { segment } } } }`
-		count := func(n int) int64 {
-			a.counter.Reset()
-			postWithOptions(t, a, opts, q, map[string]any{"n": n}).mustData(t, &struct{}{})
-			return a.counter.Count()
+	t.Run("a page of people costs one statement for all their segments", func(t *testing.T) {
+		const q = `query($n: Int!) { people(first: $n, orderBy: {field: NAME}) { edges { node { id segment } } } }`
+		type page struct {
+			People struct {
+				Edges []struct{ Node struct{ ID, Segment string } }
+			}
 		}
-		two, eight := count(2), count(8)
-		// One statement per person's segment, and one for the thresholds.
-		if eight-two != 6 {
-			t.Fatalf("statements: %d for 2 people, %d for 8; want 6 more (one per segment)", two, eight)
+		count := func(n int) (int64, page) {
+			var p page
+			a.counter.Reset()
+			postWithOptions(t, a, opts, q, map[string]any{"n": n}).mustData(t, &p)
+			return a.counter.Count(), p
+		}
+		two, _ := count(2)
+		eight, p := count(8)
+		if eight != two || len(p.People.Edges) != 8 {
+			t.Fatalf("statements: %d for 2 people, %d for 8 (%d answered); want the same", two, eight, len(p.People.Edges))
+		}
+		// Each person's segment is the one asked alone.
+		for _, e := range p.People.Edges {
+			var one struct{ Node struct{ Segment string } }
+			postWithOptions(t, a, opts, `query($id: ID!) { node(id: $id) { ... on Person { segment } } }`,
+				map[string]any{"id": e.Node.ID}).mustData(t, &one)
+			if one.Node.Segment != e.Node.Segment {
+				t.Fatalf("person %s: %s in the page, %s alone", e.Node.ID, e.Node.Segment, one.Node.Segment)
+			}
 		}
 	})
 	t.Run("segmentMovement refuses from after to", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/privacy"
@@ -61,6 +62,28 @@ func installTransactions(srv *handler.Server, client *ent.Client) {
 		return u.run(ctx, next)
 	})
 }
+
+// fieldMiddlewareForMutationsOnly resolves the fields of queries and
+// subscriptions without the field middlewares (the transaction and the
+// attendance events of installTransactions and installAttendanceEvents),
+// which act on the root fields of mutations only: each field of a query is
+// spared the middlewares' closures and context lookups.
+type fieldMiddlewareForMutationsOnly struct{}
+
+func (fieldMiddlewareForMutationsOnly) ExtensionName() string {
+	return "FieldMiddlewareForMutationsOnly"
+}
+
+func (fieldMiddlewareForMutationsOnly) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (fieldMiddlewareForMutationsOnly) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation != nil && oc.Operation.Operation != ast.Mutation {
+		oc.ResolverMiddleware = resolveDirectly
+	}
+	return nil
+}
+
+func resolveDirectly(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) }
 
 // answersOwnInvitation are the mutations by which an account answers an
 // invitation addressed to its own email: they change no data of the token's

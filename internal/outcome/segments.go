@@ -155,23 +155,41 @@ func InSegments(r Rules, at time.Time, segs []Segment) predicate.Person {
 
 // SegmentOf is the segment of one person at time at.
 func SegmentOf(ctx context.Context, c *ent.Client, r Rules, personID int, at time.Time) (Segment, error) {
+	segs, err := SegmentsOf(ctx, c, r, []int{personID}, at)
+	if err != nil {
+		return "", err
+	}
+	return segs[personID], nil
+}
+
+// SegmentsOf is the segment of each of the people at time at, in one
+// statement; a person the viewer may not see is NEW.
+func SegmentsOf(ctx context.Context, c *ent.Client, r Rules, personIDs []int, at time.Time) (map[int]Segment, error) {
 	var rows []struct {
+		ID  int    `json:"id"`
 		Seg string `json:"seg"`
 	}
-	err := c.Person.Query().Where(person.ID(personID)).
+	err := c.Person.Query().Where(person.IDIn(personIDs...)).
 		Modify(func(s *sql.Selector) {
-			s.Select().AppendSelectExprAs(sql.ExprFunc(func(b *sql.Builder) {
+			s.Select(s.C(person.FieldID)).AppendSelectExprAs(sql.ExprFunc(func(b *sql.Builder) {
 				segmentOfPerson(b, s.Dialect(), s.C(person.FieldID), r, at)
 			}), "seg")
 		}).
 		Scan(ctx, &rows)
 	if err != nil {
-		return "", fmt.Errorf("computing the segment of person %d: %w", personID, err)
+		if len(personIDs) == 1 {
+			return nil, fmt.Errorf("computing the segment of person %d: %w", personIDs[0], err)
+		}
+		return nil, fmt.Errorf("computing the segments of %d people: %w", len(personIDs), err)
 	}
-	if len(rows) == 0 {
-		return New, nil
+	out := make(map[int]Segment, len(personIDs))
+	for _, id := range personIDs {
+		out[id] = New
 	}
-	return Segment(rows[0].Seg), nil
+	for _, row := range rows {
+		out[row.ID] = Segment(row.Seg)
+	}
+	return out, nil
 }
 
 // grouped runs, over the people of the viewer's organization (or of one

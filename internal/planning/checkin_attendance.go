@@ -24,20 +24,59 @@ type Attendance struct {
 // mutation). After the meeting's end (by now), the ACCEPTED people not
 // checked in are no-shows.
 func MeetingAttendance(ctx context.Context, m *ent.Meeting, now time.Time) (*Attendance, error) {
-	var rows []struct {
-		Status    participation.Status `json:"status"`
-		Count     int                  `json:"count"`
-		CheckedIn int                  `json:"checked_in"`
-	}
+	var rows []attendanceRow
 	err := m.QueryParticipations().
 		GroupBy(participation.FieldStatus).
-		Aggregate(ent.Count(), func(s *sql.Selector) string {
-			return sql.As(sql.Count(s.C(participation.FieldCheckedInAt)), "checked_in")
-		}).
+		Aggregate(ent.Count(), checkedIn).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("counting the attendance of meeting %d: %w", m.ID, err)
 	}
+	return attendanceOf(m, rows, now), nil
+}
+
+// MeetingsAttendance counts the attendance of several meetings in one GROUP
+// BY query over their participations, through c (the transaction's client
+// in a mutation); the same counts as MeetingAttendance gives each.
+func MeetingsAttendance(ctx context.Context, c *ent.Client, ms []*ent.Meeting, now time.Time) (map[int]*Attendance, error) {
+	ids := make([]int, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	var rows []attendanceRow
+	err := c.Participation.Query().
+		Where(participation.MeetingIDIn(ids...)).
+		GroupBy(participation.FieldMeetingID, participation.FieldStatus).
+		Aggregate(ent.Count(), checkedIn).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("counting the attendance of %d meetings: %w", len(ms), err)
+	}
+	byMeeting := make(map[int][]attendanceRow, len(ms))
+	for _, r := range rows {
+		byMeeting[r.MeetingID] = append(byMeeting[r.MeetingID], r)
+	}
+	out := make(map[int]*Attendance, len(ms))
+	for _, m := range ms {
+		out[m.ID] = attendanceOf(m, byMeeting[m.ID], now)
+	}
+	return out, nil
+}
+
+// attendanceRow is one status of a meeting's participations.
+type attendanceRow struct {
+	MeetingID int                  `json:"meeting_id"`
+	Status    participation.Status `json:"status"`
+	Count     int                  `json:"count"`
+	CheckedIn int                  `json:"checked_in"`
+}
+
+func checkedIn(s *sql.Selector) string {
+	return sql.As(sql.Count(s.C(participation.FieldCheckedInAt)), "checked_in")
+}
+
+// attendanceOf is the attendance of m from its rows.
+func attendanceOf(m *ent.Meeting, rows []attendanceRow, now time.Time) *Attendance {
 	var a Attendance
 	acceptedNotIn := 0
 	for _, r := range rows {
@@ -65,5 +104,5 @@ func MeetingAttendance(ctx context.Context, m *ent.Meeting, now time.Time) (*Att
 		rate := float64(a.CheckedIn) / float64(a.Accepted)
 		a.Rate = &rate
 	}
-	return &a, nil
+	return &a
 }

@@ -45,42 +45,83 @@ func noShowPred(d string, s *sql.Selector, m *sql.SelectTable, now time.Time) *s
 // its participations joined to their meetings, through the client that loaded
 // p (so the tenant and VIP rules of its viewer apply).
 func PersonAttendanceOf(ctx context.Context, p *ent.Person, now time.Time) (*PersonAttendance, error) {
-	var rows []struct {
-		Invited  int `json:"invited"`
-		Attended int `json:"attended"`
-		NoShows  int `json:"no_shows"`
-		Last     any `json:"last_attended_at"`
-	}
+	var rows []personAttendanceRow
 	err := p.QueryParticipations().
 		Where(participation.StatusNEQ(participation.StatusCancelled)).
 		Modify(func(s *sql.Selector) {
-			d := s.Dialect()
-			m := joinMeetings(s)
-			noShow := noShowPred(d, s, m, now)
-			s.Select().
-				AppendSelectExprAs(sql.Raw("COUNT(*)"), "invited").
-				AppendSelectExprAs(sql.Raw("COUNT("+s.C(participation.FieldCheckedInAt)+")"), "attended").
-				AppendSelectExprAs(sql.ExprFunc(func(b *sql.Builder) {
-					b.WriteString("COUNT(CASE WHEN ").Join(noShow).WriteString(" THEN 1 END)")
-				}), "no_shows").
-				AppendSelectExprAs(sql.Raw("MAX("+sqltime.Expr(d, s.C(participation.FieldCheckedInAt))+")"), "last_attended_at")
+			s.Select()
+			selectPersonAttendance(s, now)
 		}).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("counting the attendance of person %d: %w", p.ID, err)
 	}
-	a := &PersonAttendance{}
 	if len(rows) == 0 {
-		return a, nil
+		return &PersonAttendance{}, nil
 	}
-	r := rows[0]
-	a.Invited, a.Attended, a.NoShows = r.Invited, r.Attended, r.NoShows
+	rows[0].PersonID = p.ID
+	return rows[0].attendance()
+}
+
+// PeopleAttendance counts the attendance of several people in one aggregate
+// query grouped by person, through c (the viewer's tenant and VIP rules
+// apply); the same counts as PersonAttendanceOf gives each.
+func PeopleAttendance(ctx context.Context, c *ent.Client, personIDs []int, now time.Time) (map[int]*PersonAttendance, error) {
+	var rows []personAttendanceRow
+	err := c.Participation.Query().
+		Where(participation.PersonIDIn(personIDs...), participation.StatusNEQ(participation.StatusCancelled)).
+		Modify(func(s *sql.Selector) {
+			s.Select(s.C(participation.FieldPersonID))
+			selectPersonAttendance(s, now)
+			s.GroupBy(s.C(participation.FieldPersonID))
+		}).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("counting the attendance of %d people: %w", len(personIDs), err)
+	}
+	out := make(map[int]*PersonAttendance, len(personIDs))
+	for _, id := range personIDs {
+		out[id] = &PersonAttendance{}
+	}
+	for _, r := range rows {
+		a, err := r.attendance()
+		if err != nil {
+			return nil, err
+		}
+		out[r.PersonID] = a
+	}
+	return out, nil
+}
+
+// personAttendanceRow is the aggregate of a person's participations.
+type personAttendanceRow struct {
+	PersonID int `json:"person_id"`
+	Invited  int `json:"invited"`
+	Attended int `json:"attended"`
+	NoShows  int `json:"no_shows"`
+	Last     any `json:"last_attended_at"`
+}
+
+// selectPersonAttendance adds the aggregates of personAttendanceRow to s,
+// over the participations it selects joined to their meetings.
+func selectPersonAttendance(s *sql.Selector, now time.Time) {
+	d := s.Dialect()
+	m := joinMeetings(s)
+	noShow := noShowPred(d, s, m, now)
+	s.AppendSelectExprAs(sql.Raw("COUNT(*)"), "invited").
+		AppendSelectExprAs(sql.Raw("COUNT("+s.C(participation.FieldCheckedInAt)+")"), "attended").
+		AppendSelectExprAs(sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COUNT(CASE WHEN ").Join(noShow).WriteString(" THEN 1 END)")
+		}), "no_shows").
+		AppendSelectExprAs(sql.Raw("MAX("+sqltime.Expr(d, s.C(participation.FieldCheckedInAt))+")"), "last_attended_at")
+}
+
+func (r personAttendanceRow) attendance() (*PersonAttendance, error) {
 	last, err := sqltime.Scan(r.Last)
 	if err != nil {
-		return nil, fmt.Errorf("reading the last check-in of person %d: %w", p.ID, err)
+		return nil, fmt.Errorf("reading the last check-in of person %d: %w", r.PersonID, err)
 	}
-	a.LastAttendedAt = last
-	return a, nil
+	return &PersonAttendance{Invited: r.Invited, Attended: r.Attended, NoShows: r.NoShows, LastAttendedAt: last}, nil
 }
 
 // PeopleWithNoShows returns a predicate on people with at least minNoShows

@@ -1,0 +1,63 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+func TestMarshalSliceRunsInOrderAndReportsAPanic(t *testing.T) {
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "items"}}})
+	var order []int
+	ok := marshalSlice(ctx, 3, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		order = append(order, i)
+		if got := *graphql.GetFieldContext(ctx).Index; got != i {
+			t.Errorf("element %d has index %d", i, got)
+		}
+		return graphql.MarshalInt(i)
+	})
+	if len(ok) != 3 || len(order) != 3 || order[0] != 0 || order[2] != 2 {
+		t.Fatalf("marshaled %v in order %v", ok, order)
+	}
+
+	order = nil
+	ret := marshalSlice(ctx, 3, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		order = append(order, i)
+		if i == 1 {
+			panic("boom")
+		}
+		return graphql.MarshalInt(i)
+	})
+	if ret != nil {
+		t.Fatalf("a list with a panicked element = %v, want nil (null)", ret)
+	}
+	if len(order) != 3 {
+		t.Fatalf("marshaled %v; the other elements are still marshaled", order)
+	}
+	errs := graphql.GetErrors(ctx)
+	if len(errs) != 1 || errs[0].Path.String() != "items[1]" {
+		t.Fatalf("errors = %v, want one at items[1]", errs)
+	}
+}
+
+func TestObjectValueWritesEachAliasOnce(t *testing.T) {
+	fields := []graphql.CollectedField{
+		{Field: &ast.Field{Alias: "id"}}, {Field: &ast.Field{Alias: "title"}}, {Field: &ast.Field{Alias: "id"}},
+	}
+	out := graphql.NewFieldSet(fields)
+	out.Values[0], out.Values[1], out.Values[2] = graphql.MarshalString("7"), graphql.MarshalString(`a "b"`), graphql.MarshalString("8")
+	var b bytes.Buffer
+	newObjectValue(fields, out).MarshalGQL(&b)
+	if got, want := b.String(), `{"id":"7","title":"a \"b\""}`; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+	b.Reset()
+	newObjectValue(nil, graphql.NewFieldSet(nil)).MarshalGQL(&b)
+	if b.String() != "{}" {
+		t.Fatalf("empty object = %s", b.String())
+	}
+}

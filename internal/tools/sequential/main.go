@@ -1,0 +1,184 @@
+// Command sequential rewrites gqlgen's generated executor so that the
+// elements of a list, and the fields of an object that gqlgen would resolve
+// on goroutines of their own, are resolved one after the other on the
+// request's goroutine; and so that resolving a field allocates less: the
+// response path of an object is computed only when the object has deferred
+// fragments, the constant "has no child fields" errors of scalar fields are
+// allocated once instead of once per field and value, and a scalar or enum
+// field read from a struct field is marshaled directly (see leafFields).
+//
+// Rencontre's lists hold data loaded ahead by ent's eager loading (entgql's
+// field collection), so their fields do no I/O of their own: a goroutine per
+// list element and per field only costs its start, its stack growth and the
+// garbage (issue 11's profile: 43% of the CPU of a 50-participation query in
+// list execution, 10% in stack growth). The fields that do read the database
+// batch by operation (see graph/batch.go), so serial execution does not turn
+// them into one round trip after another.
+//
+// It runs after `gqlgen generate` (see generate.go) and fails when a pattern
+// it rewrites is missing, so that a gqlgen upgrade that changes the
+// generated code is noticed instead of silently going concurrent again.
+//
+//	go run ./internal/tools/sequential graph/generated.go
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"os"
+	"regexp"
+	"sort"
+)
+
+// rewrites are the generated calls and their serial replacements. The
+// replacement of the list call, marshalSlice, is in package graph with the
+// same signature.
+var rewrites = []struct{ from, to string }{
+	{"graphql.MarshalSliceConcurrently(", "marshalSlice("},
+	{"out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })", "out.Values[i] = innerFunc(ctx, out)"},
+	// ProcessDeferredGroup returns at once without deferred fragments, but
+	// the generated call computes (allocates) the path before asking.
+	{"Path:     graphql.GetPath(ctx),", "Path:     deferredPath(ctx, deferLabelToView),"},
+	// An object's fields are written by newObjectValue, without the
+	// per-object map and iterators of graphql.FieldSet's MarshalGQL.
+	{"\t})\n\n\treturn out\n}", "\t})\n\n\treturn newObjectValue(fields, out)\n}"},
+}
+
+// noChildFields matches the error a scalar field's context is given for
+// the child fields it cannot have; generated once per field resolution.
+var noChildFields = regexp.MustCompile(`errors\.New\("field of type (\w+) does not have child fields"\)`)
+
+const noChildFieldsVars = "\n// Written by internal/tools/sequential: the errors of scalar fields' child\n// fields, allocated once.\nvar (\n"
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: sequential graph/generated.go")
+		os.Exit(2)
+	}
+	if err := rewrite(os.Args[1]); err != nil {
+		fmt.Fprintln(os.Stderr, "sequential:", err)
+		os.Exit(1)
+	}
+}
+
+func rewrite(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := apply(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if out, err = format.Source(out); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.WriteFile(path, out, 0o644)
+}
+
+// apply rewrites src. Already rewritten code is left as it is, so running it
+// twice is harmless; code with none of a pattern (and none of its
+// replacement) is an error.
+func apply(src []byte) ([]byte, error) {
+	for _, r := range rewrites {
+		n := bytes.Count(src, []byte(r.from))
+		if n == 0 && !bytes.Contains(src, []byte(r.to)) {
+			return nil, fmt.Errorf("no %q in the generated code: gqlgen's output changed, update internal/tools/sequential", r.from)
+		}
+		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
+	}
+	src = leafFields(src)
+	if bytes.Contains(src, []byte(noChildFieldsVars)) {
+		return src, nil
+	}
+	types := map[string]bool{}
+	src = noChildFields.ReplaceAllFunc(src, func(m []byte) []byte {
+		t := string(noChildFields.FindSubmatch(m)[1])
+		types[t] = true
+		return []byte("errNoChildFields" + t)
+	})
+	if len(types) == 0 {
+		return nil, fmt.Errorf("no %s in the generated code: gqlgen's output changed, update internal/tools/sequential", noChildFields)
+	}
+	names := make([]string, 0, len(types))
+	for t := range types {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	b.Write(src)
+	b.WriteString(noChildFieldsVars)
+	for _, t := range names {
+		fmt.Fprintf(&b, "\terrNoChildFields%s = errors.New(%q)\n", t, "field of type "+t+" does not have child fields")
+	}
+	b.WriteString(")\n")
+	return b.Bytes(), nil
+}
+
+// leafField is gqlgen's resolution of a field read from a struct field
+// (obj.Name): a field context, three closures, the value boxed in an any,
+// the field middlewares, then the marshaler.
+var leafField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[\w.]+)\) \(ret graphql\.Marshaler\) \{
+	return graphql\.ResolveField\(
+		ctx,
+		ec\.OperationContext,
+		field,
+		func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{
+			return ec\.(fieldContext_\w+)\(ctx, field\)
+		\},
+		func\(ctx context\.Context\) \(any, error\) \{
+			return obj\.(\w+), nil
+		\},
+		nil,
+		func\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{
+			return ec\.(marshal\w+)\(ctx, selections, v\)
+		\},
+		(?:true|false),
+		(?:true|false),
+	\)
+\}
+`)
+
+// scalarContext matches the field context of a scalar or enum field.
+var scalarContext = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fieldContext_\w+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{
+	return graphql\.NewScalarFieldContext\(`)
+
+// marshalFunc matches a marshaler and its body.
+var marshalFunc = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) (marshal\w+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n(.*?)^\}\n`)
+
+// neverNull are the scalar marshalers that never answer null for a value:
+// the non-null marshaler around them never reports an error.
+var neverNull = regexp.MustCompile(`^\t_ = sel\n\tres := (?:scalar\.Marshal(?:String|ID|Int|Float|Decimal)|graphql\.MarshalBoolean)\(v\)\n`)
+
+// leafFields rewrites the resolution of every scalar or enum field read from
+// a struct field whose marshaler reports no error (a nullable one, an enum,
+// or a non-null scalar that is never null) into the marshaler's call on the
+// struct field. Nothing observable changes: such a field cannot fail, and
+// the field middlewares (installTransactions, installAttendanceEvents) act
+// on the fields of Mutation only, which are resolvers. The field context
+// and the value's boxing are saved, some eight allocations per field and
+// value.
+func leafFields(src []byte) []byte {
+	scalars := map[string]bool{}
+	for _, m := range scalarContext.FindAllSubmatch(src, -1) {
+		scalars[string(m[1])] = true
+	}
+	safe := map[string]bool{}
+	for _, m := range marshalFunc.FindAllSubmatch(src, -1) {
+		body := m[2]
+		quiet := !bytes.Contains(body, []byte("AddError")) && !bytes.Contains(body, []byte("WrapContextMarshaler")) &&
+			!bytes.Contains(body, []byte("GetFieldContext")) && !bytes.Contains(body, []byte("ec."))
+		if quiet || neverNull.Match(body) {
+			safe[string(m[1])] = true
+		}
+	}
+	return leafField.ReplaceAllFunc(src, func(f []byte) []byte {
+		m := leafField.FindSubmatch(f)
+		if !scalars[string(m[3])] || !safe[string(m[5])] {
+			return f
+		}
+		return fmt.Appendf(nil, "func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField, obj %s) (ret graphql.Marshaler) {\n\t// Rewritten by internal/tools/sequential: a leaf read from a struct field.\n\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n",
+			m[1], m[2], m[5], m[4])
+	})
+}
