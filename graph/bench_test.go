@@ -139,3 +139,43 @@ func BenchmarkMeetingsWithCounts(b *testing.B) {
 	}
 	b.ReportMetric(float64(counter.Count())/float64(b.N), "statements/op")
 }
+
+// BenchmarkParticipationRespond measures issue 11's mutation through the
+// whole handler: answers alternating ACCEPTED and TENTATIVE over the
+// participations of meetings without a capacity, each in its transaction.
+//
+//	RENCONTRE_TEST_DB=postgres go test -run '^$' -bench ParticipationRespond -benchmem ./graph/
+func BenchmarkParticipationRespond(b *testing.B) {
+	c := testenv.Client(b)
+	buildMeetings(b, c, 4)
+	token := ownerToken(b, c)
+	h := graph.NewHandler(c, graph.Options{})
+	var bodies [][]byte
+	for _, answer := range []string{"ACCEPTED", "TENTATIVE"} {
+		for _, p := range c.Participation.Query().AllX(testenv.System()) {
+			body, err := json.Marshal(map[string]any{
+				"query": `mutation Respond($id: ID!, $answer: ParticipationAnswer!) {
+  participationRespond(input: {participationID: $id, answer: $answer}) {
+    participation { id status } waitlisted userErrors { code message } } }`,
+				"variables": map[string]any{"id": strconv.Itoa(p.ID), "answer": answer}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			bodies = append(bodies, body)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(bodies[i%len(bodies)]))
+		i++
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"userErrors":[]`) {
+			b.Fatalf("HTTP %d: %s", w.Code, w.Body.String())
+		}
+	}
+}

@@ -3,6 +3,8 @@ package events_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,5 +189,47 @@ func TestPostgresListenerReconnectTellsSubscribersToRefetch(t *testing.T) {
 	}
 	if e := receive(t, ch); e != sent {
 		t.Fatalf("after the reconnection: %+v, want %+v", e, sent)
+	}
+}
+
+// Events published at once by concurrent publishers are sent in batches;
+// each arrives, once, and those of one publisher in the order it published
+// them. Close sends what is still queued.
+func TestPostgresBatchesArriveInOrderAndCloseSendsTheQueue(t *testing.T) {
+	_, buses := postgresBuses(t, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, _ := buses[1].Subscribe(ctx, 7, 70)
+	const publishers, each = 4, 12 // within a subscriber's buffer
+	var wg sync.WaitGroup
+	for g := range publishers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				e := events.Event{Kind: events.Answered, OrganizationID: 7, MeetingID: 70, ParticipationID: g*1000 + i,
+					At: time.Date(2030, 3, 5, 9, 0, 0, 0, time.UTC)}
+				if err := buses[0].Publish(ctx, e); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Closing the publishing bus now still sends what it queued.
+	if err := buses[0].Close(); err != nil {
+		t.Fatal(err)
+	}
+	next := make([]int, publishers)
+	for range publishers * each {
+		e := receive(t, ch)
+		g, i := e.ParticipationID/1000, e.ParticipationID%1000
+		if e.Kind != events.Answered || g >= publishers || i != next[g] {
+			t.Fatalf("received %+v; want participation %d of publisher %d next", e, next[min(g, publishers-1)], g)
+		}
+		next[g]++
+	}
+	if err := buses[0].Publish(ctx, events.Event{Kind: events.Answered, OrganizationID: 7, MeetingID: 70}); !errors.Is(err, events.ErrClosed) {
+		t.Fatalf("Publish on a closed bus: %v, want ErrClosed", err)
 	}
 }

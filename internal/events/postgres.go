@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,12 +33,17 @@ const pingInterval = 30 * time.Second
 // re-established when it drops (lib/pq's Listener); notifications sent
 // meanwhile are lost, so every subscriber then gets a Refetch notice.
 //
-// Events are published after the commit (see AfterCommit), in their own
-// statement, rather than by a NOTIFY inside the transaction: both buses then
-// share one publication path, and the transactions of mutations do not take
-// PostgreSQL's database-wide notification lock at commit. The price is that
-// an event is lost if the process dies between the commit and the NOTIFY;
-// subscribers that reconnect read the attendance again.
+// Events are published after the commit (see AfterCommit), rather than by a
+// NOTIFY inside the transaction: both buses then share one publication
+// path, and the transactions of mutations do not take PostgreSQL's
+// database-wide notification lock at commit. Publish queues the event and
+// returns; one sender sends what is queued in batches of up to
+// maxNotifyBatch, one statement each (SELECT pg_notify(…), pg_notify(…)), in
+// the order published: a mutation does not wait for a NOTIFY round trip,
+// and concurrent mutations take the notification lock once per batch, not
+// once each. The price is that an event is lost if the process dies between
+// the commit and the sending of its batch; subscribers that reconnect read
+// the attendance again. Close sends what is queued first.
 type Postgres struct {
 	local    *Memory
 	db       *sql.DB
@@ -46,7 +52,22 @@ type Postgres struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	once     sync.Once
+
+	mu     sync.RWMutex // guards closed and sending on queue
+	closed bool
+	queue  chan string   // payloads to notify
+	sent   chan struct{} // closed when the sender has sent the queue
 }
+
+// maxNotifyBatch bounds the notifications of one statement; queueSize the
+// events waiting for the sender (Publish waits for room beyond it).
+const (
+	maxNotifyBatch = 64
+	queueSize      = 4096
+)
+
+// ErrClosed is returned by Publish on a closed bus.
+var ErrClosed = errors.New("events: the bus is closed")
 
 var _ Bus = (*Postgres)(nil)
 
@@ -57,19 +78,16 @@ func NewPostgres(ctx context.Context, dsn string) (*Postgres, error) {
 	if err != nil {
 		return nil, fmt.Errorf("events: opening PostgreSQL: %w", err)
 	}
-	// As many idle connections as open ones: with database/sql's default of
-	// two, concurrent mutations publishing at once closed the extra
-	// connections after each NOTIFY and opened new PostgreSQL sessions
-	// (bench/load counted 22–31 per 6 s cell of participationRespond at 32
-	// clients).
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
+	// One connection, kept: only the sender notifies, one batch at a time.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
 	var schema string
 	if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("events: reading the current schema: %w", err)
 	}
-	b := &Postgres{local: NewMemory(), db: db, channel: channelName(schema), done: make(chan struct{})}
+	b := &Postgres{local: NewMemory(), db: db, channel: channelName(schema), done: make(chan struct{}),
+		queue: make(chan string, queueSize), sent: make(chan struct{})}
 	b.listener = pq.NewListener(dsn, 100*time.Millisecond, 10*time.Second, b.connectionEvent)
 	if err := b.listener.Listen(b.channel); err != nil {
 		_ = b.listener.Close()
@@ -79,6 +97,7 @@ func NewPostgres(ctx context.Context, dsn string) (*Postgres, error) {
 	runCtx, stop := context.WithCancel(context.Background())
 	b.stop = stop
 	go b.run(runCtx)
+	go b.send()
 	return b, nil
 }
 
@@ -92,16 +111,66 @@ func channelName(schema string) string {
 	return name
 }
 
-// Publish implements Bus: a NOTIFY on the bus's channel.
+// Publish implements Bus: the event is queued for a NOTIFY on the bus's
+// channel, sent by the bus's sender in its next batch.
 func (b *Postgres) Publish(ctx context.Context, e Event) error {
 	payload, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("events: encoding: %w", err)
 	}
-	if _, err := b.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", b.channel, string(payload)); err != nil {
-		return fmt.Errorf("events: notifying: %w", err)
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return ErrClosed
 	}
-	return nil
+	select {
+	case b.queue <- string(payload):
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("events: queueing: %w", ctx.Err())
+	}
+}
+
+// send notifies the queued payloads, in batches of what is queued, until
+// the queue is closed and empty.
+func (b *Postgres) send() {
+	defer close(b.sent)
+	for first := range b.queue {
+		batch := []string{first}
+	drain:
+		for len(batch) < maxNotifyBatch {
+			select {
+			case p, ok := <-b.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, p)
+			default:
+				break drain
+			}
+		}
+		b.notify(batch)
+	}
+}
+
+// notify sends payloads in one statement.
+func (b *Postgres) notify(payloads []string) {
+	var q strings.Builder
+	args := make([]any, 0, len(payloads)+1)
+	args = append(args, b.channel)
+	q.WriteString("SELECT ")
+	for i, p := range payloads {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "pg_notify($1, $%d)", i+2)
+		args = append(args, p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := b.db.ExecContext(ctx, q.String(), args...); err != nil {
+		slog.Error("events: notifying", "events", len(payloads), "error", err)
+	}
 }
 
 // Subscribe implements Bus.
@@ -117,6 +186,11 @@ func (b *Postgres) Subscribers() int { return b.local.Subscribers() }
 func (b *Postgres) Close() error {
 	var err error
 	b.once.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		close(b.queue)
+		b.mu.Unlock()
+		<-b.sent
 		b.stop()
 		<-b.done
 		err = errors.Join(b.listener.Close(), b.db.Close())

@@ -77,18 +77,23 @@ func lockMeeting(ctx context.Context, c *ent.Client, id int, field string) (*ent
 }
 
 // lockParticipation loads a participation and its meeting, with the
-// meeting's row locked. The participation is read after the lock is taken,
-// so it includes what a concurrent transaction did to it (a promotion).
+// meeting's row locked. The meeting is found and locked in one statement
+// (by its participation), and the participation is read after the lock is
+// taken, so it includes what a concurrent transaction did to it (a
+// promotion).
 func lockParticipation(ctx context.Context, c *ent.Client, id int) (*ent.Participation, error) {
-	p, err := participationWithMeeting(ctx, c, id)
-	if err != nil {
-		return nil, err
+	m, err := c.Meeting.Query().Where(meeting.HasParticipationsWith(participation.ID(id)), forUpdate).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
 	}
-	m, err := lockMeeting(ctx, c, p.MeetingID, "participation_id")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("locking the meeting of participation %d: %w", id, err)
 	}
-	if p, err = c.Participation.Get(ctx, id); err != nil {
+	p, err := c.Participation.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("loading participation %d: %w", id, err)
 	}
 	p.Edges.Meeting = m
@@ -299,6 +304,24 @@ func Respond(ctx context.Context, c *ent.Client, participationID int, answer par
 			Message: fmt.Sprintf("participation %d is checked in: cannot %s", p.ID, withdrawal[answer])}
 	}
 	now := time.Now()
+	if m.Capacity == nil {
+		// A meeting without a capacity has no waiting list (settle, which
+		// ends every change of its places and of its capacity, promotes
+		// everyone): an answer changes its participation only.
+		if answer == participation.StatusAccepted {
+			u := c.Participation.UpdateOne(p).SetRespondedAt(now)
+			if p.Status != participation.StatusAccepted {
+				u.SetStatus(participation.StatusAccepted).SetAcceptedAt(now).ClearWaitlistPosition()
+			}
+			p, err = u.Save(ctx)
+		} else {
+			p, err = leave(ctx, c, p, answer, now)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("recording the answer: %w", err)
+		}
+		return &Change{Participation: p}, nil
+	}
 	if answer == participation.StatusAccepted {
 		if p, err = join(ctx, c, p); err == nil {
 			p, err = c.Participation.UpdateOne(p).SetRespondedAt(now).Save(ctx)

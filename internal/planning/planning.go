@@ -207,15 +207,3 @@ func Invite(ctx context.Context, c *ent.Client, in Invitation) (*InviteResult, e
 	slices.SortFunc(res.Invited, func(a, b *ent.Participation) int { return a.PersonID - b.PersonID })
 	return res, nil
 }
-
-// participationWithMeeting loads a participation and its meeting.
-func participationWithMeeting(ctx context.Context, c *ent.Client, id int) (*ent.Participation, error) {
-	p, err := c.Participation.Query().Where(participation.ID(id)).WithMeeting().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading participation %d: %w", id, err)
-	}
-	return p, nil
-}
