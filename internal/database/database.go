@@ -76,6 +76,12 @@ func DriverWithPool(rawURL string, pool Pool) (*entsql.Driver, error) {
 	if err != nil {
 		return nil, err
 	}
+	if dialectName == dialect.Postgres {
+		// ent's statements only: they pass through SerialTx.
+		if dsn, err = postgresDSN(dsn); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
@@ -199,6 +205,26 @@ func parse(rawURL string) (driverName, dialectName, dsn string, err error) {
 		return "sqlite", dialect.SQLite, "file:" + path + "?" + q.Encode(), nil
 	}
 	return "", "", "", fmt.Errorf("database URL %q: want sqlite:PATH, file:PATH or postgres://…", rawURL)
+}
+
+// postgresDSN is the lib/pq connection string of a postgres:// URL: the URL
+// with binary_parameters=yes unless it sets binary_parameters itself.
+// Without it, lib/pq runs each statement with parameters in two round trips
+// (it prepares the statement and waits for its description, then binds and
+// executes it); with it, in one (parse, bind and execute sent together), the
+// parameters sent as text as before but for []byte, sent in binary, which
+// SerialTx turns into strings.
+func postgresDSN(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", fmt.Errorf("database URL %s: %w", Redact(rawURL), err)
+	}
+	q := u.Query()
+	if q.Get("binary_parameters") == "" {
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), nil
 }
 
 // Redact returns the database URL with every password replaced, for logs:

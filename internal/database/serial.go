@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -22,33 +23,73 @@ import (
 // On SQLite it also stores every time in UTC: times are text there, compared
 // and sorted as text, which is time order only when they share one offset.
 // (The API shows a meeting's times in its own time zone whatever is stored.)
+//
+// On PostgreSQL it passes []byte arguments (ent's JSON fields) as strings:
+// lib/pq, in the one-round-trip mode PostgresDSN asks for, sends []byte in
+// binary, which a jsonb column reads as its binary format. As text they are
+// what lib/pq sent before for a column that is not bytea (Rencontre has
+// none).
 func SerialTx(drv dialect.Driver) dialect.Driver {
 	return serialDriver{Driver: drv, utc: drv.Dialect() == dialect.SQLite}
 }
 
 type serialDriver struct {
 	dialect.Driver
-	utc bool
+	utc bool // SQLite: times in UTC; else PostgreSQL: []byte as text
 }
 
 // Exec implements dialect.ExecQuerier.
 func (d serialDriver) Exec(ctx context.Context, query string, args, v any) error {
-	return d.Driver.Exec(ctx, query, inUTC(d.utc, args), v)
+	return d.Driver.Exec(ctx, query, fixedArgs(d.utc, args), v)
 }
 
 // Query implements dialect.ExecQuerier.
 func (d serialDriver) Query(ctx context.Context, query string, args, v any) error {
-	return d.Driver.Query(ctx, query, inUTC(d.utc, args), v)
+	return d.Driver.Query(ctx, query, fixedArgs(d.utc, args), v)
 }
 
-// inUTC converts the times among ent's statement arguments to UTC when on is
-// set.
-func inUTC(on bool, args any) any {
+// fixedArgs converts the times among ent's statement arguments to UTC when on is
+// set (SQLite), and its []byte to strings otherwise (PostgreSQL).
+func fixedArgs(on bool, args any) any {
 	list, ok := args.([]any)
-	if !on || !ok {
+	if !ok {
 		return args
 	}
-	return utcArgs(list)
+	return fixArgs(on, list)
+}
+
+// fixArgs is utcArgs on SQLite (utc), textArgs on PostgreSQL.
+func fixArgs(utc bool, args []any) []any {
+	if utc {
+		return utcArgs(args)
+	}
+	return textArgs(args)
+}
+
+// textArgs returns args with its []byte and json.RawMessage (ent's JSON
+// values) as strings, nil as NULL, copying it only when needed.
+func textArgs(args []any) []any {
+	out := args
+	for i, a := range args {
+		var b []byte
+		switch v := a.(type) {
+		case []byte:
+			b = v
+		case json.RawMessage:
+			b = v
+		default:
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = append([]any(nil), args...)
+		}
+		if b == nil {
+			out[i] = nil
+		} else {
+			out[i] = string(b)
+		}
+	}
+	return out
 }
 
 // utcArgs returns args with its times in UTC, copying it only when needed.
@@ -90,12 +131,7 @@ func (d serialDriver) QueryContext(ctx context.Context, query string, args ...an
 	return q.QueryContext(ctx, query, d.raw(args)...)
 }
 
-func (d serialDriver) raw(args []any) []any {
-	if !d.utc {
-		return args
-	}
-	return utcArgs(args)
-}
+func (d serialDriver) raw(args []any) []any { return fixArgs(d.utc, args) }
 
 // ExecContext runs a raw statement outside any transaction, when the wrapped
 // driver can.
@@ -129,14 +165,14 @@ type serialTx struct {
 func (t *serialTx) Exec(ctx context.Context, query string, args, v any) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.Tx.Exec(ctx, query, inUTC(t.utc, args), v)
+	return t.Tx.Exec(ctx, query, fixedArgs(t.utc, args), v)
 }
 
 // Query implements dialect.ExecQuerier: the transaction stays held until the
 // rows are closed.
 func (t *serialTx) Query(ctx context.Context, query string, args, v any) error {
 	t.mu.Lock()
-	err := t.Tx.Query(ctx, query, inUTC(t.utc, args), v)
+	err := t.Tx.Query(ctx, query, fixedArgs(t.utc, args), v)
 	rows, ok := v.(*entsql.Rows)
 	if err != nil || !ok || rows.ColumnScanner == nil || ctx.Value(sharedTxKey{}) == nil {
 		t.mu.Unlock()
@@ -167,9 +203,7 @@ func (t *serialTx) QueryContext(ctx context.Context, query string, args ...any) 
 	if !ok {
 		return nil, fmt.Errorf("transaction %T does not support QueryContext", t.Tx)
 	}
-	if t.utc {
-		args = utcArgs(args)
-	}
+	args = fixArgs(t.utc, args)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return q.QueryContext(ctx, query, args...)
@@ -183,9 +217,7 @@ func (t *serialTx) ExecContext(ctx context.Context, query string, args ...any) (
 	if !ok {
 		return nil, fmt.Errorf("transaction %T does not support ExecContext", t.Tx)
 	}
-	if t.utc {
-		args = utcArgs(args)
-	}
+	args = fixArgs(t.utc, args)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return e.ExecContext(ctx, query, args...)
