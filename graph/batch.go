@@ -128,37 +128,35 @@ func recordLoaded(client *ent.Client) {
 	if _, done := installedRecorders.LoadOrStore(client, true); done {
 		return
 	}
-	client.Meeting.Intercept(ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+	client.Meeting.Intercept(recorderOf(func(l *loaded, ms []*ent.Meeting) {
+		for _, m := range ms {
+			l.meetingAttendance.add(m.ID, m)
+		}
+	}))
+	client.Person.Intercept(recorderOf(func(l *loaded, ps []*ent.Person) {
+		for _, p := range ps {
+			l.personAttendance.add(p.ID, p)
+			l.personSegment.add(p.ID, p)
+		}
+	}))
+}
+
+// recorderOf is the interceptor that hands the records of type T a query
+// returns to add, with the root field's record locked.
+func recorderOf[T any](add func(l *loaded, ts []T)) ent.Interceptor {
+	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 			v, err := next.Query(ctx, q)
-			if ms, ok := v.([]*ent.Meeting); ok && err == nil {
+			if ts, ok := v.([]T); ok && err == nil {
 				if l := loadedFrom(ctx); l != nil {
 					l.mu.Lock()
-					for _, m := range ms {
-						l.meetingAttendance.add(m.ID, m)
-					}
+					add(l, ts)
 					l.mu.Unlock()
 				}
 			}
 			return v, err
 		})
-	}))
-	client.Person.Intercept(ent.InterceptFunc(func(next ent.Querier) ent.Querier {
-		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
-			v, err := next.Query(ctx, q)
-			if ps, ok := v.([]*ent.Person); ok && err == nil {
-				if l := loadedFrom(ctx); l != nil {
-					l.mu.Lock()
-					for _, p := range ps {
-						l.personAttendance.add(p.ID, p)
-						l.personSegment.add(p.ID, p)
-					}
-					l.mu.Unlock()
-				}
-			}
-			return v, err
-		})
-	}))
+	})
 }
 
 func meetingID(m *ent.Meeting) int { return m.ID }
