@@ -29972,6 +29972,11 @@ func (ec *executionContext) fieldContext_APIToken_organizationID(_ context.Conte
 }
 
 func (ec *executionContext) _APIToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29995,6 +30000,11 @@ func (ec *executionContext) fieldContext_APIToken_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _APIToken_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30034,23 +30044,8 @@ func (ec *executionContext) fieldContext_APIToken_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _APIToken_role(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v apitoken.Role) graphql.Marshaler {
-			return ec.marshalNAPITokenRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋapitokenᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNAPITokenRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋapitokenᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_APIToken_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsAPITokenRole)
@@ -30065,69 +30060,24 @@ func (ec *executionContext) fieldContext_APIToken_prefix(_ context.Context, fiel
 }
 
 func (ec *executionContext) _APIToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_expiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ExpiresAt)
 }
 func (ec *executionContext) fieldContext_APIToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _APIToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_revokedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RevokedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.RevokedAt)
 }
 func (ec *executionContext) fieldContext_APIToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _APIToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APIToken_lastUsedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastUsedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.LastUsedAt)
 }
 func (ec *executionContext) fieldContext_APIToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, errNoChildFieldsTime)
@@ -30302,23 +30252,8 @@ func (ec *executionContext) fieldContext_APITokenCreatePayload_token(_ context.C
 }
 
 func (ec *executionContext) _APITokenCreatePayload_secret(ctx context.Context, field graphql.CollectedField, obj *APITokenCreatePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_APITokenCreatePayload_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret)
 }
 func (ec *executionContext) fieldContext_APITokenCreatePayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenCreatePayload", field, false, false, errNoChildFieldsString)
@@ -30484,6 +30419,11 @@ func (ec *executionContext) fieldContext_Account_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30507,6 +30447,11 @@ func (ec *executionContext) fieldContext_Account_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Account_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30837,6 +30782,11 @@ func (ec *executionContext) fieldContext_AgendaItem_organizationID(_ context.Con
 }
 
 func (ec *executionContext) _AgendaItem_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30860,6 +30810,11 @@ func (ec *executionContext) fieldContext_AgendaItem_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _AgendaItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30899,29 +30854,19 @@ func (ec *executionContext) fieldContext_AgendaItem_title(_ context.Context, fie
 }
 
 func (ec *executionContext) _AgendaItem_kind(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgendaItem_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v agendaitem.Kind) graphql.Marshaler {
-			return ec.marshalNAgendaItemKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋagendaitemᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNAgendaItemKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋagendaitemᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_AgendaItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgendaItem", field, false, false, errNoChildFieldsAgendaItemKind)
 }
 
 func (ec *executionContext) _AgendaItem_startsAt(ctx context.Context, field graphql.CollectedField, obj *ent.AgendaItem) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.StartsAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.StartsAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31272,23 +31217,8 @@ func (ec *executionContext) fieldContext_AgendaItemUpdatePayload_userErrors(_ co
 }
 
 func (ec *executionContext) _AttendanceEvent_kind(ctx context.Context, field graphql.CollectedField, obj *AttendanceEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AttendanceEvent_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v AttendanceEventKind) graphql.Marshaler {
-			return ec.marshalNAttendanceEventKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceEventKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNAttendanceEventKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐAttendanceEventKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_AttendanceEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, errNoChildFieldsAttendanceEventKind)
@@ -31359,6 +31289,11 @@ func (ec *executionContext) fieldContext_AttendanceEvent_participation(_ context
 }
 
 func (ec *executionContext) _AttendanceEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *AttendanceEvent) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.OccurredAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.OccurredAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31494,6 +31429,11 @@ func (ec *executionContext) fieldContext_CalendarFeed_organizationID(_ context.C
 }
 
 func (ec *executionContext) _CalendarFeed_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31517,6 +31457,11 @@ func (ec *executionContext) fieldContext_CalendarFeed_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _CalendarFeed_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31548,115 +31493,40 @@ func (ec *executionContext) fieldContext_CalendarFeed_accountID(_ context.Contex
 }
 
 func (ec *executionContext) _CalendarFeed_role(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v calendarfeed.Role) graphql.Marshaler {
-			return ec.marshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNCalendarFeedRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsCalendarFeedRole)
 }
 
 func (ec *executionContext) _CalendarFeed_kind(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v calendarfeed.Kind) graphql.Marshaler {
-			return ec.marshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNCalendarFeedKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcalendarfeedᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsCalendarFeedKind)
 }
 
 func (ec *executionContext) _CalendarFeed_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_seriesID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_seriesID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeriesID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.SeriesID)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _CalendarFeed_personID(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_personID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PersonID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.PersonID)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_personID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsID)
@@ -31671,23 +31541,8 @@ func (ec *executionContext) fieldContext_CalendarFeed_prefix(_ context.Context, 
 }
 
 func (ec *executionContext) _CalendarFeed_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CalendarFeed) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeed_revokedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RevokedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.RevokedAt)
 }
 func (ec *executionContext) fieldContext_CalendarFeed_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, errNoChildFieldsTime)
@@ -32013,23 +31868,8 @@ func (ec *executionContext) fieldContext_CalendarFeedIssuePayload_feed(_ context
 }
 
 func (ec *executionContext) _CalendarFeedIssuePayload_url(ctx context.Context, field graphql.CollectedField, obj *CalendarFeedIssuePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CalendarFeedIssuePayload_url(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_CalendarFeedIssuePayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CalendarFeedIssuePayload", field, false, false, errNoChildFieldsString)
@@ -32148,6 +31988,11 @@ func (ec *executionContext) fieldContext_Community_organizationID(_ context.Cont
 }
 
 func (ec *executionContext) _Community_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32171,6 +32016,11 @@ func (ec *executionContext) fieldContext_Community_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Community_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32202,46 +32052,16 @@ func (ec *executionContext) fieldContext_Community_name(_ context.Context, field
 }
 
 func (ec *executionContext) _Community_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v community.Kind) graphql.Marshaler {
-			return ec.marshalNCommunityKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcommunityᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNCommunityKind2githubᚗcomᚋrencontreᚋrencontreᚋentᚋcommunityᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Community_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsCommunityKind)
 }
 
 func (ec *executionContext) _Community_description(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Community_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, errNoChildFieldsString)
@@ -32791,6 +32611,11 @@ func (ec *executionContext) fieldContext_Encounter_organizationID(_ context.Cont
 }
 
 func (ec *executionContext) _Encounter_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32814,6 +32639,11 @@ func (ec *executionContext) fieldContext_Encounter_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Encounter_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32861,29 +32691,19 @@ func (ec *executionContext) fieldContext_Encounter_personBID(_ context.Context, 
 }
 
 func (ec *executionContext) _Encounter_how(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Encounter_how(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.How, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v encounter.How) graphql.Marshaler {
-			return ec.marshalNEncounterHow2githubᚗcomᚋrencontreᚋrencontreᚋentᚋencounterᚐHow(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNEncounterHow2githubᚗcomᚋrencontreᚋrencontreᚋentᚋencounterᚐHow(ctx, field.Selections, obj.How)
 }
 func (ec *executionContext) fieldContext_Encounter_how(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Encounter", field, false, false, errNoChildFieldsEncounterHow)
 }
 
 func (ec *executionContext) _Encounter_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Encounter) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.OccurredAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.OccurredAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33282,6 +33102,11 @@ func (ec *executionContext) fieldContext_Feedback_organizationID(_ context.Conte
 }
 
 func (ec *executionContext) _Feedback_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33305,6 +33130,11 @@ func (ec *executionContext) fieldContext_Feedback_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Feedback_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33352,23 +33182,8 @@ func (ec *executionContext) fieldContext_Feedback_rating(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Feedback_comment(ctx context.Context, field graphql.CollectedField, obj *ent.Feedback) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Feedback_comment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Comment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Comment)
 }
 func (ec *executionContext) fieldContext_Feedback_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Feedback", field, false, false, errNoChildFieldsString)
@@ -33678,23 +33493,8 @@ func (ec *executionContext) fieldContext_FeedbackSummary_count(_ context.Context
 }
 
 func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *FeedbackSummary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FeedbackSummary_averageRating(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AverageRating, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AverageRating)
 }
 func (ec *executionContext) fieldContext_FeedbackSummary_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, errNoChildFieldsFloat)
@@ -33781,6 +33581,11 @@ func (ec *executionContext) fieldContext_FollowUp_organizationID(_ context.Conte
 }
 
 func (ec *executionContext) _FollowUp_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33804,6 +33609,11 @@ func (ec *executionContext) fieldContext_FollowUp_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _FollowUp_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33843,23 +33653,8 @@ func (ec *executionContext) fieldContext_FollowUp_ownerID(_ context.Context, fie
 }
 
 func (ec *executionContext) _FollowUp_objectiveID(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_objectiveID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ObjectiveID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ObjectiveID)
 }
 func (ec *executionContext) fieldContext_FollowUp_objectiveID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsID)
@@ -33874,138 +33669,48 @@ func (ec *executionContext) fieldContext_FollowUp_title(_ context.Context, field
 }
 
 func (ec *executionContext) _FollowUp_description(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_FollowUp_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FollowUp_dueDate(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_dueDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DueDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DueDate)
 }
 func (ec *executionContext) fieldContext_FollowUp_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_status(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v followup.Status) graphql.Marshaler {
-			return ec.marshalNFollowUpStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋfollowupᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNFollowUpStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋfollowupᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_FollowUp_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsFollowUpStatus)
 }
 
 func (ec *executionContext) _FollowUp_doneAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_doneAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DoneAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DoneAt)
 }
 func (ec *executionContext) fieldContext_FollowUp_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_cancelledAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelledAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.CancelledAt)
 }
 func (ec *executionContext) fieldContext_FollowUp_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _FollowUp_statusChangedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_statusChangedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StatusChangedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.StatusChangedAt)
 }
 func (ec *executionContext) fieldContext_FollowUp_statusChangedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
@@ -34020,23 +33725,8 @@ func (ec *executionContext) fieldContext_FollowUp_reopenedCount(_ context.Contex
 }
 
 func (ec *executionContext) _FollowUp_reopenedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUp_reopenedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReopenedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ReopenedAt)
 }
 func (ec *executionContext) fieldContext_FollowUp_reopenedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, errNoChildFieldsTime)
@@ -34263,46 +33953,16 @@ func (ec *executionContext) fieldContext_FollowUpCompletion_doneOnTime(_ context
 }
 
 func (ec *executionContext) _FollowUpCompletion_rate(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_rate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.Rate)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _FollowUpCompletion_onTimeRate(ctx context.Context, field graphql.CollectedField, obj *FollowUpCompletion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpCompletion_onTimeRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OnTimeRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.OnTimeRate)
 }
 func (ec *executionContext) fieldContext_FollowUpCompletion_onTimeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUpCompletion", field, false, false, errNoChildFieldsFloat)
@@ -34572,23 +34232,8 @@ func (ec *executionContext) fieldContext_ImportError_row(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ImportError_column(ctx context.Context, field graphql.CollectedField, obj *ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportError_column(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Column, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Column)
 }
 func (ec *executionContext) fieldContext_ImportError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportError", field, false, false, errNoChildFieldsString)
@@ -34619,6 +34264,11 @@ func (ec *executionContext) fieldContext_Indicator_organizationID(_ context.Cont
 }
 
 func (ec *executionContext) _Indicator_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34642,6 +34292,11 @@ func (ec *executionContext) fieldContext_Indicator_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Indicator_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34673,23 +34328,8 @@ func (ec *executionContext) fieldContext_Indicator_objectiveID(_ context.Context
 }
 
 func (ec *executionContext) _Indicator_metric(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Indicator_metric(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metric, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v indicator.Metric) graphql.Marshaler {
-			return ec.marshalNIndicatorMetric2githubᚗcomᚋrencontreᚋrencontreᚋentᚋindicatorᚐMetric(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNIndicatorMetric2githubᚗcomᚋrencontreᚋrencontreᚋentᚋindicatorᚐMetric(ctx, field.Selections, obj.Metric)
 }
 func (ec *executionContext) fieldContext_Indicator_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsIndicatorMetric)
@@ -34704,46 +34344,16 @@ func (ec *executionContext) fieldContext_Indicator_target(_ context.Context, fie
 }
 
 func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Indicator_unit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Unit, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Unit)
 }
 func (ec *executionContext) fieldContext_Indicator_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Indicator_description(ctx context.Context, field graphql.CollectedField, obj *ent.Indicator) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Indicator_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Indicator_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, errNoChildFieldsString)
@@ -35129,6 +34739,11 @@ func (ec *executionContext) fieldContext_IndicatorEdge_cursor(_ context.Context,
 }
 
 func (ec *executionContext) _IndicatorPoint_at(ctx context.Context, field graphql.CollectedField, obj *IndicatorPoint) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35296,69 +34911,24 @@ func (ec *executionContext) fieldContext_IndicatorValue_indicator(_ context.Cont
 }
 
 func (ec *executionContext) _IndicatorValue_measured(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IndicatorValue_measured(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Measured, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.Measured)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_measured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IndicatorValue_progress(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IndicatorValue_progress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Progress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.Progress)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IndicatorValue_status(ctx context.Context, field graphql.CollectedField, obj *IndicatorValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IndicatorValue_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v IndicatorStatus) graphql.Marshaler {
-			return ec.marshalNIndicatorStatus2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNIndicatorStatus2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐIndicatorStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, errNoChildFieldsIndicatorStatus)
@@ -35429,46 +34999,16 @@ func (ec *executionContext) fieldContext_IntroductionPath_people(_ context.Conte
 }
 
 func (ec *executionContext) _IntroductionPath_cost(ctx context.Context, field graphql.CollectedField, obj *IntroductionPath) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IntroductionPath_cost(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cost, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.Cost)
 }
 func (ec *executionContext) fieldContext_IntroductionPath_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _IntroductionPath_reason(ctx context.Context, field graphql.CollectedField, obj *IntroductionPath) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IntroductionPath_reason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Reason)
 }
 func (ec *executionContext) fieldContext_IntroductionPath_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IntroductionPath", field, false, false, errNoChildFieldsString)
@@ -35554,6 +35094,11 @@ func (ec *executionContext) fieldContext_Meeting_organizationID(_ context.Contex
 }
 
 func (ec *executionContext) _Meeting_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35577,6 +35122,11 @@ func (ec *executionContext) fieldContext_Meeting_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Meeting_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35608,92 +35158,32 @@ func (ec *executionContext) fieldContext_Meeting_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Meeting_description(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Meeting_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_format(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_format(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Format, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v meeting.Format) graphql.Marshaler {
-			return ec.marshalNMeetingFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐFormat(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNMeetingFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐFormat(ctx, field.Selections, obj.Format)
 }
 func (ec *executionContext) fieldContext_Meeting_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsMeetingFormat)
 }
 
 func (ec *executionContext) _Meeting_venueName(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_venueName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VenueName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VenueName)
 }
 func (ec *executionContext) fieldContext_Meeting_venueName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_venueAddress(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_venueAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VenueAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VenueAddress)
 }
 func (ec *executionContext) fieldContext_Meeting_venueAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
@@ -35708,161 +35198,56 @@ func (ec *executionContext) fieldContext_Meeting_timeZone(_ context.Context, fie
 }
 
 func (ec *executionContext) _Meeting_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_capacity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Capacity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Capacity)
 }
 func (ec *executionContext) fieldContext_Meeting_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Meeting_visibility(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_visibility(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Visibility, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v meeting.Visibility) graphql.Marshaler {
-			return ec.marshalNMeetingVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐVisibility(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNMeetingVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐVisibility(ctx, field.Selections, obj.Visibility)
 }
 func (ec *executionContext) fieldContext_Meeting_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsMeetingVisibility)
 }
 
 func (ec *executionContext) _Meeting_status(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v meeting.Status) graphql.Marshaler {
-			return ec.marshalNMeetingStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNMeetingStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmeetingᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Meeting_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsMeetingStatus)
 }
 
 func (ec *executionContext) _Meeting_budgetAmount(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_budgetAmount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BudgetAmount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalODecimal2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, field.Selections, obj.BudgetAmount)
 }
 func (ec *executionContext) fieldContext_Meeting_budgetAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsDecimal)
 }
 
 func (ec *executionContext) _Meeting_budgetCurrency(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_budgetCurrency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BudgetCurrency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.BudgetCurrency)
 }
 func (ec *executionContext) fieldContext_Meeting_budgetCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Meeting_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_cancelledAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelledAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.CancelledAt)
 }
 func (ec *executionContext) fieldContext_Meeting_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Meeting_cancellationReason(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_cancellationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancellationReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CancellationReason)
 }
 func (ec *executionContext) fieldContext_Meeting_cancellationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsString)
@@ -35893,23 +35278,8 @@ func (ec *executionContext) fieldContext_Meeting_checkInClosesAfter(_ context.Co
 }
 
 func (ec *executionContext) _Meeting_seriesID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_seriesID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeriesID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.SeriesID)
 }
 func (ec *executionContext) fieldContext_Meeting_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, errNoChildFieldsID)
@@ -36612,23 +35982,8 @@ func (ec *executionContext) fieldContext_MeetingAttendance_noShows(_ context.Con
 }
 
 func (ec *executionContext) _MeetingAttendance_rate(ctx context.Context, field graphql.CollectedField, obj *MeetingAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingAttendance_rate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.Rate)
 }
 func (ec *executionContext) fieldContext_MeetingAttendance_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, errNoChildFieldsFloat)
@@ -37090,23 +36445,8 @@ func (ec *executionContext) fieldContext_MeetingOutcome_checkedIn(_ context.Cont
 }
 
 func (ec *executionContext) _MeetingOutcome_attendanceRate(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingOutcome_attendanceRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AttendanceRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AttendanceRate)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_attendanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsFloat)
@@ -37129,23 +36469,8 @@ func (ec *executionContext) fieldContext_MeetingOutcome_feedbackCount(_ context.
 }
 
 func (ec *executionContext) _MeetingOutcome_averageRating(ctx context.Context, field graphql.CollectedField, obj *MeetingOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingOutcome_averageRating(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AverageRating, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AverageRating)
 }
 func (ec *executionContext) fieldContext_MeetingOutcome_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingOutcome", field, false, false, errNoChildFieldsFloat)
@@ -37320,115 +36645,40 @@ func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_rounds(_ cont
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_newPairs(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingSeatingPlanPayload_newPairs(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NewPairs, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.NewPairs)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_newPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_seatedPairs(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingSeatingPlanPayload_seatedPairs(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeatedPairs, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.SeatedPairs)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_seatedPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_upperBound(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingSeatingPlanPayload_upperBound(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpperBound, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.UpperBound)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_upperBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_randomBaseline(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingSeatingPlanPayload_randomBaseline(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RandomBaseline, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.RandomBaseline)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_randomBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsFloat)
 }
 
 func (ec *executionContext) _MeetingSeatingPlanPayload_violations(ctx context.Context, field graphql.CollectedField, obj *MeetingSeatingPlanPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingSeatingPlanPayload_violations(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Violations, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Violations)
 }
 func (ec *executionContext) fieldContext_MeetingSeatingPlanPayload_violations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingSeatingPlanPayload", field, false, false, errNoChildFieldsInt)
@@ -37683,6 +36933,11 @@ func (ec *executionContext) fieldContext_Membership_organizationID(_ context.Con
 }
 
 func (ec *executionContext) _Membership_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -37706,6 +36961,11 @@ func (ec *executionContext) fieldContext_Membership_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Membership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -37729,161 +36989,56 @@ func (ec *executionContext) fieldContext_Membership_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _Membership_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_accountID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AccountID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.AccountID)
 }
 func (ec *executionContext) fieldContext_Membership_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v membership.Role) graphql.Marshaler {
-			return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_Membership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsMembershipRole)
 }
 
 func (ec *executionContext) _Membership_status(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v membership.Status) graphql.Marshaler {
-			return ec.marshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNMembershipStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Membership_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsMembershipStatus)
 }
 
 func (ec *executionContext) _Membership_invitedEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_invitedEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InvitedEmail, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.InvitedEmail)
 }
 func (ec *executionContext) fieldContext_Membership_invitedEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Membership_invitedName(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_invitedName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InvitedName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.InvitedName)
 }
 func (ec *executionContext) fieldContext_Membership_invitedName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Membership_invitationExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_invitationExpiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InvitationExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.InvitationExpiresAt)
 }
 func (ec *executionContext) fieldContext_Membership_invitationExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Membership_respondedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Membership_respondedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RespondedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.RespondedAt)
 }
 func (ec *executionContext) fieldContext_Membership_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errNoChildFieldsTime)
@@ -37986,23 +37141,8 @@ func (ec *executionContext) fieldContext_MembershipAcceptPayload_invitation(_ co
 }
 
 func (ec *executionContext) _MembershipAcceptPayload_secret(ctx context.Context, field graphql.CollectedField, obj *MembershipAcceptPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipAcceptPayload_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret)
 }
 func (ec *executionContext) fieldContext_MembershipAcceptPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MembershipAcceptPayload", field, false, false, errNoChildFieldsString)
@@ -38177,23 +37317,8 @@ func (ec *executionContext) fieldContext_MembershipCreatePayload_userErrors(_ co
 }
 
 func (ec *executionContext) _MembershipDeclinePayload_declinedInvitationID(ctx context.Context, field graphql.CollectedField, obj *MembershipDeclinePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipDeclinePayload_declinedInvitationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeclinedInvitationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.DeclinedInvitationID)
 }
 func (ec *executionContext) fieldContext_MembershipDeclinePayload_declinedInvitationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MembershipDeclinePayload", field, false, false, errNoChildFieldsID)
@@ -38232,23 +37357,8 @@ func (ec *executionContext) fieldContext_MembershipDeclinePayload_userErrors(_ c
 }
 
 func (ec *executionContext) _MembershipDeletePayload_deletedMembershipID(ctx context.Context, field graphql.CollectedField, obj *MembershipDeletePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipDeletePayload_deletedMembershipID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedMembershipID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.DeletedMembershipID)
 }
 func (ec *executionContext) fieldContext_MembershipDeletePayload_deletedMembershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MembershipDeletePayload", field, false, false, errNoChildFieldsID)
@@ -38366,29 +37476,19 @@ func (ec *executionContext) fieldContext_MembershipInvitation_organizationSlug(_
 }
 
 func (ec *executionContext) _MembershipInvitation_role(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MembershipInvitation_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v membership.Role) graphql.Marshaler {
-			return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_MembershipInvitation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MembershipInvitation", field, false, false, errNoChildFieldsMembershipRole)
 }
 
 func (ec *executionContext) _MembershipInvitation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.InvitedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.InvitedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -38412,6 +37512,11 @@ func (ec *executionContext) fieldContext_MembershipInvitation_invitedAt(_ contex
 }
 
 func (ec *executionContext) _MembershipInvitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *MembershipInvitation) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.ExpiresAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.ExpiresAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -38499,23 +37604,8 @@ func (ec *executionContext) fieldContext_MembershipUpdatePayload_userErrors(_ co
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Money_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNDecimal2githubᚗcomᚋrencontreᚋrencontreᚋinternalᚋmoneyᚐAmount(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, errNoChildFieldsDecimal)
@@ -40894,6 +39984,11 @@ func (ec *executionContext) fieldContext_NetworkEdge_encounterCount(_ context.Co
 }
 
 func (ec *executionContext) _NetworkEdge_firstMetAt(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.FirstMetAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.FirstMetAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -40917,6 +40012,11 @@ func (ec *executionContext) fieldContext_NetworkEdge_firstMetAt(_ context.Contex
 }
 
 func (ec *executionContext) _NetworkEdge_lastMetAt(ctx context.Context, field graphql.CollectedField, obj *NetworkEdge) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.LastMetAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.LastMetAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -40956,23 +40056,8 @@ func (ec *executionContext) fieldContext_NetworkNode_name(_ context.Context, fie
 }
 
 func (ec *executionContext) _NetworkNode_company(ctx context.Context, field graphql.CollectedField, obj *NetworkNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NetworkNode_company(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Company, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Company)
 }
 func (ec *executionContext) fieldContext_NetworkNode_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, errNoChildFieldsString)
@@ -41219,6 +40304,11 @@ func (ec *executionContext) fieldContext_Objective_organizationID(_ context.Cont
 }
 
 func (ec *executionContext) _Objective_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -41242,6 +40332,11 @@ func (ec *executionContext) fieldContext_Objective_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Objective_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -41273,138 +40368,48 @@ func (ec *executionContext) fieldContext_Objective_title(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Objective_description(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Objective_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Objective_category(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v objective.Category) graphql.Marshaler {
-			return ec.marshalNObjectiveCategory2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNObjectiveCategory2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐCategory(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_Objective_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsObjectiveCategory)
 }
 
 func (ec *executionContext) _Objective_purpose(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_purpose(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Purpose, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v objective.Purpose) graphql.Marshaler {
-			return ec.marshalNObjectivePurpose2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐPurpose(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNObjectivePurpose2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐPurpose(ctx, field.Selections, obj.Purpose)
 }
 func (ec *executionContext) fieldContext_Objective_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsObjectivePurpose)
 }
 
 func (ec *executionContext) _Objective_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_ownerID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OwnerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.OwnerID)
 }
 func (ec *executionContext) fieldContext_Objective_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Objective_dueDate(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_dueDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DueDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DueDate)
 }
 func (ec *executionContext) fieldContext_Objective_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Objective_status(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Objective_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v objective.Status) graphql.Marshaler {
-			return ec.marshalNObjectiveStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNObjectiveStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋobjectiveᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Objective_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Objective", field, false, false, errNoChildFieldsObjectiveStatus)
@@ -41978,6 +40983,11 @@ func (ec *executionContext) fieldContext_Organization_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -42001,6 +41011,11 @@ func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -42735,23 +41750,8 @@ func (ec *executionContext) fieldContext_OutcomeTotals_attendees(_ context.Conte
 }
 
 func (ec *executionContext) _OutcomeTotals_attendanceRate(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_attendanceRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AttendanceRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AttendanceRate)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_attendanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsFloat)
@@ -42774,23 +41774,8 @@ func (ec *executionContext) fieldContext_OutcomeTotals_feedbackCount(_ context.C
 }
 
 func (ec *executionContext) _OutcomeTotals_averageSatisfaction(ctx context.Context, field graphql.CollectedField, obj *OutcomeTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OutcomeTotals_averageSatisfaction(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AverageSatisfaction, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AverageSatisfaction)
 }
 func (ec *executionContext) fieldContext_OutcomeTotals_averageSatisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OutcomeTotals", field, false, false, errNoChildFieldsFloat)
@@ -42969,6 +41954,11 @@ func (ec *executionContext) fieldContext_Participation_organizationID(_ context.
 }
 
 func (ec *executionContext) _Participation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -42992,6 +41982,11 @@ func (ec *executionContext) fieldContext_Participation_createdAt(_ context.Conte
 }
 
 func (ec *executionContext) _Participation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -43031,98 +42026,43 @@ func (ec *executionContext) fieldContext_Participation_personID(_ context.Contex
 }
 
 func (ec *executionContext) _Participation_role(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v participation.Role) graphql.Marshaler {
-			return ec.marshalNParticipationRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNParticipationRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_Participation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsParticipationRole)
 }
 
 func (ec *executionContext) _Participation_status(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v participation.Status) graphql.Marshaler {
-			return ec.marshalNParticipationStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNParticipationStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋparticipationᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Participation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsParticipationStatus)
 }
 
 func (ec *executionContext) _Participation_waitlistPosition(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_waitlistPosition(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WaitlistPosition, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.WaitlistPosition)
 }
 func (ec *executionContext) fieldContext_Participation_waitlistPosition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Participation_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_acceptedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcceptedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.AcceptedAt)
 }
 func (ec *executionContext) fieldContext_Participation_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.InvitedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.InvitedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -43146,69 +42086,24 @@ func (ec *executionContext) fieldContext_Participation_invitedAt(_ context.Conte
 }
 
 func (ec *executionContext) _Participation_respondedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_respondedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RespondedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.RespondedAt)
 }
 func (ec *executionContext) fieldContext_Participation_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_checkedInAt(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_checkedInAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckedInAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.CheckedInAt)
 }
 func (ec *executionContext) fieldContext_Participation_checkedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Participation_invitedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Participation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Participation_invitedByID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InvitedByID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.InvitedByID)
 }
 func (ec *executionContext) fieldContext_Participation_invitedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, errNoChildFieldsID)
@@ -43910,6 +42805,11 @@ func (ec *executionContext) fieldContext_Person_organizationID(_ context.Context
 }
 
 func (ec *executionContext) _Person_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -43933,6 +42833,11 @@ func (ec *executionContext) fieldContext_Person_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -43964,69 +42869,24 @@ func (ec *executionContext) fieldContext_Person_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Person_phone(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_phone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Phone)
 }
 func (ec *executionContext) fieldContext_Person_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_company(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_company(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Company, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Company)
 }
 func (ec *executionContext) fieldContext_Person_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Person_jobTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Person_jobTitle(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.JobTitle, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.JobTitle)
 }
 func (ec *executionContext) fieldContext_Person_jobTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, errNoChildFieldsString)
@@ -44682,23 +43542,8 @@ func (ec *executionContext) fieldContext_PersonAttendance_noShows(_ context.Cont
 }
 
 func (ec *executionContext) _PersonAttendance_lastAttendedAt(ctx context.Context, field graphql.CollectedField, obj *PersonAttendance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PersonAttendance_lastAttendedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastAttendedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.LastAttendedAt)
 }
 func (ec *executionContext) fieldContext_PersonAttendance_lastAttendedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonAttendance", field, false, false, errNoChildFieldsTime)
@@ -46492,6 +45337,11 @@ func (ec *executionContext) fieldContext_Relationship_organizationID(_ context.C
 }
 
 func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -46515,6 +45365,11 @@ func (ec *executionContext) fieldContext_Relationship_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -46554,6 +45409,11 @@ func (ec *executionContext) fieldContext_Relationship_personBID(_ context.Contex
 }
 
 func (ec *executionContext) _Relationship_firstMetAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.FirstMetAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.FirstMetAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -46577,6 +45437,11 @@ func (ec *executionContext) fieldContext_Relationship_firstMetAt(_ context.Conte
 }
 
 func (ec *executionContext) _Relationship_lastMetAt(ctx context.Context, field graphql.CollectedField, obj *ent.Relationship) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.LastMetAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.LastMetAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -47037,6 +45902,11 @@ func (ec *executionContext) fieldContext_SeatingTable_people(_ context.Context, 
 }
 
 func (ec *executionContext) _SegmentCounts_at(ctx context.Context, field graphql.CollectedField, obj *SegmentCounts) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -47124,46 +45994,16 @@ func (ec *executionContext) fieldContext_SegmentCounts_vip(_ context.Context, fi
 }
 
 func (ec *executionContext) _SegmentMove_from(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentMove_from(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.From, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PersonSegment) graphql.Marshaler {
-			return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, field.Selections, obj.From)
 }
 func (ec *executionContext) fieldContext_SegmentMove_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errNoChildFieldsPersonSegment)
 }
 
 func (ec *executionContext) _SegmentMove_to(ctx context.Context, field graphql.CollectedField, obj *SegmentMove) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SegmentMove_to(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.To, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PersonSegment) graphql.Marshaler {
-			return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNPersonSegment2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐPersonSegment(ctx, field.Selections, obj.To)
 }
 func (ec *executionContext) fieldContext_SegmentMove_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SegmentMove", field, false, false, errNoChildFieldsPersonSegment)
@@ -47194,6 +46034,11 @@ func (ec *executionContext) fieldContext_Series_organizationID(_ context.Context
 }
 
 func (ec *executionContext) _Series_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -47217,6 +46062,11 @@ func (ec *executionContext) fieldContext_Series_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Series_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -47248,138 +46098,48 @@ func (ec *executionContext) fieldContext_Series_title(_ context.Context, field g
 }
 
 func (ec *executionContext) _Series_description(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Series_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_format(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_format(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Format, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v series.Format) graphql.Marshaler {
-			return ec.marshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNSeriesFormat2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐFormat(ctx, field.Selections, obj.Format)
 }
 func (ec *executionContext) fieldContext_Series_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsSeriesFormat)
 }
 
 func (ec *executionContext) _Series_venueName(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_venueName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VenueName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VenueName)
 }
 func (ec *executionContext) fieldContext_Series_venueName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_venueAddress(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_venueAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VenueAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.VenueAddress)
 }
 func (ec *executionContext) fieldContext_Series_venueAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Series_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_capacity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Capacity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Capacity)
 }
 func (ec *executionContext) fieldContext_Series_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _Series_visibility(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_visibility(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Visibility, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v series.Visibility) graphql.Marshaler {
-			return ec.marshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNSeriesVisibility2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐVisibility(ctx, field.Selections, obj.Visibility)
 }
 func (ec *executionContext) fieldContext_Series_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsSeriesVisibility)
@@ -47441,69 +46201,24 @@ func (ec *executionContext) fieldContext_Series_exdates(_ context.Context, field
 }
 
 func (ec *executionContext) _Series_status(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v series.Status) graphql.Marshaler {
-			return ec.marshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNSeriesStatus2githubᚗcomᚋrencontreᚋrencontreᚋentᚋseriesᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Series_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsSeriesStatus)
 }
 
 func (ec *executionContext) _Series_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_cancelledAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelledAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.CancelledAt)
 }
 func (ec *executionContext) fieldContext_Series_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Series_materializedUntil(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_materializedUntil(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaterializedUntil, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.MaterializedUntil)
 }
 func (ec *executionContext) fieldContext_Series_materializedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsTime)
@@ -47518,23 +46233,8 @@ func (ec *executionContext) fieldContext_Series_sequence(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Series_splitFromID(ctx context.Context, field graphql.CollectedField, obj *ent.Series) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Series_splitFromID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SplitFromID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.SplitFromID)
 }
 func (ec *executionContext) fieldContext_Series_splitFromID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Series", field, false, false, errNoChildFieldsID)
@@ -48347,6 +47047,11 @@ func (ec *executionContext) fieldContext_Subscription_meetingAttendanceChanged(c
 }
 
 func (ec *executionContext) _TieSharePoint_at(ctx context.Context, field graphql.CollectedField, obj *TieSharePoint) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -48584,6 +47289,11 @@ func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _TimelineEncounterEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -48607,46 +47317,16 @@ func (ec *executionContext) fieldContext_TimelineEncounterEntry_at(_ context.Con
 }
 
 func (ec *executionContext) _TimelineEncounterEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineEncounterEntry_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
-			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_TimelineEncounterEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineEncounterEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineEncounterEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineEncounterEntry_phase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phase, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
-			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, field.Selections, obj.Phase)
 }
 func (ec *executionContext) fieldContext_TimelineEncounterEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineEncounterEntry", field, false, false, errNoChildFieldsTimelinePhase)
@@ -48749,6 +47429,11 @@ func (ec *executionContext) fieldContext_TimelineEncounterEntry_other(_ context.
 }
 
 func (ec *executionContext) _TimelineFeedbackEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -48772,46 +47457,16 @@ func (ec *executionContext) fieldContext_TimelineFeedbackEntry_at(_ context.Cont
 }
 
 func (ec *executionContext) _TimelineFeedbackEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineFeedbackEntry_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
-			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_TimelineFeedbackEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineFeedbackEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineFeedbackEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineFeedbackEntry_phase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phase, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
-			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, field.Selections, obj.Phase)
 }
 func (ec *executionContext) fieldContext_TimelineFeedbackEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineFeedbackEntry", field, false, false, errNoChildFieldsTimelinePhase)
@@ -48882,6 +47537,11 @@ func (ec *executionContext) fieldContext_TimelineFeedbackEntry_feedback(_ contex
 }
 
 func (ec *executionContext) _TimelineFollowUpEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -48905,46 +47565,16 @@ func (ec *executionContext) fieldContext_TimelineFollowUpEntry_at(_ context.Cont
 }
 
 func (ec *executionContext) _TimelineFollowUpEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineFollowUpEntry_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
-			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_TimelineFollowUpEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineFollowUpEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineFollowUpEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineFollowUpEntry_phase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phase, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
-			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, field.Selections, obj.Phase)
 }
 func (ec *executionContext) fieldContext_TimelineFollowUpEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineFollowUpEntry", field, false, false, errNoChildFieldsTimelinePhase)
@@ -49023,6 +47653,11 @@ func (ec *executionContext) fieldContext_TimelineFollowUpEntry_owner(_ context.C
 }
 
 func (ec *executionContext) _TimelineParticipationEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -49046,46 +47681,16 @@ func (ec *executionContext) fieldContext_TimelineParticipationEntry_at(_ context
 }
 
 func (ec *executionContext) _TimelineParticipationEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineParticipationEntry_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
-			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_TimelineParticipationEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineParticipationEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineParticipationEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineParticipationEntry_phase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phase, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
-			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, field.Selections, obj.Phase)
 }
 func (ec *executionContext) fieldContext_TimelineParticipationEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineParticipationEntry", field, false, false, errNoChildFieldsTimelinePhase)
@@ -49156,6 +47761,11 @@ func (ec *executionContext) fieldContext_TimelineParticipationEntry_participatio
 }
 
 func (ec *executionContext) _TimelineTouchpointEntry_at(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.At.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -49179,46 +47789,16 @@ func (ec *executionContext) fieldContext_TimelineTouchpointEntry_at(_ context.Co
 }
 
 func (ec *executionContext) _TimelineTouchpointEntry_kind(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineTouchpointEntry_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v TimelineKind) graphql.Marshaler {
-			return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNTimelineKind2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelineKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_TimelineTouchpointEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errNoChildFieldsTimelineKind)
 }
 
 func (ec *executionContext) _TimelineTouchpointEntry_phase(ctx context.Context, field graphql.CollectedField, obj *TimelineTouchpointEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimelineTouchpointEntry_phase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phase, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *TimelinePhase) graphql.Marshaler {
-			return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTimelinePhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋgraphᚐTimelinePhase(ctx, field.Selections, obj.Phase)
 }
 func (ec *executionContext) fieldContext_TimelineTouchpointEntry_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineTouchpointEntry", field, false, false, errNoChildFieldsTimelinePhase)
@@ -49305,6 +47885,11 @@ func (ec *executionContext) fieldContext_Touchpoint_organizationID(_ context.Con
 }
 
 func (ec *executionContext) _Touchpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.CreatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -49328,6 +47913,11 @@ func (ec *executionContext) fieldContext_Touchpoint_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Touchpoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.UpdatedAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -49359,75 +47949,35 @@ func (ec *executionContext) fieldContext_Touchpoint_personID(_ context.Context, 
 }
 
 func (ec *executionContext) _Touchpoint_meetingID(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Touchpoint_meetingID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MeetingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.MeetingID)
 }
 func (ec *executionContext) fieldContext_Touchpoint_meetingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Touchpoint_channel(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Touchpoint_channel(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Channel, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v touchpoint.Channel) graphql.Marshaler {
-			return ec.marshalNTouchpointChannel2githubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐChannel(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNTouchpointChannel2githubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐChannel(ctx, field.Selections, obj.Channel)
 }
 func (ec *executionContext) fieldContext_Touchpoint_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsTouchpointChannel)
 }
 
 func (ec *executionContext) _Touchpoint_phase(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Touchpoint_phase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phase, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *touchpoint.Phase) graphql.Marshaler {
-			return ec.marshalOTouchpointPhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐPhase(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOTouchpointPhase2ᚖgithubᚗcomᚋrencontreᚋrencontreᚋentᚋtouchpointᚐPhase(ctx, field.Selections, obj.Phase)
 }
 func (ec *executionContext) fieldContext_Touchpoint_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsTouchpointPhase)
 }
 
 func (ec *executionContext) _Touchpoint_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
+	// Rewritten by internal/tools/sequential: a time read from a struct field;
+	// the zero time keeps gqlgen's resolution, which reports it.
+	if !obj.OccurredAt.IsZero() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.OccurredAt)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -49451,23 +48001,8 @@ func (ec *executionContext) fieldContext_Touchpoint_occurredAt(_ context.Context
 }
 
 func (ec *executionContext) _Touchpoint_note(ctx context.Context, field graphql.CollectedField, obj *ent.Touchpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Touchpoint_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
 }
 func (ec *executionContext) fieldContext_Touchpoint_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Touchpoint", field, false, false, errNoChildFieldsString)
@@ -49856,23 +48391,8 @@ func (ec *executionContext) fieldContext_UserError_message(_ context.Context, fi
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UserError_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v UserErrorCode) graphql.Marshaler {
-			return ec.marshalNUserErrorCode2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorCode(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNUserErrorCode2githubᚗcomᚋrencontreᚋrencontreᚋgraphᚐUserErrorCode(ctx, field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, errNoChildFieldsUserErrorCode)
@@ -49943,23 +48463,8 @@ func (ec *executionContext) fieldContext_Viewer_organization(_ context.Context, 
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Viewer_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v membership.Role) graphql.Marshaler {
-			return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalNMembershipRole2githubᚗcomᚋrencontreᚋrencontreᚋentᚋmembershipᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, errNoChildFieldsMembershipRole)
@@ -50427,23 +48932,8 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_defaultValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// Rewritten by internal/tools/sequential: a leaf read from a struct field.
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)

@@ -132,7 +132,7 @@ var leafField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(
 		\},
 		nil,
 		func\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{
-			return ec\.(marshal\w+)\(ctx, selections, v\)
+			return ec\.(marshal[\pL\pN_]+)\(ctx, selections, v\)
 		\},
 		(?:true|false),
 		(?:true|false),
@@ -145,16 +145,21 @@ var scalarContext = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fie
 	return graphql\.NewScalarFieldContext\(`)
 
 // marshalFunc matches a marshaler and its body.
-var marshalFunc = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) (marshal\w+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n(.*?)^\}\n`)
+var marshalFunc = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) (marshal[\pL\pN_]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n(.*?)^\}\n`)
 
 // neverNull are the scalar marshalers that never answer null for a value:
 // the non-null marshaler around them never reports an error.
 var neverNull = regexp.MustCompile(`^\t_ = sel\n\tres := (?:scalar\.Marshal(?:String|ID|Int|Float|Decimal)|graphql\.MarshalBoolean)\(v\)\n`)
 
+// nullWhenZero is the non-null time marshaler: null, and an error on the
+// field's path, for the zero time only.
+var nullWhenZero = regexp.MustCompile(`^\t_ = sel\n\tres := scalar\.MarshalTime\(v\)\n`)
+
 // leafFields rewrites the resolution of every scalar or enum field read from
 // a struct field whose marshaler reports no error (a nullable one, an enum,
 // or a non-null scalar that is never null) into the marshaler's call on the
-// struct field. Nothing observable changes: such a field cannot fail, and
+// struct field; a non-null time is marshaled so when it is not zero, and
+// keeps gqlgen's resolution, which reports the null, when it is. Nothing observable changes: such a field cannot fail, and
 // the field middlewares (installTransactions, installAttendanceEvents) act
 // on the fields of Mutation only, which are resolvers. The field context
 // and the value's boxing are saved, some eight allocations per field and
@@ -164,18 +169,28 @@ func leafFields(src []byte) []byte {
 	for _, m := range scalarContext.FindAllSubmatch(src, -1) {
 		scalars[string(m[1])] = true
 	}
-	safe := map[string]bool{}
+	safe, zeroNull := map[string]bool{}, map[string]bool{}
 	for _, m := range marshalFunc.FindAllSubmatch(src, -1) {
 		body := m[2]
 		quiet := !bytes.Contains(body, []byte("AddError")) && !bytes.Contains(body, []byte("WrapContextMarshaler")) &&
 			!bytes.Contains(body, []byte("GetFieldContext")) && !bytes.Contains(body, []byte("ec."))
 		if quiet || neverNull.Match(body) {
 			safe[string(m[1])] = true
+		} else if nullWhenZero.Match(body) {
+			zeroNull[string(m[1])] = true
 		}
 	}
 	return leafField.ReplaceAllFunc(src, func(f []byte) []byte {
 		m := leafField.FindSubmatch(f)
-		if !scalars[string(m[3])] || !safe[string(m[5])] {
+		if !scalars[string(m[3])] {
+			return f
+		}
+		if zeroNull[string(m[5])] {
+			open := bytes.IndexByte(f, '\n') + 1
+			return fmt.Appendf(nil, "%s\t// Rewritten by internal/tools/sequential: a time read from a struct field;\n\t// the zero time keeps gqlgen's resolution, which reports it.\n\tif !obj.%s.IsZero() {\n\t\treturn ec.%s(ctx, field.Selections, obj.%s)\n\t}\n%s",
+				f[:open], m[4], m[5], m[4], f[open:])
+		}
+		if !safe[string(m[5])] {
 			return f
 		}
 		return fmt.Appendf(nil, "func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField, obj %s) (ret graphql.Marshaler) {\n\t// Rewritten by internal/tools/sequential: a leaf read from a struct field.\n\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n",

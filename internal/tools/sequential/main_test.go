@@ -107,7 +107,8 @@ func TestApplyRewritesEveryPattern(t *testing.T) {
 		// A string is never null: its field is marshaled directly.
 		"return ec.marshalNString2string(ctx, field.Selections, obj.Title)\n}",
 		// A zero time is null and an error of the field's path: its field
-		// keeps gqlgen's resolution.
+		// keeps gqlgen's resolution for it.
+		"\tif !obj.StartsAt.IsZero() {\n\t\treturn ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.StartsAt)\n\t}\n\treturn graphql.ResolveField(",
 		"return obj.StartsAt, nil",
 	} {
 		if !strings.Contains(s, want) {
