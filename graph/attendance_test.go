@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/client"
+	"github.com/lib/pq"
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/participation"
@@ -537,6 +539,123 @@ func TestParallelDeclines(t *testing.T) {
 		t.Fatalf("promoted %v; accepted %v waiting %v; want accepted %v waiting %v", promoted, accepted, waiting, want, waitingBefore[20:])
 	}
 	t.Logf("%s: 20 declines promoted exactly 20, 5 left waiting at 1..5", dbName())
+}
+
+// TestParallelAcceptsWhileACapacityIsSet: 40 people accept a meeting
+// without a capacity while, at the same time, a planner gives it 10 places
+// (forced). Answers to a meeting without a capacity run side by side, but
+// each sees the capacity as it is when it locks the meeting, and the
+// capacity's change waits for those already running: whatever the order,
+// 10 end with a place and 30 wait at 1..30.
+func TestParallelAcceptsWhileACapacityIsSet(t *testing.T) {
+	a := newAPI(t)
+	f := newFixture(t, a.ent)
+	at := newAttendance(t, a.ent, f.org, 0, 40)
+	a.bearer(t)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		failures []string
+	)
+	send := func(query string, vars map[string]any) {
+		defer wg.Done()
+		res := postRaw(t, a, query, vars)
+		var data struct{ Result placesPayload }
+		msg := ""
+		switch {
+		case len(res.Errors) > 0:
+			msg = fmt.Sprintf("errors %+v", res.Errors)
+		case json.Unmarshal(res.Data, &data) != nil:
+			msg = "undecodable data " + string(res.Data)
+		case len(data.Result.UserErrors) > 0 || data.Result.Object == nil:
+			msg = fmt.Sprintf("payload %+v", data.Result)
+		}
+		if msg != "" {
+			mu.Lock()
+			failures = append(failures, msg)
+			mu.Unlock()
+		}
+	}
+	for i, p := range at.parts {
+		wg.Add(1)
+		go send(respondPlaces, map[string]any{"input": map[string]any{"participationID": gid(p.ID), "answer": "ACCEPTED"}})
+		if i == len(at.parts)/2 {
+			wg.Add(1)
+			go send(capacityUpdate, map[string]any{"id": gid(at.meeting.ID), "input": map[string]any{"capacity": 10}, "force": true})
+		}
+	}
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d parallel requests failed, first: %s", len(failures), failures[0])
+	}
+	accepted, waiting := at.places(t, a.ent) // fails on a gap or a duplicate position
+	if len(accepted) != 10 || len(waiting) != 30 {
+		t.Fatalf("%d accepted and %d waiting, want 10 and 30", len(accepted), len(waiting))
+	}
+}
+
+// TestAnswersToAMeetingWithoutCapacityDoNotWait: on PostgreSQL, an answer
+// to a meeting without a capacity does not wait for another answer to the
+// same meeting that is still in its transaction (it would with the
+// meeting's exclusive lock), but an answer to the same participation does,
+// and so does a change of the meeting.
+func TestAnswersToAMeetingWithoutCapacityDoNotWait(t *testing.T) {
+	if !testenv.Postgres() {
+		t.Skip("SQLite runs one write transaction at a time")
+	}
+	a := newAPI(t)
+	f := newFixture(t, a.ent)
+	at := newAttendance(t, a.ent, f.org, 0, 3)
+	ctx := testenv.System()
+	first, err := a.ent.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback()
+	if _, err := planning.Respond(ctx, first.Client(), at.parts[0].ID, participation.StatusAccepted); err != nil {
+		t.Fatal(err)
+	}
+	// answer runs an answer in its own transaction that gives up waiting for
+	// a lock after 2 s (lock_timeout), and commits it.
+	answer := func(p *ent.Participation) error {
+		tx, err := a.ent.Tx(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = '2s'"); err != nil {
+			return err
+		}
+		if _, err := planning.Respond(ctx, tx.Client(), p.ID, participation.StatusTentative); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	if err := answer(at.parts[1]); err != nil {
+		t.Fatalf("another answer to the meeting waited for the first: %v", err)
+	}
+	if err := answer(at.parts[0]); !lockTimeout(err) {
+		t.Fatalf("an answer to the same participation = %v, want it to wait for the first (lock timeout)", err)
+	}
+	one := 1
+	change, err := a.ent.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer change.Rollback()
+	if _, err := change.ExecContext(ctx, "SET LOCAL lock_timeout = '2s'"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = planning.UpdateMeeting(ctx, change.Client(), at.meeting.ID, ent.UpdateMeetingInput{Capacity: &one}, true)
+	if !lockTimeout(err) {
+		t.Fatalf("a capacity set during the answer = %v, want it to wait for the answer (lock timeout)", err)
+	}
+}
+
+// lockTimeout reports whether err is PostgreSQL's lock_timeout.
+func lockTimeout(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "55P03"
 }
 
 func dbName() string {

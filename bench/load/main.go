@@ -29,6 +29,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ type options struct {
 	maxTime                   time.Duration
 	rounds                    int
 	concurrency               []int
+	queries                   []string
 	generate                  []string
 	postgraphile              string
 	pglDir, node              string
@@ -72,6 +74,7 @@ func parseFlags() (*options, error) {
 	flag.DurationVar(&o.maxTime, "max-time", 60*time.Minute, "the whole run is stopped past this")
 	flag.IntVar(&o.rounds, "rounds", 6, "rounds; each runs every cell once on every server, the servers in turn")
 	conc := flag.String("concurrency", "1,32", "concurrent clients, comma-separated")
+	only := flag.String("queries", strings.Join(queries, ","), "the operations to time, comma-separated, among the default")
 	people := flag.Int("people", 2000, "generate: people")
 	communities := flag.Int("communities", 40, "generate: communities")
 	meetings := flag.Int("meetings", 200, "generate: meetings")
@@ -95,6 +98,15 @@ func parseFlags() (*options, error) {
 			return nil, fmt.Errorf("--concurrency: %q is not between 1 and 256", s)
 		}
 		o.concurrency = append(o.concurrency, n)
+	}
+	for _, s := range strings.Split(*only, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(queries, s) {
+			return nil, fmt.Errorf("--queries: %q is not one of %s", s, strings.Join(queries, ", "))
+		}
+		if !slices.Contains(o.queries, s) {
+			o.queries = append(o.queries, s)
+		}
 	}
 	if o.rounds < 1 || o.rounds > 100 || o.duration <= 0 || o.duration > 10*time.Minute || o.warmup < 0 || o.warmup > time.Minute {
 		return nil, errors.New("--rounds 1 to 100, --duration up to 10m, --warmup up to 1m")
@@ -341,7 +353,7 @@ func run() error {
 	}
 
 	var cells []cell
-	for _, q := range queries {
+	for _, q := range o.queries {
 		for _, c := range o.concurrency {
 			cells = append(cells, cell{q, c})
 		}
@@ -365,7 +377,7 @@ func run() error {
 	}
 	phases := time.Duration(0)
 	if o.rssClients > 0 {
-		phases += time.Duration(len(queries)) * perCell
+		phases += time.Duration(len(o.queries)) * perCell
 	}
 	if o.leakCheck > 0 {
 		phases += o.leakCheck + 10*time.Second
@@ -417,7 +429,7 @@ func run() error {
 	}
 	var rssRows []rssRow
 	if o.rssClients > 0 {
-		rssRows = rssPhase(ctx, ren, queries, o.rssClients, o.warmup, o.duration, o.timeout, logf)
+		rssRows = rssPhase(ctx, ren, o.queries, o.rssClients, o.warmup, o.duration, o.timeout, logf)
 	}
 	var leak *leakReport
 	if o.leakCheck > 0 && ctx.Err() == nil {

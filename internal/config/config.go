@@ -84,6 +84,7 @@ var settings = []setting{
 	{"db-max-open-conns", "RENCONTRE_DB_MAX_OPEN_CONNS", kindInt, strconv.Itoa(database.DefaultPool.MaxOpen), "most open database connections"},
 	{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", kindInt, strconv.Itoa(database.DefaultPool.MaxIdle), "most idle database connections kept open (keep it equal to --db-max-open-conns: a server under load would otherwise open a new PostgreSQL session for most requests)"},
 	{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", kindDuration, database.DefaultPool.IdleTime.String(), "close database connections idle for longer"},
+	{"db-statement-cache", "RENCONTRE_DB_STATEMENT_CACHE", kindInt, strconv.Itoa(database.DefaultPool.Statements), "PostgreSQL: statements each connection keeps prepared, those it ran twice, least recently used closed first (0 to 10000; 0: none)"},
 	{"max-network-edges", "RENCONTRE_MAX_NETWORK_EDGES", kindInt, "50000", "most relationships one network answer holds; a larger scope is refused with NETWORK_TOO_LARGE (raise minStrength or use the export)"},
 	{"series-horizon", "RENCONTRE_SERIES_HORIZON", kindInt, "12", "months ahead that the occurrences of recurring series exist as meetings (1 to 60); the horizon moves forward at start and daily"},
 	{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", kindDuration, auth.DefaultCacheTTL.String(), "how long a validated API token is trusted without reading the database again, 0 to 5m (0: no cache); a token revoked or a membership changed through this server applies at once there, and on PostgreSQL at once on the other servers too (LISTEN/NOTIFY); a change no server announces applies within this time"},
@@ -240,6 +241,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.Pool.IdleTime, err = parseDuration(values, "db-conn-max-idle-time"); err != nil {
 		return Config{}, err
+	}
+	if c.Pool.Statements, err = strconv.Atoi(values["db-statement-cache"].text); err != nil || c.Pool.Statements < 0 || c.Pool.Statements > 10000 {
+		return Config{}, fmt.Errorf("db-statement-cache: %q is not an integer from 0 to 10000", values["db-statement-cache"].text)
 	}
 	if c.MaxNetworkEdges, err = strconv.Atoi(values["max-network-edges"].text); err != nil || c.MaxNetworkEdges < 1 {
 		return Config{}, fmt.Errorf("max-network-edges: %q is not a positive integer", values["max-network-edges"].text)

@@ -201,6 +201,8 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", "21"},
 		{"db-max-idle-conns", "RENCONTRE_DB_MAX_IDLE_CONNS", "-1"},
 		{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", "forever"},
+		{"db-statement-cache", "RENCONTRE_DB_STATEMENT_CACHE", "-1"},
+		{"db-statement-cache", "RENCONTRE_DB_STATEMENT_CACHE", "10001"},
 		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "10m"},
 		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "-1s"},
 		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "soon"},
@@ -342,11 +344,11 @@ func TestAutoMigrateDefaultsByDatabase(t *testing.T) {
 
 func TestPoolSeriesAndNetworkSettings(t *testing.T) {
 	def := load(t, nil, nil)
-	if def.Pool.MaxOpen != 20 || def.Pool.MaxIdle != 20 || def.Pool.IdleTime != 5*time.Minute || def.SeriesHorizon != 12 || def.MaxNetworkEdges != 50000 {
+	if def.Pool.MaxOpen != 20 || def.Pool.MaxIdle != 20 || def.Pool.IdleTime != 5*time.Minute || def.Pool.Statements != 256 || def.SeriesHorizon != 12 || def.MaxNetworkEdges != 50000 {
 		t.Fatalf("defaults: pool %+v, series horizon %d, max network edges %d", def.Pool, def.SeriesHorizon, def.MaxNetworkEdges)
 	}
-	c := load(t, []string{"--db-max-open-conns=50", "--db-max-idle-conns=50", "--db-conn-max-idle-time=1m", "--series-horizon=24", "--max-network-edges=1000"}, nil)
-	if c.Pool.MaxOpen != 50 || c.Pool.MaxIdle != 50 || c.Pool.IdleTime != time.Minute || c.SeriesHorizon != 24 || c.MaxNetworkEdges != 1000 {
+	c := load(t, []string{"--db-max-open-conns=50", "--db-max-idle-conns=50", "--db-conn-max-idle-time=1m", "--db-statement-cache=0", "--series-horizon=24", "--max-network-edges=1000"}, nil)
+	if c.Pool.MaxOpen != 50 || c.Pool.MaxIdle != 50 || c.Pool.IdleTime != time.Minute || c.Pool.Statements != 0 || c.SeriesHorizon != 24 || c.MaxNetworkEdges != 1000 {
 		t.Fatalf("set: pool %+v, series horizon %d, max network edges %d", c.Pool, c.SeriesHorizon, c.MaxNetworkEdges)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	"github.com/lib/pq"    // PostgreSQL, also as driver "postgres"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
 	"github.com/rencontre/rencontre/ent"
@@ -58,11 +58,14 @@ type Pool struct {
 	MaxIdle int
 	// IdleTime closes connections idle for longer; 0 keeps them.
 	IdleTime time.Duration
+	// Statements is how many statements each PostgreSQL connection keeps
+	// prepared (see stmtConn); 0 prepares none.
+	Statements int
 }
 
 // DefaultPool suits a server on a small machine: 20 connections, all kept
 // while idle for up to 5 minutes.
-var DefaultPool = Pool{MaxOpen: 20, MaxIdle: 20, IdleTime: 5 * time.Minute}
+var DefaultPool = Pool{MaxOpen: 20, MaxIdle: 20, IdleTime: 5 * time.Minute, Statements: 256}
 
 // Driver opens the database like Open but returns the ent driver, for callers
 // that wrap it (statement counting in tests).
@@ -82,8 +85,14 @@ func DriverWithPool(rawURL string, pool Pool) (*entsql.Driver, error) {
 			return nil, err
 		}
 	}
-	db, err := sql.Open(driverName, dsn)
-	if err != nil {
+	var db *sql.DB
+	if dialectName == dialect.Postgres {
+		connector, err := pq.NewConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
+		}
+		db = sql.OpenDB(stmtConnector{Connector: connector, size: pool.Statements})
+	} else if db, err = sql.Open(driverName, dsn); err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 	}
 	db.SetMaxOpenConns(pool.MaxOpen)

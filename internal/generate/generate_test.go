@@ -42,6 +42,24 @@ func TestGenerateSmallOrganization(t *testing.T) {
 	}
 	org := res.OrganizationID
 
+	if testenv.Postgres() {
+		// The tables were analyzed: the planner knows how many people there are.
+		rows, err := c.QueryContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'persons'::regclass`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tuples float64
+		for rows.Next() {
+			if err := rows.Scan(&tuples); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows.Close()
+		if tuples != 220 {
+			t.Errorf("the statistics of persons count %v rows, want 220 (ANALYZE after generating)", tuples)
+		}
+	}
+
 	// Counts.
 	people, err := c.Person.Query().Where(person.OrganizationID(org)).All(ctx)
 	if err != nil {

@@ -61,6 +61,14 @@ func forUpdate(s *sql.Selector) {
 	}
 }
 
+// forShare is forUpdate's shared lock: transactions holding it run side by
+// side, and one that changes the row, or takes forUpdate, waits for them all.
+func forShare(s *sql.Selector) {
+	if s.Dialect() != dialect.SQLite {
+		s.ForShare()
+	}
+}
+
 // lockMeeting loads a meeting and locks its row for the rest of the
 // transaction: every change of the places of a meeting takes this lock
 // first, so concurrent answers to one meeting run one after the other and
@@ -99,6 +107,58 @@ func lockParticipation(ctx context.Context, c *ent.Client, id int) (*ent.Partici
 	p.Edges.Meeting = m
 	return p, nil
 }
+
+// lockForAnswer is lockParticipation for an answer, which changes the
+// places of a meeting only when it has a capacity. A meeting without one is
+// locked shared, so that answers to it run side by side, while a change of
+// its capacity or status (which takes the exclusive lock, or writes the row)
+// waits for them and sees what they did; the participation itself is locked,
+// so two answers to it run one after the other. A meeting with a capacity
+// is locked exclusively, as by lockParticipation.
+//
+// The meeting is read first, without a lock, to choose the lock. When a
+// capacity was set in between, the shared lock (taken only on a meeting
+// still without one) finds no meeting, and the answer fails with
+// errConcurrentChange, which database.Retryable reports: its transaction is
+// run again, and sees the capacity. (Taking the exclusive lock then instead could deadlock: the
+// shared lock may be held already, by this answer and by others.)
+func lockForAnswer(ctx context.Context, c *ent.Client, id int) (*ent.Participation, error) {
+	m, err := c.Meeting.Query().Where(meeting.HasParticipationsWith(participation.ID(id))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading the meeting of participation %d: %w", id, err)
+	}
+	if m.Capacity != nil {
+		return lockParticipation(ctx, c, id)
+	}
+	m, err = c.Meeting.Query().Where(meeting.ID(m.ID), meeting.CapacityIsNil(), forShare).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fmt.Errorf("meeting of participation %d: its capacity was set during the answer: %w", id, errConcurrentChange)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locking the meeting of participation %d: %w", id, err)
+	}
+	p, err := c.Participation.Query().Where(participation.ID(id), forUpdate).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading participation %d: %w", id, err)
+	}
+	p.Edges.Meeting = m
+	return p, nil
+}
+
+// concurrentChange is errConcurrentChange's type: an error after which the
+// transaction is run again (see database.Retryable).
+type concurrentChange struct{}
+
+func (concurrentChange) Error() string   { return "changed by a concurrent transaction" }
+func (concurrentChange) Retryable() bool { return true }
+
+var errConcurrentChange error = concurrentChange{}
 
 // takesPlace reports whether an accepted person with role counts against
 // the meeting's capacity.
@@ -287,7 +347,7 @@ func Respond(ctx context.Context, c *ent.Client, participationID int, answer par
 	default:
 		return nil, validation.Invalid("answer", "must be ACCEPTED, TENTATIVE or DECLINED, got %s", answer)
 	}
-	p, err := lockParticipation(ctx, c, participationID)
+	p, err := lockForAnswer(ctx, c, participationID)
 	if err != nil {
 		return nil, err
 	}

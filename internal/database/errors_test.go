@@ -1,0 +1,36 @@
+package database
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/lib/pq"
+)
+
+type retryOf bool
+
+func (r retryOf) Error() string   { return "domain error" }
+func (r retryOf) Retryable() bool { return bool(r) }
+
+// Retryable: PostgreSQL's serialization failures, deadlocks and unique
+// violations, and wrapped domain errors that say they are retryable; not
+// other errors.
+func TestRetryable(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&pq.Error{Code: "40001"}, true},
+		{fmt.Errorf("saving: %w", &pq.Error{Code: "40P01"}), true},
+		{&pq.Error{Code: "23505"}, true},
+		{&pq.Error{Code: "23503"}, false},
+		{fmt.Errorf("locking: %w", retryOf(true)), true},
+		{fmt.Errorf("locking: %w", retryOf(false)), false},
+		{errors.New("plain"), false},
+	} {
+		if got := Retryable(c.err); got != c.want {
+			t.Errorf("Retryable(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package database
+
+import (
+	"container/list"
+	"context"
+	"database/sql/driver"
+	"errors"
+
+	"github.com/lib/pq"
+)
+
+// A PostgreSQL connection that keeps the statements it runs often prepared:
+// PostgreSQL then neither parses nor (once it settles on a generic plan)
+// plans them again, which is most of its work for the short statements of a
+// request. It is what pgx does by default, and what PostGraphile does.
+//
+// A statement is prepared the second time the connection runs it, so that
+// one-off statements (the IN lists of a page's eager loading have one text
+// per length) cost no extra round trip; preparing is one round trip, each
+// later run one, as unprepared. Each connection keeps at most size
+// statements, the least recently used closed first. PostgreSQL chooses
+// between a generic plan and one per run by itself (plan_cache_mode=auto:
+// the first 5 runs get their own plan, later ones the generic plan unless it
+// is estimated much worse); plan_cache_mode=force_custom_plan in the
+// database URL keeps a plan per run and saves only the parsing.
+//
+// database/sql gives a connection to one goroutine at a time, so the cache
+// needs no lock.
+
+// pqConn is what lib/pq's connection implements and database/sql uses.
+type pqConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.QueryerContext
+	driver.ExecerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+	driver.NamedValueChecker
+}
+
+// stmtConnector opens connections that cache up to size statements.
+type stmtConnector struct {
+	driver.Connector
+	size int
+}
+
+// Connect implements driver.Connector.
+func (c stmtConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	cn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc, ok := cn.(pqConn)
+	if !ok || c.size <= 0 {
+		return cn, nil
+	}
+	return &stmtConn{pqConn: pc, size: c.size, byQuery: make(map[string]*list.Element, c.size)}, nil
+}
+
+// stmtConn is a connection with its statement cache.
+type stmtConn struct {
+	pqConn
+	size    int
+	byQuery map[string]*list.Element // of *cachedStmt
+	lru     list.List                // most recently used first
+}
+
+type cachedStmt struct {
+	query string
+	stmt  driver.Stmt // nil until the second run
+}
+
+// preparedStmt is what lib/pq's statements implement.
+type preparedStmt interface {
+	driver.Stmt
+	driver.StmtQueryContext
+	driver.StmtExecContext
+}
+
+// prepared returns the connection's prepared statement for query, preparing
+// it on its second run; nil means run it unprepared.
+func (c *stmtConn) prepared(ctx context.Context, query string, args []driver.NamedValue) preparedStmt {
+	if len(args) == 0 {
+		return nil // lib/pq's simple query, one round trip already
+	}
+	e, ok := c.byQuery[query]
+	if !ok {
+		c.byQuery[query] = c.lru.PushFront(&cachedStmt{query: query})
+		c.trim()
+		return nil
+	}
+	c.lru.MoveToFront(e)
+	cs := e.Value.(*cachedStmt)
+	if cs.stmt == nil {
+		st, err := c.pqConn.PrepareContext(ctx, query)
+		if err != nil {
+			// Run it unprepared: it reports its error as it would have.
+			c.forget(e)
+			return nil
+		}
+		cs.stmt = st
+	}
+	ps, ok := cs.stmt.(preparedStmt)
+	if !ok {
+		return nil
+	}
+	return ps
+}
+
+// trim closes the least recently used statements beyond size.
+func (c *stmtConn) trim() {
+	for c.lru.Len() > c.size {
+		c.drop(c.lru.Back())
+	}
+}
+
+// drop forgets a statement and closes it on the server.
+func (c *stmtConn) drop(e *list.Element) {
+	cs := c.forget(e)
+	if cs.stmt != nil {
+		_ = cs.stmt.Close() // a statement PostgreSQL failed to close stays until the session ends
+	}
+}
+
+func (c *stmtConn) forget(e *list.Element) *cachedStmt {
+	cs := c.lru.Remove(e).(*cachedStmt)
+	delete(c.byQuery, cs.query)
+	return cs
+}
+
+// failed forgets query's statement when err says it can no longer run (a
+// table it reads changed, or PostgreSQL lost it); other errors (a
+// constraint, a lock timeout) leave it cached.
+func (c *stmtConn) failed(query string, err error) {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code != "0A000" && pqErr.Code != "26000" { // cached plan must not change result type; no such prepared statement
+		return
+	}
+	if e, ok := c.byQuery[query]; ok {
+		c.forget(e) // not closed: the connection may be unusable, or the statement gone
+	}
+}
+
+// QueryContext implements driver.QueryerContext.
+func (c *stmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	st := c.prepared(ctx, query, args)
+	if st == nil {
+		return c.pqConn.QueryContext(ctx, query, args)
+	}
+	rows, err := st.QueryContext(ctx, args)
+	if err != nil {
+		c.failed(query, err)
+	}
+	return rows, err
+}
+
+// ExecContext implements driver.ExecerContext.
+func (c *stmtConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	st := c.prepared(ctx, query, args)
+	if st == nil {
+		return c.pqConn.ExecContext(ctx, query, args)
+	}
+	res, err := st.ExecContext(ctx, args)
+	if err != nil {
+		c.failed(query, err)
+	}
+	return res, err
+}
+
+// Close implements driver.Conn: the session's statements end with it.
+func (c *stmtConn) Close() error { return c.pqConn.Close() }
