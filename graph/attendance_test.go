@@ -437,18 +437,36 @@ func TestCheckInOfAFullMeeting(t *testing.T) {
 // payloads; every request must succeed without userErrors.
 func parallel(t *testing.T, a *api, query string, vars []map[string]any) []placesPayload {
 	t.Helper()
+	reqs := make([]placesRequest, len(vars))
+	for i, v := range vars {
+		reqs[i] = placesRequest{query, v}
+	}
+	return parallelRequests(t, a, reqs)
+}
+
+// placesRequest is one request of parallelRequests.
+type placesRequest struct {
+	query string
+	vars  map[string]any
+}
+
+// parallelRequests sends the requests at the same time, each returning a
+// placesPayload as result, and returns the payloads; every request must
+// succeed without userErrors.
+func parallelRequests(t *testing.T, a *api, reqs []placesRequest) []placesPayload {
+	t.Helper()
 	a.bearer(t) // create the token before the parallel requests
-	out := make([]placesPayload, len(vars))
+	out := make([]placesPayload, len(reqs))
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		failures []string
 	)
-	for i, v := range vars {
+	for i, r := range reqs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := postRaw(t, a, query, v)
+			res := postRaw(t, a, r.query, r.vars)
 			var data struct{ Result placesPayload }
 			msg := ""
 			switch {
@@ -469,7 +487,7 @@ func parallel(t *testing.T, a *api, query string, vars []map[string]any) []place
 	}
 	wg.Wait()
 	if len(failures) > 0 {
-		t.Fatalf("%d of %d parallel requests failed, first: %s", len(failures), len(vars), failures[0])
+		t.Fatalf("%d of %d parallel requests failed, first: %s", len(failures), len(reqs), failures[0])
 	}
 	return out
 }
@@ -551,43 +569,14 @@ func TestParallelAcceptsWhileACapacityIsSet(t *testing.T) {
 	a := newAPI(t)
 	f := newFixture(t, a.ent)
 	at := newAttendance(t, a.ent, f.org, 0, 40)
-	a.bearer(t)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		failures []string
-	)
-	send := func(query string, vars map[string]any) {
-		defer wg.Done()
-		res := postRaw(t, a, query, vars)
-		var data struct{ Result placesPayload }
-		msg := ""
-		switch {
-		case len(res.Errors) > 0:
-			msg = fmt.Sprintf("errors %+v", res.Errors)
-		case json.Unmarshal(res.Data, &data) != nil:
-			msg = "undecodable data " + string(res.Data)
-		case len(data.Result.UserErrors) > 0 || data.Result.Object == nil:
-			msg = fmt.Sprintf("payload %+v", data.Result)
-		}
-		if msg != "" {
-			mu.Lock()
-			failures = append(failures, msg)
-			mu.Unlock()
-		}
-	}
+	var reqs []placesRequest
 	for i, p := range at.parts {
-		wg.Add(1)
-		go send(respondPlaces, map[string]any{"input": map[string]any{"participationID": gid(p.ID), "answer": "ACCEPTED"}})
+		reqs = append(reqs, placesRequest{respondPlaces, map[string]any{"input": map[string]any{"participationID": gid(p.ID), "answer": "ACCEPTED"}}})
 		if i == len(at.parts)/2 {
-			wg.Add(1)
-			go send(capacityUpdate, map[string]any{"id": gid(at.meeting.ID), "input": map[string]any{"capacity": 10}, "force": true})
+			reqs = append(reqs, placesRequest{capacityUpdate, map[string]any{"id": gid(at.meeting.ID), "input": map[string]any{"capacity": 10}, "force": true}})
 		}
 	}
-	wg.Wait()
-	if len(failures) > 0 {
-		t.Fatalf("%d parallel requests failed, first: %s", len(failures), failures[0])
-	}
+	parallelRequests(t, a, reqs)
 	accepted, waiting := at.places(t, a.ent) // fails on a gap or a duplicate position
 	if len(accepted) != 10 || len(waiting) != 30 {
 		t.Fatalf("%d accepted and %d waiting, want 10 and 30", len(accepted), len(waiting))

@@ -97,7 +97,13 @@ func lockParticipation(ctx context.Context, c *ent.Client, id int) (*ent.Partici
 	if err != nil {
 		return nil, fmt.Errorf("locking the meeting of participation %d: %w", id, err)
 	}
-	p, err := c.Participation.Get(ctx, id)
+	return participationOf(ctx, c, m, id)
+}
+
+// participationOf reads participation id of meeting m (with lock, when
+// given), with m as its meeting edge.
+func participationOf(ctx context.Context, c *ent.Client, m *ent.Meeting, id int, lock ...predicate.Participation) (*ent.Participation, error) {
+	p, err := c.Participation.Query().Where(participation.ID(id)).Where(lock...).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
 	}
@@ -140,15 +146,7 @@ func lockForAnswer(ctx context.Context, c *ent.Client, id int) (*ent.Participati
 	if err != nil {
 		return nil, fmt.Errorf("locking the meeting of participation %d: %w", id, err)
 	}
-	p, err := c.Participation.Query().Where(participation.ID(id), forUpdate).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading participation %d: %w", id, err)
-	}
-	p.Edges.Meeting = m
-	return p, nil
+	return participationOf(ctx, c, m, id, forUpdate)
 }
 
 // concurrentChange is errConcurrentChange's type: an error after which the
