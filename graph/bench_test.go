@@ -32,7 +32,7 @@ func BenchmarkIssueQuery(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		serveBench(b, h, token, body)
+		testenv.ServeGraphQL(b, h, token, body)
 	}
 	b.ReportMetric(float64(counter.Count())/float64(b.N), "statements/op")
 }
@@ -121,7 +121,7 @@ func BenchmarkMeetingsWithCounts(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		serveBench(b, h, token, body)
+		testenv.ServeGraphQL(b, h, token, body)
 	}
 	b.ReportMetric(float64(counter.Count())/float64(b.N), "statements/op")
 }
@@ -154,24 +154,10 @@ func BenchmarkParticipationRespond(b *testing.B) {
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		w := serveBench(b, h, token, bodies[i%len(bodies)])
+		w := testenv.ServeGraphQL(b, h, token, bodies[i%len(bodies)])
 		i++
 		if !strings.Contains(w.Body.String(), `"userErrors":[]`) {
 			b.Fatalf("user errors: %s", w.Body.String())
 		}
 	}
-}
-
-// serveBench posts body to h with the bearer token, as a client would, and
-// fails the benchmark on a status other than 200.
-func serveBench(b *testing.B, h http.Handler, token string, body []byte) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	if w.Code != http.StatusOK {
-		b.Fatalf("HTTP %d: %s", w.Code, w.Body.String())
-	}
-	return w
 }

@@ -317,16 +317,7 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 			b.Cleanup(authn.Wait)
 			h := graph.NewHandler(c, graph.Options{Auth: authn})
 			body := []byte(`{"query":"{ __typename }"}`)
-			send := func() {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+secret)
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, req)
-				if w.Code != http.StatusOK {
-					b.Fatalf("HTTP %d: %s", w.Code, w.Body)
-				}
-			}
+			send := func() { testenv.ServeGraphQL(b, h, secret, body) }
 			send() // warm: the token is remembered, its last use written
 			counter.Reset()
 			b.ReportAllocs()

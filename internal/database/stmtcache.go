@@ -168,6 +168,3 @@ func (c *stmtConn) ExecContext(ctx context.Context, query string, args []driver.
 	}
 	return res, err
 }
-
-// Close implements driver.Conn: the session's statements end with it.
-func (c *stmtConn) Close() error { return c.pqConn.Close() }

@@ -126,8 +126,9 @@ func participationOf(ctx context.Context, c *ent.Client, m *ent.Meeting, id int,
 // capacity was set in between, the shared lock (taken only on a meeting
 // still without one) finds no meeting, and the answer fails with
 // errConcurrentChange, which database.Retryable reports: its transaction is
-// run again, and sees the capacity. (Taking the exclusive lock then instead could deadlock: the
-// shared lock may be held already, by this answer and by others.)
+// run again, and sees the capacity. (Taking the exclusive lock then instead
+// could deadlock: the shared lock may be held already, by this answer and by
+// others.)
 func lockForAnswer(ctx context.Context, c *ent.Client, id int) (*ent.Participation, error) {
 	m, err := c.Meeting.Query().Where(meeting.HasParticipationsWith(participation.ID(id))).Only(ctx)
 	if ent.IsNotFound(err) {
@@ -137,7 +138,10 @@ func lockForAnswer(ctx context.Context, c *ent.Client, id int) (*ent.Participati
 		return nil, fmt.Errorf("loading the meeting of participation %d: %w", id, err)
 	}
 	if m.Capacity != nil {
-		return lockParticipation(ctx, c, id)
+		if m, err = lockMeeting(ctx, c, m.ID, "participation_id"); err != nil {
+			return nil, err
+		}
+		return participationOf(ctx, c, m, id)
 	}
 	m, err = c.Meeting.Query().Where(meeting.ID(m.ID), meeting.CapacityIsNil(), forShare).Only(ctx)
 	if ent.IsNotFound(err) {
