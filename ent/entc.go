@@ -100,6 +100,24 @@ func connectionTemplates() []*gen.Template {
 			// to []map[string]any). Every type here has MultiOrder.
 			"\t\tif v, ok := rv[orderByField]; ok {\n\t\t\tswitch v := v.(type) {",
 			"\t\tif v, ok := rv[orderByField]; ok {\n\t\t\tv = orderList(v)\n\t\t\tswitch v := v.(type) {",
+			// Fields computed by hand-written resolvers select the columns
+			// their resolver reads (ent/schema.ResolverColumns) instead of
+			// every column.
+			"\t\t\t\tcase \"__typename\":\n\t\t\t\tdefault:\n\t\t\t\t\tunknownSeen = true",
+			`{{- with $node.Annotations.ResolverColumns }}
+					{{- range $name, $columns := . }}
+				case "{{ $name }}":
+						{{- range $columns }}
+					if _, ok := fieldSeen[{{ $node.Package }}.Field{{ pascal . }}]; !ok {
+						selectedFields = append(selectedFields, {{ $node.Package }}.Field{{ pascal . }})
+						fieldSeen[{{ $node.Package }}.Field{{ pascal . }}] = struct{}{}
+					}
+						{{- end }}
+					{{- end }}
+				{{- end }}
+				case "__typename":
+				default:
+					unknownSeen = true`,
 		),
 		entgql.EnumTemplate,
 		entgql.NodeTemplate,

@@ -2736,6 +2736,24 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				fieldSeen[meeting.FieldSequence] = struct{}{}
 			}
 		case "id":
+		case "endsAt":
+			if _, ok := fieldSeen[meeting.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldEndsAt)
+				fieldSeen[meeting.FieldEndsAt] = struct{}{}
+			}
+			if _, ok := fieldSeen[meeting.FieldTimeZone]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldTimeZone)
+				fieldSeen[meeting.FieldTimeZone] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[meeting.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldStartsAt)
+				fieldSeen[meeting.FieldStartsAt] = struct{}{}
+			}
+			if _, ok := fieldSeen[meeting.FieldTimeZone]; !ok {
+				selectedFields = append(selectedFields, meeting.FieldTimeZone)
+				fieldSeen[meeting.FieldTimeZone] = struct{}{}
+			}
 		case "__typename":
 		default:
 			unknownSeen = true
@@ -4932,6 +4950,11 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				fieldSeen[person.FieldVip] = struct{}{}
 			}
 		case "id":
+		case "email":
+			if _, ok := fieldSeen[person.FieldEmail]; !ok {
+				selectedFields = append(selectedFields, person.FieldEmail)
+				fieldSeen[person.FieldEmail] = struct{}{}
+			}
 		case "__typename":
 		default:
 			unknownSeen = true
@@ -5113,6 +5136,15 @@ func (_q *RelationshipQuery) collectField(ctx context.Context, oneNode bool, opC
 				fieldSeen[relationship.FieldStrength] = struct{}{}
 			}
 		case "id":
+		case "currentStrength":
+			if _, ok := fieldSeen[relationship.FieldStrength]; !ok {
+				selectedFields = append(selectedFields, relationship.FieldStrength)
+				fieldSeen[relationship.FieldStrength] = struct{}{}
+			}
+			if _, ok := fieldSeen[relationship.FieldLastMetAt]; !ok {
+				selectedFields = append(selectedFields, relationship.FieldLastMetAt)
+				fieldSeen[relationship.FieldLastMetAt] = struct{}{}
+			}
 		case "__typename":
 		default:
 			unknownSeen = true

@@ -445,6 +445,8 @@ func checkMeetingBudget(ctx context.Context, m *gen.MeetingMutation) error {
 // Annotations of the Meeting.
 func (Meeting) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		// startsAt and endsAt are shown in the meeting's time zone (graph/meetings.resolvers.go).
+		ResolverColumns{"startsAt": {"starts_at", "time_zone"}, "endsAt": {"ends_at", "time_zone"}},
 		schema.Comment("A face-to-face gathering: what, where, when (in an IANA time zone), for how many, for whom, and the objectives it serves."),
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("Face-to-face meetings."),

@@ -135,6 +135,8 @@ func (Person) Interceptors() []ent.Interceptor {
 // Annotations of the Person.
 func (Person) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		// email is null when redacted (graph/access.resolvers.go).
+		ResolverColumns{"email": {"email"}},
 		schema.Comment("Someone the organization has a relationship with: employee, member, customer, supplier, speaker. Personal data."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

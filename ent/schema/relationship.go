@@ -68,6 +68,8 @@ func (Relationship) Indexes() []ent.Index {
 // Annotations of the Relationship.
 func (Relationship) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		// currentStrength decays strength from lastMetAt (graph/network.resolvers.go).
+		ResolverColumns{"currentStrength": {"strength", "last_met_at"}},
 		schema.Comment("The pair-level edge of the attendee network, built from encounters: first and last met, how many times, and a strength that grows with encounters and fades with time."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

@@ -122,45 +122,26 @@ func participationOf(ctx context.Context, c *ent.Client, m *ent.Meeting, id int,
 // so two answers to it run one after the other. A meeting with a capacity
 // is locked exclusively, as by lockParticipation.
 //
-// The meeting is read first, without a lock, to choose the lock. When a
-// capacity was set in between, the shared lock (taken only on a meeting
-// still without one) finds no meeting, and the answer fails with
-// errConcurrentChange, which database.Retryable reports: its transaction is
-// run again, and sees the capacity. (Taking the exclusive lock then instead
-// could deadlock: the shared lock may be held already, by this answer and by
-// others.)
+// The shared lock is asked for first, in one statement, and only on a
+// meeting without a capacity (PostgreSQL checks the condition again on the
+// row as a concurrent change left it). When it finds none, the participation
+// does not exist or its meeting has a capacity: the answer takes the
+// exclusive lock, holding no lock yet, so it cannot deadlock with answers
+// that hold the shared one; if the capacity was removed in between, the
+// exclusive lock is stronger than needed, not wrong.
 func lockForAnswer(ctx context.Context, c *ent.Client, id int) (*ent.Participation, error) {
-	m, err := c.Meeting.Query().Where(meeting.HasParticipationsWith(participation.ID(id))).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, validation.NotFound("participation_id", "no participation with ID %d", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading the meeting of participation %d: %w", id, err)
-	}
-	if m.Capacity != nil {
-		if m, err = lockMeeting(ctx, c, m.ID, "participation_id"); err != nil {
-			return nil, err
-		}
-		return participationOf(ctx, c, m, id)
-	}
-	m, err = c.Meeting.Query().Where(meeting.ID(m.ID), meeting.CapacityIsNil(), forShare).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, fmt.Errorf("meeting of participation %d: its capacity was set during the answer: %w", id, errConcurrentChange)
-	}
-	if err != nil {
+	m, err := c.Meeting.Query().
+		Where(meeting.HasParticipationsWith(participation.ID(id)), meeting.CapacityIsNil(), forShare).
+		Only(ctx)
+	switch {
+	case err == nil:
+		return participationOf(ctx, c, m, id, forUpdate)
+	case ent.IsNotFound(err):
+		return lockParticipation(ctx, c, id)
+	default:
 		return nil, fmt.Errorf("locking the meeting of participation %d: %w", id, err)
 	}
-	return participationOf(ctx, c, m, id, forUpdate)
 }
-
-// concurrentChange is errConcurrentChange's type: an error after which the
-// transaction is run again (see database.Retryable).
-type concurrentChange struct{}
-
-func (concurrentChange) Error() string   { return "changed by a concurrent transaction" }
-func (concurrentChange) Retryable() bool { return true }
-
-var errConcurrentChange error = concurrentChange{}
 
 // takesPlace reports whether an accepted person with role counts against
 // the meeting's capacity.

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -107,25 +108,29 @@ func ClientWithCounter(t testing.TB) (*ent.Client, *Counter) {
 type Counter struct {
 	dialect.Driver
 	n atomic.Int64
+
+	mu        sync.Mutex
+	recording bool
+	queries   []string
 }
 
 var _ dialect.Driver = (*Counter)(nil)
 
 // Query counts and runs a query.
 func (c *Counter) Query(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.count(query)
 	return c.Driver.Query(ctx, query, args, v)
 }
 
 // Exec counts and runs a statement.
 func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.count(query)
 	return c.Driver.Exec(ctx, query, args, v)
 }
 
 // QueryContext counts and runs a raw query (ent's sql/execquery feature).
 func (c *Counter) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	c.n.Add(1)
+	c.count(query)
 	q, ok := c.Driver.(interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 	})
@@ -137,7 +142,7 @@ func (c *Counter) QueryContext(ctx context.Context, query string, args ...any) (
 
 // ExecContext counts and runs a raw statement (ent's sql/execquery feature).
 func (c *Counter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	c.n.Add(1)
+	c.count(query)
 	e, ok := c.Driver.(interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
 	})
@@ -147,11 +152,41 @@ func (c *Counter) ExecContext(ctx context.Context, query string, args ...any) (s
 	return e.ExecContext(ctx, query, args...)
 }
 
+// count counts a statement, and keeps its text while recording.
+func (c *Counter) count(query string) {
+	c.n.Add(1)
+	c.mu.Lock()
+	if c.recording {
+		c.queries = append(c.queries, query)
+	}
+	c.mu.Unlock()
+}
+
+// Record starts keeping the text of the statements run outside transactions,
+// from now until the next Reset.
+func (c *Counter) Record() {
+	c.mu.Lock()
+	c.recording, c.queries = true, nil
+	c.mu.Unlock()
+}
+
+// Statements returns the statements kept since Record.
+func (c *Counter) Statements() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.queries...)
+}
+
 // Count returns how many statements ran since the last Reset.
 func (c *Counter) Count() int64 { return c.n.Load() }
 
-// Reset sets the count to zero.
-func (c *Counter) Reset() { c.n.Store(0) }
+// Reset sets the count to zero and stops recording.
+func (c *Counter) Reset() {
+	c.n.Store(0)
+	c.mu.Lock()
+	c.recording, c.queries = false, nil
+	c.mu.Unlock()
+}
 
 // DB returns the underlying *sql.DB, for direct checks in tests.
 func DB(c *Counter) *sql.DB {
