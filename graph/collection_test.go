@@ -61,7 +61,11 @@ func TestResolverFieldsLoadTheirColumns(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				var rsp struct {
-					Meetings struct{ Edges []struct{ Node struct{ StartsAt, EndsAt string } } }
+					Meetings struct {
+						Edges []struct {
+							Node struct{ StartsAt, EndsAt string }
+						}
+					}
 				}
 				sql := statement(t, tc.query, &rsp, "meetings")
 				if len(rsp.Meetings.Edges) != 1 {
@@ -77,7 +81,9 @@ func TestResolverFieldsLoadTheirColumns(t *testing.T) {
 	})
 	t.Run("a person's email", func(t *testing.T) {
 		var rsp struct {
-			People struct{ Edges []struct{ Node struct{ E *string } } }
+			People struct {
+				Edges []struct{ Node struct{ E *string } }
+			}
 		}
 		sql := statement(t, `{ people(orderBy: [{field: EMAIL, direction: ASC}]) { edges { node { e: email } } } }`, &rsp, "persons")
 		var got []string
@@ -93,7 +99,11 @@ func TestResolverFieldsLoadTheirColumns(t *testing.T) {
 	})
 	t.Run("a relationship's currentStrength", func(t *testing.T) {
 		var rsp struct {
-			Relationships struct{ Edges []struct{ Node struct{ CurrentStrength float64 } } }
+			Relationships struct {
+				Edges []struct {
+					Node struct{ CurrentStrength float64 }
+				}
+			}
 		}
 		sql := statement(t, `{ relationships { edges { node { currentStrength } } } }`, &rsp, "relationships")
 		if len(rsp.Relationships.Edges) != 1 {
@@ -107,7 +117,11 @@ func TestResolverFieldsLoadTheirColumns(t *testing.T) {
 	})
 	t.Run("a field without declared columns loads them all", func(t *testing.T) {
 		var rsp struct {
-			Meetings struct{ Edges []struct{ Node struct{ Attendance struct{ Invited int } } } }
+			Meetings struct {
+				Edges []struct {
+					Node struct{ Attendance struct{ Invited int } }
+				}
+			}
 		}
 		sql := statement(t, `{ meetings { edges { node { attendance { invited } } } } }`, &rsp, "meetings")
 		columns(t, sql, []string{"capacity", "description", "ends_at"}, nil)
