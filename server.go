@@ -30,6 +30,7 @@ import (
 	"github.com/rencontre/rencontre/internal/config"
 	"github.com/rencontre/rencontre/internal/database"
 	"github.com/rencontre/rencontre/internal/demo"
+	"github.com/rencontre/rencontre/internal/gctune"
 	"github.com/rencontre/rencontre/internal/generate"
 	"github.com/rencontre/rencontre/internal/importer"
 	"github.com/rencontre/rencontre/internal/metrics"
@@ -82,6 +83,11 @@ func serve() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The garbage collector lets the heap grow to --gc-heap-target while the
+	// live heap is small, unless GOGC is set in the environment.
+	if os.Getenv("GOGC") == "" {
+		defer gctune.Start(uint64(cfg.GCHeapTargetMiB) << 20)()
+	}
 
 	client, db, err := database.OpenWithDB(cfg.DatabaseURL, cfg.Pool)
 	if err != nil {

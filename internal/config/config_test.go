@@ -203,6 +203,8 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"db-conn-max-idle-time", "RENCONTRE_DB_CONN_MAX_IDLE_TIME", "forever"},
 		{"db-statement-cache", "RENCONTRE_DB_STATEMENT_CACHE", "-1"},
 		{"db-statement-cache", "RENCONTRE_DB_STATEMENT_CACHE", "10001"},
+		{"gc-heap-target", "RENCONTRE_GC_HEAP_TARGET", "-1"},
+		{"gc-heap-target", "RENCONTRE_GC_HEAP_TARGET", "64MiB"},
 		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "10m"},
 		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "-1s"},
 		{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", "soon"},
@@ -355,11 +357,11 @@ func TestPoolSeriesAndNetworkSettings(t *testing.T) {
 
 func TestOperationsSettings(t *testing.T) {
 	def := load(t, nil, nil)
-	if def.AuthCacheTTL != 30*time.Second || def.MetricsAddr != "" || def.PprofAddr != "" {
-		t.Fatalf("defaults: auth cache TTL %s, metrics %q, pprof %q; want 30s and no listeners", def.AuthCacheTTL, def.MetricsAddr, def.PprofAddr)
+	if def.AuthCacheTTL != 30*time.Second || def.MetricsAddr != "" || def.PprofAddr != "" || def.GCHeapTargetMiB != 32 {
+		t.Fatalf("defaults: auth cache TTL %s, metrics %q, pprof %q, GC heap target %d MiB; want 30s, no listeners, 32 MiB", def.AuthCacheTTL, def.MetricsAddr, def.PprofAddr, def.GCHeapTargetMiB)
 	}
-	c := load(t, []string{"--auth-cache-ttl=0", "--pprof-addr=localhost:6060", "--metrics-addr=127.0.0.1:9090"}, nil)
-	if c.AuthCacheTTL != 0 || c.PprofAddr != "localhost:6060" || c.MetricsAddr != "127.0.0.1:9090" {
-		t.Fatalf("set: auth cache TTL %s, metrics %q, pprof %q", c.AuthCacheTTL, c.MetricsAddr, c.PprofAddr)
+	c := load(t, []string{"--auth-cache-ttl=0", "--pprof-addr=localhost:6060", "--metrics-addr=127.0.0.1:9090"}, map[string]string{"RENCONTRE_GC_HEAP_TARGET": "0"})
+	if c.AuthCacheTTL != 0 || c.PprofAddr != "localhost:6060" || c.MetricsAddr != "127.0.0.1:9090" || c.GCHeapTargetMiB != 0 {
+		t.Fatalf("set: auth cache TTL %s, metrics %q, pprof %q, GC heap target %d MiB", c.AuthCacheTTL, c.PprofAddr, c.MetricsAddr, c.GCHeapTargetMiB)
 	}
 }
