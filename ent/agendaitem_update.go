@@ -441,7 +441,7 @@ func (_u *AgendaItemUpdateOne) sqlSave(ctx context.Context) (_node *AgendaItem, 
 	_node = &AgendaItem{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{agendaitem.Label}
 		} else if sqlgraph.IsConstraintError(err) {

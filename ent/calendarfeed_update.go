@@ -307,7 +307,7 @@ func (_u *CalendarFeedUpdateOne) sqlSave(ctx context.Context) (_node *CalendarFe
 	_node = &CalendarFeed{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{calendarfeed.Label}
 		} else if sqlgraph.IsConstraintError(err) {

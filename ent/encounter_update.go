@@ -311,7 +311,7 @@ func (_u *EncounterUpdateOne) sqlSave(ctx context.Context) (_node *Encounter, er
 	_node = &Encounter{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{encounter.Label}
 		} else if sqlgraph.IsConstraintError(err) {

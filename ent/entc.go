@@ -34,8 +34,9 @@ func main() {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
 	err = entc.Generate("./ent/schema", &gen.Config{
-		Target:  "./ent",
-		Package: "github.com/rencontre/rencontre/ent",
+		Target:    "./ent",
+		Package:   "github.com/rencontre/rencontre/ent",
+		Templates: updateTemplates(),
 		Features: []gen.Feature{
 			gen.FeatureGlobalID,
 			gen.FeatureUpsert,
@@ -49,6 +50,39 @@ func main() {
 	}, entc.Extensions(ex))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
+	}
+}
+
+// updateTemplates make every UpdateOne read its node back with the UPDATE
+// itself (RETURNING) rather than with a SELECT after it: ent's update
+// template calls updateNode, which is internal/entx.UpdateNode (see there).
+// Generation fails if the call no longer matches, as for connectionTemplates.
+func updateTemplates() []*gen.Template {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "entgo.io/ent").Output()
+	if err != nil {
+		log.Fatalf("locating entgo.io/ent: %v", err)
+	}
+	name := filepath.Join(string(bytes.TrimSpace(out)), "entc", "gen", "template", "dialect", "sql", "update.tmpl")
+	text, err := os.ReadFile(name)
+	if err != nil {
+		log.Fatalf("reading ent's update template: %v", err)
+	}
+	const call = "sqlgraph.UpdateNode(ctx, {{ $receiver }}.driver, _spec)"
+	if n := strings.Count(string(text), call); n != 1 {
+		log.Fatalf("patching %s: %q occurs %d times: review the patch for this ent version", name, call, n)
+	}
+	patched := strings.Replace(string(text), call, "updateNode(ctx, {{ $receiver }}.driver, _spec)", 1)
+	return []*gen.Template{
+		gen.MustParse(gen.NewTemplate("dialect/sql/update").Parse(patched)),
+		gen.MustParse(gen.NewTemplate("update_node").Parse(`{{ define "update_node" }}
+{{ template "header" $ }}
+
+import "github.com/rencontre/rencontre/internal/entx"
+
+// updateNode runs the update of one node for every UpdateOne: ent's, with the
+// node read back by the UPDATE statement itself (internal/entx).
+var updateNode = entx.UpdateNode
+{{ end }}`)),
 	}
 }
 

@@ -477,7 +477,7 @@ func (_u *IndicatorUpdateOne) sqlSave(ctx context.Context) (_node *Indicator, er
 	_node = &Indicator{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{indicator.Label}
 		} else if sqlgraph.IsConstraintError(err) {

@@ -1475,7 +1475,7 @@ func (_u *ObjectiveUpdateOne) sqlSave(ctx context.Context) (_node *Objective, er
 	_node = &Objective{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{objective.Label}
 		} else if sqlgraph.IsConstraintError(err) {

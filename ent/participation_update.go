@@ -577,7 +577,7 @@ func (_u *ParticipationUpdateOne) sqlSave(ctx context.Context) (_node *Participa
 	_node = &Participation{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{participation.Label}
 		} else if sqlgraph.IsConstraintError(err) {

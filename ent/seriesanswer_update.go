@@ -339,7 +339,7 @@ func (_u *SeriesAnswerUpdateOne) sqlSave(ctx context.Context) (_node *SeriesAnsw
 	_node = &SeriesAnswer{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{seriesanswer.Label}
 		} else if sqlgraph.IsConstraintError(err) {

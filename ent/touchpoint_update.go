@@ -578,7 +578,7 @@ func (_u *TouchpointUpdateOne) sqlSave(ctx context.Context) (_node *Touchpoint, 
 	_node = &Touchpoint{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues
-	if err = sqlgraph.UpdateNode(ctx, _u.driver, _spec); err != nil {
+	if err = updateNode(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{touchpoint.Label}
 		} else if sqlgraph.IsConstraintError(err) {
