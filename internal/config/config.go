@@ -46,7 +46,7 @@ type Config struct {
 const (
 	DefaultRequestTimeout  = 10 * time.Second
 	DefaultShutdownTimeout = 15 * time.Second
-	DefaultGCHeapTargetMiB = 32
+	DefaultGCHeapTargetMiB = 0
 )
 
 // kind is how a setting's value is written, for --help and for bare boolean
@@ -91,7 +91,7 @@ var settings = []setting{
 	{"series-horizon", "RENCONTRE_SERIES_HORIZON", kindInt, "12", "months ahead that the occurrences of recurring series exist as meetings (1 to 60); the horizon moves forward at start and daily"},
 	{"auth-cache-ttl", "RENCONTRE_AUTH_CACHE_TTL", kindDuration, auth.DefaultCacheTTL.String(), "how long a validated API token is trusted without reading the database again, 0 to 5m (0: no cache); a token revoked or a membership changed through this server applies at once there, and on PostgreSQL at once on the other servers too (LISTEN/NOTIFY); a change no server announces applies within this time"},
 	{"metrics-addr", "RENCONTRE_METRICS_ADDR", kindString, "", "address of a separate listener serving Prometheus metrics at /metrics, without authentication: keep it on a private network (e.g. 127.0.0.1:9090)"},
-	{"gc-heap-target", "RENCONTRE_GC_HEAP_TARGET", kindInt, strconv.Itoa(DefaultGCHeapTargetMiB), "MiB the heap may grow to between garbage collections while the live heap is under half of it (GOGC tuned after each collection, 100 to 500; Go's default above); 0, or GOGC set in the environment: Go's GOGC alone"},
+	{"gc-heap-target", "RENCONTRE_GC_HEAP_TARGET", kindInt, strconv.Itoa(DefaultGCHeapTargetMiB), "MiB the heap may grow to between garbage collections while the live heap is under half of it (GOGC tuned after each collection, 100 to 500; Go's default above): more requests per second for more memory; 0 (the default), or GOGC set in the environment: Go's GOGC alone"},
 	{"pprof-addr", "RENCONTRE_PPROF_ADDR", kindString, "", "loopback address of a separate listener serving Go's profiler at /debug/pprof/ (e.g. 127.0.0.1:6060); other addresses are refused"},
 }
 

@@ -357,11 +357,11 @@ func TestPoolSeriesAndNetworkSettings(t *testing.T) {
 
 func TestOperationsSettings(t *testing.T) {
 	def := load(t, nil, nil)
-	if def.AuthCacheTTL != 30*time.Second || def.MetricsAddr != "" || def.PprofAddr != "" || def.GCHeapTargetMiB != 32 {
-		t.Fatalf("defaults: auth cache TTL %s, metrics %q, pprof %q, GC heap target %d MiB; want 30s, no listeners, 32 MiB", def.AuthCacheTTL, def.MetricsAddr, def.PprofAddr, def.GCHeapTargetMiB)
+	if def.AuthCacheTTL != 30*time.Second || def.MetricsAddr != "" || def.PprofAddr != "" || def.GCHeapTargetMiB != 0 {
+		t.Fatalf("defaults: auth cache TTL %s, metrics %q, pprof %q, GC heap target %d MiB; want 30s, no listeners, 0 (off)", def.AuthCacheTTL, def.MetricsAddr, def.PprofAddr, def.GCHeapTargetMiB)
 	}
-	c := load(t, []string{"--auth-cache-ttl=0", "--pprof-addr=localhost:6060", "--metrics-addr=127.0.0.1:9090"}, map[string]string{"RENCONTRE_GC_HEAP_TARGET": "0"})
-	if c.AuthCacheTTL != 0 || c.PprofAddr != "localhost:6060" || c.MetricsAddr != "127.0.0.1:9090" || c.GCHeapTargetMiB != 0 {
+	c := load(t, []string{"--auth-cache-ttl=0", "--pprof-addr=localhost:6060", "--metrics-addr=127.0.0.1:9090"}, map[string]string{"RENCONTRE_GC_HEAP_TARGET": "32"})
+	if c.AuthCacheTTL != 0 || c.PprofAddr != "localhost:6060" || c.MetricsAddr != "127.0.0.1:9090" || c.GCHeapTargetMiB != 32 {
 		t.Fatalf("set: auth cache TTL %s, metrics %q, pprof %q, GC heap target %d MiB", c.AuthCacheTTL, c.PprofAddr, c.MetricsAddr, c.GCHeapTargetMiB)
 	}
 }
