@@ -8,7 +8,7 @@
 // GODEBUG=gctrace=1 at 32 clients). With a target of 32 MiB it collects
 // about half as often (4 %); issue 11's load benchmark (one round of each
 // cell) then answered P1 at 1, 32 and 64 clients 18, 13 and 25 % faster and
-// the README query 20 % at 32, for 10 to 25 MB more RSS: 104 MB for P1 at 64
+// the README query 20 % at 32, for 14 to 27 MB more RSS: 104 MB for P1 at 64
 // clients, over the issue's 100 MB, which is why it is off by default
 // (--gc-heap-target). A fixed GOGC=300 would also triple the heap of a
 // server with a large live heap, such as the network cache of a large
