@@ -97,8 +97,9 @@ func serve() error {
 	if err := database.Prepare(ctx, client, cfg.DatabaseURL, cfg.AutoMigrate); err != nil {
 		return err
 	}
-	authn := auth.New(client, auth.Settings{CacheTTL: cfg.AuthCacheTTL}) // before the client is shared
-	defer authn.Wait()                                                   // the last uses in flight, before the client closes
+	go database.KeepOptimized(ctx, client, cfg.DatabaseURL, database.OptimizeEvery) // SQLite's planner statistics
+	authn := auth.New(client, auth.Settings{CacheTTL: cfg.AuthCacheTTL})            // before the client is shared
+	defer authn.Wait()                                                              // the last uses in flight, before the client closes
 	m := metrics.New(db)
 	stopDiagnostics, err := server.StartDiagnostics(cfg, m) // --metrics-addr, --pprof-addr
 	if err != nil {
