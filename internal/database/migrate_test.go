@@ -52,6 +52,26 @@ func fresh(t *testing.T) (*ent.Client, string) {
 	return c, u
 }
 
+// queryInt runs query, whose one row is one integer, and returns it.
+func queryInt(t *testing.T, c *ent.Client, query string) int {
+	t.Helper()
+	rows, err := c.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n int
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // buildMigrations lists the migrations of this build, read from the embedded
 // files (the list changes with the schema: no test names them).
 func buildMigrations(t *testing.T) []database.Migration {
@@ -539,18 +559,7 @@ func TestSQLiteTableRebuildKeepsTheRowsThatReferenceIt(t *testing.T) {
 	if _, err := database.ApplyDir(ctx, c, u, dir); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := c.QueryContext(ctx, "SELECT count(*) FROM child")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var n int
-	for rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n != 2 {
+	if n := queryInt(t, c, "SELECT count(*) FROM child"); n != 2 {
 		t.Errorf("%d child rows after the rebuild, want 2", n)
 	}
 }

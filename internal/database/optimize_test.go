@@ -65,18 +65,7 @@ func TestKeepOptimized(t *testing.T) {
 	if p := plan(); !strings.Contains(p, "PRIMARY KEY") {
 		t.Fatalf("plan after KeepOptimized: %s; want the primary key", p)
 	}
-	rows, err := c.QueryContext(ctx, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'persons'")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var n int
-	for rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n == 0 {
+	if queryInt(t, c, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'persons'") == 0 {
 		t.Fatal("no statistics for persons")
 	}
 }
