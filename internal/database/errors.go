@@ -57,15 +57,9 @@ func ConstraintViolation(err error) (Violation, bool) {
 
 // Retryable reports an error after which running the whole transaction again
 // may succeed: a serialization failure or deadlock, a unique violation from a
-// concurrent insert of the same row (the retry sees the committed row), a
-// busy SQLite database, or an error of a domain verb that says so (a
-// method Retryable() bool returning true: it found a row changed by a
-// concurrent transaction in a way its locks do not cover).
+// concurrent insert of the same row (the retry sees the committed row), or a
+// busy SQLite database.
 func Retryable(err error) bool {
-	var r interface{ Retryable() bool }
-	if errors.As(err, &r) && r.Retryable() {
-		return true
-	}
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
 		switch pqErr.Code {

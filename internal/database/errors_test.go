@@ -8,14 +8,8 @@ import (
 	"github.com/lib/pq"
 )
 
-type retryOf bool
-
-func (r retryOf) Error() string   { return "domain error" }
-func (r retryOf) Retryable() bool { return bool(r) }
-
 // Retryable: PostgreSQL's serialization failures, deadlocks and unique
-// violations, and wrapped domain errors that say they are retryable; not
-// other errors.
+// violations, wrapped or not; not other errors.
 func TestRetryable(t *testing.T) {
 	for _, c := range []struct {
 		err  error
@@ -25,8 +19,6 @@ func TestRetryable(t *testing.T) {
 		{fmt.Errorf("saving: %w", &pq.Error{Code: "40P01"}), true},
 		{&pq.Error{Code: "23505"}, true},
 		{&pq.Error{Code: "23503"}, false},
-		{fmt.Errorf("locking: %w", retryOf(true)), true},
-		{fmt.Errorf("locking: %w", retryOf(false)), false},
 		{errors.New("plain"), false},
 	} {
 		if got := Retryable(c.err); got != c.want {
