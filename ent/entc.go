@@ -134,6 +134,17 @@ func connectionTemplates() []*gen.Template {
 			// to []map[string]any). Every type here has MultiOrder.
 			"\t\tif v, ok := rv[orderByField]; ok {\n\t\t\tswitch v := v.(type) {",
 			"\t\tif v, ok := rv[orderByField]; ok {\n\t\t\tv = orderList(v)\n\t\t\tswitch v := v.(type) {",
+			// An argument of a nested connection that does not unmarshal
+			// (a malformed cursor: validation accepts any string for a
+			// custom scalar) was left as its raw value, and the paginate
+			// arguments' type assertion panicked (INTERNAL_SERVER_ERROR for
+			// the whole query). It is dropped from eager loading instead; the
+			// field's own argument reading then reports it as
+			// BAD_USER_INPUT on the field's path.
+			"\t\ti, err := graphql.UnmarshalInt(v)\n\t\tif err == nil {\n\t\t\targs[k] = &i\n\t\t}",
+			"\t\ti, err := graphql.UnmarshalInt(v)\n\t\tif err == nil {\n\t\t\targs[k] = &i\n\t\t} else {\n\t\t\tdelete(args, k)\n\t\t}",
+			"\t\tif c.UnmarshalGQL(v) == nil {\n\t\t\targs[k] = c\n\t\t}",
+			"\t\tif c.UnmarshalGQL(v) == nil {\n\t\t\targs[k] = c\n\t\t} else {\n\t\t\tdelete(args, k)\n\t\t}",
 			// Fields computed by hand-written resolvers select the columns
 			// their resolver reads (ent/schema.ResolverColumns) instead of
 			// every column.

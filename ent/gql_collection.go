@@ -6028,6 +6028,8 @@ func unmarshalArgs(ctx context.Context, whereInput any, args map[string]any) map
 		i, err := graphql.UnmarshalInt(v)
 		if err == nil {
 			args[k] = &i
+		} else {
+			delete(args, k)
 		}
 	}
 	for _, k := range []string{beforeField, afterField} {
@@ -6038,6 +6040,8 @@ func unmarshalArgs(ctx context.Context, whereInput any, args map[string]any) map
 		c := &Cursor{}
 		if c.UnmarshalGQL(v) == nil {
 			args[k] = c
+		} else {
+			delete(args, k)
 		}
 	}
 	if v, ok := args[whereField]; ok && whereInput != nil {

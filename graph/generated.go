@@ -7128,6 +7128,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	// Added by internal/tools/sequential: see operationCache.
+	operationCache
 }
 
 func newExecutionContext(
@@ -30527,7 +30529,7 @@ func (ec *executionContext) fieldContext_Account_memberships(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Account_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Account_memberships_args", ec.field_Account_memberships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32136,7 +32138,7 @@ func (ec *executionContext) fieldContext_Community_members(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Community_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Community_members_args", ec.field_Community_members_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32180,7 +32182,7 @@ func (ec *executionContext) fieldContext_Community_targetedBy(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Community_targetedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Community_targetedBy_args", ec.field_Community_targetedBy_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33897,7 +33899,7 @@ func (ec *executionContext) fieldContext_FollowUp_concerns(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_FollowUp_concerns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_FollowUp_concerns_args", ec.field_FollowUp_concerns_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35370,7 +35372,7 @@ func (ec *executionContext) fieldContext_Meeting_objectives(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Meeting_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_objectives_args", ec.field_Meeting_objectives_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35446,7 +35448,7 @@ func (ec *executionContext) fieldContext_Meeting_agendaItems(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Meeting_agendaItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_agendaItems_args", ec.field_Meeting_agendaItems_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35490,7 +35492,7 @@ func (ec *executionContext) fieldContext_Meeting_participations(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Meeting_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_participations_args", ec.field_Meeting_participations_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35534,7 +35536,7 @@ func (ec *executionContext) fieldContext_Meeting_encounters(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Meeting_encounters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_encounters_args", ec.field_Meeting_encounters_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35578,7 +35580,7 @@ func (ec *executionContext) fieldContext_Meeting_followUps(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Meeting_followUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_followUps_args", ec.field_Meeting_followUps_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35622,7 +35624,7 @@ func (ec *executionContext) fieldContext_Meeting_feedbacks(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Meeting_feedbacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_feedbacks_args", ec.field_Meeting_feedbacks_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35666,7 +35668,7 @@ func (ec *executionContext) fieldContext_Meeting_touchpoints(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Meeting_touchpoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_touchpoints_args", ec.field_Meeting_touchpoints_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37664,7 +37666,7 @@ func (ec *executionContext) fieldContext_Mutation_organizationUpdate(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_organizationUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_organizationUpdate_args", ec.field_Mutation_organizationUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37708,7 +37710,7 @@ func (ec *executionContext) fieldContext_Mutation_personCreate(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_personCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_personCreate_args", ec.field_Mutation_personCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37752,7 +37754,7 @@ func (ec *executionContext) fieldContext_Mutation_personUpdate(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_personUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_personUpdate_args", ec.field_Mutation_personUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37796,7 +37798,7 @@ func (ec *executionContext) fieldContext_Mutation_communityCreate(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_communityCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_communityCreate_args", ec.field_Mutation_communityCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37840,7 +37842,7 @@ func (ec *executionContext) fieldContext_Mutation_communityUpdate(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_communityUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_communityUpdate_args", ec.field_Mutation_communityUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37884,7 +37886,7 @@ func (ec *executionContext) fieldContext_Mutation_communityAddMembers(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_communityAddMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_communityAddMembers_args", ec.field_Mutation_communityAddMembers_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37928,7 +37930,7 @@ func (ec *executionContext) fieldContext_Mutation_communityRemoveMembers(ctx con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_communityRemoveMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_communityRemoveMembers_args", ec.field_Mutation_communityRemoveMembers_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37972,7 +37974,7 @@ func (ec *executionContext) fieldContext_Mutation_membershipCreate(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_membershipCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_membershipCreate_args", ec.field_Mutation_membershipCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38016,7 +38018,7 @@ func (ec *executionContext) fieldContext_Mutation_membershipUpdate(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_membershipUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_membershipUpdate_args", ec.field_Mutation_membershipUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38060,7 +38062,7 @@ func (ec *executionContext) fieldContext_Mutation_membershipDelete(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_membershipDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_membershipDelete_args", ec.field_Mutation_membershipDelete_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38104,7 +38106,7 @@ func (ec *executionContext) fieldContext_Mutation_apiTokenCreate(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_apiTokenCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_apiTokenCreate_args", ec.field_Mutation_apiTokenCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38148,7 +38150,7 @@ func (ec *executionContext) fieldContext_Mutation_apiTokenRevoke(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_apiTokenRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_apiTokenRevoke_args", ec.field_Mutation_apiTokenRevoke_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38192,7 +38194,7 @@ func (ec *executionContext) fieldContext_Mutation_membershipAccept(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_membershipAccept_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_membershipAccept_args", ec.field_Mutation_membershipAccept_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38236,7 +38238,7 @@ func (ec *executionContext) fieldContext_Mutation_membershipDecline(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_membershipDecline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_membershipDecline_args", ec.field_Mutation_membershipDecline_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38280,7 +38282,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingRegister(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingRegister_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingRegister_args", ec.field_Mutation_meetingRegister_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38324,7 +38326,7 @@ func (ec *executionContext) fieldContext_Mutation_followUpCreate(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_followUpCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_followUpCreate_args", ec.field_Mutation_followUpCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38368,7 +38370,7 @@ func (ec *executionContext) fieldContext_Mutation_followUpUpdate(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_followUpUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_followUpUpdate_args", ec.field_Mutation_followUpUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38412,7 +38414,7 @@ func (ec *executionContext) fieldContext_Mutation_feedbackCreate(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_feedbackCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_feedbackCreate_args", ec.field_Mutation_feedbackCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38456,7 +38458,7 @@ func (ec *executionContext) fieldContext_Mutation_feedbackUpdate(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_feedbackUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_feedbackUpdate_args", ec.field_Mutation_feedbackUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38500,7 +38502,7 @@ func (ec *executionContext) fieldContext_Mutation_touchpointCreate(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_touchpointCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_touchpointCreate_args", ec.field_Mutation_touchpointCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38544,7 +38546,7 @@ func (ec *executionContext) fieldContext_Mutation_touchpointUpdate(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_touchpointUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_touchpointUpdate_args", ec.field_Mutation_touchpointUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38588,7 +38590,7 @@ func (ec *executionContext) fieldContext_Mutation_peopleImport(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_peopleImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_peopleImport_args", ec.field_Mutation_peopleImport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38632,7 +38634,7 @@ func (ec *executionContext) fieldContext_Mutation_communityMembersImport(ctx con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_communityMembersImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_communityMembersImport_args", ec.field_Mutation_communityMembersImport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38676,7 +38678,7 @@ func (ec *executionContext) fieldContext_Mutation_attendanceImport(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_attendanceImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_attendanceImport_args", ec.field_Mutation_attendanceImport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38720,7 +38722,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingCreate(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingCreate_args", ec.field_Mutation_meetingCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38764,7 +38766,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingUpdate(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingUpdate_args", ec.field_Mutation_meetingUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38808,7 +38810,7 @@ func (ec *executionContext) fieldContext_Mutation_agendaItemCreate(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_agendaItemCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_agendaItemCreate_args", ec.field_Mutation_agendaItemCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38852,7 +38854,7 @@ func (ec *executionContext) fieldContext_Mutation_agendaItemUpdate(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_agendaItemUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_agendaItemUpdate_args", ec.field_Mutation_agendaItemUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38896,7 +38898,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingCancel(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingCancel_args", ec.field_Mutation_meetingCancel_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38940,7 +38942,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingInvite(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingInvite_args", ec.field_Mutation_meetingInvite_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38984,7 +38986,7 @@ func (ec *executionContext) fieldContext_Mutation_participationRespond(ctx conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_participationRespond_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_participationRespond_args", ec.field_Mutation_participationRespond_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39028,7 +39030,7 @@ func (ec *executionContext) fieldContext_Mutation_participationCancel(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_participationCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_participationCancel_args", ec.field_Mutation_participationCancel_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39072,7 +39074,7 @@ func (ec *executionContext) fieldContext_Mutation_participationCheckIn(ctx conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_participationCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_participationCheckIn_args", ec.field_Mutation_participationCheckIn_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39116,7 +39118,7 @@ func (ec *executionContext) fieldContext_Mutation_participationUndoCheckIn(ctx c
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_participationUndoCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_participationUndoCheckIn_args", ec.field_Mutation_participationUndoCheckIn_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39160,7 +39162,7 @@ func (ec *executionContext) fieldContext_Mutation_encounterRecord(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_encounterRecord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_encounterRecord_args", ec.field_Mutation_encounterRecord_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39204,7 +39206,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingSeatingPlan(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingSeatingPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingSeatingPlan_args", ec.field_Mutation_meetingSeatingPlan_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39248,7 +39250,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingSeatingPlanSave(ctx con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingSeatingPlanSave_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingSeatingPlanSave_args", ec.field_Mutation_meetingSeatingPlanSave_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39292,7 +39294,7 @@ func (ec *executionContext) fieldContext_Mutation_meetingSeatingRoundConfirm(ctx
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_meetingSeatingRoundConfirm_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_meetingSeatingRoundConfirm_args", ec.field_Mutation_meetingSeatingRoundConfirm_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39336,7 +39338,7 @@ func (ec *executionContext) fieldContext_Mutation_objectiveCreate(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_objectiveCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_objectiveCreate_args", ec.field_Mutation_objectiveCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39380,7 +39382,7 @@ func (ec *executionContext) fieldContext_Mutation_objectiveUpdate(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_objectiveUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_objectiveUpdate_args", ec.field_Mutation_objectiveUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39424,7 +39426,7 @@ func (ec *executionContext) fieldContext_Mutation_indicatorCreate(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_indicatorCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_indicatorCreate_args", ec.field_Mutation_indicatorCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39468,7 +39470,7 @@ func (ec *executionContext) fieldContext_Mutation_indicatorUpdate(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_indicatorUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_indicatorUpdate_args", ec.field_Mutation_indicatorUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39512,7 +39514,7 @@ func (ec *executionContext) fieldContext_Mutation_seriesCreate(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_seriesCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_seriesCreate_args", ec.field_Mutation_seriesCreate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39556,7 +39558,7 @@ func (ec *executionContext) fieldContext_Mutation_seriesUpdate(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_seriesUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_seriesUpdate_args", ec.field_Mutation_seriesUpdate_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39600,7 +39602,7 @@ func (ec *executionContext) fieldContext_Mutation_seriesCancel(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_seriesCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_seriesCancel_args", ec.field_Mutation_seriesCancel_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39644,7 +39646,7 @@ func (ec *executionContext) fieldContext_Mutation_seriesRespond(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_seriesRespond_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_seriesRespond_args", ec.field_Mutation_seriesRespond_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39688,7 +39690,7 @@ func (ec *executionContext) fieldContext_Mutation_seriesExtend(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_seriesExtend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_seriesExtend_args", ec.field_Mutation_seriesExtend_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39732,7 +39734,7 @@ func (ec *executionContext) fieldContext_Mutation_calendarFeedIssue(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_calendarFeedIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_calendarFeedIssue_args", ec.field_Mutation_calendarFeedIssue_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39776,7 +39778,7 @@ func (ec *executionContext) fieldContext_Mutation_calendarFeedRevoke(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_calendarFeedRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Mutation_calendarFeedRevoke_args", ec.field_Mutation_calendarFeedRevoke_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40516,7 +40518,7 @@ func (ec *executionContext) fieldContext_Objective_communities(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Objective_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Objective_communities_args", ec.field_Objective_communities_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40560,7 +40562,7 @@ func (ec *executionContext) fieldContext_Objective_indicators(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Objective_indicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Objective_indicators_args", ec.field_Objective_indicators_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40604,7 +40606,7 @@ func (ec *executionContext) fieldContext_Objective_meetings(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Objective_meetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Objective_meetings_args", ec.field_Objective_meetings_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40648,7 +40650,7 @@ func (ec *executionContext) fieldContext_Objective_followUps(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Objective_followUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Objective_followUps_args", ec.field_Objective_followUps_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41131,7 +41133,7 @@ func (ec *executionContext) fieldContext_Organization_people(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Organization_people_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Organization_people_args", ec.field_Organization_people_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41175,7 +41177,7 @@ func (ec *executionContext) fieldContext_Organization_communities(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Organization_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Organization_communities_args", ec.field_Organization_communities_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41219,7 +41221,7 @@ func (ec *executionContext) fieldContext_Organization_objectives(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Organization_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Organization_objectives_args", ec.field_Organization_objectives_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41263,7 +41265,7 @@ func (ec *executionContext) fieldContext_Organization_meetings(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Organization_meetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Organization_meetings_args", ec.field_Organization_meetings_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -42992,7 +42994,7 @@ func (ec *executionContext) fieldContext_Person_communities(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_communities_args", ec.field_Person_communities_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43036,7 +43038,7 @@ func (ec *executionContext) fieldContext_Person_participations(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_participations_args", ec.field_Person_participations_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43080,7 +43082,7 @@ func (ec *executionContext) fieldContext_Person_ownedObjectives(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_ownedObjectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_ownedObjectives_args", ec.field_Person_ownedObjectives_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43124,7 +43126,7 @@ func (ec *executionContext) fieldContext_Person_followUps(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_followUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_followUps_args", ec.field_Person_followUps_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43168,7 +43170,7 @@ func (ec *executionContext) fieldContext_Person_concernedBy(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_concernedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_concernedBy_args", ec.field_Person_concernedBy_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43212,7 +43214,7 @@ func (ec *executionContext) fieldContext_Person_feedbacks(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_feedbacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_feedbacks_args", ec.field_Person_feedbacks_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43256,7 +43258,7 @@ func (ec *executionContext) fieldContext_Person_touchpoints(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_touchpoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_touchpoints_args", ec.field_Person_touchpoints_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43355,7 +43357,7 @@ func (ec *executionContext) fieldContext_Person_relationships(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_relationships_args", ec.field_Person_relationships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43399,7 +43401,7 @@ func (ec *executionContext) fieldContext_Person_network(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_network_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_network_args", ec.field_Person_network_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43466,7 +43468,7 @@ func (ec *executionContext) fieldContext_Person_agenda(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_agenda_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_agenda_args", ec.field_Person_agenda_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43510,7 +43512,7 @@ func (ec *executionContext) fieldContext_Person_timeline(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Person_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Person_timeline_args", ec.field_Person_timeline_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43841,7 +43843,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_node_args", ec.field_Query_node_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43885,7 +43887,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_nodes_args", ec.field_Query_nodes_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43929,7 +43931,7 @@ func (ec *executionContext) fieldContext_Query_apiTokens(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_apiTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_apiTokens_args", ec.field_Query_apiTokens_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43973,7 +43975,7 @@ func (ec *executionContext) fieldContext_Query_accounts(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_accounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_accounts_args", ec.field_Query_accounts_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44017,7 +44019,7 @@ func (ec *executionContext) fieldContext_Query_agendaItems(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_agendaItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_agendaItems_args", ec.field_Query_agendaItems_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44061,7 +44063,7 @@ func (ec *executionContext) fieldContext_Query_calendarFeeds(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_calendarFeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_calendarFeeds_args", ec.field_Query_calendarFeeds_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44105,7 +44107,7 @@ func (ec *executionContext) fieldContext_Query_communities(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_communities_args", ec.field_Query_communities_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44149,7 +44151,7 @@ func (ec *executionContext) fieldContext_Query_encounters(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_encounters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_encounters_args", ec.field_Query_encounters_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44193,7 +44195,7 @@ func (ec *executionContext) fieldContext_Query_feedbacks(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_feedbacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_feedbacks_args", ec.field_Query_feedbacks_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44237,7 +44239,7 @@ func (ec *executionContext) fieldContext_Query_followUps(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_followUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_followUps_args", ec.field_Query_followUps_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44281,7 +44283,7 @@ func (ec *executionContext) fieldContext_Query_indicators(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_indicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_indicators_args", ec.field_Query_indicators_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44325,7 +44327,7 @@ func (ec *executionContext) fieldContext_Query_meetings(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_meetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_meetings_args", ec.field_Query_meetings_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44369,7 +44371,7 @@ func (ec *executionContext) fieldContext_Query_memberships(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_memberships_args", ec.field_Query_memberships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44413,7 +44415,7 @@ func (ec *executionContext) fieldContext_Query_objectives(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_objectives_args", ec.field_Query_objectives_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44457,7 +44459,7 @@ func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_organizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_organizations_args", ec.field_Query_organizations_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44501,7 +44503,7 @@ func (ec *executionContext) fieldContext_Query_participations(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_participations_args", ec.field_Query_participations_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44545,7 +44547,7 @@ func (ec *executionContext) fieldContext_Query_people(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_people_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_people_args", ec.field_Query_people_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44589,7 +44591,7 @@ func (ec *executionContext) fieldContext_Query_relationships(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_relationships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_relationships_args", ec.field_Query_relationships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44633,7 +44635,7 @@ func (ec *executionContext) fieldContext_Query_seriesList(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_seriesList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_seriesList_args", ec.field_Query_seriesList_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44677,7 +44679,7 @@ func (ec *executionContext) fieldContext_Query_touchpoints(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_touchpoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_touchpoints_args", ec.field_Query_touchpoints_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44753,7 +44755,7 @@ func (ec *executionContext) fieldContext_Query_peopleWithNoShows(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_peopleWithNoShows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_peopleWithNoShows_args", ec.field_Query_peopleWithNoShows_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44797,7 +44799,7 @@ func (ec *executionContext) fieldContext_Query_overdueFollowUps(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_overdueFollowUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_overdueFollowUps_args", ec.field_Query_overdueFollowUps_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44841,7 +44843,7 @@ func (ec *executionContext) fieldContext_Query_network(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_network_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_network_args", ec.field_Query_network_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44885,7 +44887,7 @@ func (ec *executionContext) fieldContext_Query_introductionPath(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_introductionPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_introductionPath_args", ec.field_Query_introductionPath_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44929,7 +44931,7 @@ func (ec *executionContext) fieldContext_Query_suggestedIntroductions(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_suggestedIntroductions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_suggestedIntroductions_args", ec.field_Query_suggestedIntroductions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44973,7 +44975,7 @@ func (ec *executionContext) fieldContext_Query_tieShare(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_tieShare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_tieShare_args", ec.field_Query_tieShare_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45017,7 +45019,7 @@ func (ec *executionContext) fieldContext_Query_objectiveReport(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_objectiveReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_objectiveReport_args", ec.field_Query_objectiveReport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45061,7 +45063,7 @@ func (ec *executionContext) fieldContext_Query_meetingReport(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_meetingReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_meetingReport_args", ec.field_Query_meetingReport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45105,7 +45107,7 @@ func (ec *executionContext) fieldContext_Query_seriesReport(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_seriesReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_seriesReport_args", ec.field_Query_seriesReport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45149,7 +45151,7 @@ func (ec *executionContext) fieldContext_Query_segmentCounts(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_segmentCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_segmentCounts_args", ec.field_Query_segmentCounts_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45193,7 +45195,7 @@ func (ec *executionContext) fieldContext_Query_segmentMovement(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_segmentMovement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_segmentMovement_args", ec.field_Query_segmentMovement_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45237,7 +45239,7 @@ func (ec *executionContext) fieldContext_Query_series(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_series_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query_series_args", ec.field_Query_series_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45281,7 +45283,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Query___type_args", ec.field_Query___type_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46309,7 +46311,7 @@ func (ec *executionContext) fieldContext_Series_meetings(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Series_meetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Series_meetings_args", ec.field_Series_meetings_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46353,7 +46355,7 @@ func (ec *executionContext) fieldContext_Series_objectives(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Series_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Series_objectives_args", ec.field_Series_objectives_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46397,7 +46399,7 @@ func (ec *executionContext) fieldContext_Series_invitees(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Series_invitees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Series_invitees_args", ec.field_Series_invitees_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46441,7 +46443,7 @@ func (ec *executionContext) fieldContext_Series_inviteeCommunities(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Series_inviteeCommunities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Series_inviteeCommunities_args", ec.field_Series_inviteeCommunities_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46581,7 +46583,7 @@ func (ec *executionContext) fieldContext_Series_occurrences(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Series_occurrences_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Series_occurrences_args", ec.field_Series_occurrences_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -47039,7 +47041,7 @@ func (ec *executionContext) fieldContext_Subscription_meetingAttendanceChanged(c
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Subscription_meetingAttendanceChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Subscription_meetingAttendanceChanged_args", ec.field_Subscription_meetingAttendanceChanged_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -48632,7 +48634,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field___Directive_args_args", ec.field___Directive_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -48783,7 +48785,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field___Field_args_args", ec.field___Field_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -49297,7 +49299,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field___Type_fields_args", ec.field___Type_fields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -49405,7 +49407,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field___Type_enumValues_args", ec.field___Type_enumValues_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -66790,11 +66792,11 @@ func (ec *executionContext) _TimelineEntry(ctx context.Context, sel ast.Selectio
 var aPITokenImplementors = []string{"APIToken", "Node"}
 
 func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet, obj *ent.APIToken) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, aPITokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -66870,7 +66872,8 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -66908,7 +66911,8 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -66934,7 +66938,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -66954,11 +66958,11 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
 
 func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, aPITokenConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -66982,7 +66986,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67002,11 +67006,11 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 var aPITokenCreatePayloadImplementors = []string{"APITokenCreatePayload"}
 
 func (ec *executionContext) _APITokenCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *APITokenCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, aPITokenCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67030,7 +67034,7 @@ func (ec *executionContext) _APITokenCreatePayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67050,11 +67054,11 @@ func (ec *executionContext) _APITokenCreatePayload(ctx context.Context, sel ast.
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
 
 func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, aPITokenEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67073,7 +67077,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67093,11 +67097,11 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 var aPITokenRevokePayloadImplementors = []string{"APITokenRevokePayload"}
 
 func (ec *executionContext) _APITokenRevokePayload(ctx context.Context, sel ast.SelectionSet, obj *APITokenRevokePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenRevokePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, aPITokenRevokePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67116,7 +67120,7 @@ func (ec *executionContext) _APITokenRevokePayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67136,11 +67140,11 @@ func (ec *executionContext) _APITokenRevokePayload(ctx context.Context, sel ast.
 var accountImplementors = []string{"Account", "Node"}
 
 func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *ent.Account) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, accountImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67186,7 +67190,8 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -67212,7 +67217,7 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67232,11 +67237,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 var accountConnectionImplementors = []string{"AccountConnection"}
 
 func (ec *executionContext) _AccountConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AccountConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, accountConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, accountConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67260,7 +67265,7 @@ func (ec *executionContext) _AccountConnection(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67280,11 +67285,11 @@ func (ec *executionContext) _AccountConnection(ctx context.Context, sel ast.Sele
 var accountEdgeImplementors = []string{"AccountEdge"}
 
 func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AccountEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, accountEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, accountEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67303,7 +67308,7 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67323,11 +67328,11 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 var agendaEntryImplementors = []string{"AgendaEntry"}
 
 func (ec *executionContext) _AgendaEntry(ctx context.Context, sel ast.SelectionSet, obj *AgendaEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agendaEntryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, agendaEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67356,7 +67361,7 @@ func (ec *executionContext) _AgendaEntry(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67376,11 +67381,11 @@ func (ec *executionContext) _AgendaEntry(ctx context.Context, sel ast.SelectionS
 var agendaItemImplementors = []string{"AgendaItem", "Node"}
 
 func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSet, obj *ent.AgendaItem) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, agendaItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67446,7 +67451,8 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -67484,7 +67490,8 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -67510,7 +67517,7 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67530,11 +67537,11 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 var agendaItemConnectionImplementors = []string{"AgendaItemConnection"}
 
 func (ec *executionContext) _AgendaItemConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AgendaItemConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, agendaItemConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67558,7 +67565,7 @@ func (ec *executionContext) _AgendaItemConnection(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67578,11 +67585,11 @@ func (ec *executionContext) _AgendaItemConnection(ctx context.Context, sel ast.S
 var agendaItemCreatePayloadImplementors = []string{"AgendaItemCreatePayload"}
 
 func (ec *executionContext) _AgendaItemCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *AgendaItemCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, agendaItemCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67601,7 +67608,7 @@ func (ec *executionContext) _AgendaItemCreatePayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67621,11 +67628,11 @@ func (ec *executionContext) _AgendaItemCreatePayload(ctx context.Context, sel as
 var agendaItemEdgeImplementors = []string{"AgendaItemEdge"}
 
 func (ec *executionContext) _AgendaItemEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AgendaItemEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, agendaItemEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67644,7 +67651,7 @@ func (ec *executionContext) _AgendaItemEdge(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67664,11 +67671,11 @@ func (ec *executionContext) _AgendaItemEdge(ctx context.Context, sel ast.Selecti
 var agendaItemUpdatePayloadImplementors = []string{"AgendaItemUpdatePayload"}
 
 func (ec *executionContext) _AgendaItemUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *AgendaItemUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, agendaItemUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67687,7 +67694,7 @@ func (ec *executionContext) _AgendaItemUpdatePayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67707,11 +67714,11 @@ func (ec *executionContext) _AgendaItemUpdatePayload(ctx context.Context, sel as
 var attendanceEventImplementors = []string{"AttendanceEvent"}
 
 func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.SelectionSet, obj *AttendanceEvent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, attendanceEventImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, attendanceEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67740,7 +67747,7 @@ func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67760,11 +67767,11 @@ func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.Select
 var attendanceImportPayloadImplementors = []string{"AttendanceImportPayload"}
 
 func (ec *executionContext) _AttendanceImportPayload(ctx context.Context, sel ast.SelectionSet, obj *AttendanceImportPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, attendanceImportPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, attendanceImportPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67803,7 +67810,7 @@ func (ec *executionContext) _AttendanceImportPayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -67823,11 +67830,11 @@ func (ec *executionContext) _AttendanceImportPayload(ctx context.Context, sel as
 var calendarFeedImplementors = []string{"CalendarFeed", "Node"}
 
 func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.SelectionSet, obj *ent.CalendarFeed) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, calendarFeedImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -67908,7 +67915,8 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -67946,7 +67954,8 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -67984,7 +67993,8 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68022,7 +68032,8 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68060,7 +68071,8 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68086,7 +68098,7 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68106,11 +68118,11 @@ func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.Selection
 var calendarFeedConnectionImplementors = []string{"CalendarFeedConnection"}
 
 func (ec *executionContext) _CalendarFeedConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CalendarFeedConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, calendarFeedConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68134,7 +68146,7 @@ func (ec *executionContext) _CalendarFeedConnection(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68154,11 +68166,11 @@ func (ec *executionContext) _CalendarFeedConnection(ctx context.Context, sel ast
 var calendarFeedEdgeImplementors = []string{"CalendarFeedEdge"}
 
 func (ec *executionContext) _CalendarFeedEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CalendarFeedEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, calendarFeedEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68177,7 +68189,7 @@ func (ec *executionContext) _CalendarFeedEdge(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68197,11 +68209,11 @@ func (ec *executionContext) _CalendarFeedEdge(ctx context.Context, sel ast.Selec
 var calendarFeedIssuePayloadImplementors = []string{"CalendarFeedIssuePayload"}
 
 func (ec *executionContext) _CalendarFeedIssuePayload(ctx context.Context, sel ast.SelectionSet, obj *CalendarFeedIssuePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedIssuePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, calendarFeedIssuePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68225,7 +68237,7 @@ func (ec *executionContext) _CalendarFeedIssuePayload(ctx context.Context, sel a
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68245,11 +68257,11 @@ func (ec *executionContext) _CalendarFeedIssuePayload(ctx context.Context, sel a
 var calendarFeedRevokePayloadImplementors = []string{"CalendarFeedRevokePayload"}
 
 func (ec *executionContext) _CalendarFeedRevokePayload(ctx context.Context, sel ast.SelectionSet, obj *CalendarFeedRevokePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedRevokePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, calendarFeedRevokePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68268,7 +68280,7 @@ func (ec *executionContext) _CalendarFeedRevokePayload(ctx context.Context, sel 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68288,11 +68300,11 @@ func (ec *executionContext) _CalendarFeedRevokePayload(ctx context.Context, sel 
 var communityImplementors = []string{"Community", "Node"}
 
 func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *ent.Community) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, communityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68348,7 +68360,8 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68386,7 +68399,8 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68424,7 +68438,8 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68450,7 +68465,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68470,11 +68485,11 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 var communityConnectionImplementors = []string{"CommunityConnection"}
 
 func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommunityConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, communityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68498,7 +68513,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68518,11 +68533,11 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 var communityCreatePayloadImplementors = []string{"CommunityCreatePayload"}
 
 func (ec *executionContext) _CommunityCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, communityCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68541,7 +68556,7 @@ func (ec *executionContext) _CommunityCreatePayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68561,11 +68576,11 @@ func (ec *executionContext) _CommunityCreatePayload(ctx context.Context, sel ast
 var communityEdgeImplementors = []string{"CommunityEdge"}
 
 func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommunityEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, communityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68584,7 +68599,7 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68604,11 +68619,11 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 var communityMembersImportPayloadImplementors = []string{"CommunityMembersImportPayload"}
 
 func (ec *executionContext) _CommunityMembersImportPayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityMembersImportPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityMembersImportPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, communityMembersImportPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68642,7 +68657,7 @@ func (ec *executionContext) _CommunityMembersImportPayload(ctx context.Context, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68662,11 +68677,11 @@ func (ec *executionContext) _CommunityMembersImportPayload(ctx context.Context, 
 var communityMembersPayloadImplementors = []string{"CommunityMembersPayload"}
 
 func (ec *executionContext) _CommunityMembersPayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityMembersPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityMembersPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, communityMembersPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68685,7 +68700,7 @@ func (ec *executionContext) _CommunityMembersPayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68705,11 +68720,11 @@ func (ec *executionContext) _CommunityMembersPayload(ctx context.Context, sel as
 var communityUpdatePayloadImplementors = []string{"CommunityUpdatePayload"}
 
 func (ec *executionContext) _CommunityUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *CommunityUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, communityUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, communityUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68728,7 +68743,7 @@ func (ec *executionContext) _CommunityUpdatePayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68748,11 +68763,11 @@ func (ec *executionContext) _CommunityUpdatePayload(ctx context.Context, sel ast
 var encounterImplementors = []string{"Encounter", "Node"}
 
 func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet, obj *ent.Encounter) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, encounterImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, encounterImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -68818,7 +68833,8 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68856,7 +68872,8 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68894,7 +68911,8 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68932,7 +68950,8 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -68958,7 +68977,7 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -68978,11 +68997,11 @@ func (ec *executionContext) _Encounter(ctx context.Context, sel ast.SelectionSet
 var encounterConnectionImplementors = []string{"EncounterConnection"}
 
 func (ec *executionContext) _EncounterConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.EncounterConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, encounterConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, encounterConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69006,7 +69025,7 @@ func (ec *executionContext) _EncounterConnection(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69026,11 +69045,11 @@ func (ec *executionContext) _EncounterConnection(ctx context.Context, sel ast.Se
 var encounterEdgeImplementors = []string{"EncounterEdge"}
 
 func (ec *executionContext) _EncounterEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.EncounterEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, encounterEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, encounterEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69049,7 +69068,7 @@ func (ec *executionContext) _EncounterEdge(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69069,11 +69088,11 @@ func (ec *executionContext) _EncounterEdge(ctx context.Context, sel ast.Selectio
 var encounterRecordPayloadImplementors = []string{"EncounterRecordPayload"}
 
 func (ec *executionContext) _EncounterRecordPayload(ctx context.Context, sel ast.SelectionSet, obj *EncounterRecordPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, encounterRecordPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, encounterRecordPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69102,7 +69121,7 @@ func (ec *executionContext) _EncounterRecordPayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69122,11 +69141,11 @@ func (ec *executionContext) _EncounterRecordPayload(ctx context.Context, sel ast
 var feedbackImplementors = []string{"Feedback", "Node"}
 
 func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet, obj *ent.Feedback) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, feedbackImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, feedbackImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69187,7 +69206,8 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69225,7 +69245,8 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69263,7 +69284,8 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69289,7 +69311,7 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69309,11 +69331,11 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 var feedbackConnectionImplementors = []string{"FeedbackConnection"}
 
 func (ec *executionContext) _FeedbackConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedbackConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, feedbackConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, feedbackConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69337,7 +69359,7 @@ func (ec *executionContext) _FeedbackConnection(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69357,11 +69379,11 @@ func (ec *executionContext) _FeedbackConnection(ctx context.Context, sel ast.Sel
 var feedbackCreatePayloadImplementors = []string{"FeedbackCreatePayload"}
 
 func (ec *executionContext) _FeedbackCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *FeedbackCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, feedbackCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, feedbackCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69385,7 +69407,7 @@ func (ec *executionContext) _FeedbackCreatePayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69405,11 +69427,11 @@ func (ec *executionContext) _FeedbackCreatePayload(ctx context.Context, sel ast.
 var feedbackEdgeImplementors = []string{"FeedbackEdge"}
 
 func (ec *executionContext) _FeedbackEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedbackEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, feedbackEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, feedbackEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69428,7 +69450,7 @@ func (ec *executionContext) _FeedbackEdge(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69448,11 +69470,11 @@ func (ec *executionContext) _FeedbackEdge(ctx context.Context, sel ast.Selection
 var feedbackSummaryImplementors = []string{"FeedbackSummary"}
 
 func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.SelectionSet, obj *FeedbackSummary) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, feedbackSummaryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, feedbackSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69471,7 +69493,7 @@ func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69491,11 +69513,11 @@ func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.Select
 var feedbackUpdatePayloadImplementors = []string{"FeedbackUpdatePayload"}
 
 func (ec *executionContext) _FeedbackUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *FeedbackUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, feedbackUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, feedbackUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69514,7 +69536,7 @@ func (ec *executionContext) _FeedbackUpdatePayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69534,11 +69556,11 @@ func (ec *executionContext) _FeedbackUpdatePayload(ctx context.Context, sel ast.
 var followUpImplementors = []string{"FollowUp", "Node"}
 
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUp) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, followUpImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, followUpImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69639,7 +69661,8 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69677,7 +69700,8 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69715,7 +69739,8 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69753,7 +69778,8 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69791,7 +69817,8 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -69817,7 +69844,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69837,11 +69864,11 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 var followUpCompletionImplementors = []string{"FollowUpCompletion"}
 
 func (ec *executionContext) _FollowUpCompletion(ctx context.Context, sel ast.SelectionSet, obj *FollowUpCompletion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, followUpCompletionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, followUpCompletionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69890,7 +69917,7 @@ func (ec *executionContext) _FollowUpCompletion(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69910,11 +69937,11 @@ func (ec *executionContext) _FollowUpCompletion(ctx context.Context, sel ast.Sel
 var followUpConnectionImplementors = []string{"FollowUpConnection"}
 
 func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUpConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, followUpConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, followUpConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69938,7 +69965,7 @@ func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -69958,11 +69985,11 @@ func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.Sel
 var followUpCreatePayloadImplementors = []string{"FollowUpCreatePayload"}
 
 func (ec *executionContext) _FollowUpCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *FollowUpCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, followUpCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, followUpCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -69981,7 +70008,7 @@ func (ec *executionContext) _FollowUpCreatePayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70001,11 +70028,11 @@ func (ec *executionContext) _FollowUpCreatePayload(ctx context.Context, sel ast.
 var followUpEdgeImplementors = []string{"FollowUpEdge"}
 
 func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUpEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, followUpEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, followUpEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70024,7 +70051,7 @@ func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70044,11 +70071,11 @@ func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.Selection
 var followUpUpdatePayloadImplementors = []string{"FollowUpUpdatePayload"}
 
 func (ec *executionContext) _FollowUpUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *FollowUpUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, followUpUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, followUpUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70067,7 +70094,7 @@ func (ec *executionContext) _FollowUpUpdatePayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70087,11 +70114,11 @@ func (ec *executionContext) _FollowUpUpdatePayload(ctx context.Context, sel ast.
 var importErrorImplementors = []string{"ImportError"}
 
 func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionSet, obj *ImportError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, importErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70115,7 +70142,7 @@ func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70135,11 +70162,11 @@ func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionS
 var indicatorImplementors = []string{"Indicator", "Node"}
 
 func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *ent.Indicator) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, indicatorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70205,7 +70232,8 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -70243,7 +70271,8 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -70281,7 +70310,8 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -70319,7 +70349,8 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -70357,7 +70388,8 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -70395,7 +70427,8 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -70433,7 +70466,8 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -70459,7 +70493,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70479,11 +70513,11 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 var indicatorConnectionImplementors = []string{"IndicatorConnection"}
 
 func (ec *executionContext) _IndicatorConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.IndicatorConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, indicatorConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70507,7 +70541,7 @@ func (ec *executionContext) _IndicatorConnection(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70527,11 +70561,11 @@ func (ec *executionContext) _IndicatorConnection(ctx context.Context, sel ast.Se
 var indicatorCreatePayloadImplementors = []string{"IndicatorCreatePayload"}
 
 func (ec *executionContext) _IndicatorCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *IndicatorCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, indicatorCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70550,7 +70584,7 @@ func (ec *executionContext) _IndicatorCreatePayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70570,11 +70604,11 @@ func (ec *executionContext) _IndicatorCreatePayload(ctx context.Context, sel ast
 var indicatorEdgeImplementors = []string{"IndicatorEdge"}
 
 func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.IndicatorEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, indicatorEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70593,7 +70627,7 @@ func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70613,11 +70647,11 @@ func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.Selectio
 var indicatorPointImplementors = []string{"IndicatorPoint"}
 
 func (ec *executionContext) _IndicatorPoint(ctx context.Context, sel ast.SelectionSet, obj *IndicatorPoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorPointImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, indicatorPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70646,7 +70680,7 @@ func (ec *executionContext) _IndicatorPoint(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70666,11 +70700,11 @@ func (ec *executionContext) _IndicatorPoint(ctx context.Context, sel ast.Selecti
 var indicatorUpdatePayloadImplementors = []string{"IndicatorUpdatePayload"}
 
 func (ec *executionContext) _IndicatorUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *IndicatorUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, indicatorUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70689,7 +70723,7 @@ func (ec *executionContext) _IndicatorUpdatePayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70709,11 +70743,11 @@ func (ec *executionContext) _IndicatorUpdatePayload(ctx context.Context, sel ast
 var indicatorValueImplementors = []string{"IndicatorValue"}
 
 func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.SelectionSet, obj *IndicatorValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValueImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, indicatorValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70747,7 +70781,7 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70767,11 +70801,11 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 var introductionPathImplementors = []string{"IntroductionPath"}
 
 func (ec *executionContext) _IntroductionPath(ctx context.Context, sel ast.SelectionSet, obj *IntroductionPath) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, introductionPathImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, introductionPathImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70795,7 +70829,7 @@ func (ec *executionContext) _IntroductionPath(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70815,11 +70849,11 @@ func (ec *executionContext) _IntroductionPath(ctx context.Context, sel ast.Selec
 var introductionSuggestionImplementors = []string{"IntroductionSuggestion"}
 
 func (ec *executionContext) _IntroductionSuggestion(ctx context.Context, sel ast.SelectionSet, obj *IntroductionSuggestion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, introductionSuggestionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, introductionSuggestionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -70843,7 +70877,7 @@ func (ec *executionContext) _IntroductionSuggestion(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -70863,11 +70897,11 @@ func (ec *executionContext) _IntroductionSuggestion(ctx context.Context, sel ast
 var meetingImplementors = []string{"Meeting", "Node"}
 
 func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, obj *ent.Meeting) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71003,7 +71037,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71041,7 +71076,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71079,7 +71115,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71117,7 +71154,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71155,7 +71193,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71193,7 +71232,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71231,7 +71271,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71269,7 +71310,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71307,7 +71349,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71345,7 +71388,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71383,7 +71427,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71421,7 +71466,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71459,7 +71505,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71497,7 +71544,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71540,7 +71588,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71578,7 +71627,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71616,7 +71666,8 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -71642,7 +71693,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -71662,11 +71713,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 var meetingAttendanceImplementors = []string{"MeetingAttendance"}
 
 func (ec *executionContext) _MeetingAttendance(ctx context.Context, sel ast.SelectionSet, obj *MeetingAttendance) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingAttendanceImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingAttendanceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71715,7 +71766,7 @@ func (ec *executionContext) _MeetingAttendance(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -71735,11 +71786,11 @@ func (ec *executionContext) _MeetingAttendance(ctx context.Context, sel ast.Sele
 var meetingCancelPayloadImplementors = []string{"MeetingCancelPayload"}
 
 func (ec *executionContext) _MeetingCancelPayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingCancelPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingCancelPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingCancelPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71758,7 +71809,7 @@ func (ec *executionContext) _MeetingCancelPayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -71778,11 +71829,11 @@ func (ec *executionContext) _MeetingCancelPayload(ctx context.Context, sel ast.S
 var meetingConnectionImplementors = []string{"MeetingConnection"}
 
 func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MeetingConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71806,7 +71857,7 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -71826,11 +71877,11 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 var meetingCreatePayloadImplementors = []string{"MeetingCreatePayload"}
 
 func (ec *executionContext) _MeetingCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71849,7 +71900,7 @@ func (ec *executionContext) _MeetingCreatePayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -71869,11 +71920,11 @@ func (ec *executionContext) _MeetingCreatePayload(ctx context.Context, sel ast.S
 var meetingEdgeImplementors = []string{"MeetingEdge"}
 
 func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MeetingEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71892,7 +71943,7 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -71912,11 +71963,11 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 var meetingInvitePayloadImplementors = []string{"MeetingInvitePayload"}
 
 func (ec *executionContext) _MeetingInvitePayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingInvitePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingInvitePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingInvitePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71950,7 +72001,7 @@ func (ec *executionContext) _MeetingInvitePayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -71970,11 +72021,11 @@ func (ec *executionContext) _MeetingInvitePayload(ctx context.Context, sel ast.S
 var meetingOutcomeImplementors = []string{"MeetingOutcome"}
 
 func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.SelectionSet, obj *MeetingOutcome) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingOutcomeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingOutcomeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72028,7 +72079,7 @@ func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72048,11 +72099,11 @@ func (ec *executionContext) _MeetingOutcome(ctx context.Context, sel ast.Selecti
 var meetingRegisterPayloadImplementors = []string{"MeetingRegisterPayload"}
 
 func (ec *executionContext) _MeetingRegisterPayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingRegisterPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingRegisterPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingRegisterPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72076,7 +72127,7 @@ func (ec *executionContext) _MeetingRegisterPayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72096,11 +72147,11 @@ func (ec *executionContext) _MeetingRegisterPayload(ctx context.Context, sel ast
 var meetingSeatingPlanPayloadImplementors = []string{"MeetingSeatingPlanPayload"}
 
 func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingSeatingPlanPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingSeatingPlanPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingSeatingPlanPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72131,7 +72182,8 @@ func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel 
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -72187,7 +72239,7 @@ func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72207,11 +72259,11 @@ func (ec *executionContext) _MeetingSeatingPlanPayload(ctx context.Context, sel 
 var meetingSeatingRoundConfirmPayloadImplementors = []string{"MeetingSeatingRoundConfirmPayload"}
 
 func (ec *executionContext) _MeetingSeatingRoundConfirmPayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingSeatingRoundConfirmPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingSeatingRoundConfirmPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingSeatingRoundConfirmPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72235,7 +72287,7 @@ func (ec *executionContext) _MeetingSeatingRoundConfirmPayload(ctx context.Conte
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72255,11 +72307,11 @@ func (ec *executionContext) _MeetingSeatingRoundConfirmPayload(ctx context.Conte
 var meetingUpdatePayloadImplementors = []string{"MeetingUpdatePayload"}
 
 func (ec *executionContext) _MeetingUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *MeetingUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, meetingUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, meetingUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72288,7 +72340,7 @@ func (ec *executionContext) _MeetingUpdatePayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72308,11 +72360,11 @@ func (ec *executionContext) _MeetingUpdatePayload(ctx context.Context, sel ast.S
 var membershipImplementors = []string{"Membership", "Node"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *ent.Membership) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72388,7 +72440,8 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -72426,7 +72479,8 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -72452,7 +72506,7 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72472,11 +72526,11 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 var membershipAcceptPayloadImplementors = []string{"MembershipAcceptPayload"}
 
 func (ec *executionContext) _MembershipAcceptPayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipAcceptPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipAcceptPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipAcceptPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72500,7 +72554,7 @@ func (ec *executionContext) _MembershipAcceptPayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72520,11 +72574,11 @@ func (ec *executionContext) _MembershipAcceptPayload(ctx context.Context, sel as
 var membershipConnectionImplementors = []string{"MembershipConnection"}
 
 func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MembershipConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72548,7 +72602,7 @@ func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72568,11 +72622,11 @@ func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.S
 var membershipCreatePayloadImplementors = []string{"MembershipCreatePayload"}
 
 func (ec *executionContext) _MembershipCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72591,7 +72645,7 @@ func (ec *executionContext) _MembershipCreatePayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72611,11 +72665,11 @@ func (ec *executionContext) _MembershipCreatePayload(ctx context.Context, sel as
 var membershipDeclinePayloadImplementors = []string{"MembershipDeclinePayload"}
 
 func (ec *executionContext) _MembershipDeclinePayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipDeclinePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipDeclinePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipDeclinePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72634,7 +72688,7 @@ func (ec *executionContext) _MembershipDeclinePayload(ctx context.Context, sel a
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72654,11 +72708,11 @@ func (ec *executionContext) _MembershipDeclinePayload(ctx context.Context, sel a
 var membershipDeletePayloadImplementors = []string{"MembershipDeletePayload"}
 
 func (ec *executionContext) _MembershipDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipDeletePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipDeletePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipDeletePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72677,7 +72731,7 @@ func (ec *executionContext) _MembershipDeletePayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72697,11 +72751,11 @@ func (ec *executionContext) _MembershipDeletePayload(ctx context.Context, sel as
 var membershipEdgeImplementors = []string{"MembershipEdge"}
 
 func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MembershipEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72720,7 +72774,7 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72740,11 +72794,11 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 var membershipInvitationImplementors = []string{"MembershipInvitation"}
 
 func (ec *executionContext) _MembershipInvitation(ctx context.Context, sel ast.SelectionSet, obj *MembershipInvitation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipInvitationImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipInvitationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72783,7 +72837,7 @@ func (ec *executionContext) _MembershipInvitation(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72803,11 +72857,11 @@ func (ec *executionContext) _MembershipInvitation(ctx context.Context, sel ast.S
 var membershipUpdatePayloadImplementors = []string{"MembershipUpdatePayload"}
 
 func (ec *executionContext) _MembershipUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *MembershipUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, membershipUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, membershipUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72826,7 +72880,7 @@ func (ec *executionContext) _MembershipUpdatePayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72846,11 +72900,11 @@ func (ec *executionContext) _MembershipUpdatePayload(ctx context.Context, sel as
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *Money) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, moneyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72874,7 +72928,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -72894,14 +72948,14 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -73258,7 +73312,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -73278,11 +73332,11 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var networkImplementors = []string{"Network"}
 
 func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, obj *Network) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, networkImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, networkImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73306,7 +73360,7 @@ func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -73326,11 +73380,11 @@ func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, 
 var networkBridgeImplementors = []string{"NetworkBridge"}
 
 func (ec *executionContext) _NetworkBridge(ctx context.Context, sel ast.SelectionSet, obj *NetworkBridge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, networkBridgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, networkBridgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73349,7 +73403,7 @@ func (ec *executionContext) _NetworkBridge(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -73369,11 +73423,11 @@ func (ec *executionContext) _NetworkBridge(ctx context.Context, sel ast.Selectio
 var networkBrokerImplementors = []string{"NetworkBroker"}
 
 func (ec *executionContext) _NetworkBroker(ctx context.Context, sel ast.SelectionSet, obj *NetworkBroker) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, networkBrokerImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, networkBrokerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73392,7 +73446,7 @@ func (ec *executionContext) _NetworkBroker(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -73412,11 +73466,11 @@ func (ec *executionContext) _NetworkBroker(ctx context.Context, sel ast.Selectio
 var networkEdgeImplementors = []string{"NetworkEdge"}
 
 func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionSet, obj *NetworkEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, networkEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, networkEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73465,7 +73519,7 @@ func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -73485,11 +73539,11 @@ func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionS
 var networkNodeImplementors = []string{"NetworkNode"}
 
 func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionSet, obj *NetworkNode) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, networkNodeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, networkNodeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73548,7 +73602,7 @@ func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -73568,11 +73622,11 @@ func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionS
 var networkStatsImplementors = []string{"NetworkStats"}
 
 func (ec *executionContext) _NetworkStats(ctx context.Context, sel ast.SelectionSet, obj *NetworkStats) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, networkStatsImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, networkStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73626,7 +73680,7 @@ func (ec *executionContext) _NetworkStats(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -73646,11 +73700,11 @@ func (ec *executionContext) _NetworkStats(ctx context.Context, sel ast.Selection
 var objectiveImplementors = []string{"Objective", "Node"}
 
 func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet, obj *ent.Objective) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, objectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73726,7 +73780,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -73764,7 +73819,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -73802,7 +73858,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -73840,7 +73897,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -73878,7 +73936,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -73916,7 +73975,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -73954,7 +74014,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -73992,7 +74053,8 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -74018,7 +74080,7 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74038,11 +74100,11 @@ func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet
 var objectiveConnectionImplementors = []string{"ObjectiveConnection"}
 
 func (ec *executionContext) _ObjectiveConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ObjectiveConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, objectiveConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74066,7 +74128,7 @@ func (ec *executionContext) _ObjectiveConnection(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74086,11 +74148,11 @@ func (ec *executionContext) _ObjectiveConnection(ctx context.Context, sel ast.Se
 var objectiveCreatePayloadImplementors = []string{"ObjectiveCreatePayload"}
 
 func (ec *executionContext) _ObjectiveCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *ObjectiveCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, objectiveCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74109,7 +74171,7 @@ func (ec *executionContext) _ObjectiveCreatePayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74129,11 +74191,11 @@ func (ec *executionContext) _ObjectiveCreatePayload(ctx context.Context, sel ast
 var objectiveEdgeImplementors = []string{"ObjectiveEdge"}
 
 func (ec *executionContext) _ObjectiveEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ObjectiveEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, objectiveEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74152,7 +74214,7 @@ func (ec *executionContext) _ObjectiveEdge(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74172,11 +74234,11 @@ func (ec *executionContext) _ObjectiveEdge(ctx context.Context, sel ast.Selectio
 var objectiveUpdatePayloadImplementors = []string{"ObjectiveUpdatePayload"}
 
 func (ec *executionContext) _ObjectiveUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *ObjectiveUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, objectiveUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74195,7 +74257,7 @@ func (ec *executionContext) _ObjectiveUpdatePayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74215,11 +74277,11 @@ func (ec *executionContext) _ObjectiveUpdatePayload(ctx context.Context, sel ast
 var organizationImplementors = []string{"Organization", "Node"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, organizationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74290,7 +74352,8 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -74328,7 +74391,8 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -74366,7 +74430,8 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -74404,7 +74469,8 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -74430,7 +74496,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74450,11 +74516,11 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
 
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74478,7 +74544,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74498,11 +74564,11 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
 
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74521,7 +74587,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74541,11 +74607,11 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 var organizationUpdatePayloadImplementors = []string{"OrganizationUpdatePayload"}
 
 func (ec *executionContext) _OrganizationUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *OrganizationUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, organizationUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74564,7 +74630,7 @@ func (ec *executionContext) _OrganizationUpdatePayload(ctx context.Context, sel 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74584,11 +74650,11 @@ func (ec *executionContext) _OrganizationUpdatePayload(ctx context.Context, sel 
 var outcomeReportImplementors = []string{"OutcomeReport"}
 
 func (ec *executionContext) _OutcomeReport(ctx context.Context, sel ast.SelectionSet, obj *OutcomeReport) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeReportImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, outcomeReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74627,7 +74693,7 @@ func (ec *executionContext) _OutcomeReport(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74647,11 +74713,11 @@ func (ec *executionContext) _OutcomeReport(ctx context.Context, sel ast.Selectio
 var outcomeTotalsImplementors = []string{"OutcomeTotals"}
 
 func (ec *executionContext) _OutcomeTotals(ctx context.Context, sel ast.SelectionSet, obj *OutcomeTotals) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeTotalsImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, outcomeTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74720,7 +74786,7 @@ func (ec *executionContext) _OutcomeTotals(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74740,11 +74806,11 @@ func (ec *executionContext) _OutcomeTotals(ctx context.Context, sel ast.Selectio
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74773,7 +74839,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -74793,11 +74859,11 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var participationImplementors = []string{"Participation", "Node"}
 
 func (ec *executionContext) _Participation(ctx context.Context, sel ast.SelectionSet, obj *ent.Participation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, participationImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, participationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -74888,7 +74954,8 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -74926,7 +74993,8 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -74964,7 +75032,8 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75002,7 +75071,8 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75028,7 +75098,7 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75048,11 +75118,11 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 var participationCancelPayloadImplementors = []string{"ParticipationCancelPayload"}
 
 func (ec *executionContext) _ParticipationCancelPayload(ctx context.Context, sel ast.SelectionSet, obj *ParticipationCancelPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, participationCancelPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, participationCancelPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75076,7 +75146,7 @@ func (ec *executionContext) _ParticipationCancelPayload(ctx context.Context, sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75096,11 +75166,11 @@ func (ec *executionContext) _ParticipationCancelPayload(ctx context.Context, sel
 var participationCheckInPayloadImplementors = []string{"ParticipationCheckInPayload"}
 
 func (ec *executionContext) _ParticipationCheckInPayload(ctx context.Context, sel ast.SelectionSet, obj *ParticipationCheckInPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, participationCheckInPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, participationCheckInPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75119,7 +75189,7 @@ func (ec *executionContext) _ParticipationCheckInPayload(ctx context.Context, se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75139,11 +75209,11 @@ func (ec *executionContext) _ParticipationCheckInPayload(ctx context.Context, se
 var participationConnectionImplementors = []string{"ParticipationConnection"}
 
 func (ec *executionContext) _ParticipationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ParticipationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, participationConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, participationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75167,7 +75237,7 @@ func (ec *executionContext) _ParticipationConnection(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75187,11 +75257,11 @@ func (ec *executionContext) _ParticipationConnection(ctx context.Context, sel as
 var participationEdgeImplementors = []string{"ParticipationEdge"}
 
 func (ec *executionContext) _ParticipationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ParticipationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, participationEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, participationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75210,7 +75280,7 @@ func (ec *executionContext) _ParticipationEdge(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75230,11 +75300,11 @@ func (ec *executionContext) _ParticipationEdge(ctx context.Context, sel ast.Sele
 var participationRespondPayloadImplementors = []string{"ParticipationRespondPayload"}
 
 func (ec *executionContext) _ParticipationRespondPayload(ctx context.Context, sel ast.SelectionSet, obj *ParticipationRespondPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, participationRespondPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, participationRespondPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75263,7 +75333,7 @@ func (ec *executionContext) _ParticipationRespondPayload(ctx context.Context, se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75283,11 +75353,11 @@ func (ec *executionContext) _ParticipationRespondPayload(ctx context.Context, se
 var participationUndoCheckInPayloadImplementors = []string{"ParticipationUndoCheckInPayload"}
 
 func (ec *executionContext) _ParticipationUndoCheckInPayload(ctx context.Context, sel ast.SelectionSet, obj *ParticipationUndoCheckInPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, participationUndoCheckInPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, participationUndoCheckInPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75306,7 +75376,7 @@ func (ec *executionContext) _ParticipationUndoCheckInPayload(ctx context.Context
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75326,11 +75396,11 @@ func (ec *executionContext) _ParticipationUndoCheckInPayload(ctx context.Context
 var peopleImportPayloadImplementors = []string{"PeopleImportPayload"}
 
 func (ec *executionContext) _PeopleImportPayload(ctx context.Context, sel ast.SelectionSet, obj *PeopleImportPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, peopleImportPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, peopleImportPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75369,7 +75439,7 @@ func (ec *executionContext) _PeopleImportPayload(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -75389,11 +75459,11 @@ func (ec *executionContext) _PeopleImportPayload(ctx context.Context, sel ast.Se
 var personImplementors = []string{"Person", "Node"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *ent.Person) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -75464,7 +75534,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75502,7 +75573,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75540,7 +75612,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75578,7 +75651,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75616,7 +75690,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75654,7 +75729,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75692,7 +75768,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75730,7 +75807,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75768,7 +75846,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75806,7 +75885,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75844,7 +75924,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75882,7 +75963,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75920,7 +76002,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75958,7 +76041,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -75996,7 +76080,8 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -76022,7 +76107,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -76042,11 +76127,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 var personAttendanceImplementors = []string{"PersonAttendance"}
 
 func (ec *executionContext) _PersonAttendance(ctx context.Context, sel ast.SelectionSet, obj *PersonAttendance) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personAttendanceImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, personAttendanceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -76075,7 +76160,7 @@ func (ec *executionContext) _PersonAttendance(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -76095,11 +76180,11 @@ func (ec *executionContext) _PersonAttendance(ctx context.Context, sel ast.Selec
 var personConnectionImplementors = []string{"PersonConnection"}
 
 func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PersonConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, personConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -76123,7 +76208,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -76143,11 +76228,11 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 var personCreatePayloadImplementors = []string{"PersonCreatePayload"}
 
 func (ec *executionContext) _PersonCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *PersonCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, personCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -76166,7 +76251,7 @@ func (ec *executionContext) _PersonCreatePayload(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -76186,11 +76271,11 @@ func (ec *executionContext) _PersonCreatePayload(ctx context.Context, sel ast.Se
 var personEdgeImplementors = []string{"PersonEdge"}
 
 func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PersonEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, personEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -76209,7 +76294,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -76229,11 +76314,11 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 var personUpdatePayloadImplementors = []string{"PersonUpdatePayload"}
 
 func (ec *executionContext) _PersonUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *PersonUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, personUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -76252,7 +76337,7 @@ func (ec *executionContext) _PersonUpdatePayload(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -76272,14 +76357,14 @@ func (ec *executionContext) _PersonUpdatePayload(ctx context.Context, sel ast.Se
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -77053,11 +77138,11 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var relationshipImplementors = []string{"Relationship", "Node"}
 
 func (ec *executionContext) _Relationship(ctx context.Context, sel ast.SelectionSet, obj *ent.Relationship) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, relationshipImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77128,7 +77213,8 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77166,7 +77252,8 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77204,7 +77291,8 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77242,7 +77330,8 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77268,7 +77357,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77288,11 +77377,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 var relationshipConnectionImplementors = []string{"RelationshipConnection"}
 
 func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RelationshipConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, relationshipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77316,7 +77405,7 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77336,11 +77425,11 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 var relationshipEdgeImplementors = []string{"RelationshipEdge"}
 
 func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RelationshipEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, relationshipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77359,7 +77448,7 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77379,11 +77468,11 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 var seatingPlanImplementors = []string{"SeatingPlan"}
 
 func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionSet, obj *seating.Saved) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatingPlanImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seatingPlanImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77404,7 +77493,8 @@ func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionS
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77467,7 +77557,8 @@ func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionS
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77493,7 +77584,7 @@ func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77513,11 +77604,11 @@ func (ec *executionContext) _SeatingPlan(ctx context.Context, sel ast.SelectionS
 var seatingRoundImplementors = []string{"SeatingRound"}
 
 func (ec *executionContext) _SeatingRound(ctx context.Context, sel ast.SelectionSet, obj *SeatingRound) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatingRoundImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seatingRoundImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77536,7 +77627,7 @@ func (ec *executionContext) _SeatingRound(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77556,11 +77647,11 @@ func (ec *executionContext) _SeatingRound(ctx context.Context, sel ast.Selection
 var seatingTableImplementors = []string{"SeatingTable"}
 
 func (ec *executionContext) _SeatingTable(ctx context.Context, sel ast.SelectionSet, obj *SeatingTable) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seatingTableImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seatingTableImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77579,7 +77670,7 @@ func (ec *executionContext) _SeatingTable(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77599,11 +77690,11 @@ func (ec *executionContext) _SeatingTable(ctx context.Context, sel ast.Selection
 var segmentCountsImplementors = []string{"SegmentCounts"}
 
 func (ec *executionContext) _SegmentCounts(ctx context.Context, sel ast.SelectionSet, obj *SegmentCounts) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, segmentCountsImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, segmentCountsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77657,7 +77748,7 @@ func (ec *executionContext) _SegmentCounts(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77677,11 +77768,11 @@ func (ec *executionContext) _SegmentCounts(ctx context.Context, sel ast.Selectio
 var segmentMoveImplementors = []string{"SegmentMove"}
 
 func (ec *executionContext) _SegmentMove(ctx context.Context, sel ast.SelectionSet, obj *SegmentMove) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, segmentMoveImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, segmentMoveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77705,7 +77796,7 @@ func (ec *executionContext) _SegmentMove(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -77725,11 +77816,11 @@ func (ec *executionContext) _SegmentMove(ctx context.Context, sel ast.SelectionS
 var seriesImplementors = []string{"Series", "Node"}
 
 func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, obj *ent.Series) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seriesImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seriesImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -77855,7 +77946,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77893,7 +77985,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77931,7 +78024,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -77969,7 +78063,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -78007,7 +78102,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -78045,7 +78141,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -78083,7 +78180,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -78121,7 +78219,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -78159,7 +78258,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -78197,7 +78297,8 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -78223,7 +78324,7 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78243,11 +78344,11 @@ func (ec *executionContext) _Series(ctx context.Context, sel ast.SelectionSet, o
 var seriesConnectionImplementors = []string{"SeriesConnection"}
 
 func (ec *executionContext) _SeriesConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SeriesConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seriesConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seriesConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78271,7 +78372,7 @@ func (ec *executionContext) _SeriesConnection(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78291,11 +78392,11 @@ func (ec *executionContext) _SeriesConnection(ctx context.Context, sel ast.Selec
 var seriesEdgeImplementors = []string{"SeriesEdge"}
 
 func (ec *executionContext) _SeriesEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SeriesEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seriesEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seriesEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78314,7 +78415,7 @@ func (ec *executionContext) _SeriesEdge(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78334,11 +78435,11 @@ func (ec *executionContext) _SeriesEdge(ctx context.Context, sel ast.SelectionSe
 var seriesPayloadImplementors = []string{"SeriesPayload"}
 
 func (ec *executionContext) _SeriesPayload(ctx context.Context, sel ast.SelectionSet, obj *SeriesPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seriesPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seriesPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78357,7 +78458,7 @@ func (ec *executionContext) _SeriesPayload(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78377,11 +78478,11 @@ func (ec *executionContext) _SeriesPayload(ctx context.Context, sel ast.Selectio
 var seriesRespondPayloadImplementors = []string{"SeriesRespondPayload"}
 
 func (ec *executionContext) _SeriesRespondPayload(ctx context.Context, sel ast.SelectionSet, obj *SeriesRespondPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seriesRespondPayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seriesRespondPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78405,7 +78506,7 @@ func (ec *executionContext) _SeriesRespondPayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78425,11 +78526,11 @@ func (ec *executionContext) _SeriesRespondPayload(ctx context.Context, sel ast.S
 var seriesUpdatePayloadImplementors = []string{"SeriesUpdatePayload"}
 
 func (ec *executionContext) _SeriesUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *SeriesUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, seriesUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, seriesUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78458,7 +78559,7 @@ func (ec *executionContext) _SeriesUpdatePayload(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78478,7 +78579,7 @@ func (ec *executionContext) _SeriesUpdatePayload(ctx context.Context, sel ast.Se
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, subscriptionImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Subscription",
 	})
@@ -78498,11 +78599,11 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 var tieSharePointImplementors = []string{"TieSharePoint"}
 
 func (ec *executionContext) _TieSharePoint(ctx context.Context, sel ast.SelectionSet, obj *TieSharePoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tieSharePointImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, tieSharePointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78546,7 +78647,7 @@ func (ec *executionContext) _TieSharePoint(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78566,11 +78667,11 @@ func (ec *executionContext) _TieSharePoint(ctx context.Context, sel ast.Selectio
 var timelineConnectionImplementors = []string{"TimelineConnection"}
 
 func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *TimelineConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, timelineConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78594,7 +78695,7 @@ func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78614,11 +78715,11 @@ func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.Sel
 var timelineEdgeImplementors = []string{"TimelineEdge"}
 
 func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *TimelineEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, timelineEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78637,7 +78738,7 @@ func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78657,11 +78758,11 @@ func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.Selection
 var timelineEncounterEntryImplementors = []string{"TimelineEncounterEntry", "TimelineEntry"}
 
 func (ec *executionContext) _TimelineEncounterEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineEncounterEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEncounterEntryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, timelineEncounterEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78700,7 +78801,7 @@ func (ec *executionContext) _TimelineEncounterEntry(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78720,11 +78821,11 @@ func (ec *executionContext) _TimelineEncounterEntry(ctx context.Context, sel ast
 var timelineFeedbackEntryImplementors = []string{"TimelineFeedbackEntry", "TimelineEntry"}
 
 func (ec *executionContext) _TimelineFeedbackEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineFeedbackEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timelineFeedbackEntryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, timelineFeedbackEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78758,7 +78859,7 @@ func (ec *executionContext) _TimelineFeedbackEntry(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78778,11 +78879,11 @@ func (ec *executionContext) _TimelineFeedbackEntry(ctx context.Context, sel ast.
 var timelineFollowUpEntryImplementors = []string{"TimelineFollowUpEntry", "TimelineEntry"}
 
 func (ec *executionContext) _TimelineFollowUpEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineFollowUpEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timelineFollowUpEntryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, timelineFollowUpEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78821,7 +78922,7 @@ func (ec *executionContext) _TimelineFollowUpEntry(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78841,11 +78942,11 @@ func (ec *executionContext) _TimelineFollowUpEntry(ctx context.Context, sel ast.
 var timelineParticipationEntryImplementors = []string{"TimelineParticipationEntry", "TimelineEntry"}
 
 func (ec *executionContext) _TimelineParticipationEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineParticipationEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timelineParticipationEntryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, timelineParticipationEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78879,7 +78980,7 @@ func (ec *executionContext) _TimelineParticipationEntry(ctx context.Context, sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78899,11 +79000,11 @@ func (ec *executionContext) _TimelineParticipationEntry(ctx context.Context, sel
 var timelineTouchpointEntryImplementors = []string{"TimelineTouchpointEntry", "TimelineEntry"}
 
 func (ec *executionContext) _TimelineTouchpointEntry(ctx context.Context, sel ast.SelectionSet, obj *TimelineTouchpointEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timelineTouchpointEntryImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, timelineTouchpointEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -78937,7 +79038,7 @@ func (ec *executionContext) _TimelineTouchpointEntry(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -78957,11 +79058,11 @@ func (ec *executionContext) _TimelineTouchpointEntry(ctx context.Context, sel as
 var touchpointImplementors = []string{"Touchpoint", "Node"}
 
 func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSet, obj *ent.Touchpoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, touchpointImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, touchpointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79032,7 +79133,8 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -79070,7 +79172,8 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -79108,7 +79211,8 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -79134,7 +79238,7 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79154,11 +79258,11 @@ func (ec *executionContext) _Touchpoint(ctx context.Context, sel ast.SelectionSe
 var touchpointConnectionImplementors = []string{"TouchpointConnection"}
 
 func (ec *executionContext) _TouchpointConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TouchpointConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, touchpointConnectionImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, touchpointConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79182,7 +79286,7 @@ func (ec *executionContext) _TouchpointConnection(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79202,11 +79306,11 @@ func (ec *executionContext) _TouchpointConnection(ctx context.Context, sel ast.S
 var touchpointCreatePayloadImplementors = []string{"TouchpointCreatePayload"}
 
 func (ec *executionContext) _TouchpointCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *TouchpointCreatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, touchpointCreatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, touchpointCreatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79225,7 +79329,7 @@ func (ec *executionContext) _TouchpointCreatePayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79245,11 +79349,11 @@ func (ec *executionContext) _TouchpointCreatePayload(ctx context.Context, sel as
 var touchpointEdgeImplementors = []string{"TouchpointEdge"}
 
 func (ec *executionContext) _TouchpointEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TouchpointEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, touchpointEdgeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, touchpointEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79268,7 +79372,7 @@ func (ec *executionContext) _TouchpointEdge(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79288,11 +79392,11 @@ func (ec *executionContext) _TouchpointEdge(ctx context.Context, sel ast.Selecti
 var touchpointUpdatePayloadImplementors = []string{"TouchpointUpdatePayload"}
 
 func (ec *executionContext) _TouchpointUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *TouchpointUpdatePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, touchpointUpdatePayloadImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, touchpointUpdatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79311,7 +79415,7 @@ func (ec *executionContext) _TouchpointUpdatePayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79331,11 +79435,11 @@ func (ec *executionContext) _TouchpointUpdatePayload(ctx context.Context, sel as
 var userErrorImplementors = []string{"UserError"}
 
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *UserError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, userErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79359,7 +79463,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79379,11 +79483,11 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *Viewer) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79424,7 +79528,8 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				return res
 			}
 
-			if field.IsDeferred() {
+			if deferLater && field.IsDeferred() {
+				deferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)
 				deferredFieldSet.AddField(field)
 				fieldIndex := len(deferredFieldSet.Values) - 1
 				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
@@ -79450,7 +79555,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79470,11 +79575,11 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79508,7 +79613,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79528,11 +79633,11 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79561,7 +79666,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79581,11 +79686,11 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79624,7 +79729,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79644,11 +79749,11 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79687,7 +79792,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79707,11 +79812,11 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79750,7 +79855,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -79770,11 +79875,11 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.collectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	var deferredFieldSet *graphql.FieldSet
+	var deferLabelToView map[string]*graphql.FieldSetView
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -79838,7 +79943,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
+	// Rewritten by internal/tools/sequential: no concurrent field to dispatch.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}

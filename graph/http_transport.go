@@ -78,7 +78,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	completeCodes(ctx, resp.Errors)
 	rec.addCodes(codesOf(resp.Errors)...)
-	body, err := json.Marshal(resp) // data is always written: null when absent
+	body, err := encodeResponse(resp)
 	if err != nil {
 		slog.ErrorContext(ctx, "encoding a GraphQL response", "error", err)
 		writeErrorBody(w, req.mediaType, http.StatusInternalServerError, codeInternal, "internal server error")
@@ -222,4 +222,38 @@ func introspectionField(set ast.SelectionSet, seen map[*ast.FragmentDefinition]b
 		}
 	}
 	return nil
+}
+
+// encodeResponse writes a response as json.Marshal does, with data always
+// written (null when absent), but copies data as gqlgen's marshalers wrote
+// it: json.Marshal would scan and re-compact the whole of it, which is most
+// of the response and already compact. An incremental delivery's fields
+// (label, path, hasNext) are left to json.Marshal.
+func encodeResponse(resp *graphql.Response) ([]byte, error) {
+	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
+		return json.Marshal(resp)
+	}
+	body := make([]byte, 0, len(resp.Data)+64)
+	body = append(body, '{')
+	if len(resp.Errors) > 0 {
+		errs, err := json.Marshal(resp.Errors)
+		if err != nil {
+			return nil, err
+		}
+		body = append(append(append(body, `"errors":`...), errs...), ',')
+	}
+	body = append(body, `"data":`...)
+	if len(resp.Data) == 0 {
+		body = append(body, "null"...)
+	} else {
+		body = append(body, resp.Data...)
+	}
+	if len(resp.Extensions) > 0 {
+		ext, err := json.Marshal(resp.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		body = append(append(body, `,"extensions":`...), ext...)
+	}
+	return append(body, '}'), nil
 }

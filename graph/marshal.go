@@ -100,3 +100,22 @@ func repeatedAlias(before []graphql.CollectedField, alias string) bool {
 	}
 	return false
 }
+
+// deferLater is false: the fields of a fragment marked @defer are resolved
+// and written in the initial response, as the incremental delivery proposal
+// allows a server to do (@defer is a hint). The HTTP transport writes one
+// response per request, and gqlgen's deferred execution left such fields
+// null with "hasNext": true and no later payload. The generated executor
+// tests it before deferring (internal/tools/sequential).
+const deferLater = false
+
+// startDeferred makes the set of an object's deferred fields and the map of
+// their labels when the first deferred field needs them
+// (internal/tools/sequential rewrites the generated code to call it): an
+// object without deferred fragments, the usual case, allocates neither.
+func startDeferred(fs *graphql.FieldSet, views map[string]*graphql.FieldSetView) (*graphql.FieldSet, map[string]*graphql.FieldSetView) {
+	if fs == nil {
+		fs, views = graphql.NewFieldSet(nil), map[string]*graphql.FieldSetView{}
+	}
+	return fs, views
+}

@@ -3,10 +3,13 @@ package graph
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 func TestMarshalSliceRunsInOrderAndReportsAPanic(t *testing.T) {
@@ -59,5 +62,44 @@ func TestObjectValueWritesEachAliasOnce(t *testing.T) {
 	newObjectValue(nil, graphql.NewFieldSet(nil)).MarshalGQL(&b)
 	if b.String() != "{}" {
 		t.Fatalf("empty object = %s", b.String())
+	}
+}
+
+// encodeResponse writes what json.Marshal writes, as JSON values, without
+// re-compacting data; an incremental payload is left to json.Marshal.
+func TestEncodeResponseIsJSONMarshalsResponse(t *testing.T) {
+	yes := true
+	for _, resp := range []*graphql.Response{
+		{Data: []byte(`{"a":"<b> & c","n":[1,2]}`)},
+		{},
+		{Errors: gqlerror.List{{Message: "bad", Path: ast.Path{ast.PathName("a"), ast.PathIndex(0)}, Extensions: map[string]any{"code": "BAD_USER_INPUT"}}},
+			Data: []byte(`{"a":null}`), Extensions: map[string]any{"cost": 3}},
+		{Errors: gqlerror.List{{Message: "no data"}}},
+		{Data: []byte(`{"a":1}`), HasNext: &yes, Label: "l", Path: ast.Path{ast.PathName("a")}},
+	} {
+		got, err := encodeResponse(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("%s: %v", got, err)
+		}
+		if err := json.Unmarshal(want, &w); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("got %s, want %s", got, want)
+		}
+		if _, ok := g.(map[string]any)["data"]; !ok {
+			t.Errorf("%s has no data entry", got)
+		}
+	}
+	if got, _ := encodeResponse(&graphql.Response{Data: []byte(`{"a":"<b>"}`)}); string(got) != `{"data":{"a":"<b>"}}` {
+		t.Errorf("data is copied as written: got %s", got)
 	}
 }

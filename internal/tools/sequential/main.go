@@ -6,6 +6,12 @@
 // fragments, the constant "has no child fields" errors of scalar fields are
 // allocated once instead of once per field and value, and a scalar or enum
 // field read from a struct field is marshaled directly (see leafFields).
+// An object's field set and the closures of its fields stay on the stack:
+// fragments marked @defer are resolved inline (graph.deferLater), so the
+// deferring branch, the one use that made them escape, is dead code, and an
+// object has nothing left to dispatch. The fields collected from a
+// selection set and a field's arguments are computed once per operation
+// (graph.operationCache) instead of once per object.
 //
 // Rencontre's lists hold data loaded ahead by ent's eager loading (entgql's
 // field collection), so their fields do no I/O of their own: a goroutine per
@@ -29,6 +35,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // rewrites are the generated calls and their serial replacements. The
@@ -43,6 +50,66 @@ var rewrites = []struct{ from, to string }{
 	// An object's fields are written by newObjectValue, without the
 	// per-object map and iterators of graphql.FieldSet's MarshalGQL.
 	{"\t})\n\n\treturn out\n}", "\t})\n\n\treturn newObjectValue(fields, out)\n}"},
+	// The set of deferred fields and the map of their labels are made by
+	// the first deferred field (startDeferred), not for every object.
+	{"\tdeferredFieldSet := graphql.NewFieldSet(nil)\n\tdeferLabelToView := make(map[string]*graphql.FieldSetView)\n",
+		"\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView\n"},
+	// Deferred fragments are resolved inline (see deferLater in package
+	// graph). The branch that defers is then dead code, which also keeps
+	// the closure of every field (innerFunc) from escaping to the heap.
+	{"\t\t\tif field.IsDeferred() {\n\t\t\t\tdeferredFieldSet.AddField(field)\n",
+		"\t\t\tif deferLater && field.IsDeferred() {\n\t\t\t\tdeferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)\n\t\t\t\tdeferredFieldSet.AddField(field)\n"},
+	// The executor of an operation carries its operationCache (package
+	// graph): the fields collected for each selection set and type, and
+	// each field's arguments, computed once per operation instead of once
+	// per object.
+	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}\n",
+		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\t// Added by internal/tools/sequential: see operationCache.\n\toperationCache\n}\n"},
+}
+
+// cachedCalls are the generated calls that operationCache answers, as
+// regular expressions and their replacements.
+var cachedCalls = []struct {
+	from *regexp.Regexp
+	to   string
+}{
+	{regexp.MustCompile(`graphql\.CollectFields\(ec\.OperationContext, sel, (\w+Implementors)\)`),
+		"ec.collectFields(ec.OperationContext, sel, $1)"},
+	{regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`),
+		`ec.fieldArgs(ctx, ec.Variables, field, "$1", ec.$1)`},
+}
+
+// dispatch is the call that runs an object's concurrent fields. Once
+// out.Concurrently is rewritten away, an object other than the root ones
+// (whose fields stay concurrent) has none, and the call only makes the
+// field set escape to the heap.
+const dispatch = "\tout.Dispatch(ctx)\n"
+
+// dropDispatch drops dispatch where an object has no concurrent field
+// left. It is an error when neither the call nor its replacement is there.
+func dropDispatch(src []byte) ([]byte, error) {
+	var out bytes.Buffer
+	dropped := 0
+	for {
+		i := bytes.Index(src, []byte(dispatch))
+		if i < 0 {
+			break
+		}
+		start := bytes.LastIndex(src[:i], []byte("\nfunc "))
+		if bytes.Contains(src[start+1:i], []byte("out.Concurrently(i,")) {
+			out.Write(src[:i+len(dispatch)])
+		} else {
+			out.Write(src[:i])
+			out.WriteString("\t// Rewritten by internal/tools/sequential: no concurrent field to dispatch.\n")
+			dropped++
+		}
+		src = src[i+len(dispatch):]
+	}
+	out.Write(src)
+	if dropped == 0 && !bytes.Contains(out.Bytes(), []byte("no concurrent field to dispatch")) {
+		return nil, fmt.Errorf("no %q in the generated code: gqlgen's output changed, update internal/tools/sequential", dispatch)
+	}
+	return out.Bytes(), nil
 }
 
 // noChildFields matches the error a scalar field's context is given for
@@ -88,7 +155,17 @@ func apply(src []byte) ([]byte, error) {
 		}
 		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
 	}
+	for _, c := range cachedCalls {
+		if !c.from.Match(src) && !bytes.Contains(src, []byte(c.to[:strings.IndexByte(c.to, '(')+1])) {
+			return nil, fmt.Errorf("no %s in the generated code: gqlgen's output changed, update internal/tools/sequential", c.from)
+		}
+		src = c.from.ReplaceAll(src, []byte(c.to))
+	}
 	src = leafFields(src)
+	src, err := dropDispatch(src)
+	if err != nil {
+		return nil, err
+	}
 	if bytes.Contains(src, []byte(noChildFieldsVars)) {
 		return src, nil
 	}

@@ -17,13 +17,40 @@ func (ec *executionContext) marshalNMeeting(ctx context.Context, sel ast.Selecti
 	return ret
 }
 
+type executionContext struct {
+	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+}
+
+func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	out := graphql.NewFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "meetings":
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		}
+	}
+	out.Dispatch(ctx)
+	return out
+}
+
 func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, obj *ent.Meeting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
 	for i, field := range fields {
 		switch field.Name {
 		case "participations":
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				continue
+			}
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		}
 	}
+	out.Dispatch(ctx)
 	ec.ProcessDeferredGroup(graphql.DeferredGroup{
 		Defers:   deferLabelToView,
 		Path:     graphql.GetPath(ctx),
@@ -32,6 +59,13 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 	})
 
 	return out
+}
+
+func (ec *executionContext) fieldContext_Meeting_participations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	if fc.Args, err = ec.field_Meeting_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) fieldContext_Meeting_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -110,12 +144,26 @@ func TestApplyRewritesEveryPattern(t *testing.T) {
 		// keeps gqlgen's resolution for it.
 		"\tif !obj.StartsAt.IsZero() {\n\t\treturn ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.StartsAt)\n\t}\n\treturn graphql.ResolveField(",
 		"return obj.StartsAt, nil",
+		// Deferred fragments are resolved inline; the set of deferred
+		// fields is made only when one is deferred.
+		"\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView\n",
+		"if deferLater && field.IsDeferred() {\n\t\t\t\tdeferredFieldSet, deferLabelToView = startDeferred(deferredFieldSet, deferLabelToView)",
+		// The root fields stay concurrent and dispatched; an object's are
+		// not.
+		"out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })\n\t\t}\n\t}\n\tout.Dispatch(ctx)\n",
+		"\t// Rewritten by internal/tools/sequential: no concurrent field to dispatch.\n\tec.ProcessDeferredGroup(",
+		// The operation's cache.
+		"\t// Added by internal/tools/sequential: see operationCache.\n\toperationCache\n}",
+		"fields := ec.collectFields(ec.OperationContext, sel, queryImplementors)",
+		"fields := ec.collectFields(ec.OperationContext, sel, meetingImplementors)",
+		`if fc.Args, err = ec.fieldArgs(ctx, ec.Variables, field, "field_Meeting_participations_args", ec.field_Meeting_participations_args); err != nil {`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("rewritten code lacks %q", want)
 		}
 	}
-	for _, gone := range []string{"MarshalSliceConcurrently", "out.Concurrently", "graphql.GetPath(ctx)", "\treturn out\n"} {
+	for _, gone := range []string{"MarshalSliceConcurrently", "return innerFunc(ctx, out) })", "graphql.GetPath(ctx)", "\treturn out\n}\n\nfunc (ec *executionContext) fieldContext",
+		"graphql.CollectFields(", "ArgumentMap(", "make(map[string]*graphql.FieldSetView)"} {
 		if strings.Contains(s, gone) {
 			t.Errorf("rewritten code still has %q", gone)
 		}
