@@ -12,8 +12,8 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	"github.com/lib/pq"    // PostgreSQL, also as driver "postgres"
-	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	"github.com/lib/pq"  // PostgreSQL, also as driver "postgres"
+	"modernc.org/sqlite" // pure-Go SQLite driver
 
 	"github.com/rencontre/rencontre/ent"
 	"github.com/rencontre/rencontre/ent/migrate"
@@ -58,8 +58,9 @@ type Pool struct {
 	MaxIdle int
 	// IdleTime closes connections idle for longer; 0 keeps them.
 	IdleTime time.Duration
-	// Statements is how many statements each PostgreSQL connection keeps
-	// prepared (see stmtConn); 0 prepares none.
+	// Statements is how many statements each connection keeps prepared
+	// (see stmtConn for PostgreSQL, sqliteStmtConn for SQLite); 0 prepares
+	// none.
 	Statements int
 }
 
@@ -75,7 +76,7 @@ func Driver(rawURL string) (*entsql.Driver, error) {
 
 // DriverWithPool is Driver with pool settings.
 func DriverWithPool(rawURL string, pool Pool) (*entsql.Driver, error) {
-	driverName, dialectName, dsn, err := parse(rawURL)
+	_, dialectName, dsn, err := parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -92,8 +93,12 @@ func DriverWithPool(rawURL string, pool Pool) (*entsql.Driver, error) {
 			return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 		}
 		db = sql.OpenDB(stmtConnector{Connector: connector, size: pool.Statements})
-	} else if db, err = sql.Open(driverName, dsn); err != nil {
-		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
+	} else {
+		connector, err := sqlite.NewConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
+		}
+		db = sql.OpenDB(sqliteStmtConnector{Connector: connector, size: pool.Statements})
 	}
 	db.SetMaxOpenConns(pool.MaxOpen)
 	db.SetMaxIdleConns(pool.MaxIdle)

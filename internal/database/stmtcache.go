@@ -56,12 +56,18 @@ func (c stmtConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok || c.size <= 0 {
 		return cn, nil
 	}
-	return &stmtConn{pqConn: pc, size: c.size, byQuery: make(map[string]*list.Element, c.size)}, nil
+	return &stmtConn{pqConn: pc, stmtLRU: stmtLRU{size: c.size, byQuery: make(map[string]*list.Element, c.size)}}, nil
 }
 
 // stmtConn is a connection with its statement cache.
 type stmtConn struct {
 	pqConn
+	stmtLRU
+}
+
+// stmtLRU is a connection's statements by text, most recently used first,
+// at most size of them (also SQLite's, see sqliteStmtConn).
+type stmtLRU struct {
 	size    int
 	byQuery map[string]*list.Element // of *cachedStmt
 	lru     list.List                // most recently used first
@@ -70,6 +76,10 @@ type stmtConn struct {
 type cachedStmt struct {
 	query string
 	stmt  driver.Stmt // nil until the second run
+	// SQLite only: busy while rows read from the statement are open (it
+	// cannot run again until they are closed), and released when it was
+	// dropped from the cache meanwhile, to be closed with its rows.
+	busy, released bool
 }
 
 // preparedStmt is what lib/pq's statements implement.
@@ -110,21 +120,24 @@ func (c *stmtConn) prepared(ctx context.Context, query string, args []driver.Nam
 }
 
 // trim closes the least recently used statements beyond size.
-func (c *stmtConn) trim() {
+func (c *stmtLRU) trim() {
 	for c.lru.Len() > c.size {
 		c.drop(c.lru.Back())
 	}
 }
 
-// drop forgets a statement and closes it on the server.
-func (c *stmtConn) drop(e *list.Element) {
+// drop forgets a statement and closes it (on the server, for PostgreSQL); a
+// busy one is closed when its rows are.
+func (c *stmtLRU) drop(e *list.Element) {
 	cs := c.forget(e)
-	if cs.stmt != nil {
+	if cs.busy {
+		cs.released = true
+	} else if cs.stmt != nil {
 		_ = cs.stmt.Close() // a statement PostgreSQL failed to close stays until the session ends
 	}
 }
 
-func (c *stmtConn) forget(e *list.Element) *cachedStmt {
+func (c *stmtLRU) forget(e *list.Element) *cachedStmt {
 	cs := c.lru.Remove(e).(*cachedStmt)
 	delete(c.byQuery, cs.query)
 	return cs
