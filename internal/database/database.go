@@ -92,13 +92,13 @@ func DriverWithPool(rawURL string, pool Pool) (*entsql.Driver, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 		}
-		db = sql.OpenDB(stmtConnector{Connector: connector, size: pool.Statements})
+		db = sql.OpenDB(stmtConnector{Connector: connector, size: pool.Statements, wrap: wrapPQ})
 	} else {
 		connector, err := sqlite.NewConnector(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 		}
-		db = sql.OpenDB(sqliteStmtConnector{Connector: connector, size: pool.Statements})
+		db = sql.OpenDB(stmtConnector{Connector: connector, size: pool.Statements, wrap: wrapSQLite})
 	}
 	db.SetMaxOpenConns(pool.MaxOpen)
 	db.SetMaxIdleConns(pool.MaxIdle)

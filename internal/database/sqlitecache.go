@@ -1,7 +1,6 @@
 package database
 
 import (
-	"container/list"
 	"context"
 	"database/sql/driver"
 	"reflect"
@@ -22,48 +21,24 @@ import (
 // rows. database/sql runs a connection's calls, its rows' Close included,
 // under the connection's lock, so the cache needs none of its own.
 
-// sqliteConn is what modernc.org/sqlite's connection implements and
-// database/sql uses (its documentation lists them for wrappers).
-type sqliteConn interface {
-	driver.Conn
-	driver.ConnBeginTx
-	driver.ConnPrepareContext
-	driver.QueryerContext
-	driver.ExecerContext
-	driver.Pinger
-	driver.SessionResetter
-	driver.Validator
-}
-
-// sqliteStmtConnector opens SQLite connections that cache up to size
-// statements.
-type sqliteStmtConnector struct {
-	driver.Connector
-	size int
-}
-
-// Connect implements driver.Connector.
-func (c sqliteStmtConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	cn, err := c.Connector.Connect(ctx)
-	if err != nil {
-		return nil, err
+// wrapSQLite gives a modernc.org/sqlite connection its statement cache.
+func wrapSQLite(cn driver.Conn, lru stmtLRU) (driver.Conn, bool) {
+	sc, ok := cn.(sqlConn)
+	if !ok {
+		return nil, false
 	}
-	sc, ok := cn.(sqliteConn)
-	if !ok || c.size <= 0 {
-		return cn, nil
-	}
-	return &sqliteStmtConn{sqliteConn: sc, stmtLRU: stmtLRU{size: c.size, byQuery: make(map[string]*list.Element, c.size)}}, nil
+	return &sqliteStmtConn{sqlConn: sc, stmtLRU: lru}, true
 }
 
 // sqliteStmtConn is a SQLite connection with its statement cache.
 type sqliteStmtConn struct {
-	sqliteConn
+	sqlConn
 	stmtLRU
 }
 
 // Unwrap returns the driver's connection (modernc.org/sqlite's Limit and
 // other functions look through wrappers so).
-func (c *sqliteStmtConn) Unwrap() driver.Conn { return c.sqliteConn }
+func (c *sqliteStmtConn) Unwrap() driver.Conn { return c.sqlConn }
 
 // prepared returns the connection's statement for query, prepared on its
 // second run; nil means run it unprepared.
@@ -83,7 +58,7 @@ func (c *sqliteStmtConn) prepared(ctx context.Context, query string, args []driv
 		return nil, nil
 	}
 	if cs.stmt == nil {
-		st, err := c.sqliteConn.PrepareContext(ctx, query)
+		st, err := c.sqlConn.PrepareContext(ctx, query)
 		if err != nil {
 			c.forget(e) // run unprepared, it reports its error as it would have
 			return nil, nil
@@ -101,7 +76,7 @@ func (c *sqliteStmtConn) prepared(ctx context.Context, query string, args []driv
 func (c *sqliteStmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	cs, st := c.prepared(ctx, query, args)
 	if st == nil {
-		return c.sqliteConn.QueryContext(ctx, query, args)
+		return c.sqlConn.QueryContext(ctx, query, args)
 	}
 	rows, err := st.QueryContext(ctx, args)
 	if err != nil {
@@ -115,7 +90,7 @@ func (c *sqliteStmtConn) QueryContext(ctx context.Context, query string, args []
 func (c *sqliteStmtConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	_, st := c.prepared(ctx, query, args)
 	if st == nil {
-		return c.sqliteConn.ExecContext(ctx, query, args)
+		return c.sqlConn.ExecContext(ctx, query, args)
 	}
 	return st.ExecContext(ctx, args)
 }
@@ -130,7 +105,7 @@ func (c *sqliteStmtConn) Close() error {
 	}
 	c.lru.Init()
 	clear(c.byQuery)
-	return c.sqliteConn.Close()
+	return c.sqlConn.Close()
 }
 
 // sqliteRows are the rows of a cached statement: closing them resets the

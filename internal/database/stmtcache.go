@@ -27,8 +27,9 @@ import (
 // database/sql gives a connection to one goroutine at a time, so the cache
 // needs no lock.
 
-// pqConn is what lib/pq's connection implements and database/sql uses.
-type pqConn interface {
+// sqlConn is what the connections of both drivers implement and
+// database/sql uses; a wrapper must forward them all.
+type sqlConn interface {
 	driver.Conn
 	driver.ConnBeginTx
 	driver.ConnPrepareContext
@@ -37,26 +38,42 @@ type pqConn interface {
 	driver.Pinger
 	driver.SessionResetter
 	driver.Validator
+}
+
+// pqConn is what lib/pq's connection implements and database/sql uses.
+type pqConn interface {
+	sqlConn
 	driver.NamedValueChecker
 }
 
-// stmtConnector opens connections that cache up to size statements.
+// stmtConnector opens connections that cache up to size statements, wrapped
+// by wrap (wrapPQ, wrapSQLite); a connection wrap does not know is returned
+// as it is.
 type stmtConnector struct {
 	driver.Connector
 	size int
+	wrap func(cn driver.Conn, lru stmtLRU) (driver.Conn, bool)
 }
 
 // Connect implements driver.Connector.
 func (c stmtConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	cn, err := c.Connector.Connect(ctx)
-	if err != nil {
-		return nil, err
+	if err != nil || c.size <= 0 {
+		return cn, err
 	}
+	if w, ok := c.wrap(cn, stmtLRU{size: c.size, byQuery: make(map[string]*list.Element, c.size)}); ok {
+		return w, nil
+	}
+	return cn, nil
+}
+
+// wrapPQ gives a lib/pq connection its statement cache.
+func wrapPQ(cn driver.Conn, lru stmtLRU) (driver.Conn, bool) {
 	pc, ok := cn.(pqConn)
-	if !ok || c.size <= 0 {
-		return cn, nil
+	if !ok {
+		return nil, false
 	}
-	return &stmtConn{pqConn: pc, stmtLRU: stmtLRU{size: c.size, byQuery: make(map[string]*list.Element, c.size)}}, nil
+	return &stmtConn{pqConn: pc, stmtLRU: lru}, true
 }
 
 // stmtConn is a connection with its statement cache.
