@@ -46,30 +46,7 @@ func (c *sqliteStmtConn) prepared(ctx context.Context, query string, args []driv
 	if len(args) == 0 {
 		return nil, nil // pragmas, transactions, scripts: nothing to keep
 	}
-	e, ok := c.byQuery[query]
-	if !ok {
-		c.byQuery[query] = c.lru.PushFront(&cachedStmt{query: query})
-		c.trim()
-		return nil, nil
-	}
-	c.lru.MoveToFront(e)
-	cs := e.Value.(*cachedStmt)
-	if cs.busy {
-		return nil, nil
-	}
-	if cs.stmt == nil {
-		st, err := c.sqlConn.PrepareContext(ctx, query)
-		if err != nil {
-			c.forget(e) // run unprepared, it reports its error as it would have
-			return nil, nil
-		}
-		cs.stmt = st
-	}
-	ps, ok := cs.stmt.(preparedStmt)
-	if !ok {
-		return nil, nil
-	}
-	return cs, ps
+	return c.lookup(ctx, query, c.sqlConn.PrepareContext)
 }
 
 // QueryContext implements driver.QueryerContext.

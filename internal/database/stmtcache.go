@@ -99,7 +99,7 @@ type cachedStmt struct {
 	busy, released bool
 }
 
-// preparedStmt is what lib/pq's statements implement.
+// preparedStmt is what the statements of both drivers implement.
 type preparedStmt interface {
 	driver.Stmt
 	driver.StmtQueryContext
@@ -112,28 +112,39 @@ func (c *stmtConn) prepared(ctx context.Context, query string, args []driver.Nam
 	if len(args) == 0 {
 		return nil // lib/pq's simple query, one round trip already
 	}
+	_, ps := c.lookup(ctx, query, c.pqConn.PrepareContext)
+	return ps
+}
+
+// lookup returns query's cached statement, preparing it with prepare on its
+// second run; a nil statement means run query unprepared: its first run, a
+// busy statement (SQLite), or one that failed to prepare, which then reports
+// its error as it would have.
+func (c *stmtLRU) lookup(ctx context.Context, query string, prepare func(context.Context, string) (driver.Stmt, error)) (*cachedStmt, preparedStmt) {
 	e, ok := c.byQuery[query]
 	if !ok {
 		c.byQuery[query] = c.lru.PushFront(&cachedStmt{query: query})
 		c.trim()
-		return nil
+		return nil, nil
 	}
 	c.lru.MoveToFront(e)
 	cs := e.Value.(*cachedStmt)
+	if cs.busy {
+		return nil, nil
+	}
 	if cs.stmt == nil {
-		st, err := c.pqConn.PrepareContext(ctx, query)
+		st, err := prepare(ctx, query)
 		if err != nil {
-			// Run it unprepared: it reports its error as it would have.
 			c.forget(e)
-			return nil
+			return nil, nil
 		}
 		cs.stmt = st
 	}
 	ps, ok := cs.stmt.(preparedStmt)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	return ps
+	return cs, ps
 }
 
 // trim closes the least recently used statements beyond size.
