@@ -145,6 +145,20 @@ func connectionTemplates() []*gen.Template {
 			"\t\ti, err := graphql.UnmarshalInt(v)\n\t\tif err == nil {\n\t\t\targs[k] = &i\n\t\t} else {\n\t\t\tdelete(args, k)\n\t\t}",
 			"\t\tif c.UnmarshalGQL(v) == nil {\n\t\t\targs[k] = c\n\t\t}",
 			"\t\tif c.UnmarshalGQL(v) == nil {\n\t\t\targs[k] = c\n\t\t} else {\n\t\t\tdelete(args, k)\n\t\t}",
+			// A connection's totalCount that needs counting (a page of the
+			// edge, or totalCount without edges) is a correlated subquery
+			// in the nodes' own statement, not a second statement grouping
+			// the edge by node: issue 11's P1b runs one statement, not two.
+			// See totalCountSubquery.
+			`{{ define "gql_pagination/helper/load_total" }}`,
+			totalCountSubquery+`
+
+{{ define "gql_pagination/helper/load_total_query" }}`,
+			// LimitPerRow first: it keeps only the plain columns of the
+			// statement it wraps, so the totalCount subqueries of the
+			// nodes are added to the wrapping statement after it.
+			`query.modifiers = append(query.modifiers, modify)`,
+			`query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)`,
 			// Fields computed by hand-written resolvers select the columns
 			// their resolver reads (ent/schema.ResolverColumns) instead of
 			// every column.
@@ -217,6 +231,21 @@ func connectionTemplates() []*gen.Template {
 			`// connectionField names the fields that every connection type has.
 var connectionField = map[string]bool{edgesField: true, nodeField: true, pageInfoField: true, totalCountField: true}
 
+// totalCountValue is the count a totalCount subquery selected (see
+// totalCountSubquery in ent/entc.go).
+func totalCountValue(v any, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	switch v := v.(type) {
+	case int64:
+		return int(v), nil
+	case nil:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("ent: totalCount selected as %T", v)
+}
+
 // orderList is an orderBy argument of a nested connection as a list: one
 // order object (GraphQL coerces it to a list of one) and a variable's list
 // of objects become []any.
@@ -243,3 +272,57 @@ func hasCollectedField(ctx context.Context, path ...string) bool {`,
 		entgql.MutationInputTemplate,
 	}
 }
+
+// totalCountSubquery is the load_total helper of entgql's collection
+// template, which counted an edge for a page of nodes with a second
+// statement (SELECT fk, COUNT(*) … WHERE fk IN (…) GROUP BY fk): the count is
+// a correlated subquery selected with the nodes instead, under a column of
+// its own, and read back from each node's selected values. The subquery is
+// the edge's query as the count query was (its where filter; interceptors
+// and privacy rules applied by prepareQuery, when the fields are collected
+// rather than when the count ran), so it counts what the edge's own query
+// returns. An edge to the node's own type keeps the second statement
+// (entgql's helper, renamed load_total_query): the subquery's table would
+// hide the node's.
+const totalCountSubquery = `{{ define "gql_pagination/helper/load_total" }}
+	{{- $node := $ }}
+	{{- $i := $.Scope.Index }}
+	{{- $e := $.Scope.Edge }}
+	{{- $receiver := $.Scope.Receiver }}
+	{{- if eq $e.Type.Table $node.Table }}
+		{{- template "gql_pagination/helper/load_total_query" $ }}
+	{{- else }}
+	query := query.Clone()
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	// One column per count of the query (an alias may be longer than
+	// PostgreSQL's 63 bytes of an identifier).
+	totalColumn := fmt.Sprintf("total_count_%d", len({{ $receiver }}.loadTotal))
+	{{ $receiver }}.modifiers = append({{ $receiver }}.modifiers, func(s *sql.Selector) {
+		sub := query.sqlQuery(ctx)
+		{{- if $e.M2M }}
+			{{- $fk1idx := 1 }}{{- $fk2idx := 0 }}{{ if $e.IsInverse }}{{ $fk1idx = 0 }}{{ $fk2idx = 1 }}{{ end }}
+		joinT := sql.Table({{ $.Package }}.{{ $e.TableConstant }})
+		sub.Join(joinT).On(sub.C({{ $e.Type.Package }}.{{ $e.Type.ID.Constant }}), joinT.C({{ $.Package }}.{{ $e.PKConstant }}[{{ $fk1idx }}]))
+		sub.Where(sql.ColumnsEQ(joinT.C({{ $.Package }}.{{ $e.PKConstant }}[{{ $fk2idx }}]), s.C({{ $node.Package }}.{{ $node.ID.Constant }})))
+		{{- else }}
+		sub.Where(sql.ColumnsEQ(sub.C({{ $node.Package }}.{{ $e.ColumnConstant }}), s.C({{ $node.Package }}.{{ $node.ID.Constant }})))
+		{{- end }}
+		s.AppendSelectExprAs(sub.Count(), totalColumn)
+	})
+	{{ $receiver }}.loadTotal = append({{ $receiver }}.loadTotal, func(_ context.Context, nodes []*{{ $node.Name }}) error {
+		for i := range nodes {
+			n, err := totalCountValue(nodes[i].Value(totalColumn))
+			if err != nil {
+				return err
+			}
+			if nodes[i].Edges.totalCount[{{ $i }}] == nil {
+				nodes[i].Edges.totalCount[{{ $i }}] = make(map[string]int)
+			}
+			nodes[i].Edges.totalCount[{{ $i }}][alias] = n
+		}
+		return nil
+	})
+	{{- end }}
+{{ end }}`

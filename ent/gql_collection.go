@@ -4,7 +4,6 @@ package ent
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 
 	"entgo.io/contrib/entgql"
@@ -245,27 +244,23 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Account) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(account.MembershipsColumn), s.C(account.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Account) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"account_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(account.MembershipsColumn), ids...))
-						})
-						if err := query.GroupBy(account.MembershipsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[0] == nil {
 								nodes[i].Edges.totalCount[0] = make(map[string]int)
 							}
@@ -303,7 +298,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(account.MembershipsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -842,31 +837,25 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Community) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(community.MembersTable)
+						sub.Join(joinT).On(sub.C(person.FieldID), joinT.C(community.MembersPrimaryKey[1]))
+						sub.Where(sql.ColumnsEQ(joinT.C(community.MembersPrimaryKey[0]), s.C(community.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"community_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(community.MembersTable)
-							s.Join(joinT).On(s.C(person.FieldID), joinT.C(community.MembersPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(community.MembersPrimaryKey[0]), ids...))
-							s.Select(joinT.C(community.MembersPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(community.MembersPrimaryKey[0]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[1] == nil {
 								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
@@ -904,7 +893,7 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(community.MembersPrimaryKey[0], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -935,31 +924,25 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Community) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(community.TargetedByTable)
+						sub.Join(joinT).On(sub.C(objective.FieldID), joinT.C(community.TargetedByPrimaryKey[0]))
+						sub.Where(sql.ColumnsEQ(joinT.C(community.TargetedByPrimaryKey[1]), s.C(community.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"community_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(community.TargetedByTable)
-							s.Join(joinT).On(s.C(objective.FieldID), joinT.C(community.TargetedByPrimaryKey[0]))
-							s.Where(sql.InValues(joinT.C(community.TargetedByPrimaryKey[1]), ids...))
-							s.Select(joinT.C(community.TargetedByPrimaryKey[1]), sql.Count("*"))
-							s.GroupBy(joinT.C(community.TargetedByPrimaryKey[1]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[2] == nil {
 								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
@@ -997,7 +980,7 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(community.TargetedByPrimaryKey[1], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -1571,31 +1554,25 @@ func (_q *FollowUpQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*FollowUp) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(followup.ConcernsTable)
+						sub.Join(joinT).On(sub.C(person.FieldID), joinT.C(followup.ConcernsPrimaryKey[1]))
+						sub.Where(sql.ColumnsEQ(joinT.C(followup.ConcernsPrimaryKey[0]), s.C(followup.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*FollowUp) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"follow_up_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(followup.ConcernsTable)
-							s.Join(joinT).On(s.C(person.FieldID), joinT.C(followup.ConcernsPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(followup.ConcernsPrimaryKey[0]), ids...))
-							s.Select(joinT.C(followup.ConcernsPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(followup.ConcernsPrimaryKey[0]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[4] == nil {
 								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
@@ -1633,7 +1610,7 @@ func (_q *FollowUpQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(followup.ConcernsPrimaryKey[0], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2006,31 +1983,25 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Meeting) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(meeting.ObjectivesTable)
+						sub.Join(joinT).On(sub.C(objective.FieldID), joinT.C(meeting.ObjectivesPrimaryKey[1]))
+						sub.Where(sql.ColumnsEQ(joinT.C(meeting.ObjectivesPrimaryKey[0]), s.C(meeting.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"meeting_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(meeting.ObjectivesTable)
-							s.Join(joinT).On(s.C(objective.FieldID), joinT.C(meeting.ObjectivesPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(meeting.ObjectivesPrimaryKey[0]), ids...))
-							s.Select(joinT.C(meeting.ObjectivesPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(meeting.ObjectivesPrimaryKey[0]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[1] == nil {
 								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
@@ -2068,7 +2039,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(meeting.ObjectivesPrimaryKey[0], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2114,27 +2085,23 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Meeting) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(meeting.AgendaItemsColumn), s.C(meeting.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"meeting_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(meeting.AgendaItemsColumn), ids...))
-						})
-						if err := query.GroupBy(meeting.AgendaItemsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[3] == nil {
 								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
@@ -2172,7 +2139,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(meeting.AgendaItemsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2203,27 +2170,23 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Meeting) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(meeting.ParticipationsColumn), s.C(meeting.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"meeting_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(meeting.ParticipationsColumn), ids...))
-						})
-						if err := query.GroupBy(meeting.ParticipationsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[4] == nil {
 								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
@@ -2261,7 +2224,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(meeting.ParticipationsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2292,27 +2255,23 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Meeting) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(meeting.EncountersColumn), s.C(meeting.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"meeting_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(meeting.EncountersColumn), ids...))
-						})
-						if err := query.GroupBy(meeting.EncountersColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[5] == nil {
 								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
@@ -2350,7 +2309,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(meeting.EncountersColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2381,27 +2340,23 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Meeting) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(meeting.FollowUpsColumn), s.C(meeting.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"meeting_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(meeting.FollowUpsColumn), ids...))
-						})
-						if err := query.GroupBy(meeting.FollowUpsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[6] == nil {
 								nodes[i].Edges.totalCount[6] = make(map[string]int)
 							}
@@ -2439,7 +2394,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(meeting.FollowUpsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2470,27 +2425,23 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Meeting) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(meeting.FeedbacksColumn), s.C(meeting.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"meeting_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(meeting.FeedbacksColumn), ids...))
-						})
-						if err := query.GroupBy(meeting.FeedbacksColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[7] == nil {
 								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
@@ -2528,7 +2479,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(meeting.FeedbacksColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2559,27 +2510,23 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Meeting) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(meeting.TouchpointsColumn), s.C(meeting.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Meeting) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"meeting_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(meeting.TouchpointsColumn), ids...))
-						})
-						if err := query.GroupBy(meeting.TouchpointsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[8] == nil {
 								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
@@ -2617,7 +2564,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(meeting.TouchpointsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3068,31 +3015,25 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Objective) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(objective.CommunitiesTable)
+						sub.Join(joinT).On(sub.C(community.FieldID), joinT.C(objective.CommunitiesPrimaryKey[1]))
+						sub.Where(sql.ColumnsEQ(joinT.C(objective.CommunitiesPrimaryKey[0]), s.C(objective.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Objective) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"objective_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(objective.CommunitiesTable)
-							s.Join(joinT).On(s.C(community.FieldID), joinT.C(objective.CommunitiesPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(objective.CommunitiesPrimaryKey[0]), ids...))
-							s.Select(joinT.C(objective.CommunitiesPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(objective.CommunitiesPrimaryKey[0]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[2] == nil {
 								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
@@ -3130,7 +3071,7 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(objective.CommunitiesPrimaryKey[0], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3161,27 +3102,23 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Objective) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(objective.IndicatorsColumn), s.C(objective.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Objective) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"objective_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(objective.IndicatorsColumn), ids...))
-						})
-						if err := query.GroupBy(objective.IndicatorsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[3] == nil {
 								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
@@ -3219,7 +3156,7 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(objective.IndicatorsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3250,31 +3187,25 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Objective) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(objective.MeetingsTable)
+						sub.Join(joinT).On(sub.C(meeting.FieldID), joinT.C(objective.MeetingsPrimaryKey[0]))
+						sub.Where(sql.ColumnsEQ(joinT.C(objective.MeetingsPrimaryKey[1]), s.C(objective.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Objective) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"objective_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(objective.MeetingsTable)
-							s.Join(joinT).On(s.C(meeting.FieldID), joinT.C(objective.MeetingsPrimaryKey[0]))
-							s.Where(sql.InValues(joinT.C(objective.MeetingsPrimaryKey[1]), ids...))
-							s.Select(joinT.C(objective.MeetingsPrimaryKey[1]), sql.Count("*"))
-							s.GroupBy(joinT.C(objective.MeetingsPrimaryKey[1]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[4] == nil {
 								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
@@ -3312,7 +3243,7 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(objective.MeetingsPrimaryKey[1], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3343,27 +3274,23 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Objective) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(objective.FollowUpsColumn), s.C(objective.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Objective) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"objective_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(objective.FollowUpsColumn), ids...))
-						})
-						if err := query.GroupBy(objective.FollowUpsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[5] == nil {
 								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
@@ -3401,7 +3328,7 @@ func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(objective.FollowUpsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3573,27 +3500,23 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(organization.PeopleColumn), s.C(organization.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"organization_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(organization.PeopleColumn), ids...))
-						})
-						if err := query.GroupBy(organization.PeopleColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[0] == nil {
 								nodes[i].Edges.totalCount[0] = make(map[string]int)
 							}
@@ -3631,7 +3554,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(organization.PeopleColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3662,27 +3585,23 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(organization.CommunitiesColumn), s.C(organization.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"organization_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(organization.CommunitiesColumn), ids...))
-						})
-						if err := query.GroupBy(organization.CommunitiesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[1] == nil {
 								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
@@ -3720,7 +3639,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(organization.CommunitiesColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3751,27 +3670,23 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(organization.ObjectivesColumn), s.C(organization.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"organization_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(organization.ObjectivesColumn), ids...))
-						})
-						if err := query.GroupBy(organization.ObjectivesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[2] == nil {
 								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
@@ -3809,7 +3724,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(organization.ObjectivesColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3840,27 +3755,23 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(organization.MeetingsColumn), s.C(organization.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"organization_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(organization.MeetingsColumn), ids...))
-						})
-						if err := query.GroupBy(organization.MeetingsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[3] == nil {
 								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
@@ -3898,7 +3809,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(organization.MeetingsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -4296,31 +4207,25 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Person) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(person.CommunitiesTable)
+						sub.Join(joinT).On(sub.C(community.FieldID), joinT.C(person.CommunitiesPrimaryKey[0]))
+						sub.Where(sql.ColumnsEQ(joinT.C(person.CommunitiesPrimaryKey[1]), s.C(person.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Person) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"person_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(person.CommunitiesTable)
-							s.Join(joinT).On(s.C(community.FieldID), joinT.C(person.CommunitiesPrimaryKey[0]))
-							s.Where(sql.InValues(joinT.C(person.CommunitiesPrimaryKey[1]), ids...))
-							s.Select(joinT.C(person.CommunitiesPrimaryKey[1]), sql.Count("*"))
-							s.GroupBy(joinT.C(person.CommunitiesPrimaryKey[1]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[1] == nil {
 								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
@@ -4358,7 +4263,7 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(person.CommunitiesPrimaryKey[1], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -4389,27 +4294,23 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Person) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(person.ParticipationsColumn), s.C(person.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Person) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"person_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(person.ParticipationsColumn), ids...))
-						})
-						if err := query.GroupBy(person.ParticipationsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[2] == nil {
 								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
@@ -4447,7 +4348,7 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(person.ParticipationsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -4478,27 +4379,23 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Person) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(person.OwnedObjectivesColumn), s.C(person.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Person) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"owner_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(person.OwnedObjectivesColumn), ids...))
-						})
-						if err := query.GroupBy(person.OwnedObjectivesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[3] == nil {
 								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
@@ -4536,7 +4433,7 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(person.OwnedObjectivesColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -4567,27 +4464,23 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Person) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(person.FollowUpsColumn), s.C(person.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Person) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"owner_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(person.FollowUpsColumn), ids...))
-						})
-						if err := query.GroupBy(person.FollowUpsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[4] == nil {
 								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
@@ -4625,7 +4518,7 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(person.FollowUpsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -4656,31 +4549,25 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Person) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(person.ConcernedByTable)
+						sub.Join(joinT).On(sub.C(followup.FieldID), joinT.C(person.ConcernedByPrimaryKey[0]))
+						sub.Where(sql.ColumnsEQ(joinT.C(person.ConcernedByPrimaryKey[1]), s.C(person.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Person) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"person_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(person.ConcernedByTable)
-							s.Join(joinT).On(s.C(followup.FieldID), joinT.C(person.ConcernedByPrimaryKey[0]))
-							s.Where(sql.InValues(joinT.C(person.ConcernedByPrimaryKey[1]), ids...))
-							s.Select(joinT.C(person.ConcernedByPrimaryKey[1]), sql.Count("*"))
-							s.GroupBy(joinT.C(person.ConcernedByPrimaryKey[1]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[5] == nil {
 								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
@@ -4718,7 +4605,7 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(person.ConcernedByPrimaryKey[1], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -4749,27 +4636,23 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Person) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(person.FeedbacksColumn), s.C(person.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Person) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"person_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(person.FeedbacksColumn), ids...))
-						})
-						if err := query.GroupBy(person.FeedbacksColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[6] == nil {
 								nodes[i].Edges.totalCount[6] = make(map[string]int)
 							}
@@ -4807,7 +4690,7 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(person.FeedbacksColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -4838,27 +4721,23 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Person) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(person.TouchpointsColumn), s.C(person.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Person) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"person_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(person.TouchpointsColumn), ids...))
-						})
-						if err := query.GroupBy(person.TouchpointsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[7] == nil {
 								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
@@ -4896,7 +4775,7 @@ func (_q *PersonQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(person.TouchpointsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -5273,27 +5152,23 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						sub.Where(sql.ColumnsEQ(sub.C(series.MeetingsColumn), s.C(series.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"series_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(series.MeetingsColumn), ids...))
-						})
-						if err := query.GroupBy(series.MeetingsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[1] == nil {
 								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
@@ -5331,7 +5206,7 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(series.MeetingsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -5362,31 +5237,25 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(series.ObjectivesTable)
+						sub.Join(joinT).On(sub.C(objective.FieldID), joinT.C(series.ObjectivesPrimaryKey[1]))
+						sub.Where(sql.ColumnsEQ(joinT.C(series.ObjectivesPrimaryKey[0]), s.C(series.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"series_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(series.ObjectivesTable)
-							s.Join(joinT).On(s.C(objective.FieldID), joinT.C(series.ObjectivesPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(series.ObjectivesPrimaryKey[0]), ids...))
-							s.Select(joinT.C(series.ObjectivesPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(series.ObjectivesPrimaryKey[0]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[2] == nil {
 								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
@@ -5424,7 +5293,7 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(series.ObjectivesPrimaryKey[0], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -5455,31 +5324,25 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(series.InviteesTable)
+						sub.Join(joinT).On(sub.C(person.FieldID), joinT.C(series.InviteesPrimaryKey[1]))
+						sub.Where(sql.ColumnsEQ(joinT.C(series.InviteesPrimaryKey[0]), s.C(series.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"series_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(series.InviteesTable)
-							s.Join(joinT).On(s.C(person.FieldID), joinT.C(series.InviteesPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(series.InviteesPrimaryKey[0]), ids...))
-							s.Select(joinT.C(series.InviteesPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(series.InviteesPrimaryKey[0]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[3] == nil {
 								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
@@ -5517,7 +5380,7 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(series.InviteesPrimaryKey[0], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -5548,31 +5411,25 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Series) error {
-						ids := make([]driver.Value, len(nodes))
+					if err := query.prepareQuery(ctx); err != nil {
+						return err
+					}
+					// One column per count of the query (an alias may be longer than
+					// PostgreSQL's 63 bytes of an identifier).
+					totalColumn := fmt.Sprintf("total_count_%d", len(_q.loadTotal))
+					_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
+						sub := query.sqlQuery(ctx)
+						joinT := sql.Table(series.InviteeCommunitiesTable)
+						sub.Join(joinT).On(sub.C(community.FieldID), joinT.C(series.InviteeCommunitiesPrimaryKey[1]))
+						sub.Where(sql.ColumnsEQ(joinT.C(series.InviteeCommunitiesPrimaryKey[0]), s.C(series.FieldID)))
+						s.AppendSelectExprAs(sub.Count(), totalColumn)
+					})
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Series) error {
 						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"series_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							joinT := sql.Table(series.InviteeCommunitiesTable)
-							s.Join(joinT).On(s.C(community.FieldID), joinT.C(series.InviteeCommunitiesPrimaryKey[1]))
-							s.Where(sql.InValues(joinT.C(series.InviteeCommunitiesPrimaryKey[0]), ids...))
-							s.Select(joinT.C(series.InviteeCommunitiesPrimaryKey[0]), sql.Count("*"))
-							s.GroupBy(joinT.C(series.InviteeCommunitiesPrimaryKey[0]))
-						})
-						if err := query.Select().Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
+							n, err := totalCountValue(nodes[i].Value(totalColumn))
+							if err != nil {
+								return err
+							}
 							if nodes[i].Edges.totalCount[4] == nil {
 								nodes[i].Edges.totalCount[4] = make(map[string]int)
 							}
@@ -5610,7 +5467,7 @@ func (_q *SeriesQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := entgql.LimitPerRow(series.InviteeCommunitiesPrimaryKey[0], limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.modifiers = append([]func(*sql.Selector){modify}, query.modifiers...)
 				}
 			} else {
 				query = pager.applyOrder(query)

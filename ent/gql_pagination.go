@@ -108,6 +108,21 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 // connectionField names the fields that every connection type has.
 var connectionField = map[string]bool{edgesField: true, nodeField: true, pageInfoField: true, totalCountField: true}
 
+// totalCountValue is the count a totalCount subquery selected (see
+// totalCountSubquery in ent/entc.go).
+func totalCountValue(v any, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	switch v := v.(type) {
+	case int64:
+		return int(v), nil
+	case nil:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("ent: totalCount selected as %T", v)
+}
+
 // orderList is an orderBy argument of a nested connection as a list: one
 // order object (GraphQL coerces it to a list of one) and a variable's list
 // of objects become []any.
