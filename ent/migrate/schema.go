@@ -584,6 +584,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ParticipationsColumns[12]},
 			},
+			{
+				Name:    "participation_meeting_id_organization_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{ParticipationsColumns[11], ParticipationsColumns[10], ParticipationsColumns[4]},
+			},
 		},
 	}
 	// PersonsColumns holds the columns for the "persons" table.

@@ -112,11 +112,15 @@ func (Participation) Edges() []ent.Edge {
 	}
 }
 
-// Indexes of the Participation: one per person and meeting.
+// Indexes of the Participation: one per person and meeting. The third
+// covers the counts of a meeting's participations (totalCount, with the
+// organization's privacy filter and a status): they read the index only,
+// not the rows.
 func (Participation) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("meeting_id", "person_id").Unique(),
 		index.Fields("person_id"),
+		index.Fields("meeting_id", "organization_id", "status"),
 	}
 }
 
