@@ -123,6 +123,40 @@ var connectionShapes = []connectionShape{
 	},
 }
 
+// schemaEdge is a connection field of a node type that has a root list.
+type schemaEdge struct {
+	typ         string
+	root, field *ast.FieldDefinition // the root list of typ, the connection field
+}
+
+func (e schemaEdge) name() string { return e.typ + "." + e.field.Name }
+
+// schemaConnections lists the connections of the schema: the root fields
+// that answer one without a required argument (by connection type), and the
+// connection fields with a first argument of every object type that has such
+// a root list, through which a test loads them under a list.
+func schemaConnections(schema *ast.Schema) (map[string]*ast.FieldDefinition, []schemaEdge) {
+	roots := map[string]*ast.FieldDefinition{}
+	for _, f := range schema.Query.Fields {
+		if strings.HasSuffix(f.Type.Name(), "Connection") && !hasRequiredArgument(f) {
+			roots[f.Type.Name()] = f
+		}
+	}
+	var edges []schemaEdge
+	for _, typ := range schema.Types {
+		root := roots[typ.Name+"Connection"]
+		if typ.Kind != ast.Object || root == nil {
+			continue
+		}
+		for _, f := range typ.Fields {
+			if strings.HasSuffix(f.Type.Name(), "Connection") && f.Arguments.ForName("first") != nil {
+				edges = append(edges, schemaEdge{typ: typ.Name, root: root, field: f})
+			}
+		}
+	}
+	return roots, edges
+}
+
 // TestEveryConnectionAnswersTheSameWhateverTheSelection runs, on every
 // connection of the schema (root fields and edges of every node type, loaded
 // eagerly under a list), each shape a client may select it in: aliases,
@@ -135,12 +169,7 @@ func TestEveryConnectionAnswersTheSameWhateverTheSelection(t *testing.T) {
 		t.Fatal(err)
 	}
 	schema := graph.NewSchema(a.ent).Schema()
-	roots := map[string]*ast.FieldDefinition{} // connection type -> root field
-	for _, f := range schema.Query.Fields {
-		if strings.HasSuffix(f.Type.Name(), "Connection") && !hasRequiredArgument(f) {
-			roots[f.Type.Name()] = f
-		}
-	}
+	roots, edges := schemaConnections(schema)
 	type target struct {
 		name     string
 		connType string
@@ -155,29 +184,20 @@ func TestEveryConnectionAnswersTheSameWhateverTheSelection(t *testing.T) {
 			dig:   func(d map[string]any) []map[string]any { return []map[string]any{obj(d["c"])} },
 		})
 	}
-	for _, typ := range schema.Types {
-		parent := roots[typ.Name+"Connection"]
-		if typ.Kind != ast.Object || parent == nil {
-			continue
-		}
-		for _, f := range typ.Fields {
-			if !strings.HasSuffix(f.Type.Name(), "Connection") || f.Arguments.ForName("first") == nil {
-				continue
-			}
-			targets = append(targets, target{
-				name: typ.Name + "." + f.Name, connType: f.Type.Name(),
-				query: func(args, sel string) string {
-					return fmt.Sprintf("{ p: %s(first: 8) { edges { node { c: %s(%s) { %s } } } } }", parent.Name, f.Name, args, sel)
-				},
-				dig: func(d map[string]any) []map[string]any {
-					var out []map[string]any
-					for _, e := range list(obj(d["p"])["edges"]) {
-						out = append(out, obj(obj(obj(e)["node"])["c"]))
-					}
-					return out
-				},
-			})
-		}
+	for _, e := range edges {
+		targets = append(targets, target{
+			name: e.name(), connType: e.field.Type.Name(),
+			query: func(args, sel string) string {
+				return fmt.Sprintf("{ p: %s(first: 8) { edges { node { c: %s(%s) { %s } } } } }", e.root.Name, e.field.Name, args, sel)
+			},
+			dig: func(d map[string]any) []map[string]any {
+				var out []map[string]any
+				for _, e := range list(obj(d["p"])["edges"]) {
+					out = append(out, obj(obj(obj(e)["node"])["c"]))
+				}
+				return out
+			},
+		})
 	}
 	if len(targets) < 30 {
 		t.Fatalf("only %d connections found in the schema", len(targets))

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vektah/gqlparser/v2/ast"
-
 	"github.com/rencontre/rencontre/ent/community"
 	"github.com/rencontre/rencontre/ent/meeting"
 	"github.com/rencontre/rencontre/ent/objective"
@@ -31,57 +29,45 @@ func TestEdgeTotalCountsMatchTheirEdges(t *testing.T) {
 	if _, err := demo.Load(testenv.System(), a.ent, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	schema := graph.NewSchema(a.ent).Schema()
-	roots := map[string]*ast.FieldDefinition{}
-	for _, f := range schema.Query.Fields {
-		if strings.HasSuffix(f.Type.Name(), "Connection") && !hasRequiredArgument(f) {
-			roots[f.Type.Name()] = f
-		}
-	}
+	_, edges := schemaConnections(graph.NewSchema(a.ent).Schema())
 	checked, nonZero := 0, 0
-	for _, typ := range schema.Types {
-		root := roots[typ.Name+"Connection"]
-		if typ.Kind != ast.Object || root == nil {
+	for _, e := range edges {
+		if hasRequiredArgument(e.field) {
 			continue
 		}
-		for _, f := range typ.Fields {
-			if !strings.HasSuffix(f.Type.Name(), "Connection") || f.Arguments.ForName("first") == nil || hasRequiredArgument(f) {
-				continue
-			}
-			name := typ.Name + "." + f.Name
-			q := fmt.Sprintf(`{ p: %s(first: 6) { edges { node { __typename
-				t: %[2]s { totalCount }
-				f: %[2]s(first: 2) { totalCount }
-				all: %[2]s(first: 100) { totalCount pageInfo { hasNextPage } edges { cursor } } } } } }`, root.Name, f.Name)
-			var got struct {
-				P struct {
-					Edges []struct {
-						Node struct {
-							T, F struct{ TotalCount int }
-							All  struct {
-								TotalCount int
-								PageInfo   struct{ HasNextPage bool }
-								Edges      []struct{ Cursor string }
-							}
+		name, root, f := e.name(), e.root, e.field
+		q := fmt.Sprintf(`{ p: %s(first: 6) { edges { node { __typename
+			t: %[2]s { totalCount }
+			f: %[2]s(first: 2) { totalCount }
+			all: %[2]s(first: 100) { totalCount pageInfo { hasNextPage } edges { cursor } } } } } }`, root.Name, f.Name)
+		var got struct {
+			P struct {
+				Edges []struct {
+					Node struct {
+						T, F struct{ TotalCount int }
+						All  struct {
+							TotalCount int
+							PageInfo   struct{ HasNextPage bool }
+							Edges      []struct{ Cursor string }
 						}
 					}
 				}
 			}
-			postRaw(t, a, q, nil).mustData(t, &got)
-			for i, e := range got.P.Edges {
-				n := e.Node
-				if n.All.PageInfo.HasNextPage {
-					t.Fatalf("%s: more than 100 edges on node %d", name, i)
-				}
-				want := len(n.All.Edges)
-				if n.T.TotalCount != want || n.F.TotalCount != want || n.All.TotalCount != want {
-					t.Errorf("%s, node %d: totalCount %d alone, %d with first: 2, %d with the page; the page has %d edges",
-						name, i, n.T.TotalCount, n.F.TotalCount, n.All.TotalCount, want)
-				}
-				checked++
-				if want > 0 {
-					nonZero++
-				}
+		}
+		postRaw(t, a, q, nil).mustData(t, &got)
+		for i, e := range got.P.Edges {
+			n := e.Node
+			if n.All.PageInfo.HasNextPage {
+				t.Fatalf("%s: more than 100 edges on node %d", name, i)
+			}
+			want := len(n.All.Edges)
+			if n.T.TotalCount != want || n.F.TotalCount != want || n.All.TotalCount != want {
+				t.Errorf("%s, node %d: totalCount %d alone, %d with first: 2, %d with the page; the page has %d edges",
+					name, i, n.T.TotalCount, n.F.TotalCount, n.All.TotalCount, want)
+			}
+			checked++
+			if want > 0 {
+				nonZero++
 			}
 		}
 	}
